@@ -30,6 +30,17 @@ int ct_fail(ct_error *err, int status, const char *code, const char *vi_fmt, con
     return -1;
 }
 
+int ct_fail_text(ct_error *err, int status, const char *code, const char *vi, const char *en)
+{
+    if (err == NULL)
+        return -1;
+    snprintf(err->code, sizeof err->code, "%s", code);
+    err->status = status;
+    snprintf(err->vi, sizeof err->vi, "%s", vi);
+    snprintf(err->en, sizeof err->en, "%s", en);
+    return -1;
+}
+
 static void prefix_into(char *msg, size_t size, const char *prefix)
 {
     char old[CT_ERR_MSG_MAX];

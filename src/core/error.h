@@ -27,6 +27,9 @@ typedef struct ct_error {
 int ct_fail(ct_error *err, int status, const char *code, const char *vi_fmt, const char *en_fmt,
             ...) __attribute__((format(printf, 5, 6)));
 
+/* The same with plain (already formatted) messages. */
+int ct_fail_text(ct_error *err, int status, const char *code, const char *vi, const char *en);
+
 /* Prefix the messages with context ("row 3: "), keeping the code. Returns -1. */
 int ct_error_prefix(ct_error *err, const char *vi_prefix, const char *en_prefix);
 

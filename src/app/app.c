@@ -1,0 +1,486 @@
+/*
+ * app.c — an instance: creating it (`init`), opening it, and its CA certificates.
+ *
+ * An instance is one directory (the "home"):
+ *   chungthu.ini          configuration (0600)
+ *   chungthu.db           SQLite database
+ *   ca/NAME.crt, NAME.key CA certificates (PEM) and encrypted keys (0600): root, issuing, ocsp
+ *   secrets/              the CA key passphrase when not given through the environment (0700)
+ *   envelopes/            PIN envelopes waiting to be printed (0700)
+ *   tokens/               SoftHSM2's token directory, for the default token module
+ */
+#include "app/app_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "pki/cert.h"
+
+int64_t app_now(void)
+{
+    /* CHUNGTHU_NOW lets a rehearsal or a test run the procedure at a chosen instant (Unix
+     * seconds); certificates still carry the real signing time's validity from this clock. */
+    const char *fake = getenv("CHUNGTHU_NOW");
+
+    if (fake && *fake) {
+        char *end;
+        long long v = strtoll(fake, &end, 10);
+        if (*end == '\0' && v > 0)
+            return (int64_t)v;
+    }
+    return (int64_t)time(NULL);
+}
+
+const app_config *app_get_config(const app *a)
+{
+    return &a->cfg;
+}
+
+void app_set_urls(app *a)
+{
+    const char *base = a->cfg.base_url;
+
+    snprintf(a->crl_url_root, sizeof a->crl_url_root, "%s/crl/root.crl", base);
+    snprintf(a->crl_url_issuing, sizeof a->crl_url_issuing, "%s/crl/issuing.crl", base);
+    snprintf(a->ocsp_url, sizeof a->ocsp_url, "%s/ocsp", base);
+    snprintf(a->ca_url_root, sizeof a->ca_url_root, "%s/ca/root.crt", base);
+    snprintf(a->ca_url_issuing, sizeof a->ca_url_issuing, "%s/ca/issuing.crt", base);
+}
+
+/* ---- files ---- */
+
+static int read_file(const char *path, unsigned char **data, size_t *len, size_t max,
+                     ct_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf;
+    size_t n;
+
+    if (f == NULL)
+        return ct_fail(err, 500, "file.read", "không đọc được %s: %s", "cannot read %s: %s", path,
+                       strerror(errno));
+    buf = malloc(max + 1);
+    if (buf == NULL) {
+        fclose(f);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    n = fread(buf, 1, max + 1, f);
+    fclose(f);
+    if (n > max) {
+        free(buf);
+        return ct_fail(err, 400, "file.too_large", "tệp %s quá lớn", "file %s is too large", path);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static int write_file_excl(const char *path, const void *data, size_t len, mode_t mode,
+                           ct_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    ssize_t n;
+
+    if (fd < 0)
+        return ct_fail(err, 500, "file.write", "không tạo được %s: %s", "cannot create %s: %s",
+                       path, strerror(errno));
+    n = write(fd, data, len);
+    if (n < 0 || (size_t)n != len || fsync(fd) != 0) {
+        close(fd);
+        unlink(path);
+        return ct_fail(err, 500, "file.write", "không ghi được %s", "cannot write %s", path);
+    }
+    close(fd);
+    return 0;
+}
+
+static int read_passphrase(const app_config *cfg, char *out, size_t size, ct_error *err)
+{
+    const char *env = cfg->passphrase_env[0] ? getenv(cfg->passphrase_env) : NULL;
+    char path[CFG_PATH * 2];
+    unsigned char *data;
+    size_t len;
+
+    if (env && *env) {
+        snprintf(out, size, "%s", env);
+        return 0;
+    }
+    config_path(cfg, cfg->passphrase_file, path, sizeof path);
+    if (read_file(path, &data, &len, 1024, err) != 0)
+        return ct_fail(err, 500, "key.passphrase",
+                       "không có mật khẩu khóa CA: đặt biến môi trường %s hoặc tệp %s",
+                       "no CA key passphrase: set %s in the environment or provide %s",
+                       cfg->passphrase_env, path);
+    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+        len--;
+    data[len] = '\0';
+    snprintf(out, size, "%s", (char *)data);
+    OPENSSL_cleanse(data, len);
+    free(data);
+    return 0;
+}
+
+/* ---- opening ---- */
+
+static int load_ca(app *a, const char *name, pki_ca *ca, const char *passphrase, ct_error *err)
+{
+    char crt[CFG_PATH + 32], key[CFG_PATH + 32];
+    unsigned char *pem, *der;
+    size_t pem_len, der_len;
+    pki_signer *signer = NULL;
+    int rc;
+
+    snprintf(crt, sizeof crt, "%s/ca/%s.crt", a->cfg.home, name);
+    snprintf(key, sizeof key, "%s/ca/%s.key", a->cfg.home, name);
+    if (read_file(crt, &pem, &pem_len, 1 << 20, err) != 0)
+        return -1;
+    rc = pki_cert_from_pem(pem, pem_len, &der, &der_len, err);
+    free(pem);
+    if (rc != 0)
+        return -1;
+    if (signer_open_file(key, passphrase, &signer, err) != 0) {
+        free(der);
+        return -1;
+    }
+    rc = pki_ca_load(ca, der, der_len, signer, err);
+    free(der);
+    return rc;
+}
+
+int app_open(const char *home, app **out, ct_error *err)
+{
+    app *a = calloc(1, sizeof *a);
+    char pass[1024], db[CFG_PATH * 2];
+
+    if (a == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    if (config_load(&a->cfg, home, err) != 0) {
+        free(a);
+        return -1;
+    }
+    app_set_urls(a);
+    config_path(&a->cfg, a->cfg.db_path, db, sizeof db);
+    if (strcmp(a->cfg.db_backend, "sqlite") != 0) {
+        ct_fail(err, 400, "config.backend", "cơ sở dữ liệu \"%s\" chưa được hỗ trợ",
+                "database backend \"%s\" is not supported", a->cfg.db_backend);
+        free(a);
+        return -1;
+    }
+    if (read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
+        store_open_sqlite(db, &a->db, err) != 0 ||
+        load_ca(a, "root", &a->root, pass, err) != 0 ||
+        load_ca(a, "issuing", &a->issuing, pass, err) != 0 ||
+        load_ca(a, "ocsp", &a->ocsp, pass, err) != 0) {
+        OPENSSL_cleanse(pass, sizeof pass);
+        app_close(a);
+        return -1;
+    }
+    OPENSSL_cleanse(pass, sizeof pass);
+    *out = a;
+    return 0;
+}
+
+void app_close(app *a)
+{
+    if (a == NULL)
+        return;
+    pki_ca_free(&a->root);
+    pki_ca_free(&a->issuing);
+    pki_ca_free(&a->ocsp);
+    store_close(a->db);
+    free(a);
+}
+
+int app_ca_cert(app *a, const char *name, const unsigned char **der, size_t *len, ct_error *err)
+{
+    const pki_ca *ca = NULL;
+
+    if (strcmp(name, "root") == 0)
+        ca = &a->root;
+    else if (strcmp(name, "issuing") == 0)
+        ca = &a->issuing;
+    else if (strcmp(name, "ocsp") == 0)
+        ca = &a->ocsp;
+    if (ca == NULL || ca->cert_der == NULL)
+        return ct_fail(err, 404, "ca.not_found", "không có CA \"%s\"", "no CA named \"%s\"", name);
+    *der = ca->cert_der;
+    *len = ca->cert_len;
+    return 0;
+}
+
+/* ---- init ---- */
+
+/* Everything init creates goes under home; on failure it is removed again. */
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int dir_is_empty_or_missing(const char *path, bool *existed)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+
+    *existed = d != NULL;
+    if (d == NULL)
+        return errno == ENOENT ? 0 : -1;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+typedef struct ca_plan {
+    const char *name;
+    cert_profile profile;
+    const char *key_type;
+    const char *common_name;
+    int days;
+} ca_plan;
+
+/* Build one CA certificate and write its key and certificate files. */
+static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const char *passphrase,
+                        pki_ca *out, ct_error *err)
+{
+    char key_path[CFG_PATH + 32], crt_path[CFG_PATH + 32];
+    pki_key_type type;
+    pki_signer *signer = NULL;
+    cert_subject subject = {0};
+    cert_request req = {0};
+    cert_issuer issuer;
+    unsigned char *name_der = NULL, *der = NULL;
+    size_t name_len, der_len, spki_len;
+    char *pem = NULL;
+    int rc = -1;
+
+    snprintf(key_path, sizeof key_path, "%s/ca/%s.key", a->cfg.home, plan->name);
+    snprintf(crt_path, sizeof crt_path, "%s/ca/%s.crt", a->cfg.home, plan->name);
+    if (pki_key_type_parse(plan->key_type, &type, err) != 0 ||
+        signer_generate_file(type, key_path, passphrase, &signer, err) != 0)
+        return -1;
+    subject.org = a->cfg.operator_name;
+    subject.common_name = plan->common_name;
+    if (cert_encode_name(&subject, &name_der, &name_len, err) != 0)
+        goto out;
+    req.profile = plan->profile;
+    if (cert_random_serial(req.serial, err) != 0)
+        goto out;
+    req.not_before = app_now();
+    req.not_after = req.not_before + (int64_t)plan->days * 86400;
+    if (signer_ca && req.not_after > signer_ca->not_after)
+        req.not_after = signer_ca->not_after;
+    req.subject_der = name_der;
+    req.subject_len = name_len;
+    req.spki = signer_spki(signer, &spki_len);
+    req.spki_len = spki_len;
+    req.policy_oid = a->cfg.policy_oid;
+    req.cps_uri = a->cfg.cps_uri;
+    if (plan->profile == CERT_PROFILE_ISSUING) {
+        req.crl_url = a->crl_url_root;
+        req.ca_issuers_url = a->ca_url_root;
+    }
+    if (signer_ca) {
+        issuer = pki_ca_issuer(signer_ca);
+    } else { /* self-signed root */
+        issuer.signer = signer;
+        issuer.name_der = name_der;
+        issuer.name_len = name_len;
+        if (cert_key_id(req.spki, req.spki_len, issuer.key_id, err) != 0)
+            goto out;
+    }
+    if (cert_build(&req, &issuer, &der, &der_len, err) != 0 ||
+        pki_cert_to_pem(der, der_len, &pem, err) != 0 ||
+        write_file_excl(crt_path, pem, strlen(pem), 0644, err) != 0)
+        goto out;
+    rc = pki_ca_load(out, der, der_len, signer, err);
+    signer = NULL; /* owned by out now, also on failure */
+out:
+    signer_free(signer);
+    free(name_der);
+    free(der);
+    free(pem);
+    return rc;
+}
+
+static int record_ca_cert(app *a, const app_actor *actor, const char *kind, const char *issuer,
+                          const pki_ca *ca, ct_error *err)
+{
+    cert_record rec;
+    pki_cert_info info;
+    json_t *detail;
+
+    if (pki_cert_info_read(ca->cert_der, ca->cert_len, &info, err) != 0)
+        return -1;
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.serial, sizeof rec.serial, "%s", info.serial_hex);
+    snprintf(rec.kind, sizeof rec.kind, "%s", kind);
+    snprintf(rec.issuer, sizeof rec.issuer, "%s", issuer);
+    snprintf(rec.status, sizeof rec.status, "%s", CERT_STATUS_ACTIVE);
+    snprintf(rec.subject, sizeof rec.subject, "%s", info.subject);
+    snprintf(rec.common_name, sizeof rec.common_name, "%s", info.subject);
+    snprintf(rec.sha256, sizeof rec.sha256, "%s", info.sha256_hex);
+    rec.not_before = info.not_before;
+    rec.not_after = info.not_after;
+    rec.created_at = app_now();
+    rec.effective_at = rec.created_at;
+    rec.revocation_reason = -1;
+    rec.der = ca->cert_der;
+    rec.der_len = ca->cert_len;
+    if (store_cert_insert(a->db, &rec, err) != 0)
+        return -1;
+    detail = json_pack("{s:s, s:s, s:s}", "kind", kind, "subject", info.subject, "sha256",
+                       info.sha256_hex);
+    return audit_append(a, actor, "ca.create", rec.serial, detail, err);
+}
+
+static int make_passphrase(app *a, char *out, size_t size, ct_error *err)
+{
+    unsigned char raw[24];
+    char path[CFG_PATH * 2];
+    static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    if (read_passphrase(&a->cfg, out, size, NULL) == 0)
+        return 0; /* given through the environment */
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
+    for (size_t i = 0; i < sizeof raw && i + 1 < size; i++)
+        out[i] = alphabet[raw[i] % (sizeof alphabet - 1)];
+    out[sizeof raw < size - 1 ? sizeof raw : size - 1] = '\0';
+    OPENSSL_cleanse(raw, sizeof raw);
+    config_path(&a->cfg, a->cfg.passphrase_file, path, sizeof path);
+    return write_file_excl(path, out, strlen(out), 0600, err);
+}
+
+static int init_in(app *a, const app_init_options *opt, const app_actor *actor, ct_error *err)
+{
+    char path[CFG_PATH * 2], pass[1024];
+    static const char *const dirs[] = {"ca", "secrets", "envelopes", "tokens"};
+    pki_key_type t;
+    int rc = -1;
+
+    if (opt && opt->root_key)
+        snprintf(a->cfg.root_key, sizeof a->cfg.root_key, "%s", opt->root_key);
+    if (opt && opt->issuing_key)
+        snprintf(a->cfg.issuing_key, sizeof a->cfg.issuing_key, "%s", opt->issuing_key);
+    if (opt && opt->base_url)
+        snprintf(a->cfg.base_url, sizeof a->cfg.base_url, "%s", opt->base_url);
+    if (pki_key_type_parse(a->cfg.root_key, &t, err) != 0)
+        return -1;
+    if (t != PKI_KEY_RSA4096 && t != PKI_KEY_P384 && t != PKI_KEY_RSA3072)
+        return ct_fail(err, 400, "key.type", "khóa CA gốc phải là rsa4096 hoặc p384",
+                       "the root CA key must be rsa4096 or p384");
+    if (pki_key_type_parse(a->cfg.issuing_key, &t, err) != 0)
+        return -1;
+    if (t == PKI_KEY_RSA2048)
+        return ct_fail(err, 400, "key.type", "khóa CA cấp phát phải là rsa3072, rsa4096, p256 hoặc p384",
+                       "the issuing CA key must be rsa3072, rsa4096, p256 or p384");
+    snprintf(a->cfg.cps_uri, sizeof a->cfg.cps_uri, "%s/cps", a->cfg.base_url);
+    app_set_urls(a);
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", a->cfg.home, dirs[i]);
+        if (mkdir(path, 0700) != 0)
+            return ct_fail(err, 500, "file.mkdir", "không tạo được thư mục %s: %s",
+                           "cannot create directory %s: %s", path, strerror(errno));
+    }
+    snprintf(path, sizeof path, "%s/chungthu.ini", a->cfg.home);
+    if (config_write(&a->cfg, path, err) != 0 || make_passphrase(a, pass, sizeof pass, err) != 0)
+        return -1;
+    config_path(&a->cfg, a->cfg.db_path, path, sizeof path);
+    if (store_open_sqlite(path, &a->db, err) != 0)
+        goto out;
+    {
+        const ca_plan root = {"root", CERT_PROFILE_ROOT, a->cfg.root_key, a->cfg.root_name,
+                              a->cfg.root_days};
+        const ca_plan issuing = {"issuing", CERT_PROFILE_ISSUING, a->cfg.issuing_key,
+                                 a->cfg.issuing_name, a->cfg.issuing_days};
+        const ca_plan ocsp = {"ocsp", CERT_PROFILE_OCSP, a->cfg.issuing_key, a->cfg.ocsp_name,
+                              a->cfg.ocsp_days};
+        if (make_ca_cert(a, &root, NULL, pass, &a->root, err) != 0 ||
+            make_ca_cert(a, &issuing, &a->root, pass, &a->issuing, err) != 0 ||
+            make_ca_cert(a, &ocsp, &a->issuing, pass, &a->ocsp, err) != 0)
+            goto out;
+    }
+    if (store_begin(a->db, err) != 0)
+        goto out;
+    if (record_ca_cert(a, actor, "root", "root", &a->root, err) != 0 ||
+        record_ca_cert(a, actor, "issuing", "root", &a->issuing, err) != 0 ||
+        record_ca_cert(a, actor, "ocsp", "issuing", &a->ocsp, err) != 0 ||
+        audit_append(a, actor, "instance.init", a->cfg.home,
+                     json_pack("{s:s, s:s, s:b}", "root_key", a->cfg.root_key, "issuing_key",
+                               a->cfg.issuing_key, "demo", opt && opt->demo),
+                     err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        goto out;
+    }
+    rc = 0;
+out:
+    OPENSSL_cleanse(pass, sizeof pass);
+    return rc;
+}
+
+int app_init(const char *home, const app_init_options *opt, const app_actor *actor,
+             ct_error *err)
+{
+    app *a;
+    bool existed;
+    int rc;
+
+    if (role_require(actor->role, ROLE_CA_ADMIN, "init", err) != 0)
+        return -1;
+    if (dir_is_empty_or_missing(home, &existed) != 0)
+        return ct_fail(err, 409, "instance.exists",
+                       "thư mục %s đã có dữ liệu: không khởi tạo đè lên",
+                       "%s is not empty: refusing to initialise over it", home);
+    if (!existed && mkdir(home, 0700) != 0)
+        return ct_fail(err, 500, "file.mkdir", "không tạo được thư mục %s: %s",
+                       "cannot create directory %s: %s", home, strerror(errno));
+    a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    config_defaults(&a->cfg, home);
+    rc = init_in(a, opt, actor, err);
+    app_close(a);
+    if (rc != 0) {
+        /* Leave nothing half made: no key without a certificate, no database without a CA. */
+        if (existed) {
+            DIR *d = opendir(home);
+            struct dirent *e;
+            char path[CFG_PATH * 2];
+            while (d && (e = readdir(d)) != NULL) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                    continue;
+                snprintf(path, sizeof path, "%s/%s", home, e->d_name);
+                remove_tree(path);
+            }
+            if (d)
+                closedir(d);
+        } else {
+            remove_tree(home);
+        }
+    }
+    return rc;
+}

@@ -1,0 +1,217 @@
+/*
+ * config.c — reading and writing chungthu.ini (inih). See config.h.
+ */
+#include "app/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+void config_defaults(app_config *c, const char *home)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->home, sizeof c->home, "%s", home);
+    snprintf(c->unit_code, sizeof c->unit_code, "G12.35.01.H99");
+    snprintf(c->operator_name, sizeof c->operator_name, "chungthu TEST CA operator");
+    snprintf(c->root_name, sizeof c->root_name, "chungthu TEST Root CA (not the Government CA)");
+    snprintf(c->issuing_name, sizeof c->issuing_name,
+             "chungthu TEST Issuing CA (not the Government CA)");
+    snprintf(c->ocsp_name, sizeof c->ocsp_name, "chungthu TEST OCSP Responder");
+    snprintf(c->root_key, sizeof c->root_key, "rsa4096");
+    snprintf(c->issuing_key, sizeof c->issuing_key, "rsa3072");
+    c->root_days = 20 * 365 + 5;
+    c->issuing_days = 10 * 365 + 2;
+    c->ocsp_days = 30;
+    snprintf(c->key_storage, sizeof c->key_storage, "file");
+    snprintf(c->passphrase_file, sizeof c->passphrase_file, "secrets/ca-passphrase");
+    snprintf(c->passphrase_env, sizeof c->passphrase_env, "CHUNGTHU_CA_PASSPHRASE");
+    /* 2.25.<UUID>: an OID anyone may mint without registration (ITU-T X.667) — a test policy. */
+    snprintf(c->policy_oid, sizeof c->policy_oid,
+             "2.25.329800735698586629295641978511506172918");
+    snprintf(c->cps_uri, sizeof c->cps_uri, "http://127.0.0.1:8080/cps");
+    snprintf(c->base_url, sizeof c->base_url, "http://127.0.0.1:8080");
+    snprintf(c->subscriber_key, sizeof c->subscriber_key, "rsa2048");
+    c->default_days = 3 * 365;
+    c->max_days = 5 * 365 + 1;
+    snprintf(c->db_backend, sizeof c->db_backend, "sqlite");
+    snprintf(c->db_path, sizeof c->db_path, "chungthu.db");
+    snprintf(c->token_module, sizeof c->token_module, "/usr/lib/softhsm/libsofthsm2.so");
+    snprintf(c->token_dir, sizeof c->token_dir, "tokens");
+    c->cutoff_min = 16 * 60 + 30;
+    c->closing_min = 17 * 60;
+    snprintf(c->holidays_dir, sizeof c->holidays_dir, "holidays");
+    snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
+}
+
+typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
+
+typedef struct {
+    const char *section;
+    const char *name;
+    key_kind kind;
+    size_t offset;
+    size_t size; /* for text */
+} config_key;
+
+#define TEXT_KEY(sec, key, field)                                                                  \
+    {sec, key, KIND_TEXT, offsetof(app_config, field), sizeof(((app_config *)0)->field)}
+#define INT_KEY(sec, key, field) {sec, key, KIND_INT, offsetof(app_config, field), 0}
+#define TIME_KEY(sec, key, field) {sec, key, KIND_TIME, offsetof(app_config, field), 0}
+
+static const config_key keys[] = {
+    TEXT_KEY("instance", "unit_code", unit_code),
+    TEXT_KEY("ca", "operator", operator_name),
+    TEXT_KEY("ca", "root_name", root_name),
+    TEXT_KEY("ca", "issuing_name", issuing_name),
+    TEXT_KEY("ca", "ocsp_name", ocsp_name),
+    TEXT_KEY("ca", "root_key", root_key),
+    TEXT_KEY("ca", "issuing_key", issuing_key),
+    INT_KEY("ca", "root_days", root_days),
+    INT_KEY("ca", "issuing_days", issuing_days),
+    INT_KEY("ca", "ocsp_days", ocsp_days),
+    TEXT_KEY("ca", "key_storage", key_storage),
+    TEXT_KEY("ca", "passphrase_file", passphrase_file),
+    TEXT_KEY("ca", "passphrase_env", passphrase_env),
+    TEXT_KEY("profile", "policy_oid", policy_oid),
+    TEXT_KEY("profile", "cps_uri", cps_uri),
+    TEXT_KEY("profile", "base_url", base_url),
+    TEXT_KEY("profile", "subscriber_key", subscriber_key),
+    INT_KEY("profile", "default_days", default_days),
+    INT_KEY("profile", "max_days", max_days),
+    TEXT_KEY("database", "backend", db_backend),
+    TEXT_KEY("database", "path", db_path),
+    TEXT_KEY("token", "module", token_module),
+    TEXT_KEY("token", "dir", token_dir),
+    TIME_KEY("office", "cutoff", cutoff_min),
+    TIME_KEY("office", "closing", closing_min),
+    TEXT_KEY("office", "holidays", holidays_dir),
+    TEXT_KEY("server", "listen", listen),
+};
+
+typedef struct {
+    app_config *cfg;
+    ct_error *err;
+    bool failed;
+} load_ctx;
+
+static int parse_hhmm(const char *v, int *out)
+{
+    int h, m;
+    char tail;
+
+    if (sscanf(v, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
+        return -1;
+    *out = h * 60 + m;
+    return 0;
+}
+
+static int on_value(void *user, const char *section, const char *name, const char *value)
+{
+    load_ctx *ctx = user;
+
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const config_key *k = &keys[i];
+        char *field = (char *)ctx->cfg + k->offset;
+        if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
+            continue;
+        if (k->kind == KIND_TEXT) {
+            if (strlen(value) >= k->size)
+                break;
+            memcpy(field, value, strlen(value) + 1);
+            return 1;
+        }
+        if (k->kind == KIND_TIME) {
+            if (parse_hhmm(value, (int *)(void *)field) != 0)
+                break;
+            return 1;
+        }
+        {
+            char *end;
+            long v = strtol(value, &end, 10);
+            if (*value == '\0' || *end != '\0' || v < 0 || v > 1000000)
+                break;
+            *(int *)(void *)field = (int)v;
+            return 1;
+        }
+    }
+    /* The first failure is the one reported; inih tells its line number when we return. */
+    if (!ctx->failed)
+        ct_fail(ctx->err, 400, "config.invalid", "chungthu.ini: [%s] %s không hợp lệ",
+                "chungthu.ini: [%s] %s is unknown or its value is invalid", section, name);
+    ctx->failed = true;
+    return 0;
+}
+
+void config_path(const app_config *cfg, const char *rel, char *out, size_t size)
+{
+    if (rel[0] == '/')
+        snprintf(out, size, "%s", rel);
+    else
+        snprintf(out, size, "%s/%s", cfg->home, rel);
+}
+
+int config_load(app_config *cfg, const char *home, ct_error *err)
+{
+    char path[CFG_PATH + 32];
+    load_ctx ctx = {cfg, err, false};
+    int rc;
+
+    config_defaults(cfg, home);
+    snprintf(path, sizeof path, "%s/chungthu.ini", home);
+    rc = ini_parse(path, on_value, &ctx);
+    if (rc == -1)
+        return ct_fail(err, 404, "instance.missing",
+                       "không tìm thấy %s: chạy \"chungthu --home %s init\" trước",
+                       "%s not found: run \"chungthu --home %s init\" first", path, home);
+    if (ctx.failed) {
+        char vi[32], en[32];
+        snprintf(vi, sizeof vi, "dòng %d: ", rc);
+        snprintf(en, sizeof en, "line %d: ", rc);
+        return ct_error_prefix(err, vi, en);
+    }
+    if (rc != 0)
+        return ct_fail(err, 400, "config.syntax", "chungthu.ini lỗi cú pháp ở dòng %d",
+                       "chungthu.ini has a syntax error on line %d", rc);
+    return 0;
+}
+
+int config_write(const app_config *cfg, const char *path, ct_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    FILE *f;
+    const char *section = "";
+
+    if (fd < 0)
+        return ct_fail(err, 500, "config.write", "không tạo được %s: %s", "cannot create %s: %s",
+                       path, strerror(errno));
+    f = fdopen(fd, "w");
+    if (f == NULL) {
+        close(fd);
+        return ct_fail(err, 500, "config.write", "không ghi được %s", "cannot write %s", path);
+    }
+    fprintf(f, "; chungthu instance configuration. Times are local (Asia/Ho_Chi_Minh).\n"
+               "; This is a TEST CA unless the names and policy below say otherwise.\n");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const config_key *k = &keys[i];
+        const char *field = (const char *)cfg + k->offset;
+        if (strcmp(section, k->section) != 0) {
+            section = k->section;
+            fprintf(f, "\n[%s]\n", section);
+        }
+        if (k->kind == KIND_TEXT)
+            fprintf(f, "%s = %s\n", k->name, field);
+        else if (k->kind == KIND_INT)
+            fprintf(f, "%s = %d\n", k->name, *(const int *)(const void *)field);
+        else
+            fprintf(f, "%s = %02d:%02d\n", k->name, *(const int *)(const void *)field / 60,
+                    *(const int *)(const void *)field % 60);
+    }
+    if (fclose(f) != 0)
+        return ct_fail(err, 500, "config.write", "không ghi được %s", "cannot write %s", path);
+    return 0;
+}

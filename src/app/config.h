@@ -1,0 +1,70 @@
+/*
+ * config.h — an instance's configuration: the INI file chungthu.ini in the instance's home.
+ *
+ * Every value has a default fit for a demonstration CA (clearly marked as a test CA, not the
+ * Government's); `init` writes the file with them so an operator sees every knob in one place.
+ */
+#ifndef CT_APP_CONFIG_H
+#define CT_APP_CONFIG_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+
+#define CFG_PATH 512
+#define CFG_TEXT 256
+
+typedef struct app_config {
+    char home[CFG_PATH];
+
+    /* [instance] */
+    char unit_code[CFG_TEXT]; /* V1V2V3.Z1Z2.Y1Y2.MX1X2 part of dossier codes */
+
+    /* [ca] */
+    char operator_name[CFG_TEXT]; /* O of the CA certificates */
+    char root_name[CFG_TEXT];
+    char issuing_name[CFG_TEXT];
+    char ocsp_name[CFG_TEXT];
+    char root_key[16];    /* rsa4096 | p384 */
+    char issuing_key[16]; /* rsa3072 | p256 | p384 */
+    int root_days;
+    int issuing_days;
+    int ocsp_days;
+    char key_storage[16];         /* file | pkcs11 */
+    char passphrase_file[CFG_PATH]; /* relative to home unless absolute */
+    char passphrase_env[64];
+
+    /* [profile] */
+    char policy_oid[CFG_TEXT];
+    char cps_uri[CFG_TEXT];
+    char base_url[CFG_TEXT]; /* public URL of this CA's website: CDP, AIA, OCSP */
+    char subscriber_key[16]; /* rsa2048 | rsa3072 | p256 */
+    int default_days;
+    int max_days;
+
+    /* [database] */
+    char db_backend[16];
+    char db_path[CFG_PATH];
+
+    /* [token] */
+    char token_module[CFG_PATH];
+    char token_dir[CFG_PATH];
+
+    /* [office] */
+    int cutoff_min;  /* intake cut-off, minutes after local midnight */
+    int closing_min; /* office closing time */
+    char holidays_dir[CFG_PATH];
+
+    /* [server] */
+    char listen[64];
+} app_config;
+
+void config_defaults(app_config *cfg, const char *home);
+/* Read home/chungthu.ini over the defaults. Unknown keys are errors (a typo must not silently
+ * leave a default in force). */
+int config_load(app_config *cfg, const char *home, ct_error *err);
+int config_write(const app_config *cfg, const char *path, ct_error *err);
+/* Resolve a path from the config: absolute as is, else relative to home. */
+void config_path(const app_config *cfg, const char *rel, char *out, size_t size);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * main.c — the chungthu command: global options, then one command group.
+ *
+ *   chungthu [--home DIR] [--actor NAME] COMMAND ...
+ *
+ * The home defaults to $CHUNGTHU_HOME, else ./chungthu-home. Exit status: 0 success, 1 refused
+ * input or state, 2 usage, 3 internal or environment failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "chungthu — certificate authority for procedure 1.010847 (issuing a certificate to an "
+    "individual)\n"
+    "\n"
+    "usage: chungthu [--home DIR] [--actor NAME] COMMAND [ARGS]\n"
+    "\n"
+    "  init [--demo] [--root-key rsa4096|p384] [--issuing-key rsa3072|p256|p384] [--base-url URL]\n"
+    "  cert issue (--csr FILE | --pubkey FILE) --name TEXT --email ADDR --province TEXT\n"
+    "             --org TEXT [--unit TEXT]... [--days N] [--hold] [--out FILE] [--json]\n"
+    "  cert show SERIAL [--json] [--pem]\n"
+    "  cert list [--status hold|active|revoked|expired] [--kind KIND] [--query TEXT]\n"
+    "            [--limit N] [--json]\n"
+    "  audit verify [--json]\n"
+    "\n"
+    "Home: --home, else $CHUNGTHU_HOME, else ./chungthu-home.\n";
+
+typedef struct {
+    const char *name;
+    int (*run)(const cli_ctx *ctx, int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"init", cmd_init},
+    {"cert", cmd_cert},
+    {"audit", cmd_audit},
+};
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {0};
+    int i = 1;
+
+    ctx.home = getenv("CHUNGTHU_HOME");
+    if (ctx.home == NULL || *ctx.home == '\0')
+        ctx.home = "chungthu-home";
+    ctx.actor_name = getenv("SUDO_USER");
+    if (ctx.actor_name == NULL)
+        ctx.actor_name = getenv("USER");
+    if (ctx.actor_name == NULL)
+        ctx.actor_name = "operator";
+
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--home") == 0 && i + 1 < argc) {
+            ctx.home = argv[++i];
+        } else if (strcmp(argv[i], "--actor") == 0 && i + 1 < argc) {
+            ctx.actor_name = argv[++i];
+        } else {
+            fprintf(stderr, "chungthu: unknown or incomplete option %s\n%s", argv[i], usage);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        if (strcmp(commands[c].name, argv[i]) == 0) {
+            int rc = commands[c].run(&ctx, argc - i - 1, argv + i + 1);
+            return rc < 0 ? 2 : rc;
+        }
+    }
+    fprintf(stderr, "chungthu: unknown command \"%s\"\n%s", argv[i], usage);
+    return 2;
+}

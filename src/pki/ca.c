@@ -1,0 +1,202 @@
+/*
+ * ca.c — loading CA certificates and reading certificates back. See ca.h.
+ */
+#include "pki/ca.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+static int asn1_time_to_unix(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
+        return -1;
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+static X509 *parse_der(const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+
+    if (x && p != der + len) {
+        X509_free(x);
+        x = NULL;
+    }
+    ERR_clear_error();
+    return x;
+}
+
+int pki_ca_load(pki_ca *ca, const unsigned char *cert_der, size_t cert_len, pki_signer *signer,
+                ct_error *err)
+{
+    X509 *x = parse_der(cert_der, cert_len);
+    const ASN1_OCTET_STRING *ski;
+    unsigned char *name = NULL;
+    int name_len;
+
+    memset(ca, 0, sizeof *ca);
+    ca->signer = signer;
+    if (x == NULL) {
+        pki_ca_free(ca);
+        return ct_fail(err, 500, "ca.cert", "chứng thư CA không đọc được",
+                       "the CA certificate cannot be parsed");
+    }
+    ski = X509_get0_subject_key_id(x);
+    name_len = i2d_X509_NAME(X509_get_subject_name(x), &name);
+    ca->cert_der = malloc(cert_len);
+    if (ski == NULL || ski->length != CERT_KEY_ID_LEN || name_len <= 0 || ca->cert_der == NULL ||
+        asn1_time_to_unix(X509_get0_notBefore(x), &ca->not_before) != 0 ||
+        asn1_time_to_unix(X509_get0_notAfter(x), &ca->not_after) != 0) {
+        OPENSSL_free(name);
+        X509_free(x);
+        pki_ca_free(ca);
+        return ct_fail(err, 500, "ca.cert", "chứng thư CA thiếu trường bắt buộc",
+                       "the CA certificate lacks a required field");
+    }
+    memcpy(ca->cert_der, cert_der, cert_len);
+    ca->cert_len = cert_len;
+    memcpy(ca->key_id, ski->data, CERT_KEY_ID_LEN);
+    ca->subject_der = malloc((size_t)name_len);
+    if (ca->subject_der == NULL) {
+        OPENSSL_free(name);
+        X509_free(x);
+        pki_ca_free(ca);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    memcpy(ca->subject_der, name, (size_t)name_len);
+    ca->subject_len = (size_t)name_len;
+    OPENSSL_free(name);
+    X509_free(x);
+    return 0;
+}
+
+void pki_ca_free(pki_ca *ca)
+{
+    free(ca->cert_der);
+    free(ca->subject_der);
+    signer_free(ca->signer);
+    memset(ca, 0, sizeof *ca);
+}
+
+cert_issuer pki_ca_issuer(const pki_ca *ca)
+{
+    cert_issuer is;
+
+    is.signer = ca->signer;
+    is.name_der = ca->subject_der;
+    is.name_len = ca->subject_len;
+    memcpy(is.key_id, ca->key_id, CERT_KEY_ID_LEN);
+    return is;
+}
+
+static void name_text(X509_NAME *name, char *out, size_t size)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *p;
+    long n;
+
+    out[0] = '\0';
+    if (bio == NULL)
+        return;
+    /* UTF-8 as is (no \\XX escapes of multibyte characters), most specific RDN first. */
+    X509_NAME_print_ex(bio, name, 0,
+                       (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_SEP_MASK) |
+                           XN_FLAG_SEP_CPLUS_SPC);
+    n = BIO_get_mem_data(bio, &p);
+    if (n > 0)
+        snprintf(out, size, "%.*s", (int)n, p);
+    BIO_free(bio);
+}
+
+int pki_cert_info_read(const unsigned char *der, size_t len, pki_cert_info *out, ct_error *err)
+{
+    X509 *x = parse_der(der, len);
+    unsigned char md[32];
+    const ASN1_INTEGER *serial;
+    BIGNUM *bn;
+    char *hex;
+
+    memset(out, 0, sizeof *out);
+    if (x == NULL)
+        return ct_fail(err, 400, "cert.malformed", "chứng thư không đọc được",
+                       "the certificate cannot be parsed");
+    name_text(X509_get_subject_name(x), out->subject, sizeof out->subject);
+    name_text(X509_get_issuer_name(x), out->issuer, sizeof out->issuer);
+    serial = X509_get0_serialNumber(x);
+    bn = ASN1_INTEGER_to_BN(serial, NULL);
+    hex = bn ? BN_bn2hex(bn) : NULL;
+    snprintf(out->serial_hex, sizeof out->serial_hex, "%s", hex ? hex : "");
+    OPENSSL_free(hex);
+    BN_free(bn);
+    asn1_time_to_unix(X509_get0_notBefore(x), &out->not_before);
+    asn1_time_to_unix(X509_get0_notAfter(x), &out->not_after);
+    EVP_Digest(der, len, md, NULL, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        snprintf(out->sha256_hex + 2 * i, 3, "%02X", md[i]);
+    X509_free(x);
+    return 0;
+}
+
+int pki_cert_to_pem(const unsigned char *der, size_t len, char **pem, ct_error *err)
+{
+    X509 *x = parse_der(der, len);
+    BIO *bio;
+    char *p;
+    long n;
+
+    if (x == NULL)
+        return ct_fail(err, 400, "cert.malformed", "chứng thư không đọc được",
+                       "the certificate cannot be parsed");
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL || !PEM_write_bio_X509(bio, x) || (n = BIO_get_mem_data(bio, &p)) <= 0 ||
+        (*pem = malloc((size_t)n + 1)) == NULL) {
+        BIO_free(bio);
+        X509_free(x);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    memcpy(*pem, p, (size_t)n);
+    (*pem)[n] = '\0';
+    BIO_free(bio);
+    X509_free(x);
+    return 0;
+}
+
+int pki_cert_from_pem(const unsigned char *data, size_t len, unsigned char **der, size_t *der_len,
+                      ct_error *err)
+{
+    X509 *x;
+    unsigned char *p = NULL;
+    int n;
+
+    if (len >= 11 && memmem(data, len, "-----BEGIN ", 11)) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+        BIO_free(bio);
+    } else {
+        x = parse_der(data, len);
+    }
+    ERR_clear_error();
+    if (x == NULL)
+        return ct_fail(err, 400, "cert.malformed", "chứng thư không đọc được",
+                       "the certificate cannot be parsed");
+    n = i2d_X509(x, &p);
+    X509_free(x);
+    if (n <= 0 || (*der = malloc((size_t)n)) == NULL) {
+        OPENSSL_free(p);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    memcpy(*der, p, (size_t)n);
+    *der_len = (size_t)n;
+    OPENSSL_free(p);
+    return 0;
+}

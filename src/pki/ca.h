@@ -1,0 +1,49 @@
+/*
+ * ca.h — a certificate authority as the rest of pki sees it: its certificate, parsed once, and
+ * its signer. Also reading back any certificate we hold (subject text, validity, fingerprint).
+ */
+#ifndef CT_PKI_CA_H
+#define CT_PKI_CA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "pki/cert.h"
+#include "pki/signer.h"
+
+typedef struct pki_ca {
+    unsigned char *cert_der;
+    size_t cert_len;
+    unsigned char *subject_der; /* its subject Name: the issuer Name of what it signs */
+    size_t subject_len;
+    unsigned char key_id[CERT_KEY_ID_LEN];
+    int64_t not_before;
+    int64_t not_after;
+    pki_signer *signer; /* owned; NULL for a CA we only verify against */
+} pki_ca;
+
+/* Parse cert_der (copied) and take ownership of signer (also on failure). */
+int pki_ca_load(pki_ca *ca, const unsigned char *cert_der, size_t cert_len, pki_signer *signer,
+                ct_error *err);
+void pki_ca_free(pki_ca *ca);
+cert_issuer pki_ca_issuer(const pki_ca *ca);
+
+typedef struct pki_cert_info {
+    char subject[1024];  /* RFC 2253 order reversed for reading: "CN=…, OU=…, O=…, L=…, C=VN" */
+    char issuer[1024];
+    char serial_hex[80];
+    char sha256_hex[65];
+    int64_t not_before;
+    int64_t not_after;
+} pki_cert_info;
+
+int pki_cert_info_read(const unsigned char *der, size_t len, pki_cert_info *out, ct_error *err);
+
+/* PEM text of a DER certificate; *pem malloc'd and NUL-terminated. */
+int pki_cert_to_pem(const unsigned char *der, size_t len, char **pem, ct_error *err);
+/* DER from a PEM (or DER) certificate file's bytes. *der malloc'd. */
+int pki_cert_from_pem(const unsigned char *data, size_t len, unsigned char **der, size_t *der_len,
+                      ct_error *err);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * der.c — the DER writer of der.h.
+ *
+ * Lengths are fixed up when a constructed value is closed: der_begin() reserves one length byte,
+ * der_end() widens it in place (a memmove of the content) when the content turns out to be 128
+ * bytes or more. Small values, which are the vast majority, never move.
+ */
+#include "pki/der.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void der_init(der_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void der_free(der_buf *b)
+{
+    free(b->data);
+    der_init(b);
+}
+
+void der_reset(der_buf *b)
+{
+    b->len = 0;
+    b->failed = false;
+}
+
+bool der_ok(const der_buf *b)
+{
+    return !b->failed;
+}
+
+bool der_reserve(der_buf *b, size_t n)
+{
+    size_t want;
+    unsigned char *p;
+
+    if (b->failed)
+        return false;
+    if (b->cap - b->len >= n)
+        return true;
+    want = b->cap ? b->cap : 256;
+    while (want - b->len < n) {
+        if (want > SIZE_MAX / 2) {
+            b->failed = true;
+            return false;
+        }
+        want *= 2;
+    }
+    p = realloc(b->data, want);
+    if (p == NULL) {
+        b->failed = true;
+        return false;
+    }
+    b->data = p;
+    b->cap = want;
+    return true;
+}
+
+unsigned char *der_take(der_buf *b, size_t *len)
+{
+    unsigned char *p = b->data;
+
+    *len = b->len;
+    der_init(b);
+    return p;
+}
+
+void der_raw(der_buf *b, const void *bytes, size_t len)
+{
+    if (len == 0 || !der_reserve(b, len))
+        return;
+    memcpy(b->data + b->len, bytes, len);
+    b->len += len;
+}
+
+static size_t length_octets(size_t len)
+{
+    size_t n = 1;
+
+    if (len < 0x80)
+        return 1;
+    while (len) {
+        n++;
+        len >>= 8;
+    }
+    return n;
+}
+
+static void put_length(unsigned char *p, size_t len, size_t octets)
+{
+    if (octets == 1) {
+        p[0] = (unsigned char)len;
+        return;
+    }
+    p[0] = (unsigned char)(0x80 | (octets - 1));
+    for (size_t i = octets - 1; i >= 1; i--) {
+        p[i] = (unsigned char)(len & 0xff);
+        len >>= 8;
+    }
+}
+
+void der_tlv(der_buf *b, uint8_t tag, const void *content, size_t len)
+{
+    size_t octets = length_octets(len);
+
+    if (!der_reserve(b, 1 + octets + len))
+        return;
+    b->data[b->len++] = tag;
+    put_length(b->data + b->len, len, octets);
+    b->len += octets;
+    if (len)
+        memcpy(b->data + b->len, content, len);
+    b->len += len;
+}
+
+size_t der_begin(der_buf *b, uint8_t tag)
+{
+    if (!der_reserve(b, 2))
+        return 0;
+    b->data[b->len++] = tag;
+    b->data[b->len++] = 0;
+    return b->len;
+}
+
+void der_end(der_buf *b, size_t mark)
+{
+    size_t content, octets;
+
+    if (b->failed || mark == 0)
+        return;
+    content = b->len - mark;
+    octets = length_octets(content);
+    if (octets > 1) {
+        if (!der_reserve(b, octets - 1))
+            return;
+        memmove(b->data + mark + octets - 1, b->data + mark, content);
+        b->len += octets - 1;
+    }
+    put_length(b->data + mark - 1, content, octets);
+}
+
+void der_uint_bytes(der_buf *b, const unsigned char *mag, size_t len)
+{
+    unsigned char zero = 0;
+
+    while (len > 1 && mag[0] == 0) {
+        mag++;
+        len--;
+    }
+    if (len == 0) {
+        der_tlv(b, DER_INTEGER, &zero, 1);
+        return;
+    }
+    if (mag[0] & 0x80) {
+        size_t mark = der_begin(b, DER_INTEGER);
+        der_raw(b, &zero, 1);
+        der_raw(b, mag, len);
+        der_end(b, mark);
+        return;
+    }
+    der_tlv(b, DER_INTEGER, mag, len);
+}
+
+void der_uint(der_buf *b, uint64_t v)
+{
+    unsigned char mag[8];
+
+    for (int i = 7; i >= 0; i--) {
+        mag[i] = (unsigned char)(v & 0xff);
+        v >>= 8;
+    }
+    der_uint_bytes(b, mag, sizeof mag);
+}
+
+void der_bool(der_buf *b, bool v)
+{
+    unsigned char c = v ? 0xff : 0x00;
+
+    der_tlv(b, DER_BOOLEAN, &c, 1);
+}
+
+void der_null(der_buf *b)
+{
+    der_tlv(b, DER_NULL, NULL, 0);
+}
+
+static void put_time(der_buf *b, int64_t t, bool generalized)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    char s[20];
+    int n;
+
+    if (gmtime_r(&tt, &tm) == NULL) {
+        b->failed = true;
+        return;
+    }
+    if (generalized)
+        n = snprintf(s, sizeof s, "%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    else
+        n = snprintf(s, sizeof s, "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    der_tlv(b, generalized ? DER_GENERALIZEDTIME : DER_UTCTIME, s, (size_t)n);
+}
+
+void der_time(der_buf *b, int64_t t)
+{
+    /* 2050-01-01T00:00:00Z */
+    put_time(b, t, t >= INT64_C(2524608000));
+}
+
+void der_generalized_time(der_buf *b, int64_t t)
+{
+    put_time(b, t, true);
+}
+
+void der_bit_string(der_buf *b, const void *content, size_t len)
+{
+    unsigned char unused = 0;
+    size_t mark = der_begin(b, DER_BIT_STRING);
+
+    der_raw(b, &unused, 1);
+    der_raw(b, content, len);
+    der_end(b, mark);
+}
+
+static size_t put_base128(unsigned long long v, unsigned char *out, size_t room)
+{
+    unsigned char tmp[10];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+    } while (v);
+    if (n > room)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (unsigned char)(tmp[n - 1 - i] | (i + 1 < n ? 0x80 : 0));
+    return n;
+}
+
+size_t der_oid_from_text(const char *text, unsigned char *out, size_t out_size)
+{
+    unsigned long long arcs[64];
+    size_t narcs = 0, len = 0;
+    const char *p = text;
+
+    while (*p) {
+        unsigned long long v = 0;
+        if (*p < '0' || *p > '9' || narcs == 64)
+            return 0;
+        if (*p == '0' && p[1] >= '0' && p[1] <= '9')
+            return 0; /* no leading zeros */
+        while (*p >= '0' && *p <= '9') {
+            if (v > (~0ULL - 9) / 10)
+                return 0;
+            v = v * 10 + (unsigned long long)(*p++ - '0');
+        }
+        arcs[narcs++] = v;
+        if (*p == '.') {
+            p++;
+            if (*p == '\0')
+                return 0;
+        } else if (*p) {
+            return 0;
+        }
+    }
+    if (narcs < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39) || arcs[1] > ~0ULL - 80)
+        return 0;
+    len = put_base128(arcs[0] * 40 + arcs[1], out, out_size);
+    if (len == 0)
+        return 0;
+    for (size_t i = 2; i < narcs; i++) {
+        size_t n = put_base128(arcs[i], out + len, out_size - len);
+        if (n == 0)
+            return 0;
+        len += n;
+    }
+    return len;
+}
+
+bool der_read_tlv(const unsigned char *p, size_t len, uint8_t *tag, const unsigned char **content,
+                  size_t *content_len, size_t *total_len)
+{
+    size_t hdr = 2, clen;
+
+    if (len < 2 || (p[0] & 0x1f) == 0x1f)
+        return false; /* we never meet multi-byte tags */
+    *tag = p[0];
+    if (p[1] < 0x80) {
+        clen = p[1];
+    } else {
+        size_t n = p[1] & 0x7f;
+        if (n == 0 || n > sizeof(size_t) || len < 2 + n || p[2] == 0)
+            return false; /* indefinite, oversize or non-minimal length */
+        clen = 0;
+        for (size_t i = 0; i < n; i++)
+            clen = (clen << 8) | p[2 + i];
+        if (clen < 0x80)
+            return false;
+        hdr += n;
+    }
+    if (clen > len - hdr)
+        return false;
+    *content = p + hdr;
+    *content_len = clen;
+    *total_len = hdr + clen;
+    return true;
+}

@@ -1,0 +1,153 @@
+/*
+ * pubkey.c — subscriber public keys. See pubkey.h.
+ */
+#include "pki/pubkey.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+static int is_pem(const unsigned char *data, size_t len)
+{
+    return len >= 11 && memmem(data, len, "-----BEGIN ", 11) != NULL;
+}
+
+/* The profile's key policy, applied to every key whatever its origin. */
+static int check_key(EVP_PKEY *pkey, pubkey_info *out, ct_error *err)
+{
+    unsigned char *der = NULL;
+    int n;
+
+    memset(out, 0, sizeof *out);
+    if (EVP_PKEY_is_a(pkey, "RSA")) {
+        BIGNUM *e = NULL;
+        int bits = EVP_PKEY_get_bits(pkey), ok;
+        if (bits < 2048)
+            return ct_fail(err, 400, "key.too_small",
+                           "khóa RSA %d bit quá ngắn: tối thiểu 2048 bit",
+                           "RSA key of %d bits is too short: at least 2048 bits are required",
+                           bits);
+        if (bits > 4096)
+            return ct_fail(err, 400, "key.too_large", "khóa RSA %d bit quá dài: tối đa 4096 bit",
+                           "RSA key of %d bits is too long: at most 4096 bits", bits);
+        if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e))
+            return ct_fail(err, 400, "key.invalid", "khóa RSA không hợp lệ", "invalid RSA key");
+        /* RFC 3279/NIST SP 800-89: odd exponent, 65537 ≤ e < 2^256 */
+        ok = BN_is_odd(e) && BN_num_bits(e) <= 256 && BN_cmp(e, BN_value_one()) > 0 &&
+             BN_get_word(e) >= 65537;
+        BN_free(e);
+        if (!ok)
+            return ct_fail(err, 400, "key.exponent", "số mũ công khai RSA không được chấp nhận",
+                           "the RSA public exponent is not acceptable (use 65537)");
+        out->is_rsa = 1;
+        out->bits = bits;
+    } else if (EVP_PKEY_is_a(pkey, "EC")) {
+        char curve[64] = "";
+        size_t cn;
+        EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve, &cn);
+        if (strcmp(curve, "prime256v1") != 0 && strcmp(curve, "secp384r1") != 0)
+            return ct_fail(err, 400, "key.curve",
+                           "đường cong \"%s\" không được hỗ trợ: dùng P-256 hoặc P-384",
+                           "curve \"%s\" is not supported: use P-256 or P-384",
+                           *curve ? curve : "?");
+        out->bits = EVP_PKEY_get_bits(pkey);
+    } else {
+        return ct_fail(err, 400, "key.type", "loại khóa công khai không được hỗ trợ (chỉ RSA, EC)",
+                       "unsupported public key type (RSA or EC only)");
+    }
+    n = i2d_PUBKEY(pkey, &der);
+    if (n <= 0) {
+        ERR_clear_error();
+        return ct_fail(err, 400, "key.invalid", "không mã hóa được khóa công khai",
+                       "cannot encode the public key");
+    }
+    out->spki = malloc((size_t)n);
+    if (out->spki == NULL) {
+        OPENSSL_free(der);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    memcpy(out->spki, der, (size_t)n);
+    out->spki_len = (size_t)n;
+    OPENSSL_free(der);
+    return 0;
+}
+
+int pubkey_from_csr(const unsigned char *data, size_t len, pubkey_info *out, ct_error *err)
+{
+    X509_REQ *req = NULL;
+    EVP_PKEY *pkey;
+    int rc;
+
+    if (is_pem(data, len)) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        if (bio)
+            req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = data;
+        req = d2i_X509_REQ(NULL, &p, (long)len);
+        if (req && p != data + len) {
+            X509_REQ_free(req);
+            req = NULL;
+        }
+    }
+    ERR_clear_error();
+    if (req == NULL)
+        return ct_fail(err, 400, "csr.malformed", "yêu cầu chứng thư (CSR) không đọc được",
+                       "the certificate request (CSR) cannot be parsed");
+    pkey = X509_REQ_get0_pubkey(req);
+    if (pkey == NULL || X509_REQ_verify(req, pkey) != 1) {
+        ERR_clear_error();
+        X509_REQ_free(req);
+        return ct_fail(err, 400, "csr.signature",
+                       "chữ ký của yêu cầu chứng thư (CSR) không hợp lệ",
+                       "the CSR's signature does not verify");
+    }
+    rc = check_key(pkey, out, err);
+    X509_REQ_free(req);
+    return rc;
+}
+
+int pubkey_from_key_file(const unsigned char *data, size_t len, pubkey_info *out, ct_error *err)
+{
+    EVP_PKEY *pkey = NULL;
+    int rc;
+
+    if (is_pem(data, len)) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        if (bio)
+            pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = data;
+        pkey = d2i_PUBKEY(NULL, &p, (long)len);
+        if (pkey && p != data + len) {
+            EVP_PKEY_free(pkey);
+            pkey = NULL;
+        }
+    }
+    ERR_clear_error();
+    if (pkey == NULL)
+        return ct_fail(err, 400, "key.malformed", "tệp khóa công khai không đọc được",
+                       "the public key file cannot be parsed");
+    rc = check_key(pkey, out, err);
+    EVP_PKEY_free(pkey);
+    return rc;
+}
+
+int pubkey_from_spki(const unsigned char *spki, size_t len, pubkey_info *out, ct_error *err)
+{
+    return pubkey_from_key_file(spki, len, out, err);
+}
+
+void pubkey_info_free(pubkey_info *info)
+{
+    free(info->spki);
+    memset(info, 0, sizeof *info);
+}

@@ -1,0 +1,98 @@
+/*
+ * store.c — the storage interface of store.h, forwarding to the chosen backend.
+ */
+#include "store/store_backend.h"
+
+#include <stdlib.h>
+
+void cert_record_free(cert_record *rec)
+{
+    free(rec->der);
+    rec->der = NULL;
+    rec->der_len = 0;
+}
+
+int store_open_sqlite(const char *path, store **out, ct_error *err)
+{
+    store *s = calloc(1, sizeof *s);
+
+    if (s == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    s->ops = &store_sqlite_backend;
+    if (store_sqlite_open_impl(path, &s->impl, err) != 0) {
+        free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void store_close(store *s)
+{
+    if (s == NULL)
+        return;
+    s->ops->close(s->impl);
+    free(s);
+}
+
+int store_schema_version(store *s)
+{
+    return s->ops->schema_version(s->impl);
+}
+
+int store_begin(store *s, ct_error *err)
+{
+    return s->ops->begin(s->impl, err);
+}
+
+int store_commit(store *s, ct_error *err)
+{
+    return s->ops->commit(s->impl, err);
+}
+
+void store_rollback(store *s)
+{
+    s->ops->rollback(s->impl);
+}
+
+int store_cert_insert(store *s, const cert_record *rec, ct_error *err)
+{
+    return s->ops->cert_insert(s->impl, rec, err);
+}
+
+int store_cert_get(store *s, const char *serial, cert_record *rec, ct_error *err)
+{
+    return s->ops->cert_get(s->impl, serial, rec, err);
+}
+
+int store_cert_list(store *s, const cert_filter *filter, cert_visit_fn visit, void *ctx,
+                    ct_error *err)
+{
+    return s->ops->cert_list(s->impl, filter, visit, ctx, err);
+}
+
+int store_cert_count(store *s, const cert_filter *filter, int64_t *count, ct_error *err)
+{
+    return s->ops->cert_count(s->impl, filter, count, err);
+}
+
+int store_cert_set_status(store *s, const char *serial, const char *status, int64_t effective_at,
+                          int64_t revoked_at, int reason, ct_error *err)
+{
+    return s->ops->cert_set_status(s->impl, serial, status, effective_at, revoked_at, reason, err);
+}
+
+int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err)
+{
+    return s->ops->audit_last(s->impl, id, hash, err);
+}
+
+int store_audit_append(store *s, audit_entry *entry, ct_error *err)
+{
+    return s->ops->audit_append(s->impl, entry, err);
+}
+
+int store_audit_walk(store *s, audit_visit_fn visit, void *ctx, ct_error *err)
+{
+    return s->ops->audit_walk(s->impl, visit, ctx, err);
+}

@@ -1,0 +1,38 @@
+/*
+ * store_backend.h — what a storage backend provides (private to src/store). store.c forwards
+ * each public function of store.h to the backend's entry here.
+ */
+#ifndef CT_STORE_BACKEND_H
+#define CT_STORE_BACKEND_H
+
+#include "store/store.h"
+
+typedef struct store_backend {
+    const char *name;
+    void (*close)(void *impl);
+    int (*schema_version)(void *impl);
+    int (*begin)(void *impl, ct_error *err);
+    int (*commit)(void *impl, ct_error *err);
+    void (*rollback)(void *impl);
+    int (*cert_insert)(void *impl, const cert_record *rec, ct_error *err);
+    int (*cert_get)(void *impl, const char *serial, cert_record *rec, ct_error *err);
+    int (*cert_list)(void *impl, const cert_filter *f, cert_visit_fn visit, void *ctx,
+                     ct_error *err);
+    int (*cert_count)(void *impl, const cert_filter *f, int64_t *count, ct_error *err);
+    int (*cert_set_status)(void *impl, const char *serial, const char *status,
+                           int64_t effective_at, int64_t revoked_at, int reason, ct_error *err);
+    int (*audit_last)(void *impl, int64_t *id, char hash[65], ct_error *err);
+    int (*audit_append)(void *impl, audit_entry *entry, ct_error *err);
+    int (*audit_walk)(void *impl, audit_visit_fn visit, void *ctx, ct_error *err);
+} store_backend;
+
+struct store {
+    const store_backend *ops;
+    void *impl;
+};
+
+extern const store_backend store_sqlite_backend;
+/* Opens the SQLite implementation object (store_sqlite.c). */
+int store_sqlite_open_impl(const char *path, void **impl, ct_error *err);
+
+#endif
