@@ -59,8 +59,7 @@ void app_set_urls(app *a)
 
 /* ---- files ---- */
 
-static int read_file(const char *path, unsigned char **data, size_t *len, size_t max,
-                     ct_error *err)
+static int read_file(const char *path, unsigned char **data, size_t *len, size_t max, ct_error *err)
 {
     FILE *f = fopen(path, "rb");
     unsigned char *buf;
@@ -178,8 +177,7 @@ int app_open(const char *home, app **out, ct_error *err)
         return -1;
     }
     if (read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
-        store_open_sqlite(db, &a->db, err) != 0 ||
-        load_ca(a, "root", &a->root, pass, err) != 0 ||
+        store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 ||
         load_ca(a, "ocsp", &a->ocsp, pass, err) != 0) {
         OPENSSL_cleanse(pass, sizeof pass);
@@ -395,7 +393,8 @@ static int init_in(app *a, const app_init_options *opt, const app_actor *actor, 
     if (pki_key_type_parse(a->cfg.issuing_key, &t, err) != 0)
         return -1;
     if (t == PKI_KEY_RSA2048)
-        return ct_fail(err, 400, "key.type", "khóa CA cấp phát phải là rsa3072, rsa4096, p256 hoặc p384",
+        return ct_fail(err, 400, "key.type",
+                       "khóa CA cấp phát phải là rsa3072, rsa4096, p256 hoặc p384",
                        "the issuing CA key must be rsa3072, rsa4096, p256 or p384");
     snprintf(a->cfg.cps_uri, sizeof a->cfg.cps_uri, "%s/cps", a->cfg.base_url);
     app_set_urls(a);
@@ -442,8 +441,7 @@ out:
     return rc;
 }
 
-int app_init(const char *home, const app_init_options *opt, const app_actor *actor,
-             ct_error *err)
+int app_init(const char *home, const app_init_options *opt, const app_actor *actor, ct_error *err)
 {
     app *a;
     bool existed;

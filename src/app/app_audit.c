@@ -127,8 +127,7 @@ int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, c
 {
     verify_ctx v;
 
-    if (role_require(actor->role, ROLE_AUDITOR | ROLES_CA | ROLE_SYSTEM, "audit verify", err) !=
-        0)
+    if (role_require(actor->role, ROLE_AUDITOR | ROLES_CA | ROLE_SYSTEM, "audit verify", err) != 0)
         return -1;
     memset(report, 0, sizeof *report);
     memset(&v, 0, sizeof v);

@@ -11,6 +11,8 @@
 #include "app/app_internal.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@ typedef struct prepared {
     bool hold;
     unsigned char *der;
     size_t der_len;
+    cert_record rec; /* the stored form; rec.der points at der */
     ct_error err;
 } prepared;
 
@@ -55,8 +58,7 @@ static int check_validity(app *a, int days, int64_t now, int64_t *not_after, ct_
     if (days > limit)
         return ct_fail(err, 400, "validity.too_long",
                        "thời hạn %d ngày vượt quá tối đa %d ngày (5 năm)",
-                       "validity of %d days exceeds the maximum of %d days (5 years)", days,
-                       limit);
+                       "validity of %d days exceeds the maximum of %d days (5 years)", days, limit);
     *not_after = now + (int64_t)days * 86400;
     if (*not_after > a->issuing.not_after)
         return ct_fail(err, 400, "validity.beyond_issuer",
@@ -110,29 +112,27 @@ fail:
     return -1;
 }
 
-static int sign_prepared(app *a, prepared *p, ct_error *err)
+/* Sign and build the stored record: everything per certificate that can run in parallel. */
+static int sign_prepared(app *a, prepared *p, int64_t now, ct_error *err)
 {
     cert_issuer issuer = pki_ca_issuer(&a->issuing);
-
-    return cert_build(&p->req, &issuer, &p->der, &p->der_len, err);
-}
-
-/* The stored record of a signed certificate. rec->der points into p. */
-static int record_of(const prepared *p, int64_t now, cert_record *rec, ct_error *err)
-{
     unsigned char md[32];
-    size_t len;
     const subscriber_fields *f = &p->fields;
+    cert_record *rec = &p->rec;
+    size_t len;
 
+    if (cert_build(&p->req, &issuer, &p->der, &p->der_len, err) != 0)
+        return -1;
     memset(rec, 0, sizeof *rec);
     cert_serial_hex(p->req.serial, rec->serial);
     snprintf(rec->kind, sizeof rec->kind, "subscriber");
     snprintf(rec->issuer, sizeof rec->issuer, "issuing");
-    snprintf(rec->status, sizeof rec->status, "%s", p->hold ? CERT_STATUS_HOLD : CERT_STATUS_ACTIVE);
+    snprintf(rec->status, sizeof rec->status, "%s",
+             p->hold ? CERT_STATUS_HOLD : CERT_STATUS_ACTIVE);
     len = (size_t)snprintf(rec->subject, sizeof rec->subject, "CN=%s", f->full_name);
     for (size_t i = f->n_units; i-- > 0 && len < sizeof rec->subject;)
-        len += (size_t)snprintf(rec->subject + len, sizeof rec->subject - len, ", OU=%s",
-                                f->units[i]);
+        len +=
+            (size_t)snprintf(rec->subject + len, sizeof rec->subject - len, ", OU=%s", f->units[i]);
     if (len < sizeof rec->subject)
         snprintf(rec->subject + len, sizeof rec->subject - len, ", O=%s, L=%s, C=VN", f->org,
                  f->province);
@@ -141,8 +141,12 @@ static int record_of(const prepared *p, int64_t now, cert_record *rec, ct_error 
     if (subscriber_search_key(f, rec->serial, rec->search_key, sizeof rec->search_key, err) != 0)
         return -1;
     EVP_Digest(p->der, p->der_len, md, NULL, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        snprintf(rec->sha256 + 2 * i, 3, "%02X", md[i]);
+    for (int i = 0; i < 32; i++) {
+        static const char hex[] = "0123456789ABCDEF";
+        rec->sha256[2 * i] = hex[md[i] >> 4];
+        rec->sha256[2 * i + 1] = hex[md[i] & 15];
+    }
+    rec->sha256[64] = '\0';
     rec->not_before = p->req.not_before;
     rec->not_after = p->req.not_after;
     rec->created_at = now;
@@ -155,77 +159,119 @@ static int record_of(const prepared *p, int64_t now, cert_record *rec, ct_error 
     return 0;
 }
 
-static int store_prepared(app *a, const app_actor *actor, const prepared *p, int64_t now,
-                          cert_record *rec, ct_error *err)
+static json_t *issue_detail(const cert_record *rec)
 {
-    json_t *detail;
-
-    if (record_of(p, now, rec, err) != 0 || store_cert_insert(a->db, rec, err) != 0)
-        return -1;
-    detail = json_pack("{s:s, s:s, s:s, s:s, s:I}", "subject", rec->subject, "email", rec->email,
-                       "status", rec->status, "sha256", rec->sha256, "not_after",
-                       (json_int_t)rec->not_after);
-    return audit_append(a, actor, "cert.issue", rec->serial, detail, err);
+    return json_pack("{s:s, s:s, s:s, s:s, s:I}", "subject", rec->subject, "email", rec->email,
+                     "status", rec->status, "sha256", rec->sha256, "not_after",
+                     (json_int_t)rec->not_after);
 }
 
 int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, cert_record *out,
                    ct_error *err)
 {
     prepared p;
-    cert_record rec;
     int64_t now = app_now();
 
     if (role_require(actor->role, ROLES_CA, "cert issue", err) != 0 ||
         prepare(a, req, now, &p, err) != 0)
         return -1;
-    if (sign_prepared(a, &p, err) != 0 || store_begin(a->db, err) != 0) {
+    if (sign_prepared(a, &p, now, err) != 0 || store_begin(a->db, err) != 0) {
         prepared_free(&p);
         return -1;
     }
-    if (store_prepared(a, actor, &p, now, &rec, err) != 0 || store_commit(a->db, err) != 0) {
+    if (store_cert_insert(a->db, &p.rec, err) != 0 ||
+        audit_append(a, actor, "cert.issue", p.rec.serial, issue_detail(&p.rec), err) != 0 ||
+        store_commit(a->db, err) != 0) {
         store_rollback(a->db);
         prepared_free(&p);
         return -1;
     }
     if (out) {
-        *out = rec;
-        out->der = p.der; /* hand the DER over */
-        p.der = NULL;
+        *out = p.rec;
+        p.der = NULL; /* the DER now belongs to out */
     }
     prepared_free(&p);
     return 0;
 }
 
-typedef struct sign_job {
+/*
+ * Bulk issuance as a pipeline: worker threads claim certificates to sign from a shared counter;
+ * the calling thread stores them in order inside one transaction and, whenever the next one is
+ * not signed yet, signs one itself instead of waiting. So `threads` cores sign while the
+ * inserts ride along, and the whole batch pays for one durable commit.
+ */
+typedef struct pipeline {
     app *a;
     prepared *items;
     size_t n;
-    size_t stride;
-    size_t start;
-    int failed_index;
-} sign_job;
+    int64_t now;
+    atomic_size_t next; /* next item to sign */
+    atomic_int *state;  /* per item: 0 pending, 1 signed, -1 failed */
+    atomic_bool abort;
+} pipeline;
+
+static bool sign_next(pipeline *pl)
+{
+    size_t i = atomic_fetch_add(&pl->next, 1);
+
+    if (i >= pl->n || atomic_load(&pl->abort))
+        return false;
+    if (sign_prepared(pl->a, &pl->items[i], pl->now, &pl->items[i].err) != 0) {
+        atomic_store(&pl->state[i], -1);
+        atomic_store(&pl->abort, true);
+    } else {
+        atomic_store(&pl->state[i], 1);
+    }
+    return true;
+}
 
 static void *sign_worker(void *arg)
 {
-    sign_job *job = arg;
-
-    job->failed_index = -1;
-    for (size_t i = job->start; i < job->n; i += job->stride) {
-        if (sign_prepared(job->a, &job->items[i], &job->items[i].err) != 0) {
-            job->failed_index = (int)i;
-            break;
-        }
-    }
+    while (sign_next(arg))
+        ;
     return NULL;
+}
+
+static int store_pipeline(pipeline *pl, const app_actor *actor, char (*serials)[41], ct_error *err)
+{
+    json_t *list = json_array();
+
+    if (list == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    for (size_t i = 0; i < pl->n;) {
+        int st = atomic_load(&pl->state[i]);
+        if (st == 0) {
+            if (!sign_next(pl))
+                sched_yield(); /* all claimed: item i is being signed by a worker */
+            continue;
+        }
+        if (st < 0) {
+            *err = pl->items[i].err;
+            json_decref(list);
+            return -1;
+        }
+        if (store_cert_insert(pl->a->db, &pl->items[i].rec, err) != 0) {
+            atomic_store(&pl->abort, true);
+            json_decref(list);
+            return -1;
+        }
+        json_array_append_new(list,
+                              json_pack("[s,s]", pl->items[i].rec.serial, pl->items[i].rec.sha256));
+        if (serials)
+            memcpy(serials[i], pl->items[i].rec.serial, 41);
+        i++;
+    }
+    /* One audit row for the batch, listing every serial and fingerprint it issued. */
+    return audit_append(pl->a, actor, "cert.issue_batch", "",
+                        json_pack("{s:I, s:o}", "count", (json_int_t)pl->n, "certificates", list),
+                        err);
 }
 
 int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *reqs, size_t n,
                         int threads, char (*serials)[41], ct_error *err)
 {
-    prepared *items;
+    pipeline pl = {0};
     pthread_t tid[16];
-    sign_job jobs[16];
-    int64_t now = app_now();
     size_t ready = 0;
     int rc = -1, started = 0;
 
@@ -233,15 +279,19 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
         return -1;
     if (n == 0)
         return 0;
-    if (threads < 1)
-        threads = 1;
-    if (threads > 16)
-        threads = 16;
-    items = calloc(n, sizeof *items);
-    if (items == NULL)
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    threads = threads < 1 ? 1 : threads > 16 ? 16 : threads;
+    pl.a = a;
+    pl.n = n;
+    pl.now = app_now();
+    pl.items = calloc(n, sizeof *pl.items);
+    pl.state = calloc(n, sizeof *pl.state);
+    if (pl.items == NULL || pl.state == NULL) {
+        ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        goto out;
+    }
+    /* Check every request before the first signature. */
     for (; ready < n; ready++) {
-        if (prepare(a, &reqs[ready], now, &items[ready], err) != 0) {
+        if (prepare(a, &reqs[ready], pl.now, &pl.items[ready], err) != 0) {
             char vi[48], en[48];
             snprintf(vi, sizeof vi, "yêu cầu %zu: ", ready + 1);
             snprintf(en, sizeof en, "request %zu: ", ready + 1);
@@ -249,54 +299,25 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
             goto out;
         }
     }
-    for (int t = 0; t < threads; t++) {
-        jobs[t] = (sign_job){a, items, n, (size_t)threads, (size_t)t, -1};
-        if (pthread_create(&tid[t], NULL, sign_worker, &jobs[t]) != 0)
-            break;
-        started++;
-    }
-    if (started == 0) {
-        ct_fail(err, 500, "thread", "không tạo được luồng ký", "cannot start signing threads");
-        goto out;
-    }
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-    for (int t = 0; t < started; t++) {
-        if (jobs[t].failed_index >= 0) {
-            *err = items[jobs[t].failed_index].err;
-            goto out;
-        }
-    }
-    if (started < threads) { /* a thread failed to start: sign its share here */
-        for (int t = started; t < threads; t++) {
-            jobs[t] = (sign_job){a, items, n, (size_t)threads, (size_t)t, -1};
-            sign_worker(&jobs[t]);
-            if (jobs[t].failed_index >= 0) {
-                *err = items[jobs[t].failed_index].err;
-                goto out;
-            }
-        }
-    }
     if (store_begin(a->db, err) != 0)
         goto out;
-    for (size_t i = 0; i < n; i++) {
-        cert_record rec;
-        if (store_prepared(a, actor, &items[i], now, &rec, err) != 0) {
-            store_rollback(a->db);
-            goto out;
-        }
-        if (serials)
-            snprintf(serials[i], 41, "%s", rec.serial);
-    }
-    if (store_commit(a->db, err) != 0) {
+    /* The calling thread is one of the signers. */
+    for (int t = 1; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, sign_worker, &pl) == 0)
+            started++;
+    rc = store_pipeline(&pl, actor, serials, err);
+    atomic_store(&pl.abort, rc != 0);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    if (rc == 0)
+        rc = store_commit(a->db, err);
+    if (rc != 0)
         store_rollback(a->db);
-        goto out;
-    }
-    rc = 0;
 out:
     for (size_t i = 0; i < ready; i++)
-        prepared_free(&items[i]);
-    free(items);
+        prepared_free(&pl.items[i]);
+    free(pl.items);
+    free(pl.state);
     return rc;
 }
 

@@ -31,8 +31,7 @@ void config_defaults(app_config *c, const char *home)
     snprintf(c->passphrase_file, sizeof c->passphrase_file, "secrets/ca-passphrase");
     snprintf(c->passphrase_env, sizeof c->passphrase_env, "CHUNGTHU_CA_PASSPHRASE");
     /* 2.25.<UUID>: an OID anyone may mint without registration (ITU-T X.667) — a test policy. */
-    snprintf(c->policy_oid, sizeof c->policy_oid,
-             "2.25.329800735698586629295641978511506172918");
+    snprintf(c->policy_oid, sizeof c->policy_oid, "2.25.329800735698586629295641978511506172918");
     snprintf(c->cps_uri, sizeof c->cps_uri, "http://127.0.0.1:8080/cps");
     snprintf(c->base_url, sizeof c->base_url, "http://127.0.0.1:8080");
     snprintf(c->subscriber_key, sizeof c->subscriber_key, "rsa2048");
@@ -59,9 +58,17 @@ typedef struct {
 } config_key;
 
 #define TEXT_KEY(sec, key, field)                                                                  \
-    {sec, key, KIND_TEXT, offsetof(app_config, field), sizeof(((app_config *)0)->field)}
-#define INT_KEY(sec, key, field) {sec, key, KIND_INT, offsetof(app_config, field), 0}
-#define TIME_KEY(sec, key, field) {sec, key, KIND_TIME, offsetof(app_config, field), 0}
+    {                                                                                              \
+        sec, key, KIND_TEXT, offsetof(app_config, field), sizeof(((app_config *)0)->field)         \
+    }
+#define INT_KEY(sec, key, field)                                                                   \
+    {                                                                                              \
+        sec, key, KIND_INT, offsetof(app_config, field), 0                                         \
+    }
+#define TIME_KEY(sec, key, field)                                                                  \
+    {                                                                                              \
+        sec, key, KIND_TIME, offsetof(app_config, field), 0                                        \
+    }
 
 static const config_key keys[] = {
     TEXT_KEY("instance", "unit_code", unit_code),

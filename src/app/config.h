@@ -30,7 +30,7 @@ typedef struct app_config {
     int root_days;
     int issuing_days;
     int ocsp_days;
-    char key_storage[16];         /* file | pkcs11 */
+    char key_storage[16];           /* file | pkcs11 */
     char passphrase_file[CFG_PATH]; /* relative to home unless absolute */
     char passphrase_env[64];
 

@@ -21,11 +21,10 @@ static json_t *cert_json(const cert_record *r)
     cli_utc_time(r->effective_at, eff, sizeof eff);
     cli_utc_time(r->revoked_at, rev, sizeof rev);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:i}",
-                     "serial", r->serial, "kind", r->kind, "issuer", r->issuer, "status",
-                     r->status, "subject", r->subject, "common_name", r->common_name, "email",
-                     r->email, "sha256", r->sha256, "not_before", nb, "not_after", na,
-                     "created_at", created, "effective_at",
-                     r->effective_at ? json_string(eff) : json_null(), "revoked_at",
+                     "serial", r->serial, "kind", r->kind, "issuer", r->issuer, "status", r->status,
+                     "subject", r->subject, "common_name", r->common_name, "email", r->email,
+                     "sha256", r->sha256, "not_before", nb, "not_after", na, "created_at", created,
+                     "effective_at", r->effective_at ? json_string(eff) : json_null(), "revoked_at",
                      r->revoked_at ? json_string(rev) : json_null(), "revocation_reason",
                      r->revocation_reason);
 }
@@ -72,10 +71,10 @@ static int write_out(const char *path, const char *pem)
 static int cert_issue(const cli_ctx *ctx, int argc, char **argv)
 {
     static const cli_opt_spec specs[] = {
-        {"csr", true, false},  {"pubkey", true, false}, {"name", true, false},
+        {"csr", true, false},   {"pubkey", true, false},   {"name", true, false},
         {"email", true, false}, {"province", true, false}, {"org", true, false},
-        {"unit", true, true},  {"days", true, false},   {"hold", false, false},
-        {"out", true, false},  {"json", false, false},  {NULL, false, false},
+        {"unit", true, true},   {"days", true, false},     {"hold", false, false},
+        {"out", true, false},   {"json", false, false},    {NULL, false, false},
     };
     cli_args args;
     app_cert_request req = {0};
@@ -204,9 +203,9 @@ static int list_one(void *user, const cert_record *r)
 
 static int cert_list(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const cli_opt_spec specs[] = {
-        {"status", true, false}, {"kind", true, false}, {"query", true, false},
-        {"limit", true, false},  {"json", false, false}, {NULL, false, false}};
+    static const cli_opt_spec specs[] = {{"status", true, false}, {"kind", true, false},
+                                         {"query", true, false},  {"limit", true, false},
+                                         {"json", false, false},  {NULL, false, false}};
     cli_args args;
     app_actor actor = cli_actor(ctx, ROLE_CA_OFFICER);
     cert_filter filter = {0};

@@ -8,8 +8,8 @@
 int cmd_init(const cli_ctx *ctx, int argc, char **argv)
 {
     static const cli_opt_spec specs[] = {
-        {"demo", false, false},       {"root-key", true, false}, {"issuing-key", true, false},
-        {"base-url", true, false},    {NULL, false, false},
+        {"demo", false, false},    {"root-key", true, false}, {"issuing-key", true, false},
+        {"base-url", true, false}, {NULL, false, false},
     };
     cli_args args;
     app_init_options opt = {0};

@@ -13,10 +13,10 @@
 #define CT_ERR_MSG_MAX 512
 
 typedef struct ct_error {
-    char code[64];            /* stable code, e.g. "email.invalid"; "" when no error */
-    char vi[CT_ERR_MSG_MAX];  /* Vietnamese message */
-    char en[CT_ERR_MSG_MAX];  /* English message */
-    int status;               /* HTTP-like class: 400 input, 403 role, 404, 409 state, 500 */
+    char code[64];           /* stable code, e.g. "email.invalid"; "" when no error */
+    char vi[CT_ERR_MSG_MAX]; /* Vietnamese message */
+    char en[CT_ERR_MSG_MAX]; /* English message */
+    int status;              /* HTTP-like class: 400 input, 403 role, 404, 409 state, 500 */
 } ct_error;
 
 /*

@@ -43,8 +43,8 @@ int role_parse(const char *text, role *out, ct_error *err)
             return 0;
         }
     }
-    return ct_fail(err, 400, "role.unknown", "vai trò không hợp lệ: \"%s\"",
-                   "unknown role \"%s\"", text);
+    return ct_fail(err, 400, "role.unknown", "vai trò không hợp lệ: \"%s\"", "unknown role \"%s\"",
+                   text);
 }
 
 int role_require(role r, role_set allowed, const char *action, ct_error *err)

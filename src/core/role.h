@@ -23,7 +23,7 @@ typedef unsigned role_set;
 
 #define ROLES_CA (ROLE_CA_OFFICER | ROLE_CA_ADMIN)
 #define ROLES_ALL                                                                                  \
-    (ROLE_AGENCY_CLERK | ROLE_AGENCY_HEAD | ROLE_CA_OFFICER | ROLE_CA_ADMIN | ROLE_AUDITOR |      \
+    (ROLE_AGENCY_CLERK | ROLE_AGENCY_HEAD | ROLE_CA_OFFICER | ROLE_CA_ADMIN | ROLE_AUDITOR |       \
      ROLE_SYSTEM)
 
 /* "agency_clerk", "agency_head", "ca_officer", "ca_admin", "auditor", "system" */

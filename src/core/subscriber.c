@@ -21,8 +21,8 @@ int subscriber_clean(const subscriber_input *in, subscriber_fields *out, ct_erro
                        "are required");
     if (text_clean_field(in->full_name, 64, "họ và tên", "full name", out->full_name,
                          sizeof out->full_name, err) != 0 ||
-        text_clean_field(in->org, 64, "cơ quan", "organisation", out->org, sizeof out->org,
-                         err) != 0 ||
+        text_clean_field(in->org, 64, "cơ quan", "organisation", out->org, sizeof out->org, err) !=
+            0 ||
         text_clean_field(in->province, 128, "tỉnh/thành phố", "province", out->province,
                          sizeof out->province, err) != 0 ||
         text_clean_email(in->email, out->email, sizeof out->email, err) != 0)

@@ -30,7 +30,7 @@ void pki_ca_free(pki_ca *ca);
 cert_issuer pki_ca_issuer(const pki_ca *ca);
 
 typedef struct pki_cert_info {
-    char subject[1024];  /* RFC 2253 order reversed for reading: "CN=…, OU=…, O=…, L=…, C=VN" */
+    char subject[1024]; /* RFC 2253 order reversed for reading: "CN=…, OU=…, O=…, L=…, C=VN" */
     char issuer[1024];
     char serial_hex[80];
     char sha256_hex[65];

@@ -38,8 +38,7 @@ static const unsigned char oid_ocsp_nocheck[] = {0x2b, 0x06, 0x01, 0x05, 0x05,
 static const unsigned char oid_qt_cps[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x02, 0x01};
 static const unsigned char oid_kp_client_auth[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02};
 static const unsigned char oid_kp_email[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04};
-static const unsigned char oid_kp_ocsp_signing[] = {0x2b, 0x06, 0x01, 0x05, 0x05,
-                                                    0x07, 0x03, 0x09};
+static const unsigned char oid_kp_ocsp_signing[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
 
 /* keyUsage bits (RFC 5280 4.2.1.3), numbered from the most significant bit of the first byte. */
 enum {
@@ -353,7 +352,8 @@ int cert_build(const cert_request *req, const cert_issuer *issuer, unsigned char
     size_t alg_len, sig_len, cert, tbs, tbs_start, mark;
 
     if (req->profile == CERT_PROFILE_SUBSCRIBER && (req->email == NULL || req->policy_oid == NULL))
-        return ct_fail(err, 500, "profile.incomplete", "hồ sơ chứng thư thiếu e-mail hoặc chính sách",
+        return ct_fail(err, 500, "profile.incomplete",
+                       "hồ sơ chứng thư thiếu e-mail hoặc chính sách",
                        "subscriber profile lacks e-mail or policy");
     if (cert_key_id(req->spki, req->spki_len, ski, err) != 0)
         return -1;

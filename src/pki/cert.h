@@ -52,7 +52,7 @@ typedef struct cert_request {
     size_t subject_len;
     const unsigned char *spki; /* SubjectPublicKeyInfo DER */
     size_t spki_len;
-    int spki_is_rsa; /* subscriber RSA keys also get keyEncipherment */
+    int spki_is_rsa;   /* subscriber RSA keys also get keyEncipherment */
     const char *email; /* subscriber: rfc822Name in subjectAltName */
     const char *policy_oid;
     const char *cps_uri;

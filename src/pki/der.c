@@ -246,24 +246,55 @@ static size_t put_base128(unsigned long long v, unsigned char *out, size_t room)
     return n;
 }
 
+/* Base-128 of a decimal arc of any length (UUID arcs under 2.25 are 128-bit numbers), by
+ * repeated division of the decimal digits. */
+static size_t put_big_base128(const char *digits, size_t n, unsigned char *out, size_t room)
+{
+    unsigned char dec[64], tmp[64];
+    size_t len = 0, start = 0;
+
+    if (n > sizeof dec)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        dec[i] = (unsigned char)(digits[i] - '0');
+    while (start < n) {
+        unsigned rem = 0;
+        for (size_t i = start; i < n; i++) {
+            unsigned cur = rem * 10 + dec[i];
+            dec[i] = (unsigned char)(cur / 128);
+            rem = cur % 128;
+        }
+        if (len == sizeof tmp)
+            return 0;
+        tmp[len++] = (unsigned char)rem;
+        while (start < n && dec[start] == 0)
+            start++;
+    }
+    if (len == 0)
+        tmp[len++] = 0;
+    if (len > room)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        out[i] = (unsigned char)(tmp[len - 1 - i] | (i + 1 < len ? 0x80 : 0));
+    return len;
+}
+
 size_t der_oid_from_text(const char *text, unsigned char *out, size_t out_size)
 {
-    unsigned long long arcs[64];
-    size_t narcs = 0, len = 0;
+    unsigned long long first = 0, second = 0;
+    size_t len = 0, narcs = 0;
     const char *p = text;
 
     while (*p) {
-        unsigned long long v = 0;
-        if (*p < '0' || *p > '9' || narcs == 64)
+        const char *start = p;
+        size_t n;
+        if (*p < '0' || *p > '9')
             return 0;
-        if (*p == '0' && p[1] >= '0' && p[1] <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+        n = (size_t)(p - start);
+        if (n > 1 && *start == '0')
             return 0; /* no leading zeros */
-        while (*p >= '0' && *p <= '9') {
-            if (v > (~0ULL - 9) / 10)
-                return 0;
-            v = v * 10 + (unsigned long long)(*p++ - '0');
-        }
-        arcs[narcs++] = v;
         if (*p == '.') {
             p++;
             if (*p == '\0')
@@ -271,19 +302,35 @@ size_t der_oid_from_text(const char *text, unsigned char *out, size_t out_size)
         } else if (*p) {
             return 0;
         }
+        if (narcs < 2) {
+            unsigned long long v = 0;
+            if (n > 18)
+                return 0;
+            for (size_t i = 0; i < n; i++)
+                v = v * 10 + (unsigned long long)(start[i] - '0');
+            if (narcs == 0)
+                first = v;
+            else
+                second = v;
+            narcs++;
+            if (narcs == 2) {
+                if (first > 2 || (first < 2 && second > 39))
+                    return 0;
+                len = put_base128(first * 40 + second, out, out_size);
+                if (len == 0)
+                    return 0;
+            }
+            continue;
+        }
+        {
+            size_t k = put_big_base128(start, n, out + len, out_size - len);
+            if (k == 0)
+                return 0;
+            len += k;
+        }
+        narcs++;
     }
-    if (narcs < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39) || arcs[1] > ~0ULL - 80)
-        return 0;
-    len = put_base128(arcs[0] * 40 + arcs[1], out, out_size);
-    if (len == 0)
-        return 0;
-    for (size_t i = 2; i < narcs; i++) {
-        size_t n = put_base128(arcs[i], out + len, out_size - len);
-        if (n == 0)
-            return 0;
-        len += n;
-    }
-    return len;
+    return narcs >= 2 ? len : 0;
 }
 
 bool der_read_tlv(const unsigned char *p, size_t len, uint8_t *tag, const unsigned char **content,

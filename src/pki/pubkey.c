@@ -29,10 +29,9 @@ static int check_key(EVP_PKEY *pkey, pubkey_info *out, ct_error *err)
         BIGNUM *e = NULL;
         int bits = EVP_PKEY_get_bits(pkey), ok;
         if (bits < 2048)
-            return ct_fail(err, 400, "key.too_small",
-                           "khóa RSA %d bit quá ngắn: tối thiểu 2048 bit",
-                           "RSA key of %d bits is too short: at least 2048 bits are required",
-                           bits);
+            return ct_fail(
+                err, 400, "key.too_small", "khóa RSA %d bit quá ngắn: tối thiểu 2048 bit",
+                "RSA key of %d bits is too short: at least 2048 bits are required", bits);
         if (bits > 4096)
             return ct_fail(err, 400, "key.too_large", "khóa RSA %d bit quá dài: tối đa 4096 bit",
                            "RSA key of %d bits is too long: at most 4096 bits", bits);
@@ -52,10 +51,9 @@ static int check_key(EVP_PKEY *pkey, pubkey_info *out, ct_error *err)
         size_t cn;
         EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve, &cn);
         if (strcmp(curve, "prime256v1") != 0 && strcmp(curve, "secp384r1") != 0)
-            return ct_fail(err, 400, "key.curve",
-                           "đường cong \"%s\" không được hỗ trợ: dùng P-256 hoặc P-384",
-                           "curve \"%s\" is not supported: use P-256 or P-384",
-                           *curve ? curve : "?");
+            return ct_fail(
+                err, 400, "key.curve", "đường cong \"%s\" không được hỗ trợ: dùng P-256 hoặc P-384",
+                "curve \"%s\" is not supported: use P-256 or P-384", *curve ? curve : "?");
         out->bits = EVP_PKEY_get_bits(pkey);
     } else {
         return ct_fail(err, 400, "key.type", "loại khóa công khai không được hỗ trợ (chỉ RSA, EC)",
@@ -105,8 +103,7 @@ int pubkey_from_csr(const unsigned char *data, size_t len, pubkey_info *out, ct_
     if (pkey == NULL || X509_REQ_verify(req, pkey) != 1) {
         ERR_clear_error();
         X509_REQ_free(req);
-        return ct_fail(err, 400, "csr.signature",
-                       "chữ ký của yêu cầu chứng thư (CSR) không hợp lệ",
+        return ct_fail(err, 400, "csr.signature", "chữ ký của yêu cầu chứng thư (CSR) không hợp lệ",
                        "the CSR's signature does not verify");
     }
     rc = check_key(pkey, out, err);

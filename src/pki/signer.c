@@ -108,9 +108,15 @@ static int key_type_of(EVP_PKEY *pkey, pki_key_type *type, ct_error *err)
 {
     if (EVP_PKEY_is_a(pkey, "RSA")) {
         switch (EVP_PKEY_get_bits(pkey)) {
-        case 2048: *type = PKI_KEY_RSA2048; return 0;
-        case 3072: *type = PKI_KEY_RSA3072; return 0;
-        case 4096: *type = PKI_KEY_RSA4096; return 0;
+        case 2048:
+            *type = PKI_KEY_RSA2048;
+            return 0;
+        case 3072:
+            *type = PKI_KEY_RSA3072;
+            return 0;
+        case 4096:
+            *type = PKI_KEY_RSA4096;
+            return 0;
         }
     } else if (EVP_PKEY_is_a(pkey, "EC")) {
         char curve[64];
@@ -134,11 +140,16 @@ static int key_type_of(EVP_PKEY *pkey, pki_key_type *type, ct_error *err)
 static EVP_PKEY *generate_pkey(pki_key_type type)
 {
     switch (type) {
-    case PKI_KEY_RSA2048: return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-    case PKI_KEY_RSA3072: return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
-    case PKI_KEY_RSA4096: return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
-    case PKI_KEY_P256: return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    case PKI_KEY_P384: return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+    case PKI_KEY_RSA2048:
+        return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    case PKI_KEY_RSA3072:
+        return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+    case PKI_KEY_RSA4096:
+        return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
+    case PKI_KEY_P256:
+        return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    case PKI_KEY_P384:
+        return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
     }
     return NULL;
 }
@@ -176,11 +187,11 @@ int signer_generate_file(pki_key_type type, const char *path, const char *passph
         close(fd);
         unlink(path);
         signer_free(s);
-        return ct_fail(err, 500, "key.file", "không ghi được tệp khóa %s", "cannot write key file %s",
-                       path);
+        return ct_fail(err, 500, "key.file", "không ghi được tệp khóa %s",
+                       "cannot write key file %s", path);
     }
-    ok = PEM_write_PKCS8PrivateKey(f, s->pkey, EVP_aes_256_cbc(), NULL, 0, NULL,
-                                   (void *)passphrase);
+    ok =
+        PEM_write_PKCS8PrivateKey(f, s->pkey, EVP_aes_256_cbc(), NULL, 0, NULL, (void *)passphrase);
     ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
     if (fclose(f) != 0)
         ok = 0;

@@ -82,6 +82,41 @@ int store_cert_set_status(store *s, const char *serial, const char *status, int6
     return s->ops->cert_set_status(s->impl, serial, status, effective_at, revoked_at, reason, err);
 }
 
+int store_cert_revoked_walk(store *s, const char *issuer, int64_t now, revoked_visit_fn visit,
+                            void *ctx, ct_error *err)
+{
+    return s->ops->cert_revoked_walk(s->impl, issuer, now, visit, ctx, err);
+}
+
+void crl_record_free(crl_record *rec)
+{
+    free(rec->der);
+    rec->der = NULL;
+    rec->der_len = 0;
+}
+
+int store_crl_put(store *s, const crl_record *rec, ct_error *err)
+{
+    return s->ops->crl_put(s->impl, rec, err);
+}
+
+int store_crl_latest(store *s, const char *issuer, crl_record *out, ct_error *err)
+{
+    return s->ops->crl_latest(s->impl, issuer, out, err);
+}
+
+int store_crl_next_number(store *s, const char *issuer, int64_t *number, ct_error *err)
+{
+    return s->ops->crl_next_number(s->impl, issuer, number, err);
+}
+
+int store_directory_search(store *s, const char *folded_query, int64_t limit, int64_t offset,
+                           cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err)
+{
+    return s->ops->directory_search(s->impl, folded_query, limit, offset, visit, ctx, has_more,
+                                    err);
+}
+
 int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err)
 {
     return s->ops->audit_last(s->impl, id, hash, err);

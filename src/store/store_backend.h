@@ -19,8 +19,15 @@ typedef struct store_backend {
     int (*cert_list)(void *impl, const cert_filter *f, cert_visit_fn visit, void *ctx,
                      ct_error *err);
     int (*cert_count)(void *impl, const cert_filter *f, int64_t *count, ct_error *err);
-    int (*cert_set_status)(void *impl, const char *serial, const char *status,
-                           int64_t effective_at, int64_t revoked_at, int reason, ct_error *err);
+    int (*cert_set_status)(void *impl, const char *serial, const char *status, int64_t effective_at,
+                           int64_t revoked_at, int reason, ct_error *err);
+    int (*cert_revoked_walk)(void *impl, const char *issuer, int64_t now, revoked_visit_fn visit,
+                             void *ctx, ct_error *err);
+    int (*crl_put)(void *impl, const crl_record *rec, ct_error *err);
+    int (*crl_latest)(void *impl, const char *issuer, crl_record *out, ct_error *err);
+    int (*crl_next_number)(void *impl, const char *issuer, int64_t *number, ct_error *err);
+    int (*directory_search)(void *impl, const char *query, int64_t limit, int64_t offset,
+                            cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err);
     int (*audit_last)(void *impl, int64_t *id, char hash[65], ct_error *err);
     int (*audit_append)(void *impl, audit_entry *entry, ct_error *err);
     int (*audit_walk)(void *impl, audit_visit_fn visit, void *ctx, ct_error *err);

@@ -12,11 +12,69 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 
-typedef struct sqlite_store {
+/*
+ * Connections: one writer, held by one thread from begin to commit, and a few readers for
+ * everyone else, so a reader never sees another thread's uncommitted transaction (WAL lets the
+ * readers go on while the writer writes). A thread inside its own transaction reads through the
+ * writer, and sees its own changes.
+ */
+#define READERS 4
+
+typedef struct reader {
     sqlite3 *db;
+    pthread_mutex_t lock;
+} reader;
+
+typedef struct sqlite_store {
+    sqlite3 *db; /* the writer */
+    pthread_mutex_t write_lock;
+    sqlite3_stmt *cert_insert; /* hot path of bulk issuance: prepared once, on the writer */
+    reader readers[READERS];
+    atomic_uint next_reader;
 } sqlite_store;
+
+/* The store whose transaction this thread holds, if any. */
+static _Thread_local sqlite_store *tx_owner;
+
+typedef struct conn {
+    sqlite3 *db;
+    pthread_mutex_t *lock; /* to release, or NULL */
+} conn;
+
+static conn acquire_read(sqlite_store *st)
+{
+    unsigned start;
+
+    if (tx_owner == st)
+        return (conn){st->db, NULL};
+    start = atomic_fetch_add(&st->next_reader, 1);
+    for (unsigned k = 0; k < READERS; k++) {
+        reader *r = &st->readers[(start + k) % READERS];
+        if (pthread_mutex_trylock(&r->lock) == 0)
+            return (conn){r->db, &r->lock};
+    }
+    pthread_mutex_lock(&st->readers[start % READERS].lock);
+    return (conn){st->readers[start % READERS].db, &st->readers[start % READERS].lock};
+}
+
+/* A write outside an explicit transaction is its own (autocommit) transaction. */
+static conn acquire_write(sqlite_store *st)
+{
+    if (tx_owner == st)
+        return (conn){st->db, NULL};
+    pthread_mutex_lock(&st->write_lock);
+    return (conn){st->db, &st->write_lock};
+}
+
+static void release(conn c)
+{
+    if (c.lock)
+        pthread_mutex_unlock(c.lock);
+}
 
 /* Each entry moves the schema from version i to i+1. Never edit a released entry: add one. */
 static const char *const migrations[] = {
@@ -30,7 +88,7 @@ static const char *const migrations[] = {
     "  common_name TEXT NOT NULL,"
     "  email TEXT NOT NULL DEFAULT '',"
     "  search_key TEXT NOT NULL DEFAULT '',"
-    "  sha256 TEXT NOT NULL UNIQUE,"
+    "  sha256 TEXT NOT NULL,"
     "  not_before INTEGER NOT NULL,"
     "  not_after INTEGER NOT NULL,"
     "  created_at INTEGER NOT NULL,"
@@ -40,6 +98,7 @@ static const char *const migrations[] = {
     "  der BLOB NOT NULL"
     ") WITHOUT ROWID;"
     "CREATE INDEX certificates_status ON certificates(status, kind);"
+    "CREATE INDEX certificates_sha256 ON certificates(sha256);"
     "CREATE TABLE audit ("
     "  id INTEGER PRIMARY KEY,"
     "  at INTEGER NOT NULL,"
@@ -58,19 +117,39 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+    /* 2: CRLs, the revoked-entry index, and the public directory's full-text index. Published
+     * certificates enter the directory by trigger, in the same transaction as publication. */
+    "CREATE TABLE crls ("
+    "  issuer TEXT NOT NULL,"
+    "  number INTEGER NOT NULL,"
+    "  this_update INTEGER NOT NULL,"
+    "  next_update INTEGER NOT NULL,"
+    "  der BLOB NOT NULL,"
+    "  PRIMARY KEY (issuer, number)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX certificates_revoked ON certificates(issuer, serial)"
+    "  WHERE status IN ('hold', 'revoked');"
+    "CREATE VIRTUAL TABLE directory USING fts5(serial UNINDEXED, search_key,"
+    "  tokenize = 'unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER directory_on_insert AFTER INSERT ON certificates"
+    "  WHEN NEW.kind = 'subscriber' AND NEW.effective_at > 0"
+    "  BEGIN INSERT INTO directory (serial, search_key) VALUES (NEW.serial, NEW.search_key); END;"
+    "CREATE TRIGGER directory_on_publish AFTER UPDATE OF effective_at ON certificates"
+    "  WHEN NEW.kind = 'subscriber' AND NEW.effective_at > 0 AND OLD.effective_at = 0"
+    "  BEGIN INSERT INTO directory (serial, search_key) VALUES (NEW.serial, NEW.search_key); END;",
 };
 
-static int db_fail(sqlite_store *st, ct_error *err, const char *what)
+static int db_fail(sqlite3 *db, ct_error *err, const char *what)
 {
     return ct_fail(err, 500, "store.sqlite", "lỗi cơ sở dữ liệu khi %s: %s",
-                   "database error while %s: %s", what, sqlite3_errmsg(st->db));
+                   "database error while %s: %s", what, sqlite3_errmsg(db));
 }
 
-static int exec_sql(sqlite_store *st, const char *sql, ct_error *err, const char *what)
+static int exec_sql(sqlite3 *db, const char *sql, ct_error *err, const char *what)
 {
     char *msg = NULL;
 
-    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         ct_fail(err, 500, "store.sqlite", "lỗi cơ sở dữ liệu khi %s: %s",
                 "database error while %s: %s", what, msg ? msg : "?");
         sqlite3_free(msg);
@@ -79,12 +158,12 @@ static int exec_sql(sqlite_store *st, const char *sql, ct_error *err, const char
     return 0;
 }
 
-static int user_version(sqlite_store *st)
+static int user_version(sqlite3 *db)
 {
     sqlite3_stmt *stmt;
     int v = -1;
 
-    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
         return -1;
     if (sqlite3_step(stmt) == SQLITE_ROW)
         v = sqlite3_column_int(stmt, 0);
@@ -94,23 +173,23 @@ static int user_version(sqlite_store *st)
 
 static int migrate(sqlite_store *st, ct_error *err)
 {
-    int have = user_version(st), want = (int)(sizeof migrations / sizeof migrations[0]);
+    int have = user_version(st->db), want = (int)(sizeof migrations / sizeof migrations[0]);
     char sql[64];
 
     if (have < 0)
-        return db_fail(st, err, "reading the schema version");
+        return db_fail(st->db, err, "reading the schema version");
     if (have > want)
         return ct_fail(err, 500, "store.schema_newer",
                        "cơ sở dữ liệu có phiên bản lược đồ %d, mới hơn chương trình (%d)",
                        "the database schema is version %d, newer than this program (%d)", have,
                        want);
     for (int v = have; v < want; v++) {
-        if (exec_sql(st, "BEGIN IMMEDIATE", err, "migrating") != 0)
+        if (exec_sql(st->db, "BEGIN IMMEDIATE", err, "migrating") != 0)
             return -1;
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
-        if (exec_sql(st, migrations[v], err, "migrating") != 0 ||
-            exec_sql(st, sql, err, "migrating") != 0 ||
-            exec_sql(st, "COMMIT", err, "migrating") != 0) {
+        if (exec_sql(st->db, migrations[v], err, "migrating") != 0 ||
+            exec_sql(st->db, sql, err, "migrating") != 0 ||
+            exec_sql(st->db, "COMMIT", err, "migrating") != 0) {
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
             return -1;
         }
@@ -124,8 +203,24 @@ static void sqlite_close(void *impl)
 
     if (st == NULL)
         return;
+    sqlite3_finalize(st->cert_insert);
     sqlite3_close_v2(st->db);
+    for (int i = 0; i < READERS; i++) {
+        sqlite3_close_v2(st->readers[i].db);
+        pthread_mutex_destroy(&st->readers[i].lock);
+    }
+    pthread_mutex_destroy(&st->write_lock);
     free(st);
+}
+
+static int open_connection(const char *path, int flags, sqlite3 **db, ct_error *err)
+{
+    if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        return ct_fail(err, 500, "store.open", "không mở được cơ sở dữ liệu %s: %s",
+                       "cannot open database %s: %s", path,
+                       *db ? sqlite3_errmsg(*db) : "out of memory");
+    sqlite3_busy_timeout(*db, 10000);
+    return 0;
 }
 
 int store_sqlite_open_impl(const char *path, void **impl, ct_error *err)
@@ -134,22 +229,24 @@ int store_sqlite_open_impl(const char *path, void **impl, ct_error *err)
 
     if (st == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    if (sqlite3_open_v2(path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        NULL) != SQLITE_OK) {
-        ct_fail(err, 500, "store.open", "không mở được cơ sở dữ liệu %s: %s",
-                "cannot open database %s: %s", path,
-                st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        sqlite_close(st);
-        return -1;
-    }
-    sqlite3_busy_timeout(st->db, 10000);
-    if (exec_sql(st,
-                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-                 err, "configuring") != 0 ||
+    pthread_mutex_init(&st->write_lock, NULL);
+    for (int i = 0; i < READERS; i++)
+        pthread_mutex_init(&st->readers[i].lock, NULL);
+    /* Connections are used by one thread at a time (our locks): SQLite's own mutexes would
+     * only add cost. */
+    if (open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &st->db, err) != 0 ||
+        exec_sql(st->db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err,
+                 "configuring") != 0 ||
         migrate(st, err) != 0) {
         sqlite_close(st);
         return -1;
+    }
+    for (int i = 0; i < READERS; i++) {
+        if (open_connection(path, SQLITE_OPEN_READONLY, &st->readers[i].db, err) != 0) {
+            sqlite_close(st);
+            return -1;
+        }
     }
     *impl = st;
     return 0;
@@ -157,35 +254,70 @@ int store_sqlite_open_impl(const char *path, void **impl, ct_error *err)
 
 static int sqlite_schema_version(void *impl)
 {
-    return user_version(impl);
+    sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int v = user_version(c.db);
+
+    release(c);
+    return v;
 }
 
 static int sqlite_begin(void *impl, ct_error *err)
 {
-    /* IMMEDIATE: take the write lock now, so a transaction never fails half way on a lock. */
-    return exec_sql(impl, "BEGIN IMMEDIATE", err, "starting a transaction");
+    sqlite_store *st = impl;
+
+    if (tx_owner == st)
+        return ct_fail(err, 500, "store.nested", "giao dịch lồng nhau", "nested transaction");
+    pthread_mutex_lock(&st->write_lock);
+    /* IMMEDIATE: take SQLite's write lock now (another process may hold it: busy_timeout
+     * waits), so a transaction never fails half way on a lock. */
+    if (exec_sql(st->db, "BEGIN IMMEDIATE", err, "starting a transaction") != 0) {
+        pthread_mutex_unlock(&st->write_lock);
+        return -1;
+    }
+    tx_owner = st;
+    return 0;
+}
+
+static void end_transaction(sqlite_store *st)
+{
+    tx_owner = NULL;
+    pthread_mutex_unlock(&st->write_lock);
 }
 
 static int sqlite_commit(void *impl, ct_error *err)
 {
-    return exec_sql(impl, "COMMIT", err, "committing");
+    sqlite_store *st = impl;
+    int rc;
+
+    if (tx_owner != st)
+        return ct_fail(err, 500, "store.no_transaction", "không có giao dịch",
+                       "no transaction to commit");
+    rc = exec_sql(st->db, "COMMIT", err, "committing");
+    if (rc != 0)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    end_transaction(st);
+    return rc;
 }
 
 static void sqlite_rollback(void *impl)
 {
     sqlite_store *st = impl;
 
+    if (tx_owner != st)
+        return;
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    end_transaction(st);
 }
 
 /* Statements are prepared per call: sqlite3_prepare_v2 on these short statements costs a few
  * microseconds, small beside a signature, and keeps the connection free of shared cursor state
  * between threads. */
-static int prepare(sqlite_store *st, const char *sql, sqlite3_stmt **stmt, ct_error *err)
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, ct_error *err)
 {
-    if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return db_fail(st, err, "preparing a statement");
+    if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK)
+        return db_fail(db, err, "preparing a statement");
     return 0;
 }
 
@@ -194,19 +326,21 @@ static void bind_text(sqlite3_stmt *stmt, int i, const char *v)
     sqlite3_bind_text(stmt, i, v, -1, SQLITE_STATIC);
 }
 
-static int sqlite_cert_insert(void *impl, const cert_record *r, ct_error *err)
+static int do_cert_insert(sqlite_store *st, sqlite3 *db, const cert_record *r, ct_error *err)
 {
-    sqlite_store *st = impl;
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(st,
+    if (st->cert_insert == NULL &&
+        prepare(db,
                 "INSERT INTO certificates (serial, kind, issuer, status, subject, common_name,"
                 " email, search_key, sha256, not_before, not_after, created_at, effective_at,"
                 " revoked_at, revocation_reason, der)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                &stmt, err) != 0)
+                &st->cert_insert, err) != 0) {
         return -1;
+    }
+    stmt = st->cert_insert;
     bind_text(stmt, 1, r->serial);
     bind_text(stmt, 2, r->kind);
     bind_text(stmt, 3, r->issuer);
@@ -224,18 +358,28 @@ static int sqlite_cert_insert(void *impl, const cert_record *r, ct_error *err)
     sqlite3_bind_int(stmt, 15, r->revocation_reason);
     sqlite3_bind_blob(stmt, 16, r->der, (int)r->der_len, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
     if (rc == SQLITE_CONSTRAINT)
-        return ct_fail(err, 409, "cert.serial_duplicate",
-                       "số hiệu chứng thư %s đã tồn tại", "certificate serial %s already exists",
-                       r->serial);
+        return ct_fail(err, 409, "cert.serial_duplicate", "số hiệu chứng thư %s đã tồn tại",
+                       "certificate serial %s already exists", r->serial);
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, "storing a certificate");
+        return db_fail(db, err, "storing a certificate");
     return 0;
 }
 
+static int sqlite_cert_insert(void *impl, const cert_record *r, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = acquire_write(st);
+    int rc = do_cert_insert(st, c.db, r, err);
+
+    release(c);
+    return rc;
+}
+
 #define CERT_COLUMNS                                                                               \
-    "serial, kind, issuer, status, subject, common_name, email, search_key, sha256, not_before,"  \
+    "serial, kind, issuer, status, subject, common_name, email, search_key, sha256, not_before,"   \
     " not_after, created_at, effective_at, revoked_at, revocation_reason, der"
 
 static void copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size)
@@ -280,13 +424,12 @@ static int row_to_cert(sqlite3_stmt *stmt, cert_record *r, bool copy_der)
     return 0;
 }
 
-static int sqlite_cert_get(void *impl, const char *serial, cert_record *rec, ct_error *err)
+static int do_cert_get(sqlite3 *db, const char *serial, cert_record *rec, ct_error *err)
 {
-    sqlite_store *st = impl;
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(st, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = ?", &stmt, err) != 0)
+    if (prepare(db, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = ?", &stmt, err) != 0)
         return -1;
     bind_text(stmt, 1, serial);
     rc = sqlite3_step(stmt);
@@ -297,9 +440,19 @@ static int sqlite_cert_get(void *impl, const char *serial, cert_record *rec, ct_
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, "reading a certificate");
+        return db_fail(db, err, "reading a certificate");
     return ct_fail(err, 404, "cert.not_found", "không có chứng thư số hiệu %s",
                    "no certificate with serial %s", serial);
+}
+
+static int sqlite_cert_get(void *impl, const char *serial, cert_record *rec, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_cert_get(c.db, serial, rec, err);
+
+    release(c);
+    return rc;
 }
 
 /* WHERE clause of a filter; the query's words are bound as LIKE patterns. */
@@ -343,10 +496,9 @@ static void bind_filter(sqlite3_stmt *stmt, const cert_filter *f, char words[][1
     }
 }
 
-static int sqlite_cert_list(void *impl, const cert_filter *f, cert_visit_fn visit, void *ctx,
-                            ct_error *err)
+static int do_cert_list(sqlite3 *db, const cert_filter *f, cert_visit_fn visit, void *ctx,
+                        ct_error *err)
 {
-    sqlite_store *st = impl;
     sqlite3_stmt *stmt;
     char sql[2048] = "SELECT " CERT_COLUMNS " FROM certificates", words[8][128];
     int n_words, rc;
@@ -358,7 +510,7 @@ static int sqlite_cert_list(void *impl, const cert_filter *f, cert_visit_fn visi
     snprintf(sql + len, sizeof sql - len, " ORDER BY created_at, serial LIMIT %lld OFFSET %lld",
              f && f->limit > 0 ? (long long)f->limit : -1LL,
              f && f->offset > 0 ? (long long)f->offset : 0LL);
-    if (prepare(st, sql, &stmt, err) != 0)
+    if (prepare(db, sql, &stmt, err) != 0)
         return -1;
     bind_filter(stmt, f, words, n_words);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -371,39 +523,57 @@ static int sqlite_cert_list(void *impl, const cert_filter *f, cert_visit_fn visi
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, "listing certificates");
+        return db_fail(db, err, "listing certificates");
     return 0;
 }
 
-static int sqlite_cert_count(void *impl, const cert_filter *f, int64_t *count, ct_error *err)
+static int sqlite_cert_list(void *impl, const cert_filter *f, cert_visit_fn visit, void *ctx,
+                            ct_error *err)
 {
     sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_cert_list(c.db, f, visit, ctx, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_cert_count(sqlite3 *db, const cert_filter *f, int64_t *count, ct_error *err)
+{
     sqlite3_stmt *stmt;
     char sql[2048] = "SELECT count(*) FROM certificates", words[8][128];
     int n_words, rc;
 
     if (build_filter(f, sql, sizeof sql, words, &n_words) != 0)
         return ct_fail(err, 400, "query.too_long", "truy vấn quá dài", "query too long");
-    if (prepare(st, sql, &stmt, err) != 0)
+    if (prepare(db, sql, &stmt, err) != 0)
         return -1;
     bind_filter(stmt, f, words, n_words);
     rc = sqlite3_step(stmt);
     *count = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
     sqlite3_finalize(stmt);
     if (rc != SQLITE_ROW)
-        return db_fail(st, err, "counting certificates");
+        return db_fail(db, err, "counting certificates");
     return 0;
 }
 
-static int sqlite_cert_set_status(void *impl, const char *serial, const char *status,
-                                  int64_t effective_at, int64_t revoked_at, int reason,
-                                  ct_error *err)
+static int sqlite_cert_count(void *impl, const cert_filter *f, int64_t *count, ct_error *err)
 {
     sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_cert_count(c.db, f, count, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_cert_set_status(sqlite3 *db, const char *serial, const char *status,
+                              int64_t effective_at, int64_t revoked_at, int reason, ct_error *err)
+{
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(st,
+    if (prepare(db,
                 "UPDATE certificates SET status = ?, effective_at = ?, revoked_at = ?,"
                 " revocation_reason = ? WHERE serial = ?",
                 &stmt, err) != 0)
@@ -416,20 +586,31 @@ static int sqlite_cert_set_status(void *impl, const char *serial, const char *st
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, "changing a certificate's status");
-    if (sqlite3_changes(st->db) != 1)
+        return db_fail(db, err, "changing a certificate's status");
+    if (sqlite3_changes(db) != 1)
         return ct_fail(err, 404, "cert.not_found", "không có chứng thư số hiệu %s",
                        "no certificate with serial %s", serial);
     return 0;
 }
 
-static int sqlite_audit_last(void *impl, int64_t *id, char hash[65], ct_error *err)
+static int sqlite_cert_set_status(void *impl, const char *serial, const char *status,
+                                  int64_t effective_at, int64_t revoked_at, int reason,
+                                  ct_error *err)
 {
     sqlite_store *st = impl;
+    conn c = acquire_write(st);
+    int rc = do_cert_set_status(c.db, serial, status, effective_at, revoked_at, reason, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_audit_last(sqlite3 *db, int64_t *id, char hash[65], ct_error *err)
+{
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(st, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &stmt, err) != 0)
+    if (prepare(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &stmt, err) != 0)
         return -1;
     rc = sqlite3_step(stmt);
     *id = 0;
@@ -441,17 +622,26 @@ static int sqlite_audit_last(void *impl, int64_t *id, char hash[65], ct_error *e
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, "reading the audit trail");
+        return db_fail(db, err, "reading the audit trail");
     return 0;
 }
 
-static int sqlite_audit_append(void *impl, audit_entry *e, ct_error *err)
+static int sqlite_audit_last(void *impl, int64_t *id, char hash[65], ct_error *err)
 {
     sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_audit_last(c.db, id, hash, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_audit_append(sqlite3 *db, audit_entry *e, ct_error *err)
+{
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(st,
+    if (prepare(db,
                 "INSERT INTO audit (id, at, actor, role, source, action, object, detail,"
                 " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 &stmt, err) != 0)
@@ -469,17 +659,26 @@ static int sqlite_audit_append(void *impl, audit_entry *e, ct_error *err)
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, "writing the audit trail");
+        return db_fail(db, err, "writing the audit trail");
     return 0;
 }
 
-static int sqlite_audit_walk(void *impl, audit_visit_fn visit, void *ctx, ct_error *err)
+static int sqlite_audit_append(void *impl, audit_entry *e, ct_error *err)
 {
     sqlite_store *st = impl;
+    conn c = acquire_write(st);
+    int rc = do_audit_append(c.db, e, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_audit_walk(sqlite3 *db, audit_visit_fn visit, void *ctx, ct_error *err)
+{
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(st,
+    if (prepare(db,
                 "SELECT id, at, actor, role, source, action, object, detail, prev_hash, hash"
                 " FROM audit ORDER BY id",
                 &stmt, err) != 0)
@@ -504,8 +703,263 @@ static int sqlite_audit_walk(void *impl, audit_visit_fn visit, void *ctx, ct_err
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, "reading the audit trail");
+        return db_fail(db, err, "reading the audit trail");
     return 0;
+}
+
+static int sqlite_audit_walk(void *impl, audit_visit_fn visit, void *ctx, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_audit_walk(c.db, visit, ctx, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_cert_revoked_walk(sqlite3 *db, const char *issuer, int64_t now,
+                                revoked_visit_fn visit, void *ctx, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (prepare(db,
+                "SELECT serial, revoked_at, revocation_reason FROM certificates"
+                " WHERE issuer = ? AND status IN ('hold', 'revoked') AND not_after > ?"
+                " ORDER BY serial",
+                &stmt, err) != 0)
+        return -1;
+    bind_text(stmt, 1, issuer);
+    sqlite3_bind_int64(stmt, 2, now);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (visit(ctx, (const char *)sqlite3_column_text(stmt, 0), sqlite3_column_int64(stmt, 1),
+                  sqlite3_column_int(stmt, 2)) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "listing revoked certificates");
+    return 0;
+}
+
+static int sqlite_cert_revoked_walk(void *impl, const char *issuer, int64_t now,
+                                    revoked_visit_fn visit, void *ctx, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_cert_revoked_walk(c.db, issuer, now, visit, ctx, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_crl_put(sqlite3 *db, const crl_record *r, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (prepare(db,
+                "INSERT INTO crls (issuer, number, this_update, next_update, der)"
+                " VALUES (?,?,?,?,?)",
+                &stmt, err) != 0)
+        return -1;
+    bind_text(stmt, 1, r->issuer);
+    sqlite3_bind_int64(stmt, 2, r->number);
+    sqlite3_bind_int64(stmt, 3, r->this_update);
+    sqlite3_bind_int64(stmt, 4, r->next_update);
+    sqlite3_bind_blob64(stmt, 5, r->der, r->der_len, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_CONSTRAINT)
+        return ct_fail(err, 409, "crl.number_used", "số CRL %lld của %s đã được dùng",
+                       "CRL number %lld of %s is already used", (long long)r->number, r->issuer);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "storing a CRL");
+    return 0;
+}
+
+static int sqlite_crl_put(void *impl, const crl_record *r, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = acquire_write(st);
+    int rc = do_crl_put(c.db, r, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_crl_latest(sqlite3 *db, const char *issuer, crl_record *out, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (prepare(db,
+                "SELECT number, this_update, next_update, der FROM crls WHERE issuer = ?"
+                " ORDER BY number DESC LIMIT 1",
+                &stmt, err) != 0)
+        return -1;
+    bind_text(stmt, 1, issuer);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        int n = sqlite3_column_bytes(stmt, 3);
+        snprintf(out->issuer, sizeof out->issuer, "%s", issuer);
+        out->number = sqlite3_column_int64(stmt, 0);
+        out->this_update = sqlite3_column_int64(stmt, 1);
+        out->next_update = sqlite3_column_int64(stmt, 2);
+        out->der = malloc(n > 0 ? (size_t)n : 1);
+        if (out->der == NULL) {
+            sqlite3_finalize(stmt);
+            return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        }
+        memcpy(out->der, sqlite3_column_blob(stmt, 3), (size_t)n);
+        out->der_len = (size_t)n;
+        sqlite3_finalize(stmt);
+        return 0;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "reading a CRL");
+    return ct_fail(err, 404, "crl.none", "chưa có CRL nào của %s", "no CRL of %s has been signed",
+                   issuer);
+}
+
+static int sqlite_crl_latest(void *impl, const char *issuer, crl_record *out, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_crl_latest(c.db, issuer, out, err);
+
+    release(c);
+    return rc;
+}
+
+static int do_crl_next_number(sqlite3 *db, const char *issuer, int64_t *number, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (prepare(db, "SELECT coalesce(max(number), 0) + 1 FROM crls WHERE issuer = ?", &stmt, err) !=
+        0)
+        return -1;
+    bind_text(stmt, 1, issuer);
+    rc = sqlite3_step(stmt);
+    *number = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err, "numbering a CRL");
+    return 0;
+}
+
+static int sqlite_crl_next_number(void *impl, const char *issuer, int64_t *number, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_crl_next_number(c.db, issuer, number, err);
+
+    release(c);
+    return rc;
+}
+
+/* FTS5 query from folded words: each word a quoted prefix term, all required. Only letters and
+ * digits survive, so no FTS5 syntax can be injected. */
+static int fts_query(const char *folded, char *out, size_t size)
+{
+    size_t len = 0;
+    bool in_word = false;
+
+    for (const char *p = folded;; p++) {
+        bool word_char =
+            (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z');
+        if (word_char) {
+            if (!in_word) {
+                if (len + 4 >= size)
+                    return -1;
+                if (len)
+                    out[len++] = ' ';
+                out[len++] = '"';
+                in_word = true;
+            }
+            if (len + 4 >= size)
+                return -1;
+            out[len++] = *p;
+        } else if (in_word) {
+            out[len++] = '"';
+            out[len++] = '*';
+            in_word = false;
+        }
+        if (*p == '\0')
+            break;
+    }
+    out[len] = '\0';
+    return 0;
+}
+
+static int do_directory_search(sqlite3 *db, const char *query, int64_t limit, int64_t offset,
+                               cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    char match[1024];
+    int rc;
+    int64_t seen = 0;
+    bool all;
+
+    if (fts_query(query ? query : "", match, sizeof match) != 0)
+        return ct_fail(err, 400, "query.too_long", "truy vấn quá dài", "query too long");
+    all = match[0] == '\0';
+    if (prepare(db,
+                all ? "SELECT c.serial, c.kind, c.issuer, c.status, c.subject, c.common_name,"
+                      " c.email, c.search_key, c.sha256, c.not_before, c.not_after, c.created_at,"
+                      " c.effective_at, c.revoked_at, c.revocation_reason, c.der"
+                      " FROM directory d JOIN certificates c ON c.serial = d.serial"
+                      " ORDER BY d.rowid DESC LIMIT ? OFFSET ?"
+                    : "SELECT c.serial, c.kind, c.issuer, c.status, c.subject, c.common_name,"
+                      " c.email, c.search_key, c.sha256, c.not_before, c.not_after, c.created_at,"
+                      " c.effective_at, c.revoked_at, c.revocation_reason, c.der"
+                      " FROM directory d JOIN certificates c ON c.serial = d.serial"
+                      " WHERE directory MATCH ? ORDER BY d.rowid DESC LIMIT ? OFFSET ?",
+                &stmt, err) != 0)
+        return -1;
+    if (all) {
+        sqlite3_bind_int64(stmt, 1, limit + 1);
+        sqlite3_bind_int64(stmt, 2, offset);
+    } else {
+        bind_text(stmt, 1, match);
+        sqlite3_bind_int64(stmt, 2, limit + 1);
+        sqlite3_bind_int64(stmt, 3, offset);
+    }
+    *has_more = false;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        cert_record rec;
+        if (seen == limit) {
+            *has_more = true;
+            rc = SQLITE_DONE;
+            break;
+        }
+        seen++;
+        row_to_cert(stmt, &rec, false);
+        if (visit(ctx, &rec) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "searching the directory");
+    return 0;
+}
+
+static int sqlite_directory_search(void *impl, const char *query, int64_t limit, int64_t offset,
+                                   cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = acquire_read(st);
+    int rc = do_directory_search(c.db, query, limit, offset, visit, ctx, has_more, err);
+
+    release(c);
+    return rc;
 }
 
 const store_backend store_sqlite_backend = {
@@ -520,6 +974,11 @@ const store_backend store_sqlite_backend = {
     .cert_list = sqlite_cert_list,
     .cert_count = sqlite_cert_count,
     .cert_set_status = sqlite_cert_set_status,
+    .cert_revoked_walk = sqlite_cert_revoked_walk,
+    .crl_put = sqlite_crl_put,
+    .crl_latest = sqlite_crl_latest,
+    .crl_next_number = sqlite_crl_next_number,
+    .directory_search = sqlite_directory_search,
     .audit_last = sqlite_audit_last,
     .audit_append = sqlite_audit_append,
     .audit_walk = sqlite_audit_walk,
