@@ -160,7 +160,7 @@ static int load_ca(app *a, const char *name, pki_ca *ca, const char *passphrase,
 int app_open(const char *home, app **out, ct_error *err)
 {
     app *a = calloc(1, sizeof *a);
-    char pass[1024], db[CFG_PATH * 2];
+    char pass[1024], db[CFG_PATH * 2], holidays[CFG_PATH * 2];
 
     if (a == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
@@ -176,7 +176,9 @@ int app_open(const char *home, app **out, ct_error *err)
         free(a);
         return -1;
     }
-    if (read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
+    config_path(&a->cfg, a->cfg.holidays_dir, holidays, sizeof holidays);
+    if (calendar_open(holidays, &a->cal, err) != 0 ||
+        read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
         store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 ||
         load_ca(a, "ocsp", &a->ocsp, pass, err) != 0) {
@@ -193,10 +195,12 @@ void app_close(app *a)
 {
     if (a == NULL)
         return;
+    app_token_close(a);
     pki_ca_free(&a->root);
     pki_ca_free(&a->issuing);
     pki_ca_free(&a->ocsp);
     store_close(a->db);
+    calendar_free(a->cal);
     free(a);
 }
 
@@ -372,10 +376,42 @@ static int make_passphrase(app *a, char *out, size_t size, ct_error *err)
     return write_file_excl(path, out, strlen(out), 0600, err);
 }
 
+/* The announced holiday schedules shipped with chungthu become the instance's own, for the
+ * administrator to extend as each year's schedule is announced. */
+static int copy_holidays(app *a, ct_error *err)
+{
+    char src_dir[CFG_PATH], src[CFG_PATH * 2], dst[CFG_PATH * 2];
+    DIR *d;
+    struct dirent *e;
+    int rc = 0;
+
+    snprintf(src_dir, sizeof src_dir, "%s/holidays", CT_DATA_DIR);
+    d = opendir(src_dir);
+    if (d == NULL)
+        return 0; /* no shipped data: computed defaults only */
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        unsigned char *data;
+        size_t len;
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 4, ".txt") != 0)
+            continue;
+        snprintf(src, sizeof src, "%s/%s", src_dir, e->d_name);
+        snprintf(dst, sizeof dst, "%s/holidays/%s", a->cfg.home, e->d_name);
+        if (read_file(src, &data, &len, 1 << 20, err) != 0) {
+            rc = -1;
+            break;
+        }
+        rc = write_file_excl(dst, data, len, 0644, err);
+        free(data);
+    }
+    closedir(d);
+    return rc;
+}
+
 static int init_in(app *a, const app_init_options *opt, const app_actor *actor, ct_error *err)
 {
     char path[CFG_PATH * 2], pass[1024];
-    static const char *const dirs[] = {"ca", "secrets", "envelopes", "tokens"};
+    static const char *const dirs[] = {"ca", "secrets", "envelopes", "tokens", "holidays"};
     pki_key_type t;
     int rc = -1;
 
@@ -405,7 +441,8 @@ static int init_in(app *a, const app_init_options *opt, const app_actor *actor, 
                            "cannot create directory %s: %s", path, strerror(errno));
     }
     snprintf(path, sizeof path, "%s/chungthu.ini", a->cfg.home);
-    if (config_write(&a->cfg, path, err) != 0 || make_passphrase(a, pass, sizeof pass, err) != 0)
+    if (config_write(&a->cfg, path, err) != 0 || copy_holidays(a, err) != 0 ||
+        make_passphrase(a, pass, sizeof pass, err) != 0)
         return -1;
     config_path(&a->cfg, a->cfg.db_path, path, sizeof path);
     if (store_open_sqlite(path, &a->db, err) != 0)

@@ -14,6 +14,7 @@
 
 #include "app/config.h"
 #include "core/error.h"
+#include "core/procedure.h"
 #include "core/role.h"
 #include "core/subscriber.h"
 #include "store/store.h"
@@ -24,6 +25,7 @@ typedef struct app_actor {
     const char *name; /* user name, or the operator's --actor on the command line */
     role role;
     const char *source; /* "cli", a client address, "scheduler" */
+    const char *agency; /* agency roles: the agency the user belongs to; NULL otherwise */
 } app_actor;
 
 /* ---- the instance ---- */
@@ -40,6 +42,9 @@ typedef struct app_init_options {
 int app_init(const char *home, const app_init_options *opt, const app_actor *actor, ct_error *err);
 int app_open(const char *home, app **out, ct_error *err);
 void app_close(app *a);
+/* The instance's clock, Unix seconds. CHUNGTHU_NOW (Unix seconds) sets it for rehearsals and
+ * tests of deadlines; certificates are always signed with it. */
+int64_t app_now(void);
 const app_config *app_get_config(const app *a);
 
 /* The CA certificates: name is "root", "issuing" or "ocsp". Returned bytes belong to the app. */
@@ -72,6 +77,35 @@ int app_cert_list(app *a, const app_actor *actor, const cert_filter *filter, cer
                   void *ctx, ct_error *err);
 /* PEM text of a stored certificate; *pem malloc'd. */
 int app_cert_pem(const cert_record *rec, char **pem, ct_error *err);
+
+/* ---- tokens: the CA's stock of private-key storage devices (app_token.c) ---- */
+
+/* Add count blank tokens to the stock (SoftHSM2: creates them; a hardware module: registers
+ * the blank tokens it finds). */
+int app_token_stock(app *a, const app_actor *actor, int count, ct_error *err);
+int app_token_list(app *a, const app_actor *actor, const char *state, token_visit_fn visit,
+                   void *ctx, ct_error *err);
+
+typedef struct app_provision_request {
+    subscriber_input subject;
+    int days;             /* 0: profile default */
+    const char *key_type; /* NULL: profile default (rsa2048); rsa3072, p256 */
+    const char *token;    /* a stock token's serial or label; NULL: the first blank one */
+    bool hold;            /* on hold until published (the procedure), else active now */
+} app_provision_request;
+
+typedef struct app_provisioned {
+    char cert_serial[41];
+    char token_serial[40];
+    char token_label[40];
+    char user_pin[16]; /* given out once: print the envelope, then forget it */
+    char envelope_path[CFG_PATH + 64];
+} app_provisioned;
+
+/* Provision one token for a subscriber outside a dossier (operators and tests); the
+ * procedure's issue step runs the same code. */
+int app_token_provision(app *a, const app_actor *actor, const app_provision_request *req,
+                        app_provisioned *out, ct_error *err);
 
 /* ---- status: revocation, CRLs, OCSP (app_status.c) ---- */
 
@@ -108,6 +142,80 @@ int app_directory_search(app *a, const char *query, int64_t limit, int64_t offse
                          cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err);
 /* 404 ("cert.not_found") unless the certificate was published. */
 int app_directory_get(app *a, const char *serial, cert_record *out, ct_error *err);
+
+/* ---- agencies (app_agency.c) ---- */
+
+typedef struct app_agency_input {
+    const char *code;
+    const char *name;
+    const char *parent; /* NULL or "": a top-level body */
+    const char *province;
+    const char *head_name;
+    const char *head_title;
+    const char *kind; /* "party" | "state" */
+} app_agency_input;
+
+int app_agency_add(app *a, const app_actor *actor, const app_agency_input *in, agency_record *out,
+                   ct_error *err);
+int app_agency_get(app *a, const app_actor *actor, const char *code, agency_record *out,
+                   ct_error *err);
+int app_agency_list(app *a, const app_actor *actor, agency_visit_fn visit, void *ctx,
+                    ct_error *err);
+
+/* ---- dossiers: procedure 1.010847 (app_dossier.c) ---- */
+
+typedef struct app_submission {
+    const char *agency;
+    const char *channel;       /* direct | online | postal */
+    const char *format;        /* "csv" | "json" */
+    const unsigned char *data; /* the Mẫu 02 list */
+    size_t len;
+    const char *confirmed_by; /* the head's confirmation: "NAME, TITLE" */
+    const char *confirmed_on; /* YYYY-MM-DD; NULL: today */
+} app_submission;
+
+int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
+                       dossier_record *out, ct_error *err);
+
+typedef struct app_step_args {
+    int64_t applicant;  /* 0: every applicant the action applies to */
+    const char *reason; /* reject, supplement, cancel */
+    int64_t pickup_at;  /* notify-pickup */
+    const char *pickup_place;
+    int64_t
+        effective_at; /* request-activation: requested effective time; 0 = as soon as possible */
+} app_step_args;
+
+/* One procedure step on a dossier or its applicants, as the transition table allows. */
+int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_action action,
+                     const app_step_args *args, ct_error *err);
+
+int app_dossier_get(app *a, const app_actor *actor, const char *code, dossier_record *out,
+                    ct_error *err);
+int app_dossier_applicants(app *a, const app_actor *actor, const char *code,
+                           applicant_visit_fn visit, void *ctx, ct_error *err);
+int app_dossier_list(app *a, const app_actor *actor, const dossier_filter *filter,
+                     dossier_visit_fn visit, void *ctx, ct_error *err);
+int app_dossier_timeline(app *a, const app_actor *actor, const char *code, audit_visit_fn visit,
+                         void *ctx, ct_error *err);
+
+/* Deadline view of a running clock: due instant and on time / due today / late. */
+typedef enum { DEADLINE_NONE, DEADLINE_ON_TIME, DEADLINE_DUE_TODAY, DEADLINE_LATE } deadline_status;
+deadline_status app_deadline_status(int64_t due_at, int64_t done_at, int64_t now);
+const char *deadline_status_name(deadline_status s);
+
+/* The receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả) as HTML, and its
+ * plain-text form. *out malloc'd. */
+int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool html, char **out,
+                        ct_error *err);
+
+/* Publish every applicant whose requested effective time has come (the server's due-work
+ * runner and `chungthu run-due`). */
+int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err);
+
+/* The working-day calendar of the instance. */
+typedef struct ct_calendar ct_calendar;
+const ct_calendar *app_calendar(const app *a);
 
 /* ---- the audit trail ---- */
 

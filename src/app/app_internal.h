@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "app/app.h"
+#include "core/calendar.h"
 #include "pki/ca.h"
 
 struct app {
@@ -21,10 +22,9 @@ struct app {
     char ca_url_root[CFG_TEXT + 32];
     char ca_url_issuing[CFG_TEXT + 32];
     struct status_state *status; /* app_status.c: pre-signed OCSP responses, CRL schedule */
+    ct_calendar *cal;            /* working days, from the instance's holiday files */
+    struct token_state *tokens;  /* app_token.c: the PKCS#11 module, opened on first use */
 };
-
-/* Current time in Unix seconds. */
-int64_t app_now(void);
 
 /* Fill the public URLs of the config (CDP, AIA) into a. */
 void app_set_urls(app *a);
@@ -32,6 +32,34 @@ void app_set_urls(app *a);
 /* Append an audit row (inside the caller's transaction). detail is consumed. */
 int audit_append(app *a, const app_actor *actor, const char *action, const char *object,
                  json_t *detail, ct_error *err);
+
+/* app_agency.c: the chain of an agency from the top body down to it (chain[0] is the top), and
+ * whether an actor may see an agency's dossiers (its own agency or a sub-unit of it). */
+#define AGENCY_MAX_DEPTH 8
+int agency_chain(app *a, const char *code, agency_record chain[], size_t max, size_t *n,
+                 ct_error *err);
+bool agency_visible(app *a, const app_actor *actor, const char *agency);
+
+/* app_token.c: step 2 on a token. token_issue_applicant takes a blank token from stock,
+ * provisions it (keys generated on it), signs the certificate on hold, writes it to the token,
+ * proves the pair, and returns with a store transaction OPEN holding the certificate and token
+ * rows: the caller adds its own rows and commits, or rolls back and calls token_issue_undo()
+ * (which wipes the token back to blank). On failure nothing is left: no certificate row, the
+ * token wiped or marked damaged, the error naming the step. */
+typedef struct issued_token {
+    cert_record cert;
+    char token_serial[40];
+    char token_label[40];
+    char user_pin[16];
+    char envelope_path[CFG_PATH + 64];
+} issued_token;
+int token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
+                          const applicant_record *ap, issued_token *out, ct_error *err);
+void token_issue_undo(app *a, const issued_token *t);
+void issued_token_free(issued_token *t);
+/* Move a stock token to a new state (inside the caller's transaction). "" serial: no-op. */
+int token_set_state(app *a, const char *serial, const char *state, ct_error *err);
+void app_token_close(app *a);
 
 /* app_status.c: set up and tear down the status state (called by app_open/app_close), and the
  * hook every status change calls after its commit (a new certificate, publication,

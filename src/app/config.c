@@ -44,6 +44,10 @@ void config_defaults(app_config *c, const char *home)
     c->cutoff_min = 16 * 60 + 30;
     c->closing_min = 17 * 60;
     snprintf(c->holidays_dir, sizeof c->holidays_dir, "holidays");
+    snprintf(c->office_name, sizeof c->office_name,
+             "Cục Chứng thực số và Bảo mật thông tin (bản thử nghiệm)");
+    snprintf(c->office_address, sizeof c->office_address,
+             "23 Ngụy Như Kon Tum, Thanh Xuân, Hà Nội");
     snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
 }
 
@@ -97,6 +101,8 @@ static const config_key keys[] = {
     TIME_KEY("office", "cutoff", cutoff_min),
     TIME_KEY("office", "closing", closing_min),
     TEXT_KEY("office", "holidays", holidays_dir),
+    TEXT_KEY("office", "name", office_name),
+    TEXT_KEY("office", "address", office_address),
     TEXT_KEY("server", "listen", listen),
 };
 

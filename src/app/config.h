@@ -54,6 +54,8 @@ typedef struct app_config {
     int cutoff_min;  /* intake cut-off, minutes after local midnight */
     int closing_min; /* office closing time */
     char holidays_dir[CFG_PATH];
+    char office_name[CFG_TEXT]; /* where dossiers are received and results collected */
+    char office_address[CFG_TEXT];
 
     /* [server] */
     char listen[64];

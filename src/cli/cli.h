@@ -60,5 +60,10 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
 int cmd_init(const cli_ctx *ctx, int argc, char **argv);
 int cmd_cert(const cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(const cli_ctx *ctx, int argc, char **argv);
+int cmd_agency(const cli_ctx *ctx, int argc, char **argv);
+int cmd_dossier(const cli_ctx *ctx, int argc, char **argv);
+int cmd_run_due(const cli_ctx *ctx, int argc, char **argv);
+int cmd_calendar(const cli_ctx *ctx, int argc, char **argv);
+int cmd_demo(const cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -25,6 +25,22 @@ static const char usage[] =
     "  cert list [--status hold|active|revoked|expired] [--kind KIND] [--query TEXT]\n"
     "            [--limit N] [--json]\n"
     "  audit verify [--json]\n"
+    "  agency add --code C --name N [--parent P] --province P --head-name N --head-title T\n"
+    "             --kind party|state\n"
+    "  agency list [--json]\n"
+    "  dossier submit --agency CODE --channel direct|online|postal --file LIST.csv|LIST.json\n"
+    "                 --confirmed-by \"NAME, TITLE\" [--confirmed-on YYYY-MM-DD] [--json]\n"
+    "  dossier accept|reject|supplement|resubmit|withdraw CODE [--reason TEXT]\n"
+    "  dossier issue CODE [--applicant N]\n"
+    "  dossier notify-pickup CODE --at \"YYYY-MM-DD HH:MM\" --place TEXT [--applicant N]\n"
+    "  dossier agency-received|handed-over|publish CODE [--applicant N]\n"
+    "  dossier request-activation CODE [--applicant N] [--effective \"YYYY-MM-DD HH:MM\"]\n"
+    "  dossier cancel CODE --applicant N --reason TEXT\n"
+    "  dossier show CODE [--json] | dossier receipt CODE [--html]\n"
+    "  dossier list [--overdue] [--state S] [--agency CODE] [--json]\n"
+    "  run-due                          publish what is due (for cron)\n"
+    "  calendar add-working-days DATE N | is-working-day DATE | holidays YEAR [--json]\n"
+    "  demo                             the whole procedure on sample data\n"
     "\n"
     "Home: --home, else $CHUNGTHU_HOME, else ./chungthu-home.\n";
 
@@ -34,9 +50,9 @@ typedef struct {
 } command;
 
 static const command commands[] = {
-    {"init", cmd_init},
-    {"cert", cmd_cert},
-    {"audit", cmd_audit},
+    {"init", cmd_init},         {"cert", cmd_cert},       {"audit", cmd_audit},
+    {"agency", cmd_agency},     {"dossier", cmd_dossier}, {"run-due", cmd_run_due},
+    {"calendar", cmd_calendar}, {"demo", cmd_demo},
 };
 
 int main(int argc, char **argv)

@@ -117,6 +117,101 @@ int store_directory_search(store *s, const char *folded_query, int64_t limit, in
                                     err);
 }
 
+int store_agency_insert(store *s, const agency_record *rec, ct_error *err)
+{
+    return s->ops->agency_insert(s->impl, rec, err);
+}
+
+int store_agency_get(store *s, const char *code, agency_record *out, ct_error *err)
+{
+    return s->ops->agency_get(s->impl, code, out, err);
+}
+
+int store_agency_list(store *s, agency_visit_fn visit, void *ctx, ct_error *err)
+{
+    return s->ops->agency_list(s->impl, visit, ctx, err);
+}
+
+int store_dossier_next_seq(store *s, const char *day, int64_t *seq, ct_error *err)
+{
+    return s->ops->dossier_next_seq(s->impl, day, seq, err);
+}
+
+int store_dossier_insert(store *s, const dossier_record *rec, ct_error *err)
+{
+    return s->ops->dossier_insert(s->impl, rec, err);
+}
+
+int store_dossier_get(store *s, const char *code, dossier_record *out, ct_error *err)
+{
+    return s->ops->dossier_get(s->impl, code, out, err);
+}
+
+int store_dossier_update(store *s, const dossier_record *rec, ct_error *err)
+{
+    return s->ops->dossier_update(s->impl, rec, err);
+}
+
+int store_dossier_list(store *s, const dossier_filter *f, dossier_visit_fn visit, void *ctx,
+                       ct_error *err)
+{
+    return s->ops->dossier_list(s->impl, f, visit, ctx, err);
+}
+
+int store_applicant_insert(store *s, const applicant_record *rec, ct_error *err)
+{
+    return s->ops->applicant_insert(s->impl, rec, err);
+}
+
+int store_applicant_get(store *s, const char *dossier, int64_t n, applicant_record *out,
+                        ct_error *err)
+{
+    return s->ops->applicant_get(s->impl, dossier, n, out, err);
+}
+
+int store_applicant_update(store *s, const applicant_record *rec, ct_error *err)
+{
+    return s->ops->applicant_update(s->impl, rec, err);
+}
+
+int store_applicant_list(store *s, const char *dossier, applicant_visit_fn visit, void *ctx,
+                         ct_error *err)
+{
+    return s->ops->applicant_list(s->impl, dossier, visit, ctx, err);
+}
+
+int store_applicant_due_publication(store *s, int64_t now, applicant_visit_fn visit, void *ctx,
+                                    ct_error *err)
+{
+    return s->ops->applicant_due_publication(s->impl, now, visit, ctx, err);
+}
+
+int store_token_insert(store *s, const token_record *rec, ct_error *err)
+{
+    return s->ops->token_insert(s->impl, rec, err);
+}
+
+int store_token_get(store *s, const char *serial, token_record *out, ct_error *err)
+{
+    return s->ops->token_get(s->impl, serial, out, err);
+}
+
+int store_token_update(store *s, const token_record *rec, ct_error *err)
+{
+    return s->ops->token_update(s->impl, rec, err);
+}
+
+int store_token_list(store *s, const char *state, token_visit_fn visit, void *ctx, ct_error *err)
+{
+    return s->ops->token_list(s->impl, state, visit, ctx, err);
+}
+
+int store_audit_for_object(store *s, const char *object_prefix, audit_visit_fn visit, void *ctx,
+                           ct_error *err)
+{
+    return s->ops->audit_for_object(s->impl, object_prefix, visit, ctx, err);
+}
+
 int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err)
 {
     return s->ops->audit_last(s->impl, id, hash, err);

@@ -119,6 +119,130 @@ int store_crl_next_number(store *s, const char *issuer, int64_t *number, ct_erro
 int store_directory_search(store *s, const char *folded_query, int64_t limit, int64_t offset,
                            cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err);
 
+/* ---- the procedure's records ---- */
+
+typedef struct agency_record {
+    char code[32];
+    char name[260];
+    char parent[32]; /* "" for a top-level body (ministry, province) */
+    char province[64];
+    char head_name[260];
+    char head_title[260];
+    char kind[8]; /* "party" | "state" */
+    int64_t created_at;
+} agency_record;
+
+typedef struct dossier_record {
+    char code[64];
+    char agency[32];
+    char channel[16]; /* direct | online | postal */
+    char state[24];   /* dossier_state_name() */
+    char day[8];      /* YYMMDD of receipt, local */
+    int64_t seq;      /* per-day sequence */
+    int64_t received_at;
+    char counted_from[11]; /* YYYY-MM-DD: the day receipt counts from (cut-off, days off) */
+    int64_t due_step2;     /* 0 while the clock does not run */
+    int64_t step2_done_at;
+    char confirmed_name[260];
+    char confirmed_title[260];
+    char confirmed_on[11];
+    char reason[512];
+    char created_by[128];
+    int64_t updated_at;
+} dossier_record;
+
+typedef struct applicant_record {
+    char dossier[64];
+    int64_t n; /* row number in the agency's list, from 1 */
+    char full_name[260];
+    char birth_date[11];
+    char id_number[16];
+    char id_issued_on[11];
+    char id_issued_at[260];
+    char email[256];
+    char unit[260];
+    char province[64];
+    char position[260];
+    char category[16]; /* can_bo | cong_chuc | vien_chuc */
+    char phone[20];
+    char previous_serial[41];
+    char state[24]; /* applicant_state_name() */
+    char cert_serial[41];
+    char token_serial[40];
+    int64_t pickup_at;
+    char pickup_place[260];
+    int64_t notified_at;
+    int64_t agency_received_at;
+    int64_t handed_over_at;
+    int64_t activation_requested_at;
+    int64_t requested_effective_at;
+    int64_t due_step4;
+    int64_t published_at;
+    char reason[512];
+    int64_t updated_at;
+} applicant_record;
+
+typedef struct token_record {
+    char serial[40]; /* the device's hardware serial */
+    char label[40];
+    char state[24]; /* blank | provisioned | with_agency | with_subscriber | damaged | wiped */
+    char cert_serial[41];
+    char dossier[64];
+    int64_t applicant;
+    char so_pin[256]; /* encrypted at rest (app), base64 */
+    char note[512];
+    int64_t updated_at;
+} token_record;
+
+typedef struct dossier_filter {
+    const char *agency; /* NULL: any */
+    const char *state;  /* NULL: any */
+    int64_t due_before; /* 0: any; else running step-2 clock due before this instant */
+} dossier_filter;
+
+typedef int (*agency_visit_fn)(void *ctx, const agency_record *rec);
+typedef int (*dossier_visit_fn)(void *ctx, const dossier_record *rec);
+typedef int (*applicant_visit_fn)(void *ctx, const applicant_record *rec);
+typedef int (*token_visit_fn)(void *ctx, const token_record *rec);
+
+/* 409 "agency.exists" on a duplicate code */
+int store_agency_insert(store *s, const agency_record *rec, ct_error *err);
+/* 404 "agency.not_found" */
+int store_agency_get(store *s, const char *code, agency_record *out, ct_error *err);
+int store_agency_list(store *s, agency_visit_fn visit, void *ctx, ct_error *err);
+
+/* The next sequence number of a receipt day (inside the caller's transaction). */
+int store_dossier_next_seq(store *s, const char *day, int64_t *seq, ct_error *err);
+int store_dossier_insert(store *s, const dossier_record *rec, ct_error *err);
+/* 404 "dossier.not_found" */
+int store_dossier_get(store *s, const char *code, dossier_record *out, ct_error *err);
+int store_dossier_update(store *s, const dossier_record *rec, ct_error *err);
+int store_dossier_list(store *s, const dossier_filter *f, dossier_visit_fn visit, void *ctx,
+                       ct_error *err);
+
+int store_applicant_insert(store *s, const applicant_record *rec, ct_error *err);
+/* 404 "applicant.not_found" */
+int store_applicant_get(store *s, const char *dossier, int64_t n, applicant_record *out,
+                        ct_error *err);
+int store_applicant_update(store *s, const applicant_record *rec, ct_error *err);
+int store_applicant_list(store *s, const char *dossier, applicant_visit_fn visit, void *ctx,
+                         ct_error *err);
+/* Applicants whose publication is due: state activation_requested and requested effective time
+ * at or before now. */
+int store_applicant_due_publication(store *s, int64_t now, applicant_visit_fn visit, void *ctx,
+                                    ct_error *err);
+
+int store_token_insert(store *s, const token_record *rec, ct_error *err);
+/* 404 "token.not_found" */
+int store_token_get(store *s, const char *serial, token_record *out, ct_error *err);
+int store_token_update(store *s, const token_record *rec, ct_error *err);
+/* state NULL: all */
+int store_token_list(store *s, const char *state, token_visit_fn visit, void *ctx, ct_error *err);
+
+/* Audit rows about one object (a dossier code), oldest first: the dossier's timeline. */
+int store_audit_for_object(store *s, const char *object_prefix, audit_visit_fn visit, void *ctx,
+                           ct_error *err);
+
 /* The audit trail: append one entry (id assigned by the store); read the last hash; walk all. */
 int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err);
 int store_audit_append(store *s, audit_entry *entry, ct_error *err);

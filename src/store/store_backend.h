@@ -28,6 +28,30 @@ typedef struct store_backend {
     int (*crl_next_number)(void *impl, const char *issuer, int64_t *number, ct_error *err);
     int (*directory_search)(void *impl, const char *query, int64_t limit, int64_t offset,
                             cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err);
+    int (*agency_insert)(void *impl, const agency_record *rec, ct_error *err);
+    int (*agency_get)(void *impl, const char *code, agency_record *out, ct_error *err);
+    int (*agency_list)(void *impl, agency_visit_fn visit, void *ctx, ct_error *err);
+    int (*dossier_next_seq)(void *impl, const char *day, int64_t *seq, ct_error *err);
+    int (*dossier_insert)(void *impl, const dossier_record *rec, ct_error *err);
+    int (*dossier_get)(void *impl, const char *code, dossier_record *out, ct_error *err);
+    int (*dossier_update)(void *impl, const dossier_record *rec, ct_error *err);
+    int (*dossier_list)(void *impl, const dossier_filter *f, dossier_visit_fn visit, void *ctx,
+                        ct_error *err);
+    int (*applicant_insert)(void *impl, const applicant_record *rec, ct_error *err);
+    int (*applicant_get)(void *impl, const char *dossier, int64_t n, applicant_record *out,
+                         ct_error *err);
+    int (*applicant_update)(void *impl, const applicant_record *rec, ct_error *err);
+    int (*applicant_list)(void *impl, const char *dossier, applicant_visit_fn visit, void *ctx,
+                          ct_error *err);
+    int (*applicant_due_publication)(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
+                                     ct_error *err);
+    int (*token_insert)(void *impl, const token_record *rec, ct_error *err);
+    int (*token_get)(void *impl, const char *serial, token_record *out, ct_error *err);
+    int (*token_update)(void *impl, const token_record *rec, ct_error *err);
+    int (*token_list)(void *impl, const char *state, token_visit_fn visit, void *ctx,
+                      ct_error *err);
+    int (*audit_for_object)(void *impl, const char *object_prefix, audit_visit_fn visit, void *ctx,
+                            ct_error *err);
     int (*audit_last)(void *impl, int64_t *id, char hash[65], ct_error *err);
     int (*audit_append)(void *impl, audit_entry *entry, ct_error *err);
     int (*audit_walk)(void *impl, audit_visit_fn visit, void *ctx, ct_error *err);

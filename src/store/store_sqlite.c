@@ -3,8 +3,9 @@
  *
  * Durability first: WAL journal with synchronous=FULL, so a commit that returned is on disk even
  * if the process or the machine dies right after. The schema is versioned with PRAGMA
- * user_version and migrated forward, one step per entry of `migrations`, each in a transaction.
- * One connection per store, opened in serialized mode: the HTTP server's threads may share it.
+ * user_version and migrated forward, one step per entry of `sq_migrations`, each in a
+ * transaction. Connections: see store_sqlite_internal.h. The procedure's records (agencies,
+ * dossiers, applicants, tokens) live in store_sqlite_procedure.c.
  */
 #include "store/store_backend.h"
 
@@ -16,36 +17,11 @@
 #include <stdatomic.h>
 #include <sqlite3.h>
 
-/*
- * Connections: one writer, held by one thread from begin to commit, and a few readers for
- * everyone else, so a reader never sees another thread's uncommitted transaction (WAL lets the
- * readers go on while the writer writes). A thread inside its own transaction reads through the
- * writer, and sees its own changes.
- */
-#define READERS 4
+#include "store/store_sqlite_internal.h"
 
-typedef struct reader {
-    sqlite3 *db;
-    pthread_mutex_t lock;
-} reader;
+_Thread_local sqlite_store *tx_owner;
 
-typedef struct sqlite_store {
-    sqlite3 *db; /* the writer */
-    pthread_mutex_t write_lock;
-    sqlite3_stmt *cert_insert; /* hot path of bulk issuance: prepared once, on the writer */
-    reader readers[READERS];
-    atomic_uint next_reader;
-} sqlite_store;
-
-/* The store whose transaction this thread holds, if any. */
-static _Thread_local sqlite_store *tx_owner;
-
-typedef struct conn {
-    sqlite3 *db;
-    pthread_mutex_t *lock; /* to release, or NULL */
-} conn;
-
-static conn acquire_read(sqlite_store *st)
+conn sq_acquire_read(sqlite_store *st)
 {
     unsigned start;
 
@@ -62,7 +38,7 @@ static conn acquire_read(sqlite_store *st)
 }
 
 /* A write outside an explicit transaction is its own (autocommit) transaction. */
-static conn acquire_write(sqlite_store *st)
+conn sq_acquire_write(sqlite_store *st)
 {
     if (tx_owner == st)
         return (conn){st->db, NULL};
@@ -70,14 +46,14 @@ static conn acquire_write(sqlite_store *st)
     return (conn){st->db, &st->write_lock};
 }
 
-static void release(conn c)
+void sq_release(conn c)
 {
     if (c.lock)
         pthread_mutex_unlock(c.lock);
 }
 
 /* Each entry moves the schema from version i to i+1. Never edit a released entry: add one. */
-static const char *const migrations[] = {
+const char *const sq_migrations[] = {
     /* 1: certificates and the audit trail */
     "CREATE TABLE certificates ("
     "  serial TEXT PRIMARY KEY NOT NULL,"
@@ -137,9 +113,86 @@ static const char *const migrations[] = {
     "CREATE TRIGGER directory_on_publish AFTER UPDATE OF effective_at ON certificates"
     "  WHEN NEW.kind = 'subscriber' AND NEW.effective_at > 0 AND OLD.effective_at = 0"
     "  BEGIN INSERT INTO directory (serial, search_key) VALUES (NEW.serial, NEW.search_key); END;",
+    /* 3: the procedure: agencies, dossiers (one Mẫu 02 list each), applicants, token stock */
+    "CREATE TABLE agencies ("
+    "  code TEXT PRIMARY KEY NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  parent TEXT NOT NULL DEFAULT '',"
+    "  province TEXT NOT NULL,"
+    "  head_name TEXT NOT NULL,"
+    "  head_title TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('party', 'state')),"
+    "  created_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE dossiers ("
+    "  code TEXT PRIMARY KEY NOT NULL,"
+    "  agency TEXT NOT NULL REFERENCES agencies(code),"
+    "  channel TEXT NOT NULL CHECK (channel IN ('direct', 'online', 'postal')),"
+    "  state TEXT NOT NULL,"
+    "  day TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  counted_from TEXT NOT NULL,"
+    "  due_step2 INTEGER NOT NULL DEFAULT 0,"
+    "  step2_done_at INTEGER NOT NULL DEFAULT 0,"
+    "  confirmed_name TEXT NOT NULL,"
+    "  confirmed_title TEXT NOT NULL,"
+    "  confirmed_on TEXT NOT NULL,"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  created_by TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (day, seq)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX dossiers_state ON dossiers(state, due_step2);"
+    "CREATE TABLE applicants ("
+    "  dossier TEXT NOT NULL REFERENCES dossiers(code),"
+    "  n INTEGER NOT NULL,"
+    "  full_name TEXT NOT NULL,"
+    "  birth_date TEXT NOT NULL,"
+    "  id_number TEXT NOT NULL,"
+    "  id_issued_on TEXT NOT NULL,"
+    "  id_issued_at TEXT NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  unit TEXT NOT NULL,"
+    "  province TEXT NOT NULL,"
+    "  position TEXT NOT NULL,"
+    "  category TEXT NOT NULL CHECK (category IN ('can_bo', 'cong_chuc', 'vien_chuc')),"
+    "  phone TEXT NOT NULL,"
+    "  previous_serial TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL,"
+    "  cert_serial TEXT NOT NULL DEFAULT '',"
+    "  token_serial TEXT NOT NULL DEFAULT '',"
+    "  pickup_at INTEGER NOT NULL DEFAULT 0,"
+    "  pickup_place TEXT NOT NULL DEFAULT '',"
+    "  notified_at INTEGER NOT NULL DEFAULT 0,"
+    "  agency_received_at INTEGER NOT NULL DEFAULT 0,"
+    "  handed_over_at INTEGER NOT NULL DEFAULT 0,"
+    "  activation_requested_at INTEGER NOT NULL DEFAULT 0,"
+    "  requested_effective_at INTEGER NOT NULL DEFAULT 0,"
+    "  due_step4 INTEGER NOT NULL DEFAULT 0,"
+    "  published_at INTEGER NOT NULL DEFAULT 0,"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (dossier, n)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX applicants_state ON applicants(state, requested_effective_at);"
+    "CREATE TABLE tokens ("
+    "  serial TEXT PRIMARY KEY NOT NULL,"
+    "  label TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('blank', 'provisioned', 'with_agency',"
+    "    'with_subscriber', 'damaged', 'wiped')),"
+    "  cert_serial TEXT NOT NULL DEFAULT '',"
+    "  dossier TEXT NOT NULL DEFAULT '',"
+    "  applicant INTEGER NOT NULL DEFAULT 0,"
+    "  so_pin TEXT NOT NULL,"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  updated_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX audit_object ON audit(object);",
 };
+const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
-static int db_fail(sqlite3 *db, ct_error *err, const char *what)
+int sq_db_fail(sqlite3 *db, ct_error *err, const char *what)
 {
     return ct_fail(err, 500, "store.sqlite", "lỗi cơ sở dữ liệu khi %s: %s",
                    "database error while %s: %s", what, sqlite3_errmsg(db));
@@ -173,11 +226,11 @@ static int user_version(sqlite3 *db)
 
 static int migrate(sqlite_store *st, ct_error *err)
 {
-    int have = user_version(st->db), want = (int)(sizeof migrations / sizeof migrations[0]);
+    int have = user_version(st->db), want = (int)(sq_migration_count);
     char sql[64];
 
     if (have < 0)
-        return db_fail(st->db, err, "reading the schema version");
+        return sq_db_fail(st->db, err, "reading the schema version");
     if (have > want)
         return ct_fail(err, 500, "store.schema_newer",
                        "cơ sở dữ liệu có phiên bản lược đồ %d, mới hơn chương trình (%d)",
@@ -187,7 +240,7 @@ static int migrate(sqlite_store *st, ct_error *err)
         if (exec_sql(st->db, "BEGIN IMMEDIATE", err, "migrating") != 0)
             return -1;
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
-        if (exec_sql(st->db, migrations[v], err, "migrating") != 0 ||
+        if (exec_sql(st->db, sq_migrations[v], err, "migrating") != 0 ||
             exec_sql(st->db, sql, err, "migrating") != 0 ||
             exec_sql(st->db, "COMMIT", err, "migrating") != 0) {
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -255,10 +308,10 @@ int store_sqlite_open_impl(const char *path, void **impl, ct_error *err)
 static int sqlite_schema_version(void *impl)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int v = user_version(c.db);
 
-    release(c);
+    sq_release(c);
     return v;
 }
 
@@ -314,14 +367,14 @@ static void sqlite_rollback(void *impl)
 /* Statements are prepared per call: sqlite3_prepare_v2 on these short statements costs a few
  * microseconds, small beside a signature, and keeps the connection free of shared cursor state
  * between threads. */
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, ct_error *err)
+int sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, ct_error *err)
 {
     if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return db_fail(db, err, "preparing a statement");
+        return sq_db_fail(db, err, "preparing a statement");
     return 0;
 }
 
-static void bind_text(sqlite3_stmt *stmt, int i, const char *v)
+void sq_bind_text(sqlite3_stmt *stmt, int i, const char *v)
 {
     sqlite3_bind_text(stmt, i, v, -1, SQLITE_STATIC);
 }
@@ -332,24 +385,24 @@ static int do_cert_insert(sqlite_store *st, sqlite3 *db, const cert_record *r, c
     int rc;
 
     if (st->cert_insert == NULL &&
-        prepare(db,
-                "INSERT INTO certificates (serial, kind, issuer, status, subject, common_name,"
-                " email, search_key, sha256, not_before, not_after, created_at, effective_at,"
-                " revoked_at, revocation_reason, der)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                &st->cert_insert, err) != 0) {
+        sq_prepare(db,
+                   "INSERT INTO certificates (serial, kind, issuer, status, subject, common_name,"
+                   " email, search_key, sha256, not_before, not_after, created_at, effective_at,"
+                   " revoked_at, revocation_reason, der)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   &st->cert_insert, err) != 0) {
         return -1;
     }
     stmt = st->cert_insert;
-    bind_text(stmt, 1, r->serial);
-    bind_text(stmt, 2, r->kind);
-    bind_text(stmt, 3, r->issuer);
-    bind_text(stmt, 4, r->status);
-    bind_text(stmt, 5, r->subject);
-    bind_text(stmt, 6, r->common_name);
-    bind_text(stmt, 7, r->email);
-    bind_text(stmt, 8, r->search_key);
-    bind_text(stmt, 9, r->sha256);
+    sq_bind_text(stmt, 1, r->serial);
+    sq_bind_text(stmt, 2, r->kind);
+    sq_bind_text(stmt, 3, r->issuer);
+    sq_bind_text(stmt, 4, r->status);
+    sq_bind_text(stmt, 5, r->subject);
+    sq_bind_text(stmt, 6, r->common_name);
+    sq_bind_text(stmt, 7, r->email);
+    sq_bind_text(stmt, 8, r->search_key);
+    sq_bind_text(stmt, 9, r->sha256);
     sqlite3_bind_int64(stmt, 10, r->not_before);
     sqlite3_bind_int64(stmt, 11, r->not_after);
     sqlite3_bind_int64(stmt, 12, r->created_at);
@@ -364,17 +417,17 @@ static int do_cert_insert(sqlite_store *st, sqlite3 *db, const cert_record *r, c
         return ct_fail(err, 409, "cert.serial_duplicate", "số hiệu chứng thư %s đã tồn tại",
                        "certificate serial %s already exists", r->serial);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "storing a certificate");
+        return sq_db_fail(db, err, "storing a certificate");
     return 0;
 }
 
 static int sqlite_cert_insert(void *impl, const cert_record *r, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_write(st);
+    conn c = sq_acquire_write(st);
     int rc = do_cert_insert(st, c.db, r, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -382,7 +435,7 @@ static int sqlite_cert_insert(void *impl, const cert_record *r, ct_error *err)
     "serial, kind, issuer, status, subject, common_name, email, search_key, sha256, not_before,"   \
     " not_after, created_at, effective_at, revoked_at, revocation_reason, der"
 
-static void copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size)
+void sq_copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size)
 {
     const unsigned char *t = sqlite3_column_text(stmt, i);
 
@@ -396,15 +449,15 @@ static int row_to_cert(sqlite3_stmt *stmt, cert_record *r, bool copy_der)
     int n = sqlite3_column_bytes(stmt, 15);
 
     memset(r, 0, sizeof *r);
-    copy_col(stmt, 0, r->serial, sizeof r->serial);
-    copy_col(stmt, 1, r->kind, sizeof r->kind);
-    copy_col(stmt, 2, r->issuer, sizeof r->issuer);
-    copy_col(stmt, 3, r->status, sizeof r->status);
-    copy_col(stmt, 4, r->subject, sizeof r->subject);
-    copy_col(stmt, 5, r->common_name, sizeof r->common_name);
-    copy_col(stmt, 6, r->email, sizeof r->email);
-    copy_col(stmt, 7, r->search_key, sizeof r->search_key);
-    copy_col(stmt, 8, r->sha256, sizeof r->sha256);
+    sq_copy_col(stmt, 0, r->serial, sizeof r->serial);
+    sq_copy_col(stmt, 1, r->kind, sizeof r->kind);
+    sq_copy_col(stmt, 2, r->issuer, sizeof r->issuer);
+    sq_copy_col(stmt, 3, r->status, sizeof r->status);
+    sq_copy_col(stmt, 4, r->subject, sizeof r->subject);
+    sq_copy_col(stmt, 5, r->common_name, sizeof r->common_name);
+    sq_copy_col(stmt, 6, r->email, sizeof r->email);
+    sq_copy_col(stmt, 7, r->search_key, sizeof r->search_key);
+    sq_copy_col(stmt, 8, r->sha256, sizeof r->sha256);
     r->not_before = sqlite3_column_int64(stmt, 9);
     r->not_after = sqlite3_column_int64(stmt, 10);
     r->created_at = sqlite3_column_int64(stmt, 11);
@@ -429,9 +482,10 @@ static int do_cert_get(sqlite3 *db, const char *serial, cert_record *rec, ct_err
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(db, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = ?", &stmt, err) != 0)
+    if (sq_prepare(db, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = ?", &stmt, err) !=
+        0)
         return -1;
-    bind_text(stmt, 1, serial);
+    sq_bind_text(stmt, 1, serial);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         rc = row_to_cert(stmt, rec, true);
@@ -440,7 +494,7 @@ static int do_cert_get(sqlite3 *db, const char *serial, cert_record *rec, ct_err
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "reading a certificate");
+        return sq_db_fail(db, err, "reading a certificate");
     return ct_fail(err, 404, "cert.not_found", "không có chứng thư số hiệu %s",
                    "no certificate with serial %s", serial);
 }
@@ -448,10 +502,10 @@ static int do_cert_get(sqlite3 *db, const char *serial, cert_record *rec, ct_err
 static int sqlite_cert_get(void *impl, const char *serial, cert_record *rec, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int rc = do_cert_get(c.db, serial, rec, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -510,7 +564,7 @@ static int do_cert_list(sqlite3 *db, const cert_filter *f, cert_visit_fn visit, 
     snprintf(sql + len, sizeof sql - len, " ORDER BY created_at, serial LIMIT %lld OFFSET %lld",
              f && f->limit > 0 ? (long long)f->limit : -1LL,
              f && f->offset > 0 ? (long long)f->offset : 0LL);
-    if (prepare(db, sql, &stmt, err) != 0)
+    if (sq_prepare(db, sql, &stmt, err) != 0)
         return -1;
     bind_filter(stmt, f, words, n_words);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -523,7 +577,7 @@ static int do_cert_list(sqlite3 *db, const cert_filter *f, cert_visit_fn visit, 
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "listing certificates");
+        return sq_db_fail(db, err, "listing certificates");
     return 0;
 }
 
@@ -531,10 +585,10 @@ static int sqlite_cert_list(void *impl, const cert_filter *f, cert_visit_fn visi
                             ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int rc = do_cert_list(c.db, f, visit, ctx, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -546,24 +600,24 @@ static int do_cert_count(sqlite3 *db, const cert_filter *f, int64_t *count, ct_e
 
     if (build_filter(f, sql, sizeof sql, words, &n_words) != 0)
         return ct_fail(err, 400, "query.too_long", "truy vấn quá dài", "query too long");
-    if (prepare(db, sql, &stmt, err) != 0)
+    if (sq_prepare(db, sql, &stmt, err) != 0)
         return -1;
     bind_filter(stmt, f, words, n_words);
     rc = sqlite3_step(stmt);
     *count = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
     sqlite3_finalize(stmt);
     if (rc != SQLITE_ROW)
-        return db_fail(db, err, "counting certificates");
+        return sq_db_fail(db, err, "counting certificates");
     return 0;
 }
 
 static int sqlite_cert_count(void *impl, const cert_filter *f, int64_t *count, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int rc = do_cert_count(c.db, f, count, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -573,20 +627,20 @@ static int do_cert_set_status(sqlite3 *db, const char *serial, const char *statu
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(db,
-                "UPDATE certificates SET status = ?, effective_at = ?, revoked_at = ?,"
-                " revocation_reason = ? WHERE serial = ?",
-                &stmt, err) != 0)
+    if (sq_prepare(db,
+                   "UPDATE certificates SET status = ?, effective_at = ?, revoked_at = ?,"
+                   " revocation_reason = ? WHERE serial = ?",
+                   &stmt, err) != 0)
         return -1;
-    bind_text(stmt, 1, status);
+    sq_bind_text(stmt, 1, status);
     sqlite3_bind_int64(stmt, 2, effective_at);
     sqlite3_bind_int64(stmt, 3, revoked_at);
     sqlite3_bind_int(stmt, 4, reason);
-    bind_text(stmt, 5, serial);
+    sq_bind_text(stmt, 5, serial);
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "changing a certificate's status");
+        return sq_db_fail(db, err, "changing a certificate's status");
     if (sqlite3_changes(db) != 1)
         return ct_fail(err, 404, "cert.not_found", "không có chứng thư số hiệu %s",
                        "no certificate with serial %s", serial);
@@ -598,10 +652,10 @@ static int sqlite_cert_set_status(void *impl, const char *serial, const char *st
                                   ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_write(st);
+    conn c = sq_acquire_write(st);
     int rc = do_cert_set_status(c.db, serial, status, effective_at, revoked_at, reason, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -610,29 +664,29 @@ static int do_audit_last(sqlite3 *db, int64_t *id, char hash[65], ct_error *err)
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &stmt, err) != 0)
+    if (sq_prepare(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &stmt, err) != 0)
         return -1;
     rc = sqlite3_step(stmt);
     *id = 0;
     hash[0] = '\0';
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(stmt, 0);
-        copy_col(stmt, 1, hash, 65);
+        sq_copy_col(stmt, 1, hash, 65);
         rc = SQLITE_DONE;
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "reading the audit trail");
+        return sq_db_fail(db, err, "reading the audit trail");
     return 0;
 }
 
 static int sqlite_audit_last(void *impl, int64_t *id, char hash[65], ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int rc = do_audit_last(c.db, id, hash, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -641,61 +695,68 @@ static int do_audit_append(sqlite3 *db, audit_entry *e, ct_error *err)
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(db,
-                "INSERT INTO audit (id, at, actor, role, source, action, object, detail,"
-                " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                &stmt, err) != 0)
+    if (sq_prepare(db,
+                   "INSERT INTO audit (id, at, actor, role, source, action, object, detail,"
+                   " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   &stmt, err) != 0)
         return -1;
     sqlite3_bind_int64(stmt, 1, e->id);
     sqlite3_bind_int64(stmt, 2, e->at);
-    bind_text(stmt, 3, e->actor);
-    bind_text(stmt, 4, e->role);
-    bind_text(stmt, 5, e->source);
-    bind_text(stmt, 6, e->action);
-    bind_text(stmt, 7, e->object);
-    bind_text(stmt, 8, e->detail ? e->detail : "{}");
-    bind_text(stmt, 9, e->prev_hash);
-    bind_text(stmt, 10, e->hash);
+    sq_bind_text(stmt, 3, e->actor);
+    sq_bind_text(stmt, 4, e->role);
+    sq_bind_text(stmt, 5, e->source);
+    sq_bind_text(stmt, 6, e->action);
+    sq_bind_text(stmt, 7, e->object);
+    sq_bind_text(stmt, 8, e->detail ? e->detail : "{}");
+    sq_bind_text(stmt, 9, e->prev_hash);
+    sq_bind_text(stmt, 10, e->hash);
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "writing the audit trail");
+        return sq_db_fail(db, err, "writing the audit trail");
     return 0;
 }
 
 static int sqlite_audit_append(void *impl, audit_entry *e, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_write(st);
+    conn c = sq_acquire_write(st);
     int rc = do_audit_append(c.db, e, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
-static int do_audit_walk(sqlite3 *db, audit_visit_fn visit, void *ctx, ct_error *err)
+static int do_audit_walk(sqlite3 *db, const char *object_prefix, audit_visit_fn visit, void *ctx,
+                         ct_error *err)
 {
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(db,
-                "SELECT id, at, actor, role, source, action, object, detail, prev_hash, hash"
-                " FROM audit ORDER BY id",
-                &stmt, err) != 0)
+    if (sq_prepare(db,
+                   object_prefix
+                       ? "SELECT id, at, actor, role, source, action, object, detail, prev_hash,"
+                         " hash FROM audit WHERE object >= ?1 AND object < ?1 || x'ff'"
+                         " ORDER BY id"
+                       : "SELECT id, at, actor, role, source, action, object, detail, prev_hash,"
+                         " hash FROM audit ORDER BY id",
+                   &stmt, err) != 0)
         return -1;
+    if (object_prefix)
+        sq_bind_text(stmt, 1, object_prefix);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         audit_entry e;
         memset(&e, 0, sizeof e);
         e.id = sqlite3_column_int64(stmt, 0);
         e.at = sqlite3_column_int64(stmt, 1);
-        copy_col(stmt, 2, e.actor, sizeof e.actor);
-        copy_col(stmt, 3, e.role, sizeof e.role);
-        copy_col(stmt, 4, e.source, sizeof e.source);
-        copy_col(stmt, 5, e.action, sizeof e.action);
-        copy_col(stmt, 6, e.object, sizeof e.object);
+        sq_copy_col(stmt, 2, e.actor, sizeof e.actor);
+        sq_copy_col(stmt, 3, e.role, sizeof e.role);
+        sq_copy_col(stmt, 4, e.source, sizeof e.source);
+        sq_copy_col(stmt, 5, e.action, sizeof e.action);
+        sq_copy_col(stmt, 6, e.object, sizeof e.object);
         e.detail = (char *)sqlite3_column_text(stmt, 7);
-        copy_col(stmt, 8, e.prev_hash, sizeof e.prev_hash);
-        copy_col(stmt, 9, e.hash, sizeof e.hash);
+        sq_copy_col(stmt, 8, e.prev_hash, sizeof e.prev_hash);
+        sq_copy_col(stmt, 9, e.hash, sizeof e.hash);
         if (visit(ctx, &e) != 0) {
             rc = SQLITE_DONE;
             break;
@@ -703,17 +764,28 @@ static int do_audit_walk(sqlite3 *db, audit_visit_fn visit, void *ctx, ct_error 
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "reading the audit trail");
+        return sq_db_fail(db, err, "reading the audit trail");
     return 0;
 }
 
 static int sqlite_audit_walk(void *impl, audit_visit_fn visit, void *ctx, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
-    int rc = do_audit_walk(c.db, visit, ctx, err);
+    conn c = sq_acquire_read(st);
+    int rc = do_audit_walk(c.db, NULL, visit, ctx, err);
 
-    release(c);
+    sq_release(c);
+    return rc;
+}
+
+static int sqlite_audit_for_object(void *impl, const char *object_prefix, audit_visit_fn visit,
+                                   void *ctx, ct_error *err)
+{
+    sqlite_store *st = impl;
+    conn c = sq_acquire_read(st);
+    int rc = do_audit_walk(c.db, object_prefix, visit, ctx, err);
+
+    sq_release(c);
     return rc;
 }
 
@@ -723,13 +795,13 @@ static int do_cert_revoked_walk(sqlite3 *db, const char *issuer, int64_t now,
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(db,
-                "SELECT serial, revoked_at, revocation_reason FROM certificates"
-                " WHERE issuer = ? AND status IN ('hold', 'revoked') AND not_after > ?"
-                " ORDER BY serial",
-                &stmt, err) != 0)
+    if (sq_prepare(db,
+                   "SELECT serial, revoked_at, revocation_reason FROM certificates"
+                   " WHERE issuer = ? AND status IN ('hold', 'revoked') AND not_after > ?"
+                   " ORDER BY serial",
+                   &stmt, err) != 0)
         return -1;
-    bind_text(stmt, 1, issuer);
+    sq_bind_text(stmt, 1, issuer);
     sqlite3_bind_int64(stmt, 2, now);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (visit(ctx, (const char *)sqlite3_column_text(stmt, 0), sqlite3_column_int64(stmt, 1),
@@ -740,7 +812,7 @@ static int do_cert_revoked_walk(sqlite3 *db, const char *issuer, int64_t now,
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "listing revoked certificates");
+        return sq_db_fail(db, err, "listing revoked certificates");
     return 0;
 }
 
@@ -748,10 +820,10 @@ static int sqlite_cert_revoked_walk(void *impl, const char *issuer, int64_t now,
                                     revoked_visit_fn visit, void *ctx, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int rc = do_cert_revoked_walk(c.db, issuer, now, visit, ctx, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -760,12 +832,12 @@ static int do_crl_put(sqlite3 *db, const crl_record *r, ct_error *err)
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(db,
-                "INSERT INTO crls (issuer, number, this_update, next_update, der)"
-                " VALUES (?,?,?,?,?)",
-                &stmt, err) != 0)
+    if (sq_prepare(db,
+                   "INSERT INTO crls (issuer, number, this_update, next_update, der)"
+                   " VALUES (?,?,?,?,?)",
+                   &stmt, err) != 0)
         return -1;
-    bind_text(stmt, 1, r->issuer);
+    sq_bind_text(stmt, 1, r->issuer);
     sqlite3_bind_int64(stmt, 2, r->number);
     sqlite3_bind_int64(stmt, 3, r->this_update);
     sqlite3_bind_int64(stmt, 4, r->next_update);
@@ -776,17 +848,17 @@ static int do_crl_put(sqlite3 *db, const crl_record *r, ct_error *err)
         return ct_fail(err, 409, "crl.number_used", "số CRL %lld của %s đã được dùng",
                        "CRL number %lld of %s is already used", (long long)r->number, r->issuer);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "storing a CRL");
+        return sq_db_fail(db, err, "storing a CRL");
     return 0;
 }
 
 static int sqlite_crl_put(void *impl, const crl_record *r, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_write(st);
+    conn c = sq_acquire_write(st);
     int rc = do_crl_put(c.db, r, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -796,12 +868,12 @@ static int do_crl_latest(sqlite3 *db, const char *issuer, crl_record *out, ct_er
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (prepare(db,
-                "SELECT number, this_update, next_update, der FROM crls WHERE issuer = ?"
-                " ORDER BY number DESC LIMIT 1",
-                &stmt, err) != 0)
+    if (sq_prepare(db,
+                   "SELECT number, this_update, next_update, der FROM crls WHERE issuer = ?"
+                   " ORDER BY number DESC LIMIT 1",
+                   &stmt, err) != 0)
         return -1;
-    bind_text(stmt, 1, issuer);
+    sq_bind_text(stmt, 1, issuer);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         int n = sqlite3_column_bytes(stmt, 3);
@@ -821,7 +893,7 @@ static int do_crl_latest(sqlite3 *db, const char *issuer, crl_record *out, ct_er
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "reading a CRL");
+        return sq_db_fail(db, err, "reading a CRL");
     return ct_fail(err, 404, "crl.none", "chưa có CRL nào của %s", "no CRL of %s has been signed",
                    issuer);
 }
@@ -829,10 +901,10 @@ static int do_crl_latest(sqlite3 *db, const char *issuer, crl_record *out, ct_er
 static int sqlite_crl_latest(void *impl, const char *issuer, crl_record *out, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int rc = do_crl_latest(c.db, issuer, out, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -841,25 +913,25 @@ static int do_crl_next_number(sqlite3 *db, const char *issuer, int64_t *number, 
     sqlite3_stmt *stmt;
     int rc;
 
-    if (prepare(db, "SELECT coalesce(max(number), 0) + 1 FROM crls WHERE issuer = ?", &stmt, err) !=
-        0)
+    if (sq_prepare(db, "SELECT coalesce(max(number), 0) + 1 FROM crls WHERE issuer = ?", &stmt,
+                   err) != 0)
         return -1;
-    bind_text(stmt, 1, issuer);
+    sq_bind_text(stmt, 1, issuer);
     rc = sqlite3_step(stmt);
     *number = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
     sqlite3_finalize(stmt);
     if (rc != SQLITE_ROW)
-        return db_fail(db, err, "numbering a CRL");
+        return sq_db_fail(db, err, "numbering a CRL");
     return 0;
 }
 
 static int sqlite_crl_next_number(void *impl, const char *issuer, int64_t *number, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int rc = do_crl_next_number(c.db, issuer, number, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -909,24 +981,25 @@ static int do_directory_search(sqlite3 *db, const char *query, int64_t limit, in
     if (fts_query(query ? query : "", match, sizeof match) != 0)
         return ct_fail(err, 400, "query.too_long", "truy vấn quá dài", "query too long");
     all = match[0] == '\0';
-    if (prepare(db,
-                all ? "SELECT c.serial, c.kind, c.issuer, c.status, c.subject, c.common_name,"
-                      " c.email, c.search_key, c.sha256, c.not_before, c.not_after, c.created_at,"
-                      " c.effective_at, c.revoked_at, c.revocation_reason, c.der"
-                      " FROM directory d JOIN certificates c ON c.serial = d.serial"
-                      " ORDER BY d.rowid DESC LIMIT ? OFFSET ?"
-                    : "SELECT c.serial, c.kind, c.issuer, c.status, c.subject, c.common_name,"
-                      " c.email, c.search_key, c.sha256, c.not_before, c.not_after, c.created_at,"
-                      " c.effective_at, c.revoked_at, c.revocation_reason, c.der"
-                      " FROM directory d JOIN certificates c ON c.serial = d.serial"
-                      " WHERE directory MATCH ? ORDER BY d.rowid DESC LIMIT ? OFFSET ?",
-                &stmt, err) != 0)
+    if (sq_prepare(
+            db,
+            all ? "SELECT c.serial, c.kind, c.issuer, c.status, c.subject, c.common_name,"
+                  " c.email, c.search_key, c.sha256, c.not_before, c.not_after, c.created_at,"
+                  " c.effective_at, c.revoked_at, c.revocation_reason, c.der"
+                  " FROM directory d JOIN certificates c ON c.serial = d.serial"
+                  " ORDER BY d.rowid DESC LIMIT ? OFFSET ?"
+                : "SELECT c.serial, c.kind, c.issuer, c.status, c.subject, c.common_name,"
+                  " c.email, c.search_key, c.sha256, c.not_before, c.not_after, c.created_at,"
+                  " c.effective_at, c.revoked_at, c.revocation_reason, c.der"
+                  " FROM directory d JOIN certificates c ON c.serial = d.serial"
+                  " WHERE directory MATCH ? ORDER BY d.rowid DESC LIMIT ? OFFSET ?",
+            &stmt, err) != 0)
         return -1;
     if (all) {
         sqlite3_bind_int64(stmt, 1, limit + 1);
         sqlite3_bind_int64(stmt, 2, offset);
     } else {
-        bind_text(stmt, 1, match);
+        sq_bind_text(stmt, 1, match);
         sqlite3_bind_int64(stmt, 2, limit + 1);
         sqlite3_bind_int64(stmt, 3, offset);
     }
@@ -947,7 +1020,7 @@ static int do_directory_search(sqlite3 *db, const char *query, int64_t limit, in
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "searching the directory");
+        return sq_db_fail(db, err, "searching the directory");
     return 0;
 }
 
@@ -955,10 +1028,10 @@ static int sqlite_directory_search(void *impl, const char *query, int64_t limit,
                                    cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err)
 {
     sqlite_store *st = impl;
-    conn c = acquire_read(st);
+    conn c = sq_acquire_read(st);
     int rc = do_directory_search(c.db, query, limit, offset, visit, ctx, has_more, err);
 
-    release(c);
+    sq_release(c);
     return rc;
 }
 
@@ -979,6 +1052,24 @@ const store_backend store_sqlite_backend = {
     .crl_latest = sqlite_crl_latest,
     .crl_next_number = sqlite_crl_next_number,
     .directory_search = sqlite_directory_search,
+    .agency_insert = sq_agency_insert,
+    .agency_get = sq_agency_get,
+    .agency_list = sq_agency_list,
+    .dossier_next_seq = sq_dossier_next_seq,
+    .dossier_insert = sq_dossier_insert,
+    .dossier_get = sq_dossier_get,
+    .dossier_update = sq_dossier_update,
+    .dossier_list = sq_dossier_list,
+    .applicant_insert = sq_applicant_insert,
+    .applicant_get = sq_applicant_get,
+    .applicant_update = sq_applicant_update,
+    .applicant_list = sq_applicant_list,
+    .applicant_due_publication = sq_applicant_due_publication,
+    .token_insert = sq_token_insert,
+    .token_get = sq_token_get,
+    .token_update = sq_token_update,
+    .token_list = sq_token_list,
+    .audit_for_object = sqlite_audit_for_object,
     .audit_last = sqlite_audit_last,
     .audit_append = sqlite_audit_append,
     .audit_walk = sqlite_audit_walk,

@@ -1,0 +1,136 @@
+/*
+ * app_agency.c — managing agencies (cơ quan quản lý trực tiếp) and agency isolation.
+ *
+ * Agencies form a tree: a ministry or province at the top, its departments and units below.
+ * A certificate's O is the top of the chain and its OUs the levels below; an agency's users see
+ * the dossiers of their own agency and of its sub-units, nothing else.
+ */
+#include "app/app_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/province.h"
+#include "core/text.h"
+
+static int check_code(const char *code, ct_error *err)
+{
+    size_t len = code ? strlen(code) : 0;
+
+    if (len < 2 || len > 31 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != len)
+        return ct_fail(err, 400, "agency.code_invalid",
+                       "mã cơ quan \"%s\" không hợp lệ: 2–31 ký tự A–Z, 0–9, '.', '-', '_'",
+                       "agency code \"%s\" is invalid: 2–31 characters A–Z, 0–9, '.', '-', '_'",
+                       code ? code : "");
+    return 0;
+}
+
+int app_agency_add(app *a, const app_actor *actor, const app_agency_input *in, agency_record *out,
+                   ct_error *err)
+{
+    agency_record rec, parent;
+    const char *province;
+
+    if (role_require(actor->role, ROLE_CA_ADMIN | ROLE_CA_OFFICER, "agency add", err) != 0 ||
+        check_code(in->code, err) != 0)
+        return -1;
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.code, sizeof rec.code, "%s", in->code);
+    if (text_clean_field(in->name ? in->name : "", 64, "tên cơ quan", "agency name", rec.name,
+                         sizeof rec.name, err) != 0 ||
+        text_clean_field(in->head_name ? in->head_name : "", 64, "họ tên thủ trưởng", "head's name",
+                         rec.head_name, sizeof rec.head_name, err) != 0 ||
+        text_clean_field(in->head_title ? in->head_title : "", 128, "chức vụ thủ trưởng",
+                         "head's title", rec.head_title, sizeof rec.head_title, err) != 0)
+        return -1;
+    province = province_canonical(in->province ? in->province : "");
+    if (province == NULL)
+        return ct_fail(err, 400, "province.unknown",
+                       "không có tỉnh/thành phố \"%s\" trong danh sách 34 đơn vị hành chính",
+                       "\"%s\" is not one of the 34 provinces and cities of Viet Nam",
+                       in->province ? in->province : "");
+    snprintf(rec.province, sizeof rec.province, "%s", province);
+    if (in->kind == NULL || (strcmp(in->kind, "party") != 0 && strcmp(in->kind, "state") != 0))
+        return ct_fail(err, 400, "agency.kind",
+                       "loại cơ quan phải là \"party\" (cơ quan Đảng) hoặc \"state\" (cơ quan "
+                       "Nhà nước)",
+                       "agency kind must be \"party\" or \"state\" (only Party and State bodies "
+                       "are eligible)");
+    snprintf(rec.kind, sizeof rec.kind, "%s", in->kind);
+    if (in->parent && *in->parent) {
+        if (store_agency_get(a->db, in->parent, &parent, err) != 0)
+            return ct_error_prefix(err, "cơ quan cấp trên: ", "parent agency: ");
+        snprintf(rec.parent, sizeof rec.parent, "%s", parent.code);
+    }
+    rec.created_at = app_now();
+    if (store_begin(a->db, err) != 0)
+        return -1;
+    if (store_agency_insert(a->db, &rec, err) != 0 ||
+        audit_append(a, actor, "agency.add", rec.code,
+                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", rec.name, "parent",
+                               rec.parent, "province", rec.province, "head_name", rec.head_name,
+                               "head_title", rec.head_title, "kind", rec.kind),
+                     err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        return -1;
+    }
+    if (out)
+        *out = rec;
+    return 0;
+}
+
+int app_agency_get(app *a, const app_actor *actor, const char *code, agency_record *out,
+                   ct_error *err)
+{
+    if (role_require(actor->role, ROLES_ALL, "agency show", err) != 0)
+        return -1;
+    return store_agency_get(a->db, code, out, err);
+}
+
+int app_agency_list(app *a, const app_actor *actor, agency_visit_fn visit, void *ctx, ct_error *err)
+{
+    if (role_require(actor->role, ROLES_ALL, "agency list", err) != 0)
+        return -1;
+    return store_agency_list(a->db, visit, ctx, err);
+}
+
+int agency_chain(app *a, const char *code, agency_record chain[], size_t max, size_t *n,
+                 ct_error *err)
+{
+    agency_record rec;
+    const char *next = code;
+    size_t depth = 0;
+
+    /* Walk up to the top; the chain comes out top first. */
+    while (next && *next) {
+        if (depth == max)
+            return ct_fail(err, 500, "agency.too_deep", "cây cơ quan quá sâu",
+                           "the agency tree is too deep (or has a loop)");
+        if (store_agency_get(a->db, next, &rec, err) != 0)
+            return -1;
+        memmove(&chain[1], &chain[0], depth * sizeof chain[0]);
+        chain[0] = rec;
+        depth++;
+        next = chain[0].parent;
+    }
+    *n = depth;
+    return 0;
+}
+
+bool agency_visible(app *a, const app_actor *actor, const char *agency)
+{
+    agency_record chain[AGENCY_MAX_DEPTH];
+    size_t n;
+
+    if (actor->role & (ROLES_CA | ROLE_AUDITOR | ROLE_SYSTEM))
+        return true;
+    if (!(actor->role & (ROLE_AGENCY_CLERK | ROLE_AGENCY_HEAD)) || actor->agency == NULL)
+        return false;
+    if (agency_chain(a, agency, chain, AGENCY_MAX_DEPTH, &n, NULL) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(chain[i].code, actor->agency) == 0)
+            return true;
+    return false;
+}

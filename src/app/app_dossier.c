@@ -1,0 +1,722 @@
+/*
+ * app_dossier.c — procedure 1.010847, step by step: intake of an agency's list, the CA's
+ * decision, issuance on tokens, the pickup notice, the agency's steps, publication.
+ *
+ * Every step goes through app_dossier_step(): the transition table (core/procedure.c) says
+ * whether the action is allowed from the current state and for the actor's role; the guard and
+ * the clock effect named in the table row are carried out here; the change and its audit row
+ * are written in one transaction.
+ */
+#include "app/app_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "core/mau02.h"
+#include "core/text.h"
+
+#define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */
+#define STEP4_DAYS 1 /* step 4: within 1 working day of the activation request */
+#define CA_TOTAL_DAYS 4
+
+/* ---- deadlines ---- */
+
+deadline_status app_deadline_status(int64_t due_at, int64_t done_at, int64_t now)
+{
+    if (due_at == 0)
+        return DEADLINE_NONE;
+    if (done_at)
+        return done_at <= due_at ? DEADLINE_ON_TIME : DEADLINE_LATE;
+    if (now > due_at)
+        return DEADLINE_LATE;
+    if (ct_date_to_jdn(ct_utc_to_local_date(now)) == ct_date_to_jdn(ct_utc_to_local_date(due_at)))
+        return DEADLINE_DUE_TODAY;
+    return DEADLINE_ON_TIME;
+}
+
+const char *deadline_status_name(deadline_status s)
+{
+    switch (s) {
+    case DEADLINE_ON_TIME:
+        return "on_time";
+    case DEADLINE_DUE_TODAY:
+        return "due_today";
+    case DEADLINE_LATE:
+        return "late";
+    default:
+        return "none";
+    }
+}
+
+const ct_calendar *app_calendar(const app *a)
+{
+    return a->cal;
+}
+
+static int64_t due_after(app *a, int64_t from, int days)
+{
+    return calendar_due(a->cal, from, days, a->cfg.cutoff_min, a->cfg.closing_min);
+}
+
+/* ---- intake ---- */
+
+static void local_day(int64_t t, char out[11])
+{
+    ct_date_format(ct_utc_to_local_date(t), out);
+}
+
+/* "Nguyễn Văn A, Thứ trưởng" → name and title */
+static int parse_confirmation(const char *text, dossier_record *d, ct_error *err)
+{
+    const char *comma = text ? strchr(text, ',') : NULL;
+    char name[512];
+
+    if (comma == NULL || comma == text || comma[1] == '\0')
+        return ct_fail(err, 400, "dossier.confirmation",
+                       "thiếu xác nhận của thủ trưởng cơ quan (dạng \"HỌ TÊN, CHỨC VỤ\")",
+                       "the agency head's confirmation is missing (give \"NAME, TITLE\")");
+    snprintf(name, sizeof name, "%.*s", (int)(comma - text), text);
+    if (text_clean_field(name, 64, "họ tên người xác nhận", "confirming head's name",
+                         d->confirmed_name, sizeof d->confirmed_name, err) != 0 ||
+        text_clean_field(comma + 1, 128, "chức vụ người xác nhận", "confirming head's title",
+                         d->confirmed_title, sizeof d->confirmed_title, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* JSON list: an array of objects (or {"applicants": [...]}) with the Mẫu 02 fields by name. */
+static int parse_json_list(const unsigned char *data, size_t len, const char *today,
+                           mau02_applicant **out, size_t *count, ct_error *err)
+{
+    static const char *const keys[MAU02_COLUMNS] = {
+        "stt",  "full_name", "birth_date", "id_number", "id_issued_on", "id_issued_at",   "email",
+        "unit", "province",  "position",   "category",  "phone",        "previous_serial"};
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr), *list;
+    mau02_applicant *items;
+    size_t n;
+
+    if (root == NULL)
+        return ct_fail(err, 400, "json.malformed", "JSON lỗi ở dòng %d, cột %d: %s",
+                       "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
+                       jerr.text);
+    list = json_is_object(root) ? json_object_get(root, "applicants") : root;
+    n = json_is_array(list) ? json_array_size(list) : 0;
+    if (!json_is_array(list) || n == 0 || n > 500) {
+        json_decref(root);
+        return ct_fail(err, 400, "mau02.empty",
+                       "danh sách phải là một mảng từ 1 đến 500 người đề nghị",
+                       "the list must be an array of 1 to 500 applicants");
+    }
+    items = calloc(n, sizeof *items);
+    if (items == NULL) {
+        json_decref(root);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *row = json_array_get(list, i);
+        const char *cells[MAU02_COLUMNS];
+        char stt[24];
+        snprintf(stt, sizeof stt, "%zu", i + 1);
+        cells[0] = stt;
+        for (int c = 1; c < MAU02_COLUMNS; c++) {
+            json_t *v = json_is_object(row) ? json_object_get(row, keys[c]) : NULL;
+            if (v && !json_is_string(v)) {
+                free(items);
+                json_decref(root);
+                return ct_fail(err, 400, "json.type",
+                               "người đề nghị thứ %zu: trường \"%s\" phải là chuỗi",
+                               "applicant %zu: field \"%s\" must be a string", i + 1, keys[c]);
+            }
+            cells[c] = v ? json_string_value(v) : NULL;
+        }
+        if (!json_is_object(row) ||
+            mau02_check_row(cells, (int)i + 1, today, &items[i], err) != 0) {
+            if (!json_is_object(row))
+                ct_fail(err, 400, "json.type", "người đề nghị thứ %zu phải là một đối tượng",
+                        "applicant %zu must be an object", i + 1);
+            free(items);
+            json_decref(root);
+            return -1;
+        }
+    }
+    json_decref(root);
+    if (mau02_check_duplicates(items, n, err) != 0) {
+        free(items);
+        return -1;
+    }
+    *out = items;
+    *count = n;
+    return 0;
+}
+
+int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
+                       dossier_record *out, ct_error *err)
+{
+    dossier_record d;
+    agency_record agency;
+    mau02_applicant *list = NULL;
+    size_t count = 0;
+    char today[11];
+    int64_t now = app_now();
+    int rc = -1;
+
+    if (role_require(actor->role, ROLE_AGENCY_CLERK | ROLE_CA_OFFICER, "dossier submit", err) != 0)
+        return -1;
+    memset(&d, 0, sizeof d);
+    if (in->channel == NULL ||
+        (strcmp(in->channel, "direct") != 0 && strcmp(in->channel, "online") != 0 &&
+         strcmp(in->channel, "postal") != 0))
+        return ct_fail(err, 400, "dossier.channel",
+                       "cách nộp phải là direct (trực tiếp), online (trực tuyến) hoặc postal "
+                       "(bưu chính)",
+                       "channel must be direct, online or postal");
+    /* Agency users submit online only; the CA records what arrives in person or by post. */
+    if (actor->role == ROLE_AGENCY_CLERK && strcmp(in->channel, "online") != 0)
+        return ct_fail(err, 403, "role.forbidden",
+                       "cơ quan chỉ nộp hồ sơ trực tuyến; hồ sơ trực tiếp, bưu chính do Cục "
+                       "tiếp nhận",
+                       "agencies submit online; direct and postal dossiers are recorded by the CA");
+    if (in->agency == NULL || store_agency_get(a->db, in->agency, &agency, err) != 0)
+        return in->agency ? -1
+                          : ct_fail(err, 400, "agency.missing", "thiếu mã cơ quan",
+                                    "the agency code is missing");
+    if (!agency_visible(a, actor, agency.code))
+        return ct_fail(err, 403, "agency.forbidden", "không được nộp hồ sơ thay cơ quan khác",
+                       "you may not submit for another agency");
+    if (parse_confirmation(in->confirmed_by, &d, err) != 0)
+        return -1;
+    local_day(now, today);
+    if (in->confirmed_on) {
+        ct_date cd;
+        if (ct_date_parse(in->confirmed_on, &cd) != 0 || strcmp(in->confirmed_on, today) > 0)
+            return ct_fail(err, 400, "dossier.confirmation_date",
+                           "ngày xác nhận \"%s\" không hợp lệ",
+                           "confirmation date \"%s\" is invalid", in->confirmed_on);
+        snprintf(d.confirmed_on, sizeof d.confirmed_on, "%s", in->confirmed_on);
+    } else {
+        snprintf(d.confirmed_on, sizeof d.confirmed_on, "%s", today);
+    }
+    if (in->format && strcmp(in->format, "json") == 0) {
+        if (parse_json_list(in->data, in->len, today, &list, &count, err) != 0)
+            return -1;
+    } else if (in->format == NULL || strcmp(in->format, "csv") == 0) {
+        if (mau02_parse_csv((const char *)in->data, in->len, today, &list, &count, err) != 0)
+            return -1;
+    } else {
+        return ct_fail(err, 400, "dossier.format", "định dạng danh sách phải là csv hoặc json",
+                       "the list format must be csv or json");
+    }
+
+    snprintf(d.agency, sizeof d.agency, "%s", agency.code);
+    snprintf(d.channel, sizeof d.channel, "%s", in->channel);
+    snprintf(d.state, sizeof d.state, "%s", dossier_state_name(DOSSIER_RECEIVED));
+    snprintf(d.day, sizeof d.day, "%.2s%.2s%.2s", today + 2, today + 5, today + 8);
+    d.received_at = now;
+    ct_date_format(calendar_effective_receipt_day(a->cal, now, a->cfg.cutoff_min), d.counted_from);
+    /* The appointment on the slip: the step-2 clock as it will run once the dossier is found
+     * valid. It starts for real at acceptance. */
+    d.due_step2 = due_after(a, now, STEP2_DAYS);
+    snprintf(d.created_by, sizeof d.created_by, "%s", actor->name ? actor->name : "");
+    d.updated_at = now;
+
+    if (store_begin(a->db, err) != 0)
+        goto out;
+    if (store_dossier_next_seq(a->db, d.day, &d.seq, err) != 0)
+        goto fail;
+    if (d.seq > 9999) {
+        ct_fail(err, 409, "dossier.sequence", "đã hết số thứ tự hồ sơ trong ngày",
+                "the day's dossier numbers are exhausted");
+        goto fail;
+    }
+    snprintf(d.code, sizeof d.code, "%s-%s-%04lld", a->cfg.unit_code, d.day, (long long)d.seq);
+    if (store_dossier_insert(a->db, &d, err) != 0)
+        goto fail;
+    for (size_t i = 0; i < count; i++) {
+        applicant_record ap;
+        const mau02_applicant *m = &list[i];
+        memset(&ap, 0, sizeof ap);
+        snprintf(ap.dossier, sizeof ap.dossier, "%s", d.code);
+        ap.n = (int64_t)i + 1;
+        snprintf(ap.full_name, sizeof ap.full_name, "%s", m->full_name);
+        snprintf(ap.birth_date, sizeof ap.birth_date, "%s", m->birth_date);
+        snprintf(ap.id_number, sizeof ap.id_number, "%s", m->id_number);
+        snprintf(ap.id_issued_on, sizeof ap.id_issued_on, "%s", m->id_issued_on);
+        snprintf(ap.id_issued_at, sizeof ap.id_issued_at, "%s", m->id_issued_at);
+        snprintf(ap.email, sizeof ap.email, "%s", m->email);
+        snprintf(ap.unit, sizeof ap.unit, "%s", m->unit);
+        snprintf(ap.province, sizeof ap.province, "%s", m->province);
+        snprintf(ap.position, sizeof ap.position, "%s", m->position);
+        snprintf(ap.category, sizeof ap.category, "%s", position_category_name(m->category));
+        snprintf(ap.phone, sizeof ap.phone, "%s", m->phone);
+        snprintf(ap.previous_serial, sizeof ap.previous_serial, "%s", m->previous_serial);
+        snprintf(ap.state, sizeof ap.state, "%s", applicant_state_name(APPLICANT_PENDING));
+        ap.updated_at = now;
+        if (store_applicant_insert(a->db, &ap, err) != 0)
+            goto fail;
+    }
+    /* The ID numbers stay in the database: the audit row names the applicants by row only. */
+    if (audit_append(a, actor, "dossier.submit", d.code,
+                     json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "agency", d.agency, "channel",
+                               d.channel, "applicants", (json_int_t)count, "confirmed_by",
+                               d.confirmed_name, "confirmed_title", d.confirmed_title,
+                               "counted_from", d.counted_from),
+                     err) != 0 ||
+        store_commit(a->db, err) != 0)
+        goto fail;
+    if (out)
+        *out = d;
+    rc = 0;
+    goto out;
+fail:
+    store_rollback(a->db);
+out:
+    free(list);
+    return rc;
+}
+
+/* ---- reading ---- */
+
+/* A dossier the actor may see, else 404 as if it did not exist (no leak across agencies). */
+static int visible_dossier(app *a, const app_actor *actor, const char *code, dossier_record *d,
+                           ct_error *err)
+{
+    if (store_dossier_get(a->db, code, d, err) != 0)
+        return -1;
+    if (!agency_visible(a, actor, d->agency))
+        return ct_fail(err, 404, "dossier.not_found", "không tìm thấy hồ sơ \"%s\"",
+                       "no dossier \"%s\"", code);
+    return 0;
+}
+
+int app_dossier_get(app *a, const app_actor *actor, const char *code, dossier_record *out,
+                    ct_error *err)
+{
+    if (role_require(actor->role, ROLES_ALL, "dossier show", err) != 0)
+        return -1;
+    return visible_dossier(a, actor, code, out, err);
+}
+
+int app_dossier_applicants(app *a, const app_actor *actor, const char *code,
+                           applicant_visit_fn visit, void *ctx, ct_error *err)
+{
+    dossier_record d;
+
+    if (app_dossier_get(a, actor, code, &d, err) != 0)
+        return -1;
+    return store_applicant_list(a->db, code, visit, ctx, err);
+}
+
+typedef struct {
+    app *a;
+    const app_actor *actor;
+    dossier_visit_fn visit;
+    void *ctx;
+} list_filter_ctx;
+
+static int visit_visible(void *user, const dossier_record *d)
+{
+    list_filter_ctx *l = user;
+
+    if (!agency_visible(l->a, l->actor, d->agency))
+        return 0;
+    return l->visit(l->ctx, d);
+}
+
+int app_dossier_list(app *a, const app_actor *actor, const dossier_filter *filter,
+                     dossier_visit_fn visit, void *ctx, ct_error *err)
+{
+    list_filter_ctx l = {a, actor, visit, ctx};
+
+    if (role_require(actor->role, ROLES_ALL, "dossier list", err) != 0)
+        return -1;
+    return store_dossier_list(a->db, filter, visit_visible, &l, err);
+}
+
+int app_dossier_timeline(app *a, const app_actor *actor, const char *code, audit_visit_fn visit,
+                         void *ctx, ct_error *err)
+{
+    dossier_record d;
+
+    if (app_dossier_get(a, actor, code, &d, err) != 0)
+        return -1;
+    return store_audit_for_object(a->db, code, visit, ctx, err);
+}
+
+/* ---- steps ---- */
+
+static int check_reason(const app_step_args *args, char *out, size_t size, ct_error *err)
+{
+    if (args == NULL || args->reason == NULL || *args->reason == '\0')
+        return ct_fail(err, 400, "procedure.reason_missing", "cần nêu lý do (--reason)",
+                       "a reason is required (--reason)");
+    return text_clean_field(args->reason, 500, "lý do", "reason", out, size, err);
+}
+
+typedef struct {
+    applicant_record *items;
+    size_t n;
+    size_t cap;
+} applicant_list;
+
+static int collect_applicant(void *user, const applicant_record *rec)
+{
+    applicant_list *l = user;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        applicant_record *p = realloc(l->items, cap * sizeof *p);
+        if (p == NULL)
+            return 1;
+        l->items = p;
+        l->cap = cap;
+    }
+    l->items[l->n++] = *rec;
+    return 0;
+}
+
+static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_action action,
+                        const app_step_args *args, ct_error *err)
+{
+    const proc_transition *t;
+    dossier_state from;
+    applicant_list aps = {0};
+    int64_t now = app_now();
+    json_t *detail;
+    int rc = -1;
+
+    if (dossier_state_parse(d->state, &from) != 0)
+        return ct_fail(err, 500, "dossier.state", "trạng thái hồ sơ hỏng", "corrupt dossier state");
+    if (procedure_step(PROC_DOSSIER, (int)from, action, actor->role, &t, err) != 0)
+        return -1;
+    if (t->guard == GUARD_REASON_GIVEN && check_reason(args, d->reason, sizeof d->reason, err))
+        return -1;
+    if (t->guard == GUARD_NOTHING_ISSUED) {
+        if (store_applicant_list(a->db, d->code, collect_applicant, &aps, err) != 0)
+            goto out;
+        for (size_t i = 0; i < aps.n; i++) {
+            if (strcmp(aps.items[i].state, applicant_state_name(APPLICANT_PENDING)) != 0) {
+                ct_fail(err, 409, "dossier.already_issued",
+                        "không thể rút: đã cấp chứng thư cho người đề nghị %lld",
+                        "cannot withdraw: applicant %lld already has a certificate",
+                        (long long)aps.items[i].n);
+                goto out;
+            }
+        }
+    }
+    switch (t->clock) {
+    case CLOCK_STEP2_START:
+        d->due_step2 = due_after(a, d->received_at, STEP2_DAYS);
+        break;
+    case CLOCK_STEP2_PAUSE:
+    case CLOCK_ALL_STOP:
+        d->due_step2 = 0;
+        break;
+    default:
+        break;
+    }
+    if (action == ACT_RESUBMIT) {
+        /* A supplemented dossier is received anew: its clock counts from now. */
+        d->received_at = now;
+        ct_date_format(calendar_effective_receipt_day(a->cal, now, a->cfg.cutoff_min),
+                       d->counted_from);
+        d->due_step2 = due_after(a, now, STEP2_DAYS);
+        d->reason[0] = '\0';
+    }
+    snprintf(d->state, sizeof d->state, "%s", dossier_state_name((dossier_state)t->to));
+    d->updated_at = now;
+    detail = json_pack("{s:s, s:s, s:s, s:I}", "from", dossier_state_name(from), "to", d->state,
+                       "reason", d->reason, "due_step2", (json_int_t)d->due_step2);
+    if (store_begin(a->db, err) != 0) {
+        json_decref(detail);
+        goto out;
+    }
+    if (store_dossier_update(a->db, d, err) != 0 ||
+        audit_append(a, actor,
+                     action == ACT_ACCEPT       ? "dossier.accept"
+                     : action == ACT_REJECT     ? "dossier.reject"
+                     : action == ACT_SUPPLEMENT ? "dossier.supplement"
+                     : action == ACT_RESUBMIT   ? "dossier.resubmit"
+                                                : "dossier.withdraw",
+                     d->code, detail, err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(aps.items);
+    return rc;
+}
+
+/* Every applicant reached notify-pickup (or was cancelled): step 2 is done. */
+static void update_step2_done(dossier_record *d, const applicant_list *aps, int64_t now)
+{
+    for (size_t i = 0; i < aps->n; i++) {
+        applicant_state s;
+        if (applicant_state_parse(aps->items[i].state, &s) != 0 || s == APPLICANT_PENDING ||
+            s == APPLICANT_ISSUED)
+            return;
+    }
+    if (d->step2_done_at == 0)
+        d->step2_done_at = now;
+}
+
+static int applicant_audit(app *a, const app_actor *actor, const dossier_record *d,
+                           const applicant_record *ap, proc_action action, const char *from,
+                           ct_error *err)
+{
+    char object[96], what[64];
+
+    snprintf(object, sizeof object, "%s#%lld", d->code, (long long)ap->n);
+    snprintf(what, sizeof what, "applicant.%s", proc_action_name(action));
+    return audit_append(a, actor, what, object,
+                        json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I}", "from", from, "to",
+                                  ap->state, "cert", ap->cert_serial, "token", ap->token_serial,
+                                  "pickup_at", (json_int_t)ap->pickup_at, "pickup_place",
+                                  ap->pickup_place, "requested_effective_at",
+                                  (json_int_t)ap->requested_effective_at, "due_step4",
+                                  (json_int_t)ap->due_step4),
+                        err);
+}
+
+/* One applicant, one transition (not issue: that one provisions a token first). */
+static int applicant_step(app *a, const app_actor *actor, dossier_record *d, applicant_record *ap,
+                          const proc_transition *t, const app_step_args *args,
+                          const applicant_list *aps, ct_error *err)
+{
+    char from[24];
+    int64_t now = app_now();
+    cert_record cert;
+    bool cert_changed = false;
+
+    snprintf(from, sizeof from, "%s", ap->state);
+    switch (t->guard) {
+    case GUARD_REASON_GIVEN:
+        if (check_reason(args, ap->reason, sizeof ap->reason, err) != 0)
+            return -1;
+        break;
+    case GUARD_PICKUP_DETAILS:
+        if (args == NULL || args->pickup_at <= 0 || args->pickup_place == NULL)
+            return ct_fail(err, 400, "procedure.pickup_missing",
+                           "cần thời gian (--at) và địa điểm (--place) nhận thiết bị",
+                           "the pickup time (--at) and place (--place) are required");
+        if (!calendar_is_working_day(a->cal, ct_utc_to_local_date(args->pickup_at))) {
+            char day[11];
+            ct_date_format(ct_utc_to_local_date(args->pickup_at), day);
+            return ct_fail(err, 400, "calendar.day_off",
+                           "ngày %s là ngày nghỉ: hẹn nhận thiết bị vào ngày làm việc",
+                           "%s is a day off: the pickup must be on a working day", day);
+        }
+        if (text_clean_field(args->pickup_place, 128, "địa điểm nhận", "pickup place",
+                             ap->pickup_place, sizeof ap->pickup_place, err) != 0)
+            return -1;
+        ap->pickup_at = args->pickup_at;
+        break;
+    case GUARD_EFFECTIVE_TIME_DUE:
+        if (now < ap->requested_effective_at) {
+            char when[11];
+            ct_date_format(ct_utc_to_local_date(ap->requested_effective_at), when);
+            return ct_fail(err, 409, "procedure.not_yet",
+                           "chưa đến thời điểm có hiệu lực được đề nghị (%s)",
+                           "the requested effective time (%s) has not come yet", when);
+        }
+        break;
+    default:
+        break;
+    }
+    switch (t->clock) {
+    case CLOCK_STEP2_STOP:
+        ap->notified_at = now;
+        break;
+    case CLOCK_AGENCY_START:
+        ap->agency_received_at = now;
+        break;
+    case CLOCK_STEP4_START: {
+        int64_t want = args && args->effective_at > now ? args->effective_at : now;
+        int64_t due = due_after(a, now, STEP4_DAYS);
+        ap->activation_requested_at = now;
+        ap->requested_effective_at = want;
+        ap->due_step4 = want > due ? want : due;
+        break;
+    }
+    case CLOCK_STEP4_STOP:
+        ap->published_at = now;
+        break;
+    default:
+        break;
+    }
+    if (t->action == ACT_HANDED_OVER)
+        ap->handed_over_at = now;
+    snprintf(ap->state, sizeof ap->state, "%s", applicant_state_name((applicant_state)t->to));
+    ap->updated_at = now;
+
+    if (store_begin(a->db, err) != 0)
+        return -1;
+    if ((t->action == ACT_PUBLISH || t->action == ACT_CANCEL) && ap->cert_serial[0]) {
+        if (store_cert_get(a->db, ap->cert_serial, &cert, err) != 0)
+            goto fail;
+        cert_record_free(&cert);
+        /* Publication releases the hold: valid from this instant. Cancellation revokes. */
+        if (t->action == ACT_PUBLISH
+                ? store_cert_set_status(a->db, ap->cert_serial, CERT_STATUS_ACTIVE, now, 0, -1, err)
+                : store_cert_set_status(a->db, ap->cert_serial, CERT_STATUS_REVOKED,
+                                        cert.effective_at, now, 5 /* cessationOfOperation */, err))
+            goto fail;
+        cert_changed = true;
+    }
+    if (t->action == ACT_AGENCY_RECEIVED || t->action == ACT_HANDED_OVER)
+        if (token_set_state(a, ap->token_serial,
+                            t->action == ACT_AGENCY_RECEIVED ? "with_agency" : "with_subscriber",
+                            err) != 0)
+            goto fail;
+    if (store_applicant_update(a->db, ap, err) != 0)
+        goto fail;
+    if (t->clock == CLOCK_STEP2_STOP || t->clock == CLOCK_ALL_STOP) {
+        for (size_t i = 0; i < aps->n; i++)
+            if (aps->items[i].n == ap->n)
+                aps->items[i] = *ap;
+        update_step2_done(d, aps, now);
+    }
+    d->updated_at = now;
+    if (store_dossier_update(a->db, d, err) != 0 ||
+        applicant_audit(a, actor, d, ap, t->action, from, err) != 0 ||
+        store_commit(a->db, err) != 0)
+        goto fail;
+    if (cert_changed)
+        app_status_changed(a);
+    return 0;
+fail:
+    store_rollback(a->db);
+    return -1;
+}
+
+/* Issue: keys on a token from stock, the certificate signed on hold, all recorded. */
+static int applicant_issue(app *a, const app_actor *actor, dossier_record *d, applicant_record *ap,
+                           const applicant_list *aps, ct_error *err)
+{
+    char from[24];
+    issued_token result;
+    int64_t now;
+
+    snprintf(from, sizeof from, "%s", ap->state);
+    if (token_issue_applicant(a, actor, d, ap, &result, err) != 0)
+        return -1;
+    now = app_now();
+    snprintf(ap->cert_serial, sizeof ap->cert_serial, "%s", result.cert.serial);
+    snprintf(ap->token_serial, sizeof ap->token_serial, "%s", result.token_serial);
+    snprintf(ap->state, sizeof ap->state, "%s", applicant_state_name(APPLICANT_ISSUED));
+    ap->updated_at = now;
+    for (size_t i = 0; i < aps->n; i++)
+        if (aps->items[i].n == ap->n)
+            aps->items[i] = *ap;
+    d->updated_at = now;
+    /* token_issue_applicant left its transaction open: the applicant joins it. */
+    if (store_applicant_update(a->db, ap, err) != 0 || store_dossier_update(a->db, d, err) != 0 ||
+        applicant_audit(a, actor, d, ap, ACT_ISSUE, from, err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        token_issue_undo(a, &result);
+        issued_token_free(&result);
+        return -1;
+    }
+    issued_token_free(&result);
+    app_status_changed(a);
+    return 0;
+}
+
+int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_action action,
+                     const app_step_args *args, ct_error *err)
+{
+    dossier_record d;
+    applicant_list aps = {0};
+    size_t done = 0;
+    int rc = -1;
+    bool dossier_action = action == ACT_ACCEPT || action == ACT_REJECT ||
+                          action == ACT_SUPPLEMENT || action == ACT_RESUBMIT ||
+                          action == ACT_WITHDRAW;
+
+    if (visible_dossier(a, actor, code, &d, err) != 0)
+        return -1;
+    if (dossier_action)
+        return dossier_step(a, actor, &d, action, args, err);
+    if (strcmp(d.state, dossier_state_name(DOSSIER_ACCEPTED)) != 0)
+        return ct_fail(err, 409, "dossier.not_accepted",
+                       "hồ sơ đang ở trạng thái \"%s\": chỉ xử lý từng người sau khi hồ sơ được "
+                       "tiếp nhận (accept)",
+                       "the dossier is \"%s\": applicants move only after it is accepted", d.state);
+    if (store_applicant_list(a->db, code, collect_applicant, &aps, err) != 0)
+        goto out;
+    for (size_t i = 0; i < aps.n; i++) {
+        applicant_record ap = aps.items[i];
+        applicant_state from;
+        const proc_transition *t;
+        ct_error step_err = {0};
+
+        if (args && args->applicant && ap.n != args->applicant)
+            continue;
+        if (applicant_state_parse(ap.state, &from) != 0)
+            continue;
+        if (procedure_step(PROC_APPLICANT, (int)from, action, actor->role, &t, &step_err) != 0) {
+            /* For one named applicant, or a role refusal, the refusal is the answer. For "all",
+             * applicants in other states are simply not concerned. */
+            if ((args && args->applicant) || step_err.status == 403) {
+                *err = step_err;
+                goto out;
+            }
+            continue;
+        }
+        if (action == ACT_ISSUE ? applicant_issue(a, actor, &d, &ap, &aps, err)
+                                : applicant_step(a, actor, &d, &ap, t, args, &aps, err)) {
+            char vi[64], en[64];
+            snprintf(vi, sizeof vi, "người đề nghị %lld: ", (long long)ap.n);
+            snprintf(en, sizeof en, "applicant %lld: ", (long long)ap.n);
+            ct_error_prefix(err, vi, en);
+            goto out;
+        }
+        done++;
+    }
+    if (done == 0) {
+        if (args && args->applicant)
+            ct_fail(err, 404, "applicant.not_found", "hồ sơ không có người đề nghị số %lld",
+                    "the dossier has no applicant %lld", (long long)args->applicant);
+        else
+            ct_fail(err, 409, "procedure.wrong_state",
+                    "không người đề nghị nào ở trạng thái cho phép \"%s\"",
+                    "no applicant is in a state that allows \"%s\"", proc_action_name(action));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(aps.items);
+    return rc;
+}
+
+/* ---- scheduled publication ---- */
+
+int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err)
+{
+    applicant_list due = {0};
+    int rc = 0;
+
+    *published = 0;
+    if (role_require(actor->role, ROLE_SYSTEM | ROLE_CA_OFFICER, "run-due", err) != 0)
+        return -1;
+    if (store_applicant_due_publication(a->db, app_now(), collect_applicant, &due, err) != 0) {
+        free(due.items);
+        return -1;
+    }
+    for (size_t i = 0; i < due.n; i++) {
+        app_step_args args = {0};
+        args.applicant = due.items[i].n;
+        if (app_dossier_step(a, actor, due.items[i].dossier, ACT_PUBLISH, &args, err) != 0) {
+            rc = -1;
+            break;
+        }
+        (*published)++;
+    }
+    free(due.items);
+    return rc;
+}

@@ -1,0 +1,216 @@
+/*
+ * app_receipt.c — the receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả)
+ * given to the agency at intake.
+ *
+ * Its content is gathered once, as labelled lines, and rendered either as printable HTML or as
+ * plain text, so the two can never disagree. (PDF comes later, from the same content.)
+ */
+#include "app/app_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mau02.h"
+
+typedef struct text_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} text_buf;
+
+static void put(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(text_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (b->failed)
+        return;
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->failed = true;
+            return;
+        }
+        if (b->data && (size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+        char *p = realloc(b->data, cap);
+        if (p == NULL) {
+            b->failed = true;
+            return;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+}
+
+/* HTML-escape into the buffer. */
+static void put_escaped(text_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            put(b, "&lt;");
+            break;
+        case '>':
+            put(b, "&gt;");
+            break;
+        case '&':
+            put(b, "&amp;");
+            break;
+        case '"':
+            put(b, "&quot;");
+            break;
+        case '\'':
+            put(b, "&#39;");
+            break;
+        default:
+            put(b, "%c", *s);
+        }
+    }
+}
+
+static void local_time_text(int64_t t, char *out, size_t size)
+{
+    ct_date d = ct_utc_to_local_date(t);
+    int64_t minutes = ((t + 7 * 3600) % 86400 + 86400) % 86400 / 60;
+
+    snprintf(out, size, "%02d:%02d ngày %02d/%02d/%04d", (int)(minutes / 60), (int)(minutes % 60),
+             d.day, d.month, d.year);
+}
+
+typedef struct {
+    const char *vi;
+    const char *en;
+    char value[600];
+} slip_line;
+
+static int gather(void *user, const applicant_record *ap)
+{
+    applicant_record **list = user;
+    size_t n = 0;
+
+    while ((*list)[n].n != 0)
+        n++;
+    if (n >= 500)
+        return 1;
+    (*list)[n] = *ap;
+    return 0;
+}
+
+int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool html, char **out,
+                        ct_error *err)
+{
+    dossier_record d;
+    agency_record agency;
+    applicant_record *aps;
+    slip_line lines[10];
+    size_t n_lines = 0, n_aps = 0;
+    text_buf b = {0};
+    char received[64], due[64], counted[11];
+    position_category cat;
+
+    if (app_dossier_get(a, actor, code, &d, err) != 0 ||
+        store_agency_get(a->db, d.agency, &agency, err) != 0)
+        return -1;
+    aps = calloc(501, sizeof *aps);
+    if (aps == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    if (store_applicant_list(a->db, code, gather, &aps, err) != 0) {
+        free(aps);
+        return -1;
+    }
+    while (aps[n_aps].n != 0)
+        n_aps++;
+    local_time_text(d.received_at, received, sizeof received);
+    local_time_text(d.due_step2, due, sizeof due);
+    snprintf(counted, sizeof counted, "%s", d.counted_from);
+
+#define LINE(v, e, ...)                                                                            \
+    do {                                                                                           \
+        lines[n_lines].vi = v;                                                                     \
+        lines[n_lines].en = e;                                                                     \
+        snprintf(lines[n_lines].value, sizeof lines[n_lines].value, __VA_ARGS__);                  \
+        n_lines++;                                                                                 \
+    } while (0)
+    LINE("Mã hồ sơ", "Dossier code", "%s", d.code);
+    LINE("Thủ tục", "Procedure", "1.010847 — Cấp mới chứng thư số cho cá nhân");
+    LINE("Cơ quan đề nghị", "Requesting agency", "%s (%s)", agency.name, agency.code);
+    LINE("Cách thức nộp", "Channel", "%s",
+         strcmp(d.channel, "direct") == 0   ? "Trực tiếp"
+         : strcmp(d.channel, "online") == 0 ? "Trực tuyến"
+                                            : "Dịch vụ bưu chính");
+    LINE("Thành phần hồ sơ", "Documents received",
+         "Văn bản đề nghị cấp chứng thư số cho cá nhân (Mẫu 01, Mẫu 02, Thông tư "
+         "185/2019/TT-BQP) có xác nhận của %s, %s: 01 bản chính, 01 bản sao",
+         d.confirmed_name, d.confirmed_title);
+    LINE("Thời điểm tiếp nhận", "Received at", "%s", received);
+    LINE("Thời hạn giải quyết", "Processing time",
+         "%d ngày làm việc (bước 2: %d ngày làm việc kể từ khi nhận hồ sơ hợp lệ; bước 4: %d "
+         "ngày làm việc kể từ khi nhận đề nghị thời điểm có hiệu lực), tính từ ngày %s",
+         4, 3, 1, counted);
+    LINE("Hẹn trả kết quả bước 2", "Step-2 result due",
+         "%s (thông báo thời gian, địa điểm nhận thiết bị lưu khóa bí mật)", due);
+    LINE("Nơi trả kết quả", "Where to collect", "%s, %s", a->cfg.office_name,
+         a->cfg.office_address);
+    LINE("Người tiếp nhận", "Received by", "%s", d.created_by);
+#undef LINE
+
+    if (html) {
+        put(&b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
+                "<title>Giấy tiếp nhận hồ sơ ");
+        put_escaped(&b, d.code);
+        put(&b, "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
+                "h1{font-size:1.2em;text-align:center}th,td{border:1px solid #444;padding:.2em"
+                " .4em;text-align:left}table{border-collapse:collapse;width:100%%}"
+                ".en{color:#555;font-size:.85em}</style></head><body>\n");
+        put(&b, "<h1>GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ<br><span class=\"en\">Receipt and "
+                "appointment slip</span></h1>\n<table>\n");
+        for (size_t i = 0; i < n_lines; i++) {
+            put(&b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi,
+                lines[i].en);
+            put_escaped(&b, lines[i].value);
+            put(&b, "</td></tr>\n");
+        }
+        put(&b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
+                "\n<table><tr><th>STT</th><th>Họ và tên</th><th>Đơn vị</th><th>Chức vụ</th>"
+                "<th>Ngạch</th></tr>\n");
+        for (size_t i = 0; i < n_aps; i++) {
+            put(&b, "<tr><td>%lld</td><td>", (long long)aps[i].n);
+            put_escaped(&b, aps[i].full_name);
+            put(&b, "</td><td>");
+            put_escaped(&b, aps[i].unit);
+            put(&b, "</td><td>");
+            put_escaped(&b, aps[i].position);
+            put(&b, "</td><td>%s</td></tr>\n",
+                position_category_parse(aps[i].category, &cat) == 0
+                    ? position_category_label_vi(cat)
+                    : aps[i].category);
+        }
+        put(&b, "</table>\n</body></html>\n");
+    } else {
+        put(&b, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ (Receipt and appointment slip)\n\n");
+        for (size_t i = 0; i < n_lines; i++)
+            put(&b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
+        put(&b, "\nDanh sách người đề nghị (Applicants):\n");
+        for (size_t i = 0; i < n_aps; i++)
+            put(&b, "  %lld. %s — %s — %s\n", (long long)aps[i].n, aps[i].full_name, aps[i].unit,
+                aps[i].position);
+    }
+    free(aps);
+    if (b.failed) {
+        free(b.data);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    *out = b.data;
+    return 0;
+}

@@ -1,0 +1,213 @@
+/*
+ * procedure.c — the transition table of procedure 1.010847 and the one function that consults
+ * it. See procedure.h; the diagram is in DESIGN.md §2.
+ */
+#include "core/procedure.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Agency roles act on their own dossiers; a CA officer may record an agency's step on its
+ * behalf when it arrives on paper (direct or postal channel). */
+#define AGENCY (ROLE_AGENCY_CLERK | ROLE_AGENCY_HEAD)
+#define OFFICER ROLE_CA_OFFICER
+
+static const proc_transition table[] = {
+    /* intake: the CA decides for the whole dossier */
+    {PROC_DOSSIER, DOSSIER_RECEIVED, ACT_ACCEPT, DOSSIER_ACCEPTED, OFFICER, GUARD_NONE,
+     CLOCK_STEP2_START},
+    {PROC_DOSSIER, DOSSIER_RECEIVED, ACT_REJECT, DOSSIER_REJECTED, OFFICER, GUARD_REASON_GIVEN,
+     CLOCK_ALL_STOP},
+    {PROC_DOSSIER, DOSSIER_RECEIVED, ACT_SUPPLEMENT, DOSSIER_NEEDS_SUPPLEMENT, OFFICER,
+     GUARD_REASON_GIVEN, CLOCK_STEP2_PAUSE},
+    {PROC_DOSSIER, DOSSIER_NEEDS_SUPPLEMENT, ACT_RESUBMIT, DOSSIER_RECEIVED, AGENCY | OFFICER,
+     GUARD_NONE, CLOCK_NONE},
+    {PROC_DOSSIER, DOSSIER_NEEDS_SUPPLEMENT, ACT_REJECT, DOSSIER_REJECTED, OFFICER,
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+    {PROC_DOSSIER, DOSSIER_RECEIVED, ACT_WITHDRAW, DOSSIER_WITHDRAWN, AGENCY | OFFICER,
+     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP},
+    {PROC_DOSSIER, DOSSIER_NEEDS_SUPPLEMENT, ACT_WITHDRAW, DOSSIER_WITHDRAWN, AGENCY | OFFICER,
+     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP},
+    {PROC_DOSSIER, DOSSIER_ACCEPTED, ACT_WITHDRAW, DOSSIER_WITHDRAWN, AGENCY | OFFICER,
+     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP},
+
+    /* step 2: keys on the token, certificate signed on hold, pickup notice */
+    {PROC_APPLICANT, APPLICANT_PENDING, ACT_ISSUE, APPLICANT_ISSUED, OFFICER, GUARD_NONE,
+     CLOCK_NONE},
+    {PROC_APPLICANT, APPLICANT_ISSUED, ACT_NOTIFY_PICKUP, APPLICANT_AWAITING_PICKUP, OFFICER,
+     GUARD_PICKUP_DETAILS, CLOCK_STEP2_STOP},
+    /* step 3: the agency's time */
+    {PROC_APPLICANT, APPLICANT_AWAITING_PICKUP, ACT_AGENCY_RECEIVED, APPLICANT_WITH_AGENCY,
+     AGENCY | OFFICER, GUARD_NONE, CLOCK_AGENCY_START},
+    {PROC_APPLICANT, APPLICANT_WITH_AGENCY, ACT_HANDED_OVER, APPLICANT_WITH_SUBSCRIBER,
+     AGENCY | OFFICER, GUARD_NONE, CLOCK_NONE},
+    {PROC_APPLICANT, APPLICANT_WITH_SUBSCRIBER, ACT_REQUEST_ACTIVATION,
+     APPLICANT_ACTIVATION_REQUESTED, AGENCY | OFFICER, GUARD_NONE, CLOCK_STEP4_START},
+    /* step 4: publication; the certificate is valid from this instant */
+    {PROC_APPLICANT, APPLICANT_ACTIVATION_REQUESTED, ACT_PUBLISH, APPLICANT_PUBLISHED,
+     OFFICER | ROLE_SYSTEM, GUARD_EFFECTIVE_TIME_DUE, CLOCK_STEP4_STOP},
+
+    /* cancellation revokes the certificate and records the token */
+    {PROC_APPLICANT, APPLICANT_ISSUED, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER, GUARD_REASON_GIVEN,
+     CLOCK_ALL_STOP},
+    {PROC_APPLICANT, APPLICANT_AWAITING_PICKUP, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER,
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+    {PROC_APPLICANT, APPLICANT_WITH_AGENCY, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER,
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+    {PROC_APPLICANT, APPLICANT_WITH_SUBSCRIBER, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER,
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+    {PROC_APPLICANT, APPLICANT_ACTIVATION_REQUESTED, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER,
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+};
+
+static const struct {
+    const char *name;
+    const char *vi;
+} actions[ACT_COUNT] = {
+    [ACT_ACCEPT] = {"accept", "tiếp nhận hồ sơ hợp lệ"},
+    [ACT_REJECT] = {"reject", "từ chối hồ sơ"},
+    [ACT_SUPPLEMENT] = {"supplement", "yêu cầu bổ sung hồ sơ"},
+    [ACT_RESUBMIT] = {"resubmit", "nộp lại hồ sơ đã bổ sung"},
+    [ACT_WITHDRAW] = {"withdraw", "rút hồ sơ"},
+    [ACT_ISSUE] = {"issue", "tạo khóa, cấp chứng thư số"},
+    [ACT_NOTIFY_PICKUP] = {"notify-pickup", "thông báo thời gian, địa điểm nhận thiết bị"},
+    [ACT_AGENCY_RECEIVED] = {"agency-received", "cơ quan đã nhận thiết bị"},
+    [ACT_HANDED_OVER] = {"handed-over", "đã bàn giao cho thuê bao"},
+    [ACT_REQUEST_ACTIVATION] = {"request-activation", "đề nghị thời điểm có hiệu lực"},
+    [ACT_PUBLISH] = {"publish", "công bố chứng thư số"},
+    [ACT_CANCEL] = {"cancel", "hủy cấp chứng thư số"},
+};
+
+static const struct {
+    const char *name;
+    const char *vi;
+} dossier_states[DOSSIER_STATE_COUNT] = {
+    [DOSSIER_RECEIVED] = {"received", "Đã tiếp nhận"},
+    [DOSSIER_NEEDS_SUPPLEMENT] = {"needs_supplement", "Chờ bổ sung"},
+    [DOSSIER_ACCEPTED] = {"accepted", "Hồ sơ hợp lệ, đang xử lý"},
+    [DOSSIER_REJECTED] = {"rejected", "Từ chối"},
+    [DOSSIER_WITHDRAWN] = {"withdrawn", "Đã rút"},
+};
+
+static const struct {
+    const char *name;
+    const char *vi;
+} applicant_states[APPLICANT_STATE_COUNT] = {
+    [APPLICANT_PENDING] = {"pending", "Chờ cấp"},
+    [APPLICANT_ISSUED] = {"issued", "Đã cấp, chờ thông báo nhận"},
+    [APPLICANT_AWAITING_PICKUP] = {"awaiting_pickup", "Chờ cơ quan nhận thiết bị"},
+    [APPLICANT_WITH_AGENCY] = {"with_agency", "Cơ quan đã nhận thiết bị"},
+    [APPLICANT_WITH_SUBSCRIBER] = {"with_subscriber", "Thuê bao đã nhận thiết bị"},
+    [APPLICANT_ACTIVATION_REQUESTED] = {"activation_requested", "Chờ công bố"},
+    [APPLICANT_PUBLISHED] = {"published", "Đã công bố, có hiệu lực"},
+    [APPLICANT_CANCELLED] = {"cancelled", "Đã hủy"},
+};
+
+const proc_transition *procedure_table(size_t *count)
+{
+    *count = sizeof table / sizeof table[0];
+    return table;
+}
+
+const char *proc_action_name(proc_action a)
+{
+    return (unsigned)a < ACT_COUNT ? actions[a].name : "?";
+}
+
+const char *proc_action_label_vi(proc_action a)
+{
+    return (unsigned)a < ACT_COUNT ? actions[a].vi : "?";
+}
+
+int proc_action_parse(const char *name, proc_action *out, ct_error *err)
+{
+    for (int i = 0; i < ACT_COUNT; i++) {
+        if (strcmp(actions[i].name, name) == 0) {
+            *out = (proc_action)i;
+            return 0;
+        }
+    }
+    return ct_fail(err, 400, "procedure.unknown_action", "không có thao tác \"%s\"",
+                   "unknown action \"%s\"", name);
+}
+
+const char *dossier_state_name(dossier_state s)
+{
+    return (unsigned)s < DOSSIER_STATE_COUNT ? dossier_states[s].name : "?";
+}
+
+const char *applicant_state_name(applicant_state s)
+{
+    return (unsigned)s < APPLICANT_STATE_COUNT ? applicant_states[s].name : "?";
+}
+
+const char *dossier_state_label_vi(dossier_state s)
+{
+    return (unsigned)s < DOSSIER_STATE_COUNT ? dossier_states[s].vi : "?";
+}
+
+const char *applicant_state_label_vi(applicant_state s)
+{
+    return (unsigned)s < APPLICANT_STATE_COUNT ? applicant_states[s].vi : "?";
+}
+
+int dossier_state_parse(const char *name, dossier_state *out)
+{
+    for (int i = 0; i < DOSSIER_STATE_COUNT; i++) {
+        if (strcmp(dossier_states[i].name, name) == 0) {
+            *out = (dossier_state)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int applicant_state_parse(const char *name, applicant_state *out)
+{
+    for (int i = 0; i < APPLICANT_STATE_COUNT; i++) {
+        if (strcmp(applicant_states[i].name, name) == 0) {
+            *out = (applicant_state)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static const char *state_name(proc_subject subject, int s)
+{
+    return subject == PROC_DOSSIER ? dossier_state_name((dossier_state)s)
+                                   : applicant_state_name((applicant_state)s);
+}
+
+int procedure_step(proc_subject subject, int from, proc_action action, role r,
+                   const proc_transition **out, ct_error *err)
+{
+    char allowed[256] = "";
+    size_t len = 0;
+
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const proc_transition *t = &table[i];
+        if (t->subject != subject || t->from != from)
+            continue;
+        if (t->action == action) {
+            if (role_require(r, t->roles, proc_action_name(action), err) != 0)
+                return -1;
+            *out = t;
+            return 0;
+        }
+        len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? ", " : "",
+                                proc_action_name(t->action));
+        if (len >= sizeof allowed)
+            len = sizeof allowed - 1;
+    }
+    {
+        char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+        snprintf(vi, sizeof vi, "không thể \"%s\" khi %s đang ở trạng thái \"%s\" (được phép: %s)",
+                 proc_action_name(action), subject == PROC_DOSSIER ? "hồ sơ" : "người đề nghị",
+                 state_name(subject, from), *allowed ? allowed : "không có");
+        snprintf(en, sizeof en, "cannot \"%s\" while the %s is \"%s\" (allowed: %s)",
+                 proc_action_name(action), subject == PROC_DOSSIER ? "dossier" : "applicant",
+                 state_name(subject, from), *allowed ? allowed : "none");
+        return ct_fail_text(err, 409, "procedure.wrong_state", vi, en);
+    }
+}

@@ -1,0 +1,111 @@
+/*
+ * procedure.h — procedure 1.010847 as data: the states of a dossier and of each applicant, and
+ * one table of every allowed transition (DESIGN.md §2).
+ *
+ * The use cases in src/app read the procedure from this table, never from scattered ifs: to
+ * know whether an action is allowed, who may take it, what state follows and what it does to
+ * the deadline clocks, they ask procedure_step(). A forbidden action gets an error naming the
+ * state, the action and the actions allowed from that state.
+ */
+#ifndef CT_CORE_PROCEDURE_H
+#define CT_CORE_PROCEDURE_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "core/role.h"
+
+/* What a transition moves: the whole dossier (intake decides for all its applicants) or one
+ * applicant (from acceptance on, each moves alone). */
+typedef enum { PROC_DOSSIER, PROC_APPLICANT } proc_subject;
+
+typedef enum {
+    DOSSIER_RECEIVED,
+    DOSSIER_NEEDS_SUPPLEMENT,
+    DOSSIER_ACCEPTED,
+    DOSSIER_REJECTED,
+    DOSSIER_WITHDRAWN,
+    DOSSIER_STATE_COUNT
+} dossier_state;
+
+typedef enum {
+    APPLICANT_PENDING,
+    APPLICANT_ISSUED,
+    APPLICANT_AWAITING_PICKUP,
+    APPLICANT_WITH_AGENCY,
+    APPLICANT_WITH_SUBSCRIBER,
+    APPLICANT_ACTIVATION_REQUESTED,
+    APPLICANT_PUBLISHED,
+    APPLICANT_CANCELLED,
+    APPLICANT_STATE_COUNT
+} applicant_state;
+
+typedef enum {
+    ACT_ACCEPT,
+    ACT_REJECT,
+    ACT_SUPPLEMENT,
+    ACT_RESUBMIT,
+    ACT_WITHDRAW,
+    ACT_ISSUE,
+    ACT_NOTIFY_PICKUP,
+    ACT_AGENCY_RECEIVED,
+    ACT_HANDED_OVER,
+    ACT_REQUEST_ACTIVATION,
+    ACT_PUBLISH,
+    ACT_CANCEL,
+    ACT_COUNT
+} proc_action;
+
+/* What a transition does to the deadline clocks (DESIGN.md §2 "Deadlines"). */
+typedef enum {
+    CLOCK_NONE,
+    CLOCK_STEP2_START,  /* accept: 3 working days from receipt of the valid dossier */
+    CLOCK_STEP2_PAUSE,  /* supplement: the CA's clock stops until the agency resubmits */
+    CLOCK_STEP2_STOP,   /* notify-pickup: step 2 done (keys, certificate, token, notice) */
+    CLOCK_AGENCY_START, /* the token is the agency's from the notice to the activation request */
+    CLOCK_STEP4_START,  /* request-activation: 1 working day */
+    CLOCK_STEP4_STOP,   /* publish */
+    CLOCK_ALL_STOP,     /* reject, withdraw, cancel */
+} clock_effect;
+
+/* Conditions a transition needs beyond state and role; app checks them with the data at hand. */
+typedef enum {
+    GUARD_NONE,
+    GUARD_REASON_GIVEN,       /* reject, supplement, cancel: a reason text */
+    GUARD_NOTHING_ISSUED,     /* withdraw: no applicant has a certificate yet */
+    GUARD_PICKUP_DETAILS,     /* notify-pickup: time and place */
+    GUARD_EFFECTIVE_TIME_DUE, /* publish: the requested effective time has come */
+} proc_guard;
+
+typedef struct proc_transition {
+    proc_subject subject;
+    int from; /* dossier_state or applicant_state */
+    proc_action action;
+    int to;
+    role_set roles;
+    proc_guard guard;
+    clock_effect clock;
+} proc_transition;
+
+/* Find the transition for (subject, state, action) and check the role. On refusal the error
+ * names the state, the action and what is allowed (409 "procedure.wrong_state") or the role
+ * (403 "role.forbidden"). */
+int procedure_step(proc_subject subject, int from, proc_action action, role r,
+                   const proc_transition **out, ct_error *err);
+
+/* The whole table, for documentation and tests. */
+const proc_transition *procedure_table(size_t *count);
+
+/* Stable names as used on the command line and in the API ("notify-pickup"), and back. */
+const char *proc_action_name(proc_action a);
+int proc_action_parse(const char *name, proc_action *out, ct_error *err);
+const char *dossier_state_name(dossier_state s);
+const char *applicant_state_name(applicant_state s);
+int dossier_state_parse(const char *name, dossier_state *out);
+int applicant_state_parse(const char *name, applicant_state *out);
+/* Vietnamese labels for people ("Đã tiếp nhận", "Chờ nhận thiết bị", …). */
+const char *dossier_state_label_vi(dossier_state s);
+const char *applicant_state_label_vi(applicant_state s);
+const char *proc_action_label_vi(proc_action a);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * store_sqlite_internal.h — what the files of the SQLite backend share (private to src/store).
+ */
+#ifndef CT_STORE_SQLITE_INTERNAL_H
+#define CT_STORE_SQLITE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "store/store_backend.h"
+
+/*
+ * Connections: one writer, held by one thread from begin to commit, and a few readers for
+ * everyone else, so a reader never sees another thread's uncommitted transaction (WAL lets the
+ * readers go on while the writer writes). A thread inside its own transaction reads through the
+ * writer, and sees its own changes.
+ */
+#define READERS 4
+
+typedef struct reader {
+    sqlite3 *db;
+    pthread_mutex_t lock;
+} reader;
+
+typedef struct sqlite_store {
+    sqlite3 *db; /* the writer */
+    pthread_mutex_t write_lock;
+    sqlite3_stmt *cert_insert; /* hot path of bulk issuance: prepared once, on the writer */
+    reader readers[READERS];
+    atomic_uint next_reader;
+} sqlite_store;
+
+/* The store whose transaction this thread holds, if any. */
+extern _Thread_local sqlite_store *tx_owner;
+
+typedef struct conn {
+    sqlite3 *db;
+    pthread_mutex_t *lock; /* to release, or NULL */
+} conn;
+
+conn sq_acquire_read(sqlite_store *st);
+conn sq_acquire_write(sqlite_store *st);
+void sq_release(conn c);
+
+int sq_db_fail(sqlite3 *db, ct_error *err, const char *what);
+int sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, ct_error *err);
+void sq_bind_text(sqlite3_stmt *stmt, int i, const char *v);
+void sq_copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size);
+
+/* Records described as columns, so that one piece of code reads, inserts and updates them. */
+typedef enum { COL_TEXT, COL_INT } col_type;
+typedef struct sq_column {
+    const char *name;
+    col_type type;
+    size_t offset;
+    size_t size; /* text: the char array's size */
+} sq_column;
+typedef struct sq_table {
+    const char *name;
+    const sq_column *cols;
+    size_t n_cols;
+    size_t n_keys; /* the first n_keys columns are the primary key */
+    size_t record_size;
+} sq_table;
+
+void sq_bind_record(sqlite3_stmt *stmt, int first, const sq_table *t, const void *rec);
+void sq_read_record(sqlite3_stmt *stmt, int first, const sq_table *t, void *rec);
+int sq_insert_record(sqlite3 *db, const sq_table *t, const void *rec, ct_error *err);
+/* UPDATE all non-key columns by key; 404 code given when no row matched. */
+int sq_update_record(sqlite3 *db, const sq_table *t, const void *rec, const char *not_found_code,
+                     ct_error *err);
+
+/* store_sqlite_procedure.c */
+int sq_agency_insert(void *impl, const agency_record *rec, ct_error *err);
+int sq_agency_get(void *impl, const char *code, agency_record *out, ct_error *err);
+int sq_agency_list(void *impl, agency_visit_fn visit, void *ctx, ct_error *err);
+int sq_dossier_next_seq(void *impl, const char *day, int64_t *seq, ct_error *err);
+int sq_dossier_insert(void *impl, const dossier_record *rec, ct_error *err);
+int sq_dossier_get(void *impl, const char *code, dossier_record *out, ct_error *err);
+int sq_dossier_update(void *impl, const dossier_record *rec, ct_error *err);
+int sq_dossier_list(void *impl, const dossier_filter *f, dossier_visit_fn visit, void *ctx,
+                    ct_error *err);
+int sq_applicant_insert(void *impl, const applicant_record *rec, ct_error *err);
+int sq_applicant_get(void *impl, const char *dossier, int64_t n, applicant_record *out,
+                     ct_error *err);
+int sq_applicant_update(void *impl, const applicant_record *rec, ct_error *err);
+int sq_applicant_list(void *impl, const char *dossier, applicant_visit_fn visit, void *ctx,
+                      ct_error *err);
+int sq_applicant_due_publication(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
+                                 ct_error *err);
+int sq_token_insert(void *impl, const token_record *rec, ct_error *err);
+int sq_token_get(void *impl, const char *serial, token_record *out, ct_error *err);
+int sq_token_update(void *impl, const token_record *rec, ct_error *err);
+int sq_token_list(void *impl, const char *state, token_visit_fn visit, void *ctx, ct_error *err);
+
+extern const char *const sq_migrations[];
+extern const size_t sq_migration_count;
+
+#endif

@@ -1,0 +1,429 @@
+/*
+ * store_sqlite_procedure.c — the procedure's records in SQLite: agencies, dossiers, applicants,
+ * tokens.
+ *
+ * Each record type is described once as a list of columns (name, type, where in the struct);
+ * one piece of code binds, reads, inserts and updates any of them. Adding a field is one line
+ * in the description and one in the migration.
+ */
+#include "store/store_sqlite_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXT(rec, field)                                                                           \
+    {                                                                                              \
+#field, COL_TEXT, offsetof(rec, field), sizeof(((rec *)0)->field)                          \
+    }
+#define INT(rec, field)                                                                            \
+    {                                                                                              \
+#field, COL_INT, offsetof(rec, field), 0                                                   \
+    }
+
+static const sq_column agency_cols[] = {
+    TEXT(agency_record, code),     TEXT(agency_record, name),      TEXT(agency_record, parent),
+    TEXT(agency_record, province), TEXT(agency_record, head_name), TEXT(agency_record, head_title),
+    TEXT(agency_record, kind),     INT(agency_record, created_at),
+};
+static const sq_table agency_table = {
+    "agencies", agency_cols, sizeof agency_cols / sizeof agency_cols[0], 1, sizeof(agency_record)};
+
+static const sq_column dossier_cols[] = {
+    TEXT(dossier_record, code),
+    TEXT(dossier_record, agency),
+    TEXT(dossier_record, channel),
+    TEXT(dossier_record, state),
+    TEXT(dossier_record, day),
+    INT(dossier_record, seq),
+    INT(dossier_record, received_at),
+    TEXT(dossier_record, counted_from),
+    INT(dossier_record, due_step2),
+    INT(dossier_record, step2_done_at),
+    TEXT(dossier_record, confirmed_name),
+    TEXT(dossier_record, confirmed_title),
+    TEXT(dossier_record, confirmed_on),
+    TEXT(dossier_record, reason),
+    TEXT(dossier_record, created_by),
+    INT(dossier_record, updated_at),
+};
+static const sq_table dossier_table = {"dossiers", dossier_cols,
+                                       sizeof dossier_cols / sizeof dossier_cols[0], 1,
+                                       sizeof(dossier_record)};
+
+static const sq_column applicant_cols[] = {
+    TEXT(applicant_record, dossier),
+    INT(applicant_record, n),
+    TEXT(applicant_record, full_name),
+    TEXT(applicant_record, birth_date),
+    TEXT(applicant_record, id_number),
+    TEXT(applicant_record, id_issued_on),
+    TEXT(applicant_record, id_issued_at),
+    TEXT(applicant_record, email),
+    TEXT(applicant_record, unit),
+    TEXT(applicant_record, province),
+    TEXT(applicant_record, position),
+    TEXT(applicant_record, category),
+    TEXT(applicant_record, phone),
+    TEXT(applicant_record, previous_serial),
+    TEXT(applicant_record, state),
+    TEXT(applicant_record, cert_serial),
+    TEXT(applicant_record, token_serial),
+    INT(applicant_record, pickup_at),
+    TEXT(applicant_record, pickup_place),
+    INT(applicant_record, notified_at),
+    INT(applicant_record, agency_received_at),
+    INT(applicant_record, handed_over_at),
+    INT(applicant_record, activation_requested_at),
+    INT(applicant_record, requested_effective_at),
+    INT(applicant_record, due_step4),
+    INT(applicant_record, published_at),
+    TEXT(applicant_record, reason),
+    INT(applicant_record, updated_at),
+};
+static const sq_table applicant_table = {"applicants", applicant_cols,
+                                         sizeof applicant_cols / sizeof applicant_cols[0], 2,
+                                         sizeof(applicant_record)};
+
+static const sq_column token_cols[] = {
+    TEXT(token_record, serial),      TEXT(token_record, label),   TEXT(token_record, state),
+    TEXT(token_record, cert_serial), TEXT(token_record, dossier), INT(token_record, applicant),
+    TEXT(token_record, so_pin),      TEXT(token_record, note),    INT(token_record, updated_at),
+};
+static const sq_table token_table = {"tokens", token_cols, sizeof token_cols / sizeof token_cols[0],
+                                     1, sizeof(token_record)};
+
+/* ---- generic record code ---- */
+
+void sq_bind_record(sqlite3_stmt *stmt, int first, const sq_table *t, const void *rec)
+{
+    for (size_t i = 0; i < t->n_cols; i++) {
+        const sq_column *c = &t->cols[i];
+        const char *field = (const char *)rec + c->offset;
+        if (c->type == COL_TEXT)
+            sqlite3_bind_text(stmt, first + (int)i, field, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_int64(stmt, first + (int)i, *(const int64_t *)(const void *)field);
+    }
+}
+
+void sq_read_record(sqlite3_stmt *stmt, int first, const sq_table *t, void *rec)
+{
+    memset(rec, 0, t->record_size);
+    for (size_t i = 0; i < t->n_cols; i++) {
+        const sq_column *c = &t->cols[i];
+        char *field = (char *)rec + c->offset;
+        if (c->type == COL_TEXT)
+            sq_copy_col(stmt, first + (int)i, field, c->size);
+        else
+            *(int64_t *)(void *)field = sqlite3_column_int64(stmt, first + (int)i);
+    }
+}
+
+/* "a, b, c" */
+static size_t column_list(const sq_table *t, char *out, size_t size)
+{
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < t->n_cols && len < size; i++)
+        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? ", " : "", t->cols[i].name);
+    return len;
+}
+
+int sq_insert_record(sqlite3 *db, const sq_table *t, const void *rec, ct_error *err)
+{
+    char sql[2048], cols[1024];
+    size_t len;
+    sqlite3_stmt *stmt;
+    int rc;
+
+    column_list(t, cols, sizeof cols);
+    len = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES (", t->name, cols);
+    for (size_t i = 0; i < t->n_cols; i++)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s?", i ? "," : "");
+    snprintf(sql + len, sizeof sql - len, ")");
+    if (sq_prepare(db, sql, &stmt, err) != 0)
+        return -1;
+    sq_bind_record(stmt, 1, t, rec);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return ct_fail(err, 409, "store.duplicate", "bản ghi đã tồn tại trong %s",
+                       "the record already exists in %s", t->name);
+    if (rc != SQLITE_DONE)
+        return sq_db_fail(db, err, "inserting a record");
+    return 0;
+}
+
+int sq_update_record(sqlite3 *db, const sq_table *t, const void *rec, const char *not_found_code,
+                     ct_error *err)
+{
+    char sql[2048];
+    size_t len;
+    sqlite3_stmt *stmt;
+    int rc;
+
+    len = (size_t)snprintf(sql, sizeof sql, "UPDATE %s SET ", t->name);
+    for (size_t i = t->n_keys; i < t->n_cols; i++)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s = ?%zu",
+                                i > t->n_keys ? ", " : "", t->cols[i].name, i + 1);
+    for (size_t i = 0; i < t->n_keys; i++)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s = ?%zu", i ? " AND " : " WHERE ",
+                                t->cols[i].name, i + 1);
+    if (sq_prepare(db, sql, &stmt, err) != 0)
+        return -1;
+    sq_bind_record(stmt, 1, t, rec);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return sq_db_fail(db, err, "updating a record");
+    if (sqlite3_changes(db) != 1)
+        return ct_fail(err, 404, not_found_code, "không tìm thấy bản ghi trong %s",
+                       "no such record in %s", t->name);
+    return 0;
+}
+
+/* SELECT every column of t with a WHERE/ORDER tail; visit each row. */
+typedef int (*row_fn)(void *ctx, const void *rec);
+
+static int select_records(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
+                          size_t n_bind, const int64_t *bind_int, row_fn visit, void *ctx,
+                          void *scratch, ct_error *err)
+{
+    char sql[2048], cols[1024];
+    sqlite3_stmt *stmt;
+    int rc;
+
+    column_list(t, cols, sizeof cols);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s %s", cols, t->name, tail);
+    if (sq_prepare(db, sql, &stmt, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n_bind; i++)
+        sqlite3_bind_text(stmt, (int)i + 1, bind[i], -1, SQLITE_STATIC);
+    if (bind_int)
+        sqlite3_bind_int64(stmt, (int)n_bind + 1, *bind_int);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        sq_read_record(stmt, 0, t, scratch);
+        if (visit(ctx, scratch) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return sq_db_fail(db, err, "reading records");
+    return 0;
+}
+
+typedef struct {
+    void *out;
+    size_t size;
+    bool found;
+} one_ctx;
+
+static int copy_one(void *ctx, const void *rec)
+{
+    one_ctx *o = ctx;
+
+    memcpy(o->out, rec, o->size);
+    o->found = true;
+    return 1;
+}
+
+/* ---- the backend functions ---- */
+
+#define WITH_READ(expr)                                                                            \
+    do {                                                                                           \
+        conn c_ = sq_acquire_read(impl);                                                           \
+        sqlite3 *db = c_.db;                                                                       \
+        int rc_ = (expr);                                                                          \
+        sq_release(c_);                                                                            \
+        return rc_;                                                                                \
+    } while (0)
+
+#define WITH_WRITE(expr)                                                                           \
+    do {                                                                                           \
+        conn c_ = sq_acquire_write(impl);                                                          \
+        sqlite3 *db = c_.db;                                                                       \
+        int rc_ = (expr);                                                                          \
+        sq_release(c_);                                                                            \
+        return rc_;                                                                                \
+    } while (0)
+
+static int get_one(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
+                   size_t n_bind, const int64_t *bind_int, void *out, size_t size, const char *code,
+                   const char *what_vi, const char *what_en, const char *key, ct_error *err)
+{
+    one_ctx o = {out, size, false};
+
+    if (select_records(db, t, tail, bind, n_bind, bind_int, copy_one, &o, out, err) != 0)
+        return -1;
+    if (!o.found) {
+        char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+        snprintf(vi, sizeof vi, "không tìm thấy %s \"%s\"", what_vi, key);
+        snprintf(en, sizeof en, "no %s \"%s\"", what_en, key);
+        return ct_fail_text(err, 404, code, vi, en);
+    }
+    return 0;
+}
+
+static int insert_unique(sqlite3 *db, const sq_table *t, const void *rec, const char *code,
+                         const char *key, ct_error *err)
+{
+    if (sq_insert_record(db, t, rec, err) == 0)
+        return 0;
+    if (err && strcmp(err->code, "store.duplicate") == 0)
+        return ct_fail(err, 409, code, "\"%s\" đã tồn tại", "\"%s\" already exists", key);
+    return -1;
+}
+
+int sq_agency_insert(void *impl, const agency_record *rec, ct_error *err)
+{
+    WITH_WRITE(insert_unique(db, &agency_table, rec, "agency.exists", rec->code, err));
+}
+
+int sq_agency_get(void *impl, const char *code, agency_record *out, ct_error *err)
+{
+    const char *b[] = {code};
+    WITH_READ(get_one(db, &agency_table, "WHERE code = ?", b, 1, NULL, out, sizeof *out,
+                      "agency.not_found", "cơ quan", "agency", code, err));
+}
+
+int sq_agency_list(void *impl, agency_visit_fn visit, void *ctx, ct_error *err)
+{
+    agency_record scratch;
+    WITH_READ(select_records(db, &agency_table, "ORDER BY code", NULL, 0, NULL, (row_fn)visit, ctx,
+                             &scratch, err));
+}
+
+static int next_seq(sqlite3 *db, const char *day, int64_t *seq, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (sq_prepare(db, "SELECT coalesce(max(seq), 0) + 1 FROM dossiers WHERE day = ?", &stmt,
+                   err) != 0)
+        return -1;
+    sq_bind_text(stmt, 1, day);
+    rc = sqlite3_step(stmt);
+    *seq = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW)
+        return sq_db_fail(db, err, "numbering a dossier");
+    return 0;
+}
+
+int sq_dossier_next_seq(void *impl, const char *day, int64_t *seq, ct_error *err)
+{
+    WITH_WRITE(next_seq(db, day, seq, err));
+}
+
+int sq_dossier_insert(void *impl, const dossier_record *rec, ct_error *err)
+{
+    WITH_WRITE(insert_unique(db, &dossier_table, rec, "dossier.exists", rec->code, err));
+}
+
+int sq_dossier_get(void *impl, const char *code, dossier_record *out, ct_error *err)
+{
+    const char *b[] = {code};
+    WITH_READ(get_one(db, &dossier_table, "WHERE code = ?", b, 1, NULL, out, sizeof *out,
+                      "dossier.not_found", "hồ sơ", "dossier", code, err));
+}
+
+int sq_dossier_update(void *impl, const dossier_record *rec, ct_error *err)
+{
+    WITH_WRITE(sq_update_record(db, &dossier_table, rec, "dossier.not_found", err));
+}
+
+int sq_dossier_list(void *impl, const dossier_filter *f, dossier_visit_fn visit, void *ctx,
+                    ct_error *err)
+{
+    dossier_record scratch;
+    char tail[512];
+    const char *b[2];
+    size_t n = 0, len;
+    int64_t due = f ? f->due_before : 0;
+
+    len = (size_t)snprintf(tail, sizeof tail, "WHERE 1=1");
+    if (f && f->agency) {
+        b[n++] = f->agency;
+        len += (size_t)snprintf(tail + len, sizeof tail - len, " AND agency = ?%zu", n);
+    }
+    if (f && f->state) {
+        b[n++] = f->state;
+        len += (size_t)snprintf(tail + len, sizeof tail - len, " AND state = ?%zu", n);
+    }
+    if (due)
+        len += (size_t)snprintf(tail + len, sizeof tail - len,
+                                " AND due_step2 > 0 AND step2_done_at = 0 AND due_step2 < ?%zu",
+                                n + 1);
+    snprintf(tail + len, sizeof tail - len, " ORDER BY received_at, code");
+    WITH_READ(select_records(db, &dossier_table, tail, b, n, due ? &due : NULL, (row_fn)visit, ctx,
+                             &scratch, err));
+}
+
+int sq_applicant_insert(void *impl, const applicant_record *rec, ct_error *err)
+{
+    WITH_WRITE(insert_unique(db, &applicant_table, rec, "applicant.exists", rec->full_name, err));
+}
+
+int sq_applicant_get(void *impl, const char *dossier, int64_t n, applicant_record *out,
+                     ct_error *err)
+{
+    const char *b[] = {dossier};
+    char key[96];
+    snprintf(key, sizeof key, "%s #%lld", dossier, (long long)n);
+    WITH_READ(get_one(db, &applicant_table, "WHERE dossier = ?1 AND n = ?2", b, 1, &n, out,
+                      sizeof *out, "applicant.not_found", "người đề nghị", "applicant", key, err));
+}
+
+int sq_applicant_update(void *impl, const applicant_record *rec, ct_error *err)
+{
+    WITH_WRITE(sq_update_record(db, &applicant_table, rec, "applicant.not_found", err));
+}
+
+int sq_applicant_list(void *impl, const char *dossier, applicant_visit_fn visit, void *ctx,
+                      ct_error *err)
+{
+    applicant_record scratch;
+    const char *b[] = {dossier};
+    WITH_READ(select_records(db, &applicant_table, "WHERE dossier = ? ORDER BY n", b, 1, NULL,
+                             (row_fn)visit, ctx, &scratch, err));
+}
+
+int sq_applicant_due_publication(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
+                                 ct_error *err)
+{
+    applicant_record scratch;
+    WITH_READ(select_records(db, &applicant_table,
+                             "WHERE state = 'activation_requested' AND requested_effective_at <= ?1"
+                             " ORDER BY requested_effective_at",
+                             NULL, 0, &now, (row_fn)visit, ctx, &scratch, err));
+}
+
+int sq_token_insert(void *impl, const token_record *rec, ct_error *err)
+{
+    WITH_WRITE(insert_unique(db, &token_table, rec, "token.exists", rec->serial, err));
+}
+
+int sq_token_get(void *impl, const char *serial, token_record *out, ct_error *err)
+{
+    const char *b[] = {serial};
+    WITH_READ(get_one(db, &token_table, "WHERE serial = ?", b, 1, NULL, out, sizeof *out,
+                      "token.not_found", "thiết bị", "token", serial, err));
+}
+
+int sq_token_update(void *impl, const token_record *rec, ct_error *err)
+{
+    WITH_WRITE(sq_update_record(db, &token_table, rec, "token.not_found", err));
+}
+
+int sq_token_list(void *impl, const char *state, token_visit_fn visit, void *ctx, ct_error *err)
+{
+    token_record scratch;
+    const char *b[] = {state};
+    WITH_READ(select_records(db, &token_table,
+                             state ? "WHERE state = ? ORDER BY label" : "ORDER BY label", b,
+                             state ? 1 : 0, NULL, (row_fn)visit, ctx, &scratch, err));
+}
