@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 {
     app *a;
     ct_error err = {0};
-    app_actor actor = {"bench", ROLE_CA_OFFICER, "bench"};
+    app_actor actor = {"bench", ROLE_CA_OFFICER, "bench", NULL};
     unsigned char key[16384];
     size_t key_len, count, batch;
     int threads;

@@ -181,7 +181,7 @@ int app_open(const char *home, app **out, ct_error *err)
         read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
         store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 ||
-        load_ca(a, "ocsp", &a->ocsp, pass, err) != 0) {
+        load_ca(a, "ocsp", &a->ocsp, pass, err) != 0 || app_status_open(a, err) != 0) {
         OPENSSL_cleanse(pass, sizeof pass);
         app_close(a);
         return -1;
@@ -195,6 +195,7 @@ void app_close(app *a)
 {
     if (a == NULL)
         return;
+    app_status_close(a);
     app_token_close(a);
     pki_ca_free(&a->root);
     pki_ca_free(&a->issuing);

@@ -166,6 +166,30 @@ static json_t *issue_detail(const cert_record *rec)
                      (json_int_t)rec->not_after);
 }
 
+int cert_sign_request(app *a, const app_cert_request *req, int64_t now, cert_record *rec,
+                      ct_error *err)
+{
+    prepared p;
+
+    if (prepare(a, req, now, &p, err) != 0)
+        return -1;
+    if (sign_prepared(a, &p, now, err) != 0) {
+        prepared_free(&p);
+        return -1;
+    }
+    *rec = p.rec;
+    p.der = NULL; /* the DER now belongs to rec */
+    prepared_free(&p);
+    return 0;
+}
+
+int cert_store_signed(app *a, const app_actor *actor, const cert_record *rec, ct_error *err)
+{
+    if (store_cert_insert(a->db, rec, err) != 0)
+        return -1;
+    return audit_append(a, actor, "cert.issue", rec->serial, issue_detail(rec), err);
+}
+
 int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, cert_record *out,
                    ct_error *err)
 {
@@ -191,6 +215,7 @@ int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, 
         p.der = NULL; /* the DER now belongs to out */
     }
     prepared_free(&p);
+    app_status_changed(a);
     return 0;
 }
 
@@ -313,6 +338,8 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
         rc = store_commit(a->db, err);
     if (rc != 0)
         store_rollback(a->db);
+    else
+        app_status_changed(a);
 out:
     for (size_t i = 0; i < ready; i++)
         prepared_free(&pl.items[i]);

@@ -33,6 +33,12 @@ void app_set_urls(app *a);
 int audit_append(app *a, const app_actor *actor, const char *action, const char *object,
                  json_t *detail, ct_error *err);
 
+/* app_cert.c: check and sign one certificate without storing it (rec->der malloc'd, freed by
+ * cert_record_free), and store a signed one with its audit row (inside a transaction). */
+int cert_sign_request(app *a, const app_cert_request *req, int64_t now, cert_record *rec,
+                      ct_error *err);
+int cert_store_signed(app *a, const app_actor *actor, const cert_record *rec, ct_error *err);
+
 /* app_agency.c: the chain of an agency from the top body down to it (chain[0] is the top), and
  * whether an actor may see an agency's dossiers (its own agency or a sub-unit of it). */
 #define AGENCY_MAX_DEPTH 8

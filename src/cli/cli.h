@@ -65,5 +65,9 @@ int cmd_dossier(const cli_ctx *ctx, int argc, char **argv);
 int cmd_run_due(const cli_ctx *ctx, int argc, char **argv);
 int cmd_calendar(const cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(const cli_ctx *ctx, int argc, char **argv);
+int cmd_token(const cli_ctx *ctx, int argc, char **argv);
+int cmd_crl(const cli_ctx *ctx, int argc, char **argv);
+int cmd_ocsp(const cli_ctx *ctx, int argc, char **argv);
+int cmd_cert_revoke(const cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -248,5 +248,7 @@ int cmd_cert(const cli_ctx *ctx, int argc, char **argv)
         return cert_show(ctx, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "list") == 0)
         return cert_list(ctx, argc - 1, argv + 1);
-    return cli_usage_error("usage: cert issue|show|list ...");
+    if (argc >= 1 && strcmp(argv[0], "revoke") == 0)
+        return cmd_cert_revoke(ctx, argc - 1, argv + 1);
+    return cli_usage_error("usage: cert issue|show|list|revoke ...");
 }

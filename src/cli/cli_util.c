@@ -89,7 +89,7 @@ int cli_usage_error(const char *fmt, ...)
 
 app_actor cli_actor(const cli_ctx *ctx, role r)
 {
-    app_actor a = {ctx->actor_name, r, "cli"};
+    app_actor a = {ctx->actor_name, r, "cli", NULL};
 
     return a;
 }

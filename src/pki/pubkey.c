@@ -8,6 +8,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -147,4 +148,43 @@ void pubkey_info_free(pubkey_info *info)
 {
     free(info->spki);
     memset(info, 0, sizeof *info);
+}
+
+int pubkey_verify(const unsigned char *spki, size_t spki_len, const unsigned char *data, size_t len,
+                  const unsigned char *sig, size_t sig_len, ct_error *err)
+{
+    const unsigned char *p = spki;
+    EVP_PKEY *pkey = d2i_PUBKEY(NULL, &p, (long)spki_len);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char *der = NULL;
+    int ok = 0;
+
+    if (pkey && md && EVP_PKEY_is_a(pkey, "EC") && sig_len % 2 == 0 && sig_len <= 132) {
+        /* r||s to ECDSA-Sig-Value */
+        ECDSA_SIG *es = ECDSA_SIG_new();
+        BIGNUM *r = BN_bin2bn(sig, (int)(sig_len / 2), NULL);
+        BIGNUM *s = BN_bin2bn(sig + sig_len / 2, (int)(sig_len / 2), NULL);
+        int n;
+        if (es && r && s && ECDSA_SIG_set0(es, r, s)) {
+            r = s = NULL;
+            n = i2d_ECDSA_SIG(es, &der);
+            ok = n > 0 && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+                 EVP_DigestVerify(md, der, (size_t)n, data, len) == 1;
+        }
+        BN_free(r);
+        BN_free(s);
+        ECDSA_SIG_free(es);
+    } else if (pkey && md) {
+        ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+             EVP_DigestVerify(md, sig, sig_len, data, len) == 1;
+    }
+    OPENSSL_free(der);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pkey);
+    ERR_clear_error();
+    if (!ok)
+        return ct_fail(err, 500, "signature.invalid", "chữ ký thử không khớp với chứng thư",
+                       "the test signature does not verify "
+                       "against the certificate");
+    return 0;
 }

@@ -23,4 +23,10 @@ int pubkey_from_key_file(const unsigned char *data, size_t len, pubkey_info *out
 int pubkey_from_spki(const unsigned char *spki, size_t len, pubkey_info *out, ct_error *err);
 void pubkey_info_free(pubkey_info *info);
 
+/* Verify a signature over data made with the key's private half: SHA-256 with RSA PKCS#1 v1.5,
+ * or ECDSA with SHA-256 given as raw r||s (what a PKCS#11 token returns). Code
+ * "signature.invalid" when it does not verify. */
+int pubkey_verify(const unsigned char *spki, size_t spki_len, const unsigned char *data, size_t len,
+                  const unsigned char *sig, size_t sig_len, ct_error *err);
+
 #endif

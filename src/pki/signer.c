@@ -269,6 +269,11 @@ void signer_free(pki_signer *s)
     free(s);
 }
 
+void *signer_evp_pkey(const pki_signer *s)
+{
+    return s->raw_sign ? NULL : s->pkey;
+}
+
 pki_key_type signer_key_type(const pki_signer *s)
 {
     return s->type;

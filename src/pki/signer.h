@@ -50,6 +50,10 @@ const unsigned char *signer_algorithm(const pki_signer *s, size_t *len);
 /* The SubjectPublicKeyInfo DER of the key. */
 const unsigned char *signer_spki(const pki_signer *s, size_t *len);
 
+/* The OpenSSL key of a file signer (NULL for an external one): for the OCSP responder, whose
+ * responses OpenSSL's OCSP code signs. */
+void *signer_evp_pkey(const pki_signer *s);
+
 /* Sign data with the signer's hash (SHA-256, or SHA-384 for P-384). *sig is malloc'd. */
 int signer_sign(pki_signer *s, const unsigned char *data, size_t len, unsigned char **sig,
                 size_t *sig_len, ct_error *err);

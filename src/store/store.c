@@ -88,6 +88,12 @@ int store_cert_revoked_walk(store *s, const char *issuer, int64_t now, revoked_v
     return s->ops->cert_revoked_walk(s->impl, issuer, now, visit, ctx, err);
 }
 
+int store_cert_changes(store *s, int64_t since, cert_change_fn visit, void *ctx, int64_t *last,
+                       ct_error *err)
+{
+    return s->ops->cert_changes(s->impl, since, visit, ctx, last, err);
+}
+
 void crl_record_free(crl_record *rec)
 {
     free(rec->der);

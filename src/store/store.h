@@ -96,6 +96,12 @@ typedef int (*revoked_visit_fn)(void *ctx, const char *serial_hex, int64_t revok
 int store_cert_revoked_walk(store *s, const char *issuer, int64_t now, revoked_visit_fn visit,
                             void *ctx, ct_error *err);
 
+/* Certificates inserted or changed after change number since, in order; *last receives the
+ * newest change number seen (since when none). With visit NULL: just the newest number. */
+typedef int (*cert_change_fn)(void *ctx, const char *serial_hex);
+int store_cert_changes(store *s, int64_t since, cert_change_fn visit, void *ctx, int64_t *last,
+                       ct_error *err);
+
 /* Signed CRLs, one row per (issuer, CRL number). */
 typedef struct crl_record {
     char issuer[32];

@@ -23,6 +23,8 @@ typedef struct store_backend {
                            int64_t revoked_at, int reason, ct_error *err);
     int (*cert_revoked_walk)(void *impl, const char *issuer, int64_t now, revoked_visit_fn visit,
                              void *ctx, ct_error *err);
+    int (*cert_changes)(void *impl, int64_t since, cert_change_fn visit, void *ctx, int64_t *last,
+                        ct_error *err);
     int (*crl_put)(void *impl, const crl_record *rec, ct_error *err);
     int (*crl_latest)(void *impl, const char *issuer, crl_record *out, ct_error *err);
     int (*crl_next_number)(void *impl, const char *issuer, int64_t *number, ct_error *err);

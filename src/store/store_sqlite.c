@@ -189,6 +189,10 @@ const char *const sq_migrations[] = {
     "  updated_at INTEGER NOT NULL"
     ") WITHOUT ROWID;"
     "CREATE INDEX audit_object ON audit(object);",
+    /* 4: a change counter on certificates, so that a server notices status changes made by
+     * another process (the command line) and re-signs its OCSP answers and CRLs */
+    "ALTER TABLE certificates ADD COLUMN changed_seq INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX certificates_changed ON certificates(changed_seq);",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -388,8 +392,9 @@ static int do_cert_insert(sqlite_store *st, sqlite3 *db, const cert_record *r, c
         sq_prepare(db,
                    "INSERT INTO certificates (serial, kind, issuer, status, subject, common_name,"
                    " email, search_key, sha256, not_before, not_after, created_at, effective_at,"
-                   " revoked_at, revocation_reason, der)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   " revoked_at, revocation_reason, der, changed_seq)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                   " (SELECT coalesce(max(changed_seq), 0) + 1 FROM certificates))",
                    &st->cert_insert, err) != 0) {
         return -1;
     }
@@ -629,7 +634,9 @@ static int do_cert_set_status(sqlite3 *db, const char *serial, const char *statu
 
     if (sq_prepare(db,
                    "UPDATE certificates SET status = ?, effective_at = ?, revoked_at = ?,"
-                   " revocation_reason = ? WHERE serial = ?",
+                   " revocation_reason = ?,"
+                   " changed_seq = (SELECT coalesce(max(changed_seq), 0) + 1 FROM certificates)"
+                   " WHERE serial = ?",
                    &stmt, err) != 0)
         return -1;
     sq_bind_text(stmt, 1, status);
@@ -822,6 +829,51 @@ static int sqlite_cert_revoked_walk(void *impl, const char *issuer, int64_t now,
     sqlite_store *st = impl;
     conn c = sq_acquire_read(st);
     int rc = do_cert_revoked_walk(c.db, issuer, now, visit, ctx, err);
+
+    sq_release(c);
+    return rc;
+}
+
+static int do_cert_changes(sqlite3 *db, int64_t since, cert_change_fn visit, void *ctx,
+                           int64_t *last, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (visit == NULL) { /* only the newest change number */
+        if (sq_prepare(db, "SELECT coalesce(max(changed_seq), 0) FROM certificates", &stmt, err) !=
+            0)
+            return -1;
+        rc = sqlite3_step(stmt);
+        *last = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : since;
+        sqlite3_finalize(stmt);
+        return rc == SQLITE_ROW ? 0 : sq_db_fail(db, err, "reading certificate changes");
+    }
+    if (sq_prepare(db,
+                   "SELECT serial, changed_seq FROM certificates WHERE changed_seq > ?"
+                   " ORDER BY changed_seq",
+                   &stmt, err) != 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, since);
+    *last = since;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        *last = sqlite3_column_int64(stmt, 1);
+        if (visit && visit(ctx, (const char *)sqlite3_column_text(stmt, 0)) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return sq_db_fail(db, err, "reading certificate changes");
+    return 0;
+}
+
+static int sqlite_cert_changes(void *impl, int64_t since, cert_change_fn visit, void *ctx,
+                               int64_t *last, ct_error *err)
+{
+    conn c = sq_acquire_read(impl);
+    int rc = do_cert_changes(c.db, since, visit, ctx, last, err);
 
     sq_release(c);
     return rc;
@@ -1048,6 +1100,7 @@ const store_backend store_sqlite_backend = {
     .cert_count = sqlite_cert_count,
     .cert_set_status = sqlite_cert_set_status,
     .cert_revoked_walk = sqlite_cert_revoked_walk,
+    .cert_changes = sqlite_cert_changes,
     .crl_put = sqlite_crl_put,
     .crl_latest = sqlite_crl_latest,
     .crl_next_number = sqlite_crl_next_number,

@@ -1,6 +1,6 @@
 # cert_issue.sh — an instance's CA hierarchy and subscriber certificates, judged by OpenSSL and
 # GnuTLS; bad input refused with nothing stored; the audit chain catches an edited row.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 # ---- init with the default hierarchy (RSA-4096 root, RSA-3072 issuing) ----
 check "init" ct init
@@ -61,7 +61,7 @@ same "serial is 16 bytes" "32" "$serial_len"
 # The CN round-trips byte for byte as UTF8String.
 cn_hex=$(openssl asn1parse -in "$T/sub.crt" | grep -A1 ':commonName' | tail -1)
 contains "CN is UTF8STRING" "UTF8STRING" "$cn_hex"
-subj=$(openssl x509 -in "$T/sub.crt" -noout -subject -nameopt utf8,-esc_msb,sep_multiline | sed -n 's/^ *commonName *= *//p')
+subj=$(openssl x509 -in "$T/sub.crt" -noout -subject -nameopt utf8,-esc_msb,sep_multiline | sed -n 's/^ *CN=//p')
 same "CN bytes" "$(printf '%s' "$NAME" | od -An -tx1)" "$(printf '%s' "$subj" | od -An -tx1)"
 contains "subject order" "C = VN, L = Hà Nội, O = Bộ Công an, OU = Cục Viễn thông, OU = Phòng 3, CN = $NAME" \
     "$(openssl x509 -in "$T/sub.crt" -noout -subject -nameopt utf8,-esc_msb,sep_comma_plus_space,space_eq)"
@@ -70,7 +70,7 @@ contains "subject order" "C = VN, L = Hà Nội, O = Bộ Công an, OU = Cục V
 NFD=$(python3 -c 'import unicodedata,sys; print(unicodedata.normalize("NFD", sys.argv[1]), end="")' "$NAME")
 check "issue with decomposed name" ct cert issue --csr "$T/sub.csr" --name "$NFD" --email "ha2@bocongan.gov.vn" \
     --province "ha noi" --org "Bộ Công an" --out "$T/nfd.crt"
-subj2=$(openssl x509 -in "$T/nfd.crt" -noout -subject -nameopt utf8,-esc_msb,sep_multiline | sed -n 's/^ *commonName *= *//p')
+subj2=$(openssl x509 -in "$T/nfd.crt" -noout -subject -nameopt utf8,-esc_msb,sep_multiline | sed -n 's/^ *CN=//p')
 same "NFD and NFC give the same CN bytes" "$(printf '%s' "$NAME" | od -An -tx1)" "$(printf '%s' "$subj2" | od -An -tx1)"
 contains "province canonicalised" "L = Hà Nội" "$(openssl x509 -in "$T/nfd.crt" -noout -subject -nameopt utf8,-esc_msb,space_eq)"
 

@@ -1,6 +1,6 @@
 # layering.sh — the layers of DESIGN.md §5 hold: core includes no library, the faces (cli, http)
 # reach the rest only through app.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cd "$CT_SRC/src"
 
 bad=$(grep -nE '#include <(openssl|sqlite3|microhttpd|jansson|argon2|ini|p11-kit|pthread)' core/*.[ch] || true)

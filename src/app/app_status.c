@@ -1,0 +1,465 @@
+/*
+ * app_status.c — what relying parties check: revocation, CRLs and OCSP answers.
+ *
+ * OCSP answers for one certificate without a nonce are signed once per status change and then
+ * served from memory: the cache is keyed by (hash algorithm, serial) and dropped for a serial
+ * whenever its status changes — in this process (app_status_changed) or in another one sharing
+ * the database, which app_status_refresh notices through the certificates' change counter.
+ * CRLs are re-signed lazily: a change marks them stale and the next fetch (or the refresh
+ * timer) signs a fresh one, which debounces a burst of changes into one CRL.
+ */
+#include "app/app_internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
+#include "pki/crl.h"
+#include "pki/ocsp.h"
+
+#define OCSP_VALIDITY (24 * 3600)
+#define CRL_VALIDITY (24 * 3600)
+#define CACHE_SLOTS (1u << 16) /* buckets; entries chain */
+#define CACHE_MAX_ENTRIES (1u << 20)
+
+typedef struct cache_entry {
+    struct cache_entry *next;
+    char key[64];
+    unsigned char *der;
+    size_t len;
+    int64_t this_update;
+    int64_t next_update;
+    char etag[72];
+} cache_entry;
+
+struct status_state {
+    ocsp_responder *responder;
+    pthread_rwlock_t lock; /* the cache */
+    cache_entry *buckets[CACHE_SLOTS];
+    size_t entries;
+    pthread_mutex_t crl_lock; /* one CRL signing at a time */
+    atomic_bool crl_stale;
+    atomic_llong seen_change; /* the store's change counter already reflected here */
+};
+
+void app_blob_free(app_blob *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+static unsigned bucket_of(const char *key)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 16777619u;
+    return h % CACHE_SLOTS;
+}
+
+static void make_etag(const unsigned char *der, size_t len, char out[72])
+{
+    unsigned char md[32];
+
+    EVP_Digest(der, len, md, NULL, EVP_sha256(), NULL);
+    out[0] = '"';
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
+    out[33] = '"';
+    out[34] = '\0';
+}
+
+/* Drop the cached answers of one serial (both hash algorithms). Caller holds the write lock. */
+static void cache_drop_serial(struct status_state *st, const char *serial)
+{
+    for (int nid_index = 0; nid_index < 2; nid_index++) {
+        char key[64];
+        cache_entry **p;
+        snprintf(key, sizeof key, "%d:%s", nid_index == 0 ? NID_sha1 : NID_sha256, serial);
+        p = &st->buckets[bucket_of(key)];
+        while (*p) {
+            if (strcmp((*p)->key, key) == 0) {
+                cache_entry *e = *p;
+                *p = e->next;
+                free(e->der);
+                free(e);
+                st->entries--;
+            } else {
+                p = &(*p)->next;
+            }
+        }
+    }
+}
+
+static void cache_clear(struct status_state *st)
+{
+    for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+        while (st->buckets[i]) {
+            cache_entry *e = st->buckets[i];
+            st->buckets[i] = e->next;
+            free(e->der);
+            free(e);
+        }
+    }
+    st->entries = 0;
+}
+
+int app_status_open(app *a, ct_error *err)
+{
+    struct status_state *st = calloc(1, sizeof *st);
+    int64_t last = 0;
+
+    if (st == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    pthread_rwlock_init(&st->lock, NULL);
+    pthread_mutex_init(&st->crl_lock, NULL);
+    /* start from the newest change: the cache is empty, nothing to invalidate yet */
+    if (ocsp_responder_new(&a->issuing, &a->ocsp, &st->responder, err) != 0 ||
+        store_cert_changes(a->db, 0, NULL, NULL, &last, err) != 0) {
+        pthread_rwlock_destroy(&st->lock);
+        pthread_mutex_destroy(&st->crl_lock);
+        ocsp_responder_free(st->responder);
+        free(st);
+        return -1;
+    }
+    atomic_store(&st->seen_change, last);
+    a->status = st;
+    return 0;
+}
+
+void app_status_close(app *a)
+{
+    struct status_state *st = a->status;
+
+    if (st == NULL)
+        return;
+    cache_clear(st);
+    ocsp_responder_free(st->responder);
+    pthread_rwlock_destroy(&st->lock);
+    pthread_mutex_destroy(&st->crl_lock);
+    free(st);
+    a->status = NULL;
+}
+
+static int drop_changed(void *user, const char *serial)
+{
+    cache_drop_serial(user, serial);
+    return 0;
+}
+
+/* Take in the changes since the last look: drop their cached answers, mark CRLs stale. */
+static int absorb_changes(app *a, ct_error *err)
+{
+    struct status_state *st = a->status;
+    int64_t since = atomic_load(&st->seen_change), last = since;
+    int rc;
+
+    pthread_rwlock_wrlock(&st->lock);
+    rc = store_cert_changes(a->db, since, drop_changed, st, &last, err);
+    pthread_rwlock_unlock(&st->lock);
+    if (rc != 0)
+        return -1;
+    if (last != since) {
+        atomic_store(&st->seen_change, last);
+        atomic_store(&st->crl_stale, true);
+    }
+    return 0;
+}
+
+void app_status_changed(app *a)
+{
+    if (a->status)
+        absorb_changes(a, NULL);
+}
+
+/* ---- revocation ---- */
+
+int app_cert_revoke(app *a, const app_actor *actor, const char *serial, const char *reason,
+                    ct_error *err)
+{
+    cert_record rec;
+    int code;
+    int64_t now = app_now();
+    char previous[16];
+
+    if (role_require(actor->role, ROLES_CA, "cert revoke", err) != 0 ||
+        crl_reason_parse(reason, &code, err) != 0 || app_cert_get(a, actor, serial, &rec, err) != 0)
+        return -1;
+    cert_record_free(&rec);
+    if (strcmp(rec.status, CERT_STATUS_REVOKED) == 0)
+        return ct_fail(err, 409, "cert.already_revoked", "chứng thư %s đã bị thu hồi",
+                       "certificate %s is already revoked", rec.serial);
+    if (strcmp(rec.kind, "subscriber") != 0 && strcmp(rec.kind, "ocsp") != 0)
+        return ct_fail(err, 409, "cert.is_ca", "không thu hồi chứng thư CA bằng lệnh này",
+                       "a CA certificate is not "
+                       "revoked with this command");
+    snprintf(previous, sizeof previous, "%s", rec.status);
+    if (store_begin(a->db, err) != 0)
+        return -1;
+    if (store_cert_set_status(a->db, rec.serial, CERT_STATUS_REVOKED, rec.effective_at, now, code,
+                              err) != 0 ||
+        audit_append(a, actor, "cert.revoke", rec.serial,
+                     json_pack("{s:s, s:s}", "reason", crl_reason_name(code), "previous", previous),
+                     err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        return -1;
+    }
+    app_status_changed(a);
+    return 0;
+}
+
+/* ---- CRLs ---- */
+
+typedef struct {
+    crl_entry *items;
+    size_t n;
+    size_t cap;
+    bool failed;
+} entry_list;
+
+static int collect_revoked(void *user, const char *serial, int64_t revoked_at, int reason)
+{
+    entry_list *l = user;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        crl_entry *p = realloc(l->items, cap * sizeof *p);
+        if (p == NULL) {
+            l->failed = true;
+            return 1;
+        }
+        l->items = p;
+        l->cap = cap;
+    }
+    if (crl_entry_serial(&l->items[l->n], serial) != 0)
+        return 0; /* not a serial of ours: never stored, skip */
+    l->items[l->n].revoked_at = revoked_at;
+    l->items[l->n].reason = (int8_t)(reason < 0 ? 0 : reason);
+    l->n++;
+    return 0;
+}
+
+static int sign_crl(app *a, const app_actor *actor, const char *name, ct_error *err)
+{
+    const pki_ca *ca = strcmp(name, "root") == 0 ? &a->root : &a->issuing;
+    cert_issuer issuer = pki_ca_issuer(ca);
+    entry_list list = {0};
+    crl_record rec;
+    int64_t now = app_now();
+    int rc = -1;
+
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.issuer, sizeof rec.issuer, "%s", name);
+    if (store_cert_revoked_walk(a->db, name, now, collect_revoked, &list, err) != 0)
+        goto out;
+    if (list.failed) {
+        ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        goto out;
+    }
+    rec.this_update = now;
+    rec.next_update = now + CRL_VALIDITY;
+    if (store_begin(a->db, err) != 0)
+        goto out;
+    if (store_crl_next_number(a->db, name, &rec.number, err) != 0 ||
+        crl_build(&issuer, rec.number, rec.this_update, rec.next_update, list.items, list.n,
+                  &rec.der, &rec.der_len, err) != 0 ||
+        store_crl_put(a->db, &rec, err) != 0 ||
+        audit_append(a, actor, "crl.generate", name,
+                     json_pack("{s:I, s:I}", "number", (json_int_t)rec.number, "entries",
+                               (json_int_t)list.n),
+                     err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        goto out;
+    }
+    rc = 0;
+out:
+    crl_record_free(&rec);
+    free(list.items);
+    return rc;
+}
+
+int app_crl_generate(app *a, const app_actor *actor, ct_error *err)
+{
+    int rc;
+
+    if (role_require(actor->role, ROLES_CA | ROLE_SYSTEM, "crl generate", err) != 0)
+        return -1;
+    pthread_mutex_lock(&a->status->crl_lock);
+    atomic_store(&a->status->crl_stale, false);
+    rc = sign_crl(a, actor, "root", err) == 0 && sign_crl(a, actor, "issuing", err) == 0 ? 0 : -1;
+    if (rc != 0)
+        atomic_store(&a->status->crl_stale, true);
+    pthread_mutex_unlock(&a->status->crl_lock);
+    return rc;
+}
+
+int app_crl_get(app *a, const char *name, app_blob *out, ct_error *err)
+{
+    crl_record rec;
+    app_actor system = {"chungthu", ROLE_SYSTEM, "crl", NULL};
+    int64_t now = app_now();
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (strcmp(name, "root") != 0 && strcmp(name, "issuing") != 0)
+        return ct_fail(err, 404, "crl.not_found", "không có CRL \"%s\"", "no CRL named \"%s\"",
+                       name);
+    absorb_changes(a, NULL);
+    rc = store_crl_latest(a->db, name, &rec, err);
+    /* none yet, stale after a change, or past half its life: sign a fresh one first */
+    if (rc != 0 || atomic_load(&a->status->crl_stale) ||
+        now >= rec.this_update + (rec.next_update - rec.this_update) / 2) {
+        if (rc == 0)
+            crl_record_free(&rec);
+        else if (strcmp(err->code, "crl.none") != 0)
+            return -1;
+        if (app_crl_generate(a, &system, err) != 0 || store_crl_latest(a->db, name, &rec, err) != 0)
+            return -1;
+    }
+    out->data = rec.der;
+    out->len = rec.der_len;
+    out->this_update = rec.this_update;
+    out->next_update = rec.next_update;
+    make_etag(rec.der, rec.der_len, out->etag);
+    return 0;
+}
+
+/* ---- OCSP ---- */
+
+static int lookup_status(void *user, const char *serial, ocsp_answer *out)
+{
+    app *a = user;
+    cert_record rec;
+
+    if (store_cert_get(a->db, serial, &rec, NULL) != 0 || strcmp(rec.issuer, "issuing") != 0) {
+        if (rec.der)
+            cert_record_free(&rec);
+        out->status = OCSP_STATUS_UNKNOWN;
+        return 0;
+    }
+    cert_record_free(&rec);
+    if (strcmp(rec.status, CERT_STATUS_HOLD) == 0 || strcmp(rec.status, CERT_STATUS_REVOKED) == 0) {
+        out->status = OCSP_STATUS_REVOKED;
+        out->revoked_at = rec.revoked_at;
+        out->reason = rec.revocation_reason < 0 ? 0 : rec.revocation_reason;
+    } else {
+        out->status = OCSP_STATUS_GOOD;
+    }
+    return 0;
+}
+
+static int copy_entry(const cache_entry *e, app_blob *out)
+{
+    out->data = malloc(e->len);
+    if (out->data == NULL)
+        return -1;
+    memcpy(out->data, e->der, e->len);
+    out->len = e->len;
+    out->this_update = e->this_update;
+    out->next_update = e->next_update;
+    memcpy(out->etag, e->etag, sizeof out->etag);
+    return 0;
+}
+
+int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out, ct_error *err)
+{
+    struct status_state *st = a->status;
+    char key[64];
+    bool keyed;
+    ocsp_result res;
+    int64_t now = app_now();
+
+    memset(out, 0, sizeof *out);
+    keyed = ocsp_request_cache_key(st->responder, req, len, key);
+    if (keyed) {
+        int found = 0;
+        pthread_rwlock_rdlock(&st->lock);
+        for (cache_entry *e = st->buckets[bucket_of(key)]; e; e = e->next) {
+            /* fresh for the first half of its validity; then re-signed */
+            if (strcmp(e->key, key) == 0 && now < e->this_update + OCSP_VALIDITY / 2 &&
+                now >= e->this_update) {
+                found = copy_entry(e, out) == 0;
+                break;
+            }
+        }
+        pthread_rwlock_unlock(&st->lock);
+        if (found)
+            return 0;
+    }
+    if (ocsp_respond(st->responder, req, len, lookup_status, a, now, OCSP_VALIDITY, &res, err) != 0)
+        return -1;
+    out->data = res.der;
+    out->len = res.len;
+    out->this_update = res.this_update;
+    out->next_update = res.next_update;
+    make_etag(res.der, res.len, out->etag);
+    if (res.cacheable) {
+        cache_entry *e = calloc(1, sizeof *e);
+        if (e && (e->der = malloc(res.len)) != NULL) {
+            snprintf(e->key, sizeof e->key, "%s", res.cache_key);
+            memcpy(e->der, res.der, res.len);
+            e->len = res.len;
+            e->this_update = res.this_update;
+            e->next_update = res.next_update;
+            memcpy(e->etag, out->etag, sizeof e->etag);
+            pthread_rwlock_wrlock(&st->lock);
+            if (st->entries < CACHE_MAX_ENTRIES) {
+                char serial[41];
+                unsigned b = bucket_of(e->key);
+                /* replace an older answer for the same key */
+                snprintf(serial, sizeof serial, "%s", strchr(e->key, ':') + 1);
+                for (cache_entry **p = &st->buckets[b]; *p;) {
+                    if (strcmp((*p)->key, e->key) == 0) {
+                        cache_entry *old = *p;
+                        *p = old->next;
+                        free(old->der);
+                        free(old);
+                        st->entries--;
+                    } else {
+                        p = &(*p)->next;
+                    }
+                }
+                e->next = st->buckets[b];
+                st->buckets[b] = e;
+                st->entries++;
+                e = NULL;
+            }
+            pthread_rwlock_unlock(&st->lock);
+        }
+        if (e) {
+            free(e->der);
+            free(e);
+        }
+    }
+    return 0;
+}
+
+int app_status_refresh(app *a, ct_error *err)
+{
+    crl_record rec;
+    app_actor system = {"chungthu", ROLE_SYSTEM, "scheduler", NULL};
+    int64_t now = app_now();
+    bool due = false;
+
+    if (absorb_changes(a, err) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        if (store_crl_latest(a->db, i ? "issuing" : "root", &rec, NULL) != 0) {
+            due = true;
+            continue;
+        }
+        if (now >= rec.this_update + (rec.next_update - rec.this_update) / 2)
+            due = true;
+        crl_record_free(&rec);
+    }
+    if (due || atomic_load(&a->status->crl_stale))
+        return app_crl_generate(a, &system, err);
+    return 0;
+}

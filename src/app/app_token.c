@@ -1,0 +1,573 @@
+/*
+ * app_token.c — the CA's token stock and step 2 on a token (DESIGN.md §4).
+ *
+ * Provisioning a subscriber's token, in order: take a blank token from stock; initialise it with
+ * the CA's SO PIN and a fresh random user PIN; generate the key pair on it; sign the certificate
+ * for the key it returns; write the certificate and the CA chain to it; prove the pair by
+ * signing a challenge on the token and verifying it against the certificate; record token ↔
+ * certificate ↔ applicant; write the PIN envelope. A failure at any step wipes the token (or
+ * marks it damaged when it cannot be wiped) and leaves no certificate row.
+ *
+ * SO PINs are kept encrypted (AES-256-GCM) under a key file of the instance
+ * (secrets/token-pin.key, 0600). User PINs are never stored: they exist in the envelope only.
+ */
+#include "app/app_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "pki/pubkey.h"
+#include "token/token.h"
+
+#define PIN_KEY_FILE "secrets/token-pin.key"
+#define BLANK_LABEL "chungthu-blank"
+
+struct token_state {
+    token_module *module;
+};
+
+/* ---- the module ---- */
+
+/* SoftHSM2 reads its configuration file from the environment at C_Initialize; an instance keeps
+ * its tokens in its own directory unless the operator points SOFTHSM2_CONF elsewhere. */
+static int softhsm_config(app *a, ct_error *err)
+{
+    char dir[CFG_PATH * 2], store_dir[CFG_PATH * 2 + 8], conf[CFG_PATH * 2 + 32];
+    FILE *f;
+
+    if (strstr(a->cfg.token_module, "softhsm") == NULL || getenv("SOFTHSM2_CONF"))
+        return 0;
+    config_path(&a->cfg, a->cfg.token_dir, dir, sizeof dir);
+    snprintf(store_dir, sizeof store_dir, "%s/store", dir);
+    snprintf(conf, sizeof conf, "%s/softhsm2.conf", dir);
+    mkdir(dir, 0700);
+    mkdir(store_dir, 0700);
+    if (access(conf, R_OK) != 0) {
+        f = fopen(conf, "w");
+        if (f == NULL)
+            return ct_fail(err, 500, "token.config", "không ghi được %s", "cannot write %s", conf);
+        fprintf(f,
+                "directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n"
+                "slots.removable = false\n",
+                store_dir);
+        fclose(f);
+    }
+    setenv("SOFTHSM2_CONF", conf, 1);
+    return 0;
+}
+
+static int module_of(app *a, token_module **m, ct_error *err)
+{
+    if (a->tokens == NULL) {
+        a->tokens = calloc(1, sizeof *a->tokens);
+        if (a->tokens == NULL)
+            return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    if (a->tokens->module == NULL &&
+        (softhsm_config(a, err) != 0 ||
+         token_module_open(a->cfg.token_module, &a->tokens->module, err) != 0))
+        return -1;
+    *m = a->tokens->module;
+    return 0;
+}
+
+void app_token_close(app *a)
+{
+    if (a->tokens) {
+        token_module_close(a->tokens->module);
+        free(a->tokens);
+        a->tokens = NULL;
+    }
+}
+
+/* ---- SO PINs at rest ---- */
+
+static int pin_key(app *a, unsigned char key[32], ct_error *err)
+{
+    char path[CFG_PATH * 2];
+    int fd;
+    ssize_t n;
+
+    config_path(&a->cfg, PIN_KEY_FILE, path, sizeof path);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        /* first use: create it, 0600 from the first byte */
+        if (RAND_bytes(key, 32) != 1)
+            return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, key, 32) != 32 || fsync(fd) != 0) {
+            if (fd >= 0)
+                close(fd);
+            return ct_fail(err, 500, "token.pin_key", "không tạo được %s", "cannot create %s",
+                           path);
+        }
+        close(fd);
+        return 0;
+    }
+    if (fd < 0)
+        return ct_fail(err, 500, "token.pin_key", "không đọc được %s", "cannot read %s", path);
+    n = read(fd, key, 32);
+    close(fd);
+    if (n != 32)
+        return ct_fail(err, 500, "token.pin_key", "tệp khóa %s hỏng", "key file %s is damaged",
+                       path);
+    return 0;
+}
+
+static void to_hex(const unsigned char *in, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", in[i]);
+}
+
+static int from_hex(const char *in, unsigned char *out, size_t max, size_t *n)
+{
+    size_t len = strlen(in);
+
+    if (len % 2 || len / 2 > max)
+        return -1;
+    for (size_t i = 0; i < len / 2; i++) {
+        unsigned v;
+        if (sscanf(in + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (unsigned char)v;
+    }
+    *n = len / 2;
+    return 0;
+}
+
+/* nonce(12) | ciphertext | tag(16), hex */
+static int seal_pin(app *a, const char *pin, char *out, size_t out_size, ct_error *err)
+{
+    unsigned char key[32], buf[12 + 64 + 16];
+    size_t len = strlen(pin);
+    EVP_CIPHER_CTX *c;
+    int n, ok;
+
+    if (len > 64 || 2 * (12 + len + 16) + 1 > out_size || pin_key(a, key, err) != 0 ||
+        RAND_bytes(buf, 12) != 1)
+        return ct_fail(err, 500, "token.pin_seal", "không mã hóa được mã PIN",
+                       "cannot encrypt the PIN");
+    c = EVP_CIPHER_CTX_new();
+    ok = c && EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, buf) == 1 &&
+         EVP_EncryptUpdate(c, buf + 12, &n, (const unsigned char *)pin, (int)len) == 1 &&
+         EVP_EncryptFinal_ex(c, buf + 12 + n, &n) == 1 &&
+         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, buf + 12 + len) == 1;
+    EVP_CIPHER_CTX_free(c);
+    OPENSSL_cleanse(key, sizeof key);
+    if (!ok)
+        return ct_fail(err, 500, "token.pin_seal", "không mã hóa được mã PIN",
+                       "cannot encrypt the PIN");
+    to_hex(buf, 12 + len + 16, out);
+    return 0;
+}
+
+static int open_pin(app *a, const char *sealed, char *pin, size_t pin_size, ct_error *err)
+{
+    unsigned char key[32], buf[12 + 64 + 16];
+    size_t n;
+    int len, fin, ok;
+    EVP_CIPHER_CTX *c;
+
+    if (from_hex(sealed, buf, sizeof buf, &n) != 0 || n < 12 + 16 + 1 || n - 28 >= pin_size ||
+        pin_key(a, key, err) != 0)
+        return ct_fail(err, 500, "token.pin_open", "không giải mã được mã PIN quản trị",
+                       "cannot decrypt the SO PIN");
+    c = EVP_CIPHER_CTX_new();
+    ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, buf) == 1 &&
+         EVP_DecryptUpdate(c, (unsigned char *)pin, &len, buf + 12, (int)(n - 28)) == 1 &&
+         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, buf + n - 16) == 1 &&
+         EVP_DecryptFinal_ex(c, (unsigned char *)pin + len, &fin) == 1;
+    EVP_CIPHER_CTX_free(c);
+    OPENSSL_cleanse(key, sizeof key);
+    if (!ok)
+        return ct_fail(err, 500, "token.pin_open", "không giải mã được mã PIN quản trị",
+                       "cannot decrypt the SO PIN");
+    pin[n - 28] = '\0';
+    return 0;
+}
+
+static int random_pin(char *out, size_t digits, bool alnum, ct_error *err)
+{
+    static const char alnum_set[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    unsigned char r[32];
+
+    if (digits >= sizeof r || RAND_bytes(r, (int)digits) != 1)
+        return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
+    for (size_t i = 0; i < digits; i++)
+        out[i] = alnum ? alnum_set[r[i] % (sizeof alnum_set - 1)] : (char)('0' + r[i] % 10);
+    out[digits] = '\0';
+    OPENSSL_cleanse(r, sizeof r);
+    return 0;
+}
+
+/* ---- stock ---- */
+
+int app_token_stock(app *a, const app_actor *actor, int count, ct_error *err)
+{
+    token_module *m;
+
+    if (role_require(actor->role, ROLES_CA, "token stock", err) != 0)
+        return -1;
+    if (count < 1 || count > 1000)
+        return ct_fail(err, 400, "token.count", "số thiết bị phải từ 1 đến 1000",
+                       "the number of tokens must be 1 to 1000");
+    if (module_of(a, &m, err) != 0)
+        return -1;
+    for (int i = 0; i < count; i++) {
+        token_record t;
+        char so_pin[24];
+        unsigned char r[4];
+        memset(&t, 0, sizeof t);
+        if (RAND_bytes(r, sizeof r) != 1 || random_pin(so_pin, 16, true, err) != 0)
+            return -1;
+        snprintf(t.label, sizeof t.label, "%s-%02x%02x%02x%02x", BLANK_LABEL, r[0], r[1], r[2],
+                 r[3]);
+        if (seal_pin(a, so_pin, t.so_pin, sizeof t.so_pin, err) != 0 ||
+            token_create_blank(m, t.label, so_pin, t.serial, err) != 0) {
+            OPENSSL_cleanse(so_pin, sizeof so_pin);
+            return -1;
+        }
+        OPENSSL_cleanse(so_pin, sizeof so_pin);
+        snprintf(t.state, sizeof t.state, "blank");
+        t.updated_at = app_now();
+        if (store_begin(a->db, err) != 0)
+            return -1;
+        if (store_token_insert(a->db, &t, err) != 0 ||
+            audit_append(a, actor, "token.stock", t.serial, json_pack("{s:s}", "label", t.label),
+                         err) != 0 ||
+            store_commit(a->db, err) != 0) {
+            store_rollback(a->db);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int app_token_list(app *a, const app_actor *actor, const char *state, token_visit_fn visit,
+                   void *ctx, ct_error *err)
+{
+    if (role_require(actor->role, ROLES_CA | ROLE_AUDITOR, "token list", err) != 0)
+        return -1;
+    return store_token_list(a->db, state, visit, ctx, err);
+}
+
+int token_set_state(app *a, const char *serial, const char *state, ct_error *err)
+{
+    token_record t;
+
+    if (serial == NULL || *serial == '\0')
+        return 0;
+    if (store_token_get(a->db, serial, &t, err) != 0)
+        return -1;
+    snprintf(t.state, sizeof t.state, "%s", state);
+    t.updated_at = app_now();
+    return store_token_update(a->db, &t, err);
+}
+
+/* Record a token's fate after a failed provisioning, in its own transaction. */
+static void record_failure(app *a, const app_actor *actor, token_record *t, const char *state,
+                           const ct_error *why)
+{
+    ct_error ignored = {0};
+
+    snprintf(t->state, sizeof t->state, "%s", state);
+    snprintf(t->note, sizeof t->note, "%s: %s", why->code, why->en);
+    t->updated_at = app_now();
+    if (store_begin(a->db, &ignored) != 0)
+        return;
+    if (store_token_update(a->db, t, &ignored) != 0 ||
+        audit_append(a, actor, strcmp(state, "damaged") == 0 ? "token.damaged" : "token.wipe",
+                     t->serial, json_pack("{s:s}", "reason", why->code), &ignored) != 0 ||
+        store_commit(a->db, &ignored) != 0)
+        store_rollback(a->db);
+}
+
+typedef struct {
+    token_record found;
+    bool any;
+    const char *ref;
+} pick_ctx;
+
+static int pick_token(void *user, const token_record *t)
+{
+    pick_ctx *p = user;
+
+    if (p->ref && strcmp(t->serial, p->ref) != 0 && strcmp(t->label, p->ref) != 0)
+        return 0;
+    if (strcmp(t->state, "blank") != 0 && strcmp(t->state, "wiped") != 0)
+        return 0;
+    p->found = *t;
+    p->any = true;
+    return 1;
+}
+
+static int write_envelope(app *a, const issued_token *t, const subscriber_input *who,
+                          const char *dossier, int64_t n, char *path, size_t size, ct_error *err)
+{
+    char dir[CFG_PATH * 2];
+    FILE *f;
+    int fd;
+
+    config_path(&a->cfg, "envelopes", dir, sizeof dir);
+    mkdir(dir, 0700);
+    snprintf(path, size, "%s/%s.txt", dir, t->token_serial);
+    unlink(path); /* a previous envelope of a wiped token */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return ct_fail(err, 500, "token.envelope", "không tạo được phong bì mã PIN %s",
+                       "cannot create the PIN envelope %s", path);
+    }
+    fprintf(f,
+            "PHONG BÌ MÃ PIN — THIẾT BỊ LƯU KHÓA BÍ MẬT\n"
+            "(PIN envelope — private-key storage device)\n\n"
+            "Thuê bao / subscriber:      %s\n"
+            "Thư điện tử / e-mail:       %s\n"
+            "Hồ sơ / dossier:            %s%s%lld\n"
+            "Thiết bị / token serial:    %s (%s)\n"
+            "Chứng thư số / certificate: %s\n\n"
+            "MÃ PIN / USER PIN:          %s\n\n"
+            "Đổi mã PIN ngay khi nhận thiết bị; không tiết lộ cho bất kỳ ai.\n"
+            "Change the PIN when you receive the token; never share it.\n",
+            who->full_name, who->email, dossier ? dossier : "-", dossier ? " #" : "",
+            dossier ? (long long)n : 0LL, t->token_serial, t->token_label, t->cert.serial,
+            t->user_pin);
+    if (fclose(f) != 0)
+        return ct_fail(err, 500, "token.envelope", "không ghi được phong bì mã PIN %s",
+                       "cannot write the PIN envelope %s", path);
+    return 0;
+}
+
+static token_key_type key_type_of(const char *name)
+{
+    if (name && strcmp(name, "rsa3072") == 0)
+        return TOKEN_KEY_RSA3072;
+    if (name && strcmp(name, "p256") == 0)
+        return TOKEN_KEY_P256;
+    return TOKEN_KEY_RSA2048;
+}
+
+/* Steps 1–6 of DESIGN.md §4; on success returns with a transaction open (see app_internal.h). */
+static int provision(app *a, const app_actor *actor, const subscriber_input *who, int days,
+                     const char *key_type, const char *token_ref, bool hold, const char *dossier,
+                     int64_t applicant, issued_token *out, ct_error *err)
+{
+    token_module *m;
+    pick_ctx pick = {0};
+    subscriber_fields checked;
+    char so_pin[80];
+    unsigned char id[16], challenge[32], sig[512], *spki = NULL;
+    size_t spki_len, sig_len = sizeof sig;
+    app_cert_request req = {0};
+    const char *kt = key_type ? key_type : a->cfg.subscriber_key;
+    int64_t now = app_now();
+
+    memset(out, 0, sizeof *out);
+    if (strcmp(kt, "rsa2048") != 0 && strcmp(kt, "rsa3072") != 0 && strcmp(kt, "p256") != 0)
+        return ct_fail(err, 400, "key.type",
+                       "loại khóa thuê bao phải là rsa2048, rsa3072 hoặc p256",
+                       "the subscriber key type must be rsa2048, rsa3072 or p256");
+    /* Everything that can be checked is checked before a device is touched. */
+    if (subscriber_clean(who, &checked, err) != 0 || module_of(a, &m, err) != 0)
+        return -1;
+    pick.ref = token_ref;
+    if (store_token_list(a->db, NULL, pick_token, &pick, err) != 0)
+        return -1;
+    if (!pick.any)
+        return token_ref
+                   ? ct_fail(err, 409, "token.not_blank",
+                             "thiết bị \"%s\" không có trong kho hoặc đã được cấp",
+                             "token \"%s\" is not in stock or is already provisioned", token_ref)
+                   : ct_fail(err, 409, "token.no_blank",
+                             "hết thiết bị trắng trong kho (chungthu token stock)",
+                             "no blank token left in stock (chungthu token stock)");
+    snprintf(out->token_serial, sizeof out->token_serial, "%s", pick.found.serial);
+    if (open_pin(a, pick.found.so_pin, so_pin, sizeof so_pin, err) != 0 ||
+        random_pin(out->user_pin, 8, false, err) != 0 || RAND_bytes(id, sizeof id) != 1)
+        return -1;
+    snprintf(out->token_label, sizeof out->token_label, "chungthu-%.20s", pick.found.serial);
+
+    /* 2–3: initialise, set the user PIN, generate the key pair on the token */
+    if (token_provision_keys(m, pick.found.serial, so_pin, out->user_pin, out->token_label, id,
+                             sizeof id, key_type_of(kt), &spki, &spki_len, err) != 0) {
+        ct_error wipe_err = {0};
+        /* A wrong SO PIN changed nothing on the device, but the token cannot be used: keep it
+         * aside. Anything else: wipe it back to blank if the device still answers. */
+        if (strcmp(err->code, "token.wrong_so_pin") != 0 &&
+            token_wipe(m, pick.found.serial, so_pin, pick.found.label, &wipe_err) == 0)
+            record_failure(a, actor, &pick.found, "wiped", err);
+        else
+            record_failure(a, actor, &pick.found, "damaged", err);
+        OPENSSL_cleanse(so_pin, sizeof so_pin);
+        return -1;
+    }
+    /* 4: the certificate for the key the token made */
+    req.subject = *who;
+    req.days = days;
+    req.pubkey = spki;
+    req.pubkey_len = spki_len;
+    req.hold = hold;
+    if (cert_sign_request(a, &req, now, &out->cert, err) != 0)
+        goto undo;
+    {
+        unsigned char *subject = NULL;
+        size_t subject_len = 0;
+        cert_subject cs = {0};
+        cs.locality = checked.province;
+        cs.org = checked.org;
+        for (size_t i = 0; i < checked.n_units; i++)
+            cs.units[i] = checked.units[i];
+        cs.n_units = checked.n_units;
+        cs.common_name = checked.full_name;
+        if (cert_encode_name(&cs, &subject, &subject_len, err) != 0)
+            goto undo;
+        if (token_write_cert(m, out->token_serial, out->user_pin, id, sizeof id, out->token_label,
+                             out->cert.der, out->cert.der_len, subject, subject_len, false,
+                             err) != 0 ||
+            token_write_cert(m, out->token_serial, out->user_pin, a->issuing.key_id,
+                             CERT_KEY_ID_LEN, "CA cấp phát / issuing CA", a->issuing.cert_der,
+                             a->issuing.cert_len, a->issuing.subject_der, a->issuing.subject_len,
+                             true, err) != 0 ||
+            token_write_cert(m, out->token_serial, out->user_pin, a->root.key_id, CERT_KEY_ID_LEN,
+                             "CA gốc / root CA", a->root.cert_der, a->root.cert_len,
+                             a->root.subject_der, a->root.subject_len, true, err) != 0) {
+            free(subject);
+            goto undo;
+        }
+        free(subject);
+    }
+    /* 5: prove the pair */
+    if (RAND_bytes(challenge, sizeof challenge) != 1 ||
+        token_sign(m, out->token_serial, out->user_pin, id, sizeof id, challenge, sizeof challenge,
+                   sig, &sig_len, err) != 0 ||
+        pubkey_verify(spki, spki_len, challenge, sizeof challenge, sig, sig_len, err) != 0)
+        goto undo;
+    /* 6: the envelope, then the records (the caller commits) */
+    if (write_envelope(a, out, who, dossier, applicant, out->envelope_path,
+                       sizeof out->envelope_path, err) != 0)
+        goto undo;
+    if (store_begin(a->db, err) != 0)
+        goto undo;
+    snprintf(pick.found.state, sizeof pick.found.state, "provisioned");
+    snprintf(pick.found.cert_serial, sizeof pick.found.cert_serial, "%s", out->cert.serial);
+    snprintf(pick.found.dossier, sizeof pick.found.dossier, "%s", dossier ? dossier : "");
+    snprintf(pick.found.label, sizeof pick.found.label, "%s", out->token_label);
+    pick.found.applicant = applicant;
+    pick.found.note[0] = '\0';
+    pick.found.updated_at = app_now();
+    if (cert_store_signed(a, actor, &out->cert, err) != 0 ||
+        store_token_update(a->db, &pick.found, err) != 0 ||
+        audit_append(a, actor, "token.provision", out->token_serial,
+                     json_pack("{s:s, s:s, s:s}", "cert", out->cert.serial, "key", kt, "dossier",
+                               dossier ? dossier : ""),
+                     err) != 0) {
+        store_rollback(a->db);
+        goto undo;
+    }
+    free(spki);
+    OPENSSL_cleanse(so_pin, sizeof so_pin);
+    return 0;
+undo : {
+    ct_error wipe_err = {0};
+    if (out->envelope_path[0])
+        unlink(out->envelope_path);
+    if (token_wipe(m, pick.found.serial, so_pin, pick.found.label, &wipe_err) == 0)
+        record_failure(a, actor, &pick.found, "wiped", err);
+    else
+        record_failure(a, actor, &pick.found, "damaged", err);
+    cert_record_free(&out->cert);
+    OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
+    OPENSSL_cleanse(so_pin, sizeof so_pin);
+    free(spki);
+    return -1;
+}
+}
+
+void issued_token_free(issued_token *t)
+{
+    cert_record_free(&t->cert);
+    OPENSSL_cleanse(t->user_pin, sizeof t->user_pin);
+}
+
+void token_issue_undo(app *a, const issued_token *t)
+{
+    token_module *m;
+    token_record rec;
+    char so_pin[80];
+    ct_error err = {0};
+    app_actor system = {"chungthu", ROLE_SYSTEM, "rollback", NULL};
+
+    if (t->envelope_path[0])
+        unlink(t->envelope_path);
+    if (module_of(a, &m, &err) != 0 || store_token_get(a->db, t->token_serial, &rec, &err) != 0)
+        return;
+    ct_fail(&err, 500, "store.commit", "không ghi được kết quả", "the result could not be stored");
+    if (open_pin(a, rec.so_pin, so_pin, sizeof so_pin, &err) == 0 &&
+        token_wipe(m, rec.serial, so_pin, BLANK_LABEL, &err) == 0)
+        record_failure(a, &system, &rec, "wiped", &err);
+    else
+        record_failure(a, &system, &rec, "damaged", &err);
+    OPENSSL_cleanse(so_pin, sizeof so_pin);
+}
+
+int token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
+                          const applicant_record *ap, issued_token *out, ct_error *err)
+{
+    agency_record chain[AGENCY_MAX_DEPTH];
+    size_t depth;
+    subscriber_input who = {0};
+
+    /* O is the top of the agency's chain, the OUs the levels below it, then the applicant's
+     * own unit when it names something more specific. */
+    if (agency_chain(a, d->agency, chain, AGENCY_MAX_DEPTH, &depth, err) != 0)
+        return -1;
+    who.full_name = ap->full_name;
+    who.email = ap->email;
+    who.province = ap->province;
+    who.org = chain[0].name;
+    for (size_t i = 1; i < depth && who.n_units < SUBSCRIBER_MAX_UNITS; i++)
+        who.units[who.n_units++] = chain[i].name;
+    if (ap->unit[0] && (depth < 2 || strcmp(ap->unit, chain[depth - 1].name) != 0) &&
+        strcmp(ap->unit, chain[0].name) != 0 && who.n_units < SUBSCRIBER_MAX_UNITS)
+        who.units[who.n_units++] = ap->unit;
+    return provision(a, actor, &who, 0, NULL, NULL, true, d->code, ap->n, out, err);
+}
+
+int app_token_provision(app *a, const app_actor *actor, const app_provision_request *req,
+                        app_provisioned *out, ct_error *err)
+{
+    issued_token t;
+
+    if (role_require(actor->role, ROLES_CA, "token provision", err) != 0 ||
+        provision(a, actor, &req->subject, req->days, req->key_type, req->token, req->hold, NULL, 0,
+                  &t, err) != 0)
+        return -1;
+    if (store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        token_issue_undo(a, &t);
+        issued_token_free(&t);
+        return -1;
+    }
+    memset(out, 0, sizeof *out);
+    snprintf(out->cert_serial, sizeof out->cert_serial, "%s", t.cert.serial);
+    snprintf(out->token_serial, sizeof out->token_serial, "%s", t.token_serial);
+    snprintf(out->token_label, sizeof out->token_label, "%s", t.token_label);
+    snprintf(out->user_pin, sizeof out->user_pin, "%s", t.user_pin);
+    snprintf(out->envelope_path, sizeof out->envelope_path, "%s", t.envelope_path);
+    issued_token_free(&t);
+    app_status_changed(a);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * crl.h — X.509 v2 CRLs (RFC 5280 §5), encoded in one pass.
+ *
+ * A CRL of a million entries is a long run of small, identical shapes; they are written straight
+ * into one pre-sized buffer (no per-entry objects, no sort: the caller passes them in serial
+ * order), then the TBSCertList is signed once.
+ */
+#ifndef CT_PKI_CRL_H
+#define CT_PKI_CRL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "pki/cert.h"
+
+/* RFC 5280 §5.3.1 CRLReason */
+enum {
+    CRL_REASON_UNSPECIFIED = 0,
+    CRL_REASON_KEY_COMPROMISE = 1,
+    CRL_REASON_CA_COMPROMISE = 2,
+    CRL_REASON_AFFILIATION_CHANGED = 3,
+    CRL_REASON_SUPERSEDED = 4,
+    CRL_REASON_CESSATION = 5,
+    CRL_REASON_CERTIFICATE_HOLD = 6,
+    CRL_REASON_PRIVILEGE_WITHDRAWN = 9,
+    CRL_REASON_AA_COMPROMISE = 10,
+};
+
+typedef struct crl_entry {
+    unsigned char serial[20];
+    uint8_t serial_len;
+    int8_t reason; /* CRL_REASON_*; unspecified is written without a reasonCode */
+    int64_t revoked_at;
+} crl_entry;
+
+/* "keyCompromise" ↔ 1 … ; removeFromCRL (8) is not a revocation reason and is refused. */
+int crl_reason_parse(const char *name, int *reason, ct_error *err);
+const char *crl_reason_name(int reason);
+
+/* Hex serial ("01AB…") into an entry's bytes; -1 if not hex or too long. */
+int crl_entry_serial(crl_entry *e, const char *hex);
+
+int crl_build(const cert_issuer *issuer, int64_t number, int64_t this_update, int64_t next_update,
+              const crl_entry *entries, size_t n, unsigned char **der, size_t *der_len,
+              ct_error *err);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * ocsp.c — OCSP requests and responses with OpenSSL's OCSP code, paranoid about input: every
+ * malformed or unexpected request becomes a malformedRequest response, never a crash.
+ */
+#include "pki/ocsp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509.h>
+
+#define MAX_CERT_IDS 16
+
+struct ocsp_responder {
+    X509 *responder;
+    EVP_PKEY *key;
+    /* the issuing CA's name and key hashes, by hash algorithm: CertIDs are matched on them */
+    unsigned char name_sha1[20], key_sha1[20], name_sha256[32], key_sha256[32];
+};
+
+static int hash_of(const EVP_MD *md, const unsigned char *data, size_t len, unsigned char *out)
+{
+    return EVP_Digest(data, len, out, NULL, md, NULL) == 1 ? 0 : -1;
+}
+
+int ocsp_responder_new(const pki_ca *issuing, const pki_ca *responder, ocsp_responder **out,
+                       ct_error *err)
+{
+    ocsp_responder *r = calloc(1, sizeof *r);
+    const unsigned char *p = responder->cert_der;
+    X509 *ca;
+    const ASN1_BIT_STRING *key;
+
+    if (r == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    r->responder = d2i_X509(NULL, &p, (long)responder->cert_len);
+    r->key = responder->signer ? signer_evp_pkey(responder->signer) : NULL;
+    p = issuing->cert_der;
+    ca = d2i_X509(NULL, &p, (long)issuing->cert_len);
+    key = ca ? X509_get0_pubkey_bitstr(ca) : NULL;
+    if (r->responder == NULL || r->key == NULL || key == NULL ||
+        hash_of(EVP_sha1(), issuing->subject_der, issuing->subject_len, r->name_sha1) ||
+        hash_of(EVP_sha256(), issuing->subject_der, issuing->subject_len, r->name_sha256) ||
+        hash_of(EVP_sha1(), key->data, (size_t)key->length, r->key_sha1) ||
+        hash_of(EVP_sha256(), key->data, (size_t)key->length, r->key_sha256)) {
+        X509_free(ca);
+        ocsp_responder_free(r);
+        ERR_clear_error();
+        return ct_fail(err, 500, "ocsp.responder", "không khởi tạo được bộ trả lời OCSP",
+                       "cannot set up the OCSP responder");
+    }
+    X509_free(ca);
+    *out = r;
+    return 0;
+}
+
+void ocsp_responder_free(ocsp_responder *r)
+{
+    if (r == NULL)
+        return;
+    X509_free(r->responder);
+    free(r);
+}
+
+static void serial_hex(const ASN1_INTEGER *serial, char out[41])
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
+    char *hex = bn && !BN_is_negative(bn) ? BN_bn2hex(bn) : NULL;
+
+    snprintf(out, 41, "%s", hex && strlen(hex) <= 40 ? hex : "");
+    OPENSSL_free(hex);
+    BN_free(bn);
+}
+
+/* Is this CertID about the issuing CA? Returns the hash length used (20/32) or 0. */
+static int matches_issuer(const ocsp_responder *r, OCSP_CERTID *id, char serial[41], int *nid)
+{
+    ASN1_OCTET_STRING *name_hash, *key_hash;
+    ASN1_OBJECT *md;
+    ASN1_INTEGER *sn;
+    const unsigned char *want_name, *want_key;
+    int len;
+
+    if (!OCSP_id_get0_info(&name_hash, &md, &key_hash, &sn, id))
+        return 0;
+    serial_hex(sn, serial);
+    *nid = OBJ_obj2nid(md);
+    if (*nid == NID_sha1) {
+        want_name = r->name_sha1;
+        want_key = r->key_sha1;
+        len = 20;
+    } else if (*nid == NID_sha256) {
+        want_name = r->name_sha256;
+        want_key = r->key_sha256;
+        len = 32;
+    } else {
+        return 0;
+    }
+    if (name_hash->length != len || key_hash->length != len ||
+        memcmp(name_hash->data, want_name, (size_t)len) != 0 ||
+        memcmp(key_hash->data, want_key, (size_t)len) != 0 || serial[0] == '\0')
+        return 0;
+    return len;
+}
+
+static int encode_response(OCSP_RESPONSE *resp, ocsp_result *out)
+{
+    unsigned char *der = NULL;
+    int n = i2d_OCSP_RESPONSE(resp, &der);
+
+    if (n <= 0)
+        return -1;
+    out->der = malloc((size_t)n);
+    if (out->der == NULL) {
+        OPENSSL_free(der);
+        return -1;
+    }
+    memcpy(out->der, der, (size_t)n);
+    out->len = (size_t)n;
+    OPENSSL_free(der);
+    return 0;
+}
+
+static int error_response(int status, ocsp_result *out, ct_error *err)
+{
+    OCSP_RESPONSE *resp = OCSP_response_create(status, NULL);
+    int rc = resp ? encode_response(resp, out) : -1;
+
+    OCSP_RESPONSE_free(resp);
+    out->malformed = status == OCSP_RESPONSE_STATUS_MALFORMEDREQUEST;
+    if (rc != 0)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    return 0;
+}
+
+static OCSP_REQUEST *parse_request(const unsigned char *req, size_t len)
+{
+    const unsigned char *p = req;
+    OCSP_REQUEST *r;
+
+    if (len == 0 || len > 65536)
+        return NULL;
+    r = d2i_OCSP_REQUEST(NULL, &p, (long)len);
+    if (r && p != req + len) { /* trailing garbage */
+        OCSP_REQUEST_free(r);
+        r = NULL;
+    }
+    ERR_clear_error();
+    return r;
+}
+
+bool ocsp_request_cache_key(const ocsp_responder *r, const unsigned char *req, size_t len,
+                            char key[64])
+{
+    OCSP_REQUEST *q = parse_request(req, len);
+    char serial[41];
+    int nid = 0;
+    bool ok = false;
+
+    if (q && OCSP_request_onereq_count(q) == 1 &&
+        OCSP_REQUEST_get_ext_by_NID(q, NID_id_pkix_OCSP_Nonce, -1) < 0 &&
+        matches_issuer(r, OCSP_onereq_get0_id(OCSP_request_onereq_get0(q, 0)), serial, &nid)) {
+        snprintf(key, 64, "%d:%s", nid, serial);
+        ok = true;
+    }
+    OCSP_REQUEST_free(q);
+    return ok;
+}
+
+int ocsp_respond(ocsp_responder *r, const unsigned char *req, size_t len, ocsp_lookup_fn lookup,
+                 void *ctx, int64_t now, int64_t validity, ocsp_result *out, ct_error *err)
+{
+    OCSP_REQUEST *q;
+    OCSP_BASICRESP *bs = NULL;
+    OCSP_RESPONSE *resp = NULL;
+    ASN1_TIME *this_update = NULL, *next_update = NULL;
+    int n, rc = -1;
+    bool nonce;
+
+    memset(out, 0, sizeof *out);
+    q = parse_request(req, len);
+    n = q ? OCSP_request_onereq_count(q) : 0;
+    if (q == NULL || n < 1 || n > MAX_CERT_IDS) {
+        OCSP_REQUEST_free(q);
+        return error_response(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, out, err);
+    }
+    nonce = OCSP_REQUEST_get_ext_by_NID(q, NID_id_pkix_OCSP_Nonce, -1) >= 0;
+    bs = OCSP_BASICRESP_new();
+    this_update = ASN1_TIME_set(NULL, (time_t)now);
+    next_update = ASN1_TIME_set(NULL, (time_t)(now + validity));
+    if (bs == NULL || this_update == NULL || next_update == NULL)
+        goto fail;
+    for (int i = 0; i < n; i++) {
+        OCSP_CERTID *id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(q, i));
+        char serial[41];
+        int nid = 0;
+        ocsp_answer ans = {OCSP_STATUS_UNKNOWN, 0, 0};
+        ASN1_TIME *revoked = NULL;
+        OCSP_SINGLERESP *single;
+
+        if (matches_issuer(r, id, serial, &nid)) {
+            if (lookup(ctx, serial, &ans) != 0)
+                ans.status = OCSP_STATUS_UNKNOWN;
+            if (n == 1 && !nonce) {
+                out->cacheable = true;
+                snprintf(out->cache_key, sizeof out->cache_key, "%d:%s", nid, serial);
+            }
+        }
+        if (ans.status == OCSP_STATUS_REVOKED)
+            revoked = ASN1_TIME_set(NULL, (time_t)ans.revoked_at);
+        single = OCSP_basic_add1_status(
+            bs, id,
+            ans.status == OCSP_STATUS_GOOD      ? V_OCSP_CERTSTATUS_GOOD
+            : ans.status == OCSP_STATUS_REVOKED ? V_OCSP_CERTSTATUS_REVOKED
+                                                : V_OCSP_CERTSTATUS_UNKNOWN,
+            ans.status == OCSP_STATUS_REVOKED ? ans.reason : -1, revoked, this_update, next_update);
+        ASN1_TIME_free(revoked);
+        if (single == NULL)
+            goto fail;
+    }
+    if (nonce && OCSP_copy_nonce(bs, q) <= 0)
+        goto fail;
+    /* responderID by key hash; the responder's certificate travels in the response */
+    if (!OCSP_basic_sign(bs, r->responder, r->key, EVP_sha256(), NULL, OCSP_RESPID_KEY))
+        goto fail;
+    resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+    if (resp == NULL || encode_response(resp, out) != 0)
+        goto fail;
+    out->this_update = now;
+    out->next_update = now + validity;
+    rc = 0;
+fail:
+    ERR_clear_error();
+    OCSP_RESPONSE_free(resp);
+    OCSP_BASICRESP_free(bs);
+    OCSP_REQUEST_free(q);
+    ASN1_TIME_free(this_update);
+    ASN1_TIME_free(next_update);
+    if (rc != 0) {
+        free(out->der);
+        memset(out, 0, sizeof *out);
+        return error_response(OCSP_RESPONSE_STATUS_INTERNALERROR, out, err);
+    }
+    return 0;
+}

@@ -1,0 +1,811 @@
+/*
+ * token.c — the PKCS#11 layer of token.h, straight on the standard API (p11-kit's header,
+ * the module loaded with dlopen).
+ *
+ * Each operation opens its own session on the token found by serial number and closes it, so
+ * no state lingers between calls; a closed last session also ends the login. The CA's HSM key
+ * (token_key) keeps one logged-in session, used under a mutex since sessions are not
+ * thread-safe.
+ */
+#include "token/token.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <p11-kit/pkcs11.h>
+
+struct token_module {
+    void *handle;
+    CK_FUNCTION_LIST_PTR f;
+};
+
+struct token_key {
+    token_module *m;
+    CK_SESSION_HANDLE session;
+    CK_OBJECT_HANDLE key;
+    token_key_type type;
+    unsigned char *spki;
+    size_t spki_len;
+    pthread_mutex_t lock;
+};
+
+/* ---- errors ---- */
+
+static const char *ckr_name(CK_RV rv)
+{
+    static const struct {
+        CK_RV rv;
+        const char *name;
+    } names[] = {
+        {CKR_OK, "CKR_OK"},
+        {CKR_HOST_MEMORY, "CKR_HOST_MEMORY"},
+        {CKR_SLOT_ID_INVALID, "CKR_SLOT_ID_INVALID"},
+        {CKR_GENERAL_ERROR, "CKR_GENERAL_ERROR"},
+        {CKR_FUNCTION_FAILED, "CKR_FUNCTION_FAILED"},
+        {CKR_ARGUMENTS_BAD, "CKR_ARGUMENTS_BAD"},
+        {CKR_ATTRIBUTE_VALUE_INVALID, "CKR_ATTRIBUTE_VALUE_INVALID"},
+        {CKR_DEVICE_ERROR, "CKR_DEVICE_ERROR"},
+        {CKR_DEVICE_MEMORY, "CKR_DEVICE_MEMORY"},
+        {CKR_DEVICE_REMOVED, "CKR_DEVICE_REMOVED"},
+        {CKR_KEY_HANDLE_INVALID, "CKR_KEY_HANDLE_INVALID"},
+        {CKR_MECHANISM_INVALID, "CKR_MECHANISM_INVALID"},
+        {CKR_OBJECT_HANDLE_INVALID, "CKR_OBJECT_HANDLE_INVALID"},
+        {CKR_PIN_INCORRECT, "CKR_PIN_INCORRECT"},
+        {CKR_PIN_INVALID, "CKR_PIN_INVALID"},
+        {CKR_PIN_LEN_RANGE, "CKR_PIN_LEN_RANGE"},
+        {CKR_PIN_LOCKED, "CKR_PIN_LOCKED"},
+        {CKR_SESSION_CLOSED, "CKR_SESSION_CLOSED"},
+        {CKR_SESSION_HANDLE_INVALID, "CKR_SESSION_HANDLE_INVALID"},
+        {CKR_SESSION_EXISTS, "CKR_SESSION_EXISTS"},
+        {CKR_TEMPLATE_INCOMPLETE, "CKR_TEMPLATE_INCOMPLETE"},
+        {CKR_TEMPLATE_INCONSISTENT, "CKR_TEMPLATE_INCONSISTENT"},
+        {CKR_TOKEN_NOT_PRESENT, "CKR_TOKEN_NOT_PRESENT"},
+        {CKR_TOKEN_NOT_RECOGNIZED, "CKR_TOKEN_NOT_RECOGNIZED"},
+        {CKR_TOKEN_WRITE_PROTECTED, "CKR_TOKEN_WRITE_PROTECTED"},
+        {CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN"},
+        {CKR_USER_PIN_NOT_INITIALIZED, "CKR_USER_PIN_NOT_INITIALIZED"},
+        {CKR_USER_TYPE_INVALID, "CKR_USER_TYPE_INVALID"},
+        {CKR_CRYPTOKI_NOT_INITIALIZED, "CKR_CRYPTOKI_NOT_INITIALIZED"},
+    };
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].rv == rv)
+            return names[i].name;
+    return "CKR_?";
+}
+
+/* step_vi/step_en name the step of the operation that failed. */
+static int p11_fail(ct_error *err, CK_RV rv, const char *step_vi, const char *step_en)
+{
+    const char *code = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED ? "token.wrong_pin"
+                       : rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT ||
+                               rv == CKR_DEVICE_ERROR || rv == CKR_GENERAL_ERROR ||
+                               rv == CKR_FUNCTION_FAILED || rv == CKR_SESSION_CLOSED ||
+                               rv == CKR_SESSION_HANDLE_INVALID
+                           ? "token.io"
+                           : "token.failed";
+    char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+
+    snprintf(vi, sizeof vi, "thiết bị lưu khóa: lỗi ở bước \"%s\" (%s, 0x%lx)", step_vi,
+             ckr_name(rv), (unsigned long)rv);
+    snprintf(en, sizeof en, "token: step \"%s\" failed (%s, 0x%lx)", step_en, ckr_name(rv),
+             (unsigned long)rv);
+    return ct_fail_text(err, rv == CKR_PIN_INCORRECT ? 403 : 500, code, vi, en);
+}
+
+/* ---- the module ---- */
+
+int token_module_open(const char *module_path, token_module **out, ct_error *err)
+{
+    token_module *m = calloc(1, sizeof *m);
+    CK_C_GetFunctionList get_list;
+    CK_C_INITIALIZE_ARGS args;
+    CK_RV rv;
+
+    if (m == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    m->handle = dlopen(module_path, RTLD_NOW | RTLD_LOCAL);
+    if (m->handle == NULL) {
+        free(m);
+        return ct_fail(err, 500, "token.module",
+                       "không nạp được mô-đun PKCS#11 %s (kiểm tra [token] module)",
+                       "cannot load the PKCS#11 module %s (check [token] module)", module_path);
+    }
+    *(void **)&get_list = dlsym(m->handle, "C_GetFunctionList");
+    if (get_list == NULL || get_list(&m->f) != CKR_OK || m->f == NULL) {
+        dlclose(m->handle);
+        free(m);
+        return ct_fail(err, 500, "token.module", "%s không phải mô-đun PKCS#11",
+                       "%s is not a PKCS#11 module", module_path);
+    }
+    memset(&args, 0, sizeof args);
+    args.flags = CKF_OS_LOCKING_OK; /* the server calls in from many threads */
+    rv = m->f->C_Initialize(&args);
+    if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+        dlclose(m->handle);
+        free(m);
+        return p11_fail(err, rv, "khởi động mô-đun", "initialise module");
+    }
+    *out = m;
+    return 0;
+}
+
+void token_module_close(token_module *m)
+{
+    if (m == NULL)
+        return;
+    m->f->C_Finalize(NULL);
+    /* Not dlclose'd: some modules (SoftHSM2 among them) keep process-wide state that outlives
+     * C_Finalize, and unloading them while it is referenced crashes at exit. */
+    free(m);
+}
+
+static void copy_padded(char *out, size_t out_size, const unsigned char *in, size_t in_len)
+{
+    size_t n = in_len;
+
+    while (n > 0 && (in[n - 1] == ' ' || in[n - 1] == '\0'))
+        n--;
+    if (n >= out_size)
+        n = out_size - 1;
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
+static void pad_label(unsigned char out[32], const char *label)
+{
+    size_t n = strlen(label);
+
+    memset(out, ' ', 32);
+    memcpy(out, label, n > 32 ? 32 : n);
+}
+
+int token_list(token_module *m, token_info **out, size_t *count, ct_error *err)
+{
+    CK_SLOT_ID slots[64];
+    CK_ULONG n = 64;
+    token_info *list;
+    size_t k = 0;
+    CK_RV rv = m->f->C_GetSlotList(CK_TRUE, slots, &n);
+
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "liệt kê khe", "list slots");
+    list = calloc(n ? n : 1, sizeof *list);
+    if (list == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    for (CK_ULONG i = 0; i < n; i++) {
+        CK_TOKEN_INFO ti;
+        if (m->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
+            continue;
+        list[k].slot_id = slots[i];
+        copy_padded(list[k].label, sizeof list[k].label, ti.label, sizeof ti.label);
+        copy_padded(list[k].serial, sizeof list[k].serial, ti.serialNumber, sizeof ti.serialNumber);
+        copy_padded(list[k].model, sizeof list[k].model, ti.model, sizeof ti.model);
+        list[k].initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
+        k++;
+    }
+    *out = list;
+    *count = k;
+    return 0;
+}
+
+static int find_slot(token_module *m, const char *serial, CK_SLOT_ID *slot, ct_error *err)
+{
+    token_info *list;
+    size_t n;
+
+    if (token_list(m, &list, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].initialized && strcmp(list[i].serial, serial) == 0) {
+            *slot = list[i].slot_id;
+            free(list);
+            return 0;
+        }
+    }
+    free(list);
+    return ct_fail(err, 404, "token.not_found",
+                   "không thấy thiết bị số sê-ri %s (đã rút ra hoặc hỏng?)",
+                   "no token with serial %s is present (removed or damaged?)", serial);
+}
+
+int token_create_blank(token_module *m, const char *label, const char *so_pin, char serial_out[17],
+                       ct_error *err)
+{
+    token_info *list;
+    size_t n;
+    unsigned char padded[32];
+    CK_RV rv = CKR_SLOT_ID_INVALID;
+    bool found = false;
+
+    if (token_list(m, &list, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (list[i].initialized)
+            continue;
+        pad_label(padded, label);
+        rv = m->f->C_InitToken(list[i].slot_id, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
+        found = true;
+    }
+    free(list);
+    if (!found)
+        return ct_fail(err, 409, "token.no_free_slot",
+                       "không còn thiết bị trắng chưa khởi tạo trong mô-đun",
+                       "the module has no uninitialised token left");
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "khởi tạo thiết bị", "initialise token");
+    /* The serial is assigned at initialisation: find the token by its (unique) label. */
+    if (token_list(m, &list, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].initialized && strcmp(list[i].label, label) == 0) {
+            memcpy(serial_out, list[i].serial, 17);
+            free(list);
+            return 0;
+        }
+    }
+    free(list);
+    return ct_fail(err, 500, "token.io", "không tìm lại được thiết bị vừa khởi tạo",
+                   "the token just initialised cannot be found again");
+}
+
+/* ---- sessions ---- */
+
+typedef struct session {
+    token_module *m;
+    CK_SESSION_HANDLE h;
+} session;
+
+static int open_session(token_module *m, const char *serial, CK_USER_TYPE user, const char *pin,
+                        session *s, const char *step_vi, const char *step_en, ct_error *err)
+{
+    CK_SLOT_ID slot;
+    CK_RV rv;
+
+    s->m = m;
+    s->h = CK_INVALID_HANDLE;
+    if (find_slot(m, serial, &slot, err) != 0)
+        return -1;
+    rv = m->f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s->h);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, step_vi, step_en);
+    if (pin) {
+        rv = m->f->C_Login(s->h, user, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+        if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
+            m->f->C_CloseSession(s->h);
+            s->h = CK_INVALID_HANDLE;
+            if (rv == CKR_PIN_INCORRECT && user == CKU_SO) {
+                p11_fail(err, rv, step_vi, step_en);
+                snprintf(err->code, sizeof err->code, "token.wrong_so_pin");
+                return -1;
+            }
+            return p11_fail(err, rv, step_vi, step_en);
+        }
+    }
+    return 0;
+}
+
+static void close_session(session *s)
+{
+    if (s->h != CK_INVALID_HANDLE) {
+        s->m->f->C_Logout(s->h);
+        s->m->f->C_CloseSession(s->h);
+    }
+    s->h = CK_INVALID_HANDLE;
+}
+
+/* ---- public keys as SubjectPublicKeyInfo ---- */
+
+/* A minimal DER writer: this layer stays free of the crypto library. */
+typedef struct {
+    unsigned char *p;
+    size_t len, cap;
+    bool failed;
+} dbuf;
+
+static void put_bytes(dbuf *b, const void *data, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = (b->cap + n) * 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            b->failed = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+static void put_header(dbuf *b, unsigned char tag, size_t len)
+{
+    unsigned char h[6];
+    size_t n = 0;
+
+    h[n++] = tag;
+    if (len < 0x80) {
+        h[n++] = (unsigned char)len;
+    } else if (len < 0x100) {
+        h[n++] = 0x81;
+        h[n++] = (unsigned char)len;
+    } else if (len < 0x10000) {
+        h[n++] = 0x82;
+        h[n++] = (unsigned char)(len >> 8);
+        h[n++] = (unsigned char)len;
+    } else {
+        h[n++] = 0x83;
+        h[n++] = (unsigned char)(len >> 16);
+        h[n++] = (unsigned char)(len >> 8);
+        h[n++] = (unsigned char)len;
+    }
+    put_bytes(b, h, n);
+}
+
+static void put_tlv(dbuf *b, unsigned char tag, const void *data, size_t len)
+{
+    put_header(b, tag, len);
+    put_bytes(b, data, len);
+}
+
+/* INTEGER from an unsigned big-endian magnitude */
+static void put_uint(dbuf *b, const unsigned char *mag, size_t len)
+{
+    unsigned char zero = 0;
+
+    while (len > 1 && mag[0] == 0) {
+        mag++;
+        len--;
+    }
+    if (mag[0] & 0x80) {
+        put_header(b, 0x02, len + 1);
+        put_bytes(b, &zero, 1);
+        put_bytes(b, mag, len);
+    } else {
+        put_tlv(b, 0x02, mag, len);
+    }
+}
+
+/* SEQUENCE { alg, BIT STRING { key } } */
+static int wrap_spki(const unsigned char *alg, size_t alg_len, const dbuf *key, unsigned char **out,
+                     size_t *out_len)
+{
+    dbuf inner = {0}, b = {0};
+    unsigned char unused = 0;
+
+    put_bytes(&inner, alg, alg_len);
+    put_header(&inner, 0x03, key->len + 1);
+    put_bytes(&inner, &unused, 1);
+    put_bytes(&inner, key->p, key->len);
+    put_header(&b, 0x30, inner.len);
+    put_bytes(&b, inner.p, inner.len);
+    free(inner.p);
+    if (b.failed || inner.failed) {
+        free(b.p);
+        return -1;
+    }
+    *out = b.p;
+    *out_len = b.len;
+    return 0;
+}
+
+static const unsigned char alg_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                        0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+static const unsigned char oid_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+                                         0xce, 0x3d, 0x03, 0x01, 0x07};
+static const unsigned char oid_p384[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+static const unsigned char oid_ec_public_key[] = {0x06, 0x07, 0x2a, 0x86, 0x48,
+                                                  0xce, 0x3d, 0x02, 0x01};
+
+static int get_attr(session *s, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type, unsigned char **val,
+                    size_t *len)
+{
+    CK_ATTRIBUTE a = {type, NULL, 0};
+
+    if (s->m->f->C_GetAttributeValue(s->h, obj, &a, 1) != CKR_OK ||
+        a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > 4096)
+        return -1;
+    a.pValue = malloc(a.ulValueLen ? a.ulValueLen : 1);
+    if (a.pValue == NULL || s->m->f->C_GetAttributeValue(s->h, obj, &a, 1) != CKR_OK) {
+        free(a.pValue);
+        return -1;
+    }
+    *val = a.pValue;
+    *len = a.ulValueLen;
+    return 0;
+}
+
+static int public_key_spki(session *s, CK_OBJECT_HANDLE pub, token_key_type type,
+                           unsigned char **spki, size_t *spki_len)
+{
+    dbuf key = {0};
+    int rc = -1;
+
+    if (type == TOKEN_KEY_P256 || type == TOKEN_KEY_P384) {
+        unsigned char *point, alg[32];
+        size_t point_len, alg_len = 0;
+        const unsigned char *curve = type == TOKEN_KEY_P256 ? oid_p256 : oid_p384;
+        size_t curve_len = type == TOKEN_KEY_P256 ? sizeof oid_p256 : sizeof oid_p384;
+        if (get_attr(s, pub, CKA_EC_POINT, &point, &point_len) != 0)
+            return -1;
+        /* CKA_EC_POINT is the DER OCTET STRING of the point; the SPKI wants the point. */
+        if (point_len > 2 && point[0] == 0x04 && point[1] == point_len - 2)
+            put_bytes(&key, point + 2, point_len - 2);
+        else if (point_len > 3 && point[0] == 0x04 && point[1] == 0x81 && point[2] == point_len - 3)
+            put_bytes(&key, point + 3, point_len - 3);
+        else
+            put_bytes(&key, point, point_len); /* some modules return the raw point */
+        free(point);
+        alg[alg_len++] = 0x30;
+        alg[alg_len++] = (unsigned char)(sizeof oid_ec_public_key + curve_len);
+        memcpy(alg + alg_len, oid_ec_public_key, sizeof oid_ec_public_key);
+        alg_len += sizeof oid_ec_public_key;
+        memcpy(alg + alg_len, curve, curve_len);
+        alg_len += curve_len;
+        rc = key.failed ? -1 : wrap_spki(alg, alg_len, &key, spki, spki_len);
+    } else {
+        unsigned char *mod, *exp;
+        size_t mod_len, exp_len;
+        dbuf ints = {0};
+        if (get_attr(s, pub, CKA_MODULUS, &mod, &mod_len) != 0)
+            return -1;
+        if (get_attr(s, pub, CKA_PUBLIC_EXPONENT, &exp, &exp_len) != 0) {
+            free(mod);
+            return -1;
+        }
+        put_uint(&ints, mod, mod_len);
+        put_uint(&ints, exp, exp_len);
+        put_header(&key, 0x30, ints.len);
+        put_bytes(&key, ints.p, ints.len);
+        free(mod);
+        free(exp);
+        free(ints.p);
+        rc = key.failed || ints.failed ? -1
+                                       : wrap_spki(alg_rsa, sizeof alg_rsa, &key, spki, spki_len);
+    }
+    free(key.p);
+    return rc;
+}
+
+/* ---- key generation ---- */
+
+static int generate_pair(session *s, const char *label, const unsigned char *id, size_t id_len,
+                         token_key_type type, bool ca, CK_OBJECT_HANDLE *pub,
+                         CK_OBJECT_HANDLE *priv, ct_error *err)
+{
+    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+    CK_ULONG bits = type == TOKEN_KEY_RSA2048 ? 2048 : type == TOKEN_KEY_RSA3072 ? 3072 : 4096;
+    CK_BYTE exponent[] = {0x01, 0x00, 0x01};
+    bool ec = type == TOKEN_KEY_P256 || type == TOKEN_KEY_P384;
+    CK_MECHANISM mech = {ec ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+    CK_ATTRIBUTE pub_tmpl[8], priv_tmpl[10];
+    CK_ULONG np = 0, nk = 0;
+    CK_RV rv;
+
+    pub_tmpl[np++] = (CK_ATTRIBUTE){CKA_TOKEN, &yes, sizeof yes};
+    pub_tmpl[np++] = (CK_ATTRIBUTE){CKA_VERIFY, &yes, sizeof yes};
+    pub_tmpl[np++] = (CK_ATTRIBUTE){CKA_ID, (void *)id, id_len};
+    pub_tmpl[np++] = (CK_ATTRIBUTE){CKA_LABEL, (void *)label, strlen(label)};
+    if (ec) {
+        pub_tmpl[np++] =
+            (CK_ATTRIBUTE){CKA_EC_PARAMS, (void *)(type == TOKEN_KEY_P256 ? oid_p256 : oid_p384),
+                           type == TOKEN_KEY_P256 ? sizeof oid_p256 : sizeof oid_p384};
+    } else {
+        pub_tmpl[np++] = (CK_ATTRIBUTE){CKA_MODULUS_BITS, &bits, sizeof bits};
+        pub_tmpl[np++] = (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, exponent, sizeof exponent};
+        if (!ca)
+            pub_tmpl[np++] = (CK_ATTRIBUTE){CKA_ENCRYPT, &yes, sizeof yes};
+    }
+    priv_tmpl[nk++] = (CK_ATTRIBUTE){CKA_TOKEN, &yes, sizeof yes};
+    priv_tmpl[nk++] = (CK_ATTRIBUTE){CKA_PRIVATE, &yes, sizeof yes};
+    priv_tmpl[nk++] = (CK_ATTRIBUTE){CKA_SENSITIVE, &yes, sizeof yes};
+    priv_tmpl[nk++] = (CK_ATTRIBUTE){CKA_EXTRACTABLE, &no, sizeof no};
+    priv_tmpl[nk++] = (CK_ATTRIBUTE){CKA_SIGN, &yes, sizeof yes};
+    priv_tmpl[nk++] = (CK_ATTRIBUTE){CKA_ID, (void *)id, id_len};
+    priv_tmpl[nk++] = (CK_ATTRIBUTE){CKA_LABEL, (void *)label, strlen(label)};
+    if (!ec && !ca)
+        priv_tmpl[nk++] = (CK_ATTRIBUTE){CKA_DECRYPT, &yes, sizeof yes};
+    rv = s->m->f->C_GenerateKeyPair(s->h, &mech, pub_tmpl, np, priv_tmpl, nk, pub, priv);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "sinh cặp khóa", "generate key pair");
+    return 0;
+}
+
+int token_provision_keys(token_module *m, const char *serial, const char *so_pin,
+                         const char *user_pin, const char *label, const unsigned char *id,
+                         size_t id_len, token_key_type type, unsigned char **spki, size_t *spki_len,
+                         ct_error *err)
+{
+    CK_SLOT_ID slot;
+    unsigned char padded[32];
+    session s;
+    CK_OBJECT_HANDLE pub, priv;
+    CK_RV rv;
+
+    if (find_slot(m, serial, &slot, err) != 0)
+        return -1;
+    pad_label(padded, label);
+    rv = m->f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
+    if (rv != CKR_OK) {
+        p11_fail(err, rv, "khởi tạo thiết bị", "initialise token");
+        if (rv == CKR_PIN_INCORRECT)
+            snprintf(err->code, sizeof err->code, "token.wrong_so_pin");
+        return -1;
+    }
+    /* the serial survives re-initialisation; the slot id may not (SoftHSM2) */
+    if (open_session(m, serial, CKU_SO, so_pin, &s, "đặt mã PIN người dùng", "set user PIN", err) !=
+        0)
+        return -1;
+    rv = m->f->C_InitPIN(s.h, (CK_UTF8CHAR_PTR)user_pin, strlen(user_pin));
+    close_session(&s);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "đặt mã PIN người dùng", "set user PIN");
+    if (open_session(m, serial, CKU_USER, user_pin, &s, "sinh cặp khóa", "generate key pair",
+                     err) != 0)
+        return -1;
+    if (generate_pair(&s, label, id, id_len, type, false, &pub, &priv, err) != 0) {
+        close_session(&s);
+        return -1;
+    }
+    if (public_key_spki(&s, pub, type, spki, spki_len) != 0) {
+        close_session(&s);
+        return ct_fail(err, 500, "token.io", "không đọc được khóa công khai từ thiết bị",
+                       "cannot read the public key back from the token");
+    }
+    close_session(&s);
+    return 0;
+}
+
+int token_write_cert(token_module *m, const char *serial, const char *user_pin,
+                     const unsigned char *id, size_t id_len, const char *label,
+                     const unsigned char *cert_der, size_t cert_len,
+                     const unsigned char *subject_der, size_t subject_len, bool authority,
+                     ct_error *err)
+{
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_CERTIFICATE_TYPE ctype = CKC_X_509;
+    CK_ULONG category = authority ? 2 : 1;
+    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+    CK_ATTRIBUTE tmpl[] = {
+        {CKA_CLASS, &cls, sizeof cls},
+        {CKA_CERTIFICATE_TYPE, &ctype, sizeof ctype},
+        {CKA_TOKEN, &yes, sizeof yes},
+        {CKA_PRIVATE, &no, sizeof no},
+        {CKA_ID, (void *)id, id_len},
+        {CKA_LABEL, (void *)label, strlen(label)},
+        {CKA_SUBJECT, (void *)subject_der, subject_len},
+        {CKA_VALUE, (void *)cert_der, cert_len},
+        {CKA_CERTIFICATE_CATEGORY, &category, sizeof category},
+    };
+    CK_OBJECT_HANDLE obj;
+    session s;
+    CK_RV rv;
+
+    if (open_session(m, serial, CKU_USER, user_pin, &s, "ghi chứng thư", "write certificate",
+                     err) != 0)
+        return -1;
+    rv = m->f->C_CreateObject(s.h, tmpl, sizeof tmpl / sizeof tmpl[0], &obj);
+    close_session(&s);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "ghi chứng thư", "write certificate");
+    return 0;
+}
+
+static int find_object(session *s, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE by, const void *value,
+                       size_t len, CK_OBJECT_HANDLE *obj)
+{
+    CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls}, {by, (void *)value, len}};
+    CK_ULONG found = 0;
+    CK_RV rv = s->m->f->C_FindObjectsInit(s->h, tmpl, 2);
+
+    if (rv != CKR_OK)
+        return -1;
+    rv = s->m->f->C_FindObjects(s->h, obj, 1, &found);
+    s->m->f->C_FindObjectsFinal(s->h);
+    return rv == CKR_OK && found == 1 ? 0 : -1;
+}
+
+static int key_type_of(session *s, CK_OBJECT_HANDLE key, token_key_type *type)
+{
+    CK_KEY_TYPE kt;
+    CK_ATTRIBUTE a = {CKA_KEY_TYPE, &kt, sizeof kt};
+
+    if (s->m->f->C_GetAttributeValue(s->h, key, &a, 1) != CKR_OK)
+        return -1;
+    *type = kt == CKK_EC ? TOKEN_KEY_P256 : TOKEN_KEY_RSA2048;
+    return 0;
+}
+
+int token_sign(token_module *m, const char *serial, const char *user_pin, const unsigned char *id,
+               size_t id_len, const unsigned char *data, size_t len, unsigned char *sig,
+               size_t *sig_len, ct_error *err)
+{
+    session s;
+    CK_OBJECT_HANDLE key;
+    token_key_type type;
+    CK_MECHANISM mech = {CKM_SHA256_RSA_PKCS, NULL, 0};
+    CK_ULONG n = 512;
+    CK_RV rv;
+
+    if (open_session(m, serial, CKU_USER, user_pin, &s, "ký thử", "sign challenge", err) != 0)
+        return -1;
+    if (find_object(&s, CKO_PRIVATE_KEY, CKA_ID, id, id_len, &key) != 0 ||
+        key_type_of(&s, key, &type) != 0) {
+        close_session(&s);
+        return ct_fail(err, 500, "token.io", "không tìm thấy khóa bí mật trên thiết bị",
+                       "the private key is not on the token");
+    }
+    if (type == TOKEN_KEY_P256)
+        mech.mechanism = CKM_ECDSA_SHA256;
+    rv = m->f->C_SignInit(s.h, &mech, key);
+    if (rv == CKR_OK)
+        rv = m->f->C_Sign(s.h, (CK_BYTE_PTR)data, len, sig, &n);
+    close_session(&s);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "ký thử", "sign challenge");
+    *sig_len = n;
+    return 0;
+}
+
+int token_count_objects(token_module *m, const char *serial, const char *user_pin,
+                        unsigned long object_class, size_t *count, ct_error *err)
+{
+    session s;
+    CK_OBJECT_CLASS cls = object_class;
+    CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls}};
+    CK_OBJECT_HANDLE objs[64];
+    CK_ULONG found = 0;
+    CK_RV rv;
+
+    if (open_session(m, serial, CKU_USER, user_pin, &s, "đọc thiết bị", "read token", err) != 0)
+        return -1;
+    rv = m->f->C_FindObjectsInit(s.h, tmpl, 1);
+    if (rv == CKR_OK)
+        rv = m->f->C_FindObjects(s.h, objs, 64, &found);
+    m->f->C_FindObjectsFinal(s.h);
+    close_session(&s);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "đọc thiết bị", "read token");
+    *count = found;
+    return 0;
+}
+
+int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,
+               ct_error *err)
+{
+    CK_SLOT_ID slot;
+    unsigned char padded[32];
+    CK_RV rv;
+
+    if (find_slot(m, serial, &slot, err) != 0)
+        return -1;
+    pad_label(padded, blank_label);
+    rv = m->f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "xóa thiết bị", "wipe token");
+    return 0;
+}
+
+/* ---- the CA's key in an HSM ---- */
+
+static int key_open_common(token_module *m, const char *serial, const char *user_pin,
+                           token_key **out, session *s, ct_error *err)
+{
+    token_key *k = calloc(1, sizeof *k);
+
+    if (k == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    if (open_session(m, serial, CKU_USER, user_pin, s, "mở khóa CA", "open CA key", err) != 0) {
+        free(k);
+        return -1;
+    }
+    k->m = m;
+    k->session = s->h;
+    pthread_mutex_init(&k->lock, NULL);
+    *out = k;
+    return 0;
+}
+
+static int key_finish(token_key *k, session *s, CK_OBJECT_HANDLE pub, ct_error *err)
+{
+    if (public_key_spki(s, pub, k->type, &k->spki, &k->spki_len) != 0) {
+        token_key_close(k);
+        return ct_fail(err, 500, "token.io", "không đọc được khóa công khai của CA",
+                       "cannot read the CA's public key");
+    }
+    return 0;
+}
+
+int token_key_generate(token_module *m, const char *serial, const char *user_pin, const char *label,
+                       token_key_type type, token_key **out, ct_error *err)
+{
+    session s;
+    CK_OBJECT_HANDLE pub;
+    /* the CA key's CKA_ID is its label: one key per label on the HSM */
+    if (key_open_common(m, serial, user_pin, out, &s, err) != 0)
+        return -1;
+    (*out)->type = type;
+    if (generate_pair(&s, label, (const unsigned char *)label, strlen(label), type, true, &pub,
+                      &(*out)->key, err) != 0) {
+        token_key_close(*out);
+        return -1;
+    }
+    return key_finish(*out, &s, pub, err);
+}
+
+int token_key_open(token_module *m, const char *serial, const char *user_pin, const char *label,
+                   token_key **out, ct_error *err)
+{
+    session s;
+    CK_OBJECT_HANDLE pub;
+    CK_KEY_TYPE kt;
+    CK_ATTRIBUTE a = {CKA_KEY_TYPE, &kt, sizeof kt};
+
+    if (key_open_common(m, serial, user_pin, out, &s, err) != 0)
+        return -1;
+    if (find_object(&s, CKO_PRIVATE_KEY, CKA_LABEL, label, strlen(label), &(*out)->key) != 0 ||
+        find_object(&s, CKO_PUBLIC_KEY, CKA_LABEL, label, strlen(label), &pub) != 0 ||
+        m->f->C_GetAttributeValue(s.h, pub, &a, 1) != CKR_OK) {
+        token_key_close(*out);
+        return ct_fail(err, 404, "token.key_not_found", "không có khóa \"%s\" trên HSM",
+                       "no key labelled \"%s\" on the HSM", label);
+    }
+    if (kt == CKK_EC) {
+        unsigned char *params;
+        size_t n;
+        (*out)->type = TOKEN_KEY_P256;
+        if (get_attr(&s, pub, CKA_EC_PARAMS, &params, &n) == 0) {
+            if (n == sizeof oid_p384 && memcmp(params, oid_p384, n) == 0)
+                (*out)->type = TOKEN_KEY_P384;
+            free(params);
+        }
+    } else {
+        (*out)->type = TOKEN_KEY_RSA3072;
+    }
+    return key_finish(*out, &s, pub, err);
+}
+
+int token_key_sign_raw(token_key *k, const unsigned char *in, size_t in_len, unsigned char *sig,
+                       size_t *sig_len, ct_error *err)
+{
+    bool ec = k->type == TOKEN_KEY_P256 || k->type == TOKEN_KEY_P384;
+    CK_MECHANISM mech = {ec ? CKM_ECDSA : CKM_RSA_PKCS, NULL, 0};
+    CK_ULONG n = *sig_len;
+    CK_RV rv;
+
+    pthread_mutex_lock(&k->lock);
+    rv = k->m->f->C_SignInit(k->session, &mech, k->key);
+    if (rv == CKR_OK)
+        rv = k->m->f->C_Sign(k->session, (CK_BYTE_PTR)in, in_len, sig, &n);
+    pthread_mutex_unlock(&k->lock);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "ký bằng khóa CA trên HSM", "sign with the CA key on the HSM");
+    *sig_len = n;
+    return 0;
+}
+
+const unsigned char *token_key_spki(const token_key *k, size_t *len)
+{
+    *len = k->spki_len;
+    return k->spki;
+}
+
+void token_key_close(token_key *k)
+{
+    if (k == NULL)
+        return;
+    if (k->session != CK_INVALID_HANDLE) {
+        k->m->f->C_Logout(k->session);
+        k->m->f->C_CloseSession(k->session);
+    }
+    pthread_mutex_destroy(&k->lock);
+    free(k->spki);
+    free(k);
+}

@@ -1,0 +1,93 @@
+/*
+ * token.h — PKCS#11 tokens: the subscriber's private-key storage device, and the CA's key when
+ * it lives in an HSM.
+ *
+ * Any vendor's module is loaded with dlopen (SoftHSM2 by default and in every test). This layer
+ * knows nothing of certificates' contents: it takes and returns DER bytes. Every failure names
+ * the step that failed ("initialise token", "generate key pair", …) and the PKCS#11 return
+ * code; no PIN ever appears in a message.
+ */
+#ifndef CT_TOKEN_TOKEN_H
+#define CT_TOKEN_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+typedef struct token_module token_module;
+
+typedef enum {
+    TOKEN_KEY_RSA2048,
+    TOKEN_KEY_RSA3072,
+    TOKEN_KEY_RSA4096,
+    TOKEN_KEY_P256,
+    TOKEN_KEY_P384,
+} token_key_type;
+
+int token_module_open(const char *module_path, token_module **out, ct_error *err);
+void token_module_close(token_module *m);
+
+typedef struct token_info {
+    unsigned long slot_id;
+    char label[33];
+    char serial[17];
+    char model[17];
+    bool initialized;
+} token_info;
+
+/* The tokens present. *out malloc'd. */
+int token_list(token_module *m, token_info **out, size_t *count, ct_error *err);
+
+/* SoftHSM2-style stock: initialise the first uninitialised token as a blank one with label and
+ * SO PIN; its serial comes back. "token.no_free_slot" if there is none. */
+int token_create_blank(token_module *m, const char *label, const char *so_pin, char serial_out[17],
+                       ct_error *err);
+
+/* Provision a token: re-initialise it (wiping it) with the SO PIN, set the user PIN, generate the
+ * key pair on it (private key: token, private, sensitive, not extractable, sign) with CKA_ID id
+ * and the label, and return the public key as SubjectPublicKeyInfo DER (*spki malloc'd). */
+int token_provision_keys(token_module *m, const char *serial, const char *so_pin,
+                         const char *user_pin, const char *label, const unsigned char *id,
+                         size_t id_len, token_key_type type, unsigned char **spki, size_t *spki_len,
+                         ct_error *err);
+
+/* Store a certificate on the token (CKO_CERTIFICATE, X.509) with the given CKA_ID and label.
+ * authority marks a CA certificate (CKA_CERTIFICATE_CATEGORY 2). */
+int token_write_cert(token_module *m, const char *serial, const char *user_pin,
+                     const unsigned char *id, size_t id_len, const char *label,
+                     const unsigned char *cert_der, size_t cert_len,
+                     const unsigned char *subject_der, size_t subject_len, bool authority,
+                     ct_error *err);
+
+/* Sign data with the private key of CKA_ID id: SHA-256 with RSA PKCS#1 v1.5, or ECDSA with
+ * SHA-256 (r||s). sig must hold 512 bytes. */
+int token_sign(token_module *m, const char *serial, const char *user_pin, const unsigned char *id,
+               size_t id_len, const unsigned char *data, size_t len, unsigned char *sig,
+               size_t *sig_len, ct_error *err);
+
+/* Count the objects of a class visible after user login (tests, and proving a wipe). */
+int token_count_objects(token_module *m, const char *serial, const char *user_pin,
+                        unsigned long object_class, size_t *count, ct_error *err);
+
+/* Wipe: re-initialise with the SO PIN and a blank label. */
+int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,
+               ct_error *err);
+
+/* A long-lived, logged-in key for signing many times: the CA's key in an HSM. */
+typedef struct token_key token_key;
+
+/* Generate a key pair for a CA on an (initialised) HSM token and open it. */
+int token_key_generate(token_module *m, const char *serial, const char *user_pin, const char *label,
+                       token_key_type type, token_key **out, ct_error *err);
+/* Open an existing key by its label. */
+int token_key_open(token_module *m, const char *serial, const char *user_pin, const char *label,
+                   token_key **out, ct_error *err);
+/* Raw private operation: CKM_RSA_PKCS over a DigestInfo, or CKM_ECDSA over a hash (r||s). */
+int token_key_sign_raw(token_key *k, const unsigned char *in, size_t in_len, unsigned char *sig,
+                       size_t *sig_len, ct_error *err);
+/* SubjectPublicKeyInfo DER of the key (owned by the key). */
+const unsigned char *token_key_spki(const token_key *k, size_t *len);
+void token_key_close(token_key *k);
+
+#endif
