@@ -166,12 +166,18 @@ static void pad_label(unsigned char out[32], const char *label)
 
 int token_list(token_module *m, token_info **out, size_t *count, ct_error *err)
 {
-    CK_SLOT_ID slots[64];
-    CK_ULONG n = 64;
+    CK_SLOT_ID slots[256];
+    CK_ULONG n = 0;
     token_info *list;
     size_t k = 0;
-    CK_RV rv = m->f->C_GetSlotList(CK_TRUE, slots, &n);
+    /* The size query first: modules refresh their slot list on it (SoftHSM2 shows the new
+     * free slot after a token is initialised only then). */
+    CK_RV rv = m->f->C_GetSlotList(CK_TRUE, NULL, &n);
 
+    if (rv == CKR_OK) {
+        n = sizeof slots / sizeof slots[0];
+        rv = m->f->C_GetSlotList(CK_TRUE, slots, &n);
+    }
     if (rv != CKR_OK)
         return p11_fail(err, rv, "liệt kê khe", "list slots");
     list = calloc(n ? n : 1, sizeof *list);
