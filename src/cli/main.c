@@ -58,9 +58,19 @@ typedef struct {
 } command;
 
 static const command commands[] = {
-    {"init", cmd_init},         {"cert", cmd_cert},       {"audit", cmd_audit},
-    {"agency", cmd_agency},     {"dossier", cmd_dossier}, {"run-due", cmd_run_due},
-    {"calendar", cmd_calendar}, {"demo", cmd_demo},
+    /* clang-format off */
+    {"init", cmd_init},
+    {"cert", cmd_cert},
+    {"crl", cmd_crl},
+    {"ocsp", cmd_ocsp},
+    {"agency", cmd_agency},
+    {"token", cmd_token},
+    {"dossier", cmd_dossier},
+    {"run-due", cmd_run_due},
+    {"calendar", cmd_calendar},
+    {"audit", cmd_audit},
+    {"demo", cmd_demo},
+    /* clang-format on */
 };
 
 int main(int argc, char **argv)
