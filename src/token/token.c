@@ -648,11 +648,25 @@ int token_sign(token_module *m, const char *serial, const char *user_pin, const 
         return ct_fail(err, 500, "token.io", "không tìm thấy khóa bí mật trên thiết bị",
                        "the private key is not on the token");
     }
-    if (type == TOKEN_KEY_P256)
-        mech.mechanism = CKM_ECDSA_SHA256;
-    rv = m->f->C_SignInit(s.h, &mech, key);
-    if (rv == CKR_OK)
-        rv = m->f->C_Sign(s.h, (CK_BYTE_PTR)data, len, sig, &n);
+    if (type == TOKEN_KEY_P256) {
+        /* Not every module has CKM_ECDSA_SHA256 (SoftHSM2 2.6 has not): hash on the token,
+         * then sign the hash with plain CKM_ECDSA. */
+        CK_MECHANISM sha256 = {CKM_SHA256, NULL, 0};
+        CK_BYTE digest[32];
+        CK_ULONG digest_len = sizeof digest;
+        mech.mechanism = CKM_ECDSA;
+        rv = m->f->C_DigestInit(s.h, &sha256);
+        if (rv == CKR_OK)
+            rv = m->f->C_Digest(s.h, (CK_BYTE_PTR)data, len, digest, &digest_len);
+        if (rv == CKR_OK)
+            rv = m->f->C_SignInit(s.h, &mech, key);
+        if (rv == CKR_OK)
+            rv = m->f->C_Sign(s.h, digest, digest_len, sig, &n);
+    } else {
+        rv = m->f->C_SignInit(s.h, &mech, key);
+        if (rv == CKR_OK)
+            rv = m->f->C_Sign(s.h, (CK_BYTE_PTR)data, len, sig, &n);
+    }
     close_session(&s);
     if (rv != CKR_OK)
         return p11_fail(err, rv, "ký thử", "sign challenge");
