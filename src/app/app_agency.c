@@ -121,7 +121,7 @@ int agency_chain(app *a, const char *code, agency_record chain[], size_t max, si
 bool agency_visible(app *a, const app_actor *actor, const char *agency)
 {
     agency_record chain[AGENCY_MAX_DEPTH];
-    size_t n;
+    size_t n = 0;
 
     if (actor->role & (ROLES_CA | ROLE_AUDITOR | ROLE_SYSTEM))
         return true;
