@@ -3,6 +3,9 @@
  */
 #include "pki/pubkey.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+
+#include "pki/der.h"
 
 static int is_pem(const unsigned char *data, size_t len)
 {
@@ -112,8 +117,127 @@ int pubkey_from_csr(const unsigned char *data, size_t len, pubkey_info *out, ct_
     return rc;
 }
 
+/* RSA keys are read here without OpenSSL's decoders, which cost about 0.4 ms a key — a fifth of
+ * an RSA-3072 signature, so a quarter of bulk issuance. The structure is small and fixed:
+ *   SEQUENCE { SEQUENCE { OID rsaEncryption, NULL }, BIT STRING { SEQUENCE { INTEGER n,
+ *   INTEGER e } } }
+ * and the checks are the same as check_key()'s. Returns 1 when it handled the key, 0 when the
+ * input is something else (left to OpenSSL), -1 on a refused key. */
+static const unsigned char rsa_alg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                        0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+
+static bool minimal_positive_integer(const unsigned char *p, size_t n)
+{
+    if (n == 0 || (p[0] & 0x80))
+        return false; /* empty or negative */
+    return !(n > 1 && p[0] == 0 && !(p[1] & 0x80));
+}
+
+static int rsa_spki_fast(const unsigned char *der, size_t len, pubkey_info *out, ct_error *err)
+{
+    uint8_t tag;
+    const unsigned char *seq, *bits, *key, *n, *e;
+    size_t seq_len, bits_len, key_len, n_len, e_len, total, used, bits_total;
+    int nbits;
+    uint64_t exponent = 0;
+
+    if (!der_read_tlv(der, len, &tag, &seq, &seq_len, &total) || tag != DER_SEQUENCE ||
+        total != len || seq_len < sizeof rsa_alg ||
+        memcmp(seq, rsa_alg, sizeof rsa_alg) != 0)
+        return 0;
+    if (!der_read_tlv(seq + sizeof rsa_alg, seq_len - sizeof rsa_alg, &tag, &bits, &bits_len,
+                      &bits_total) ||
+        tag != DER_BIT_STRING || bits_total != seq_len - sizeof rsa_alg || bits_len < 2 ||
+        bits[0] != 0 ||
+        !der_read_tlv(bits + 1, bits_len - 1, &tag, &key, &key_len, &total) ||
+        tag != DER_SEQUENCE || total != bits_len - 1 ||
+        !der_read_tlv(key, key_len, &tag, &n, &n_len, &used) || tag != DER_INTEGER ||
+        !der_read_tlv(key + used, key_len - used, &tag, &e, &e_len, &total) ||
+        tag != DER_INTEGER || used + total != key_len || !minimal_positive_integer(n, n_len) ||
+        !minimal_positive_integer(e, e_len))
+        return ct_fail(err, 400, "key.malformed", "khóa công khai RSA không đúng cấu trúc",
+                       "the RSA public key is malformed");
+    if (n[0] == 0) {
+        n++;
+        n_len--;
+    }
+    nbits = (int)(n_len * 8);
+    for (unsigned char top = n[0]; !(top & 0x80); top <<= 1)
+        nbits--;
+    if (nbits < 2048)
+        return ct_fail(err, 400, "key.too_small", "khóa RSA %d bit quá ngắn: tối thiểu 2048 bit",
+                       "RSA key of %d bits is too short: at least 2048 bits are required",
+                       nbits);
+    if (nbits > 4096)
+        return ct_fail(err, 400, "key.too_large", "khóa RSA %d bit quá dài: tối đa 4096 bit",
+                       "RSA key of %d bits is too long: at most 4096 bits", nbits);
+    if (e_len > 8)
+        exponent = UINT64_MAX; /* past 2^64: still odd-checked below, and within 2^256 */
+    else
+        for (size_t i = 0; i < e_len; i++)
+            exponent = (exponent << 8) | e[i];
+    if (!(e[e_len - 1] & 1) || exponent < 65537 || e_len > 32 || !(n[n_len - 1] & 1))
+        return ct_fail(err, 400, "key.exponent", "số mũ công khai RSA không được chấp nhận",
+                       "the RSA public exponent is not acceptable (use 65537)");
+    memset(out, 0, sizeof *out);
+    out->spki = malloc(len);
+    if (out->spki == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    memcpy(out->spki, der, len);
+    out->spki_len = len;
+    out->is_rsa = 1;
+    out->bits = nbits;
+    return 1;
+}
+
+/* The DER inside a "PUBLIC KEY" PEM block, or NULL. *der malloc'd. */
+static unsigned char *pem_public_key(const unsigned char *data, size_t len, size_t *der_len)
+{
+    static const char begin[] = "-----BEGIN PUBLIC KEY-----", end[] = "-----END PUBLIC KEY-----";
+    const unsigned char *b = memmem(data, len, begin, sizeof begin - 1), *e;
+    unsigned char *b64, *der;
+    size_t n = 0, pad = 0;
+    int out;
+
+    if (b == NULL)
+        return NULL;
+    b += sizeof begin - 1;
+    e = memmem(b, len - (size_t)(b - data), end, sizeof end - 1);
+    if (e == NULL)
+        return NULL;
+    b64 = calloc(1, (size_t)(e - b) + 1);
+    der = malloc((size_t)(e - b) + 1);
+    if (b64 == NULL || der == NULL) {
+        free(b64);
+        free(der);
+        return NULL;
+    }
+    for (const unsigned char *p = b; p < e; p++)
+        if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
+            b64[n++] = *p;
+    while (pad < n && pad < 2 && b64[n - 1 - pad] == '=')
+        pad++;
+    out = n % 4 == 0 ? EVP_DecodeBlock(der, b64, (int)n) : -1;
+    free(b64);
+    if (out < 0 || (size_t)out < pad) {
+        free(der);
+        return NULL;
+    }
+    *der_len = (size_t)out - pad; /* EVP_DecodeBlock turns '=' padding into zero bytes */
+    return der;
+}
+
 int pubkey_from_key_file(const unsigned char *data, size_t len, pubkey_info *out, ct_error *err)
 {
+    {
+        size_t der_len = 0;
+        unsigned char *der = is_pem(data, len) ? pem_public_key(data, len, &der_len) : NULL;
+        int rc;
+        rc = rsa_spki_fast(der ? der : data, der ? der_len : len, out, err);
+        free(der);
+        if (rc != 0)
+            return rc > 0 ? 0 : -1;
+    }
     EVP_PKEY *pkey = NULL;
     int rc;
 
