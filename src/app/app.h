@@ -116,6 +116,7 @@ typedef struct app_blob {
     int64_t this_update;
     int64_t next_update;
     char etag[72]; /* quoted strong ETag, e.g. "\"3f2a…\"" */
+    bool cached;   /* served from the pre-signed cache */
 } app_blob;
 
 void app_blob_free(app_blob *b);
@@ -142,6 +143,20 @@ int app_directory_search(app *a, const char *query, int64_t limit, int64_t offse
                          cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err);
 /* 404 ("cert.not_found") unless the certificate was published. */
 int app_directory_get(app *a, const char *serial, cert_record *out, ct_error *err);
+/* Upper-case hex SHA-256 of DER bytes (a certificate's fingerprint). */
+int app_fingerprint(const unsigned char *der, size_t len, char out[65]);
+/* The status a relying party sees: "active", "revoked", "expired" (past not_after). */
+const char *app_public_status(const cert_record *rec, int64_t now);
+
+/* Counts for monitoring (/metrics). */
+typedef struct app_stats {
+    int64_t certs_hold, certs_active, certs_revoked, certs_expired;
+    int64_t dossiers[DOSSIER_STATE_COUNT];
+    int64_t dossiers_late, dossiers_due_today;
+} app_stats;
+int app_get_stats(app *a, app_stats *out, ct_error *err);
+/* Does the database answer? (/healthz; one trivial read.) */
+int app_health(app *a, ct_error *err);
 
 /* ---- agencies (app_agency.c) ---- */
 

@@ -45,6 +45,7 @@ struct status_state {
     pthread_mutex_t crl_lock; /* one CRL signing at a time */
     atomic_bool crl_stale;
     atomic_llong seen_change; /* the store's change counter already reflected here */
+    atomic_llong checked_at;  /* when another process's changes were last looked for */
 };
 
 void app_blob_free(app_blob *b)
@@ -365,6 +366,7 @@ static int copy_entry(const cache_entry *e, app_blob *out)
     out->this_update = e->this_update;
     out->next_update = e->next_update;
     memcpy(out->etag, e->etag, sizeof out->etag);
+    out->cached = true;
     return 0;
 }
 
@@ -377,6 +379,12 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
     int64_t now = app_now();
 
     memset(out, 0, sizeof *out);
+    /* A change made by another process (the command line) reaches the answers within a second:
+     * looking costs one indexed query, done at most once a second. */
+    if (now != atomic_load(&st->checked_at)) {
+        atomic_store(&st->checked_at, now);
+        absorb_changes(a, NULL);
+    }
     keyed = ocsp_request_cache_key(st->responder, req, len, key);
     if (keyed) {
         int found = 0;

@@ -19,6 +19,8 @@ static const char usage[] =
     "usage: chungthu [--home DIR] [--actor NAME] COMMAND [ARGS]\n"
     "\n"
     "  init [--demo] [--root-key rsa4096|p384] [--issuing-key rsa3072|p256|p384] [--base-url URL]\n"
+    "  serve [--listen ADDR:PORT] [--access-log FILE] [--threads N]\n"
+    "                                   HTTP: public site, CRLs, OCSP, /healthz, /metrics\n"
     "  cert issue (--csr FILE | --pubkey FILE) --name TEXT --email ADDR --province TEXT\n"
     "             --org TEXT [--unit TEXT]... [--days N] [--hold] [--out FILE] [--json]\n"
     "  cert show SERIAL [--json] [--pem]\n"
@@ -60,6 +62,7 @@ typedef struct {
 static const command commands[] = {
     /* clang-format off */
     {"init", cmd_init},
+    {"serve", cmd_serve},
     {"cert", cmd_cert},
     {"crl", cmd_crl},
     {"ocsp", cmd_ocsp},
