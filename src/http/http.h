@@ -1,0 +1,144 @@
+/*
+ * http.h — what the files of the HTTP face share: one request as the handlers see it, the ways
+ * to answer it, and the handlers themselves.
+ *
+ * server.c owns the daemon, the access log and the upkeep timer; router.c matches a request to
+ * its handler; response.c sends answers; html.c builds pages; each other file answers one
+ * family of routes, through src/app only (DESIGN.md §5).
+ */
+#ifndef CT_HTTP_HTTP_H
+#define CT_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/app.h"
+
+struct MHD_Connection;
+
+/* Route families, the label of the request counters in /metrics. */
+typedef enum {
+    ROUTE_HOME,
+    ROUTE_SEARCH,
+    ROUTE_CERT,
+    ROUTE_CA,
+    ROUTE_CRL,
+    ROUTE_OCSP,
+    ROUTE_HEALTH,
+    ROUTE_METRICS,
+    ROUTE_STATIC,
+    ROUTE_OTHER,
+    ROUTE_COUNT
+} route_family;
+
+const char *route_family_name(route_family f);
+
+typedef struct http_request {
+    struct MHD_Connection *conn;
+    app *app;
+    const char *method;
+    const char *path; /* decoded, without the query string */
+    unsigned char *body;
+    size_t body_len;
+    size_t body_limit; /* 0: the route takes no body */
+    bool body_too_large;
+    bool english; /* ?lang=en */
+    route_family route;
+    int status;
+    size_t bytes;
+    int64_t started_ns;
+    char client[64];
+} http_request;
+
+/* An OCSP request is a few hundred bytes; nothing legitimate comes near this. */
+#define OCSP_MAX_BODY 10240
+
+/* ---- response.c: answers ---- */
+
+/* One extra header: name and value; arrays of them end with {NULL, NULL}. */
+typedef struct http_header {
+    const char *name;
+    const char *value;
+} http_header;
+
+/* Answer with data (copied). Returns the libmicrohttpd result to hand back. */
+int http_send(http_request *r, int status, const char *content_type, const void *data, size_t len,
+              const http_header *headers);
+/* Plain text answer (protocol endpoints' errors). */
+int http_send_text(http_request *r, int status, const char *message);
+/* An HTML page with the security headers; html is consumed (freed); NULL means out of memory. */
+int http_send_html(http_request *r, int status, char *html);
+/* A small HTML error page in the request's language. */
+int http_send_error(http_request *r, int status, const char *vi, const char *en);
+const char *http_query(http_request *r, const char *name);
+const char *http_header_value(http_request *r, const char *name);
+/* RFC 7231 IMF-fixdate, e.g. "Tue, 24 Nov 2026 19:56:55 GMT". */
+void http_date(int64_t t, char out[40]);
+/* Does an If-None-Match header list this ETag (or "*")? */
+bool http_etag_matches(const char *if_none_match, const char *etag);
+
+/* ---- router.c ---- */
+
+/* Match the request against the route table and call its handler (400 for an insane path, 404
+ * for an unknown one, 405 with Allow for a known path and another method). */
+int router_dispatch(http_request *r);
+/* The body limit of the route a request goes to (0: it takes none). */
+size_t router_body_limit(const char *method, const char *path);
+
+/* ---- html.c: building pages ---- */
+
+/* Growing text; on allocation failure `failed` is set and further additions are ignored. */
+typedef struct text {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} text;
+void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void text_add_escaped(text *t, const char *s);     /* HTML-escaped */
+void text_add_url_escaped(text *t, const char *s); /* percent-encoded for a query value */
+/* The text as a page for http_send_html (NULL if building it failed). */
+char *text_take(text *t);
+/* Page head and foot around body content; title is plain text. */
+void page_begin(text *t, http_request *r, const char *title);
+void page_end(text *t, http_request *r);
+/* The language's string. */
+const char *L(const http_request *r, const char *vi, const char *en);
+/* "?lang=en" or "" (first parameter), "&amp;lang=en" or "" (a further one): links keep the
+ * language. */
+const char *lang_first(const http_request *r);
+const char *lang_more(const http_request *r);
+
+/* ---- handlers ---- */
+
+int site_home(http_request *r);
+int site_css(http_request *r);
+int site_search(http_request *r);
+int site_certificate(http_request *r, const char *rest);
+/* download.c */
+int download_certificate(http_request *r, const cert_record *c, const char *ext);
+int download_ca(http_request *r, const char *rest);
+int download_crl(http_request *r, const char *rest);
+int ocsp_post(http_request *r);
+int ocsp_get(http_request *r, const char *rest);
+int health(http_request *r);
+int metrics(http_request *r);
+
+/* ---- metrics.c: counting ---- */
+
+void metrics_record(route_family route, int status, int64_t micros);
+void metrics_ocsp(bool cached);
+
+/* ---- server.c ---- */
+
+typedef struct http_options {
+    const char *listen;     /* "IP:PORT" */
+    const char *access_log; /* file to append JSON lines to; NULL: stderr */
+    unsigned threads;       /* 0: one per core */
+} http_options;
+
+/* Serve until SIGTERM or SIGINT; returns 0 after a clean stop. */
+int http_serve(app *a, const http_options *opt, ct_error *err);
+
+#endif

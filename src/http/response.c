@@ -1,0 +1,136 @@
+/*
+ * response.c — sending answers: the one path every response takes (so that status and size are
+ * known to the access log and /metrics), the security headers of HTML pages, error pages, and
+ * the small accessors handlers use (query arguments, headers, HTTP dates, ETags).
+ */
+#include "http/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+int http_send(http_request *r, int status, const char *content_type, const void *data, size_t len,
+              const http_header *headers)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result rc;
+
+    resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    if (content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    /* Every answer: a browser must never guess another type (a PEM shown as HTML). */
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    for (; headers && headers->name; headers++)
+        MHD_add_response_header(resp, headers->name, headers->value);
+    r->status = status;
+    r->bytes = len;
+    /* HEAD: libmicrohttpd sends the headers only. */
+    rc = MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+int http_send_text(http_request *r, int status, const char *message)
+{
+    return http_send(r, status, "text/plain; charset=utf-8", message, strlen(message), NULL);
+}
+
+int http_send_html(http_request *r, int status, char *html)
+{
+    /* No script at all, styles only from our own /site.css, never inside a frame, and no
+     * Referer leaving the site (a search URL holds a person's name). */
+    static const http_header security[] = {
+        {"Content-Security-Policy", "default-src 'self'; script-src 'none'; object-src 'none'; "
+                                    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "no-referrer"},
+        {"Cache-Control", "no-cache"},
+        {"Content-Language", NULL},
+        {NULL, NULL},
+    };
+    http_header headers[sizeof security / sizeof security[0]];
+    int rc;
+
+    if (html == NULL)
+        return http_send_text(r, 500, "out of memory\n");
+    memcpy(headers, security, sizeof security);
+    headers[4].value = r->english ? "en" : "vi";
+    rc = http_send(r, status, "text/html; charset=utf-8", html, strlen(html), headers);
+    free(html);
+    return rc;
+}
+
+int http_send_error(http_request *r, int status, const char *vi, const char *en)
+{
+    text t = {0};
+    char title[16];
+
+    snprintf(title, sizeof title, "%d", status);
+    r->status = status; /* the layout's language switch leads home from an error */
+    page_begin(&t, r, title);
+    text_add(&t, "<h1>%d</h1>\n<p>", status);
+    text_add_escaped(&t, L(r, vi, en));
+    text_add(&t, "</p>\n<p><a href=\"/%s\">%s</a></p>\n", lang_first(r),
+             L(r, "Về trang chủ", "Home"));
+    page_end(&t, r);
+    return http_send_html(r, status, text_take(&t));
+}
+
+const char *http_query(http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header_value(http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_date(int64_t t, char out[40])
+{
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    /* Not strftime: its day and month names follow the locale. */
+    gmtime_r(&tt, &tm);
+    snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+bool http_etag_matches(const char *inm, const char *etag)
+{
+    size_t n = strlen(etag);
+
+    if (inm == NULL || n == 0)
+        return false;
+    /* a list: "a", W/"b", "c" — compare each member, weakly (RFC 7232 3.2) */
+    while (*inm) {
+        const char *end, *stop;
+        while (*inm == ' ' || *inm == '\t' || *inm == ',')
+            inm++;
+        if (*inm == '\0')
+            break;
+        if (*inm == '*')
+            return true;
+        if (strncmp(inm, "W/", 2) == 0)
+            inm += 2;
+        end = strchr(inm, ',');
+        if (end == NULL)
+            end = inm + strlen(inm);
+        stop = end;
+        while (stop > inm && (stop[-1] == ' ' || stop[-1] == '\t'))
+            stop--;
+        if ((size_t)(stop - inm) == n && strncmp(inm, etag, n) == 0)
+            return true;
+        inm = end;
+    }
+    return false;
+}

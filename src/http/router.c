@@ -1,0 +1,119 @@
+/*
+ * router.c — the route table of the public face (DESIGN.md §6) and the matching of a request
+ * to its handler.
+ *
+ * A route is a method, a path (exact, or a prefix whose remainder goes to the handler), the
+ * family it is counted under, and the body it accepts. Paths are checked before any matching:
+ * nothing that could name a file outside the site (dot segments, backslashes, control bytes)
+ * reaches a handler, although no handler reads files.
+ */
+#include "http/http.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Longer than any real URL of ours (an OCSP GET is under 300 bytes). */
+#define MAX_PATH 4096
+
+typedef struct route {
+    const char *method;
+    const char *path;
+    bool prefix; /* path is a prefix; the handler gets the rest (never empty) */
+    route_family family;
+    size_t body_limit;
+    int (*exact)(http_request *r);
+    int (*with_rest)(http_request *r, const char *rest);
+} route;
+
+static const route routes[] = {
+    /* clang-format off */
+    {"GET",  "/",         false, ROUTE_HOME,    0,             site_home,   NULL},
+    {"GET",  "/site.css", false, ROUTE_STATIC,  0,             site_css,    NULL},
+    {"GET",  "/certs",    false, ROUTE_SEARCH,  0,             site_search, NULL},
+    {"GET",  "/certs/",   true,  ROUTE_CERT,    0,             NULL,        site_certificate},
+    {"GET",  "/ca/",      true,  ROUTE_CA,      0,             NULL,        download_ca},
+    {"GET",  "/crl/",     true,  ROUTE_CRL,     0,             NULL,        download_crl},
+    {"POST", "/ocsp",     false, ROUTE_OCSP,    OCSP_MAX_BODY, ocsp_post,   NULL},
+    {"GET",  "/ocsp/",    true,  ROUTE_OCSP,    0,             NULL,        ocsp_get},
+    {"GET",  "/healthz",  false, ROUTE_HEALTH,  0,             health,      NULL},
+    {"GET",  "/metrics",  false, ROUTE_METRICS, 0,             metrics,     NULL},
+    /* clang-format on */
+};
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+static const char *const family_names[ROUTE_COUNT] = {
+    "home", "search", "cert", "ca", "crl", "ocsp", "healthz", "metrics", "static", "other"};
+
+const char *route_family_name(route_family f)
+{
+    return (unsigned)f < ROUTE_COUNT ? family_names[f] : "other";
+}
+
+static bool path_matches(const route *rt, const char *path)
+{
+    size_t n = strlen(rt->path);
+
+    if (rt->prefix)
+        return strncmp(path, rt->path, n) == 0 && path[n] != '\0';
+    return strcmp(path, rt->path) == 0;
+}
+
+/* HEAD is GET without the body (libmicrohttpd leaves the body out). */
+static const char *effective_method(const char *method)
+{
+    return strcmp(method, "HEAD") == 0 ? "GET" : method;
+}
+
+static bool path_is_sane(const char *path)
+{
+    if (path[0] != '/' || strlen(path) > MAX_PATH)
+        return false;
+    for (const char *p = path; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            return false;
+        /* a "." or ".." segment */
+        if (c == '/' && p[1] == '.' &&
+            (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+            return false;
+    }
+    return true;
+}
+
+size_t router_body_limit(const char *method, const char *path)
+{
+    for (size_t i = 0; i < N_ROUTES; i++)
+        if (strcmp(routes[i].method, method) == 0 && path_matches(&routes[i], path))
+            return routes[i].body_limit;
+    return 0;
+}
+
+int router_dispatch(http_request *r)
+{
+    const char *method = effective_method(r->method);
+    char allow[64] = "";
+
+    if (!path_is_sane(r->path))
+        return http_send_error(r, 400, "Đường dẫn không hợp lệ.", "Invalid path.");
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        const route *rt = &routes[i];
+        if (!path_matches(rt, r->path))
+            continue;
+        if (strcmp(rt->method, method) != 0) {
+            /* remember the methods this path does take, for the 405's Allow header */
+            if (strstr(allow, rt->method) == NULL) {
+                size_t n = strlen(allow);
+                snprintf(allow + n, sizeof allow - n, "%s%s", n ? ", " : "",
+                         strcmp(rt->method, "GET") == 0 ? "GET, HEAD" : rt->method);
+            }
+            continue;
+        }
+        r->route = rt->family;
+        return rt->exact ? rt->exact(r) : rt->with_rest(r, r->path + strlen(rt->path));
+    }
+    if (allow[0]) {
+        http_header headers[] = {{"Allow", allow}, {NULL, NULL}};
+        return http_send(r, 405, "text/plain; charset=utf-8", "method not allowed\n", 19, headers);
+    }
+    return http_send_error(r, 404, "Không tìm thấy trang này.", "Page not found.");
+}
