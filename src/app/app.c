@@ -148,7 +148,12 @@ static int load_ca(app *a, const char *name, pki_ca *ca, const char *passphrase,
     free(pem);
     if (rc != 0)
         return -1;
-    if (signer_open_file(key, passphrase, &signer, err) != 0) {
+    if (strcmp(name, "issuing") == 0 && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+        if (token_ca_signer(a, false, 0, &signer, err) != 0) {
+            free(der);
+            return -1;
+        }
+    } else if (signer_open_file(key, passphrase, &signer, err) != 0) {
         free(der);
         return -1;
     }
@@ -281,9 +286,14 @@ static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const ch
 
     snprintf(key_path, sizeof key_path, "%s/ca/%s.key", a->cfg.home, plan->name);
     snprintf(crt_path, sizeof crt_path, "%s/ca/%s.crt", a->cfg.home, plan->name);
-    if (pki_key_type_parse(plan->key_type, &type, err) != 0 ||
-        signer_generate_file(type, key_path, passphrase, &signer, err) != 0)
+    if (pki_key_type_parse(plan->key_type, &type, err) != 0)
         return -1;
+    if (plan->profile == CERT_PROFILE_ISSUING && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+        if (token_ca_signer(a, true, type, &signer, err) != 0)
+            return -1;
+    } else if (signer_generate_file(type, key_path, passphrase, &signer, err) != 0) {
+        return -1;
+    }
     subject.org = a->cfg.operator_name;
     subject.common_name = plan->common_name;
     if (cert_encode_name(&subject, &name_der, &name_len, err) != 0)
@@ -422,6 +432,12 @@ static int init_in(app *a, const app_init_options *opt, const app_actor *actor, 
         snprintf(a->cfg.issuing_key, sizeof a->cfg.issuing_key, "%s", opt->issuing_key);
     if (opt && opt->base_url)
         snprintf(a->cfg.base_url, sizeof a->cfg.base_url, "%s", opt->base_url);
+    if (opt && opt->hsm_token) {
+        snprintf(a->cfg.key_storage, sizeof a->cfg.key_storage, "pkcs11");
+        snprintf(a->cfg.hsm_token, sizeof a->cfg.hsm_token, "%s", opt->hsm_token);
+    }
+    if (opt && opt->token_module)
+        snprintf(a->cfg.token_module, sizeof a->cfg.token_module, "%s", opt->token_module);
     if (pki_key_type_parse(a->cfg.root_key, &t, err) != 0)
         return -1;
     if (t != PKI_KEY_RSA4096 && t != PKI_KEY_P384 && t != PKI_KEY_RSA3072)

@@ -34,6 +34,9 @@ typedef struct app_init_options {
     const char *root_key;    /* NULL: config default (rsa4096) */
     const char *issuing_key; /* NULL: config default (rsa3072) */
     const char *base_url;    /* NULL: http://127.0.0.1:8080 */
+    const char *hsm_token;   /* non-NULL: the issuing CA's key is made on this HSM token
+                                (label), its user PIN in the environment ([ca] hsm_pin_env) */
+    const char *token_module; /* NULL: SoftHSM2 */
     bool demo;
 } app_init_options;
 

@@ -66,6 +66,9 @@ void issued_token_free(issued_token *t);
 /* Move a stock token to a new state (inside the caller's transaction). "" serial: no-op. */
 int token_set_state(app *a, const char *serial, const char *state, ct_error *err);
 void app_token_close(app *a);
+/* The issuing CA's key on an HSM ([ca] key_storage = pkcs11): generated at init, opened after.
+ * The key stays open (logged in) until app_token_close(). */
+int token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err);
 
 /* app_status.c: set up and tear down the status state (called by app_open/app_close), and the
  * hook every status change calls after its commit (a new certificate, publication,

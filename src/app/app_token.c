@@ -34,6 +34,7 @@
 
 struct token_state {
     token_module *module;
+    token_key *ca_key; /* the issuing CA's key on an HSM, when configured */
 };
 
 /* ---- the module ---- */
@@ -84,6 +85,7 @@ static int module_of(app *a, token_module **m, ct_error *err)
 void app_token_close(app *a)
 {
     if (a->tokens) {
+        token_key_close(a->tokens->ca_key);
         token_module_close(a->tokens->module);
         free(a->tokens);
         a->tokens = NULL;
@@ -570,4 +572,51 @@ int app_token_provision(app *a, const app_actor *actor, const app_provision_requ
     issued_token_free(&t);
     app_status_changed(a);
     return 0;
+}
+
+/* ---- the issuing CA's key on an HSM ---- */
+
+#define CA_KEY_LABEL "chungthu-issuing-ca"
+
+static int hsm_sign(void *ctx, const unsigned char *in, size_t in_len, unsigned char *sig,
+                    size_t *sig_len, ct_error *err)
+{
+    return token_key_sign_raw(ctx, in, in_len, sig, sig_len, err);
+}
+
+int token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err)
+{
+    token_module *m;
+    token_info *list;
+    size_t n;
+    char serial[17] = "";
+    const char *pin = getenv(a->cfg.hsm_pin_env);
+    const unsigned char *spki;
+    size_t spki_len;
+    static const token_key_type types[] = {[PKI_KEY_RSA2048] = TOKEN_KEY_RSA2048,
+                                           [PKI_KEY_RSA3072] = TOKEN_KEY_RSA3072,
+                                           [PKI_KEY_RSA4096] = TOKEN_KEY_RSA4096,
+                                           [PKI_KEY_P256] = TOKEN_KEY_P256,
+                                           [PKI_KEY_P384] = TOKEN_KEY_P384};
+
+    if (pin == NULL || *pin == '\0')
+        return ct_fail(err, 500, "hsm.pin", "thiếu mã PIN của HSM: đặt biến môi trường %s",
+                       "the HSM's PIN is missing: set %s in the environment", a->cfg.hsm_pin_env);
+    if (module_of(a, &m, err) != 0 || token_list(m, &list, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (list[i].initialized && strcmp(list[i].label, a->cfg.hsm_token) == 0)
+            memcpy(serial, list[i].serial, sizeof serial);
+    free(list);
+    if (serial[0] == '\0')
+        return ct_fail(err, 404, "hsm.not_found", "không thấy HSM có nhãn \"%s\"",
+                       "no HSM token labelled \"%s\"", a->cfg.hsm_token);
+    token_key_close(a->tokens->ca_key);
+    a->tokens->ca_key = NULL;
+    if ((generate ? token_key_generate(m, serial, pin, CA_KEY_LABEL, types[type],
+                                       &a->tokens->ca_key, err)
+                  : token_key_open(m, serial, pin, CA_KEY_LABEL, &a->tokens->ca_key, err)) != 0)
+        return -1;
+    spki = token_key_spki(a->tokens->ca_key, &spki_len);
+    return signer_open_external(spki, spki_len, hsm_sign, a->tokens->ca_key, out, err);
 }

@@ -28,6 +28,8 @@ void config_defaults(app_config *c, const char *home)
     c->issuing_days = 10 * 365 + 2;
     c->ocsp_days = 30;
     snprintf(c->key_storage, sizeof c->key_storage, "file");
+    snprintf(c->hsm_token, sizeof c->hsm_token, "chungthu-ca");
+    snprintf(c->hsm_pin_env, sizeof c->hsm_pin_env, "CHUNGTHU_HSM_PIN");
     snprintf(c->passphrase_file, sizeof c->passphrase_file, "secrets/ca-passphrase");
     snprintf(c->passphrase_env, sizeof c->passphrase_env, "CHUNGTHU_CA_PASSPHRASE");
     /* 2.25.<UUID>: an OID anyone may mint without registration (ITU-T X.667) — a test policy. */
@@ -86,6 +88,8 @@ static const config_key keys[] = {
     INT_KEY("ca", "issuing_days", issuing_days),
     INT_KEY("ca", "ocsp_days", ocsp_days),
     TEXT_KEY("ca", "key_storage", key_storage),
+    TEXT_KEY("ca", "hsm_token", hsm_token),
+    TEXT_KEY("ca", "hsm_pin_env", hsm_pin_env),
     TEXT_KEY("ca", "passphrase_file", passphrase_file),
     TEXT_KEY("ca", "passphrase_env", passphrase_env),
     TEXT_KEY("profile", "policy_oid", policy_oid),

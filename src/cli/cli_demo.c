@@ -71,7 +71,8 @@ int cmd_demo(const cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error("usage: demo");
     snprintf(path, sizeof path, "%s/chungthu.ini", ctx->home);
     if (stat(path, &st) != 0) {
-        app_init_options opt = {NULL, NULL, NULL, true};
+        app_init_options opt = {0};
+        opt.demo = true;
         printf("Khởi tạo phiên bản thử nghiệm / initialising a demo instance in %s\n", ctx->home);
         if (app_init(ctx->home, &opt, &admin, &err) != 0)
             return cli_report(&err);

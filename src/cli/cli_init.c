@@ -8,8 +8,9 @@
 int cmd_init(const cli_ctx *ctx, int argc, char **argv)
 {
     static const cli_opt_spec specs[] = {
-        {"demo", false, false},    {"root-key", true, false}, {"issuing-key", true, false},
-        {"base-url", true, false}, {NULL, false, false},
+        {"demo", false, false},    {"root-key", true, false},  {"issuing-key", true, false},
+        {"base-url", true, false}, {"hsm-token", true, false}, {"token-module", true, false},
+        {NULL, false, false},
     };
     cli_args args;
     app_init_options opt = {0};
@@ -22,6 +23,8 @@ int cmd_init(const cli_ctx *ctx, int argc, char **argv)
     opt.root_key = cli_get(&args, "root-key");
     opt.issuing_key = cli_get(&args, "issuing-key");
     opt.base_url = cli_get(&args, "base-url");
+    opt.hsm_token = cli_get(&args, "hsm-token");
+    opt.token_module = cli_get(&args, "token-module");
     if (app_init(ctx->home, &opt, &actor, &err) != 0)
         return cli_report(&err);
     printf("Đã khởi tạo / initialised: %s\n", ctx->home);

@@ -19,6 +19,7 @@ static const char usage[] =
     "usage: chungthu [--home DIR] [--actor NAME] COMMAND [ARGS]\n"
     "\n"
     "  init [--demo] [--root-key rsa4096|p384] [--issuing-key rsa3072|p256|p384] [--base-url URL]\n"
+    "       [--hsm-token LABEL [--token-module PATH]]   issuing CA key on a PKCS#11 HSM\n"
     "  serve [--listen ADDR:PORT] [--access-log FILE] [--threads N]\n"
     "                                   HTTP: public site, CRLs, OCSP, /healthz, /metrics\n"
     "  cert issue (--csr FILE | --pubkey FILE) --name TEXT --email ADDR --province TEXT\n"
