@@ -374,6 +374,7 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     unsigned char id[16], challenge[32], sig[512], *spki = NULL;
     size_t spki_len, sig_len = sizeof sig;
     app_cert_request req = {0};
+    token_session *session = NULL;
     const char *kt = key_type ? key_type : a->cfg.subscriber_key;
     int64_t now = app_now();
 
@@ -404,7 +405,8 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
 
     /* 2–3: initialise, set the user PIN, generate the key pair on the token */
     if (token_provision_keys(m, pick.found.serial, so_pin, out->user_pin, out->token_label, id,
-                             sizeof id, key_type_of(kt), &spki, &spki_len, err) != 0) {
+                             sizeof id, key_type_of(kt), &spki, &spki_len, &session,
+                             err) != 0) {
         ct_error wipe_err = {0};
         /* A wrong SO PIN changed nothing on the device, but the token cannot be used: keep it
          * aside. Anything else: wipe it back to blank if the device still answers. */
@@ -457,6 +459,8 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
                    sig, &sig_len, err) != 0 ||
         pubkey_verify(spki, spki_len, challenge, sizeof challenge, sig, sig_len, err) != 0)
         goto undo;
+    token_session_close(session);
+    session = NULL;
     /* 6: the envelope, then the records (the caller commits) */
     if (write_envelope(a, out, who, dossier, applicant, out->envelope_path,
                        sizeof out->envelope_path, err) != 0)
@@ -484,6 +488,7 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     return 0;
 undo : {
     ct_error wipe_err = {0};
+    token_session_close(session);
     if (out->envelope_path[0])
         unlink(out->envelope_path);
     if (token_wipe(m, pick.found.serial, so_pin, pick.found.label, &wipe_err) == 0)

@@ -261,10 +261,11 @@ int token_create_blank(token_module *m, const char *label, const char *so_pin, c
 
 /* ---- sessions ---- */
 
-typedef struct session {
+struct token_session {
     token_module *m;
     CK_SESSION_HANDLE h;
-} session;
+};
+typedef struct token_session session;
 
 static int open_session(token_module *m, const char *serial, CK_USER_TYPE user, const char *pin,
                         session *s, const char *step_vi, const char *step_en, ct_error *err)
@@ -527,7 +528,7 @@ static int generate_pair(session *s, const char *label, const unsigned char *id,
 int token_provision_keys(token_module *m, const char *serial, const char *so_pin,
                          const char *user_pin, const char *label, const unsigned char *id,
                          size_t id_len, token_key_type type, unsigned char **spki, size_t *spki_len,
-                         ct_error *err)
+                         token_session **keep, ct_error *err)
 {
     CK_SLOT_ID slot;
     unsigned char padded[32];
@@ -565,15 +566,31 @@ int token_provision_keys(token_module *m, const char *serial, const char *so_pin
         return ct_fail(err, 500, "token.io", "không đọc được khóa công khai từ thiết bị",
                        "cannot read the public key back from the token");
     }
+    if (keep) {
+        /* Logging in costs a PIN derivation on many modules: the caller goes on in this
+         * session instead of opening another. */
+        *keep = malloc(sizeof **keep);
+        if (*keep) {
+            **keep = s;
+            return 0;
+        }
+    }
     close_session(&s);
     return 0;
 }
 
-int token_write_cert(token_module *m, const char *serial, const char *user_pin,
-                     const unsigned char *id, size_t id_len, const char *label,
-                     const unsigned char *cert_der, size_t cert_len,
-                     const unsigned char *subject_der, size_t subject_len, bool authority,
-                     ct_error *err)
+void token_session_close(token_session *s)
+{
+    if (s == NULL)
+        return;
+    close_session(s);
+    free(s);
+}
+
+static int write_cert_in(session *s, const unsigned char *id, size_t id_len, const char *label,
+                         const unsigned char *cert_der, size_t cert_len,
+                         const unsigned char *subject_der, size_t subject_len, bool authority,
+                         ct_error *err)
 {
     CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
     CK_CERTIFICATE_TYPE ctype = CKC_X_509;
@@ -591,17 +608,38 @@ int token_write_cert(token_module *m, const char *serial, const char *user_pin,
         {CKA_CERTIFICATE_CATEGORY, &category, sizeof category},
     };
     CK_OBJECT_HANDLE obj;
+    CK_RV rv = s->m->f->C_CreateObject(s->h, tmpl, sizeof tmpl / sizeof tmpl[0], &obj);
+
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "ghi chứng thư", "write certificate");
+    return 0;
+}
+
+int token_session_write_cert(token_session *s, const unsigned char *id, size_t id_len,
+                             const char *label, const unsigned char *cert_der, size_t cert_len,
+                             const unsigned char *subject_der, size_t subject_len, bool authority,
+                             ct_error *err)
+{
+    return write_cert_in(s, id, id_len, label, cert_der, cert_len, subject_der, subject_len,
+                         authority, err);
+}
+
+int token_write_cert(token_module *m, const char *serial, const char *user_pin,
+                     const unsigned char *id, size_t id_len, const char *label,
+                     const unsigned char *cert_der, size_t cert_len,
+                     const unsigned char *subject_der, size_t subject_len, bool authority,
+                     ct_error *err)
+{
     session s;
-    CK_RV rv;
+    int rc;
 
     if (open_session(m, serial, CKU_USER, user_pin, &s, "ghi chứng thư", "write certificate",
                      err) != 0)
         return -1;
-    rv = m->f->C_CreateObject(s.h, tmpl, sizeof tmpl / sizeof tmpl[0], &obj);
+    rc = write_cert_in(&s, id, id_len, label, cert_der, cert_len, subject_der, subject_len,
+                       authority, err);
     close_session(&s);
-    if (rv != CKR_OK)
-        return p11_fail(err, rv, "ghi chứng thư", "write certificate");
-    return 0;
+    return rc;
 }
 
 static int find_object(session *s, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE by, const void *value,
@@ -629,25 +667,21 @@ static int key_type_of(session *s, CK_OBJECT_HANDLE key, token_key_type *type)
     return 0;
 }
 
-int token_sign(token_module *m, const char *serial, const char *user_pin, const unsigned char *id,
-               size_t id_len, const unsigned char *data, size_t len, unsigned char *sig,
-               size_t *sig_len, ct_error *err)
+static int sign_in(session *sp, const unsigned char *id, size_t id_len, const unsigned char *data,
+                   size_t len, unsigned char *sig, size_t *sig_len, ct_error *err)
 {
-    session s;
+    session s = *sp;
+    token_module *m = s.m;
     CK_OBJECT_HANDLE key;
     token_key_type type;
     CK_MECHANISM mech = {CKM_SHA256_RSA_PKCS, NULL, 0};
     CK_ULONG n = 512;
     CK_RV rv;
 
-    if (open_session(m, serial, CKU_USER, user_pin, &s, "ký thử", "sign challenge", err) != 0)
-        return -1;
     if (find_object(&s, CKO_PRIVATE_KEY, CKA_ID, id, id_len, &key) != 0 ||
-        key_type_of(&s, key, &type) != 0) {
-        close_session(&s);
+        key_type_of(&s, key, &type) != 0)
         return ct_fail(err, 500, "token.io", "không tìm thấy khóa bí mật trên thiết bị",
                        "the private key is not on the token");
-    }
     if (type == TOKEN_KEY_P256) {
         /* Not every module has CKM_ECDSA_SHA256 (SoftHSM2 2.6 has not): hash on the token,
          * then sign the hash with plain CKM_ECDSA. */
@@ -667,11 +701,31 @@ int token_sign(token_module *m, const char *serial, const char *user_pin, const 
         if (rv == CKR_OK)
             rv = m->f->C_Sign(s.h, (CK_BYTE_PTR)data, len, sig, &n);
     }
-    close_session(&s);
     if (rv != CKR_OK)
         return p11_fail(err, rv, "ký thử", "sign challenge");
     *sig_len = n;
     return 0;
+}
+
+int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
+                       const unsigned char *data, size_t len, unsigned char *sig, size_t *sig_len,
+                       ct_error *err)
+{
+    return sign_in(s, id, id_len, data, len, sig, sig_len, err);
+}
+
+int token_sign(token_module *m, const char *serial, const char *user_pin, const unsigned char *id,
+               size_t id_len, const unsigned char *data, size_t len, unsigned char *sig,
+               size_t *sig_len, ct_error *err)
+{
+    session s;
+    int rc;
+
+    if (open_session(m, serial, CKU_USER, user_pin, &s, "ký thử", "sign challenge", err) != 0)
+        return -1;
+    rc = sign_in(&s, id, id_len, data, len, sig, sig_len, err);
+    close_session(&s);
+    return rc;
 }
 
 int token_count_objects(token_module *m, const char *serial, const char *user_pin,

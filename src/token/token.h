@@ -44,13 +44,26 @@ int token_list(token_module *m, token_info **out, size_t *count, ct_error *err);
 int token_create_blank(token_module *m, const char *label, const char *so_pin, char serial_out[17],
                        ct_error *err);
 
+/* A logged-in user session on one token, for several operations with one login. */
+typedef struct token_session token_session;
+
 /* Provision a token: re-initialise it (wiping it) with the SO PIN, set the user PIN, generate the
  * key pair on it (private key: token, private, sensitive, not extractable, sign) with CKA_ID id
  * and the label, and return the public key as SubjectPublicKeyInfo DER (*spki malloc'd). */
 int token_provision_keys(token_module *m, const char *serial, const char *so_pin,
                          const char *user_pin, const char *label, const unsigned char *id,
                          size_t id_len, token_key_type type, unsigned char **spki, size_t *spki_len,
-                         ct_error *err);
+                         token_session **keep, ct_error *err);
+/* With keep non-NULL, provisioning hands back its logged-in user session, for the certificate
+ * writes and the challenge that follow (one login instead of several): */
+int token_session_write_cert(token_session *s, const unsigned char *id, size_t id_len,
+                             const char *label, const unsigned char *cert_der, size_t cert_len,
+                             const unsigned char *subject_der, size_t subject_len, bool authority,
+                             ct_error *err);
+int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
+                       const unsigned char *data, size_t len, unsigned char *sig, size_t *sig_len,
+                       ct_error *err);
+void token_session_close(token_session *s);
 
 /* Store a certificate on the token (CKO_CERTIFICATE, X.509) with the given CKA_ID and label.
  * authority marks a CA certificate (CKA_CERTIFICATE_CATEGORY 2). */
