@@ -487,6 +487,8 @@ static int init_in(app *a, const app_init_options *opt, const app_actor *actor, 
         store_rollback(a->db);
         goto out;
     }
+    if (opt && opt->demo && users_create_demo(a, actor, err) != 0)
+        goto out;
     rc = 0;
 out:
     OPENSSL_cleanse(pass, sizeof pass);

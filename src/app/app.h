@@ -235,6 +235,42 @@ int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err);
 typedef struct ct_calendar ct_calendar;
 const ct_calendar *app_calendar(const app *a);
 
+/* ---- accounts and sessions (app_user.c) ---- */
+
+typedef struct app_user_input {
+    const char *username;     /* 3–32 of a–z 0–9 . _ - */
+    const char *display_name;
+    const char *role;         /* role_name(): agency_clerk, agency_head, ca_officer, … */
+    const char *agency;       /* agency roles: their agency's code */
+    const char *password;     /* at least 10 characters; stored as Argon2id only */
+} app_user_input;
+
+int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_error *err);
+/* The visitor sees the record without its password hash. */
+int app_user_list(app *a, const app_actor *actor, user_visit_fn visit, void *ctx, ct_error *err);
+int app_user_disable(app *a, const app_actor *actor, const char *username, ct_error *err);
+
+typedef struct app_session {
+    char token[65]; /* given to the client once (cookie); stored as its SHA-256 only */
+    char username[64];
+    char display_name[260];
+    role role;
+    char agency[32];
+    int64_t expires_at;
+} app_session;
+
+/* Codes: "auth.failed" (401) for a wrong name or password, alike; "auth.locked" (429) after 5
+ * failures in a row, for 15 minutes; "auth.disabled" (403). */
+int app_login(app *a, const char *username, const char *password, const char *source,
+              app_session *out, ct_error *err);
+/* The session of a token, or "session.invalid" (401): unknown, expired, or its user disabled. */
+int app_session_resolve(app *a, const char *token, app_session *out, ct_error *err);
+int app_logout(app *a, const char *token, ct_error *err);
+int app_password_change(app *a, const app_session *s, const char *old_password,
+                        const char *new_password, ct_error *err);
+/* The actor of a session, for the other app functions (valid while s lives). */
+app_actor app_session_actor(const app_session *s, const char *source);
+
 /* ---- the audit trail ---- */
 
 typedef struct app_audit_report {

@@ -70,6 +70,9 @@ void app_token_close(app *a);
  * The key stays open (logged in) until app_token_close(). */
 int token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err);
 
+/* app_user.c: the demo agency and one account per role, for `init --demo`. */
+int users_create_demo(app *a, const app_actor *actor, ct_error *err);
+
 /* app_status.c: set up and tear down the status state (called by app_open/app_close), and the
  * hook every status change calls after its commit (a new certificate, publication,
  * revocation): the CRLs and OCSP responses are re-signed. */

@@ -70,5 +70,6 @@ int cmd_crl(const cli_ctx *ctx, int argc, char **argv);
 int cmd_ocsp(const cli_ctx *ctx, int argc, char **argv);
 int cmd_cert_revoke(const cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
+int cmd_user(const cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -31,5 +31,15 @@ int cmd_init(const cli_ctx *ctx, int argc, char **argv)
     printf("  CA gốc / root CA:          %s/ca/root.crt\n", ctx->home);
     printf("  CA cấp phát / issuing CA:  %s/ca/issuing.crt\n", ctx->home);
     printf("  OCSP:                      %s/ca/ocsp.crt\n", ctx->home);
+    if (opt.demo) {
+        char path[1024], line[256];
+        FILE *f;
+        snprintf(path, sizeof path, "%s/demo-accounts.txt", ctx->home);
+        f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f))
+            fputs(line, stdout);
+        if (f)
+            fclose(f);
+    }
     return 0;
 }

@@ -49,6 +49,8 @@ static const char usage[] =
     "  token list [--state S] [--json]\n"
     "  token provision --name … --email … --province … --org … [--unit …]… [--days N]\n"
     "                  [--token SERIAL] [--key-type rsa2048|rsa3072|p256] [--hold] [--json]\n"
+    "  user add --username U --role ROLE [--agency CODE] [--name TEXT]   (password on stdin)\n"
+    "  user list [--json] | user disable USERNAME\n"
     "  run-due                          publish what is due (for cron)\n"
     "  calendar add-working-days DATE N | is-working-day DATE | holidays YEAR [--json]\n"
     "  demo                             the whole procedure on sample data\n"
@@ -69,6 +71,7 @@ static const command commands[] = {
     {"ocsp", cmd_ocsp},
     {"agency", cmd_agency},
     {"token", cmd_token},
+    {"user", cmd_user},
     {"dossier", cmd_dossier},
     {"run-due", cmd_run_due},
     {"calendar", cmd_calendar},

@@ -218,6 +218,41 @@ int store_audit_for_object(store *s, const char *object_prefix, audit_visit_fn v
     return s->ops->audit_for_object(s->impl, object_prefix, visit, ctx, err);
 }
 
+int store_user_insert(store *s, const user_record *rec, ct_error *err)
+{
+    return s->ops->user_insert(s->impl, rec, err);
+}
+
+int store_user_get(store *s, const char *username, user_record *out, ct_error *err)
+{
+    return s->ops->user_get(s->impl, username, out, err);
+}
+
+int store_user_update(store *s, const user_record *rec, ct_error *err)
+{
+    return s->ops->user_update(s->impl, rec, err);
+}
+
+int store_user_list(store *s, user_visit_fn visit, void *ctx, ct_error *err)
+{
+    return s->ops->user_list(s->impl, visit, ctx, err);
+}
+
+int store_session_insert(store *s, const session_record *rec, ct_error *err)
+{
+    return s->ops->session_insert(s->impl, rec, err);
+}
+
+int store_session_get(store *s, const char *token_hash, session_record *out, ct_error *err)
+{
+    return s->ops->session_get(s->impl, token_hash, out, err);
+}
+
+int store_session_delete(store *s, const char *token_hash, ct_error *err)
+{
+    return s->ops->session_delete(s->impl, token_hash, err);
+}
+
 int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err)
 {
     return s->ops->audit_last(s->impl, id, hash, err);

@@ -245,6 +245,38 @@ int store_token_update(store *s, const token_record *rec, ct_error *err);
 /* state NULL: all */
 int store_token_list(store *s, const char *state, token_visit_fn visit, void *ctx, ct_error *err);
 
+/* ---- accounts ---- */
+
+typedef struct user_record {
+    char username[64];
+    char display_name[260];
+    char role[32];
+    char agency[32];
+    char password_hash[160]; /* Argon2id, encoded */
+    int64_t disabled;
+    int64_t failed_logins;
+    int64_t locked_until;
+    int64_t created_at;
+    int64_t updated_at;
+} user_record;
+
+typedef struct session_record {
+    char token_hash[65];
+    char username[64];
+    int64_t created_at;
+    int64_t expires_at;
+} session_record;
+
+typedef int (*user_visit_fn)(void *ctx, const user_record *rec);
+
+int store_user_insert(store *s, const user_record *rec, ct_error *err); /* 409 "user.exists" */
+int store_user_get(store *s, const char *username, user_record *out, ct_error *err); /* 404 */
+int store_user_update(store *s, const user_record *rec, ct_error *err);
+int store_user_list(store *s, user_visit_fn visit, void *ctx, ct_error *err);
+int store_session_insert(store *s, const session_record *rec, ct_error *err);
+int store_session_get(store *s, const char *token_hash, session_record *out, ct_error *err);
+int store_session_delete(store *s, const char *token_hash, ct_error *err);
+
 /* Audit rows about one object (a dossier code), oldest first: the dossier's timeline. */
 int store_audit_for_object(store *s, const char *object_prefix, audit_visit_fn visit, void *ctx,
                            ct_error *err);

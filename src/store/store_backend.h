@@ -54,6 +54,13 @@ typedef struct store_backend {
                       ct_error *err);
     int (*audit_for_object)(void *impl, const char *object_prefix, audit_visit_fn visit, void *ctx,
                             ct_error *err);
+    int (*user_insert)(void *impl, const user_record *rec, ct_error *err);
+    int (*user_get)(void *impl, const char *username, user_record *out, ct_error *err);
+    int (*user_update)(void *impl, const user_record *rec, ct_error *err);
+    int (*user_list)(void *impl, user_visit_fn visit, void *ctx, ct_error *err);
+    int (*session_insert)(void *impl, const session_record *rec, ct_error *err);
+    int (*session_get)(void *impl, const char *token_hash, session_record *out, ct_error *err);
+    int (*session_delete)(void *impl, const char *token_hash, ct_error *err);
     int (*audit_last)(void *impl, int64_t *id, char hash[65], ct_error *err);
     int (*audit_append)(void *impl, audit_entry *entry, ct_error *err);
     int (*audit_walk)(void *impl, audit_visit_fn visit, void *ctx, ct_error *err);

@@ -191,6 +191,25 @@ const char *const sq_migrations[] = {
      * another process (the command line) and re-signs its OCSP answers and CRLs */
     "ALTER TABLE certificates ADD COLUMN changed_seq INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX certificates_changed ON certificates(changed_seq);",
+    /* 5: accounts and sessions (session tokens are stored as their SHA-256 only) */
+    "CREATE TABLE users ("
+    "  username TEXT PRIMARY KEY NOT NULL,"
+    "  display_name TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  agency TEXT NOT NULL DEFAULT '',"
+    "  password_hash TEXT NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  failed_logins INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE sessions ("
+    "  token_hash TEXT PRIMARY KEY NOT NULL,"
+    "  username TEXT NOT NULL REFERENCES users(username),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -1169,6 +1188,13 @@ const store_backend store_sqlite_backend = {
     .token_get = sq_token_get,
     .token_update = sq_token_update,
     .token_list = sq_token_list,
+    .user_insert = sq_user_insert,
+    .user_get = sq_user_get,
+    .user_update = sq_user_update,
+    .user_list = sq_user_list,
+    .session_insert = sq_session_insert,
+    .session_get = sq_session_get,
+    .session_delete = sq_session_delete,
     .audit_for_object = sqlite_audit_for_object,
     .audit_last = sqlite_audit_last,
     .audit_append = sqlite_audit_append,

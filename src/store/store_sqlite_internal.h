@@ -95,6 +95,13 @@ int sq_token_insert(void *impl, const token_record *rec, ct_error *err);
 int sq_token_get(void *impl, const char *serial, token_record *out, ct_error *err);
 int sq_token_update(void *impl, const token_record *rec, ct_error *err);
 int sq_token_list(void *impl, const char *state, token_visit_fn visit, void *ctx, ct_error *err);
+int sq_user_insert(void *impl, const user_record *rec, ct_error *err);
+int sq_user_get(void *impl, const char *username, user_record *out, ct_error *err);
+int sq_user_update(void *impl, const user_record *rec, ct_error *err);
+int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err);
+int sq_session_insert(void *impl, const session_record *rec, ct_error *err);
+int sq_session_get(void *impl, const char *token_hash, session_record *out, ct_error *err);
+int sq_session_delete(void *impl, const char *token_hash, ct_error *err);
 
 extern const char *const sq_migrations[];
 extern const size_t sq_migration_count;

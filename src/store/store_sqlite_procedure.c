@@ -93,6 +93,26 @@ static const sq_column token_cols[] = {
 static const sq_table token_table = {"tokens", token_cols, sizeof token_cols / sizeof token_cols[0],
                                      1, sizeof(token_record)};
 
+static const sq_column user_cols[] = {
+    TEXT(user_record, username),      TEXT(user_record, display_name),
+    TEXT(user_record, role),          TEXT(user_record, agency),
+    TEXT(user_record, password_hash), INT(user_record, disabled),
+    INT(user_record, failed_logins),  INT(user_record, locked_until),
+    INT(user_record, created_at),     INT(user_record, updated_at),
+};
+static const sq_table user_table = {"users", user_cols, sizeof user_cols / sizeof user_cols[0],
+                                    1, sizeof(user_record)};
+
+static const sq_column session_cols[] = {
+    TEXT(session_record, token_hash),
+    TEXT(session_record, username),
+    INT(session_record, created_at),
+    INT(session_record, expires_at),
+};
+static const sq_table session_table = {"sessions", session_cols,
+                                       sizeof session_cols / sizeof session_cols[0], 1,
+                                       sizeof(session_record)};
+
 /* ---- generic record code ---- */
 
 void sq_bind_record(sqlite3_stmt *stmt, int first, const sq_table *t, const void *rec)
@@ -426,4 +446,58 @@ int sq_token_list(void *impl, const char *state, token_visit_fn visit, void *ctx
     WITH_READ(select_records(db, &token_table,
                              state ? "WHERE state = ? ORDER BY label" : "ORDER BY label", b,
                              state ? 1 : 0, NULL, (row_fn)visit, ctx, &scratch, err));
+}
+
+int sq_user_insert(void *impl, const user_record *rec, ct_error *err)
+{
+    WITH_WRITE(insert_unique(db, &user_table, rec, "user.exists", rec->username, err));
+}
+
+int sq_user_get(void *impl, const char *username, user_record *out, ct_error *err)
+{
+    const char *b[] = {username};
+    WITH_READ(get_one(db, &user_table, "WHERE username = ?", b, 1, NULL, out, sizeof *out,
+                      "user.not_found", "tài khoản", "account", username, err));
+}
+
+int sq_user_update(void *impl, const user_record *rec, ct_error *err)
+{
+    WITH_WRITE(sq_update_record(db, &user_table, rec, "user.not_found", err));
+}
+
+int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err)
+{
+    user_record scratch;
+    WITH_READ(select_records(db, &user_table, "ORDER BY username", NULL, 0, NULL, (row_fn)visit,
+                             ctx, &scratch, err));
+}
+
+int sq_session_insert(void *impl, const session_record *rec, ct_error *err)
+{
+    WITH_WRITE(insert_unique(db, &session_table, rec, "session.exists", "session", err));
+}
+
+int sq_session_get(void *impl, const char *token_hash, session_record *out, ct_error *err)
+{
+    const char *b[] = {token_hash};
+    WITH_READ(get_one(db, &session_table, "WHERE token_hash = ?", b, 1, NULL, out, sizeof *out,
+                      "session.not_found", "phiên đăng nhập", "session", "", err));
+}
+
+static int delete_session(sqlite3 *db, const char *token_hash, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (sq_prepare(db, "DELETE FROM sessions WHERE token_hash = ?", &stmt, err) != 0)
+        return -1;
+    sq_bind_text(stmt, 1, token_hash);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : sq_db_fail(db, err, "ending a session");
+}
+
+int sq_session_delete(void *impl, const char *token_hash, ct_error *err)
+{
+    WITH_WRITE(delete_session(db, token_hash, err));
 }

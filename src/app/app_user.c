@@ -1,0 +1,380 @@
+/*
+ * app_user.c — accounts, passwords and sessions for the online channel and the portal.
+ *
+ * Passwords are stored as Argon2id only (t=2, 19 MiB, one lane: the OWASP baseline). A session
+ * token is 32 random bytes given to the client once; the database keeps its SHA-256, so a copy
+ * of the database opens no session. Five wrong passwords in a row lock an account for fifteen
+ * minutes; a wrong user name costs the same Argon2 work as a wrong password, so timing does not
+ * tell which names exist.
+ */
+#include "app/app_internal.h"
+
+#include <argon2.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "core/text.h"
+
+#define ARGON2_T 2
+#define ARGON2_M_KIB 19456
+#define ARGON2_LANES 1
+#define SESSION_SECONDS (8 * 3600)
+#define MAX_FAILURES 5
+#define LOCK_SECONDS (15 * 60)
+
+static int hash_password(const char *password, char *out, size_t size, ct_error *err)
+{
+    unsigned char salt[16];
+
+    if (RAND_bytes(salt, sizeof salt) != 1 ||
+        argon2id_hash_encoded(ARGON2_T, ARGON2_M_KIB, ARGON2_LANES, password, strlen(password),
+                              salt, sizeof salt, 32, out, size) != ARGON2_OK)
+        return ct_fail(err, 500, "auth.hash", "không băm được mật khẩu",
+                       "cannot hash the password");
+    return 0;
+}
+
+static bool password_matches(const char *encoded, const char *password)
+{
+    return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK;
+}
+
+static int check_password(const char *username, const char *password, ct_error *err)
+{
+    size_t n = password ? strlen(password) : 0;
+
+    if (n < 10 || n > 256)
+        return ct_fail(err, 400, "user.password_weak", "mật khẩu phải dài từ 10 đến 256 ký tự",
+                       "the password must be 10 to 256 characters long");
+    if (strcmp(password, username) == 0)
+        return ct_fail(err, 400, "user.password_weak", "mật khẩu không được trùng tên đăng nhập",
+                       "the password must not be the user name");
+    return 0;
+}
+
+int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_error *err)
+{
+    user_record u;
+    role r;
+    size_t n = in->username ? strlen(in->username) : 0;
+
+    if (role_require(actor->role, ROLE_CA_ADMIN, "user add", err) != 0)
+        return -1;
+    if (n < 3 || n > 32 || strspn(in->username, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n)
+        return ct_fail(err, 400, "user.name_invalid",
+                       "tên đăng nhập gồm 3–32 ký tự a–z, 0–9, '.', '_', '-'",
+                       "a user name is 3–32 characters of a–z, 0–9, '.', '_', '-'");
+    if (in->role == NULL || role_parse(in->role, &r, err) != 0 || r == ROLE_SYSTEM)
+        return in->role && r == ROLE_SYSTEM
+                   ? ct_fail(err, 400, "role.unknown", "vai trò không hợp lệ: \"%s\"",
+                             "unknown role \"%s\"", in->role)
+                   : (in->role ? -1
+                               : ct_fail(err, 400, "role.unknown", "thiếu vai trò",
+                                         "the role is missing"));
+    memset(&u, 0, sizeof u);
+    if ((r == ROLE_AGENCY_CLERK || r == ROLE_AGENCY_HEAD)) {
+        agency_record ag;
+        if (in->agency == NULL || store_agency_get(a->db, in->agency, &ag, err) != 0)
+            return in->agency ? -1
+                              : ct_fail(err, 400, "user.agency_missing",
+                                        "tài khoản của cơ quan cần mã cơ quan (--agency)",
+                                        "an agency account needs its agency (--agency)");
+        snprintf(u.agency, sizeof u.agency, "%s", ag.code);
+    }
+    if (check_password(in->username, in->password, err) != 0 ||
+        text_clean_field(in->display_name ? in->display_name : in->username, 64, "họ tên",
+                         "display name", u.display_name, sizeof u.display_name, err) != 0 ||
+        hash_password(in->password, u.password_hash, sizeof u.password_hash, err) != 0)
+        return -1;
+    snprintf(u.username, sizeof u.username, "%s", in->username);
+    snprintf(u.role, sizeof u.role, "%s", role_name(r));
+    u.created_at = u.updated_at = app_now();
+    if (store_begin(a->db, err) != 0)
+        return -1;
+    if (store_user_insert(a->db, &u, err) != 0 ||
+        audit_append(a, actor, "user.add", u.username,
+                     json_pack("{s:s, s:s, s:s}", "role", u.role, "agency", u.agency,
+                               "display_name", u.display_name),
+                     err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    user_visit_fn visit;
+    void *ctx;
+} hide_ctx;
+
+static int visit_without_hash(void *user, const user_record *rec)
+{
+    hide_ctx *h = user;
+    user_record copy = *rec;
+
+    memset(copy.password_hash, 0, sizeof copy.password_hash);
+    return h->visit(h->ctx, &copy);
+}
+
+int app_user_list(app *a, const app_actor *actor, user_visit_fn visit, void *ctx, ct_error *err)
+{
+    hide_ctx h = {visit, ctx};
+
+    if (role_require(actor->role, ROLE_CA_ADMIN | ROLE_AUDITOR, "user list", err) != 0)
+        return -1;
+    return store_user_list(a->db, visit_without_hash, &h, err);
+}
+
+int app_user_disable(app *a, const app_actor *actor, const char *username, ct_error *err)
+{
+    user_record u;
+
+    if (role_require(actor->role, ROLE_CA_ADMIN, "user disable", err) != 0 ||
+        store_user_get(a->db, username, &u, err) != 0)
+        return -1;
+    u.disabled = 1;
+    u.updated_at = app_now();
+    if (store_begin(a->db, err) != 0)
+        return -1;
+    if (store_user_update(a->db, &u, err) != 0 ||
+        audit_append(a, actor, "user.disable", u.username, json_object(), err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        return -1;
+    }
+    return 0;
+}
+
+static void token_hash(const char *token, char out[65])
+{
+    unsigned char md[32];
+
+    EVP_Digest(token, strlen(token), md, NULL, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void fill_session(app_session *out, const user_record *u, int64_t expires)
+{
+    snprintf(out->username, sizeof out->username, "%s", u->username);
+    snprintf(out->display_name, sizeof out->display_name, "%s", u->display_name);
+    snprintf(out->agency, sizeof out->agency, "%s", u->agency);
+    if (role_parse(u->role, &out->role, NULL) != 0)
+        out->role = ROLE_NONE;
+    out->expires_at = expires;
+}
+
+/* Failed or successful attempts update the account and the audit trail together. */
+static void record_attempt(app *a, user_record *u, const char *source, bool ok)
+{
+    app_actor who = {u->username, ROLE_NONE, source, NULL};
+    ct_error ignored = {0};
+
+    role_parse(u->role, &who.role, NULL);
+    if (store_begin(a->db, &ignored) != 0)
+        return;
+    if (store_user_update(a->db, u, &ignored) != 0 ||
+        audit_append(a, &who, ok ? "auth.login" : "auth.login_failed", u->username,
+                     json_pack("{s:I}", "failed_logins", (json_int_t)u->failed_logins),
+                     &ignored) != 0 ||
+        store_commit(a->db, &ignored) != 0)
+        store_rollback(a->db);
+}
+
+/* A real Argon2id hash of a random password, verified for unknown names. */
+static char decoy[160];
+static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
+
+static void make_decoy(void)
+{
+    unsigned char r[16];
+    char password[33];
+
+    RAND_bytes(r, sizeof r);
+    for (int i = 0; i < 16; i++)
+        snprintf(password + 2 * i, 3, "%02x", r[i]);
+    hash_password(password, decoy, sizeof decoy, NULL);
+}
+
+int app_login(app *a, const char *username, const char *password, const char *source,
+              app_session *out, ct_error *err)
+{
+    user_record u;
+    session_record s;
+    unsigned char raw[32];
+    int64_t now = app_now();
+
+    memset(out, 0, sizeof *out);
+    if (username == NULL || password == NULL || store_user_get(a->db, username, &u, NULL) != 0) {
+        pthread_once(&decoy_once, make_decoy);
+        password_matches(decoy, password ? password : "");
+        return ct_fail(err, 401, "auth.failed", "sai tên đăng nhập hoặc mật khẩu",
+                       "wrong user name or password");
+    }
+    if (u.locked_until > now)
+        return ct_fail(err, 429, "auth.locked",
+                       "tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau %lld phút",
+                       "too many failed attempts: try again in %lld minutes",
+                       (long long)((u.locked_until - now + 59) / 60));
+    if (!password_matches(u.password_hash, password)) {
+        u.failed_logins++;
+        if (u.failed_logins >= MAX_FAILURES) {
+            u.locked_until = now + LOCK_SECONDS;
+            u.failed_logins = 0;
+        }
+        record_attempt(a, &u, source, false);
+        return ct_fail(err, 401, "auth.failed", "sai tên đăng nhập hoặc mật khẩu",
+                       "wrong user name or password");
+    }
+    if (u.disabled)
+        return ct_fail(err, 403, "auth.disabled", "tài khoản đã bị khóa",
+                       "this account is disabled");
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
+    for (int i = 0; i < 32; i++)
+        snprintf(out->token + 2 * i, 3, "%02x", raw[i]);
+    OPENSSL_cleanse(raw, sizeof raw);
+    memset(&s, 0, sizeof s);
+    token_hash(out->token, s.token_hash);
+    snprintf(s.username, sizeof s.username, "%s", u.username);
+    s.created_at = now;
+    s.expires_at = now + SESSION_SECONDS;
+    if (store_session_insert(a->db, &s, err) != 0)
+        return -1;
+    u.failed_logins = 0;
+    u.locked_until = 0;
+    record_attempt(a, &u, source, true);
+    fill_session(out, &u, s.expires_at);
+    return 0;
+}
+
+int app_session_resolve(app *a, const char *token, app_session *out, ct_error *err)
+{
+    session_record s;
+    user_record u;
+    char hash[65];
+    char keep[65];
+
+    memset(out, 0, sizeof *out);
+    if (token == NULL || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64)
+        return ct_fail(err, 401, "session.invalid", "phiên đăng nhập không hợp lệ",
+                       "no valid session");
+    token_hash(token, hash);
+    if (store_session_get(a->db, hash, &s, NULL) != 0 || s.expires_at <= app_now() ||
+        store_user_get(a->db, s.username, &u, NULL) != 0 || u.disabled)
+        return ct_fail(err, 401, "session.invalid",
+                       "phiên đăng nhập không hợp lệ hoặc đã hết hạn: đăng nhập lại",
+                       "the session is invalid or expired: log in again");
+    snprintf(keep, sizeof keep, "%s", token);
+    fill_session(out, &u, s.expires_at);
+    snprintf(out->token, sizeof out->token, "%s", keep);
+    return 0;
+}
+
+int app_logout(app *a, const char *token, ct_error *err)
+{
+    char hash[65];
+    app_session s;
+
+    if (app_session_resolve(a, token, &s, err) != 0)
+        return -1;
+    token_hash(token, hash);
+    return store_session_delete(a->db, hash, err);
+}
+
+int app_password_change(app *a, const app_session *s, const char *old_password,
+                        const char *new_password, ct_error *err)
+{
+    user_record u;
+    app_actor actor = app_session_actor(s, "session");
+
+    if (store_user_get(a->db, s->username, &u, err) != 0)
+        return -1;
+    if (!password_matches(u.password_hash, old_password ? old_password : ""))
+        return ct_fail(err, 403, "auth.failed", "mật khẩu hiện tại không đúng",
+                       "the current password is wrong");
+    if (check_password(u.username, new_password, err) != 0 ||
+        hash_password(new_password, u.password_hash, sizeof u.password_hash, err) != 0)
+        return -1;
+    u.updated_at = app_now();
+    if (store_begin(a->db, err) != 0)
+        return -1;
+    if (store_user_update(a->db, &u, err) != 0 ||
+        audit_append(a, &actor, "user.password", u.username, json_object(), err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        return -1;
+    }
+    return 0;
+}
+
+app_actor app_session_actor(const app_session *s, const char *source)
+{
+    app_actor actor = {s->username, s->role, source, s->agency[0] ? s->agency : NULL};
+
+    return actor;
+}
+
+/* `init --demo`: a demo ministry with one unit, and one account per role with a random
+ * password, listed in demo-accounts.txt (0600) for the person trying the demo. */
+int users_create_demo(app *a, const app_actor *actor, ct_error *err)
+{
+    static const struct {
+        const char *username, *name, *role, *agency;
+    } accounts[] = {
+        {"quantri", "Quản trị hệ thống", "ca_admin", NULL},
+        {"canbo", "Cán bộ Cục Chứng thực số", "ca_officer", NULL},
+        {"kiemtoan", "Kiểm toán viên", "auditor", NULL},
+        {"vanthu", "Văn thư Vụ Pháp chế", "agency_clerk", "BKHCN.VPC"},
+        {"thutruong", "Phạm Thị Lan", "agency_head", "BKHCN.VPC"},
+    };
+    app_agency_input ministry = {"BKHCN",  "Bộ Khoa học và Công nghệ", NULL,
+                                 "Hà Nội", "Nguyễn Mạnh Hùng",         "Bộ trưởng",
+                                 "state"};
+    app_agency_input unit = {"BKHCN.VPC",    "Vụ Pháp chế", "BKHCN", "Hà Nội",
+                             "Phạm Thị Lan", "Vụ trưởng",   "state"};
+    app_actor admin = *actor;
+    char path[CFG_PATH + 32];
+    FILE *f;
+    int fd;
+
+    admin.role = ROLE_CA_ADMIN;
+    if (app_agency_add(a, &admin, &ministry, NULL, err) != 0 ||
+        app_agency_add(a, &admin, &unit, NULL, err) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/demo-accounts.txt", a->cfg.home);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL)
+        return ct_fail(err, 500, "file.write", "không tạo được %s", "cannot create %s", path);
+    fprintf(f, "# Tài khoản thử nghiệm / demo accounts (portal: /portal/)\n");
+    for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++) {
+        char password[24];
+        unsigned char r[16];
+        app_user_input in = {accounts[i].username, accounts[i].name, accounts[i].role,
+                             accounts[i].agency, password};
+        if (RAND_bytes(r, sizeof r) != 1) {
+            fclose(f);
+            return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
+        }
+        for (size_t k = 0; k < 16; k++)
+            password[k] = "abcdefghjkmnpqrstuvwxyz23456789"[r[k] % 31];
+        password[16] = '\0';
+        if (app_user_add(a, &admin, &in, err) != 0) {
+            fclose(f);
+            return -1;
+        }
+        fprintf(f, "%-10s %-13s %s\n", accounts[i].username, accounts[i].role, password);
+    }
+    return fclose(f) == 0
+               ? 0
+               : ct_fail(err, 500, "file.write", "không ghi được %s", "cannot write %s", path);
+}

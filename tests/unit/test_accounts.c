@@ -1,0 +1,184 @@
+/*
+ * test_accounts.c — accounts and sessions: Argon2id passwords, login, session tokens stored
+ * hashed, lock-out after repeated failures, disabled accounts, password change.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
+
+static char home[64];
+static app *a;
+static const app_actor admin = {"admin", ROLE_CA_ADMIN, "test", NULL};
+
+static int setup(void **state)
+{
+    ct_error err = {0};
+    app_init_options opt = {0};
+    app_user_input officer = {"canbo.a", "Cán bộ A", "ca_officer", NULL, "mật khẩu đủ dài 1"};
+    (void)state;
+
+    snprintf(home, sizeof home, "/tmp/chungthu-accounts.XXXXXX");
+    if (mkdtemp(home) == NULL)
+        return -1;
+    opt.root_key = "p384";
+    opt.issuing_key = "p256";
+    if (app_init(home, &opt, &admin, &err) != 0 || app_open(home, &a, &err) != 0 ||
+        app_user_add(a, &admin, &officer, &err) != 0) {
+        fprintf(stderr, "%s\n", err.en);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+
+    app_close(a);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", home);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_refused_accounts(void **state)
+{
+    ct_error err = {0};
+    app_user_input in = {"ab", "x", "ca_officer", NULL, "long enough pw"};
+    const app_actor officer = {"o", ROLE_CA_OFFICER, "test", NULL};
+    (void)state;
+
+    assert_int_equal(app_user_add(a, &admin, &in, &err), -1);
+    assert_string_equal(err.code, "user.name_invalid");
+    in.username = "canbo.b";
+    in.password = "short";
+    assert_int_equal(app_user_add(a, &admin, &in, &err), -1);
+    assert_string_equal(err.code, "user.password_weak");
+    in.password = "long enough pw";
+    in.role = "emperor";
+    assert_int_equal(app_user_add(a, &admin, &in, &err), -1);
+    assert_string_equal(err.code, "role.unknown");
+    in.role = "agency_clerk";
+    assert_int_equal(app_user_add(a, &admin, &in, &err), -1);
+    assert_string_equal(err.code, "user.agency_missing");
+    in.role = "ca_officer";
+    assert_int_equal(app_user_add(a, &officer, &in, &err), -1);
+    assert_string_equal(err.code, "role.forbidden");
+    in.username = "canbo.a";
+    assert_int_equal(app_user_add(a, &admin, &in, &err), -1);
+    assert_string_equal(err.code, "user.exists");
+}
+
+static int find_hash(void *ctx, const user_record *u)
+{
+    if (strcmp(u->username, "canbo.a") == 0)
+        *(int *)ctx = u->password_hash[0] != '\0';
+    return 0;
+}
+
+static void test_login_and_sessions(void **state)
+{
+    ct_error err = {0};
+    app_session s, resolved;
+    int leaked = -1;
+    char cmd[256], out[256];
+    FILE *p;
+    (void)state;
+
+    assert_int_equal(app_login(a, "canbo.a", "sai mật khẩu", "test", &s, &err), -1);
+    assert_string_equal(err.code, "auth.failed");
+    assert_int_equal(app_login(a, "nobody", "whatever pw", "test", &s, &err), -1);
+    assert_string_equal(err.code, "auth.failed"); /* same answer: names are not revealed */
+    assert_int_equal(app_login(a, "canbo.a", "mật khẩu đủ dài 1", "test", &s, &err), 0);
+    assert_int_equal(strlen(s.token), 64);
+    assert_int_equal(s.role, ROLE_CA_OFFICER);
+    assert_int_equal(app_session_resolve(a, s.token, &resolved, &err), 0);
+    assert_string_equal(resolved.username, "canbo.a");
+    /* the database holds the Argon2id hash and the token's SHA-256, never the secrets */
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 %s/chungthu.db \"select password_hash from users where "
+             "username='canbo.a'\"",
+             home);
+    p = popen(cmd, "r");
+    assert_non_null(fgets(out, sizeof out, p));
+    pclose(p);
+    assert_non_null(strstr(out, "$argon2id$"));
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 %s/chungthu.db \"select count(*) from sessions where "
+             "token_hash='%s'\"",
+             home, s.token);
+    p = popen(cmd, "r");
+    assert_non_null(fgets(out, sizeof out, p));
+    pclose(p);
+    assert_string_equal(out, "0\n");
+    /* listings never carry the hash */
+    assert_int_equal(app_user_list(a, &admin, find_hash, &leaked, &err), 0);
+    assert_int_equal(leaked, 0);
+    /* garbage and unknown tokens */
+    assert_int_equal(app_session_resolve(a, "not-a-token", &resolved, &err), -1);
+    assert_string_equal(err.code, "session.invalid");
+    assert_int_equal(app_logout(a, s.token, &err), 0);
+    assert_int_equal(app_session_resolve(a, s.token, &resolved, &err), -1);
+    assert_string_equal(err.code, "session.invalid");
+}
+
+static void test_lockout_and_disable(void **state)
+{
+    ct_error err = {0};
+    app_session s;
+    app_user_input clerk = {"khoa.thu", NULL, "ca_officer", NULL, "mật khẩu đủ dài 2"};
+    (void)state;
+
+    assert_int_equal(app_user_add(a, &admin, &clerk, &err), 0);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(app_login(a, "khoa.thu", "sai sai sai sai", "test", &s, &err), -1);
+    /* locked now, even with the right password */
+    assert_int_equal(app_login(a, "khoa.thu", "mật khẩu đủ dài 2", "test", &s, &err), -1);
+    assert_string_equal(err.code, "auth.locked");
+    assert_int_equal(err.status, 429);
+
+    assert_int_equal(app_login(a, "canbo.a", "mật khẩu đủ dài 1", "test", &s, &err), 0);
+    assert_int_equal(app_user_disable(a, &admin, "canbo.a", &err), 0);
+    /* a disabled user's session stops working at once, and no new one opens */
+    assert_int_equal(app_session_resolve(a, s.token, &s, &err), -1);
+    assert_string_equal(err.code, "session.invalid");
+    assert_int_equal(app_login(a, "canbo.a", "mật khẩu đủ dài 1", "test", &s, &err), -1);
+    assert_string_equal(err.code, "auth.disabled");
+}
+
+static void test_password_change(void **state)
+{
+    ct_error err = {0};
+    app_session s;
+    app_user_input u = {"doi.mk", NULL, "auditor", NULL, "mật khẩu cũ dài"};
+    (void)state;
+
+    assert_int_equal(app_user_add(a, &admin, &u, &err), 0);
+    assert_int_equal(app_login(a, "doi.mk", "mật khẩu cũ dài", "test", &s, &err), 0);
+    assert_int_equal(app_password_change(a, &s, "sai", "mật khẩu mới dài", &err), -1);
+    assert_string_equal(err.code, "auth.failed");
+    assert_int_equal(app_password_change(a, &s, "mật khẩu cũ dài", "ngắn", &err), -1);
+    assert_string_equal(err.code, "user.password_weak");
+    assert_int_equal(app_password_change(a, &s, "mật khẩu cũ dài", "mật khẩu mới dài", &err), 0);
+    assert_int_equal(app_login(a, "doi.mk", "mật khẩu cũ dài", "test", &s, &err), -1);
+    assert_int_equal(app_login(a, "doi.mk", "mật khẩu mới dài", "test", &s, &err), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refused_accounts),
+        cmocka_unit_test(test_login_and_sessions),
+        cmocka_unit_test(test_lockout_and_disable),
+        cmocka_unit_test(test_password_change),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
