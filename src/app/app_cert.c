@@ -348,20 +348,27 @@ out:
     return rc;
 }
 
-int app_cert_get(app *a, const app_actor *actor, const char *serial, cert_record *out,
-                 ct_error *err)
+int serial_normalize(const char *serial, char out[41], ct_error *err)
 {
-    char upper[41];
-    size_t len = strlen(serial);
+    size_t len = serial ? strlen(serial) : 0;
 
-    if (role_require(actor->role, ROLES_CA | ROLE_AUDITOR | ROLE_SYSTEM, "cert show", err) != 0)
-        return -1;
     if (len == 0 || len > 40 || strspn(serial, "0123456789abcdefABCDEF") != len)
         return ct_fail(err, 400, "cert.serial_invalid",
                        "số hiệu chứng thư phải là chuỗi hex (tối đa 40 ký tự)",
                        "a certificate serial is hexadecimal, at most 40 digits");
     for (size_t i = 0; i <= len; i++)
-        upper[i] = (serial[i] >= 'a' && serial[i] <= 'f') ? (char)(serial[i] - 32) : serial[i];
+        out[i] = (serial[i] >= 'a' && serial[i] <= 'f') ? (char)(serial[i] - 32) : serial[i];
+    return 0;
+}
+
+int app_cert_get(app *a, const app_actor *actor, const char *serial, cert_record *out,
+                 ct_error *err)
+{
+    char upper[41];
+
+    if (role_require(actor->role, ROLES_CA | ROLE_AUDITOR | ROLE_SYSTEM, "cert show", err) != 0 ||
+        serial_normalize(serial, upper, err) != 0)
+        return -1;
     return store_cert_get(a->db, upper, out, err);
 }
 

@@ -33,14 +33,9 @@ int app_directory_search(app *a, const char *query, int64_t limit, int64_t offse
 int app_directory_get(app *a, const char *serial, cert_record *out, ct_error *err)
 {
     char upper[41];
-    size_t len = serial ? strlen(serial) : 0;
 
-    if (len == 0 || len > 40 || strspn(serial, "0123456789abcdefABCDEF") != len)
-        return ct_fail(err, 400, "cert.serial_invalid",
-                       "số hiệu chứng thư phải là chuỗi hex (tối đa 40 ký tự)",
-                       "a certificate serial is hexadecimal, at most 40 digits");
-    for (size_t i = 0; i <= len; i++)
-        upper[i] = (serial[i] >= 'a' && serial[i] <= 'f') ? (char)(serial[i] - 32) : serial[i];
+    if (serial_normalize(serial, upper, err) != 0)
+        return -1;
     if (store_cert_get(a->db, upper, out, err) != 0)
         return -1;
     if (strcmp(out->kind, "subscriber") != 0 || out->effective_at == 0) {

@@ -38,6 +38,8 @@ int audit_append(app *a, const app_actor *actor, const char *action, const char 
 int cert_sign_request(app *a, const app_cert_request *req, int64_t now, cert_record *rec,
                       ct_error *err);
 int cert_store_signed(app *a, const app_actor *actor, const cert_record *rec, ct_error *err);
+/* A serial as typed (hex, any case) in its stored form (upper case); "cert.serial_invalid". */
+int serial_normalize(const char *serial, char out[41], ct_error *err);
 
 /* app_agency.c: the chain of an agency from the top body down to it (chain[0] is the top), and
  * whether an actor may see an agency's dossiers (its own agency or a sub-unit of it). */

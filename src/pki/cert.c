@@ -343,13 +343,42 @@ static int put_extensions(der_buf *b, const cert_request *req, const cert_issuer
     return 0;
 }
 
+int cert_sign_wrap(der_buf *b, size_t outer, size_t tbs_start, pki_signer *signer,
+                   unsigned char **der, size_t *der_len, ct_error *err)
+{
+    const unsigned char *alg;
+    unsigned char *sig = NULL;
+    size_t alg_len, sig_len;
+
+    if (!der_ok(b)) {
+        der_free(b);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    /* the outer SEQUENCE is still open: tbs_start .. len is exactly the signed structure */
+    if (signer_sign(signer, b->data + tbs_start, b->len - tbs_start, &sig, &sig_len, err) != 0) {
+        der_free(b);
+        return -1;
+    }
+    alg = signer_algorithm(signer, &alg_len);
+    der_raw(b, alg, alg_len);
+    der_bit_string(b, sig, sig_len);
+    der_end(b, outer);
+    free(sig);
+    if (!der_ok(b)) {
+        der_free(b);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    *der = der_take(b, der_len);
+    return 0;
+}
+
 int cert_build(const cert_request *req, const cert_issuer *issuer, unsigned char **der,
                size_t *der_len, ct_error *err)
 {
     der_buf b;
-    unsigned char ski[CERT_KEY_ID_LEN], *sig = NULL;
+    unsigned char ski[CERT_KEY_ID_LEN];
     const unsigned char *alg;
-    size_t alg_len, sig_len, cert, tbs, tbs_start, mark;
+    size_t alg_len, cert, tbs, tbs_start, mark;
 
     if (req->profile == CERT_PROFILE_SUBSCRIBER && (req->email == NULL || req->policy_oid == NULL))
         return ct_fail(err, 500, "profile.incomplete",
@@ -386,24 +415,5 @@ int cert_build(const cert_request *req, const cert_issuer *issuer, unsigned char
     }
     der_end(&b, mark);
     der_end(&b, tbs);
-    if (!der_ok(&b)) {
-        der_free(&b);
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    /* The outer SEQUENCE's length is fixed later; tbs_start .. len is the TBSCertificate. */
-    if (signer_sign(issuer->signer, b.data + tbs_start, b.len - tbs_start, &sig, &sig_len, err) !=
-        0) {
-        der_free(&b);
-        return -1;
-    }
-    der_raw(&b, alg, alg_len);
-    der_bit_string(&b, sig, sig_len);
-    der_end(&b, cert);
-    free(sig);
-    if (!der_ok(&b)) {
-        der_free(&b);
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    *der = der_take(&b, der_len);
-    return 0;
+    return cert_sign_wrap(&b, cert, tbs_start, issuer->signer, der, der_len, err);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "pki/der.h"
 #include "pki/signer.h"
 
 #define CERT_MAX_UNITS 8
@@ -72,6 +73,12 @@ int cert_key_id(const unsigned char *spki, size_t spki_len, unsigned char out[CE
 int cert_random_serial(unsigned char out[CERT_SERIAL_LEN], ct_error *err);
 /* Upper-case hex of a serial: out must hold 2*CERT_SERIAL_LEN+1 bytes. */
 void cert_serial_hex(const unsigned char serial[CERT_SERIAL_LEN], char *out);
+
+/* Close a signed structure (certificate, CRL): sign the TBS part written from tbs_start, append
+ * AlgorithmIdentifier and signature, close the outer SEQUENCE opened at outer, and hand the
+ * bytes over. b is consumed on success and failure. */
+int cert_sign_wrap(der_buf *b, size_t outer, size_t tbs_start, pki_signer *signer,
+                   unsigned char **der, size_t *der_len, ct_error *err);
 
 /* Build and sign. *der is malloc'd. */
 int cert_build(const cert_request *req, const cert_issuer *issuer, unsigned char **der,

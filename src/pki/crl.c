@@ -130,8 +130,7 @@ int crl_build(const cert_issuer *issuer, int64_t number, int64_t this_update, in
 {
     der_buf b;
     const unsigned char *alg;
-    size_t alg_len, sig_len, outer, tbs, tbs_start, mark, list, ext, octets, seq;
-    unsigned char *sig = NULL;
+    size_t alg_len, outer, tbs, tbs_start, mark, list, ext, octets, seq;
 
     alg = signer_algorithm(issuer->signer, &alg_len);
     der_init(&b);
@@ -173,23 +172,5 @@ int crl_build(const cert_issuer *issuer, int64_t number, int64_t this_update, in
     der_end(&b, ext);
     der_end(&b, mark);
     der_end(&b, tbs);
-    if (!der_ok(&b)) {
-        der_free(&b);
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    if (signer_sign(issuer->signer, b.data + tbs_start, b.len - tbs_start, &sig, &sig_len, err) !=
-        0) {
-        der_free(&b);
-        return -1;
-    }
-    der_raw(&b, alg, alg_len);
-    der_bit_string(&b, sig, sig_len);
-    der_end(&b, outer);
-    free(sig);
-    if (!der_ok(&b)) {
-        der_free(&b);
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    *der = der_take(&b, der_len);
-    return 0;
+    return cert_sign_wrap(&b, outer, tbs_start, issuer->signer, der, der_len, err);
 }
