@@ -313,8 +313,8 @@ int store_sqlite_open_impl(const char *path, void **impl, ct_error *err)
                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                  /* a batch of a thousand certificates is ~2 MB of pages: keep them in memory
                   * until commit, and checkpoint the WAL every ~40 MB rather than every 4 MB */
-                 "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;", err,
-                 "configuring") != 0 ||
+                 "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;",
+                 err, "configuring") != 0 ||
         migrate(st, err) != 0) {
         sqlite_close(st);
         return -1;
@@ -409,8 +409,7 @@ static int directory_add(sqlite3 *db, const char *serial, const char *search_key
     sqlite3_stmt *stmt;
     int rc;
 
-    if (sq_prepare(db, "INSERT INTO directory (serial, search_key) VALUES (?, ?)", &stmt, err) !=
-        0)
+    if (sq_prepare(db, "INSERT INTO directory (serial, search_key) VALUES (?, ?)", &stmt, err) != 0)
         return -1;
     sq_bind_text(stmt, 1, serial);
     sq_bind_text(stmt, 2, search_key);
@@ -468,12 +467,7 @@ static int do_cert_insert(sqlite_store *st, sqlite3 *db, const cert_record *r, c
 
 static int sqlite_cert_insert(void *impl, const cert_record *r, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_write(st);
-    int rc = do_cert_insert(st, c.db, r, err);
-
-    sq_release(c);
-    return rc;
+    WITH_WRITE(do_cert_insert(impl, db, r, err));
 }
 
 #define CERT_COLUMNS                                                                               \
@@ -546,12 +540,7 @@ static int do_cert_get(sqlite3 *db, const char *serial, cert_record *rec, ct_err
 
 static int sqlite_cert_get(void *impl, const char *serial, cert_record *rec, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_cert_get(c.db, serial, rec, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_cert_get(db, serial, rec, err));
 }
 
 /* WHERE clause of a filter; the query's words are bound as LIKE patterns. */
@@ -629,12 +618,7 @@ static int do_cert_list(sqlite3 *db, const cert_filter *f, cert_visit_fn visit, 
 static int sqlite_cert_list(void *impl, const cert_filter *f, cert_visit_fn visit, void *ctx,
                             ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_cert_list(c.db, f, visit, ctx, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_cert_list(db, f, visit, ctx, err));
 }
 
 static int do_cert_count(sqlite3 *db, const cert_filter *f, int64_t *count, ct_error *err)
@@ -658,12 +642,7 @@ static int do_cert_count(sqlite3 *db, const cert_filter *f, int64_t *count, ct_e
 
 static int sqlite_cert_count(void *impl, const cert_filter *f, int64_t *count, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_cert_count(c.db, f, count, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_cert_count(db, f, count, err));
 }
 
 static int do_cert_set_status(sqlite3 *db, const char *serial, const char *status,
@@ -724,12 +703,7 @@ static int sqlite_cert_set_status(void *impl, const char *serial, const char *st
                                   int64_t effective_at, int64_t revoked_at, int reason,
                                   ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_write(st);
-    int rc = do_cert_set_status(c.db, serial, status, effective_at, revoked_at, reason, err);
-
-    sq_release(c);
-    return rc;
+    WITH_WRITE(do_cert_set_status(db, serial, status, effective_at, revoked_at, reason, err));
 }
 
 static int do_audit_last(sqlite3 *db, int64_t *id, char hash[65], ct_error *err)
@@ -755,12 +729,7 @@ static int do_audit_last(sqlite3 *db, int64_t *id, char hash[65], ct_error *err)
 
 static int sqlite_audit_last(void *impl, int64_t *id, char hash[65], ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_audit_last(c.db, id, hash, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_audit_last(db, id, hash, err));
 }
 
 static int do_audit_append(sqlite3 *db, audit_entry *e, ct_error *err)
@@ -792,12 +761,7 @@ static int do_audit_append(sqlite3 *db, audit_entry *e, ct_error *err)
 
 static int sqlite_audit_append(void *impl, audit_entry *e, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_write(st);
-    int rc = do_audit_append(c.db, e, err);
-
-    sq_release(c);
-    return rc;
+    WITH_WRITE(do_audit_append(db, e, err));
 }
 
 static int do_audit_walk(sqlite3 *db, const char *object_prefix, audit_visit_fn visit, void *ctx,
@@ -843,23 +807,13 @@ static int do_audit_walk(sqlite3 *db, const char *object_prefix, audit_visit_fn 
 
 static int sqlite_audit_walk(void *impl, audit_visit_fn visit, void *ctx, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_audit_walk(c.db, NULL, visit, ctx, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_audit_walk(db, NULL, visit, ctx, err));
 }
 
 static int sqlite_audit_for_object(void *impl, const char *object_prefix, audit_visit_fn visit,
                                    void *ctx, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_audit_walk(c.db, object_prefix, visit, ctx, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_audit_walk(db, object_prefix, visit, ctx, err));
 }
 
 static int do_cert_revoked_walk(sqlite3 *db, const char *issuer, int64_t now,
@@ -892,12 +846,7 @@ static int do_cert_revoked_walk(sqlite3 *db, const char *issuer, int64_t now,
 static int sqlite_cert_revoked_walk(void *impl, const char *issuer, int64_t now,
                                     revoked_visit_fn visit, void *ctx, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_cert_revoked_walk(c.db, issuer, now, visit, ctx, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_cert_revoked_walk(db, issuer, now, visit, ctx, err));
 }
 
 static int do_cert_changes(sqlite3 *db, int64_t since, cert_change_fn visit, void *ctx,
@@ -938,11 +887,7 @@ static int do_cert_changes(sqlite3 *db, int64_t since, cert_change_fn visit, voi
 static int sqlite_cert_changes(void *impl, int64_t since, cert_change_fn visit, void *ctx,
                                int64_t *last, ct_error *err)
 {
-    conn c = sq_acquire_read(impl);
-    int rc = do_cert_changes(c.db, since, visit, ctx, last, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_cert_changes(db, since, visit, ctx, last, err));
 }
 
 static int do_crl_put(sqlite3 *db, const crl_record *r, ct_error *err)
@@ -972,12 +917,7 @@ static int do_crl_put(sqlite3 *db, const crl_record *r, ct_error *err)
 
 static int sqlite_crl_put(void *impl, const crl_record *r, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_write(st);
-    int rc = do_crl_put(c.db, r, err);
-
-    sq_release(c);
-    return rc;
+    WITH_WRITE(do_crl_put(db, r, err));
 }
 
 static int do_crl_latest(sqlite3 *db, const char *issuer, crl_record *out, ct_error *err)
@@ -1018,12 +958,7 @@ static int do_crl_latest(sqlite3 *db, const char *issuer, crl_record *out, ct_er
 
 static int sqlite_crl_latest(void *impl, const char *issuer, crl_record *out, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_crl_latest(c.db, issuer, out, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_crl_latest(db, issuer, out, err));
 }
 
 static int do_crl_next_number(sqlite3 *db, const char *issuer, int64_t *number, ct_error *err)
@@ -1045,12 +980,7 @@ static int do_crl_next_number(sqlite3 *db, const char *issuer, int64_t *number, 
 
 static int sqlite_crl_next_number(void *impl, const char *issuer, int64_t *number, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_crl_next_number(c.db, issuer, number, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_crl_next_number(db, issuer, number, err));
 }
 
 /* FTS5 query from folded words: each word a quoted prefix term, all required. Only letters and
@@ -1145,12 +1075,7 @@ static int do_directory_search(sqlite3 *db, const char *query, int64_t limit, in
 static int sqlite_directory_search(void *impl, const char *query, int64_t limit, int64_t offset,
                                    cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err)
 {
-    sqlite_store *st = impl;
-    conn c = sq_acquire_read(st);
-    int rc = do_directory_search(c.db, query, limit, offset, visit, ctx, has_more, err);
-
-    sq_release(c);
-    return rc;
+    WITH_READ(do_directory_search(db, query, limit, offset, visit, ctx, has_more, err));
 }
 
 const store_backend store_sqlite_backend = {

@@ -45,6 +45,26 @@ conn sq_acquire_read(sqlite_store *st);
 conn sq_acquire_write(sqlite_store *st);
 void sq_release(conn c);
 
+/* Run expr with `db` bound to a reader (or the writer, for writes) of the store `impl`, and
+ * return its result: the body of every backend entry point. */
+#define WITH_READ(expr)                                                                            \
+    do {                                                                                           \
+        conn c_ = sq_acquire_read(impl);                                                           \
+        sqlite3 *db = c_.db;                                                                       \
+        int rc_ = (expr);                                                                          \
+        sq_release(c_);                                                                            \
+        return rc_;                                                                                \
+    } while (0)
+
+#define WITH_WRITE(expr)                                                                           \
+    do {                                                                                           \
+        conn c_ = sq_acquire_write(impl);                                                          \
+        sqlite3 *db = c_.db;                                                                       \
+        int rc_ = (expr);                                                                          \
+        sq_release(c_);                                                                            \
+        return rc_;                                                                                \
+    } while (0)
+
 int sq_db_fail(sqlite3 *db, ct_error *err, const char *what);
 int sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, ct_error *err);
 void sq_bind_text(sqlite3_stmt *stmt, int i, const char *v);

@@ -94,14 +94,13 @@ static const sq_table token_table = {"tokens", token_cols, sizeof token_cols / s
                                      1, sizeof(token_record)};
 
 static const sq_column user_cols[] = {
-    TEXT(user_record, username),      TEXT(user_record, display_name),
-    TEXT(user_record, role),          TEXT(user_record, agency),
-    TEXT(user_record, password_hash), INT(user_record, disabled),
-    INT(user_record, failed_logins),  INT(user_record, locked_until),
-    INT(user_record, created_at),     INT(user_record, updated_at),
+    TEXT(user_record, username),     TEXT(user_record, display_name),  TEXT(user_record, role),
+    TEXT(user_record, agency),       TEXT(user_record, password_hash), INT(user_record, disabled),
+    INT(user_record, failed_logins), INT(user_record, locked_until),   INT(user_record, created_at),
+    INT(user_record, updated_at),
 };
-static const sq_table user_table = {"users", user_cols, sizeof user_cols / sizeof user_cols[0],
-                                    1, sizeof(user_record)};
+static const sq_table user_table = {"users", user_cols, sizeof user_cols / sizeof user_cols[0], 1,
+                                    sizeof(user_record)};
 
 static const sq_column session_cols[] = {
     TEXT(session_record, token_hash),
@@ -252,24 +251,6 @@ static int copy_one(void *ctx, const void *rec)
 }
 
 /* ---- the backend functions ---- */
-
-#define WITH_READ(expr)                                                                            \
-    do {                                                                                           \
-        conn c_ = sq_acquire_read(impl);                                                           \
-        sqlite3 *db = c_.db;                                                                       \
-        int rc_ = (expr);                                                                          \
-        sq_release(c_);                                                                            \
-        return rc_;                                                                                \
-    } while (0)
-
-#define WITH_WRITE(expr)                                                                           \
-    do {                                                                                           \
-        conn c_ = sq_acquire_write(impl);                                                          \
-        sqlite3 *db = c_.db;                                                                       \
-        int rc_ = (expr);                                                                          \
-        sq_release(c_);                                                                            \
-        return rc_;                                                                                \
-    } while (0)
 
 static int get_one(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
                    size_t n_bind, const int64_t *bind_int, void *out, size_t size, const char *code,
