@@ -178,6 +178,10 @@ static void language_switch(text *t, http_request *r)
 void page_begin(text *t, http_request *r, const char *title)
 {
     const app_config *cfg = app_get_config(r->app);
+    const char *lang = http_query(r, "lang");
+
+    /* Looked up here, for pages only: the protocol endpoints never need it. */
+    r->english = lang && strcmp(lang, "en") == 0;
 
     text_add(t,
              "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -2,9 +2,9 @@
  * http.h — what the files of the HTTP face share: one request as the handlers see it, the ways
  * to answer it, and the handlers themselves.
  *
- * server.c owns the daemon, the access log and the upkeep timer; router.c matches a request to
- * its handler; response.c sends answers; html.c builds pages; each other file answers one
- * family of routes, through src/app only (DESIGN.md §5).
+ * server.c owns the daemon and the upkeep timer; router.c matches a request to its handler;
+ * access_log.c writes the access log; response.c sends answers; html.c builds pages; each other
+ * file answers one family of routes, through src/app only (DESIGN.md §5).
  */
 #ifndef CT_HTTP_HTTP_H
 #define CT_HTTP_HTTP_H
@@ -16,6 +16,7 @@
 #include "app/app.h"
 
 struct MHD_Connection;
+struct MHD_Response;
 
 /* Route families, the label of the request counters in /metrics. */
 typedef enum {
@@ -43,7 +44,7 @@ typedef struct http_request {
     size_t body_len;
     size_t body_limit; /* 0: the route takes no body */
     bool body_too_large;
-    bool english; /* ?lang=en */
+    bool english; /* ?lang=en; set by page_begin */
     route_family route;
     int status;
     size_t bytes;
@@ -65,6 +66,8 @@ typedef struct http_header {
 /* Answer with data (copied). Returns the libmicrohttpd result to hand back. */
 int http_send(http_request *r, int status, const char *content_type, const void *data, size_t len,
               const http_header *headers);
+/* Queue a prepared response (not consumed: the caller keeps its reference); len is for the log. */
+int http_send_prepared(http_request *r, int status, struct MHD_Response *resp, size_t len);
 /* Plain text answer (protocol endpoints' errors). */
 int http_send_text(http_request *r, int status, const char *message);
 /* An HTML page with the security headers; html is consumed (freed); NULL means out of memory. */
@@ -129,6 +132,32 @@ int metrics(http_request *r);
 
 void metrics_record(route_family route, int status, int64_t micros);
 void metrics_ocsp(bool cached);
+
+/* ---- ocsp_cache.c: the last second's answers, per thread ---- */
+
+typedef struct ocsp_cached {
+    const unsigned char *data; /* valid until this thread's next cache call */
+    size_t len;
+    const char *etag;
+    int64_t this_update, next_update;
+    void *slot; /* NULL: not from the cache */
+} ocsp_cached;
+
+bool ocsp_cache_get(const unsigned char *req, size_t len, ocsp_cached *out);
+/* The prepared POST answer of a cached entry (the cache keeps it; NULL if out of memory). */
+struct MHD_Response *ocsp_cache_post_response(const ocsp_cached *c);
+/* Keep an answer the app gave from its pre-signed set (b->cached); others are ignored. */
+void ocsp_cache_put(const unsigned char *req, size_t len, const app_blob *b);
+/* At shutdown, once the pool threads are gone. */
+void ocsp_cache_free_all(void);
+
+/* ---- access_log.c ---- */
+
+/* path NULL: stderr. */
+int access_log_open(const char *path, ct_error *err);
+void access_log_write(const http_request *r, int64_t micros, bool completed);
+/* Flush and close; call once no thread writes any more. */
+void access_log_close(void);
 
 /* ---- server.c ---- */
 

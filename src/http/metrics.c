@@ -3,24 +3,58 @@
  * and status class, a latency histogram per route family, OCSP responses served (and how many
  * came pre-signed from memory), certificates by status, dossiers by state and lateness.
  *
- * The counters are process-wide atomics: every pool thread adds to them without a lock.
+ * The counters are sharded: each pool thread adds to a shard of its own (relaxed atomics, no
+ * cache line shared with another core), and /metrics sums the shards.
  */
 #include "http/http.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};
+/* seconds; the upper bounds of Prometheus "le" buckets */
+static const double buckets[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                 0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 #define N_BUCKETS (sizeof buckets / sizeof buckets[0])
+#define SHARDS 16
 
-static atomic_ullong requests[ROUTE_COUNT][5]; /* by status class 1xx..5xx */
-static atomic_ullong histogram[ROUTE_COUNT][N_BUCKETS + 1];
-static atomic_ullong micros_sum[ROUTE_COUNT];
-static atomic_ullong ocsp_answers, ocsp_cache_hits;
+typedef struct shard {
+    atomic_ullong requests[ROUTE_COUNT][5]; /* by status class 1xx..5xx */
+    atomic_ullong histogram[ROUTE_COUNT][N_BUCKETS + 1];
+    atomic_ullong micros_sum[ROUTE_COUNT];
+    atomic_ullong ocsp_answers, ocsp_cache_hits;
+} __attribute__((aligned(64))) shard;
+
+static shard shards[SHARDS];
+static atomic_uint next_shard;
+static _Thread_local shard *my_shard;
+
+static shard *this_thread(void)
+{
+    if (my_shard == NULL)
+        my_shard = &shards[atomic_fetch_add(&next_shard, 1) % SHARDS];
+    return my_shard;
+}
+
+static void bump(atomic_ullong *c, unsigned long long n)
+{
+    atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static unsigned long long total(size_t offset)
+{
+    unsigned long long sum = 0;
+
+    for (int i = 0; i < SHARDS; i++)
+        sum += atomic_load_explicit((atomic_ullong *)(void *)((char *)&shards[i] + offset),
+                                    memory_order_relaxed);
+    return sum;
+}
 
 void metrics_record(route_family route, int status, int64_t micros)
 {
+    shard *s = this_thread();
     int cls = status / 100 - 1;
     size_t b = 0;
 
@@ -28,18 +62,20 @@ void metrics_record(route_family route, int status, int64_t micros)
         route = ROUTE_OTHER;
     if (cls < 0 || cls > 4)
         cls = 4;
-    atomic_fetch_add(&requests[route][cls], 1);
-    while (b < N_BUCKETS && (double)micros / 1e6 > buckets[b])
+    while (b < N_BUCKETS && (double)micros > buckets[b] * 1e6)
         b++;
-    atomic_fetch_add(&histogram[route][b], 1);
-    atomic_fetch_add(&micros_sum[route], (unsigned long long)(micros > 0 ? micros : 0));
+    bump(&s->requests[route][cls], 1);
+    bump(&s->histogram[route][b], 1);
+    bump(&s->micros_sum[route], (unsigned long long)(micros > 0 ? micros : 0));
 }
 
 void metrics_ocsp(bool cached)
 {
-    atomic_fetch_add(&ocsp_answers, 1);
+    shard *s = this_thread();
+
+    bump(&s->ocsp_answers, 1);
     if (cached)
-        atomic_fetch_add(&ocsp_cache_hits, 1);
+        bump(&s->ocsp_cache_hits, 1);
 }
 
 /* For a load balancer: 200 with "ok" while the database answers, 503 otherwise. */
@@ -68,13 +104,13 @@ int metrics(http_request *r)
         for (int c = 0; c < 5; c++)
             text_add(&t, "chungthu_http_requests_total{route=\"%s\",code=\"%dxx\"} %llu\n",
                      route_family_name((route_family)i), c + 1,
-                     (unsigned long long)atomic_load(&requests[i][c]));
+                     total(offsetof(shard, requests[i][c])));
     text_add(&t, "# HELP chungthu_http_request_duration_seconds Time to answer a request.\n"
                  "# TYPE chungthu_http_request_duration_seconds histogram\n");
     for (int i = 0; i < ROUTE_COUNT; i++) {
         unsigned long long cumulative = 0;
         for (size_t b = 0; b <= N_BUCKETS; b++) {
-            cumulative += atomic_load(&histogram[i][b]);
+            cumulative += total(offsetof(shard, histogram[i][b]));
             if (b < N_BUCKETS)
                 text_add(&t,
                          "chungthu_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
@@ -87,7 +123,8 @@ int metrics(http_request *r)
                          route_family_name((route_family)i), cumulative);
         }
         text_add(&t, "chungthu_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
-                 route_family_name((route_family)i), (double)atomic_load(&micros_sum[i]) / 1e6);
+                 route_family_name((route_family)i),
+                 (double)total(offsetof(shard, micros_sum[i])) / 1e6);
         text_add(&t, "chungthu_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
                  route_family_name((route_family)i), cumulative);
     }
@@ -98,8 +135,7 @@ int metrics(http_request *r)
              "# HELP chungthu_ocsp_cache_hits_total OCSP responses served pre-signed.\n"
              "# TYPE chungthu_ocsp_cache_hits_total counter\n"
              "chungthu_ocsp_cache_hits_total %llu\n",
-             (unsigned long long)atomic_load(&ocsp_answers),
-             (unsigned long long)atomic_load(&ocsp_cache_hits));
+             total(offsetof(shard, ocsp_answers)), total(offsetof(shard, ocsp_cache_hits)));
     if (app_get_stats(r->app, &s, &err) == 0) {
         text_add(&t,
                  "# HELP chungthu_certificates Subscriber certificates by status.\n"

@@ -2,7 +2,8 @@
  * ocsp.c — /ocsp, RFC 6960 over HTTP: POST with an application/ocsp-request body, and GET
  * with the DER request Base64-encoded (then URL-escaped) in the path (Appendix A.1).
  *
- * The answer itself comes from app_ocsp_respond (pre-signed, from memory). A request that is
+ * The answer itself comes from app_ocsp_respond (pre-signed, from memory), or for a request
+ * byte-identical to one answered in the last second, from ocsp_cache.c. A request that is
  * not OCSP gets an OCSP malformedRequest response, not an HTTP error: that is what clients
  * understand. GET answers carry the caching headers of RFC 5019 (max-age until nextUpdate, ETag,
  * Last-Modified) so that nginx or a CDN in front can serve them; POST answers are not cacheable
@@ -16,36 +17,51 @@
 /* The Base64 form of the largest request we take, with padding. */
 #define MAX_GET_REQUEST ((OCSP_MAX_BODY + 2) / 3 * 4)
 
+static int send_answer(http_request *r, const ocsp_cached *c, bool cacheable)
+{
+    static const http_header no_store[] = {{"Cache-Control", "no-store"}, {NULL, NULL}};
+    char last_modified[40], expires[40], cache[80];
+    int64_t age;
+    http_header headers[] = {{"ETag", c->etag},
+                             {"Last-Modified", last_modified},
+                             {"Expires", expires},
+                             {"Cache-Control", cache},
+                             {NULL, NULL}};
+
+    if (!cacheable || c->next_update == 0)
+        return http_send(r, 200, "application/ocsp-response", c->data, c->len,
+                         cacheable ? no_store : NULL);
+    age = c->next_update - app_now();
+    http_date(c->this_update, last_modified);
+    http_date(c->next_update, expires);
+    snprintf(cache, sizeof cache, "public, max-age=%lld, no-transform, must-revalidate",
+             (long long)(age > 0 ? age : 0));
+    if (http_etag_matches(http_header_value(r, "If-None-Match"), c->etag))
+        return http_send(r, 304, NULL, "", 0, headers);
+    return http_send(r, 200, "application/ocsp-response", c->data, c->len, headers);
+}
+
+/* cacheable: a GET, whose answer HTTP caches may keep (a POST's they do not). */
 static int answer(http_request *r, const unsigned char *req, size_t len, bool cacheable)
 {
     app_blob resp;
-    ct_error err = {0};
+    ct_error err; /* filled on failure only: not worth clearing 1 KB per request */
+    ocsp_cached c;
     int rc;
 
+    if (ocsp_cache_get(req, len, &c)) {
+        struct MHD_Response *prepared = cacheable ? NULL : ocsp_cache_post_response(&c);
+        metrics_ocsp(true);
+        if (prepared)
+            return http_send_prepared(r, 200, prepared, c.len);
+        return send_answer(r, &c, cacheable);
+    }
     if (app_ocsp_respond(r->app, req, len, &resp, &err) != 0)
         return http_send_text(r, 500, "OCSP responder unavailable\n");
     metrics_ocsp(resp.cached);
-    if (!cacheable || resp.next_update == 0) {
-        static const http_header no_store[] = {{"Cache-Control", "no-store"}, {NULL, NULL}};
-        rc = http_send(r, 200, "application/ocsp-response", resp.data, resp.len,
-                       cacheable ? no_store : NULL);
-    } else {
-        char last_modified[40], expires[40], cache[80];
-        int64_t age = resp.next_update - app_now();
-        http_header headers[] = {{"ETag", resp.etag},
-                                 {"Last-Modified", last_modified},
-                                 {"Expires", expires},
-                                 {"Cache-Control", cache},
-                                 {NULL, NULL}};
-        http_date(resp.this_update, last_modified);
-        http_date(resp.next_update, expires);
-        snprintf(cache, sizeof cache, "public, max-age=%lld, no-transform, must-revalidate",
-                 (long long)(age > 0 ? age : 0));
-        if (http_etag_matches(http_header_value(r, "If-None-Match"), resp.etag))
-            rc = http_send(r, 304, NULL, "", 0, headers);
-        else
-            rc = http_send(r, 200, "application/ocsp-response", resp.data, resp.len, headers);
-    }
+    ocsp_cache_put(req, len, &resp);
+    c = (ocsp_cached){resp.data, resp.len, resp.etag, resp.this_update, resp.next_update, NULL};
+    rc = send_answer(r, &c, cacheable);
     app_blob_free(&resp);
     return rc;
 }

@@ -35,6 +35,13 @@ int http_send(http_request *r, int status, const char *content_type, const void 
     return rc;
 }
 
+int http_send_prepared(http_request *r, int status, struct MHD_Response *resp, size_t len)
+{
+    r->status = status;
+    r->bytes = len;
+    return MHD_queue_response(r->conn, (unsigned)status, resp);
+}
+
 int http_send_text(http_request *r, int status, const char *message)
 {
     return http_send(r, status, "text/plain; charset=utf-8", message, strlen(message), NULL);

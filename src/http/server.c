@@ -1,7 +1,6 @@
 /*
  * server.c — `chungthu serve`: the libmicrohttpd daemon, the request life cycle (headers, body,
- * dispatch, completion), the JSON-lines access log, the upkeep timer, and a clean stop on
- * SIGTERM or SIGINT.
+ * dispatch, completion), the upkeep timer, and a clean stop on SIGTERM or SIGINT.
  *
  * The daemon runs a pool of epoll threads, one per core, with HTTP/1.1 keep-alive; all of them
  * share the one app (its reads are thread-safe: the store keeps a pool of reader connections).
@@ -13,7 +12,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,80 +32,6 @@ static int64_t now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* ---- the access log ---- */
-
-static int access_log_fd = -1;
-
-typedef struct line {
-    char buf[1024];
-    size_t len;
-} line;
-
-static void line_add(line *l, const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n > sizeof l->buf - 1 - l->len)
-        n = sizeof l->buf - 1 - l->len;
-    memcpy(l->buf + l->len, s, n);
-    l->len += n;
-}
-
-/* A JSON string of at most max bytes of s (a longer one ends in "..."). */
-static void line_add_string(line *l, const char *s, size_t max)
-{
-    char esc[8] = {0};
-    size_t n = 0;
-
-    line_add(l, "\"");
-    for (; s && *s; s++, n++) {
-        unsigned char c = (unsigned char)*s;
-        if (n == max) {
-            line_add(l, "...");
-            break;
-        }
-        if (c == '"' || c == '\\')
-            snprintf(esc, sizeof esc, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-        else
-            esc[0] = (char)c, esc[1] = '\0';
-        line_add(l, esc);
-    }
-    line_add(l, "\"");
-}
-
-/* One line per request, written with one write(2) so that lines from the pool's threads never
- * interleave and no lock is held. The path is logged without its query string: a search holds
- * a person's name. */
-static void log_request(const http_request *r, int64_t micros, bool completed)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    char part[160];
-    line l = {.len = 0};
-
-    if (access_log_fd < 0)
-        return;
-    gmtime_r(&now, &tm);
-    strftime(part, sizeof part, "{\"time\":\"%Y-%m-%dT%H:%M:%SZ\",\"client\":", &tm);
-    line_add(&l, part);
-    line_add_string(&l, r->client, 64);
-    line_add(&l, ",\"method\":");
-    line_add_string(&l, r->method, 16);
-    line_add(&l, ",\"path\":");
-    line_add_string(&l, r->path, 512);
-    snprintf(part, sizeof part,
-             ",\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,\"micros\":%lld,\"completed\":%s}",
-             route_family_name(r->route), r->status, r->bytes, (long long)micros,
-             completed ? "true" : "false");
-    line_add(&l, part);
-    l.buf[l.len++] = '\n';
-    if (write(access_log_fd, l.buf, l.len) < 0) {
-        /* nowhere left to report it; the request itself was answered */
-    }
 }
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -132,7 +56,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_data_size, void **con_cls)
 {
     http_request *r = *con_cls;
-    const char *lang;
     (void)version;
 
     if (r == NULL) { /* first call: the headers are in */
@@ -167,8 +90,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    lang = http_query(r, "lang");
-    r->english = lang && strcmp(lang, "en") == 0;
     if (r->body_too_large)
         return r->body_limit ? http_send_error(r, 413, "Yêu cầu quá lớn.", "Request too large.")
                              : http_send_error(r, 400, "Yêu cầu này không nhận nội dung.",
@@ -190,7 +111,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (r->status == 0) /* the connection ended before an answer was queued */
         r->status = 499;
     metrics_record(r->route, r->status, micros);
-    log_request(r, micros, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+    access_log_write(r, micros, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     free(r->body);
     free(r);
     *con_cls = NULL;
@@ -271,17 +192,11 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     int sig = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opt->threads ? opt->threads : (unsigned)(cores > 0 ? cores : 2);
-    int log_fd = -1;
 
     if (parse_listen(opt->listen, &addr, err) != 0)
         return -1;
-    if (opt->access_log) {
-        log_fd = open(opt->access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-        if (log_fd < 0)
-            return ct_fail(err, 500, "serve.log", "không mở được tệp nhật ký %s",
-                           "cannot open the access log %s", opt->access_log);
-    }
-    access_log_fd = log_fd >= 0 ? log_fd : STDERR_FILENO;
+    if (access_log_open(opt->access_log, err) != 0)
+        return -1;
     /* SIGTERM and SIGINT are taken by sigwait() below, in this thread: block them before any
      * thread starts, so that every thread inherits the mask and none is interrupted. */
     sigemptyset(&signals);
@@ -299,17 +214,13 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
         NULL, MHD_OPTION_END);
     if (d == NULL) {
         pthread_sigmask(SIG_UNBLOCK, &signals, NULL);
-        if (log_fd >= 0)
-            close(log_fd);
-        access_log_fd = -1;
+        access_log_close();
         return ct_fail(err, 500, "serve.start", "không mở được cổng %s (đang bị dùng?)",
                        "cannot listen on %s (in use?)", opt->listen);
     }
     if (pthread_create(&timer, NULL, upkeep_loop, &u) != 0) {
         MHD_stop_daemon(d);
-        if (log_fd >= 0)
-            close(log_fd);
-        access_log_fd = -1;
+        access_log_close();
         return ct_fail(err, 500, "serve.start", "không tạo được luồng", "cannot start a thread");
     }
     fprintf(stderr, "chungthu: serving http://%s/ (%u threads)\n", opt->listen, threads);
@@ -325,8 +236,7 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     pthread_mutex_unlock(&u.lock);
     pthread_join(timer, NULL);
     MHD_stop_daemon(d);
-    access_log_fd = -1;
-    if (log_fd >= 0)
-        close(log_fd);
+    ocsp_cache_free_all();
+    access_log_close();
     return 0;
 }
