@@ -227,6 +227,11 @@ const char *deadline_status_name(deadline_status s);
 int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool html, char **out,
                         ct_error *err);
 
+/* A subscriber's own lookup, without an account: the dossier code and the applicant's ID
+ * number give that applicant's record only; anything else is 404 ("dossier.not_found"). */
+int app_applicant_lookup(app *a, const char *code, const char *id_number, applicant_record *out,
+                         ct_error *err);
+
 /* Publish every applicant whose requested effective time has come (the server's due-work
  * runner and `chungthu run-due`). */
 int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err);

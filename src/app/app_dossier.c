@@ -638,7 +638,9 @@ int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_acti
                           action == ACT_SUPPLEMENT || action == ACT_RESUBMIT ||
                           action == ACT_WITHDRAW;
 
-    if (visible_dossier(a, actor, code, &d, err) != 0)
+    /* the role first: a role that may never take this action learns nothing about the dossier */
+    if (role_require(actor->role, procedure_roles(action), proc_action_name(action), err) != 0 ||
+        visible_dossier(a, actor, code, &d, err) != 0)
         return -1;
     if (dossier_action)
         return dossier_step(a, actor, &d, action, args, err);
@@ -719,4 +721,37 @@ int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err)
     }
     free(due.items);
     return rc;
+}
+
+typedef struct {
+    const char *id_number;
+    applicant_record *out;
+    bool found;
+} lookup_ctx;
+
+static int match_id(void *user, const applicant_record *ap)
+{
+    lookup_ctx *l = user;
+
+    if (strcmp(ap->id_number, l->id_number) != 0)
+        return 0;
+    *l->out = *ap;
+    l->found = true;
+    return 1;
+}
+
+int app_applicant_lookup(app *a, const char *code, const char *id_number, applicant_record *out,
+                         ct_error *err)
+{
+    lookup_ctx l = {id_number, out, false};
+    dossier_record d;
+
+    /* one answer for every miss, so the lookup tells nothing about dossiers or ID numbers */
+    if (code == NULL || id_number == NULL || strlen(code) >= sizeof d.code ||
+        strlen(id_number) >= sizeof out->id_number ||
+        store_dossier_get(a->db, code, &d, NULL) != 0 ||
+        store_applicant_list(a->db, code, match_id, &l, err) != 0 || !l.found)
+        return ct_fail(err, 404, "dossier.not_found", "không có hồ sơ với mã và số giấy tờ này",
+                       "no dossier matches this code and ID number");
+    return 0;
 }

@@ -1,5 +1,11 @@
 /*
- * mau02.c — reading and checking an agency's request list. See mau02.h.
+ * mau02.c — reading and checking an agency's request list (Mẫu 02). See mau02.h.
+ *
+ * The list is typed by a clerk in a spreadsheet and exported to CSV, so the reader accepts the
+ * spellings spreadsheets and people produce (date formats, phone prefixes, ';' separators, byte
+ * order marks, line breaks inside cells) and is strict about the values, because what comes out
+ * goes into a certificate subject and into the CA's records. A refusal always says where: the
+ * row as the spreadsheet numbers it and the column's name, so the clerk can go straight to it.
  */
 #include "core/mau02.h"
 
@@ -7,39 +13,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/calendar.h"
 #include "core/province.h"
 #include "core/text.h"
 
-#define MAX_CELL 1024
+static const char *const columns_vi[MAU02_COLUMNS] = {
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Số CCCD/CMND/Hộ chiếu",
+    "Ngày cấp",
+    "Nơi cấp",
+    "Thư điện tử công vụ",
+    "Cơ quan, đơn vị công tác",
+    "Tỉnh/thành phố",
+    "Chức vụ",
+    "Ngạch/Vị trí",
+    "Số điện thoại di động",
+    "Số hiệu chứng thư số cũ (nếu có)",
+};
+static const char *const columns_en[MAU02_COLUMNS] = {
+    "row number",
+    "full name",
+    "date of birth",
+    "ID number",
+    "ID issue date",
+    "ID issue place",
+    "official e-mail",
+    "agency/unit",
+    "province",
+    "position",
+    "category",
+    "mobile phone",
+    "previous certificate serial",
+};
 
-static const char *const columns_vi[MAU02_COLUMNS] = {"STT",
-                                                      "Họ và tên",
-                                                      "Ngày sinh",
-                                                      "Số CCCD/CMND/Hộ chiếu",
-                                                      "Ngày cấp",
-                                                      "Nơi cấp",
-                                                      "Thư điện tử công vụ",
-                                                      "Đơn vị công tác",
-                                                      "Tỉnh/thành phố",
-                                                      "Chức vụ",
-                                                      "Ngạch",
-                                                      "Số điện thoại di động",
-                                                      "Số hiệu chứng thư số cũ"};
-static const char *const columns_en[MAU02_COLUMNS] = {"row number",
-                                                      "full name",
-                                                      "date of birth",
-                                                      "ID number",
-                                                      "ID issue date",
-                                                      "ID issue place",
-                                                      "official e-mail",
-                                                      "unit",
-                                                      "province",
-                                                      "position",
-                                                      "category",
-                                                      "mobile phone",
-                                                      "previous certificate serial"};
+enum {
+    COL_STT,
+    COL_NAME,
+    COL_BIRTH,
+    COL_ID,
+    COL_ISSUED_ON,
+    COL_ISSUED_AT,
+    COL_EMAIL,
+    COL_UNIT,
+    COL_PROVINCE,
+    COL_POSITION,
+    COL_CATEGORY,
+    COL_PHONE,
+    COL_SERIAL,
+};
 
 const char *mau02_column_vi(int i)
 {
@@ -50,6 +75,8 @@ const char *mau02_column_en(int i)
 {
     return i >= 0 && i < MAU02_COLUMNS ? columns_en[i] : "?";
 }
+
+/* ---- position category ---- */
 
 static const struct {
     const char *name;
@@ -73,13 +100,17 @@ const char *position_category_label_vi(position_category c)
 
 int position_category_parse(const char *typed, position_category *out)
 {
-    char folded[64];
+    char underscored[64], folded[64];
+    size_t n = 0;
 
-    if (typed == NULL || text_fold(typed, folded, sizeof folded, NULL) != 0)
+    if (typed == NULL || strlen(typed) >= sizeof underscored)
         return -1;
-    for (char *p = folded; *p; p++)
-        if (*p == '_')
-            *p = ' ';
+    /* the API spelling "cong_chuc" is the typed one with '_' for spaces */
+    for (; typed[n]; n++)
+        underscored[n] = typed[n] == '_' ? ' ' : typed[n];
+    underscored[n] = '\0';
+    if (text_fold(underscored, folded, sizeof folded, NULL) != 0)
+        return -1;
     for (int i = 0; i < 3; i++) {
         if (strcmp(folded, categories[i].folded) == 0) {
             *out = (position_category)i;
@@ -89,13 +120,15 @@ int position_category_parse(const char *typed, position_category *out)
     return -1;
 }
 
-/* Prefix an error with its row and column. */
+/* ---- messages ---- */
+
+/* Prefix an error with its row and column; returns -1. */
 static int at_cell(ct_error *err, int row, int col)
 {
     char vi[160], en[160];
 
-    snprintf(vi, sizeof vi, "dòng %d, cột \"%s\": ", row, columns_vi[col]);
-    snprintf(en, sizeof en, "row %d, field \"%s\": ", row, columns_en[col]);
+    snprintf(vi, sizeof vi, "dòng %d, cột \"%s\": ", row, mau02_column_vi(col));
+    snprintf(en, sizeof en, "row %d, field \"%s\": ", row, mau02_column_en(col));
     return ct_error_prefix(err, vi, en);
 }
 
@@ -106,6 +139,38 @@ static int cell_fail(ct_error *err, int row, int col, const char *code, const ch
     return at_cell(err, row, col);
 }
 
+/*
+ * A cell's value as quoted in a message: at most 40 bytes cut on a character boundary, control
+ * characters shown as '?', so that the message stays valid UTF-8 on one line (messages end up in
+ * JSON and HTML). Only called on cells already known to be valid UTF-8.
+ */
+static void shown(const char *in, char out[48])
+{
+    const unsigned char *p = (const unsigned char *)(in ? in : "");
+    size_t n = 0;
+
+    while (*p == ' ')
+        p++;
+    while (*p) {
+        size_t len = 1;
+        while ((p[len] & 0xC0) == 0x80)
+            len++;
+        if (n + len > 40) {
+            memcpy(out + n, "…", 3);
+            n += 3;
+            break;
+        }
+        if (*p < 0x20 || *p == 0x7F)
+            out[n] = '?';
+        else
+            memcpy(out + n, p, len);
+        n += *p < 0x20 || *p == 0x7F ? 1 : len;
+        p += len;
+    }
+    out[n] = '\0';
+}
+
+/* Nothing but spaces and tabs (or NULL): the cell was left empty. */
 static bool empty(const char *s)
 {
     if (s == NULL)
@@ -115,24 +180,59 @@ static bool empty(const char *s)
     return *s == '\0';
 }
 
-/* DD/MM/YYYY (also D/M/YYYY, '-' or '.') or YYYY-MM-DD into YYYY-MM-DD. */
+/* ---- dates ---- */
+
+/* min..max decimal digits at s, not followed by another digit. Returns how many, 0 if not. */
+static int read_digits(const char *s, int min, int max, int *value)
+{
+    int n = 0, v = 0;
+
+    while (n < max && s[n] >= '0' && s[n] <= '9')
+        v = v * 10 + (s[n++] - '0');
+    if (n < min || (s[n] >= '0' && s[n] <= '9'))
+        return 0;
+    *value = v;
+    return n;
+}
+
+/*
+ * DD/MM/YYYY (as Vietnamese write dates; also D/M/YYYY, '-' or '.' between) or YYYY-MM-DD, into
+ * YYYY-MM-DD. A time of day after the date is ignored: some spreadsheets export date cells as
+ * "12/03/1985 00:00:00". The date must exist (no 31/02).
+ */
 static int parse_date(const char *in, char out[11])
 {
-    int d, m, y;
-    char s1, s2, tail;
+    const char *p = in;
+    int y, m, d, n;
+    char sep, buf[32];
     ct_date date;
-    char buf[32];
 
-    while (*in == ' ')
-        in++;
-    snprintf(buf, sizeof buf, "%s", in);
-    buf[strcspn(buf, " ")] = '\0';
-    if (ct_date_parse(buf, &date) == 0) {
-        ct_date_format(date, out);
-        return 0;
+    while (*p == ' ')
+        p++;
+    if ((n = read_digits(p, 4, 4, &y)) != 0) {
+        p += n;
+        sep = *p++;
+        if ((sep != '-' && sep != '/' && sep != '.') || (n = read_digits(p, 1, 2, &m)) == 0)
+            return -1;
+        p += n;
+        if (*p++ != sep || (n = read_digits(p, 1, 2, &d)) == 0)
+            return -1;
+        p += n;
+    } else if ((n = read_digits(p, 1, 2, &d)) != 0) {
+        p += n;
+        sep = *p++;
+        if ((sep != '/' && sep != '-' && sep != '.') || (n = read_digits(p, 1, 2, &m)) == 0)
+            return -1;
+        p += n;
+        if (*p++ != sep || (n = read_digits(p, 4, 4, &y)) == 0)
+            return -1;
+        p += n;
+    } else {
+        return -1;
     }
-    if (sscanf(buf, "%2d%c%2d%c%4d%c", &d, &s1, &m, &s2, &y, &tail) != 5 || s1 != s2 ||
-        (s1 != '/' && s1 != '-' && s1 != '.') || y < 1900)
+    while (*p == ' ')
+        p++;
+    if (*p != '\0' && (strspn(p, "0123456789: ") != strlen(p) || strchr(p, ':') == NULL))
         return -1;
     snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     if (ct_date_parse(buf, &date) != 0)
@@ -141,147 +241,292 @@ static int parse_date(const char *in, char out[11])
     return 0;
 }
 
-static int years_between(const char *from, const char *to)
+/* Whole years from birth to today (both YYYY-MM-DD): one less until the birthday is reached. */
+static int age_on(const char *birth, const char *today)
 {
-    int y1 = atoi(from), y2 = atoi(to);
-    int years = y2 - y1;
+    int years = atoi(today) - atoi(birth);
 
-    if (strcmp(to + 5, from + 5) < 0) /* birthday not reached yet this year */
+    if (strcmp(today + 5, birth + 5) < 0)
         years--;
     return years;
 }
 
-static int check_id(const char *in, mau02_applicant *out)
+static int check_date_cell(const char *cell, int row, int col, char out[11], ct_error *err)
 {
-    char id[32];
-    size_t n = 0;
+    char v[48], vi[160], en[160];
 
-    for (const char *p = in; *p && n + 1 < sizeof id; p++)
-        if (*p != ' ')
-            id[n++] = *p;
+    if (parse_date(cell, out) == 0)
+        return 0;
+    shown(cell, v);
+    snprintf(vi, sizeof vi, "\"%s\" không phải là một ngày có thật (viết DD/MM/YYYY)", v);
+    snprintf(en, sizeof en, "\"%s\" is not a real date (write DD/MM/YYYY)", v);
+    return cell_fail(err, row, col, "mau02.date_invalid", vi, en);
+}
+
+/* ---- ID number, phone, serial ---- */
+
+/* A spreadsheet that took the column for numbers drops leading zeros (001… → 1…) or writes
+ * 1,08E+11: tell the clerk how to keep the digits, since that is the usual cause. */
+static const char *const hint_vi =
+    " (nếu bảng tính đã bỏ số 0 ở đầu, hãy định dạng cột là Văn bản)";
+static const char *const hint_en =
+    " (if the spreadsheet dropped a leading 0, format the column as Text)";
+
+static int check_id(const char *in, int row, mau02_applicant *out, ct_error *err)
+{
+    char id[24], v[48], vi[400], en[400];
+    size_t n = 0, digits;
+    bool too_long = false;
+
+    for (const char *p = in; *p; p++) {
+        if (*p == ' ')
+            continue; /* "001 080 000 001" as some people group the digits */
+        if (n + 1 >= sizeof id) {
+            too_long = true;
+            break;
+        }
+        id[n++] = *p;
+    }
     id[n] = '\0';
-    if (n == 12 && strspn(id, "0123456789") == 12) {
+    digits = strspn(id, "0123456789");
+    if (!too_long && n == 12 && digits == 12) {
         snprintf(out->id_kind, sizeof out->id_kind, "cccd");
-    } else if (n == 9 && strspn(id, "0123456789") == 9) {
+    } else if (!too_long && n == 9 && digits == 9) {
         snprintf(out->id_kind, sizeof out->id_kind, "cmnd");
-    } else if (n == 8 && ((id[0] >= 'A' && id[0] <= 'Z') || (id[0] >= 'a' && id[0] <= 'z')) &&
+    } else if (!too_long && n == 8 &&
+               ((id[0] >= 'A' && id[0] <= 'Z') || (id[0] >= 'a' && id[0] <= 'z')) &&
                strspn(id + 1, "0123456789") == 7) {
+        /* passports print the letter in capitals; a lower-case one is the same passport */
         if (id[0] >= 'a')
-            id[0] = (char)(id[0] - 32); /* passports are printed in capitals */
+            id[0] = (char)(id[0] - 'a' + 'A');
         snprintf(out->id_kind, sizeof out->id_kind, "passport");
     } else {
-        return -1;
+        bool lost_zero = (!too_long && digits == n && (n == 11 || n == 8)) ||
+                         strstr(id, "E+") != NULL || strstr(id, "e+") != NULL;
+        shown(in, v);
+        snprintf(vi, sizeof vi,
+                 "\"%s\" không phải số CCCD (12 chữ số), CMND (9 chữ số) hay hộ chiếu (1 chữ cái "
+                 "và 7 chữ số)%s",
+                 v, lost_zero ? hint_vi : "");
+        snprintf(en, sizeof en,
+                 "\"%s\" is not a CCCD number (12 digits), a CMND number (9 digits) or a passport "
+                 "number (a letter and 7 digits)%s",
+                 v, lost_zero ? hint_en : "");
+        return cell_fail(err, row, COL_ID, "mau02.id_invalid", vi, en);
     }
     snprintf(out->id_number, sizeof out->id_number, "%s", id);
     return 0;
 }
 
-/* Vietnamese mobile numbers: 10 digits, 03/05/07/08/09; +84 / 84 accepted for the 0. */
-static int check_phone(const char *in, char out[16])
+/*
+ * A Vietnamese mobile number into its national form 0XXXXXXXXX: 10 digits, the second one 3, 5,
+ * 7, 8 or 9 (the mobile ranges since the 2018 renumbering; 01x and 02x are gone or landlines).
+ * "+84 912 345 678", "84912345678", "0912.345.678", "(091) 234-5678" are all 0912345678. The
+ * phone is where the CA calls the applicant to hand over the token, so a landline will not do.
+ */
+static int check_phone(const char *in, int row, char out[16], ct_error *err)
 {
-    char digits[24];
+    char d[24], v[48], vi[400], en[400];
     size_t n = 0;
+    bool plus = false;
     const char *p = in;
 
     while (*p == ' ')
         p++;
-    if (*p == '+')
+    if (*p == '+') {
+        plus = true;
         p++;
+    }
     for (; *p; p++) {
         if (*p >= '0' && *p <= '9') {
-            if (n + 1 >= sizeof digits)
-                return -1;
-            digits[n++] = *p;
-        } else if (*p != ' ' && *p != '.' && *p != '-' && *p != '(' && *p != ')') {
-            return -1;
+            if (n + 1 >= sizeof d)
+                goto bad;
+            d[n++] = *p;
+        } else if (strchr(" .-()", *p) == NULL) {
+            goto bad;
         }
     }
-    digits[n] = '\0';
-    if (n == 11 && strncmp(digits, "84", 2) == 0) {
-        memmove(digits + 1, digits + 2, 10);
-        digits[0] = '0';
-        n = 10;
+    d[n] = '\0';
+    if (n == 10 && !plus && d[0] == '0')
+        snprintf(out, 16, "%s", d);
+    else if (n == 11 && strncmp(d, "84", 2) == 0)
+        snprintf(out, 16, "0%s", d + 2); /* +84 912 345 678 */
+    else if (n == 12 && strncmp(d, "840", 3) == 0)
+        snprintf(out, 16, "%s", d + 2); /* +84 0912…: the trunk 0 kept after the country code */
+    else
+        goto bad;
+    if (strchr("35789", out[1]) == NULL)
+        goto bad;
+    return 0;
+bad:
+    out[0] = '\0';
+    shown(in, v);
+    {
+        bool lost_zero = n == 9 && !plus && strchr("35789", d[0]) != NULL;
+        snprintf(vi, sizeof vi,
+                 "\"%s\" không phải số di động Việt Nam (10 chữ số, bắt đầu bằng 03, 05, 07, 08 "
+                 "hoặc 09)%s",
+                 v, lost_zero ? hint_vi : "");
+        snprintf(en, sizeof en,
+                 "\"%s\" is not a Vietnamese mobile number (10 digits starting 03, 05, 07, 08 or "
+                 "09)%s",
+                 v, lost_zero ? hint_en : "");
     }
-    if (n != 10 || digits[0] != '0' || strchr("35789", digits[1]) == NULL)
-        return -1;
-    memcpy(out, digits, 11);
+    return cell_fail(err, row, COL_PHONE, "mau02.phone_invalid", vi, en);
+}
+
+/* The serial of a certificate the applicant held before (renewal, replacement): hex digits,
+ * spaces or colons between them allowed (as tools print serials), stored upper-case. */
+static int check_serial(const char *in, int row, char out[41], ct_error *err)
+{
+    char v[48], vi[200], en[200];
+    size_t n = 0;
+
+    for (const char *p = in; *p; p++) {
+        char c = *p;
+        if (c == ' ' || c == ':')
+            continue;
+        if (c >= 'a' && c <= 'f')
+            c = (char)(c - 'a' + 'A');
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')) || n == 40) {
+            n = 0;
+            break;
+        }
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    if (n > 0)
+        return 0;
+    shown(in, v);
+    snprintf(vi, sizeof vi, "\"%s\" không phải số hiệu chứng thư (chuỗi hex, tối đa 40 ký tự)", v);
+    snprintf(en, sizeof en, "\"%s\" is not a certificate serial (hexadecimal, at most 40 digits)",
+             v);
+    return cell_fail(err, row, COL_SERIAL, "mau02.serial_invalid", vi, en);
+}
+
+/* ---- one row ---- */
+
+/* A human-entered text cell through the shared cleaner, the error placed at its cell. */
+static int text_cell(const char *cell, size_t max_chars, int row, int col, char *out,
+                     size_t out_size, ct_error *err)
+{
+    if (text_clean_field(cell, max_chars, mau02_column_vi(col), mau02_column_en(col), out, out_size,
+                         err) != 0)
+        return at_cell(err, row, col);
     return 0;
 }
 
 int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
                     mau02_applicant *out, ct_error *err)
 {
+    ct_date t;
     const char *province;
+    int age;
 
     memset(out, 0, sizeof *out);
     out->row = row;
-    for (int c = 1; c < MAU02_COLUMNS - 1; c++)
-        if (empty(cells[c]))
-            return cell_fail(err, row, c, "mau02.field_missing", "thiếu thông tin bắt buộc",
-                             "a required value is missing");
-    if (text_clean_field(cells[1], 64, "họ và tên", "full name", out->full_name,
-                         sizeof out->full_name, err) != 0)
-        return at_cell(err, row, 1);
-    if (parse_date(cells[2], out->birth_date) != 0)
-        return cell_fail(err, row, 2, "mau02.date_invalid", "ngày không hợp lệ (dạng DD/MM/YYYY)",
-                         "not a valid date (DD/MM/YYYY)");
-    {
-        int age = years_between(out->birth_date, today);
-        if (age < 18 || age > 80)
-            return cell_fail(err, row, 2, "mau02.age", "người đề nghị phải từ 18 đến 80 tuổi",
-                             "the applicant must be 18 to 80 years old");
-    }
-    if (check_id(cells[3], out) != 0)
-        return cell_fail(err, row, 3, "mau02.id_invalid",
-                         "số giấy tờ phải là CCCD 12 chữ số, CMND 9 chữ số hoặc hộ chiếu (1 chữ "
-                         "cái và 7 chữ số)",
-                         "the ID number must be a 12-digit CCCD, a 9-digit CMND or a passport "
-                         "number (a letter and 7 digits)");
-    if (parse_date(cells[4], out->id_issued_on) != 0)
-        return cell_fail(err, row, 4, "mau02.date_invalid", "ngày không hợp lệ (dạng DD/MM/YYYY)",
-                         "not a valid date (DD/MM/YYYY)");
-    if (strcmp(out->id_issued_on, today) > 0 || strcmp(out->id_issued_on, out->birth_date) <= 0)
-        return cell_fail(err, row, 4, "mau02.date_invalid",
-                         "ngày cấp phải sau ngày sinh và không ở tương lai",
-                         "the issue date must be after birth and not in the future");
-    if (text_clean_field(cells[5], 128, "nơi cấp", "issue place", out->id_issued_at,
-                         sizeof out->id_issued_at, err) != 0)
-        return at_cell(err, row, 5);
-    if (text_clean_email(cells[6], out->email, sizeof out->email, err) != 0)
-        return at_cell(err, row, 6);
-    if (text_clean_field(cells[7], 64, "đơn vị", "unit", out->unit, sizeof out->unit, err) != 0)
-        return at_cell(err, row, 7);
-    province = province_canonical(cells[8]);
-    if (province == NULL)
-        return cell_fail(err, row, 8, "province.unknown",
-                         "không thuộc 34 tỉnh, thành phố hiện hành",
-                         "not one of the 34 provinces and cities of Viet Nam");
-    snprintf(out->province, sizeof out->province, "%s", province);
-    if (text_clean_field(cells[9], 128, "chức vụ", "position", out->position, sizeof out->position,
-                         err) != 0)
-        return at_cell(err, row, 9);
-    if (position_category_parse(cells[10], &out->category) != 0)
-        return cell_fail(err, row, 10, "mau02.category_invalid",
-                         "phải là Cán bộ, Công chức hoặc Viên chức (điều kiện của thủ tục)",
-                         "must be Cán bộ, Công chức or Viên chức (the procedure's condition)");
-    if (check_phone(cells[11], out->phone) != 0)
-        return cell_fail(err, row, 11, "mau02.phone_invalid",
-                         "số di động Việt Nam gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09",
-                         "a Vietnamese mobile number has 10 digits starting 03, 05, 07, 08 or 09");
-    if (!empty(cells[12])) {
-        const char *s = cells[12];
-        size_t n = 0;
-        while (*s == ' ')
-            s++;
-        for (; *s && *s != ' '; s++) {
-            char c = *s >= 'a' && *s <= 'f' ? (char)(*s - 32) : *s;
-            if (n + 1 >= sizeof out->previous_serial || !strchr("0123456789ABCDEF", c) || !c)
-                return cell_fail(err, row, 12, "mau02.serial_invalid",
-                                 "số hiệu chứng thư là chuỗi hex, tối đa 40 ký tự",
-                                 "a certificate serial is hexadecimal, at most 40 digits");
-            out->previous_serial[n++] = c;
+    if (today == NULL || ct_date_parse(today, &t) != 0)
+        return ct_fail(err, 500, "mau02.today", "ngày hiện tại không hợp lệ",
+                       "today's date is not valid");
+    /* Encoding first, over the whole row: quoting a value in a message needs valid text, and a
+     * list saved in a legacy Vietnamese encoding (TCVN3, VNI, Windows-1258) is caught here with
+     * advice on how to save it. STT is never read, so it is not checked either. */
+    for (int c = COL_NAME; c < MAU02_COLUMNS; c++)
+        if (cells[c] != NULL && !text_utf8_valid(cells[c], strlen(cells[c])))
+            return cell_fail(err, row, c, "text.invalid_utf8",
+                             "không phải văn bản UTF-8 hợp lệ (hãy lưu danh sách dạng \"CSV "
+                             "UTF-8\")",
+                             "not valid UTF-8 text (save the list as \"CSV UTF-8\")");
+    /* Then cell by cell in column order, so the first problem reported is the leftmost. */
+    for (int c = COL_NAME; c <= COL_SERIAL; c++) {
+        const char *cell = cells[c];
+        if (c != COL_SERIAL && empty(cell))
+            return cell_fail(err, row, c, "mau02.field_missing", "chưa điền (bắt buộc)",
+                             "empty (required)");
+        switch (c) {
+        case COL_NAME:
+            if (text_cell(cell, 64, row, c, out->full_name, sizeof out->full_name, err) != 0)
+                return -1;
+            break;
+        case COL_BIRTH:
+            if (check_date_cell(cell, row, c, out->birth_date, err) != 0)
+                return -1;
+            if (strcmp(out->birth_date, today) > 0)
+                return cell_fail(err, row, c, "mau02.date_invalid", "ngày sinh ở tương lai",
+                                 "the date of birth is in the future");
+            age = age_on(out->birth_date, today);
+            if (age < 18 || age > 80) {
+                char vi[160], en[160];
+                snprintf(vi, sizeof vi, "người đề nghị %d tuổi, phải từ 18 đến 80 tuổi", age);
+                snprintf(en, sizeof en, "the applicant is %d, must be 18 to 80 years old", age);
+                return cell_fail(err, row, c, "mau02.age", vi, en);
+            }
+            break;
+        case COL_ID:
+            if (check_id(cell, row, out, err) != 0)
+                return -1;
+            break;
+        case COL_ISSUED_ON:
+            if (check_date_cell(cell, row, c, out->id_issued_on, err) != 0)
+                return -1;
+            if (strcmp(out->id_issued_on, today) > 0)
+                return cell_fail(err, row, c, "mau02.date_invalid", "ngày cấp ở tương lai",
+                                 "the issue date is in the future");
+            if (strcmp(out->id_issued_on, out->birth_date) <= 0)
+                return cell_fail(err, row, c, "mau02.date_invalid", "ngày cấp không sau ngày sinh",
+                                 "the issue date is not after the date of birth");
+            break;
+        case COL_ISSUED_AT:
+            if (text_cell(cell, 128, row, c, out->id_issued_at, sizeof out->id_issued_at, err))
+                return -1;
+            break;
+        case COL_EMAIL:
+            if (text_clean_email(cell, out->email, sizeof out->email, err) != 0)
+                return at_cell(err, row, c);
+            break;
+        case COL_UNIT:
+            if (text_cell(cell, 64, row, c, out->unit, sizeof out->unit, err) != 0)
+                return -1;
+            break;
+        case COL_PROVINCE:
+            province = province_canonical(cell);
+            if (province == NULL) {
+                char v[48], vi[200], en[200];
+                shown(cell, v);
+                snprintf(vi, sizeof vi, "\"%s\" không phải một trong 34 tỉnh, thành phố", v);
+                snprintf(en, sizeof en, "\"%s\" is not one of the 34 provinces and cities", v);
+                return cell_fail(err, row, c, "province.unknown", vi, en);
+            }
+            snprintf(out->province, sizeof out->province, "%s", province);
+            break;
+        case COL_POSITION:
+            if (text_cell(cell, 128, row, c, out->position, sizeof out->position, err) != 0)
+                return -1;
+            break;
+        case COL_CATEGORY:
+            if (position_category_parse(cell, &out->category) != 0) {
+                char v[48], vi[300], en[300];
+                shown(cell, v);
+                snprintf(vi, sizeof vi,
+                         "\"%s\": thủ tục chỉ cấp cho Cán bộ, Công chức hoặc Viên chức", v);
+                snprintf(en, sizeof en,
+                         "\"%s\": the procedure serves only Cán bộ, Công chức or Viên chức "
+                         "(cadres, civil servants, public employees)",
+                         v);
+                return cell_fail(err, row, c, "mau02.category_invalid", vi, en);
+            }
+            break;
+        case COL_PHONE:
+            if (check_phone(cell, row, out->phone, err) != 0)
+                return -1;
+            break;
+        case COL_SERIAL:
+            if (!empty(cell) && check_serial(cell, row, out->previous_serial, err) != 0)
+                return -1;
+            break;
+        default:
+            break;
         }
-        out->previous_serial[n] = '\0';
     }
     return 0;
 }
@@ -293,10 +538,11 @@ int mau02_check_duplicates(const mau02_applicant *list, size_t count, ct_error *
             bool same_id = strcmp(list[i].id_number, list[j].id_number) == 0;
             if (same_id || strcasecmp(list[i].email, list[j].email) == 0) {
                 char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
-                snprintf(vi, sizeof vi, "dòng %d và dòng %d trùng %s", list[i].row, list[j].row,
-                         same_id ? "số giấy tờ tùy thân" : "thư điện tử");
-                snprintf(en, sizeof en, "rows %d and %d have the same %s", list[i].row, list[j].row,
-                         same_id ? "ID number" : "e-mail");
+                const char *value = same_id ? list[i].id_number : list[i].email;
+                snprintf(vi, sizeof vi, "dòng %d và dòng %d trùng %s (%s)", list[i].row,
+                         list[j].row, same_id ? "số giấy tờ tùy thân" : "thư điện tử", value);
+                snprintf(en, sizeof en, "rows %d and %d have the same %s (%s)", list[i].row,
+                         list[j].row, same_id ? "ID number" : "e-mail", value);
                 return ct_fail_text(err, 400, "mau02.duplicate", vi, en);
             }
         }
@@ -310,24 +556,37 @@ typedef struct csv_reader {
     const char *p;
     const char *end;
     char sep;
-    int record; /* 1-based record number of the record being read */
+    int record;   /* physical record number of the record last read, 1-based */
+    int bad_cell; /* 0-based cell of a reading error */
+    bool blank;   /* the record last read has nothing but spaces in its cells */
 } csv_reader;
 
-/* Read one record into the cell buffers. Returns the number of cells, 0 at the end, -1 on
- * malformed quoting, -2 if a cell is too long, -3 if too many cells. A blank line gives one
- * empty cell. */
-static int read_record(csv_reader *r, char cells[][MAX_CELL], int max_cells)
+enum { CSV_END = 0, CSV_QUOTING = -1, CSV_TOO_LONG = -2, CSV_NUL = -3 };
+
+/*
+ * Read one record. The first MAU02_COLUMNS cells go to cells[0..12]; further ones are read into
+ * cells[13] and dropped, only counted, so that a row with extra cells can be reported with its
+ * count. Returns the number of cells, CSV_END at the end of the data, or an error (bad_cell
+ * says where).
+ */
+static int read_record(csv_reader *r, char cells[MAU02_COLUMNS + 1][MAU02_MAX_CELL + 1])
 {
     int n = 0;
     size_t len = 0;
-    bool quoted = false, was_quoted = false;
+    bool quoted = false, was_quoted = false, only_spaces = true;
+    char *cell = cells[0];
 
     if (r->p >= r->end)
-        return 0;
+        return CSV_END;
     r->record++;
-    cells[0][0] = '\0';
+    r->blank = true;
+    r->bad_cell = 0;
     while (r->p < r->end) {
         char c = *r->p++;
+        if (c == '\0') {
+            r->bad_cell = n;
+            return CSV_NUL;
+        }
         if (quoted) {
             if (c == '"') {
                 if (r->p < r->end && *r->p == '"') {
@@ -336,122 +595,215 @@ static int read_record(csv_reader *r, char cells[][MAX_CELL], int max_cells)
                     quoted = false;
                     continue;
                 }
+            } else if (c == '\r' || c == '\n') {
+                /* A line break typed inside a cell (Alt+Enter) only wraps the text on screen:
+                 * it becomes a space, which the field cleaner then collapses. */
+                if (c == '\r' && r->p < r->end && *r->p == '\n')
+                    r->p++;
+                c = ' ';
             }
-        } else if (c == '"' && len == 0 && !was_quoted) {
-            quoted = was_quoted = true;
-            continue;
         } else if (c == r->sep || c == '\n' || c == '\r') {
-            cells[n][len] = '\0';
+            cell[len] = '\0';
             n++;
             len = 0;
             was_quoted = false;
+            only_spaces = true;
+            cell = cells[n < MAU02_COLUMNS ? n : MAU02_COLUMNS];
             if (c == '\r' && r->p < r->end && *r->p == '\n')
                 r->p++;
             if (c != r->sep)
                 return n;
-            if (n == max_cells)
-                return -3;
-            cells[n][0] = '\0';
+            continue;
+        } else if (c == '"' && !was_quoted && only_spaces) {
+            /* an opening quote, possibly after spaces a person put after the separator */
+            quoted = was_quoted = true;
+            len = 0;
             continue;
         } else if (was_quoted) {
-            return -1; /* text after a closing quote */
+            if (c == ' ' || c == '\t')
+                continue; /* spaces between the closing quote and the separator */
+            r->bad_cell = n;
+            return CSV_QUOTING; /* text after a closing quote */
         }
-        if (len + 1 >= MAX_CELL)
-            return -2;
-        cells[n][len++] = c;
+        if (len >= MAU02_MAX_CELL) {
+            r->bad_cell = n;
+            return CSV_TOO_LONG;
+        }
+        if (c != ' ' && c != '\t')
+            r->blank = only_spaces = false;
+        cell[len++] = c;
     }
-    if (quoted)
-        return -1;
-    cells[n][len] = '\0';
+    if (quoted) {
+        r->bad_cell = n;
+        return CSV_QUOTING;
+    }
+    cell[len] = '\0';
     return n + 1;
+}
+
+/*
+ * ',' or ';', from the first line. Spreadsheets in Vietnamese locales export with ';' and quote
+ * only cells holding a ';', so a header such as "Cơ quan, đơn vị công tác" brings a bare ','
+ * into a ';' file: ';' is taken when the first line has no ',' outside quotes but has a ';', or
+ * when its ';' split it into exactly the 13 columns and its ',' do not.
+ */
+static char detect_separator(const char *p, const char *end)
+{
+    bool quoted = false;
+    int commas = 0, semicolons = 0;
+
+    while (p < end && (*p == '\r' || *p == '\n'))
+        p++;
+    for (; p < end; p++) {
+        if (*p == '"')
+            quoted = !quoted; /* a doubled quote toggles twice */
+        else if (!quoted && (*p == '\r' || *p == '\n'))
+            break;
+        else if (!quoted && *p == ',')
+            commas++;
+        else if (!quoted && *p == ';')
+            semicolons++;
+    }
+    if (commas == 0 && semicolons > 0)
+        return ';';
+    if (semicolons == MAU02_COLUMNS - 1 && commas != MAU02_COLUMNS - 1)
+        return ';';
+    return ',';
+}
+
+/* The header row's first cell: "STT" (số thứ tự) as the form has it, or the variants seen. */
+static bool is_header(const char *first_cell)
+{
+    static const char *const names[] = {"stt", "tt", "so tt", "so thu tu", "thu tu"};
+    char folded[48], bare[48];
+    size_t n = 0;
+
+    if (text_fold(first_cell, folded, sizeof folded, NULL) != 0)
+        return false;
+    for (const char *p = folded; *p; p++)
+        if (*p != '.')
+            bare[n++] = *p;
+    bare[n] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(bare, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static int reader_fail(const csv_reader *r, int got, ct_error *err)
+{
+    int col = r->bad_cell;
+
+    switch (got) {
+    case CSV_TOO_LONG:
+        ct_fail(err, 400, "mau02.cell_too_long", "ô dài quá %d byte",
+                "the cell is longer than %d bytes", MAU02_MAX_CELL);
+        break;
+    case CSV_NUL:
+        ct_fail(err, 400, "mau02.binary",
+                "có byte NUL: đây không phải tệp CSV (hãy lưu danh sách dạng \"CSV UTF-8\")",
+                "holds a NUL byte: this is not a CSV file (save the list as \"CSV UTF-8\")");
+        break;
+    default:
+        ct_fail(err, 400, "mau02.quoting",
+                "dấu ngoặc kép không khớp (ô mở bằng \" phải đóng bằng \"; dấu \" bên trong viết "
+                "thành \"\")",
+                "unbalanced quotes (a cell opened with \" must close with \"; a \" inside is "
+                "written \"\")");
+        break;
+    }
+    if (col < MAU02_COLUMNS)
+        return at_cell(err, r->record, col);
+    {
+        char vi[64], en[64];
+        snprintf(vi, sizeof vi, "dòng %d, ô thứ %d: ", r->record, col + 1);
+        snprintf(en, sizeof en, "row %d, cell %d: ", r->record, col + 1);
+        return ct_error_prefix(err, vi, en);
+    }
 }
 
 int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_applicant **out,
                     size_t *count, ct_error *err)
 {
-    char cells[MAU02_COLUMNS + 1][MAX_CELL];
-    csv_reader r;
-    mau02_applicant *list;
+    static const char bom[] = "\xEF\xBB\xBF";
+    /* 14 cells of 1 KiB: on the heap, the reader may run on a small thread stack */
+    char(*cells)[MAU02_MAX_CELL + 1];
+    csv_reader r = {0};
+    mau02_applicant *list, *fit;
     size_t n = 0;
-    const char *nl;
     int got;
     bool first = true;
 
+    *out = NULL;
+    *count = 0;
     if (len > MAU02_MAX_BYTES)
-        return ct_fail(err, 400, "mau02.too_large", "tệp danh sách quá lớn (tối đa 1 MiB)",
-                       "the list file is too large (1 MiB at most)");
-    if (!text_utf8_valid(data, len))
-        return ct_fail(err, 400, "text.invalid_utf8",
-                       "tệp danh sách không phải UTF-8 hợp lệ (lưu lại dạng CSV UTF-8)",
-                       "the list is not valid UTF-8 (save it as CSV UTF-8)");
-    if (memchr(data, '\0', len))
-        return ct_fail(err, 400, "mau02.binary", "tệp danh sách chứa dữ liệu nhị phân",
-                       "the list file holds binary data");
+        return ct_fail(err, 400, "mau02.too_large",
+                       "tệp danh sách quá lớn (%zu byte, tối đa %d): hãy chia thành nhiều hồ sơ",
+                       "the list file is too large (%zu bytes, %d at most): split it into several "
+                       "dossiers",
+                       len, MAU02_MAX_BYTES);
     r.p = data;
     r.end = data + len;
-    r.record = 0;
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-        r.p += 3;
-    /* Spreadsheets in Vietnamese locales export with ';': take it when the first line has no
-     * comma but has semicolons. */
-    nl = memchr(r.p, '\n', (size_t)(r.end - r.p));
-    r.sep = ',';
-    if (!memchr(r.p, ',', (size_t)((nl ? nl : r.end) - r.p)) &&
-        memchr(r.p, ';', (size_t)((nl ? nl : r.end) - r.p)))
-        r.sep = ';';
+    if (len >= 3 && memcmp(data, bom, 3) == 0)
+        r.p += 3; /* "CSV UTF-8" as Excel saves it */
+    r.sep = detect_separator(r.p, r.end);
+    cells = malloc((MAU02_COLUMNS + 1) * sizeof *cells);
     list = calloc(MAU02_MAX_ROWS, sizeof *list);
-    if (list == NULL)
+    if (cells == NULL || list == NULL) {
+        free(cells);
+        free(list);
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    while ((got = read_record(&r, cells, MAU02_COLUMNS + 1)) != 0) {
-        const char *ptrs[MAU02_COLUMNS];
-        char folded[32];
-        if (got == 1 && empty(cells[0]))
-            continue; /* blank line */
+    }
+    while ((got = read_record(&r, cells)) != CSV_END) {
+        const char *row[MAU02_COLUMNS];
         if (got < 0) {
-            free(list);
-            if (got == -2)
-                return ct_fail(err, 400, "mau02.cell_too_long", "dòng %d: ô dài quá %d byte",
-                               "row %d: a cell is longer than %d bytes", r.record, MAX_CELL - 1);
-            if (got == -1)
-                return ct_fail(err, 400, "mau02.quoting", "dòng %d: dấu ngoặc kép không khớp",
-                               "row %d: unbalanced quotes", r.record);
-            return ct_fail(err, 400, "mau02.columns", "dòng %d: cần %d cột",
-                           "row %d: %d columns expected", r.record, MAU02_COLUMNS);
+            reader_fail(&r, got, err);
+            goto fail;
         }
+        if (r.blank)
+            continue; /* an empty line, or an empty row a spreadsheet exported as ",,,,," */
         if (first) {
             first = false;
-            if (text_fold(cells[0], folded, sizeof folded, NULL) == 0 && strcmp(folded, "stt") == 0)
-                continue; /* the header row */
+            if (is_header(cells[0]))
+                continue;
         }
         if (got != MAU02_COLUMNS) {
-            free(list);
-            return ct_fail(err, 400, "mau02.columns", "dòng %d: có %d cột, cần %d cột",
-                           "row %d: %d columns, %d expected", r.record, got, MAU02_COLUMNS);
+            ct_fail(err, 400, "mau02.columns",
+                    "dòng %d: có %d cột, mẫu 02 có %d cột (STT, Họ và tên, … , Số hiệu chứng "
+                    "thư số cũ; cột cuối có thể để trống)",
+                    "row %d: %d cells, the Mẫu 02 list has %d columns (row number, full name, "
+                    "…, previous certificate serial; the last may be left empty)",
+                    r.record, got, MAU02_COLUMNS);
+            goto fail;
         }
         if (n == MAU02_MAX_ROWS) {
-            free(list);
-            return ct_fail(
-                err, 400, "mau02.too_many", "danh sách quá %d người: chia thành nhiều hồ sơ",
-                "more than %d applicants: split the list into several dossiers", MAU02_MAX_ROWS);
+            ct_fail(err, 400, "mau02.too_many",
+                    "dòng %d: danh sách quá %d người, hãy chia thành nhiều hồ sơ",
+                    "row %d: more than %d applicants, split the list into several dossiers",
+                    r.record, MAU02_MAX_ROWS);
+            goto fail;
         }
         for (int c = 0; c < MAU02_COLUMNS; c++)
-            ptrs[c] = cells[c];
-        if (mau02_check_row(ptrs, r.record, today, &list[n], err) != 0) {
-            free(list);
-            return -1;
-        }
+            row[c] = cells[c];
+        if (mau02_check_row(row, r.record, today, &list[n], err) != 0)
+            goto fail;
         n++;
     }
+    free(cells);
+    cells = NULL;
     if (n == 0) {
-        free(list);
-        return ct_fail(err, 400, "mau02.empty", "danh sách không có người đề nghị nào",
-                       "the list has no applicant");
+        ct_fail(err, 400, "mau02.empty", "danh sách không có người đề nghị nào",
+                "the list has no applicant");
+        goto fail;
     }
-    if (mau02_check_duplicates(list, n, err) != 0) {
-        free(list);
-        return -1;
-    }
-    *out = list;
+    if (mau02_check_duplicates(list, n, err) != 0)
+        goto fail;
+    fit = realloc(list, n * sizeof *list);
+    *out = fit ? fit : list;
     *count = n;
     return 0;
+fail:
+    free(cells);
+    free(list);
+    return -1;
 }

@@ -1,12 +1,20 @@
 /*
  * mau02.h — the agency's request list (Mẫu 02, Circular 185/2019/TT-BQP) as input.
  *
- * One row per applicant, in the column order of a real agency list:
+ * An agency asks the CA for certificates for one or more of its people with one list, one row per
+ * applicant, in the column order of a real agency list:
  *   STT | Họ và tên | Ngày sinh | Số CCCD/CMND/Hộ chiếu | Ngày cấp | Nơi cấp |
  *   Thư điện tử công vụ | Cơ quan, đơn vị công tác | Tỉnh/thành phố | Chức vụ |
- *   Ngạch (Cán bộ / Công chức / Viên chức) | Số điện thoại di động | Số hiệu chứng thư số cũ
- * Every refusal names the row (as a spreadsheet numbers it, the header being row 1 when present)
- * and the column, in Vietnamese and English.
+ *   Ngạch/Vị trí (Cán bộ / Công chức / Viên chức) | Số điện thoại di động |
+ *   Số hiệu chứng thư số cũ (nếu có)
+ * This module turns such a row into a checked, canonical applicant (NFC text, ISO dates, one
+ * spelling of the province and of the phone number), and a whole CSV export of the list into an
+ * array of them. Every refusal names the row and the column, in Vietnamese and in English, so the
+ * clerk who typed the list can find and fix the cell.
+ *
+ * Row numbers are the ones a spreadsheet shows: the physical record number in the file, the
+ * header row (when present) being row 1 and blank lines counted. The STT cell itself is not
+ * checked: clerks renumber, merge and leave it empty, and the row number is what locates a cell.
  */
 #ifndef CT_CORE_MAU02_H
 #define CT_CORE_MAU02_H
@@ -16,43 +24,74 @@
 #include "core/error.h"
 
 #define MAU02_COLUMNS 13
-#define MAU02_MAX_ROWS 500
-#define MAU02_MAX_BYTES (1024 * 1024)
+#define MAU02_MAX_ROWS 500            /* applicants in one list ("mau02.too_many") */
+#define MAU02_MAX_BYTES (1024 * 1024) /* size of one CSV file ("mau02.too_large") */
+#define MAU02_MAX_CELL 1024           /* bytes in one CSV cell ("mau02.cell_too_long") */
 
+/* The procedure's eligibility condition: the applicant is one of these three. */
 typedef enum { CATEGORY_CAN_BO, CATEGORY_CONG_CHUC, CATEGORY_VIEN_CHUC } position_category;
 
-const char *position_category_name(position_category c);     /* "can_bo", … */
-const char *position_category_label_vi(position_category c); /* "Cán bộ", … */
-/* "công chức", "CONG CHUC", "cong_chuc" all match; 0 or -1 */
+const char *position_category_name(position_category c); /* "can_bo", "cong_chuc", "vien_chuc" */
+const char *
+position_category_label_vi(position_category c); /* "Cán bộ", "Công chức", "Viên chức" */
+/* Case- and diacritic-insensitive: "công chức", "CONG CHUC", "cong_chuc" all match. 0 or -1
+ * (no error value: the caller names the row and field). */
 int position_category_parse(const char *typed, position_category *out);
 
+/* A checked row: text in NFC, trimmed, inner spaces collapsed; everything in one spelling. */
 typedef struct mau02_applicant {
-    int row;
-    char full_name[260];
-    char birth_date[11]; /* YYYY-MM-DD */
-    char id_number[16];
-    char id_kind[12]; /* "cccd" | "cmnd" | "passport" */
-    char id_issued_on[11];
-    char id_issued_at[260];
-    char email[256];
-    char unit[260];
-    char province[64];
-    char position[260];
+    int row;                /* row in the file as a spreadsheet numbers it (see above); for
+                               other inputs, whatever number the caller passed */
+    char full_name[260];    /* ≤ 64 code points: it becomes the certificate's CN */
+    char birth_date[11];    /* YYYY-MM-DD; 18 to 80 years old on `today` */
+    char id_number[16];     /* CCCD 12 digits, CMND 9 digits, passport letter + 7 digits */
+    char id_kind[12];       /* "cccd" | "cmnd" | "passport" */
+    char id_issued_on[11];  /* YYYY-MM-DD, after birth, not in the future */
+    char id_issued_at[260]; /* ≤ 128 code points */
+    char email[256];        /* domain lower-cased */
+    char unit[260];         /* ≤ 64 code points: it becomes an OU */
+    char province[64];      /* canonical name, one of the 34 (province_canonical) */
+    char position[260];     /* chức vụ, required, ≤ 128 code points */
     position_category category;
-    char phone[16]; /* 0XXXXXXXXX */
-    char previous_serial[41];
+    char phone[16];           /* 0XXXXXXXXX, a Vietnamese mobile number */
+    char previous_serial[41]; /* "" or upper-case hex, ≤ 40 digits */
 } mau02_applicant;
 
+/* Column names for messages and templates ("?" out of range). */
 const char *mau02_column_vi(int i);
 const char *mau02_column_en(int i);
 
-/* Check one row's cells (NULL or "" when missing). today: "YYYY-MM-DD", the local date. */
+/*
+ * Check one row's raw cells (NULL or "" when missing; cells[0], STT, is not looked at). today is
+ * "YYYY-MM-DD", the local date, passed in so that results are reproducible. Accepted spellings:
+ * dates DD/MM/YYYY (also D/M/YYYY, '-' or '.' between, a trailing time of day ignored) or
+ * YYYY-MM-DD; ID numbers with spaces, passport letter in either case (stored upper-case); phone
+ * numbers with +84 or 84 for the leading 0, spaces, dots, dashes, parentheses; serials with
+ * spaces or colons between the hex digits. Cells are checked in column order and the first
+ * problem is reported, as "dòng R, cột \"…\": …" / "row R, field \"…\": …", with one of the codes
+ * mau02.field_missing, mau02.date_invalid, mau02.age, mau02.id_invalid, mau02.phone_invalid,
+ * mau02.category_invalid, mau02.serial_invalid, province.unknown, email.invalid, text.empty,
+ * text.too_long, text.control_char, text.invalid_utf8.
+ */
 int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
                     mau02_applicant *out, ct_error *err);
-/* No two rows with the same ID number or e-mail ("mau02.duplicate", naming both rows). */
+
+/* No two applicants with the same ID number or the same e-mail (case-insensitive):
+ * "mau02.duplicate", naming both rows. For every input format (CSV, JSON). */
 int mau02_check_duplicates(const mau02_applicant *list, size_t count, ct_error *err);
-/* A whole CSV list: RFC 4180 quoting, CRLF or LF, optional UTF-8 BOM, optional header row,
- * blank lines skipped, ',' or ';' separated. *out is malloc'd; on failure nothing is output. */
+
+/*
+ * A whole list exported as CSV: RFC 4180 quoting ("" inside quotes, separators and line breaks
+ * in quoted cells), CRLF, LF or CR line ends, an optional UTF-8 byte order mark, an optional
+ * header row (its first cell folds to "stt"), blank lines and rows of empty cells skipped. The
+ * separator is ',' unless the first line has no ',' outside quotes and has a ';', or splits into
+ * the 13 columns on ';' but not on ',' (spreadsheets in Vietnamese locales export with ';' and
+ * quote only cells holding a ';'). Every row is checked, then duplicates. Refusals beyond
+ * mau02_check_row's: mau02.too_large (> 1 MiB), mau02.cell_too_long (> 1024 bytes),
+ * mau02.columns (a row without exactly 13 cells), mau02.quoting, mau02.binary (a NUL byte),
+ * mau02.too_many (> 500 rows), mau02.empty, mau02.duplicate. Stops at the first bad row; then
+ * outputs nothing. On success *out is malloc'd (free() it) and holds *count applicants.
+ */
 int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_applicant **out,
                     size_t *count, ct_error *err);
 

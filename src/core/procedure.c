@@ -103,6 +103,16 @@ static const struct {
     [APPLICANT_CANCELLED] = {"cancelled", "Đã hủy"},
 };
 
+role_set procedure_roles(proc_action action)
+{
+    role_set roles = 0;
+
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].action == action)
+            roles |= table[i].roles;
+    return roles;
+}
+
 const proc_transition *procedure_table(size_t *count)
 {
     *count = sizeof table / sizeof table[0];

@@ -93,6 +93,10 @@ typedef struct proc_transition {
 int procedure_step(proc_subject subject, int from, proc_action action, role r,
                    const proc_transition **out, ct_error *err);
 
+/* Every role that may take an action from some state: a role outside it is refused before
+ * anything is looked up. */
+role_set procedure_roles(proc_action action);
+
 /* The whole table, for documentation and tests. */
 const proc_transition *procedure_table(size_t *count);
 

@@ -29,6 +29,7 @@ typedef enum {
     ROUTE_HEALTH,
     ROUTE_METRICS,
     ROUTE_STATIC,
+    ROUTE_API,
     ROUTE_OTHER,
     ROUTE_COUNT
 } route_family;
@@ -126,6 +127,10 @@ int download_crl(http_request *r, const char *rest);
 int ocsp_post(http_request *r);
 int ocsp_get(http_request *r, const char *rest);
 int health(http_request *r);
+/* api.c: the JSON API under /api/v1/ */
+#define API_MAX_BODY (2 * 1024 * 1024)
+int api_get(http_request *r, const char *rest);
+int api_post(http_request *r, const char *rest);
 int metrics(http_request *r);
 
 /* ---- metrics.c: counting ---- */

@@ -37,12 +37,14 @@ static const route routes[] = {
     {"GET",  "/ocsp/",    true,  ROUTE_OCSP,    0,             NULL,        ocsp_get},
     {"GET",  "/healthz",  false, ROUTE_HEALTH,  0,             health,      NULL},
     {"GET",  "/metrics",  false, ROUTE_METRICS, 0,             metrics,     NULL},
+    {"GET",  "/api/v1/",  true,  ROUTE_API,     0,             NULL,        api_get},
+    {"POST", "/api/v1/",  true,  ROUTE_API,     API_MAX_BODY,  NULL,        api_post},
     /* clang-format on */
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
 static const char *const family_names[ROUTE_COUNT] = {
-    "home", "search", "cert", "ca", "crl", "ocsp", "healthz", "metrics", "static", "other"};
+    "home", "search", "cert", "ca", "crl", "ocsp", "healthz", "metrics", "static", "api", "other"};
 
 const char *route_family_name(route_family f)
 {

@@ -1,0 +1,586 @@
+/*
+ * api.c — the JSON API under /api/v1/ (the online channel and the portal), over the same
+ * src/app functions as the command line.
+ *
+ * Sessions: POST /api/v1/session with a user name and password sets an HttpOnly,
+ * SameSite=Strict cookie (+Secure behind TLS); every other route resolves it and acts as that
+ * user, so the role and agency checks of src/app apply to every call. State-changing calls must
+ * be application/json (a cross-site form cannot send that without the browser asking first).
+ * Errors are {"code", "message", "message_vi", "message_en"} with the HTTP status of the error's
+ * class. Routes and examples: docs/api.md.
+ */
+#include "http/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "core/calendar.h"
+
+#define COOKIE "chungthu_session"
+
+/* ---- answers ---- */
+
+static int send_json(http_request *r, int status, json_t *j, const http_header *headers)
+{
+    char *body = json_dumps(j, JSON_COMPACT);
+    int rc;
+
+    json_decref(j);
+    if (body == NULL)
+        return http_send_text(r, 500, "out of memory\n");
+    rc = http_send(r, status, "application/json; charset=utf-8", body, strlen(body), headers);
+    free(body);
+    return rc;
+}
+
+static int send_error(http_request *r, const ct_error *err)
+{
+    int status = err->status >= 400 && err->status <= 599 ? err->status : 500;
+
+    return send_json(r, status,
+                     json_pack("{s:s, s:s, s:s, s:s}", "code", err->code, "message",
+                               r->english ? err->en : err->vi, "message_vi", err->vi, "message_en",
+                               err->en),
+                     NULL);
+}
+
+static int fail(http_request *r, int status, const char *code, const char *vi, const char *en)
+{
+    ct_error err = {0};
+
+    ct_fail_text(&err, status, code, vi, en);
+    return send_error(r, &err);
+}
+
+static json_t *time_json(int64_t t)
+{
+    char buf[32];
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (t == 0)
+        return json_null();
+    gmtime_r(&tt, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(buf);
+}
+
+/* "YYYY-MM-DD HH:MM" (Vietnam time) or "…T…Z" (UTC) */
+static int parse_time(const char *s, int64_t *out)
+{
+    char day[11];
+    int h, m, sec = 0;
+    ct_date d;
+
+    if (s == NULL || strlen(s) < 16)
+        return -1;
+    memcpy(day, s, 10);
+    day[10] = '\0';
+    if (ct_date_parse(day, &d) != 0 || sscanf(s + 11, "%d:%d", &h, &m) != 2 || h < 0 || h > 23 ||
+        m < 0 || m > 59)
+        return -1;
+    if (s[10] == 'T' && strchr(s, 'Z')) {
+        sscanf(s + 17, "%d", &sec);
+        *out = ct_local_to_utc(d, h * 60 + m) + 7 * 3600 + sec;
+    } else if (s[10] == ' ') {
+        *out = ct_local_to_utc(d, h * 60 + m);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the session ---- */
+
+static int require_session(http_request *r, app_session *s)
+{
+    const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, COOKIE);
+    ct_error err = {0};
+
+    if (app_session_resolve(r->app, token, s, &err) != 0) {
+        send_error(r, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The JSON body of a state-changing call; NULL after an error answer. */
+static json_t *json_body(http_request *r, int *rc)
+{
+    const char *type = http_header_value(r, "Content-Type");
+    json_error_t jerr;
+    json_t *j;
+
+    if (type == NULL || strncmp(type, "application/json", 16) != 0) {
+        *rc = fail(r, 415, "api.content_type", "nội dung phải là application/json",
+                   "the body must be application/json");
+        return NULL;
+    }
+    j = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(j)) {
+        char vi[300], en[300];
+        snprintf(vi, sizeof vi, "JSON lỗi ở dòng %d, cột %d: %s", jerr.line, jerr.column,
+                 jerr.text);
+        snprintf(en, sizeof en, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
+                 jerr.text);
+        json_decref(j);
+        *rc = fail(r, 400, "json.malformed", j ? "JSON phải là một đối tượng" : vi,
+                   j ? "the JSON body must be an object" : en);
+        return NULL;
+    }
+    return j;
+}
+
+/* A string member, or NULL when absent; a member of another type is an error. */
+static int get_string(http_request *r, json_t *j, const char *key, const char **out, int *rc)
+{
+    json_t *v = json_object_get(j, key);
+
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_string(v)) {
+        char vi[128], en[128];
+        snprintf(vi, sizeof vi, "trường \"%s\" phải là chuỗi", key);
+        snprintf(en, sizeof en, "field \"%s\" must be a string", key);
+        *rc = fail(r, 400, "json.type", vi, en);
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+static int login(http_request *r)
+{
+    int rc = 0;
+    json_t *j = json_body(r, &rc);
+    const char *user, *password;
+    app_session s;
+    ct_error err = {0};
+    char cookie[200];
+
+    if (j == NULL)
+        return rc;
+    if (get_string(r, j, "username", &user, &rc) != 0 ||
+        get_string(r, j, "password", &password, &rc) != 0) {
+        json_decref(j);
+        return rc;
+    }
+    if (app_login(r->app, user, password, r->client, &s, &err) != 0) {
+        json_decref(j);
+        return send_error(r, &err);
+    }
+    json_decref(j);
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+             COOKIE, s.token, 8 * 3600,
+             http_header_value(r, "X-Forwarded-Proto") &&
+                     strcmp(http_header_value(r, "X-Forwarded-Proto"), "https") == 0
+                 ? "; Secure"
+                 : "");
+    {
+        http_header headers[] = {
+            {"Set-Cookie", cookie}, {"Cache-Control", "no-store"}, {NULL, NULL}};
+        return send_json(r, 200,
+                         json_pack("{s:s, s:s, s:s, s:s, s:o}", "username", s.username,
+                                   "display_name", s.display_name, "role", role_name(s.role),
+                                   "agency", s.agency, "expires_at", time_json(s.expires_at)),
+                         headers);
+    }
+}
+
+/* ---- JSON views of records ---- */
+
+static json_t *agency_json(const agency_record *a)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "code", a->code, "name", a->name,
+                     "parent", a->parent, "province", a->province, "head_name", a->head_name,
+                     "head_title", a->head_title, "kind", a->kind);
+}
+
+static json_t *dossier_json(const dossier_record *d, int64_t now)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "code",
+                     d->code, "agency", d->agency, "channel", d->channel, "state", d->state,
+                     "received_at", time_json(d->received_at), "counted_from", d->counted_from,
+                     "due_step2", time_json(d->due_step2), "deadline",
+                     d->state[0] == 'n' ? "paused"
+                                        : deadline_status_name(app_deadline_status(
+                                              d->due_step2, d->step2_done_at, now)),
+                     "confirmed_by", d->confirmed_name, "confirmed_title", d->confirmed_title,
+                     "reason", d->reason, "created_by", d->created_by);
+}
+
+static json_t *applicant_json(const applicant_record *ap, int64_t now)
+{
+    return json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:s}",
+        "n", (json_int_t)ap->n, "full_name", ap->full_name, "email", ap->email, "unit", ap->unit,
+        "position", ap->position, "category", ap->category, "state", ap->state, "cert_serial",
+        ap->cert_serial, "token_serial", ap->token_serial, "pickup_at", time_json(ap->pickup_at),
+        "pickup_place", ap->pickup_place, "agency_received_at", time_json(ap->agency_received_at),
+        "activation_requested_at", time_json(ap->activation_requested_at), "requested_effective_at",
+        time_json(ap->requested_effective_at), "due_step4", time_json(ap->due_step4),
+        "published_at", time_json(ap->published_at), "deadline_step4",
+        deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)));
+}
+
+static json_t *cert_json(const cert_record *c)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "serial", c->serial,
+                     "kind", c->kind, "status", c->status, "subject", c->subject, "email", c->email,
+                     "sha256", c->sha256, "not_before", time_json(c->not_before), "not_after",
+                     time_json(c->not_after), "effective_at", time_json(c->effective_at),
+                     "revoked_at", time_json(c->revoked_at));
+}
+
+static int collect_agency(void *ctx, const agency_record *a)
+{
+    json_array_append_new(ctx, agency_json(a));
+    return 0;
+}
+
+typedef struct {
+    json_t *list;
+    int64_t now;
+    bool overdue;
+} dossiers_ctx;
+
+static int collect_dossier(void *user, const dossier_record *d)
+{
+    dossiers_ctx *c = user;
+    deadline_status st = app_deadline_status(d->due_step2, d->step2_done_at, c->now);
+
+    if (c->overdue && !(strcmp(d->state, "accepted") == 0 && d->step2_done_at == 0 &&
+                        (st == DEADLINE_LATE || st == DEADLINE_DUE_TODAY)))
+        return 0;
+    json_array_append_new(c->list, dossier_json(d, c->now));
+    return 0;
+}
+
+static int collect_applicant(void *user, const applicant_record *ap)
+{
+    dossiers_ctx *c = user;
+
+    json_array_append_new(c->list, applicant_json(ap, c->now));
+    return 0;
+}
+
+static int collect_event(void *ctx, const audit_entry *e)
+{
+    json_array_append_new(ctx, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id,
+                                         "at", time_json(e->at), "actor", e->actor, "role", e->role,
+                                         "action", e->action, "object", e->object));
+    return 0;
+}
+
+static int collect_token(void *ctx, const token_record *t)
+{
+    json_array_append_new(ctx,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "serial", t->serial, "label",
+                                    t->label, "state", t->state, "cert_serial", t->cert_serial,
+                                    "dossier", t->dossier, "applicant", (json_int_t)t->applicant));
+    return 0;
+}
+
+static int collect_cert(void *ctx, const cert_record *c)
+{
+    json_array_append_new(ctx, cert_json(c));
+    return 0;
+}
+
+static int collect_user(void *ctx, const user_record *u)
+{
+    json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:b}", "username", u->username,
+                                         "display_name", u->display_name, "role", u->role, "agency",
+                                         u->agency, "disabled", u->disabled != 0));
+    return 0;
+}
+
+/* ---- GET ---- */
+
+static int get_dossier(http_request *r, const app_actor *actor, const char *code)
+{
+    dossier_record d;
+    ct_error err = {0};
+    dossiers_ctx c = {json_array(), app_now(), false};
+    json_t *events = json_array(), *j;
+
+    if (app_dossier_get(r->app, actor, code, &d, &err) != 0 ||
+        app_dossier_applicants(r->app, actor, code, collect_applicant, &c, &err) != 0 ||
+        app_dossier_timeline(r->app, actor, code, collect_event, events, &err) != 0) {
+        json_decref(c.list);
+        json_decref(events);
+        return send_error(r, &err);
+    }
+    j = dossier_json(&d, c.now);
+    json_object_set_new(j, "applicants", c.list);
+    json_object_set_new(j, "timeline", events);
+    return send_json(r, 200, j, NULL);
+}
+
+int api_get(http_request *r, const char *rest)
+{
+    app_session s;
+    app_actor actor;
+    ct_error err = {0};
+    json_t *list;
+    int rc = 0;
+
+    if (strcmp(rest, "lookup") == 0) { /* the subscriber's own lookup: no account */
+        applicant_record ap;
+        if (app_applicant_lookup(r->app, http_query(r, "code"), http_query(r, "id_number"), &ap,
+                                 &err) != 0)
+            return send_error(r, &err);
+        return send_json(r, 200, applicant_json(&ap, app_now()), NULL);
+    }
+    if (require_session(r, &s) != 0)
+        return MHD_YES;
+    actor = app_session_actor(&s, r->client);
+    list = json_array();
+    if (strcmp(rest, "session") == 0) {
+        json_decref(list);
+        return send_json(r, 200,
+                         json_pack("{s:s, s:s, s:s, s:s}", "username", s.username, "display_name",
+                                   s.display_name, "role", role_name(s.role), "agency", s.agency),
+                         NULL);
+    } else if (strcmp(rest, "agencies") == 0) {
+        rc = app_agency_list(r->app, &actor, collect_agency, list, &err);
+    } else if (strcmp(rest, "dossiers") == 0) {
+        dossier_filter f = {http_query(r, "agency"), http_query(r, "state"), 0};
+        dossiers_ctx c = {list, app_now(), http_query(r, "overdue") != NULL};
+        rc = app_dossier_list(r->app, &actor, &f, collect_dossier, &c, &err);
+    } else if (strncmp(rest, "dossiers/", 9) == 0) {
+        char code[64];
+        const char *slash = strchr(rest + 9, '/');
+        json_decref(list);
+        snprintf(code, sizeof code, "%.*s", slash ? (int)(slash - rest - 9) : 63, rest + 9);
+        if (slash && strcmp(slash, "/receipt") == 0) {
+            char *html;
+            if (app_dossier_receipt(r->app, &actor, code, true, &html, &err) != 0)
+                return send_error(r, &err);
+            return http_send_html(r, 200, html);
+        }
+        if (slash)
+            return fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+        return get_dossier(r, &actor, code);
+    } else if (strcmp(rest, "tokens") == 0) {
+        rc = app_token_list(r->app, &actor, http_query(r, "state"), collect_token, list, &err);
+    } else if (strcmp(rest, "certificates") == 0) {
+        cert_filter f = {http_query(r, "status"), http_query(r, "kind"), http_query(r, "q"), 200,
+                         0};
+        rc = app_cert_list(r->app, &actor, &f, collect_cert, list, &err);
+    } else if (strncmp(rest, "certificates/", 13) == 0) {
+        cert_record c;
+        json_decref(list);
+        if (app_cert_get(r->app, &actor, rest + 13, &c, &err) != 0)
+            return send_error(r, &err);
+        list = cert_json(&c);
+        cert_record_free(&c);
+        return send_json(r, 200, list, NULL);
+    } else if (strcmp(rest, "users") == 0) {
+        rc = app_user_list(r->app, &actor, collect_user, list, &err);
+    } else if (strcmp(rest, "audit/verify") == 0) {
+        app_audit_report rep;
+        json_decref(list);
+        if (app_audit_verify(r->app, &actor, &rep, &err) != 0)
+            return send_error(r, &err);
+        return send_json(r, 200,
+                         json_pack("{s:b, s:I, s:I, s:s}", "ok", rep.first_bad_id == 0, "rows",
+                                   (json_int_t)rep.rows, "first_bad_row",
+                                   (json_int_t)rep.first_bad_id, "problem", rep.problem),
+                         NULL);
+    } else if (strcmp(rest, "calendar/holidays") == 0) {
+        ct_date days[64];
+        const char *names[64];
+        const char *year = http_query(r, "year");
+        size_t n = calendar_holidays(app_calendar(r->app), year ? atoi(year) : 0, days, names, 64);
+        for (size_t i = 0; i < n; i++) {
+            char d[11];
+            ct_date_format(days[i], d);
+            json_array_append_new(
+                list, json_pack("{s:s, s:s}", "date", d, "name", names[i] ? names[i] : ""));
+        }
+    } else if (strcmp(rest, "calendar/add-working-days") == 0) {
+        ct_date d;
+        const char *from = http_query(r, "date"), *n = http_query(r, "n");
+        char out[11];
+        json_decref(list);
+        if (from == NULL || n == NULL || ct_date_parse(from, &d) != 0 || atoi(n) < 0 ||
+            atoi(n) > 3650)
+            return fail(r, 400, "calendar.bad_date", "cần ?date=YYYY-MM-DD&n=SỐ",
+                        "give ?date=YYYY-MM-DD&n=NUMBER");
+        ct_date_format(calendar_add_working_days(app_calendar(r->app), d, atoi(n)), out);
+        return send_json(
+            r, 200, json_pack("{s:s, s:i, s:s}", "from", from, "n", atoi(n), "date", out), NULL);
+    } else {
+        json_decref(list);
+        return fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+    }
+    if (rc != 0) {
+        json_decref(list);
+        return send_error(r, &err);
+    }
+    return send_json(r, 200, list, NULL);
+}
+
+/* ---- POST ---- */
+
+static int post_dossier(http_request *r, const app_actor *actor, json_t *j)
+{
+    app_submission in = {0};
+    dossier_record d;
+    ct_error err = {0};
+    const char *csv = NULL;
+    char *list_json = NULL;
+    int rc = 0;
+
+    if (get_string(r, j, "agency", &in.agency, &rc) ||
+        get_string(r, j, "channel", &in.channel, &rc) ||
+        get_string(r, j, "confirmed_by", &in.confirmed_by, &rc) ||
+        get_string(r, j, "confirmed_on", &in.confirmed_on, &rc) ||
+        get_string(r, j, "csv", &csv, &rc))
+        return rc;
+    if (csv) {
+        in.format = "csv";
+        in.data = (const unsigned char *)csv;
+        in.len = strlen(csv);
+    } else {
+        list_json = json_dumps(json_object_get(j, "applicants") ? json_object_get(j, "applicants")
+                                                                : json_null(),
+                               JSON_COMPACT | JSON_ENCODE_ANY);
+        in.format = "json";
+        in.data = (const unsigned char *)(list_json ? list_json : "null");
+        in.len = strlen((const char *)in.data);
+    }
+    rc = app_dossier_submit(r->app, actor, &in, &d, &err);
+    free(list_json);
+    if (rc != 0)
+        return send_error(r, &err);
+    return send_json(r, 201, dossier_json(&d, app_now()), NULL);
+}
+
+static int post_step(http_request *r, const app_actor *actor, const char *code,
+                     const char *action_name, json_t *j)
+{
+    proc_action action;
+    app_step_args args = {0};
+    ct_error err = {0};
+    const char *at = NULL, *effective = NULL;
+    json_t *n = json_object_get(j, "applicant");
+    int rc = 0;
+
+    if (proc_action_parse(action_name, &action, &err) != 0) {
+        err.status = 404;
+        return send_error(r, &err);
+    }
+    if (n && !json_is_integer(n))
+        return fail(r, 400, "json.type", "\"applicant\" phải là số nguyên",
+                    "\"applicant\" must be an integer");
+    args.applicant = n ? (int64_t)json_integer_value(n) : 0;
+    if (get_string(r, j, "reason", &args.reason, &rc) ||
+        get_string(r, j, "place", &args.pickup_place, &rc) || get_string(r, j, "at", &at, &rc) ||
+        get_string(r, j, "effective_at", &effective, &rc))
+        return rc;
+    if ((at && parse_time(at, &args.pickup_at) != 0) ||
+        (effective && parse_time(effective, &args.effective_at) != 0))
+        return fail(r, 400, "api.time", "thời gian dạng \"YYYY-MM-DD HH:MM\" (giờ Việt Nam)",
+                    "times are \"YYYY-MM-DD HH:MM\" (Vietnam time)");
+    if (app_dossier_step(r->app, actor, code, action, &args, &err) != 0)
+        return send_error(r, &err);
+    return get_dossier(r, actor, code);
+}
+
+int api_post(http_request *r, const char *rest)
+{
+    app_session s;
+    app_actor actor;
+    ct_error err = {0};
+    json_t *j;
+    int rc = 0;
+    const char *str;
+
+    if (strcmp(rest, "session") == 0)
+        return login(r);
+    if (require_session(r, &s) != 0)
+        return MHD_YES;
+    actor = app_session_actor(&s, r->client);
+    if (strcmp(rest, "session/logout") == 0) {
+        static const http_header clear[] = {
+            {"Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"}, {NULL, NULL}};
+        app_logout(r->app, s.token, &err);
+        return send_json(r, 200, json_pack("{s:b}", "ok", 1), clear);
+    }
+    j = json_body(r, &rc);
+    if (j == NULL)
+        return rc;
+    if (strcmp(rest, "session/password") == 0) {
+        const char *old_pw, *new_pw;
+        if (get_string(r, j, "old_password", &old_pw, &rc) == 0 &&
+            get_string(r, j, "new_password", &new_pw, &rc) == 0)
+            rc = app_password_change(r->app, &s, old_pw, new_pw, &err) != 0
+                     ? send_error(r, &err)
+                     : send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+    } else if (strcmp(rest, "agencies") == 0) {
+        app_agency_input in = {0};
+        agency_record out;
+        if (get_string(r, j, "code", &in.code, &rc) == 0 &&
+            get_string(r, j, "name", &in.name, &rc) == 0 &&
+            get_string(r, j, "parent", &in.parent, &rc) == 0 &&
+            get_string(r, j, "province", &in.province, &rc) == 0 &&
+            get_string(r, j, "head_name", &in.head_name, &rc) == 0 &&
+            get_string(r, j, "head_title", &in.head_title, &rc) == 0 &&
+            get_string(r, j, "kind", &in.kind, &rc) == 0)
+            rc = app_agency_add(r->app, &actor, &in, &out, &err) != 0
+                     ? send_error(r, &err)
+                     : send_json(r, 201, agency_json(&out), NULL);
+    } else if (strcmp(rest, "dossiers") == 0) {
+        rc = post_dossier(r, &actor, j);
+    } else if (strncmp(rest, "dossiers/", 9) == 0 && strchr(rest + 9, '/')) {
+        char code[64];
+        const char *slash = strchr(rest + 9, '/');
+        snprintf(code, sizeof code, "%.*s", (int)(slash - rest - 9), rest + 9);
+        rc = post_step(r, &actor, code, slash + 1, j);
+    } else if (strcmp(rest, "tokens/stock") == 0) {
+        json_t *count = json_object_get(j, "count");
+        if (!json_is_integer(count))
+            rc = fail(r, 400, "json.type", "\"count\" phải là số nguyên",
+                      "\"count\" must be an integer");
+        else
+            rc = app_token_stock(r->app, &actor, (int)json_integer_value(count), &err) != 0
+                     ? send_error(r, &err)
+                     : send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+    } else if (strncmp(rest, "certificates/", 13) == 0 && strstr(rest, "/revoke")) {
+        char serial[48];
+        snprintf(serial, sizeof serial, "%.*s", (int)(strstr(rest, "/revoke") - rest - 13),
+                 rest + 13);
+        if (get_string(r, j, "reason", &str, &rc) == 0)
+            rc = app_cert_revoke(r->app, &actor, serial, str ? str : "unspecified", &err) != 0
+                     ? send_error(r, &err)
+                     : send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+    } else if (strcmp(rest, "users") == 0) {
+        app_user_input in = {0};
+        if (get_string(r, j, "username", &in.username, &rc) == 0 &&
+            get_string(r, j, "display_name", &in.display_name, &rc) == 0 &&
+            get_string(r, j, "role", &in.role, &rc) == 0 &&
+            get_string(r, j, "agency", &in.agency, &rc) == 0 &&
+            get_string(r, j, "password", &in.password, &rc) == 0)
+            rc = app_user_add(r->app, &actor, &in, &err) != 0
+                     ? send_error(r, &err)
+                     : send_json(r, 201, json_pack("{s:s}", "username", in.username), NULL);
+    } else if (strncmp(rest, "users/", 6) == 0 && strstr(rest, "/disable")) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(strstr(rest, "/disable") - rest - 6), rest + 6);
+        rc = app_user_disable(r->app, &actor, name, &err) != 0
+                 ? send_error(r, &err)
+                 : send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+    } else {
+        rc = fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+    }
+    json_decref(j);
+    return rc;
+}
