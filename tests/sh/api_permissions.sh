@@ -10,7 +10,7 @@ curl() { command curl -m 20 -s "$@"; }
 check "init --demo" ct init --demo --root-key p384 --issuing-key p256
 check "another agency" ct agency add --code BYT --name "Bộ Y tế" --province "Hà Nội" --head-name "A" --head-title "Bộ trưởng" --kind state
 printf 'mật khẩu của bộ y tế\n' | "$CHUNGTHU" user add --username vanthu.byt --role agency_clerk --agency BYT >/dev/null
-ct serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
+"$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 1 100); do curl -f "$URL/../../healthz" -o /dev/null && break; sleep 0.1; done
