@@ -983,8 +983,8 @@ static int sqlite_crl_next_number(void *impl, const char *issuer, int64_t *numbe
     WITH_READ(do_crl_next_number(db, issuer, number, err));
 }
 
-/* FTS5 query from folded words: each word a quoted prefix term, all required. Only letters and
- * digits survive, so no FTS5 syntax can be injected. */
+/* FTS5 query from folded words: each word a quoted term, all required, the last a prefix. Only
+ * letters and digits survive, so no FTS5 syntax can be injected. */
 static int fts_query(const char *folded, char *out, size_t size)
 {
     size_t len = 0;
@@ -1007,12 +1007,15 @@ static int fts_query(const char *folded, char *out, size_t size)
             out[len++] = *p;
         } else if (in_word) {
             out[len++] = '"';
-            out[len++] = '*';
             in_word = false;
         }
         if (*p == '\0')
             break;
     }
+    /* Whole words match exactly (fast on the index); only the last word is a prefix, for
+     * someone still typing it. */
+    if (len > 0)
+        out[len++] = '*';
     out[len] = '\0';
     return 0;
 }
