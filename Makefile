@@ -29,8 +29,13 @@ test: build build-asan
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# Each prints its figures next to a reference measured in the same run (docs/benchmarks.md).
+# bench/search fills a directory of a million certificates first: run it on its own.
 bench: build
 	@bench/issue $(BUILD)
+	@bench/token $(BUILD)
+	@bench/crl $(BUILD)
+	@bench/ocsp $(BUILD)
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
