@@ -481,6 +481,23 @@ int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char 
                 return -1;
             break;
         case COL_EMAIL:
+            /* Letters with diacritics ("nguyễn@…") are the usual slip; they are refused here
+             * with the value quoted safely, before the cleaner quotes raw bytes. */
+            for (const unsigned char *p = (const unsigned char *)cell; *p; p++) {
+                if (*p >= 0x80) {
+                    char v[48], vi[300], en[300];
+                    shown(cell, v);
+                    snprintf(vi, sizeof vi,
+                             "địa chỉ thư điện tử \"%s\" có chữ có dấu: chỉ dùng chữ không dấu, "
+                             "chữ số và . _ -",
+                             v);
+                    snprintf(en, sizeof en,
+                             "the e-mail address \"%s\" has accented letters: use only a-z, "
+                             "digits and . _ -",
+                             v);
+                    return cell_fail(err, row, c, "email.invalid", vi, en);
+                }
+            }
             if (text_clean_email(cell, out->email, sizeof out->email, err) != 0)
                 return at_cell(err, row, c);
             break;
