@@ -31,9 +31,10 @@
 /* The procedure's eligibility condition: the applicant is one of these three. */
 typedef enum { CATEGORY_CAN_BO, CATEGORY_CONG_CHUC, CATEGORY_VIEN_CHUC } position_category;
 
-const char *position_category_name(position_category c); /* "can_bo", "cong_chuc", "vien_chuc" */
-const char *
-position_category_label_vi(position_category c); /* "Cán bộ", "Công chức", "Viên chức" */
+/* "can_bo", "cong_chuc", "vien_chuc": the stable names in the API and the database */
+const char *position_category_name(position_category c);
+/* "Cán bộ", "Công chức", "Viên chức": as printed on forms */
+const char *position_category_label_vi(position_category c);
 /* Case- and diacritic-insensitive: "công chức", "CONG CHUC", "cong_chuc" all match. 0 or -1
  * (no error value: the caller names the row and field). */
 int position_category_parse(const char *typed, position_category *out);
@@ -71,7 +72,8 @@ const char *mau02_column_en(int i);
  * problem is reported, as "dòng R, cột \"…\": …" / "row R, field \"…\": …", with one of the codes
  * mau02.field_missing, mau02.date_invalid, mau02.age, mau02.id_invalid, mau02.phone_invalid,
  * mau02.category_invalid, mau02.serial_invalid, province.unknown, email.invalid, text.empty,
- * text.too_long, text.control_char, text.invalid_utf8.
+ * text.too_long, text.control_char, text.invalid_utf8 (status 400); "mau02.today" (500) when
+ * today is not a date.
  */
 int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
                     mau02_applicant *out, ct_error *err);
@@ -83,14 +85,14 @@ int mau02_check_duplicates(const mau02_applicant *list, size_t count, ct_error *
 /*
  * A whole list exported as CSV: RFC 4180 quoting ("" inside quotes, separators and line breaks
  * in quoted cells), CRLF, LF or CR line ends, an optional UTF-8 byte order mark, an optional
- * header row (its first cell folds to "stt"), blank lines and rows of empty cells skipped. The
- * separator is ',' unless the first line has no ',' outside quotes and has a ';', or splits into
- * the 13 columns on ';' but not on ',' (spreadsheets in Vietnamese locales export with ';' and
- * quote only cells holding a ';'). Every row is checked, then duplicates. Refusals beyond
- * mau02_check_row's: mau02.too_large (> 1 MiB), mau02.cell_too_long (> 1024 bytes),
- * mau02.columns (a row without exactly 13 cells), mau02.quoting, mau02.binary (a NUL byte),
- * mau02.too_many (> 500 rows), mau02.empty, mau02.duplicate. Stops at the first bad row; then
- * outputs nothing. On success *out is malloc'd (free() it) and holds *count applicants.
+ * header row (its first cell folds to "stt", or "tt", "số tt", "số thứ tự"), blank lines and rows
+ * of empty cells skipped. The separator is ',' unless the first line has no ',' outside quotes and
+ * has a ';', or splits into the 13 columns on ';' but not on ',' (spreadsheets in Vietnamese
+ * locales export with ';' and quote only cells holding a ';'). Every row is checked, then
+ * duplicates. Refusals beyond mau02_check_row's: mau02.too_large (> 1 MiB), mau02.cell_too_long (>
+ * 1024 bytes), mau02.columns (a row without exactly 13 cells), mau02.quoting, mau02.binary (a NUL
+ * byte), mau02.too_many (> 500 rows), mau02.empty, mau02.duplicate. Stops at the first bad row;
+ * then outputs nothing. On success *out is malloc'd (free() it) and holds *count applicants.
  */
 int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_applicant **out,
                     size_t *count, ct_error *err);
