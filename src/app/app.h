@@ -31,11 +31,11 @@ typedef struct app_actor {
 /* ---- the instance ---- */
 
 typedef struct app_init_options {
-    const char *root_key;    /* NULL: config default (rsa4096) */
-    const char *issuing_key; /* NULL: config default (rsa3072) */
-    const char *base_url;    /* NULL: http://127.0.0.1:8080 */
-    const char *hsm_token;   /* non-NULL: the issuing CA's key is made on this HSM token
-                                (label), its user PIN in the environment ([ca] hsm_pin_env) */
+    const char *root_key;     /* NULL: config default (rsa4096) */
+    const char *issuing_key;  /* NULL: config default (rsa3072) */
+    const char *base_url;     /* NULL: http://127.0.0.1:8080 */
+    const char *hsm_token;    /* non-NULL: the issuing CA's key is made on this HSM token
+                                 (label), its user PIN in the environment ([ca] hsm_pin_env) */
     const char *token_module; /* NULL: SoftHSM2 */
     bool demo;
 } app_init_options;
@@ -222,10 +222,11 @@ typedef enum { DEADLINE_NONE, DEADLINE_ON_TIME, DEADLINE_DUE_TODAY, DEADLINE_LAT
 deadline_status app_deadline_status(int64_t due_at, int64_t done_at, int64_t now);
 const char *deadline_status_name(deadline_status s);
 
-/* The receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả) as HTML, and its
- * plain-text form. *out malloc'd. */
-int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool html, char **out,
-                        ct_error *err);
+/* The receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả), or with pickup
+ * the notice of when and where to collect the tokens (409 "dossier.no_pickup" before any), as
+ * printable HTML or plain text. *out malloc'd. */
+int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool pickup, bool html,
+                        char **out, ct_error *err);
 
 /* A subscriber's own lookup, without an account: the dossier code and the applicant's ID
  * number give that applicant's record only; anything else is 404 ("dossier.not_found"). */
@@ -240,14 +241,43 @@ int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err);
 typedef struct ct_calendar ct_calendar;
 const ct_calendar *app_calendar(const app *a);
 
+/* ---- drafts of online dossiers (app_draft.c) ---- */
+
+/* The signed request letter: a PDF, JPEG or PNG scan, its type judged from its content. */
+#define DRAFT_LETTER_MAX (10 * 1024 * 1024)
+
+/* An agency clerk opens a draft for their agency (agency NULL) or one of its sub-units. */
+int app_draft_create(app *a, const app_actor *actor, const char *agency, const char *title,
+                     draft_record *out, ct_error *err);
+int app_draft_get(app *a, const app_actor *actor, int64_t id, draft_record *out, ct_error *err);
+int app_draft_list(app *a, const app_actor *actor, draft_visit_fn visit, void *ctx, ct_error *err);
+/* The Mẫu 02 list (format "csv" or "json"), checked row by row now as submission will. */
+int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *format,
+                       const unsigned char *data, size_t len, draft_record *out, ct_error *err);
+/* The letter, refused (415) unless its name, the type it was sent as and its content agree. */
+int app_draft_set_letter(app *a, const app_actor *actor, int64_t id, const char *name,
+                         const char *declared_type, const unsigned char *data, size_t len,
+                         draft_record *out, ct_error *err);
+/* The letter's bytes (*data malloc'd), of a draft or of the dossier a draft became. */
+int app_draft_letter(app *a, const app_actor *actor, int64_t id, unsigned char **data, size_t *len,
+                     draft_record *out, ct_error *err);
+int app_dossier_letter(app *a, const app_actor *actor, const char *code, unsigned char **data,
+                       size_t *len, draft_record *out, ct_error *err);
+/* The agency head confirms the list and letter as they are now (Mẫu 01's signature). */
+int app_draft_confirm(app *a, const app_actor *actor, int64_t id, draft_record *out, ct_error *err);
+/* A confirmed draft becomes a received online dossier, in one transaction. */
+int app_draft_submit(app *a, const app_actor *actor, int64_t id, dossier_record *out,
+                     ct_error *err);
+int app_draft_delete(app *a, const app_actor *actor, int64_t id, ct_error *err);
+
 /* ---- accounts and sessions (app_user.c) ---- */
 
 typedef struct app_user_input {
-    const char *username;     /* 3–32 of a–z 0–9 . _ - */
+    const char *username; /* 3–32 of a–z 0–9 . _ - */
     const char *display_name;
-    const char *role;         /* role_name(): agency_clerk, agency_head, ca_officer, … */
-    const char *agency;       /* agency roles: their agency's code */
-    const char *password;     /* at least 10 characters; stored as Argon2id only */
+    const char *role;     /* role_name(): agency_clerk, agency_head, ca_officer, … */
+    const char *agency;   /* agency roles: their agency's code */
+    const char *password; /* at least 10 characters; stored as Argon2id only */
 } app_user_input;
 
 int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_error *err);

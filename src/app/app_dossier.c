@@ -152,20 +152,17 @@ static int parse_json_list(const unsigned char *data, size_t len, const char *to
     return 0;
 }
 
-int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
-                       dossier_record *out, ct_error *err)
+int dossier_check_submission(app *a, const app_actor *actor, const app_submission *in,
+                             dossier_record *d, mau02_applicant **list, size_t *count,
+                             ct_error *err)
 {
-    dossier_record d;
     agency_record agency;
-    mau02_applicant *list = NULL;
-    size_t count = 0;
     char today[11];
     int64_t now = app_now();
-    int rc = -1;
 
-    if (role_require(actor->role, ROLE_AGENCY_CLERK | ROLE_CA_OFFICER, "dossier submit", err) != 0)
-        return -1;
-    memset(&d, 0, sizeof d);
+    memset(d, 0, sizeof *d);
+    *list = NULL;
+    *count = 0;
     if (in->channel == NULL ||
         (strcmp(in->channel, "direct") != 0 && strcmp(in->channel, "online") != 0 &&
          strcmp(in->channel, "postal") != 0))
@@ -174,7 +171,7 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        "(bưu chính)",
                        "channel must be direct, online or postal");
     /* Agency users submit online only; the CA records what arrives in person or by post. */
-    if (actor->role == ROLE_AGENCY_CLERK && strcmp(in->channel, "online") != 0)
+    if ((actor->role & ROLES_AGENCY) && strcmp(in->channel, "online") != 0)
         return ct_fail(err, 403, "role.forbidden",
                        "cơ quan chỉ nộp hồ sơ trực tuyến; hồ sơ trực tiếp, bưu chính do Cục "
                        "tiếp nhận",
@@ -186,7 +183,7 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
     if (!agency_visible(a, actor, agency.code))
         return ct_fail(err, 403, "agency.forbidden", "không được nộp hồ sơ thay cơ quan khác",
                        "you may not submit for another agency");
-    if (parse_confirmation(in->confirmed_by, &d, err) != 0)
+    if (parse_confirmation(in->confirmed_by, d, err) != 0)
         return -1;
     local_day(now, today);
     if (in->confirmed_on) {
@@ -195,50 +192,55 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
             return ct_fail(err, 400, "dossier.confirmation_date",
                            "ngày xác nhận \"%s\" không hợp lệ",
                            "confirmation date \"%s\" is invalid", in->confirmed_on);
-        snprintf(d.confirmed_on, sizeof d.confirmed_on, "%s", in->confirmed_on);
+        snprintf(d->confirmed_on, sizeof d->confirmed_on, "%s", in->confirmed_on);
     } else {
-        snprintf(d.confirmed_on, sizeof d.confirmed_on, "%s", today);
+        snprintf(d->confirmed_on, sizeof d->confirmed_on, "%s", today);
     }
     if (in->format && strcmp(in->format, "json") == 0) {
-        if (parse_json_list(in->data, in->len, today, &list, &count, err) != 0)
+        if (parse_json_list(in->data, in->len, today, list, count, err) != 0)
             return -1;
     } else if (in->format == NULL || strcmp(in->format, "csv") == 0) {
-        if (mau02_parse_csv((const char *)in->data, in->len, today, &list, &count, err) != 0)
+        if (mau02_parse_csv((const char *)in->data, in->len, today, list, count, err) != 0)
             return -1;
     } else {
         return ct_fail(err, 400, "dossier.format", "định dạng danh sách phải là csv hoặc json",
                        "the list format must be csv or json");
     }
+    snprintf(d->agency, sizeof d->agency, "%s", agency.code);
+    snprintf(d->channel, sizeof d->channel, "%s", in->channel);
+    return 0;
+}
 
-    snprintf(d.agency, sizeof d.agency, "%s", agency.code);
-    snprintf(d.channel, sizeof d.channel, "%s", in->channel);
-    snprintf(d.state, sizeof d.state, "%s", dossier_state_name(DOSSIER_RECEIVED));
-    snprintf(d.day, sizeof d.day, "%.2s%.2s%.2s", today + 2, today + 5, today + 8);
-    d.received_at = now;
-    ct_date_format(calendar_effective_receipt_day(a->cal, now, a->cfg.cutoff_min), d.counted_from);
+int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau02_applicant *list,
+                   size_t count, ct_error *err)
+{
+    char today[11];
+    int64_t now = app_now();
+
+    local_day(now, today);
+    snprintf(d->state, sizeof d->state, "%s", dossier_state_name(DOSSIER_RECEIVED));
+    snprintf(d->day, sizeof d->day, "%.2s%.2s%.2s", today + 2, today + 5, today + 8);
+    d->received_at = now;
+    ct_date_format(calendar_effective_receipt_day(a->cal, now, a->cfg.cutoff_min), d->counted_from);
     /* The appointment on the slip: the step-2 clock as it will run once the dossier is found
      * valid. It starts for real at acceptance. */
-    d.due_step2 = due_after(a, now, STEP2_DAYS);
-    snprintf(d.created_by, sizeof d.created_by, "%s", actor->name ? actor->name : "");
-    d.updated_at = now;
+    d->due_step2 = due_after(a, now, STEP2_DAYS);
+    snprintf(d->created_by, sizeof d->created_by, "%s", actor->name ? actor->name : "");
+    d->updated_at = now;
 
-    if (store_begin(a->db, err) != 0)
-        goto out;
-    if (store_dossier_next_seq(a->db, d.day, &d.seq, err) != 0)
-        goto fail;
-    if (d.seq > 9999) {
-        ct_fail(err, 409, "dossier.sequence", "đã hết số thứ tự hồ sơ trong ngày",
-                "the day's dossier numbers are exhausted");
-        goto fail;
-    }
-    snprintf(d.code, sizeof d.code, "%s-%s-%04lld", a->cfg.unit_code, d.day, (long long)d.seq);
-    if (store_dossier_insert(a->db, &d, err) != 0)
-        goto fail;
+    if (store_dossier_next_seq(a->db, d->day, &d->seq, err) != 0)
+        return -1;
+    if (d->seq > 9999)
+        return ct_fail(err, 409, "dossier.sequence", "đã hết số thứ tự hồ sơ trong ngày",
+                       "the day's dossier numbers are exhausted");
+    snprintf(d->code, sizeof d->code, "%s-%s-%04lld", a->cfg.unit_code, d->day, (long long)d->seq);
+    if (store_dossier_insert(a->db, d, err) != 0)
+        return -1;
     for (size_t i = 0; i < count; i++) {
         applicant_record ap;
         const mau02_applicant *m = &list[i];
         memset(&ap, 0, sizeof ap);
-        snprintf(ap.dossier, sizeof ap.dossier, "%s", d.code);
+        snprintf(ap.dossier, sizeof ap.dossier, "%s", d->code);
         ap.n = (int64_t)i + 1;
         snprintf(ap.full_name, sizeof ap.full_name, "%s", m->full_name);
         snprintf(ap.birth_date, sizeof ap.birth_date, "%s", m->birth_date);
@@ -255,23 +257,38 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
         snprintf(ap.state, sizeof ap.state, "%s", applicant_state_name(APPLICANT_PENDING));
         ap.updated_at = now;
         if (store_applicant_insert(a->db, &ap, err) != 0)
-            goto fail;
+            return -1;
     }
     /* The ID numbers stay in the database: the audit row names the applicants by row only. */
-    if (audit_append(a, actor, "dossier.submit", d.code,
-                     json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "agency", d.agency, "channel",
-                               d.channel, "applicants", (json_int_t)count, "confirmed_by",
-                               d.confirmed_name, "confirmed_title", d.confirmed_title,
-                               "counted_from", d.counted_from),
-                     err) != 0 ||
-        store_commit(a->db, err) != 0)
-        goto fail;
+    return audit_append(a, actor, "dossier.submit", d->code,
+                        json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "agency", d->agency, "channel",
+                                  d->channel, "applicants", (json_int_t)count, "confirmed_by",
+                                  d->confirmed_name, "confirmed_title", d->confirmed_title,
+                                  "counted_from", d->counted_from),
+                        err);
+}
+
+int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
+                       dossier_record *out, ct_error *err)
+{
+    dossier_record d;
+    mau02_applicant *list = NULL;
+    size_t count = 0;
+    int rc = -1;
+
+    if (role_require(actor->role, ROLE_AGENCY_CLERK | ROLE_CA_OFFICER, "dossier submit", err) != 0)
+        return -1;
+    if (dossier_check_submission(a, actor, in, &d, &list, &count, err) != 0)
+        goto out;
+    if (store_begin(a->db, err) != 0)
+        goto out;
+    if (dossier_create(a, actor, &d, list, count, err) != 0 || store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        goto out;
+    }
     if (out)
         *out = d;
     rc = 0;
-    goto out;
-fail:
-    store_rollback(a->db);
 out:
     free(list);
     return rc;

@@ -48,6 +48,16 @@ int agency_chain(app *a, const char *code, agency_record chain[], size_t max, si
                  ct_error *err);
 bool agency_visible(app *a, const app_actor *actor, const char *agency);
 
+struct mau02_applicant;
+/* app_dossier.c: intake in two parts, so that a draft's submission (app_draft.c) shares them:
+ * check a submission (list parsed, confirmation, channel, agency; *list malloc'd), then create
+ * the dossier, its applicants and the audit row inside the caller's transaction. */
+int dossier_check_submission(app *a, const app_actor *actor, const app_submission *in,
+                             dossier_record *d, struct mau02_applicant **list, size_t *count,
+                             ct_error *err);
+int dossier_create(app *a, const app_actor *actor, dossier_record *d,
+                   const struct mau02_applicant *list, size_t count, ct_error *err);
+
 /* app_token.c: step 2 on a token. token_issue_applicant takes a blank token from stock,
  * provisions it (keys generated on it), signs the certificate on hold, writes it to the token,
  * proves the pair, and returns with a store transaction OPEN holding the certificate and token

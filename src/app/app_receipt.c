@@ -107,33 +107,68 @@ static int gather(void *user, const applicant_record *ap)
     return 0;
 }
 
-int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool html, char **out,
-                        ct_error *err)
-{
-    dossier_record d;
-    agency_record agency;
-    applicant_record *aps;
-    slip_line lines[10];
-    size_t n_lines = 0, n_aps = 0;
-    text_buf b = {0};
-    char received[64], due[64], counted[11];
-    position_category cat;
+/* A slip's table: column headings and each applicant's cells. */
+#define SLIP_COLS 6
+typedef struct slip_table {
+    const char *vi[SLIP_COLS];
+    const char *en[SLIP_COLS];
+    int n_cols;
+    char (*cells)[SLIP_COLS][300]; /* one row per applicant shown */
+    size_t n_rows;
+} slip_table;
 
-    if (app_dossier_get(a, actor, code, &d, err) != 0 ||
-        store_agency_get(a->db, d.agency, &agency, err) != 0)
-        return -1;
-    aps = calloc(501, sizeof *aps);
-    if (aps == NULL)
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    if (store_applicant_list(a->db, code, gather, &aps, err) != 0) {
-        free(aps);
-        return -1;
+/* One slip, as printable HTML or as plain text, from the same lines and table. */
+static void render(text_buf *b, bool html, const char *code, const char *title_vi,
+                   const char *title_en, const slip_line *lines, size_t n_lines,
+                   const slip_table *t)
+{
+    if (!html) {
+        put(b, "%s (%s)\n\n", title_vi, title_en);
+        for (size_t i = 0; i < n_lines; i++)
+            put(b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
+        put(b, "\nDanh sách người đề nghị (Applicants):\n");
+        for (size_t r = 0; r < t->n_rows; r++) {
+            put(b, " ");
+            for (int c = 0; c < t->n_cols; c++)
+                put(b, "%s%s", c == 0 ? " " : c == 1 ? ". " : " — ", t->cells[r][c]);
+            put(b, "\n");
+        }
+        return;
     }
-    while (aps[n_aps].n != 0)
-        n_aps++;
-    local_time_text(d.received_at, received, sizeof received);
-    local_time_text(d.due_step2, due, sizeof due);
-    snprintf(counted, sizeof counted, "%s", d.counted_from);
+    put(b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>");
+    put_escaped(b, title_vi);
+    put(b, " ");
+    put_escaped(b, code);
+    put(b, "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
+           "h1{font-size:1.2em;text-align:center}th,td{border:1px solid #444;padding:.2em"
+           " .4em;text-align:left}table{border-collapse:collapse;width:100%%}"
+           ".en{color:#555;font-size:.85em}</style></head><body>\n");
+    put(b, "<h1>");
+    put_escaped(b, title_vi);
+    put(b, "<br><span class=\"en\">");
+    put_escaped(b, title_en);
+    put(b, "</span></h1>\n<table>\n");
+    for (size_t i = 0; i < n_lines; i++) {
+        put(b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi, lines[i].en);
+        put_escaped(b, lines[i].value);
+        put(b, "</td></tr>\n");
+    }
+    put(b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
+           "\n<table><tr>");
+    for (int c = 0; c < t->n_cols; c++)
+        put(b, "<th>%s<br><span class=\"en\">%s</span></th>", t->vi[c], t->en[c]);
+    put(b, "</tr>\n");
+    for (size_t r = 0; r < t->n_rows; r++) {
+        put(b, "<tr>");
+        for (int c = 0; c < t->n_cols; c++) {
+            put(b, "<td>");
+            put_escaped(b, t->cells[r][c]);
+            put(b, "</td>");
+        }
+        put(b, "</tr>\n");
+    }
+    put(b, "</table>\n</body></html>\n");
+}
 
 #define LINE(v, e, ...)                                                                            \
     do {                                                                                           \
@@ -142,71 +177,119 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool h
         snprintf(lines[n_lines].value, sizeof lines[n_lines].value, __VA_ARGS__);                  \
         n_lines++;                                                                                 \
     } while (0)
+
+int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool pickup, bool html,
+                        char **out, ct_error *err)
+{
+    dossier_record d;
+    agency_record agency;
+    applicant_record *aps;
+    slip_line lines[10];
+    size_t n_lines = 0, n_aps = 0;
+    text_buf b = {0};
+    char received[64], due[64];
+    slip_table t = {.n_cols = 5};
+    position_category cat;
+
+    if (app_dossier_get(a, actor, code, &d, err) != 0 ||
+        store_agency_get(a->db, d.agency, &agency, err) != 0)
+        return -1;
+    aps = calloc(501, sizeof *aps);
+    t.cells = calloc(501, sizeof *t.cells);
+    if (aps == NULL || t.cells == NULL) {
+        free(aps);
+        free(t.cells);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    if (store_applicant_list(a->db, code, gather, &aps, err) != 0) {
+        free(aps);
+        free(t.cells);
+        return -1;
+    }
+    while (aps[n_aps].n != 0)
+        n_aps++;
+    local_time_text(d.received_at, received, sizeof received);
+    local_time_text(d.due_step2, due, sizeof due);
+
     LINE("Mã hồ sơ", "Dossier code", "%s", d.code);
     LINE("Thủ tục", "Procedure", "1.010847 — Cấp mới chứng thư số cho cá nhân");
     LINE("Cơ quan đề nghị", "Requesting agency", "%s (%s)", agency.name, agency.code);
-    LINE("Cách thức nộp", "Channel", "%s",
-         strcmp(d.channel, "direct") == 0   ? "Trực tiếp"
-         : strcmp(d.channel, "online") == 0 ? "Trực tuyến"
-                                            : "Dịch vụ bưu chính");
-    LINE("Thành phần hồ sơ", "Documents received",
-         "Văn bản đề nghị cấp chứng thư số cho cá nhân (Mẫu 01, Mẫu 02, Thông tư "
-         "185/2019/TT-BQP) có xác nhận của %s, %s: 01 bản chính, 01 bản sao",
-         d.confirmed_name, d.confirmed_title);
-    LINE("Thời điểm tiếp nhận", "Received at", "%s", received);
-    LINE("Thời hạn giải quyết", "Processing time",
-         "%d ngày làm việc (bước 2: %d ngày làm việc kể từ khi nhận hồ sơ hợp lệ; bước 4: %d "
-         "ngày làm việc kể từ khi nhận đề nghị thời điểm có hiệu lực), tính từ ngày %s",
-         4, 3, 1, counted);
-    LINE("Hẹn trả kết quả bước 2", "Step-2 result due",
-         "%s (thông báo thời gian, địa điểm nhận thiết bị lưu khóa bí mật)", due);
-    LINE("Nơi trả kết quả", "Where to collect", "%s, %s", a->cfg.office_name,
-         a->cfg.office_address);
-    LINE("Người tiếp nhận", "Received by", "%s", d.created_by);
-#undef LINE
-
-    if (html) {
-        put(&b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
-                "<title>Giấy tiếp nhận hồ sơ ");
-        put_escaped(&b, d.code);
-        put(&b, "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
-                "h1{font-size:1.2em;text-align:center}th,td{border:1px solid #444;padding:.2em"
-                " .4em;text-align:left}table{border-collapse:collapse;width:100%%}"
-                ".en{color:#555;font-size:.85em}</style></head><body>\n");
-        put(&b, "<h1>GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ<br><span class=\"en\">Receipt and "
-                "appointment slip</span></h1>\n<table>\n");
-        for (size_t i = 0; i < n_lines; i++) {
-            put(&b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi,
-                lines[i].en);
-            put_escaped(&b, lines[i].value);
-            put(&b, "</td></tr>\n");
-        }
-        put(&b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
-                "\n<table><tr><th>STT</th><th>Họ và tên</th><th>Đơn vị</th><th>Chức vụ</th>"
-                "<th>Ngạch</th></tr>\n");
-        for (size_t i = 0; i < n_aps; i++) {
-            put(&b, "<tr><td>%lld</td><td>", (long long)aps[i].n);
-            put_escaped(&b, aps[i].full_name);
-            put(&b, "</td><td>");
-            put_escaped(&b, aps[i].unit);
-            put(&b, "</td><td>");
-            put_escaped(&b, aps[i].position);
-            put(&b, "</td><td>%s</td></tr>\n",
-                position_category_parse(aps[i].category, &cat) == 0
-                    ? position_category_label_vi(cat)
-                    : aps[i].category);
-        }
-        put(&b, "</table>\n</body></html>\n");
+    if (!pickup) {
+        LINE("Cách thức nộp", "Channel", "%s",
+             strcmp(d.channel, "direct") == 0   ? "Trực tiếp"
+             : strcmp(d.channel, "online") == 0 ? "Trực tuyến"
+                                                : "Dịch vụ bưu chính");
+        LINE("Thành phần hồ sơ", "Documents received",
+             "Văn bản đề nghị cấp chứng thư số cho cá nhân (Mẫu 01, Mẫu 02, Thông tư "
+             "185/2019/TT-BQP) có xác nhận của %s, %s: 01 bản chính, 01 bản sao",
+             d.confirmed_name, d.confirmed_title);
+        LINE("Thời điểm tiếp nhận", "Received at", "%s", received);
+        LINE("Thời hạn giải quyết", "Processing time",
+             "%d ngày làm việc (bước 2: %d ngày làm việc kể từ khi nhận hồ sơ hợp lệ; bước 4: %d "
+             "ngày làm việc kể từ khi nhận đề nghị thời điểm có hiệu lực), tính từ ngày %s",
+             4, 3, 1, d.counted_from);
+        LINE("Hẹn trả kết quả bước 2", "Step-2 result due",
+             "%s (thông báo thời gian, địa điểm nhận thiết bị lưu khóa bí mật)", due);
+        LINE("Nơi trả kết quả", "Where to collect", "%s, %s", a->cfg.office_name,
+             a->cfg.office_address);
+        LINE("Người tiếp nhận", "Received by", "%s", d.created_by);
+        t = (slip_table){{"STT", "Họ và tên", "Đơn vị", "Chức vụ", "Ngạch"},
+                         {"No.", "Full name", "Unit", "Position", "Category"},
+                         5,
+                         t.cells,
+                         0};
     } else {
-        put(&b, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ (Receipt and appointment slip)\n\n");
-        for (size_t i = 0; i < n_lines; i++)
-            put(&b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
-        put(&b, "\nDanh sách người đề nghị (Applicants):\n");
-        for (size_t i = 0; i < n_aps; i++)
-            put(&b, "  %lld. %s — %s — %s\n", (long long)aps[i].n, aps[i].full_name, aps[i].unit,
-                aps[i].position);
+        LINE("Nội dung", "Notice",
+             "Cục đã tạo khóa, cấp chứng thư số và chuẩn bị thiết bị lưu khóa bí mật cho những "
+             "người có tên dưới đây. Đề nghị cơ quan cử người đến nhận thiết bị theo thời gian, "
+             "địa điểm ghi trong danh sách, mang theo giấy giới thiệu. Chứng thư số chỉ có hiệu "
+             "lực sau khi cơ quan đề nghị và Cục công bố.");
+        LINE("Liên hệ", "Contact", "%s, %s", a->cfg.office_name, a->cfg.office_address);
+        t = (slip_table){
+            {"STT", "Họ và tên", "Số sê-ri chứng thư số", "Thiết bị", "Thời gian nhận",
+             "Địa điểm nhận"},
+            {"No.", "Full name", "Certificate serial", "Token", "Pickup time", "Pickup place"},
+            6,
+            t.cells,
+            0};
     }
+    for (size_t i = 0; i < n_aps; i++) {
+        const applicant_record *ap = &aps[i];
+        char(*row)[300] = t.cells[t.n_rows];
+        if (pickup && ap->notified_at == 0)
+            continue; /* the notice names only the tokens it announces */
+        snprintf(row[0], 300, "%lld", (long long)ap->n);
+        snprintf(row[1], 300, "%s", ap->full_name);
+        if (!pickup) {
+            snprintf(row[2], 300, "%s", ap->unit);
+            snprintf(row[3], 300, "%s", ap->position);
+            snprintf(row[4], 300, "%s",
+                     position_category_parse(ap->category, &cat) == 0
+                         ? position_category_label_vi(cat)
+                         : ap->category);
+        } else {
+            snprintf(row[2], 300, "%s", ap->cert_serial);
+            snprintf(row[3], 300, "%s", ap->token_serial);
+            local_time_text(ap->pickup_at, row[4], 300);
+            snprintf(row[5], 300, "%s", ap->pickup_place);
+        }
+        t.n_rows++;
+    }
+    if (pickup && t.n_rows == 0) {
+        free(aps);
+        free(t.cells);
+        return ct_fail(err, 409, "dossier.no_pickup",
+                       "hồ sơ %s chưa có thiết bị nào được thông báo nhận",
+                       "dossier %s has no token announced for pickup yet", code);
+    }
+    render(&b, html, d.code,
+           pickup ? "THÔNG BÁO NHẬN THIẾT BỊ LƯU KHÓA BÍ MẬT"
+                  : "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+           pickup ? "Notice to collect the private-key storage devices"
+                  : "Receipt and appointment slip",
+           lines, n_lines, &t);
     free(aps);
+    free(t.cells);
     if (b.failed) {
         free(b.data);
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");

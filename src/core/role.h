@@ -22,6 +22,7 @@ typedef enum {
 typedef unsigned role_set;
 
 #define ROLES_CA (ROLE_CA_OFFICER | ROLE_CA_ADMIN)
+#define ROLES_AGENCY (ROLE_AGENCY_CLERK | ROLE_AGENCY_HEAD)
 #define ROLES_ALL                                                                                  \
     (ROLE_AGENCY_CLERK | ROLE_AGENCY_HEAD | ROLE_CA_OFFICER | ROLE_CA_ADMIN | ROLE_AUDITOR |       \
      ROLE_SYSTEM)

@@ -25,7 +25,7 @@
 
 /* ---- answers ---- */
 
-static int send_json(http_request *r, int status, json_t *j, const http_header *headers)
+int api_send_json(http_request *r, int status, json_t *j, const http_header *headers)
 {
     char *body = json_dumps(j, JSON_COMPACT);
     int rc;
@@ -38,26 +38,26 @@ static int send_json(http_request *r, int status, json_t *j, const http_header *
     return rc;
 }
 
-static int send_error(http_request *r, const ct_error *err)
+int api_send_error(http_request *r, const ct_error *err)
 {
     int status = err->status >= 400 && err->status <= 599 ? err->status : 500;
 
-    return send_json(r, status,
-                     json_pack("{s:s, s:s, s:s, s:s}", "code", err->code, "message",
-                               r->english ? err->en : err->vi, "message_vi", err->vi, "message_en",
-                               err->en),
-                     NULL);
+    return api_send_json(r, status,
+                         json_pack("{s:s, s:s, s:s, s:s}", "code", err->code, "message",
+                                   r->english ? err->en : err->vi, "message_vi", err->vi,
+                                   "message_en", err->en),
+                         NULL);
 }
 
-static int fail(http_request *r, int status, const char *code, const char *vi, const char *en)
+int api_fail(http_request *r, int status, const char *code, const char *vi, const char *en)
 {
     ct_error err = {0};
 
     ct_fail_text(&err, status, code, vi, en);
-    return send_error(r, &err);
+    return api_send_error(r, &err);
 }
 
-static json_t *time_json(int64_t t)
+json_t *api_time_json(int64_t t)
 {
     char buf[32];
     time_t tt = (time_t)t;
@@ -97,28 +97,28 @@ static int parse_time(const char *s, int64_t *out)
 
 /* ---- the session ---- */
 
-static int require_session(http_request *r, app_session *s)
+int api_require_session(http_request *r, app_session *s)
 {
     const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, COOKIE);
     ct_error err = {0};
 
     if (app_session_resolve(r->app, token, s, &err) != 0) {
-        send_error(r, &err);
+        api_send_error(r, &err);
         return -1;
     }
     return 0;
 }
 
 /* The JSON body of a state-changing call; NULL after an error answer. */
-static json_t *json_body(http_request *r, int *rc)
+json_t *api_json_body(http_request *r, int *rc)
 {
     const char *type = http_header_value(r, "Content-Type");
     json_error_t jerr;
     json_t *j;
 
     if (type == NULL || strncmp(type, "application/json", 16) != 0) {
-        *rc = fail(r, 415, "api.content_type", "nội dung phải là application/json",
-                   "the body must be application/json");
+        *rc = api_fail(r, 415, "api.content_type", "nội dung phải là application/json",
+                       "the body must be application/json");
         return NULL;
     }
     j = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -129,15 +129,15 @@ static json_t *json_body(http_request *r, int *rc)
         snprintf(en, sizeof en, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
                  jerr.text);
         json_decref(j);
-        *rc = fail(r, 400, "json.malformed", j ? "JSON phải là một đối tượng" : vi,
-                   j ? "the JSON body must be an object" : en);
+        *rc = api_fail(r, 400, "json.malformed", j ? "JSON phải là một đối tượng" : vi,
+                       j ? "the JSON body must be an object" : en);
         return NULL;
     }
     return j;
 }
 
 /* A string member, or NULL when absent; a member of another type is an error. */
-static int get_string(http_request *r, json_t *j, const char *key, const char **out, int *rc)
+int api_get_string(http_request *r, json_t *j, const char *key, const char **out, int *rc)
 {
     json_t *v = json_object_get(j, key);
 
@@ -148,7 +148,7 @@ static int get_string(http_request *r, json_t *j, const char *key, const char **
         char vi[128], en[128];
         snprintf(vi, sizeof vi, "trường \"%s\" phải là chuỗi", key);
         snprintf(en, sizeof en, "field \"%s\" must be a string", key);
-        *rc = fail(r, 400, "json.type", vi, en);
+        *rc = api_fail(r, 400, "json.type", vi, en);
         return -1;
     }
     *out = json_string_value(v);
@@ -158,7 +158,7 @@ static int get_string(http_request *r, json_t *j, const char *key, const char **
 static int login(http_request *r)
 {
     int rc = 0;
-    json_t *j = json_body(r, &rc);
+    json_t *j = api_json_body(r, &rc);
     const char *user, *password;
     app_session s;
     ct_error err = {0};
@@ -166,14 +166,14 @@ static int login(http_request *r)
 
     if (j == NULL)
         return rc;
-    if (get_string(r, j, "username", &user, &rc) != 0 ||
-        get_string(r, j, "password", &password, &rc) != 0) {
+    if (api_get_string(r, j, "username", &user, &rc) != 0 ||
+        api_get_string(r, j, "password", &password, &rc) != 0) {
         json_decref(j);
         return rc;
     }
     if (app_login(r->app, user, password, r->client, &s, &err) != 0) {
         json_decref(j);
-        return send_error(r, &err);
+        return api_send_error(r, &err);
     }
     json_decref(j);
     snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
@@ -185,11 +185,12 @@ static int login(http_request *r)
     {
         http_header headers[] = {
             {"Set-Cookie", cookie}, {"Cache-Control", "no-store"}, {NULL, NULL}};
-        return send_json(r, 200,
-                         json_pack("{s:s, s:s, s:s, s:s, s:o}", "username", s.username,
-                                   "display_name", s.display_name, "role", role_name(s.role),
-                                   "agency", s.agency, "expires_at", time_json(s.expires_at)),
-                         headers);
+        return api_send_json(r, 200,
+                             json_pack("{s:s, s:s, s:s, s:s, s:o}", "username", s.username,
+                                       "display_name", s.display_name, "role", role_name(s.role),
+                                       "agency", s.agency, "expires_at",
+                                       api_time_json(s.expires_at)),
+                             headers);
     }
 }
 
@@ -202,12 +203,12 @@ static json_t *agency_json(const agency_record *a)
                      "head_title", a->head_title, "kind", a->kind);
 }
 
-static json_t *dossier_json(const dossier_record *d, int64_t now)
+json_t *api_dossier_json(const dossier_record *d, int64_t now)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "code",
                      d->code, "agency", d->agency, "channel", d->channel, "state", d->state,
-                     "received_at", time_json(d->received_at), "counted_from", d->counted_from,
-                     "due_step2", time_json(d->due_step2), "deadline",
+                     "received_at", api_time_json(d->received_at), "counted_from", d->counted_from,
+                     "due_step2", api_time_json(d->due_step2), "deadline",
                      d->state[0] == 'n' ? "paused"
                                         : deadline_status_name(app_deadline_status(
                                               d->due_step2, d->step2_done_at, now)),
@@ -221,11 +222,12 @@ static json_t *applicant_json(const applicant_record *ap, int64_t now)
         "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:s}",
         "n", (json_int_t)ap->n, "full_name", ap->full_name, "email", ap->email, "unit", ap->unit,
         "position", ap->position, "category", ap->category, "state", ap->state, "cert_serial",
-        ap->cert_serial, "token_serial", ap->token_serial, "pickup_at", time_json(ap->pickup_at),
-        "pickup_place", ap->pickup_place, "agency_received_at", time_json(ap->agency_received_at),
-        "activation_requested_at", time_json(ap->activation_requested_at), "requested_effective_at",
-        time_json(ap->requested_effective_at), "due_step4", time_json(ap->due_step4),
-        "published_at", time_json(ap->published_at), "deadline_step4",
+        ap->cert_serial, "token_serial", ap->token_serial, "pickup_at",
+        api_time_json(ap->pickup_at), "pickup_place", ap->pickup_place, "agency_received_at",
+        api_time_json(ap->agency_received_at), "activation_requested_at",
+        api_time_json(ap->activation_requested_at), "requested_effective_at",
+        api_time_json(ap->requested_effective_at), "due_step4", api_time_json(ap->due_step4),
+        "published_at", api_time_json(ap->published_at), "deadline_step4",
         deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)));
 }
 
@@ -233,9 +235,9 @@ static json_t *cert_json(const cert_record *c)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "serial", c->serial,
                      "kind", c->kind, "status", c->status, "subject", c->subject, "email", c->email,
-                     "sha256", c->sha256, "not_before", time_json(c->not_before), "not_after",
-                     time_json(c->not_after), "effective_at", time_json(c->effective_at),
-                     "revoked_at", time_json(c->revoked_at));
+                     "sha256", c->sha256, "not_before", api_time_json(c->not_before), "not_after",
+                     api_time_json(c->not_after), "effective_at", api_time_json(c->effective_at),
+                     "revoked_at", api_time_json(c->revoked_at));
 }
 
 static int collect_agency(void *ctx, const agency_record *a)
@@ -258,7 +260,7 @@ static int collect_dossier(void *user, const dossier_record *d)
     if (c->overdue && !(strcmp(d->state, "accepted") == 0 && d->step2_done_at == 0 &&
                         (st == DEADLINE_LATE || st == DEADLINE_DUE_TODAY)))
         return 0;
-    json_array_append_new(c->list, dossier_json(d, c->now));
+    json_array_append_new(c->list, api_dossier_json(d, c->now));
     return 0;
 }
 
@@ -273,8 +275,8 @@ static int collect_applicant(void *user, const applicant_record *ap)
 static int collect_event(void *ctx, const audit_entry *e)
 {
     json_array_append_new(ctx, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id,
-                                         "at", time_json(e->at), "actor", e->actor, "role", e->role,
-                                         "action", e->action, "object", e->object));
+                                         "at", api_time_json(e->at), "actor", e->actor, "role",
+                                         e->role, "action", e->action, "object", e->object));
     return 0;
 }
 
@@ -315,12 +317,12 @@ static int get_dossier(http_request *r, const app_actor *actor, const char *code
         app_dossier_timeline(r->app, actor, code, collect_event, events, &err) != 0) {
         json_decref(c.list);
         json_decref(events);
-        return send_error(r, &err);
+        return api_send_error(r, &err);
     }
-    j = dossier_json(&d, c.now);
+    j = api_dossier_json(&d, c.now);
     json_object_set_new(j, "applicants", c.list);
     json_object_set_new(j, "timeline", events);
-    return send_json(r, 200, j, NULL);
+    return api_send_json(r, 200, j, NULL);
 }
 
 int api_get(http_request *r, const char *rest)
@@ -330,24 +332,29 @@ int api_get(http_request *r, const char *rest)
     ct_error err = {0};
     json_t *list;
     int rc = 0;
+    bool handled;
 
     if (strcmp(rest, "lookup") == 0) { /* the subscriber's own lookup: no account */
         applicant_record ap;
         if (app_applicant_lookup(r->app, http_query(r, "code"), http_query(r, "id_number"), &ap,
                                  &err) != 0)
-            return send_error(r, &err);
-        return send_json(r, 200, applicant_json(&ap, app_now()), NULL);
+            return api_send_error(r, &err);
+        return api_send_json(r, 200, applicant_json(&ap, app_now()), NULL);
     }
-    if (require_session(r, &s) != 0)
+    if (api_require_session(r, &s) != 0)
         return MHD_YES;
     actor = app_session_actor(&s, r->client);
+    rc = api_draft_get(r, &actor, rest, &handled);
+    if (handled)
+        return rc;
     list = json_array();
     if (strcmp(rest, "session") == 0) {
         json_decref(list);
-        return send_json(r, 200,
-                         json_pack("{s:s, s:s, s:s, s:s}", "username", s.username, "display_name",
-                                   s.display_name, "role", role_name(s.role), "agency", s.agency),
-                         NULL);
+        return api_send_json(r, 200,
+                             json_pack("{s:s, s:s, s:s, s:s}", "username", s.username,
+                                       "display_name", s.display_name, "role", role_name(s.role),
+                                       "agency", s.agency),
+                             NULL);
     } else if (strcmp(rest, "agencies") == 0) {
         rc = app_agency_list(r->app, &actor, collect_agency, list, &err);
     } else if (strcmp(rest, "dossiers") == 0) {
@@ -359,14 +366,22 @@ int api_get(http_request *r, const char *rest)
         const char *slash = strchr(rest + 9, '/');
         json_decref(list);
         snprintf(code, sizeof code, "%.*s", slash ? (int)(slash - rest - 9) : 63, rest + 9);
-        if (slash && strcmp(slash, "/receipt") == 0) {
+        if (slash && (strcmp(slash, "/receipt") == 0 || strcmp(slash, "/notice") == 0)) {
             char *html;
-            if (app_dossier_receipt(r->app, &actor, code, true, &html, &err) != 0)
-                return send_error(r, &err);
+            if (app_dossier_receipt(r->app, &actor, code, slash[1] == 'n', true, &html, &err) != 0)
+                return api_send_error(r, &err);
             return http_send_html(r, 200, html);
         }
+        if (slash && strcmp(slash, "/letter") == 0) {
+            draft_record d;
+            unsigned char *data;
+            size_t len;
+            if (app_dossier_letter(r->app, &actor, code, &data, &len, &d, &err) != 0)
+                return api_send_error(r, &err);
+            return api_send_letter(r, &d, data, len);
+        }
         if (slash)
-            return fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+            return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
         return get_dossier(r, &actor, code);
     } else if (strcmp(rest, "tokens") == 0) {
         rc = app_token_list(r->app, &actor, http_query(r, "state"), collect_token, list, &err);
@@ -378,22 +393,22 @@ int api_get(http_request *r, const char *rest)
         cert_record c;
         json_decref(list);
         if (app_cert_get(r->app, &actor, rest + 13, &c, &err) != 0)
-            return send_error(r, &err);
+            return api_send_error(r, &err);
         list = cert_json(&c);
         cert_record_free(&c);
-        return send_json(r, 200, list, NULL);
+        return api_send_json(r, 200, list, NULL);
     } else if (strcmp(rest, "users") == 0) {
         rc = app_user_list(r->app, &actor, collect_user, list, &err);
     } else if (strcmp(rest, "audit/verify") == 0) {
         app_audit_report rep;
         json_decref(list);
         if (app_audit_verify(r->app, &actor, &rep, &err) != 0)
-            return send_error(r, &err);
-        return send_json(r, 200,
-                         json_pack("{s:b, s:I, s:I, s:s}", "ok", rep.first_bad_id == 0, "rows",
-                                   (json_int_t)rep.rows, "first_bad_row",
-                                   (json_int_t)rep.first_bad_id, "problem", rep.problem),
-                         NULL);
+            return api_send_error(r, &err);
+        return api_send_json(r, 200,
+                             json_pack("{s:b, s:I, s:I, s:s}", "ok", rep.first_bad_id == 0, "rows",
+                                       (json_int_t)rep.rows, "first_bad_row",
+                                       (json_int_t)rep.first_bad_id, "problem", rep.problem),
+                             NULL);
     } else if (strcmp(rest, "calendar/holidays") == 0) {
         ct_date days[64];
         const char *names[64];
@@ -412,23 +427,30 @@ int api_get(http_request *r, const char *rest)
         json_decref(list);
         if (from == NULL || n == NULL || ct_date_parse(from, &d) != 0 || atoi(n) < 0 ||
             atoi(n) > 3650)
-            return fail(r, 400, "calendar.bad_date", "cần ?date=YYYY-MM-DD&n=SỐ",
-                        "give ?date=YYYY-MM-DD&n=NUMBER");
+            return api_fail(r, 400, "calendar.bad_date", "cần ?date=YYYY-MM-DD&n=SỐ",
+                            "give ?date=YYYY-MM-DD&n=NUMBER");
         ct_date_format(calendar_add_working_days(app_calendar(r->app), d, atoi(n)), out);
-        return send_json(
+        return api_send_json(
             r, 200, json_pack("{s:s, s:i, s:s}", "from", from, "n", atoi(n), "date", out), NULL);
     } else {
         json_decref(list);
-        return fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+        return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
     }
     if (rc != 0) {
         json_decref(list);
-        return send_error(r, &err);
+        return api_send_error(r, &err);
     }
-    return send_json(r, 200, list, NULL);
+    return api_send_json(r, 200, list, NULL);
 }
 
 /* ---- POST ---- */
+
+/* The draft routes have a larger body limit (the scanned letter); the same handler serves. */
+int api_post_draft(http_request *r, const char *rest)
+{
+    (void)rest;
+    return api_post(r, r->path + strlen("/api/v1/"));
+}
 
 static int post_dossier(http_request *r, const app_actor *actor, json_t *j)
 {
@@ -439,11 +461,11 @@ static int post_dossier(http_request *r, const app_actor *actor, json_t *j)
     char *list_json = NULL;
     int rc = 0;
 
-    if (get_string(r, j, "agency", &in.agency, &rc) ||
-        get_string(r, j, "channel", &in.channel, &rc) ||
-        get_string(r, j, "confirmed_by", &in.confirmed_by, &rc) ||
-        get_string(r, j, "confirmed_on", &in.confirmed_on, &rc) ||
-        get_string(r, j, "csv", &csv, &rc))
+    if (api_get_string(r, j, "agency", &in.agency, &rc) ||
+        api_get_string(r, j, "channel", &in.channel, &rc) ||
+        api_get_string(r, j, "confirmed_by", &in.confirmed_by, &rc) ||
+        api_get_string(r, j, "confirmed_on", &in.confirmed_on, &rc) ||
+        api_get_string(r, j, "csv", &csv, &rc))
         return rc;
     if (csv) {
         in.format = "csv";
@@ -460,8 +482,8 @@ static int post_dossier(http_request *r, const app_actor *actor, json_t *j)
     rc = app_dossier_submit(r->app, actor, &in, &d, &err);
     free(list_json);
     if (rc != 0)
-        return send_error(r, &err);
-    return send_json(r, 201, dossier_json(&d, app_now()), NULL);
+        return api_send_error(r, &err);
+    return api_send_json(r, 201, api_dossier_json(&d, app_now()), NULL);
 }
 
 static int post_step(http_request *r, const app_actor *actor, const char *code,
@@ -476,22 +498,23 @@ static int post_step(http_request *r, const app_actor *actor, const char *code,
 
     if (proc_action_parse(action_name, &action, &err) != 0) {
         err.status = 404;
-        return send_error(r, &err);
+        return api_send_error(r, &err);
     }
     if (n && !json_is_integer(n))
-        return fail(r, 400, "json.type", "\"applicant\" phải là số nguyên",
-                    "\"applicant\" must be an integer");
+        return api_fail(r, 400, "json.type", "\"applicant\" phải là số nguyên",
+                        "\"applicant\" must be an integer");
     args.applicant = n ? (int64_t)json_integer_value(n) : 0;
-    if (get_string(r, j, "reason", &args.reason, &rc) ||
-        get_string(r, j, "place", &args.pickup_place, &rc) || get_string(r, j, "at", &at, &rc) ||
-        get_string(r, j, "effective_at", &effective, &rc))
+    if (api_get_string(r, j, "reason", &args.reason, &rc) ||
+        api_get_string(r, j, "place", &args.pickup_place, &rc) ||
+        api_get_string(r, j, "at", &at, &rc) ||
+        api_get_string(r, j, "effective_at", &effective, &rc))
         return rc;
     if ((at && parse_time(at, &args.pickup_at) != 0) ||
         (effective && parse_time(effective, &args.effective_at) != 0))
-        return fail(r, 400, "api.time", "thời gian dạng \"YYYY-MM-DD HH:MM\" (giờ Việt Nam)",
-                    "times are \"YYYY-MM-DD HH:MM\" (Vietnam time)");
+        return api_fail(r, 400, "api.time", "thời gian dạng \"YYYY-MM-DD HH:MM\" (giờ Việt Nam)",
+                        "times are \"YYYY-MM-DD HH:MM\" (Vietnam time)");
     if (app_dossier_step(r->app, actor, code, action, &args, &err) != 0)
-        return send_error(r, &err);
+        return api_send_error(r, &err);
     return get_dossier(r, actor, code);
 }
 
@@ -502,42 +525,46 @@ int api_post(http_request *r, const char *rest)
     ct_error err = {0};
     json_t *j;
     int rc = 0;
+    bool handled;
     const char *str;
 
     if (strcmp(rest, "session") == 0)
         return login(r);
-    if (require_session(r, &s) != 0)
+    if (api_require_session(r, &s) != 0)
         return MHD_YES;
     actor = app_session_actor(&s, r->client);
     if (strcmp(rest, "session/logout") == 0) {
         static const http_header clear[] = {
             {"Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"}, {NULL, NULL}};
         app_logout(r->app, s.token, &err);
-        return send_json(r, 200, json_pack("{s:b}", "ok", 1), clear);
+        return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), clear);
     }
-    j = json_body(r, &rc);
+    rc = api_draft_post(r, &actor, rest, &handled);
+    if (handled)
+        return rc;
+    j = api_json_body(r, &rc);
     if (j == NULL)
         return rc;
     if (strcmp(rest, "session/password") == 0) {
         const char *old_pw, *new_pw;
-        if (get_string(r, j, "old_password", &old_pw, &rc) == 0 &&
-            get_string(r, j, "new_password", &new_pw, &rc) == 0)
+        if (api_get_string(r, j, "old_password", &old_pw, &rc) == 0 &&
+            api_get_string(r, j, "new_password", &new_pw, &rc) == 0)
             rc = app_password_change(r->app, &s, old_pw, new_pw, &err) != 0
-                     ? send_error(r, &err)
-                     : send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+                     ? api_send_error(r, &err)
+                     : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
     } else if (strcmp(rest, "agencies") == 0) {
         app_agency_input in = {0};
         agency_record out;
-        if (get_string(r, j, "code", &in.code, &rc) == 0 &&
-            get_string(r, j, "name", &in.name, &rc) == 0 &&
-            get_string(r, j, "parent", &in.parent, &rc) == 0 &&
-            get_string(r, j, "province", &in.province, &rc) == 0 &&
-            get_string(r, j, "head_name", &in.head_name, &rc) == 0 &&
-            get_string(r, j, "head_title", &in.head_title, &rc) == 0 &&
-            get_string(r, j, "kind", &in.kind, &rc) == 0)
+        if (api_get_string(r, j, "code", &in.code, &rc) == 0 &&
+            api_get_string(r, j, "name", &in.name, &rc) == 0 &&
+            api_get_string(r, j, "parent", &in.parent, &rc) == 0 &&
+            api_get_string(r, j, "province", &in.province, &rc) == 0 &&
+            api_get_string(r, j, "head_name", &in.head_name, &rc) == 0 &&
+            api_get_string(r, j, "head_title", &in.head_title, &rc) == 0 &&
+            api_get_string(r, j, "kind", &in.kind, &rc) == 0)
             rc = app_agency_add(r->app, &actor, &in, &out, &err) != 0
-                     ? send_error(r, &err)
-                     : send_json(r, 201, agency_json(&out), NULL);
+                     ? api_send_error(r, &err)
+                     : api_send_json(r, 201, agency_json(&out), NULL);
     } else if (strcmp(rest, "dossiers") == 0) {
         rc = post_dossier(r, &actor, j);
     } else if (strncmp(rest, "dossiers/", 9) == 0 && strchr(rest + 9, '/')) {
@@ -548,38 +575,38 @@ int api_post(http_request *r, const char *rest)
     } else if (strcmp(rest, "tokens/stock") == 0) {
         json_t *count = json_object_get(j, "count");
         if (!json_is_integer(count))
-            rc = fail(r, 400, "json.type", "\"count\" phải là số nguyên",
-                      "\"count\" must be an integer");
+            rc = api_fail(r, 400, "json.type", "\"count\" phải là số nguyên",
+                          "\"count\" must be an integer");
         else
             rc = app_token_stock(r->app, &actor, (int)json_integer_value(count), &err) != 0
-                     ? send_error(r, &err)
-                     : send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+                     ? api_send_error(r, &err)
+                     : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
     } else if (strncmp(rest, "certificates/", 13) == 0 && strstr(rest, "/revoke")) {
         char serial[48];
         snprintf(serial, sizeof serial, "%.*s", (int)(strstr(rest, "/revoke") - rest - 13),
                  rest + 13);
-        if (get_string(r, j, "reason", &str, &rc) == 0)
+        if (api_get_string(r, j, "reason", &str, &rc) == 0)
             rc = app_cert_revoke(r->app, &actor, serial, str ? str : "unspecified", &err) != 0
-                     ? send_error(r, &err)
-                     : send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+                     ? api_send_error(r, &err)
+                     : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
     } else if (strcmp(rest, "users") == 0) {
         app_user_input in = {0};
-        if (get_string(r, j, "username", &in.username, &rc) == 0 &&
-            get_string(r, j, "display_name", &in.display_name, &rc) == 0 &&
-            get_string(r, j, "role", &in.role, &rc) == 0 &&
-            get_string(r, j, "agency", &in.agency, &rc) == 0 &&
-            get_string(r, j, "password", &in.password, &rc) == 0)
+        if (api_get_string(r, j, "username", &in.username, &rc) == 0 &&
+            api_get_string(r, j, "display_name", &in.display_name, &rc) == 0 &&
+            api_get_string(r, j, "role", &in.role, &rc) == 0 &&
+            api_get_string(r, j, "agency", &in.agency, &rc) == 0 &&
+            api_get_string(r, j, "password", &in.password, &rc) == 0)
             rc = app_user_add(r->app, &actor, &in, &err) != 0
-                     ? send_error(r, &err)
-                     : send_json(r, 201, json_pack("{s:s}", "username", in.username), NULL);
+                     ? api_send_error(r, &err)
+                     : api_send_json(r, 201, json_pack("{s:s}", "username", in.username), NULL);
     } else if (strncmp(rest, "users/", 6) == 0 && strstr(rest, "/disable")) {
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(strstr(rest, "/disable") - rest - 6), rest + 6);
         rc = app_user_disable(r->app, &actor, name, &err) != 0
-                 ? send_error(r, &err)
-                 : send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+                 ? api_send_error(r, &err)
+                 : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
     } else {
-        rc = fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+        rc = api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
     }
     json_decref(j);
     return rc;

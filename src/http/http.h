@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "app/app.h"
 
 struct MHD_Connection;
@@ -129,8 +131,27 @@ int ocsp_get(http_request *r, const char *rest);
 int health(http_request *r);
 /* api.c: the JSON API under /api/v1/ */
 #define API_MAX_BODY (2 * 1024 * 1024)
+/* Draft routes also carry the scanned request letter (app's DRAFT_LETTER_MAX and some room). */
+#define API_DRAFT_MAX_BODY (DRAFT_LETTER_MAX + 64 * 1024)
 int api_get(http_request *r, const char *rest);
 int api_post(http_request *r, const char *rest);
+int api_post_draft(http_request *r, const char *rest);
+/* what api.c and api_draft.c share */
+int api_send_json(http_request *r, int status, json_t *j, const http_header *headers);
+int api_send_error(http_request *r, const ct_error *err);
+int api_fail(http_request *r, int status, const char *code, const char *vi, const char *en);
+json_t *api_time_json(int64_t t);
+json_t *api_dossier_json(const dossier_record *d, int64_t now);
+/* The session of the request's cookie; -1 after answering 401. */
+int api_require_session(http_request *r, app_session *s);
+/* The JSON object body of a state-changing call; NULL after an error answer (*rc its result). */
+json_t *api_json_body(http_request *r, int *rc);
+/* A string member or NULL when absent; -1 after answering 400 for another type. */
+int api_get_string(http_request *r, json_t *j, const char *key, const char **out, int *rc);
+/* api_draft.c: drafts of online dossiers and their documents (0 = not a draft route) */
+int api_draft_get(http_request *r, const app_actor *actor, const char *rest, bool *handled);
+int api_draft_post(http_request *r, const app_actor *actor, const char *rest, bool *handled);
+int api_send_letter(http_request *r, const draft_record *d, unsigned char *data, size_t len);
 int metrics(http_request *r);
 
 /* ---- metrics.c: counting ---- */

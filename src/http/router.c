@@ -38,6 +38,7 @@ static const route routes[] = {
     {"GET",  "/healthz",  false, ROUTE_HEALTH,  0,             health,      NULL},
     {"GET",  "/metrics",  false, ROUTE_METRICS, 0,             metrics,     NULL},
     {"GET",  "/api/v1/",  true,  ROUTE_API,     0,             NULL,        api_get},
+    {"POST", "/api/v1/drafts/", true, ROUTE_API, API_DRAFT_MAX_BODY, NULL,   api_post_draft},
     {"POST", "/api/v1/",  true,  ROUTE_API,     API_MAX_BODY,  NULL,        api_post},
     /* clang-format on */
 };

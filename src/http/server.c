@@ -71,6 +71,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->body_limit = router_body_limit(method, url);
         client_address(conn, r->client, sizeof r->client);
         *con_cls = r;
+        /* A body announced larger than the route takes is refused before any of it is read
+         * (the client is not told to continue; the connection closes after the answer). */
+        {
+            const char *length =
+                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+            if (length && strtoull(length, NULL, 10) > r->body_limit) {
+                r->body_too_large = true;
+                return r->body_limit
+                           ? http_send_error(r, 413, "Yêu cầu quá lớn.", "Request too large.")
+                           : http_send_error(r, 400, "Yêu cầu này không nhận nội dung.",
+                                             "This request takes no body.");
+            }
+        }
+        return MHD_YES;
+    }
+    if (r->status != 0) { /* answered already (refused on its headers): drop the rest */
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size > 0) { /* a piece of the body */

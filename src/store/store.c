@@ -253,6 +253,44 @@ int store_session_delete(store *s, const char *token_hash, ct_error *err)
     return s->ops->session_delete(s->impl, token_hash, err);
 }
 
+int store_draft_insert(store *s, draft_record *rec, ct_error *err)
+{
+    return s->ops->draft_insert(s->impl, rec, err);
+}
+
+int store_draft_get(store *s, int64_t id, draft_record *out, ct_error *err)
+{
+    return s->ops->draft_get(s->impl, id, out, err);
+}
+
+int store_draft_update(store *s, const draft_record *rec, ct_error *err)
+{
+    return s->ops->draft_update(s->impl, rec, err);
+}
+
+int store_draft_delete(store *s, int64_t id, ct_error *err)
+{
+    return s->ops->draft_delete(s->impl, id, err);
+}
+
+int store_draft_list(store *s, const char *agency, const char *dossier, draft_visit_fn visit,
+                     void *ctx, ct_error *err)
+{
+    return s->ops->draft_list(s->impl, agency, dossier, visit, ctx, err);
+}
+
+int store_draft_put_document(store *s, int64_t id, draft_document which, const unsigned char *data,
+                             size_t len, ct_error *err)
+{
+    return s->ops->draft_put_document(s->impl, id, which, data, len, err);
+}
+
+int store_draft_get_document(store *s, int64_t id, draft_document which, unsigned char **data,
+                             size_t *len, ct_error *err)
+{
+    return s->ops->draft_get_document(s->impl, id, which, data, len, err);
+}
+
 int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err)
 {
     return s->ops->audit_last(s->impl, id, hash, err);

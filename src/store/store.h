@@ -245,6 +245,50 @@ int store_token_update(store *s, const token_record *rec, ct_error *err);
 /* state NULL: all */
 int store_token_list(store *s, const char *state, token_visit_fn visit, void *ctx, ct_error *err);
 
+/* ---- drafts: an agency's online dossier while it is being prepared ---- */
+
+/* A draft holds the list and the signed request letter until the agency head confirms and the
+ * clerk submits it; submission turns it into a dossier (its code kept here) in one transaction.
+ * The list and letter bytes are kept beside the record (store_draft_put/get_document). */
+typedef struct draft_record {
+    int64_t id;
+    char agency[32];
+    char state[16]; /* open | confirmed | submitted */
+    char title[260];
+    char list_format[8]; /* csv | json; "" while there is no list */
+    int64_t applicants;
+    char letter_name[128];
+    char letter_type[32]; /* application/pdf | image/jpeg | image/png, sniffed */
+    int64_t letter_size;
+    char letter_sha256[65];
+    char confirmed_name[260];
+    char confirmed_title[260];
+    char confirmed_by[64]; /* the head's user name */
+    int64_t confirmed_at;
+    char dossier[64]; /* once submitted */
+    char created_by[64];
+    int64_t created_at;
+    int64_t updated_at;
+} draft_record;
+
+typedef enum { DRAFT_LIST, DRAFT_LETTER } draft_document;
+typedef int (*draft_visit_fn)(void *ctx, const draft_record *rec);
+
+/* Inserts with the next free id, written back to rec->id. */
+int store_draft_insert(store *s, draft_record *rec, ct_error *err);
+/* 404 "draft.not_found" */
+int store_draft_get(store *s, int64_t id, draft_record *out, ct_error *err);
+int store_draft_update(store *s, const draft_record *rec, ct_error *err);
+int store_draft_delete(store *s, int64_t id, ct_error *err);
+/* agency NULL: all; dossier non-NULL: the draft a dossier came from */
+int store_draft_list(store *s, const char *agency, const char *dossier, draft_visit_fn visit,
+                     void *ctx, ct_error *err);
+int store_draft_put_document(store *s, int64_t id, draft_document which, const unsigned char *data,
+                             size_t len, ct_error *err);
+/* *data malloc'd; 404 "draft.no_document" when there is none */
+int store_draft_get_document(store *s, int64_t id, draft_document which, unsigned char **data,
+                             size_t *len, ct_error *err);
+
 /* ---- accounts ---- */
 
 typedef struct user_record {

@@ -61,6 +61,16 @@ typedef struct store_backend {
     int (*session_insert)(void *impl, const session_record *rec, ct_error *err);
     int (*session_get)(void *impl, const char *token_hash, session_record *out, ct_error *err);
     int (*session_delete)(void *impl, const char *token_hash, ct_error *err);
+    int (*draft_insert)(void *impl, draft_record *rec, ct_error *err);
+    int (*draft_get)(void *impl, int64_t id, draft_record *out, ct_error *err);
+    int (*draft_update)(void *impl, const draft_record *rec, ct_error *err);
+    int (*draft_delete)(void *impl, int64_t id, ct_error *err);
+    int (*draft_list)(void *impl, const char *agency, const char *dossier, draft_visit_fn visit,
+                      void *ctx, ct_error *err);
+    int (*draft_put_document)(void *impl, int64_t id, draft_document which,
+                              const unsigned char *data, size_t len, ct_error *err);
+    int (*draft_get_document)(void *impl, int64_t id, draft_document which, unsigned char **data,
+                              size_t *len, ct_error *err);
     int (*audit_last)(void *impl, int64_t *id, char hash[65], ct_error *err);
     int (*audit_append)(void *impl, audit_entry *entry, ct_error *err);
     int (*audit_walk)(void *impl, audit_visit_fn visit, void *ctx, ct_error *err);

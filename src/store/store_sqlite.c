@@ -210,6 +210,32 @@ const char *const sq_migrations[] = {
     "  created_at INTEGER NOT NULL,"
     "  expires_at INTEGER NOT NULL"
     ") WITHOUT ROWID;",
+    /* 6: drafts of online dossiers: the list and the signed request letter, kept until the
+     * agency head confirms and the clerk submits */
+    "CREATE TABLE drafts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  agency TEXT NOT NULL REFERENCES agencies(code),"
+    "  state TEXT NOT NULL,"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  list_format TEXT NOT NULL DEFAULT '',"
+    "  applicants INTEGER NOT NULL DEFAULT 0,"
+    "  letter_name TEXT NOT NULL DEFAULT '',"
+    "  letter_type TEXT NOT NULL DEFAULT '',"
+    "  letter_size INTEGER NOT NULL DEFAULT 0,"
+    "  letter_sha256 TEXT NOT NULL DEFAULT '',"
+    "  confirmed_name TEXT NOT NULL DEFAULT '',"
+    "  confirmed_title TEXT NOT NULL DEFAULT '',"
+    "  confirmed_by TEXT NOT NULL DEFAULT '',"
+    "  confirmed_at INTEGER NOT NULL DEFAULT 0,"
+    "  dossier TEXT NOT NULL DEFAULT '',"
+    "  created_by TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  list_data BLOB,"
+    "  letter_data BLOB"
+    ");"
+    "CREATE INDEX drafts_agency ON drafts(agency, state);"
+    "CREATE INDEX drafts_dossier ON drafts(dossier) WHERE dossier <> '';",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -1120,6 +1146,13 @@ const store_backend store_sqlite_backend = {
     .user_get = sq_user_get,
     .user_update = sq_user_update,
     .user_list = sq_user_list,
+    .draft_insert = sq_draft_insert,
+    .draft_get = sq_draft_get,
+    .draft_update = sq_draft_update,
+    .draft_delete = sq_draft_delete,
+    .draft_list = sq_draft_list,
+    .draft_put_document = sq_draft_put_document,
+    .draft_get_document = sq_draft_get_document,
     .session_insert = sq_session_insert,
     .session_get = sq_session_get,
     .session_delete = sq_session_delete,

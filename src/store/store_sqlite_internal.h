@@ -118,6 +118,16 @@ int sq_token_list(void *impl, const char *state, token_visit_fn visit, void *ctx
 int sq_user_insert(void *impl, const user_record *rec, ct_error *err);
 int sq_user_get(void *impl, const char *username, user_record *out, ct_error *err);
 int sq_user_update(void *impl, const user_record *rec, ct_error *err);
+int sq_draft_insert(void *impl, draft_record *rec, ct_error *err);
+int sq_draft_get(void *impl, int64_t id, draft_record *out, ct_error *err);
+int sq_draft_update(void *impl, const draft_record *rec, ct_error *err);
+int sq_draft_delete(void *impl, int64_t id, ct_error *err);
+int sq_draft_list(void *impl, const char *agency, const char *dossier, draft_visit_fn visit,
+                  void *ctx, ct_error *err);
+int sq_draft_put_document(void *impl, int64_t id, draft_document which, const unsigned char *data,
+                          size_t len, ct_error *err);
+int sq_draft_get_document(void *impl, int64_t id, draft_document which, unsigned char **data,
+                          size_t *len, ct_error *err);
 int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err);
 int sq_session_insert(void *impl, const session_record *rec, ct_error *err);
 int sq_session_get(void *impl, const char *token_hash, session_record *out, ct_error *err);

@@ -112,6 +112,29 @@ static const sq_table session_table = {"sessions", session_cols,
                                        sizeof session_cols / sizeof session_cols[0], 1,
                                        sizeof(session_record)};
 
+static const sq_column draft_cols[] = {
+    INT(draft_record, id),
+    TEXT(draft_record, agency),
+    TEXT(draft_record, state),
+    TEXT(draft_record, title),
+    TEXT(draft_record, list_format),
+    INT(draft_record, applicants),
+    TEXT(draft_record, letter_name),
+    TEXT(draft_record, letter_type),
+    INT(draft_record, letter_size),
+    TEXT(draft_record, letter_sha256),
+    TEXT(draft_record, confirmed_name),
+    TEXT(draft_record, confirmed_title),
+    TEXT(draft_record, confirmed_by),
+    INT(draft_record, confirmed_at),
+    TEXT(draft_record, dossier),
+    TEXT(draft_record, created_by),
+    INT(draft_record, created_at),
+    INT(draft_record, updated_at),
+};
+static const sq_table draft_table = {"drafts", draft_cols, sizeof draft_cols / sizeof draft_cols[0],
+                                     1, sizeof(draft_record)};
+
 /* ---- generic record code ---- */
 
 void sq_bind_record(sqlite3_stmt *stmt, int first, const sq_table *t, const void *rec)
@@ -481,4 +504,141 @@ static int delete_session(sqlite3 *db, const char *token_hash, ct_error *err)
 int sq_session_delete(void *impl, const char *token_hash, ct_error *err)
 {
     WITH_WRITE(delete_session(db, token_hash, err));
+}
+
+/* ---- drafts ---- */
+
+static int draft_insert(sqlite3 *db, draft_record *rec, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (sq_prepare(db, "SELECT coalesce(max(id), 0) + 1 FROM drafts", &stmt, err) != 0)
+        return -1;
+    rc = sqlite3_step(stmt);
+    rec->id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW)
+        return sq_db_fail(db, err, "numbering a draft");
+    return insert_unique(db, &draft_table, rec, "draft.exists", "draft", err);
+}
+
+int sq_draft_insert(void *impl, draft_record *rec, ct_error *err)
+{
+    WITH_WRITE(draft_insert(db, rec, err));
+}
+
+int sq_draft_get(void *impl, int64_t id, draft_record *out, ct_error *err)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    WITH_READ(get_one(db, &draft_table, "WHERE id = ?1", NULL, 0, &id, out, sizeof *out,
+                      "draft.not_found", "bản nháp", "draft", key, err));
+}
+
+int sq_draft_update(void *impl, const draft_record *rec, ct_error *err)
+{
+    WITH_WRITE(sq_update_record(db, &draft_table, rec, "draft.not_found", err));
+}
+
+/* One statement on the writer with an id and, optionally, a blob. */
+static int draft_exec(sqlite3 *db, const char *sql, int64_t id, const unsigned char *data,
+                      size_t len, bool with_blob, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (sq_prepare(db, sql, &stmt, err) != 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, id);
+    if (with_blob)
+        sqlite3_bind_blob64(stmt, 2, data ? (const void *)data : (const void *)"", len,
+                            SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return sq_db_fail(db, err, "writing a draft");
+    if (sqlite3_changes(db) != 1)
+        return ct_fail(err, 404, "draft.not_found", "không tìm thấy bản nháp %lld", "no draft %lld",
+                       (long long)id);
+    return 0;
+}
+
+int sq_draft_delete(void *impl, int64_t id, ct_error *err)
+{
+    WITH_WRITE(draft_exec(db, "DELETE FROM drafts WHERE id = ?1", id, NULL, 0, false, err));
+}
+
+int sq_draft_list(void *impl, const char *agency, const char *dossier, draft_visit_fn visit,
+                  void *ctx, ct_error *err)
+{
+    draft_record scratch;
+    const char *b[2];
+    size_t n = 0;
+    char tail[160];
+    size_t len = (size_t)snprintf(tail, sizeof tail, "WHERE 1=1");
+
+    if (agency) {
+        b[n++] = agency;
+        len += (size_t)snprintf(tail + len, sizeof tail - len, " AND agency = ?%zu", n);
+    }
+    if (dossier) {
+        b[n++] = dossier;
+        len += (size_t)snprintf(tail + len, sizeof tail - len, " AND dossier = ?%zu", n);
+    }
+    snprintf(tail + len, sizeof tail - len, " ORDER BY id DESC");
+    WITH_READ(
+        select_records(db, &draft_table, tail, b, n, NULL, (row_fn)visit, ctx, &scratch, err));
+}
+
+int sq_draft_put_document(void *impl, int64_t id, draft_document which, const unsigned char *data,
+                          size_t len, ct_error *err)
+{
+    WITH_WRITE(draft_exec(db,
+                          which == DRAFT_LIST ? "UPDATE drafts SET list_data = ?2 WHERE id = ?1"
+                                              : "UPDATE drafts SET letter_data = ?2 WHERE id = ?1",
+                          id, data, len, true, err));
+}
+
+static int draft_document_read(sqlite3 *db, int64_t id, draft_document which, unsigned char **data,
+                               size_t *len, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    *data = NULL;
+    *len = 0;
+    if (sq_prepare(db,
+                   which == DRAFT_LIST ? "SELECT list_data FROM drafts WHERE id = ?1"
+                                       : "SELECT letter_data FROM drafts WHERE id = ?1",
+                   &stmt, err) != 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_BLOB) {
+        size_t n = (size_t)sqlite3_column_bytes(stmt, 0);
+        *data = malloc(n ? n : 1);
+        if (*data == NULL) {
+            sqlite3_finalize(stmt);
+            return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        }
+        memcpy(*data, sqlite3_column_blob(stmt, 0), n);
+        *len = n;
+        sqlite3_finalize(stmt);
+        return 0;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_db_fail(db, err, "reading a draft");
+    return which == DRAFT_LIST
+               ? ct_fail(err, 404, "draft.no_document", "bản nháp %lld chưa có danh sách",
+                         "draft %lld has no list yet", (long long)id)
+               : ct_fail(err, 404, "draft.no_document", "bản nháp %lld chưa có văn bản đề nghị",
+                         "draft %lld has no request letter yet", (long long)id);
+}
+
+int sq_draft_get_document(void *impl, int64_t id, draft_document which, unsigned char **data,
+                          size_t *len, ct_error *err)
+{
+    WITH_READ(draft_document_read(db, id, which, data, len, err));
 }

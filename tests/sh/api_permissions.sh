@@ -36,6 +36,32 @@ curl -b "$T/vanthu.jar" -H 'Content-Type: application/json' -d "$(body BKHCN.VPC
 D=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["code"])' "$T/d.json")
 contains "dossier created" "G12.35.01.H99-" "$D"
 
+# the online channel: a draft with its list and scanned letter, confirmed by the head, submitted
+printf '%%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%%%EOF\n' > "$T/letter.pdf"
+python3 - "$T/letter.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 0, 0, 0, 0))
+                              + chunk(b'IDAT', zlib.compress(b'\x00\x00')) + chunk(b'IEND', b''))
+PY
+new_draft() { # → id of a draft of the clerk's agency with its list and letter
+    curl -b "$T/vanthu.jar" -H 'Content-Type: application/json' -d '{"title":"Đợt 1"}' "$URL/drafts" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/last" "$1"; }
+R1=$(new_draft)
+same "list as CSV" "200" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: text/csv' --data-binary "$(printf "$LIST")" -o "$T/last" -w '%{http_code}' "$URL/drafts/$R1/list")"
+same "the list counted" "1" "$(field applicants)"
+same "letter as PDF" "200" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: application/pdf' --data-binary @"$T/letter.pdf" -o "$T/last" -w '%{http_code}' "$URL/drafts/$R1/letter?name=C%C3%B4ng%20v%C4%83n.pdf")"
+same "sniffed type" "application/pdf" "$(field letter_type)"
+same "head confirms" "200" "$(curl -b "$T/thutruong.jar" -H 'Content-Type: application/json' -d '{}' -o "$T/last" -w '%{http_code}' "$URL/drafts/$R1/confirm")"
+same "confirmed by the head's name" "Phạm Thị Lan" "$(field confirmed_name)"
+same "clerk submits" "201" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: application/json' -d '{}' -o "$T/last" -w '%{http_code}' "$URL/drafts/$R1/submit")"
+D2=$(field code)
+same "the dossier carries the head's confirmation" "Phạm Thị Lan|Vụ trưởng|online" "$(sqlite3 "$DB" "select confirmed_name, confirmed_title, channel from dossiers where code='$D2'")"
+same "the CA reads the letter as sent" "$(sha256sum < "$T/letter.pdf")" "$(curl -b "$T/canbo.jar" "$URL/dossiers/$D2/letter" | sha256sum)"
+R=$(new_draft)
+
 # call WHO METHOD PATH [BODY] → status
 call() {
     if [ "$2" = GET ]; then curl -b "$T/$1.jar" -o "$T/last" -w '%{http_code}' "$URL/$3"
@@ -51,7 +77,8 @@ while IFS='|' read -r method path body none admin officer auditor clerk head oth
         want=$(printf '%s\n' "$none" "$admin" "$officer" "$auditor" "$clerk" "$head" "$other" | sed -n "$((i + 1))p" | tr -d ' ')
         i=$((i + 1)); n=$((n + 1))
         b=${body//@N@/$n}
-        got=$(call "$who" "$method" "${path//@D@/$D}" "$b")
+        p=${path//@D@/$D}; p=${p//@D2@/$D2}; p=${p//@R@/$R}
+        got=$(call "$who" "$method" "$p" "$b")
         same "$method $path as $who" "$want" "$got"
     done
 done <<TABLE
@@ -65,11 +92,23 @@ GET|certificates||401|200|200|200|403|403|403
 GET|users||401|200|403|200|403|403|403
 GET|audit/verify||401|200|200|200|403|403|403
 GET|calendar/holidays?year=2026||401|200|200|200|200|200|200
+GET|dossiers/@D2@/letter||401|200|200|200|200|200|404
+GET|dossiers/@D@/letter||401|404|404|404|404|404|404
+GET|dossiers/@D@/notice||401|409|409|409|409|409|404
+GET|drafts||401|403|403|200|200|200|200
+GET|drafts/@R@||401|403|403|200|200|200|404
+GET|drafts/@R@/letter||401|403|403|404|404|404|404
+POST|drafts|{}|401|403|403|403|201|403|201
+POST|drafts/@R@/list|{"csv":"$LIST"}|401|403|403|403|200|403|404
+POST|drafts/@R@/confirm|{}|401|403|403|403|403|409|403
 POST|agencies|{"code":"AG@N@","name":"Cơ quan @N@","province":"Huế","head_name":"A","head_title":"B","kind":"state"}|401|201|201|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC online)|401|403|201|403|201|403|403
 POST|dossiers/@D@/publish|{}|401|403|409|403|403|403|403
 POST|tokens/stock|{"count":1}|401|200|200|403|403|403|403
 POST|users|{"username":"u@N@","role":"auditor","password":"một mật khẩu dài"}|401|201|403|403|403|403|403
+POST|drafts/@R@/letter?name=l.pdf||401|403|403|403|415|403|404
+POST|drafts/@R@/submit|{}|401|403|403|403|409|409|404
+POST|drafts/@R@/delete|{}|401|403|403|403|200|403|404
 POST|certificates/00FF/revoke|{"reason":"keyCompromise"}|401|404|404|403|403|403|403
 TABLE
 
@@ -94,6 +133,23 @@ same "not JSON content type" "415" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: 
 head -c 50000000 /dev/zero | tr '\0' 'a' > "$T/big"
 same "a 50 MB upload" "413" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: application/json' --data-binary @"$T/big" -o /dev/null -w '%{http_code}' "$URL/dossiers")"
 same "no dossier from bad input" "$before" "$(sqlite3 "$DB" "select count(*) from dossiers")"
+# bad input to a draft: refused with a clear message, the draft as it was
+R=$(new_draft)
+curl -b "$T/vanthu.jar" -H 'Content-Type: application/pdf' --data-binary @"$T/letter.pdf" -o /dev/null "$URL/drafts/$R/letter?name=a.pdf"
+state() { sqlite3 "$DB" "select state, applicants, letter_name, letter_size, length(letter_data) from drafts where id=$R"; }
+was=$(state)
+same "a PNG named .pdf" "415" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: application/pdf' --data-binary @"$T/letter.png" -o "$T/last" -w '%{http_code}' "$URL/drafts/$R/letter?name=b.pdf")"
+contains "says what it is" "is named as PDF but its content is PNG" "$(cat "$T/last")"
+same "a PNG sent as JPEG" "415" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: image/jpeg' --data-binary @"$T/letter.png" -o /dev/null -w '%{http_code}' "$URL/drafts/$R/letter?name=b.jpg")"
+head -c 100 "$T/letter.pdf" | head -c 20 > "$T/cut.pdf"
+same "a truncated PDF" "415" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: application/pdf' --data-binary @"$T/cut.pdf" -o "$T/last" -w '%{http_code}' "$URL/drafts/$R/letter?name=c.pdf")"
+contains "says truncated" "truncated" "$(cat "$T/last")"
+same "a 50 MB letter" "413" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: application/pdf' --data-binary @"$T/big" -o /dev/null -w '%{http_code}' "$URL/drafts/$R/letter?name=big.pdf")"
+same "a broken CSV row" "400" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: text/csv' --data-binary '1,An,31/02/1980,001080000001,01/01/2021,CS,an@x.gov.vn,A,Hà Nội,CV,Công chức,0912000001,' -o "$T/last" -w '%{http_code}' "$URL/drafts/$R/list")"
+contains "names row and field" 'row 1, field \"date of birth\"' "$(cat "$T/last")"
+same "submit before the head confirms" "409" "$(call vanthu POST "drafts/$R/submit")"
+same "the head cannot confirm without a list" "409" "$(call thutruong POST "drafts/$R/confirm")"
+same "draft unchanged by all of it" "$was" "$(state)"
 # a disabled user's cookie stops working
 check "disable the clerk" ct user disable vanthu
 same "disabled user's session" "401" "$(call vanthu GET session)"

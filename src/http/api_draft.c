@@ -1,0 +1,241 @@
+/*
+ * api_draft.c — the online channel's preparation under /api/v1/drafts: an agency clerk opens a
+ * draft, uploads the Mẫu 02 list and the scanned request letter, the head confirms, the clerk
+ * submits (docs/api.md).
+ *
+ * The list and the letter come as the raw body with their own Content-Type (text/csv,
+ * application/pdf, image/jpeg, image/png): none of these can be sent cross-site without the
+ * browser asking first, which is what the JSON-only rule of the other routes buys.
+ */
+#include "http/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+static json_t *draft_json(const draft_record *d)
+{
+    return json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:s, "
+        "s:s, s:o, s:o}",
+        "id", (json_int_t)d->id, "agency", d->agency, "state", d->state, "title", d->title,
+        "list_format", d->list_format, "applicants", (json_int_t)d->applicants, "letter_name",
+        d->letter_name, "letter_type", d->letter_type, "letter_size", (json_int_t)d->letter_size,
+        "letter_sha256", d->letter_sha256, "confirmed_name", d->confirmed_name, "confirmed_title",
+        d->confirmed_title, "confirmed_by", d->confirmed_by, "confirmed_at",
+        api_time_json(d->confirmed_at), "dossier", d->dossier, "created_by", d->created_by,
+        "created_at", api_time_json(d->created_at), "updated_at", api_time_json(d->updated_at));
+}
+
+static int collect_draft(void *ctx, const draft_record *d)
+{
+    json_array_append_new(ctx, draft_json(d));
+    return 0;
+}
+
+/* "12" or "12/letter": the id and what follows it ("" or "/letter"); -1 if not a number. */
+static int parse_id(const char *s, int64_t *id, const char **tail)
+{
+    char *end;
+    long long v;
+
+    if (*s < '1' || *s > '9')
+        return -1;
+    v = strtoll(s, &end, 10);
+    if (v <= 0 || (*end != '\0' && *end != '/'))
+        return -1;
+    *id = v;
+    *tail = end;
+    return 0;
+}
+
+int api_send_letter(http_request *r, const draft_record *d, unsigned char *data, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char disposition[600];
+    size_t n;
+    int rc;
+
+    /* The name was checked at upload (no quotes, slashes or control bytes); its UTF-8 goes in
+     * the RFC 6266 filename* form, an ASCII fallback in filename. */
+    n = (size_t)snprintf(disposition, sizeof disposition,
+                         "inline; filename=\"letter%s\"; filename*=UTF-8''",
+                         strrchr(d->letter_name, '.') ? strrchr(d->letter_name, '.') : "");
+    for (const unsigned char *p = (const unsigned char *)d->letter_name;
+         *p && n + 4 < sizeof disposition; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '.' || *p == '-' || *p == '_') {
+            disposition[n++] = (char)*p;
+        } else {
+            disposition[n++] = '%';
+            disposition[n++] = hex[*p >> 4];
+            disposition[n++] = hex[*p & 15];
+        }
+    }
+    disposition[n] = '\0';
+    /* Shown in the browser's own viewer, sandboxed: a document, never a page of ours. */
+    http_header headers[] = {{"Content-Disposition", disposition},
+                             {"Content-Security-Policy", "sandbox"},
+                             {"Cache-Control", "private, no-store"},
+                             {NULL, NULL}};
+    rc = http_send(r, 200, d->letter_type, data, len, headers);
+    free(data);
+    return rc;
+}
+
+int api_draft_get(http_request *r, const app_actor *actor, const char *rest, bool *handled)
+{
+    ct_error err = {0};
+    draft_record d;
+    int64_t id;
+    const char *tail;
+
+    *handled = true;
+    if (strcmp(rest, "drafts") == 0) {
+        json_t *list = json_array();
+        if (app_draft_list(r->app, actor, collect_draft, list, &err) != 0) {
+            json_decref(list);
+            return api_send_error(r, &err);
+        }
+        return api_send_json(r, 200, list, NULL);
+    }
+    if (strncmp(rest, "drafts/", 7) != 0) {
+        *handled = false;
+        return 0;
+    }
+    if (parse_id(rest + 7, &id, &tail) != 0)
+        return api_fail(r, 404, "draft.not_found", "không tìm thấy bản nháp", "no such draft");
+    if (strcmp(tail, "/letter") == 0) {
+        unsigned char *data;
+        size_t len;
+        if (app_draft_letter(r->app, actor, id, &data, &len, &d, &err) != 0)
+            return api_send_error(r, &err);
+        return api_send_letter(r, &d, data, len);
+    }
+    if (*tail != '\0')
+        return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+    if (app_draft_get(r->app, actor, id, &d, &err) != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 200, draft_json(&d), NULL);
+}
+
+static bool content_type_is(http_request *r, const char *type)
+{
+    const char *t = http_header_value(r, "Content-Type");
+    size_t n = strlen(type);
+
+    return t && strncmp(t, type, n) == 0 && (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
+}
+
+/* The list: text/csv as it is, or JSON {"csv": "..."} / {"applicants": [...]}. */
+static int post_list(http_request *r, const app_actor *actor, int64_t id, draft_record *d,
+                     ct_error *err, int *rc)
+{
+    json_t *j, *applicants;
+    const char *csv = NULL;
+    char *dumped = NULL;
+    int result;
+
+    if (content_type_is(r, "text/csv"))
+        return app_draft_set_list(r->app, actor, id, "csv", r->body, r->body_len, d, err);
+    j = api_json_body(r, rc);
+    if (j == NULL)
+        return 1;
+    if (api_get_string(r, j, "csv", &csv, rc) != 0) {
+        json_decref(j);
+        return 1;
+    }
+    applicants = json_object_get(j, "applicants");
+    if (csv) {
+        result = app_draft_set_list(r->app, actor, id, "csv", (const unsigned char *)csv,
+                                    strlen(csv), d, err);
+    } else {
+        dumped = json_dumps(applicants ? applicants : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+        result = app_draft_set_list(r->app, actor, id, "json",
+                                    (const unsigned char *)(dumped ? dumped : "null"),
+                                    strlen(dumped ? dumped : "null"), d, err);
+    }
+    free(dumped);
+    json_decref(j);
+    return result;
+}
+
+/* Every draft route but creation: /drafts/{id}/{list|letter|confirm|submit|delete}. */
+static int post_draft_action(http_request *r, const app_actor *actor, int64_t id,
+                             const char *action)
+{
+    ct_error err = {0};
+    draft_record d;
+    dossier_record dossier;
+    int rc = 0, result;
+
+    if (strcmp(action, "list") == 0) {
+        result = post_list(r, actor, id, &d, &err, &rc);
+        if (result > 0)
+            return rc;
+    } else if (strcmp(action, "letter") == 0) {
+        /* the type it was sent as must agree with its name and content (app checks, after
+         * the role and the draft) */
+        const char *type = http_header_value(r, "Content-Type");
+        result = app_draft_set_letter(r->app, actor, id, http_query(r, "name"), type, r->body,
+                                      r->body_len, &d, &err);
+    } else if (strcmp(action, "confirm") == 0 || strcmp(action, "submit") == 0 ||
+               strcmp(action, "delete") == 0) {
+        json_t *j = api_json_body(r, &rc);
+        if (j == NULL)
+            return rc;
+        json_decref(j);
+        if (action[0] == 's') {
+            if (app_draft_submit(r->app, actor, id, &dossier, &err) != 0)
+                return api_send_error(r, &err);
+            return api_send_json(r, 201, api_dossier_json(&dossier, app_now()), NULL);
+        }
+        if (action[0] == 'd') {
+            if (app_draft_delete(r->app, actor, id, &err) != 0)
+                return api_send_error(r, &err);
+            return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+        }
+        result = app_draft_confirm(r->app, actor, id, &d, &err);
+    } else {
+        return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+    }
+    if (result != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 200, draft_json(&d), NULL);
+}
+
+int api_draft_post(http_request *r, const app_actor *actor, const char *rest, bool *handled)
+{
+    ct_error err = {0};
+    draft_record d;
+    int64_t id;
+    const char *tail;
+    int rc = 0;
+
+    *handled = true;
+    if (strcmp(rest, "drafts") == 0) {
+        const char *agency = NULL, *title = NULL;
+        json_t *j = api_json_body(r, &rc);
+        if (j == NULL)
+            return rc;
+        if (api_get_string(r, j, "agency", &agency, &rc) != 0 ||
+            api_get_string(r, j, "title", &title, &rc) != 0) {
+            json_decref(j);
+            return rc;
+        }
+        rc = app_draft_create(r->app, actor, agency, title, &d, &err);
+        json_decref(j);
+        if (rc != 0)
+            return api_send_error(r, &err);
+        return api_send_json(r, 201, draft_json(&d), NULL);
+    }
+    if (strncmp(rest, "drafts/", 7) != 0) {
+        *handled = false;
+        return 0;
+    }
+    if (parse_id(rest + 7, &id, &tail) != 0 || tail[0] != '/')
+        return api_fail(r, 404, "draft.not_found", "không tìm thấy bản nháp", "no such draft");
+    return post_draft_action(r, actor, id, tail + 1);
+}
