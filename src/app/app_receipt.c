@@ -139,10 +139,7 @@ static void render(text_buf *b, bool html, const char *code, const char *title_v
     put_escaped(b, title_vi);
     put(b, " ");
     put_escaped(b, code);
-    put(b, "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
-           "h1{font-size:1.2em;text-align:center}th,td{border:1px solid #444;padding:.2em"
-           " .4em;text-align:left}table{border-collapse:collapse;width:100%%}"
-           ".en{color:#555;font-size:.85em}</style></head><body>\n");
+    put(b, "</title><link rel=\"stylesheet\" href=\"/portal/slip.css\"></head><body>\n");
     put(b, "<h1>");
     put_escaped(b, title_vi);
     put(b, "<br><span class=\"en\">");

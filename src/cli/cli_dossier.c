@@ -352,7 +352,7 @@ int cmd_dossier(const cli_ctx *ctx, int argc, char **argv)
     if (argc < 1 || cli_parse(argc - 1, argv + 1, specs, &args) != 0)
         return cli_usage_error("usage: dossier submit|accept|reject|supplement|resubmit|"
                                "withdraw|issue|notify-pickup|agency-received|handed-over|"
-                               "request-activation|publish|cancel|show|list|receipt ...");
+                               "request-activation|publish|cancel|show|list|receipt|notice ...");
     sub = argv[0];
     if ((rc = cli_open(ctx, &a)) != 0)
         return rc;
@@ -365,9 +365,10 @@ int cmd_dossier(const cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error("dossier %s needs the dossier code", sub);
     } else if (strcmp(sub, "show") == 0) {
         rc = dossier_show(a, &actor, args.pos[0], cli_flag(&args, "json"), &err);
-    } else if (strcmp(sub, "receipt") == 0) {
+    } else if (strcmp(sub, "receipt") == 0 || strcmp(sub, "notice") == 0) {
         char *slip;
-        rc = app_dossier_receipt(a, &actor, args.pos[0], false, cli_flag(&args, "html"), &slip, &err);
+        rc = app_dossier_receipt(a, &actor, args.pos[0], sub[0] == 'n', cli_flag(&args, "html"),
+                                 &slip, &err);
         if (rc == 0) {
             fputs(slip, stdout);
             free(slip);

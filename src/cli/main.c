@@ -43,7 +43,7 @@ static const char usage[] =
     "  dossier agency-received|handed-over|publish CODE [--applicant N]\n"
     "  dossier request-activation CODE [--applicant N] [--effective \"YYYY-MM-DD HH:MM\"]\n"
     "  dossier cancel CODE --applicant N --reason TEXT\n"
-    "  dossier show CODE [--json] | dossier receipt CODE [--html]\n"
+    "  dossier show CODE [--json] | dossier receipt|notice CODE [--html]\n"
     "  dossier list [--overdue] [--state S] [--agency CODE] [--json]\n"
     "  token stock --count N            blank tokens into the CA's stock\n"
     "  token list [--state S] [--json]\n"

@@ -1,0 +1,592 @@
+/*
+ * portal.js — the portal of procedure 1.010847 for the agencies and the CA, in the browser.
+ *
+ * One page, routed by the URL's hash (#/dossiers/CODE), built with the DOM (never innerHTML
+ * with data, so nothing from the server can become markup). Every action is one call of the
+ * JSON API under /api/v1/ (docs/api.md); the server checks the role and the agency of each, the
+ * portal only hides what a role cannot do. Vietnamese by default; the English switch is kept in
+ * the browser (localStorage).
+ */
+'use strict';
+
+/* ---- words ---- */
+
+const WORDS = {
+  vi: {
+    brand: 'Cổng dịch vụ chứng thư số', footer: 'Thủ tục 1.010847 — Cấp mới chứng thư số cho cá nhân',
+    public_site: 'Trang công khai', switch_lang: 'English', logout: 'Đăng xuất',
+    login: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu',
+    nav_drafts: 'Lập hồ sơ', nav_dossiers: 'Hồ sơ', nav_queue: 'Hàng chờ xử lý',
+    nav_admin: 'Quản trị', nav_audit: 'Kiểm tra', nav_password: 'Đổi mật khẩu',
+    drafts: 'Hồ sơ đang lập (bản nháp)', new_draft: 'Lập hồ sơ mới', title: 'Tên đợt đề nghị',
+    create: 'Tạo', draft: 'Bản nháp', state: 'Trạng thái', applicants: 'Người đề nghị',
+    letter: 'Văn bản đề nghị đã ký', list: 'Danh sách (Mẫu 02)', open: 'Mở',
+    upload_list: 'Tải danh sách CSV lên', upload_letter: 'Tải văn bản đề nghị (PDF, JPEG, PNG) lên',
+    upload: 'Tải lên', confirm: 'Thủ trưởng xác nhận', submit: 'Nộp hồ sơ trực tuyến',
+    delete: 'Xóa bản nháp', confirmed_by: 'Xác nhận của thủ trưởng', none: '—',
+    draft_open: 'đang lập', draft_confirmed: 'đã xác nhận', draft_submitted: 'đã nộp',
+    submitted_as: 'Đã nộp thành hồ sơ', view_letter: 'Xem văn bản',
+    next_upload: 'Tiếp theo: tải lên danh sách người đề nghị (CSV theo Mẫu 02) và văn bản đề nghị đã ký.',
+    next_confirm: 'Tiếp theo: thủ trưởng cơ quan xem và xác nhận. Sửa danh sách hoặc văn bản sau khi xác nhận thì phải xác nhận lại.',
+    next_submit: 'Đã được xác nhận. Tiếp theo: nộp hồ sơ trực tuyến cho Cục.',
+    dossiers: 'Hồ sơ', code: 'Mã hồ sơ', agency: 'Cơ quan', channel: 'Cách nộp',
+    received_at: 'Tiếp nhận lúc', due: 'Hạn bước 2', deadline: 'Tiến độ',
+    queue: 'Hàng chờ xử lý — theo hạn giải quyết', only_open: 'Chỉ hồ sơ đang giải quyết',
+    full_name: 'Họ và tên', unit: 'Đơn vị', position: 'Chức vụ', cert_serial: 'Số sê-ri chứng thư số',
+    token: 'Thiết bị', pickup: 'Nhận thiết bị', effective: 'Hiệu lực từ', due4: 'Hạn công bố',
+    timeline: 'Diễn biến', at: 'Lúc', actor: 'Người thực hiện', action: 'Thao tác',
+    receipt: 'In giấy tiếp nhận', notice: 'In thông báo nhận thiết bị',
+    reason: 'Lý do', place: 'Địa điểm nhận', pickup_at: 'Thời gian nhận',
+    effective_at: 'Thời điểm có hiệu lực đề nghị (để trống: ngay khi công bố)',
+    all: 'tất cả', for_applicant: 'Người đề nghị số', done: 'Đã xong.',
+    agencies: 'Cơ quan', users: 'Tài khoản', tokens: 'Kho thiết bị', holidays: 'Ngày nghỉ lễ, Tết',
+    add: 'Thêm', disable: 'Khóa', disabled: 'đã khóa', role: 'Vai trò', display_name: 'Họ tên',
+    name: 'Tên', parent: 'Cơ quan cấp trên', province: 'Tỉnh, thành phố', head_name: 'Thủ trưởng',
+    head_title: 'Chức vụ thủ trưởng', kind: 'Loại', stock: 'Nhập thiết bị trắng vào kho',
+    count: 'Số lượng', serial: 'Số sê-ri', label: 'Nhãn', year: 'Năm', date: 'Ngày',
+    audit: 'Kiểm tra nhật ký', verify: 'Kiểm tra chuỗi nhật ký', audit_ok: 'Nhật ký nguyên vẹn',
+    audit_bad: 'Nhật ký bị sửa từ dòng', rows: 'dòng', old_password: 'Mật khẩu hiện tại',
+    new_password: 'Mật khẩu mới (ít nhất 10 ký tự)', save: 'Lưu', loading: 'Đang tải…',
+    nothing: 'Không có gì ở đây.', holiday_note: 'Dữ liệu ngày nghỉ lấy từ các tệp data/holidays/NĂM.txt của hệ thống.',
+    states: {
+      received: 'Đã tiếp nhận', needs_supplement: 'Cần bổ sung', accepted: 'Đã chấp nhận',
+      rejected: 'Từ chối', withdrawn: 'Đã rút', pending: 'Chờ cấp', issued: 'Đã cấp (tạm dừng)',
+      awaiting_pickup: 'Chờ nhận thiết bị', with_agency: 'Cơ quan đã nhận thiết bị',
+      with_subscriber: 'Đã giao cho người dùng', activation_requested: 'Đã đề nghị hiệu lực',
+      published: 'Đã công bố — có hiệu lực', cancelled: 'Đã hủy',
+      on_time: 'đúng hạn', due_today: 'đến hạn hôm nay', late: 'quá hạn', paused: 'tạm dừng', none: '—',
+      online: 'Trực tuyến', direct: 'Trực tiếp', postal: 'Bưu chính',
+    },
+    actions: {
+      accept: 'Tiếp nhận hợp lệ', reject: 'Từ chối', supplement: 'Yêu cầu bổ sung',
+      resubmit: 'Nộp lại sau bổ sung', withdraw: 'Rút hồ sơ', issue: 'Cấp chứng thư số và thiết bị',
+      'notify-pickup': 'Thông báo nhận thiết bị', 'agency-received': 'Ghi nhận đã nhận thiết bị',
+      'handed-over': 'Ghi nhận đã giao cho người dùng', 'request-activation': 'Đề nghị thời điểm có hiệu lực',
+      publish: 'Công bố chứng thư số', cancel: 'Hủy',
+    },
+    roles: {
+      agency_clerk: 'Văn thư cơ quan', agency_head: 'Thủ trưởng cơ quan', ca_officer: 'Cán bộ Cục',
+      ca_admin: 'Quản trị Cục', auditor: 'Kiểm toán',
+    },
+  },
+  en: {
+    brand: 'Digital certificate service portal', footer: 'Procedure 1.010847 — issuing a new digital certificate to an individual',
+    public_site: 'Public site', switch_lang: 'Tiếng Việt', logout: 'Log out',
+    login: 'Log in', username: 'User name', password: 'Password',
+    nav_drafts: 'Prepare', nav_dossiers: 'Dossiers', nav_queue: 'Work queue',
+    nav_admin: 'Administration', nav_audit: 'Audit', nav_password: 'Password',
+    drafts: 'Dossiers being prepared (drafts)', new_draft: 'New dossier', title: 'Batch title',
+    create: 'Create', draft: 'Draft', state: 'State', applicants: 'Applicants',
+    letter: 'Signed request letter', list: 'List (Form 02)', open: 'Open',
+    upload_list: 'Upload the CSV list', upload_letter: 'Upload the request letter (PDF, JPEG, PNG)',
+    upload: 'Upload', confirm: 'Head confirms', submit: 'Submit online',
+    delete: 'Delete draft', confirmed_by: "Head's confirmation", none: '—',
+    draft_open: 'being prepared', draft_confirmed: 'confirmed', draft_submitted: 'submitted',
+    submitted_as: 'Submitted as dossier', view_letter: 'View letter',
+    next_upload: 'Next: upload the list of applicants (CSV, Form 02) and the signed request letter.',
+    next_confirm: 'Next: the agency head reviews and confirms. Changing the list or letter afterwards needs a new confirmation.',
+    next_submit: 'Confirmed. Next: submit the dossier online to the CA.',
+    dossiers: 'Dossiers', code: 'Dossier code', agency: 'Agency', channel: 'Channel',
+    received_at: 'Received', due: 'Step-2 due', deadline: 'Deadline',
+    queue: 'Work queue — by due time', only_open: 'Open dossiers only',
+    full_name: 'Full name', unit: 'Unit', position: 'Position', cert_serial: 'Certificate serial',
+    token: 'Token', pickup: 'Pickup', effective: 'Effective from', due4: 'Publication due',
+    timeline: 'Timeline', at: 'At', actor: 'By', action: 'Action',
+    receipt: 'Print receipt slip', notice: 'Print pickup notice',
+    reason: 'Reason', place: 'Pickup place', pickup_at: 'Pickup time',
+    effective_at: 'Requested effective time (empty: on publication)',
+    all: 'all', for_applicant: 'Applicant no.', done: 'Done.',
+    agencies: 'Agencies', users: 'Accounts', tokens: 'Token stock', holidays: 'Public holidays',
+    add: 'Add', disable: 'Disable', disabled: 'disabled', role: 'Role', display_name: 'Name',
+    name: 'Name', parent: 'Parent body', province: 'Province', head_name: 'Head',
+    head_title: "Head's title", kind: 'Kind', stock: 'Add blank tokens to stock',
+    count: 'Count', serial: 'Serial', label: 'Label', year: 'Year', date: 'Date',
+    audit: 'Audit trail', verify: 'Verify the audit chain', audit_ok: 'The audit trail is intact',
+    audit_bad: 'The audit trail was altered from row', rows: 'rows', old_password: 'Current password',
+    new_password: 'New password (10 characters or more)', save: 'Save', loading: 'Loading…',
+    nothing: 'Nothing here.', holiday_note: "Holiday data comes from the instance's data/holidays/YEAR.txt files.",
+    states: {
+      received: 'Received', needs_supplement: 'Needs supplement', accepted: 'Accepted',
+      rejected: 'Rejected', withdrawn: 'Withdrawn', pending: 'Pending', issued: 'Issued (on hold)',
+      awaiting_pickup: 'Awaiting pickup', with_agency: 'With the agency',
+      with_subscriber: 'With the subscriber', activation_requested: 'Activation requested',
+      published: 'Published — valid', cancelled: 'Cancelled',
+      on_time: 'on time', due_today: 'due today', late: 'late', paused: 'paused', none: '—',
+      online: 'Online', direct: 'In person', postal: 'By post',
+    },
+    actions: {
+      accept: 'Accept as valid', reject: 'Reject', supplement: 'Ask for supplement',
+      resubmit: 'Resubmit', withdraw: 'Withdraw', issue: 'Issue certificates and tokens',
+      'notify-pickup': 'Notify pickup', 'agency-received': 'Record tokens received',
+      'handed-over': 'Record handed over', 'request-activation': 'Request the effective time',
+      publish: 'Publish the certificates', cancel: 'Cancel',
+    },
+    roles: {
+      agency_clerk: 'Agency clerk', agency_head: 'Agency head', ca_officer: 'CA officer',
+      ca_admin: 'CA administrator', auditor: 'Auditor',
+    },
+  },
+};
+
+let lang = localStorage.getItem('chungthu.lang') === 'en' ? 'en' : 'vi';
+let me = null; /* the session: {username, display_name, role, agency} */
+
+function t(key) {
+  return WORDS[lang][key] ?? key;
+}
+function stateName(s) {
+  return WORDS[lang].states[s] ?? s;
+}
+function actionName(a) {
+  return WORDS[lang].actions[a] ?? a;
+}
+
+/* ---- DOM ---- */
+
+/* h('a', {href: '#/'}, 'text', child, …): an element; strings become text nodes. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function show(...nodes) {
+  const main = document.getElementById('main');
+  main.replaceChildren(...nodes);
+}
+
+function flash(kind, text) {
+  const box = document.getElementById('flash');
+  box.replaceChildren(text ? h('div', {class: kind, 'data-flash': kind}, text) : '');
+}
+
+/* "2026-12-02T01:44:36Z" → "02/12/2026 08:44" (Vietnam time, UTC+7) */
+function vnTime(iso) {
+  if (!iso) return t('none');
+  const d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+}
+
+function badge(value, cls) {
+  return h('span', {class: `badge ${cls || value}`, 'data-state': value}, stateName(value));
+}
+
+/* ---- the API ---- */
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((lang === 'en' ? body.message_en : body.message_vi) || body.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body.code;
+  }
+}
+
+async function api(method, path, body, contentType) {
+  const opts = {method, credentials: 'same-origin', headers: {}};
+  if (method !== 'GET') {
+    opts.headers['Content-Type'] = contentType || 'application/json';
+    opts.body = contentType ? body : JSON.stringify(body || {});
+  }
+  const res = await fetch(`/api/v1/${path}`, opts);
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = {message: text};
+  }
+  if (!res.ok) {
+    if (res.status === 401 && path !== 'session') {
+      me = null;
+      location.hash = '#/login';
+    }
+    throw new ApiError(res.status, data || {});
+  }
+  return data;
+}
+
+/* Run an action; report its error, or reload the view with a note. */
+async function act(fn, okText) {
+  flash('', '');
+  try {
+    await fn();
+    await route();
+    flash('ok', okText || t('done'));
+  } catch (e) {
+    flash('error', e.message);
+  }
+}
+
+/* ---- the frame: who is logged in, navigation, language ---- */
+
+const NAV = {
+  agency_clerk: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
+  agency_head: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
+  ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/admin', 'nav_admin']],
+  ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers']],
+  auditor: [['#/audit', 'nav_audit'], ['#/dossiers', 'nav_dossiers'], ['#/drafts', 'nav_drafts']],
+};
+
+function frame() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  document.getElementById('lang').textContent = t('switch_lang');
+  const logout = document.getElementById('logout');
+  logout.textContent = t('logout');
+  logout.hidden = !me;
+  document.getElementById('who').textContent = me
+    ? `${me.display_name} · ${WORDS[lang].roles[me.role] || me.role}${me.agency ? ' · ' + me.agency : ''}`
+    : '';
+  const nav = document.getElementById('nav');
+  const here = location.hash.split('/').slice(0, 2).join('/');
+  nav.replaceChildren(...(me ? [...(NAV[me.role] || []), ['#/password', 'nav_password']] : []).map(
+    ([href, key]) => h('a', {href, class: href === here ? 'on' : null}, t(key))));
+}
+
+function home() {
+  return {agency_clerk: '#/drafts', agency_head: '#/drafts', ca_officer: '#/queue',
+          ca_admin: '#/admin', auditor: '#/audit'}[me.role] || '#/dossiers';
+}
+
+/* ---- views ---- */
+
+function viewLogin() {
+  const user = h('input', {name: 'username', autocomplete: 'username', required: true});
+  const pass = h('input', {name: 'password', type: 'password', autocomplete: 'current-password', required: true});
+  show(h('h1', {}, t('login')),
+    h('form', {class: 'card', id: 'login', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        me = await api('POST', 'session', {username: user.value, password: pass.value});
+        flash('', '');
+        location.hash = home();
+      } catch (e) {
+        flash('error', e.message);
+      }
+    }},
+    h('label', {}, h('span', {}, t('username')), user),
+    h('label', {}, h('span', {}, t('password')), pass),
+    h('button', {type: 'submit'}, t('login'))));
+}
+
+function table(headings, rows) {
+  if (!rows.length) return h('p', {class: 'muted'}, t('nothing'));
+  return h('table', {}, h('thead', {}, h('tr', {}, headings.map((x) => h('th', {}, x)))),
+    h('tbody', {}, rows));
+}
+
+const draftState = (s) => t(`draft_${s}`);
+
+async function viewDrafts() {
+  const drafts = await api('GET', 'drafts');
+  const title = h('input', {name: 'title', placeholder: t('title')});
+  show(h('h1', {}, t('drafts')),
+    me.role === 'agency_clerk' && h('form', {class: 'card inline', id: 'new-draft', onsubmit: (ev) => {
+      ev.preventDefault();
+      act(async () => {
+        const d = await api('POST', 'drafts', {title: title.value});
+        location.hash = `#/drafts/${d.id}`;
+      });
+    }}, title, h('button', {type: 'submit'}, t('new_draft'))),
+    table([t('draft'), t('title'), t('agency'), t('applicants'), t('letter'), t('state')],
+      drafts.map((d) => h('tr', {},
+        h('td', {}, h('a', {href: `#/drafts/${d.id}`}, `#${d.id}`)), h('td', {}, d.title),
+        h('td', {}, d.agency), h('td', {}, d.applicants), h('td', {}, d.letter_name || t('none')),
+        h('td', {}, d.dossier ? h('a', {href: `#/dossiers/${d.dossier}`}, d.dossier) : draftState(d.state))))));
+}
+
+/* A file input and its upload button, sending the file as the raw body. */
+function uploadForm(id, label, accept, send) {
+  const file = h('input', {type: 'file', name: id, accept});
+  return h('form', {class: 'card', id, onsubmit: (ev) => {
+    ev.preventDefault();
+    const f = file.files[0];
+    if (!f) return;
+    act(() => send(f));
+  }}, h('label', {}, h('span', {}, label), file), h('button', {type: 'submit'}, t('upload')));
+}
+
+/* What the draft waits for, in words. */
+function nextStep(d) {
+  if (!d.applicants || !d.letter_size) return t('next_upload');
+  return d.state === 'open' ? t('next_confirm') : t('next_submit');
+}
+
+async function viewDraft(id) {
+  const d = await api('GET', `drafts/${id}`);
+  const clerk = me.role === 'agency_clerk', head = me.role === 'agency_head';
+  const open = d.state !== 'submitted';
+  show(h('h1', {}, `${t('draft')} #${d.id} ${d.title ? '— ' + d.title : ''}`),
+    h('table', {class: 'kv'},
+      h('tr', {}, h('th', {}, t('state')), h('td', {id: 'draft-state', 'data-state': d.state}, draftState(d.state))),
+      h('tr', {}, h('th', {}, t('agency')), h('td', {}, d.agency)),
+      h('tr', {}, h('th', {}, t('list')), h('td', {id: 'draft-applicants'}, d.applicants ? `${d.applicants} ${t('applicants').toLowerCase()}` : t('none'))),
+      h('tr', {}, h('th', {}, t('letter')), h('td', {}, d.letter_name
+        ? [h('a', {href: `/api/v1/drafts/${d.id}/letter`, target: '_blank', rel: 'noopener'}, d.letter_name),
+           ` (${d.letter_type}, ${Math.ceil(d.letter_size / 1024)} KB)`]
+        : t('none'))),
+      h('tr', {}, h('th', {}, t('confirmed_by')), h('td', {}, d.confirmed_name
+        ? `${d.confirmed_name}, ${d.confirmed_title} — ${vnTime(d.confirmed_at)}` : t('none'))),
+      d.dossier && h('tr', {}, h('th', {}, t('submitted_as')),
+        h('td', {}, h('a', {href: `#/dossiers/${d.dossier}`, id: 'dossier-link'}, d.dossier)))),
+    open && clerk && uploadForm('upload-list', t('upload_list'), '.csv,text/csv',
+      async (f) => api('POST', `drafts/${d.id}/list`, await f.text(), 'text/csv')),
+    open && clerk && uploadForm('upload-letter', t('upload_letter'), '.pdf,.jpg,.jpeg,.png',
+      (f) => api('POST', `drafts/${d.id}/letter?name=${encodeURIComponent(f.name)}`, f,
+        f.type || 'application/octet-stream')),
+    open && h('p', {class: 'muted', id: 'draft-next'}, nextStep(d)),
+    open && h('div', {class: 'actions'},
+      head && d.state === 'open' && h('button', {id: 'confirm', onclick: () =>
+        act(() => api('POST', `drafts/${d.id}/confirm`))}, t('confirm')),
+      ' ',
+      (clerk || head) && d.state === 'confirmed' && h('button', {id: 'submit', onclick: () =>
+        act(async () => {
+          const dossier = await api('POST', `drafts/${d.id}/submit`);
+          location.hash = `#/dossiers/${dossier.code}`;
+        })}, t('submit')),
+      ' ',
+      clerk && h('button', {class: 'secondary', id: 'delete', onclick: () =>
+        act(async () => {
+          await api('POST', `drafts/${d.id}/delete`);
+          location.hash = '#/drafts';
+        })}, t('delete'))));
+}
+
+async function viewDossiers(queue) {
+  let list = await api('GET', 'dossiers');
+  const openStates = ['received', 'needs_supplement', 'accepted'];
+  if (queue) {
+    list = list.filter((d) => openStates.includes(d.state));
+    list.sort((a, b) => (a.due_step2 || '9').localeCompare(b.due_step2 || '9'));
+  } else {
+    list.reverse();
+  }
+  show(h('h1', {}, queue ? t('queue') : t('dossiers')),
+    table([t('code'), t('agency'), t('channel'), t('received_at'), t('state'), t('due'), t('deadline')],
+      list.map((d) => h('tr', {class: d.state === 'accepted' || d.state === 'received' ? d.deadline : null,
+        'data-code': d.code},
+        h('td', {}, h('a', {href: `#/dossiers/${d.code}`}, d.code)), h('td', {}, d.agency),
+        h('td', {}, stateName(d.channel)), h('td', {}, vnTime(d.received_at)), h('td', {}, badge(d.state)),
+        h('td', {}, vnTime(d.due_step2)), h('td', {}, badge(d.deadline))))));
+}
+
+/* An action form: fields (name → label, type), a button; sends {applicant, …fields}. */
+function actionForm(code, action, fields, applicant) {
+  const inputs = {};
+  const parts = Object.entries(fields).map(([name, [label, type]]) => {
+    inputs[name] = h('input', {name, type: type || 'text', placeholder: label, 'aria-label': label,
+      required: name === 'reason' || name === 'place' || name === 'at' ? true : null});
+    return inputs[name];
+  });
+  return h('form', {class: 'inline', 'data-action': action, onsubmit: (ev) => {
+    ev.preventDefault();
+    const body = {};
+    if (applicant) body.applicant = applicant;
+    for (const [name, input] of Object.entries(inputs)) {
+      if (input.value) body[name] = input.type === 'datetime-local' ? input.value.replace('T', ' ') : input.value;
+    }
+    act(() => api('POST', `dossiers/${code}/${action}`, body));
+  }}, parts, h('button', {type: 'submit', name: action}, actionName(action)));
+}
+
+/* What each role may do from a dossier state or an applicant state (mirrors the server's
+ * transition table, which has the last word). */
+const DOSSIER_ACTIONS = {
+  ca_officer: {received: ['accept', 'reject', 'supplement', 'withdraw'], needs_supplement: ['resubmit', 'reject', 'withdraw']},
+  agency_clerk: {received: ['withdraw'], needs_supplement: ['resubmit', 'withdraw']},
+  agency_head: {received: ['withdraw'], needs_supplement: ['resubmit', 'withdraw']},
+};
+const APPLICANT_ACTIONS = {
+  ca_officer: {pending: ['issue'], issued: ['notify-pickup', 'cancel'], activation_requested: ['publish', 'cancel']},
+  agency_clerk: {awaiting_pickup: ['agency-received'], with_agency: ['handed-over'], with_subscriber: ['request-activation']},
+  agency_head: {awaiting_pickup: ['agency-received'], with_agency: ['handed-over'], with_subscriber: ['request-activation']},
+};
+const FIELDS = {
+  reject: {reason: ['reason']}, supplement: {reason: ['reason']}, cancel: {reason: ['reason']},
+  'notify-pickup': {at: ['pickup_at', 'datetime-local'], place: ['place']},
+  'request-activation': {effective_at: ['effective_at', 'datetime-local']},
+};
+
+function fieldsOf(action) {
+  return Object.fromEntries(Object.entries(FIELDS[action] || {}).map(([k, [label, type]]) => [k, [t(label), type]]));
+}
+
+async function viewDossier(code) {
+  const d = await api('GET', `dossiers/${encodeURIComponent(code)}`);
+  const role = me.role;
+  const dossierActions = (DOSSIER_ACTIONS[role] || {})[d.state] || [];
+  const perApplicant = APPLICANT_ACTIONS[role] || {};
+  /* actions that apply to several applicants at once: one form for all of them */
+  const bulk = new Set();
+  if (d.state === 'accepted') {
+    for (const ap of d.applicants) for (const a of perApplicant[ap.state] || []) if (a !== 'cancel') bulk.add(a);
+  }
+  const anyNotified = d.applicants.some((ap) => ap.pickup_at);
+  show(h('h1', {}, `${t('code')} ${d.code}`),
+    h('table', {class: 'kv'},
+      h('tr', {}, h('th', {}, t('agency')), h('td', {}, d.agency)),
+      h('tr', {}, h('th', {}, t('state')), h('td', {id: 'dossier-state'}, badge(d.state))),
+      h('tr', {}, h('th', {}, t('channel')), h('td', {}, stateName(d.channel))),
+      h('tr', {}, h('th', {}, t('received_at')), h('td', {}, `${vnTime(d.received_at)} (${d.counted_from})`)),
+      h('tr', {}, h('th', {}, t('due')), h('td', {}, vnTime(d.due_step2), ' ', badge(d.deadline))),
+      h('tr', {}, h('th', {}, t('confirmed_by')), h('td', {}, `${d.confirmed_by}, ${d.confirmed_title}`)),
+      d.reason && h('tr', {}, h('th', {}, t('reason')), h('td', {}, d.reason))),
+    h('div', {class: 'actions'},
+      h('a', {href: `/api/v1/dossiers/${d.code}/receipt`, target: '_blank', rel: 'noopener', id: 'receipt'}, t('receipt')),
+      ' · ',
+      anyNotified && h('a', {href: `/api/v1/dossiers/${d.code}/notice`, target: '_blank', rel: 'noopener', id: 'notice'}, t('notice')),
+      anyNotified && ' · ',
+      d.channel === 'online' && h('a', {href: `/api/v1/dossiers/${d.code}/letter`, target: '_blank', rel: 'noopener'}, t('view_letter'))),
+    h('div', {class: 'actions', id: 'dossier-actions'},
+      dossierActions.map((a) => actionForm(d.code, a, fieldsOf(a))),
+      [...bulk].map((a) => actionForm(d.code, a, fieldsOf(a)))),
+    h('h2', {}, t('applicants')),
+    table(['#', t('full_name'), t('unit'), t('position'), t('state'), t('cert_serial'), t('pickup'), t('effective'), ''],
+      d.applicants.map((ap) => h('tr', {'data-applicant': ap.n},
+        h('td', {}, ap.n), h('td', {}, ap.full_name), h('td', {}, ap.unit), h('td', {}, ap.position),
+        h('td', {}, badge(ap.state)),
+        h('td', {}, ap.cert_serial ? h('a', {href: `/certs/${ap.cert_serial}`}, h('code', {}, ap.cert_serial)) : t('none')),
+        h('td', {}, ap.pickup_at ? `${vnTime(ap.pickup_at)}, ${ap.pickup_place}` : t('none')),
+        h('td', {}, ap.published_at ? vnTime(ap.published_at)
+          : ap.requested_effective_at ? `${vnTime(ap.requested_effective_at)} (${t('due4')} ${vnTime(ap.due_step4)})` : t('none')),
+        h('td', {}, (perApplicant[ap.state] || []).filter((a) => d.state === 'accepted')
+          .map((a) => actionForm(d.code, a, fieldsOf(a), ap.n)))))),
+    h('h2', {}, t('timeline')),
+    table([t('at'), t('actor'), t('action')],
+      d.timeline.map((e) => h('tr', {}, h('td', {}, vnTime(e.at)), h('td', {}, `${e.actor} (${e.role})`),
+        h('td', {}, e.action)))));
+}
+
+async function viewAdmin() {
+  const admin = me.role === 'ca_admin';
+  const [agencies, tokens, holidays, users] = await Promise.all([
+    api('GET', 'agencies'), api('GET', 'tokens'),
+    api('GET', `calendar/holidays?year=${new Date().getFullYear()}`),
+    admin ? api('GET', 'users') : Promise.resolve(null)]);
+  const field = (name, key, type) => h('input', {name, placeholder: t(key), 'aria-label': t(key), type: type || 'text'});
+  const agencyForm = ['code', 'name', 'parent', 'province', 'head_name', 'head_title'].map(
+    (n) => field(n, n === 'code' ? 'code' : n));
+  const kind = h('select', {name: 'kind'}, h('option', {value: 'state'}, 'state'), h('option', {value: 'party'}, 'party'));
+  const userForm = {username: field('username', 'username'), display_name: field('display_name', 'display_name'),
+    password: field('password', 'password', 'password'), agency: field('agency', 'agency')};
+  const roleSel = h('select', {name: 'role'}, Object.entries(WORDS[lang].roles).map(([v, l]) => h('option', {value: v}, l)));
+  const count = h('input', {name: 'count', type: 'number', min: 1, max: 100, value: 5, 'aria-label': t('count')});
+  show(h('h1', {}, t('nav_admin')),
+    h('h2', {}, t('tokens')),
+    h('form', {class: 'inline', id: 'stock', onsubmit: (ev) => {
+      ev.preventDefault();
+      act(() => api('POST', 'tokens/stock', {count: Number(count.value)}));
+    }}, count, h('button', {type: 'submit'}, t('stock'))),
+    table([t('serial'), t('label'), t('state'), t('cert_serial'), t('code')],
+      tokens.map((k) => h('tr', {'data-token-state': k.state}, h('td', {}, h('code', {}, k.serial)), h('td', {}, k.label),
+        h('td', {}, k.state), h('td', {}, k.cert_serial ? h('code', {}, k.cert_serial) : t('none')),
+        h('td', {}, k.dossier ? `${k.dossier} #${k.applicant}` : t('none'))))),
+    h('h2', {}, t('agencies')),
+    h('form', {class: 'inline', id: 'agency', onsubmit: (ev) => {
+      ev.preventDefault();
+      const body = Object.fromEntries(agencyForm.map((i) => [i.name, i.value]));
+      body.kind = kind.value;
+      act(() => api('POST', 'agencies', body));
+    }}, agencyForm, kind, h('button', {type: 'submit'}, t('add'))),
+    table([t('code'), t('name'), t('parent'), t('province'), t('head_name')],
+      agencies.map((a) => h('tr', {}, h('td', {}, a.code), h('td', {}, a.name), h('td', {}, a.parent),
+        h('td', {}, a.province), h('td', {}, `${a.head_name}, ${a.head_title}`)))),
+    users && h('h2', {}, t('users')),
+    users && h('form', {class: 'inline', id: 'user', onsubmit: (ev) => {
+      ev.preventDefault();
+      const body = Object.fromEntries(Object.entries(userForm).map(([k, i]) => [k, i.value]));
+      body.role = roleSel.value;
+      act(() => api('POST', 'users', body));
+    }}, Object.values(userForm), roleSel, h('button', {type: 'submit'}, t('add'))),
+    users && table([t('username'), t('display_name'), t('role'), t('agency'), ''],
+      users.map((u) => h('tr', {}, h('td', {}, u.username), h('td', {}, u.display_name),
+        h('td', {}, WORDS[lang].roles[u.role] || u.role), h('td', {}, u.agency),
+        h('td', {}, u.disabled ? t('disabled') : h('button', {class: 'secondary', onclick: () =>
+          act(() => api('POST', `users/${u.username}/disable`))}, t('disable')))))),
+    h('h2', {}, t('holidays')),
+    h('p', {class: 'muted'}, t('holiday_note')),
+    table([t('date'), t('name')], holidays.map((x) => h('tr', {}, h('td', {}, x.date), h('td', {}, x.name)))));
+}
+
+async function viewAudit() {
+  const out = h('div', {id: 'audit-result'});
+  show(h('h1', {}, t('audit')),
+    h('button', {id: 'verify', onclick: async () => {
+      try {
+        const r = await api('GET', 'audit/verify');
+        out.replaceChildren(h('p', {class: r.ok ? 'ok' : 'error', 'data-ok': String(r.ok)},
+          r.ok ? `${t('audit_ok')} (${r.rows} ${t('rows')})` : `${t('audit_bad')} ${r.first_bad_row}: ${r.problem}`));
+      } catch (e) {
+        flash('error', e.message);
+      }
+    }}, t('verify')), out);
+}
+
+function viewPassword() {
+  const old = h('input', {type: 'password', name: 'old', autocomplete: 'current-password'});
+  const neu = h('input', {type: 'password', name: 'new', autocomplete: 'new-password', minlength: 10});
+  show(h('h1', {}, t('nav_password')),
+    h('form', {class: 'card', onsubmit: (ev) => {
+      ev.preventDefault();
+      act(() => api('POST', 'session/password', {old_password: old.value, new_password: neu.value}));
+    }}, h('label', {}, h('span', {}, t('old_password')), old),
+    h('label', {}, h('span', {}, t('new_password')), neu), h('button', {type: 'submit'}, t('save'))));
+}
+
+/* ---- routing ---- */
+
+async function route() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (!me && parts[0] !== 'login') {
+    try {
+      me = await api('GET', 'session');
+    } catch {
+      me = null;
+    }
+  }
+  frame();
+  if (!me || parts[0] === 'login') return viewLogin();
+  try {
+    switch (parts[0]) {
+      case 'drafts': return parts[1] ? await viewDraft(parts[1]) : await viewDrafts();
+      case 'dossiers': return parts[1] ? await viewDossier(parts[1]) : await viewDossiers(false);
+      case 'queue': return await viewDossiers(true);
+      case 'admin': return await viewAdmin();
+      case 'audit': return await viewAudit();
+      case 'password': return viewPassword();
+      default: location.hash = home();
+    }
+  } catch (e) {
+    show(h('p', {class: 'error'}, e.message));
+  }
+}
+
+document.getElementById('lang').addEventListener('click', () => {
+  lang = lang === 'vi' ? 'en' : 'vi';
+  localStorage.setItem('chungthu.lang', lang);
+  route();
+});
+document.getElementById('logout').addEventListener('click', async () => {
+  try {
+    await api('POST', 'session/logout');
+  } catch {
+    /* the session is gone either way */
+  }
+  me = null;
+  location.hash = '#/login';
+});
+window.addEventListener('hashchange', () => {
+  flash('', '');
+  route();
+});
+route();

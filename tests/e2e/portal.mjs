@@ -1,0 +1,193 @@
+// portal.mjs — the whole procedure through the portal in headless Chromium: an agency clerk
+// prepares a dossier of two applicants, the head confirms, the clerk submits, the CA officer
+// accepts, issues and notifies pickup, the clerk records receipt and hand-over and requests
+// activation, the officer publishes, and the public directory shows both certificates as valid
+// with their effective time. Every step is a click in the browser against a real server.
+//
+//   node portal.mjs BASE_URL ACCOUNTS_FILE [SCREENSHOT_DIR]
+//
+// Exits non-zero on the first failed check, naming it.
+import {readFileSync} from 'node:fs';
+import {chromium} from 'playwright-core';
+
+const [base, accountsFile, shots] = process.argv.slice(2);
+const accounts = Object.fromEntries(readFileSync(accountsFile, 'utf8').split('\n')
+  .filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/)).map(([u, , p]) => [u, p]));
+
+let checks = 0;
+function check(what, ok, detail) {
+  checks++;
+  if (!ok) throw new Error(`FAIL: ${what}${detail ? ` (${detail})` : ''}`);
+  console.log(`ok ${checks} - ${what}`);
+}
+
+const CSV = [
+  'STT,Họ và tên,Ngày sinh,Số CCCD/CMND/Hộ chiếu,Ngày cấp,Nơi cấp,Thư điện tử công vụ,"Cơ quan, đơn vị công tác",Tỉnh/thành phố,Chức vụ,Ngạch/Vị trí,Số điện thoại di động,Số hiệu chứng thư số cũ (nếu có)',
+  '1,Nguyễn Thị Thu Hà,12/03/1985,001185012345,10/05/2021,Cục Cảnh sát QLHC về TTXH,ha.ntt@mic.gov.vn,Vụ Pháp chế,Hà Nội,Chuyên viên chính,Công chức,0912345678,',
+  '2,Trần Văn Đức,02/11/1979,036079004567,20/08/2021,Cục Cảnh sát QLHC về TTXH,duc.tv@mic.gov.vn,"Vụ Pháp chế, Phòng 2",Hà Nội,Phó Vụ trưởng,Công chức,0987654321,',
+].join('\r\n') + '\r\n';
+const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({path: `${shots}/${name}.png`, fullPage: true});
+}
+
+/* A logged-in page of its own (its own cookie jar) for one user. */
+async function session(user) {
+  const context = await browser.newContext({locale: 'vi-VN', viewport: {width: 1280, height: 860}});
+  const page = await context.newPage();
+  page.on('pageerror', (e) => { throw new Error(`page error for ${user}: ${e.message}`); });
+  await page.goto(`${base}/portal/`);
+  await page.fill('#login input[name=username]', user);
+  await page.fill('#login input[name=password]', accounts[user]);
+  await page.click('#login button[type=submit]');
+  await page.waitForSelector('#logout:not([hidden])');
+  return page;
+}
+
+/* Open a view afresh (a reload: a hash alone does not re-render an unchanged URL). */
+async function go(page, hash) {
+  await page.goto(`${base}/portal/${hash}`);
+  await page.reload();
+  await page.waitForSelector('main h1');
+}
+
+/* Submit an action form of the dossier page and wait for every listed applicant to reach a state. */
+async function step(page, action, state, fill) {
+  const form = page.locator(`#dossier-actions form[data-action="${action}"]`);
+  await form.waitFor();
+  if (fill) await fill(form);
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('[data-flash]');
+  const flash = await page.textContent('[data-flash]');
+  check(`${action}: the portal reports success`, await page.locator('[data-flash=ok]').count() === 1, flash);
+  if (state) {
+    const states = await page.locator('tr[data-applicant] [data-state]').evaluateAll((els) => els.map((e) => e.dataset.state));
+    check(`${action}: both applicants ${state}`, states.length === 2 && states.every((s) => s === state), states.join(','));
+  }
+}
+
+try {
+  /* the CA administrator stocks blank tokens */
+  const admin = await session('quantri');
+  await go(admin, '#/admin');
+  const blankBefore = await admin.locator('tr[data-token-state=blank]').count();
+  await admin.fill('#stock input[name=count]', '2');
+  await admin.click('#stock button');
+  await admin.waitForSelector('[data-flash=ok]');
+  check('admin stocks two blank tokens', await admin.locator('tr[data-token-state=blank]').count() === blankBefore + 2);
+  await shot(admin, 'admin');
+
+  /* the agency clerk prepares the dossier */
+  const clerk = await session('vanthu');
+  await go(clerk, '#/drafts');
+  await clerk.fill('#new-draft input[name=title]', 'Đợt tháng 12');
+  await clerk.click('#new-draft button');
+  await clerk.waitForSelector('#upload-list');
+  const draftHash = `#/drafts/${clerk.url().split('#/drafts/')[1]}`;
+  await clerk.setInputFiles('#upload-list input[type=file]', {name: 'danh-sach.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV)});
+  await clerk.click('#upload-list button');
+  await clerk.waitForSelector('[data-flash]');
+  check('the list of two is accepted', (await clerk.textContent('#draft-applicants')).startsWith('2'),
+    await clerk.textContent('#flash'));
+  await clerk.setInputFiles('#upload-letter input[type=file]', {name: 'công văn đề nghị.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF)});
+  await clerk.click('#upload-letter button');
+  await clerk.waitForSelector('[data-flash]');
+  check('the signed letter is attached', (await clerk.textContent('main')).includes('công văn đề nghị.pdf'));
+  /* a file that is not what its name says is refused, with a message */
+  await clerk.setInputFiles('#upload-letter input[type=file]', {name: 'scan.png', mimeType: 'image/png', buffer: Buffer.from(PDF)});
+  await clerk.click('#upload-letter button');
+  await clerk.waitForSelector('[data-flash=error]');
+  check('a PDF named .png is refused', (await clerk.textContent('[data-flash=error]')).includes('PNG'));
+  check('the clerk cannot confirm', await clerk.locator('#confirm').count() === 0);
+  await shot(clerk, 'draft');
+
+  /* the head confirms */
+  const head = await session('thutruong');
+  await go(head, draftHash);
+  await head.click('#confirm');
+  await head.waitForSelector('#draft-state[data-state=confirmed]');
+  check('the head confirmed', (await head.textContent('main')).includes('Phạm Thị Lan'));
+
+  /* the clerk submits */
+  await go(clerk, draftHash);
+  await clerk.click('#submit');
+  await clerk.waitForSelector('#dossier-state');
+  const code = decodeURIComponent(clerk.url().split('#/dossiers/')[1]);
+  check('submitted as a dossier', /^[A-Z0-9.]+-\d{6}-\d{4}$/.test(code), code);
+  await shot(clerk, 'dossier-agency');
+
+  /* the CA officer: queue, accept, issue, notify pickup */
+  const officer = await session('canbo');
+  await go(officer, '#/queue');
+  check('the dossier is in the queue', await officer.locator(`tr[data-code="${code}"]`).count() === 1);
+  await shot(officer, 'queue');
+  await go(officer, `#/dossiers/${code}`);
+  await step(officer, 'accept', 'pending');
+  check('dossier accepted', await officer.locator('#dossier-state [data-state=accepted]').count() === 1);
+  await step(officer, 'issue', 'issued');
+  await step(officer, 'notify-pickup', 'awaiting_pickup', async (form) => {
+    const d = new Date(Date.now() + 7 * 3600e3 + 24 * 3600e3).toISOString().slice(0, 10);
+    await form.locator('input[name=at]').fill(`${d}T09:00`);
+    await form.locator('input[name=place]').fill('Phòng 201, số 23 Ngụy Như Kon Tum, Hà Nội');
+  });
+  await shot(officer, 'dossier-officer');
+  const notice = await officer.context().newPage();
+  await notice.goto(`${base}/api/v1/dossiers/${code}/notice`);
+  const noticeText = await notice.textContent('body');
+  check('the printable pickup notice names both', noticeText.includes('Nguyễn Thị Thu Hà') && noticeText.includes('Trần Văn Đức'));
+  check('and the place', noticeText.includes('Phòng 201'));
+  await shot(notice, 'pickup-notice');
+  await notice.goto(`${base}/api/v1/dossiers/${code}/receipt`);
+  check('the printable receipt slip', (await notice.textContent('h1')).includes('GIẤY TIẾP NHẬN'));
+  await shot(notice, 'receipt');
+
+  /* the agency: received, handed over, activation requested */
+  await go(clerk, `#/dossiers/${code}`);
+  await step(clerk, 'agency-received', 'with_agency');
+  await step(clerk, 'handed-over', 'with_subscriber');
+  await step(clerk, 'request-activation', 'activation_requested');
+
+  /* the officer publishes */
+  await go(officer, `#/dossiers/${code}`);
+  await step(officer, 'publish', 'published');
+
+  /* the public directory: both valid, with their effective time */
+  const visitor = await (await browser.newContext()).newPage();
+  for (const [query, name] of [['nguyen thi thu ha', 'Nguyễn Thị Thu Hà'], ['tran van duc', 'Trần Văn Đức']]) {
+    await visitor.goto(`${base}/certs?q=${encodeURIComponent(query)}`);
+    const link = visitor.locator('main a[href^="/certs/"]', {hasText: name});
+    check(`the directory finds ${name}`, await link.count() === 1);
+    await link.click();
+    await visitor.waitForSelector('table');
+    const page = await visitor.textContent('main');
+    check(`${name}: valid`, page.includes('Đang hiệu lực'));
+    check(`${name}: effective from the publication`, /Có hiệu lực từ\s*\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}/.test(page));
+  }
+  await visitor.goto(`${base}/certs?q=${encodeURIComponent('nguyen thi thu ha')}`);
+  await shot(visitor, 'directory');
+
+  /* the English switch */
+  await go(officer, `#/dossiers/${code}`);
+  await officer.click('#lang');
+  await officer.waitForSelector('text=Published — valid');
+  check('the English switch', (await officer.textContent('#logout')) === 'Log out');
+  await shot(officer, 'dossier-officer-en');
+  await officer.click('#lang');
+
+  /* the auditor verifies the audit chain */
+  const auditor = await session('kiemtoan');
+  await go(auditor, '#/audit');
+  await auditor.click('#verify');
+  await auditor.waitForSelector('#audit-result [data-ok]');
+  check('the audit chain verifies', await auditor.getAttribute('#audit-result [data-ok]', 'data-ok') === 'true');
+  console.log(`${checks} checks passed`);
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,34 @@
+# portal_e2e.sh — the portal end to end in headless Chromium (tests/e2e/portal.mjs): the whole
+# procedure clicked through by an agency clerk, its head, a CA officer, the administrator and
+# the auditor, against a real server on a demo instance; then the public directory.
+# PORTAL_SCREENSHOTS=DIR also saves the screenshots of docs/screenshots/ there.
+. "$(dirname "$0")/../lib.sh"
+E2E=$CT_SRC/tests/e2e
+if [ ! -x /usr/bin/chromium ] || [ ! -d "$E2E/node_modules/playwright-core" ]; then
+    fail "Chromium or playwright-core missing: run scripts/install-deps"
+    finish
+fi
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+check "init --demo" ct init --demo --base-url "http://127.0.0.1:$PORT"
+"$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" -o /dev/null && break; sleep 0.1; done
+
+same "the portal is served" "200" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/portal/")"
+contains "its scripts are our own only" "script-src 'self'" "$(curl -s -D - -o /dev/null "http://127.0.0.1:$PORT/portal/portal.js")"
+same "no file outside it" "400" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/portal/..%2Fportal%2Fportal.js")"
+same "nor a name it does not serve" "404" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/portal/README.md")"
+same "nor a path below it" "404" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/portal/x/portal.js")"
+
+if node "$E2E/portal.mjs" "http://127.0.0.1:$PORT" "$CHUNGTHU_HOME/demo-accounts.txt" ${PORTAL_SCREENSHOTS:-} > "$T/e2e.log" 2>&1; then
+    pass
+    tail -1 "$T/e2e.log"
+else
+    fail "the browser test"
+    sed 's/^/  | /' "$T/e2e.log" >&2
+    tail -20 "$T/server.log" | sed 's/^/  server | /' >&2
+fi
+same "the audit chain still verifies" "0" "$(ct audit verify >/dev/null 2>&1; echo $?)"
+kill -TERM $SERVER; wait $SERVER
+finish
