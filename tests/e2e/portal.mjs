@@ -127,6 +127,15 @@ try {
   const officer = await session('canbo');
   await go(officer, '#/queue');
   check('the dossier is in the queue', await officer.locator(`tr[data-code="${code}"]`).count() === 1);
+  /* the queue is sorted by due time, late ones first and marked, then those due today */
+  const rows = await officer.locator('tr[data-code]').evaluateAll((els) => els.map((e) => [e.dataset.code, e.className]));
+  if (process.env.E2E_LATE) {
+    check('the late dossier heads the queue, marked late', rows[0][0] === process.env.E2E_LATE && rows[0][1] === 'late', JSON.stringify(rows));
+  }
+  if (process.env.E2E_DUE_TODAY) {
+    const due = rows.find((r) => r[0] === process.env.E2E_DUE_TODAY);
+    check('the dossier due today is marked', due && due[1] === 'due_today', JSON.stringify(rows));
+  }
   await shot(officer, 'queue');
   await go(officer, `#/dossiers/${code}`);
   await step(officer, 'accept', 'pending');
