@@ -144,6 +144,10 @@ int app_status_refresh(app *a, ct_error *err);
 
 int app_directory_search(app *a, const char *query, int64_t limit, int64_t offset,
                          cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err);
+/* Merge the search index's segments (every publication adds one) for up to budget_ms, in short
+ * steps that leave the writer free between them: the server's upkeep calls it every minute.
+ * full: into one segment at once (after a bulk import; seconds on a million entries). */
+int app_directory_tidy(app *a, int64_t budget_ms, bool full, ct_error *err);
 /* 404 ("cert.not_found") unless the certificate was published. */
 int app_directory_get(app *a, const char *serial, cert_record *out, ct_error *err);
 /* Upper-case hex SHA-256 of DER bytes (a certificate's fingerprint). */

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -28,6 +29,24 @@ int app_directory_search(app *a, const char *query, int64_t limit, int64_t offse
         return ct_fail(err, 400, "query.range", "trang tra cứu không hợp lệ",
                        "invalid result page");
     return store_directory_search(a->db, folded, limit, offset, visit, ctx, has_more, err);
+}
+
+int app_directory_tidy(app *a, int64_t budget_ms, bool full, ct_error *err)
+{
+    struct timespec t0, t;
+    bool more = true;
+
+    if (full)
+        return store_directory_merge(a->db, true, &more, err);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (more) {
+        if (store_directory_merge(a->db, false, &more, err) != 0)
+            return -1;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= budget_ms)
+            break;
+    }
+    return 0;
 }
 
 int app_directory_get(app *a, const char *serial, cert_record *out, ct_error *err)

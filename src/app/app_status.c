@@ -467,6 +467,9 @@ int app_status_refresh(app *a, ct_error *err)
             due = true;
         crl_record_free(&rec);
     }
+    /* the directory's search index, merged a little at a time as publications add to it */
+    if (app_directory_tidy(a, 250, false, err) != 0)
+        return -1;
     if (due || atomic_load(&a->status->crl_stale))
         return app_crl_generate(a, &system, err);
     return 0;

@@ -253,6 +253,11 @@ int store_session_delete(store *s, const char *token_hash, ct_error *err)
     return s->ops->session_delete(s->impl, token_hash, err);
 }
 
+int store_directory_merge(store *s, bool full, bool *more, ct_error *err)
+{
+    return s->ops->directory_merge(s->impl, full, more, err);
+}
+
 int store_draft_insert(store *s, draft_record *rec, ct_error *err)
 {
     return s->ops->draft_insert(s->impl, rec, err);

@@ -245,6 +245,11 @@ int store_token_update(store *s, const token_record *rec, ct_error *err);
 /* state NULL: all */
 int store_token_list(store *s, const char *state, token_visit_fn visit, void *ctx, ct_error *err);
 
+/* Tidy the directory's full-text index: merge its segments (each publication adds one), so a
+ * search reads few. One bounded step; *more says whether work remains. full: merge everything
+ * into one segment (after a bulk import; it holds the writer for seconds on a million rows). */
+int store_directory_merge(store *s, bool full, bool *more, ct_error *err);
+
 /* ---- drafts: an agency's online dossier while it is being prepared ---- */
 
 /* A draft holds the list and the signed request letter until the agency head confirms and the

@@ -30,6 +30,7 @@ typedef struct store_backend {
     int (*crl_next_number)(void *impl, const char *issuer, int64_t *number, ct_error *err);
     int (*directory_search)(void *impl, const char *query, int64_t limit, int64_t offset,
                             cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err);
+    int (*directory_merge)(void *impl, bool full, bool *more, ct_error *err);
     int (*agency_insert)(void *impl, const agency_record *rec, ct_error *err);
     int (*agency_get)(void *impl, const char *code, agency_record *out, ct_error *err);
     int (*agency_list)(void *impl, agency_visit_fn visit, void *ctx, ct_error *err);
