@@ -52,10 +52,15 @@ contains "search by unit" "Nguyễn Thị Thu Hà" "$(curl -fsS "$URL/certs?q=vu
 contains "search by words in another order, upper case" "Nguyễn Thị Thu Hà" "$(curl -fsS "$URL/certs?q=HA+Nguyen")"
 contains "search with diacritics" "Nguyễn Thị Thu Hà" "$(curl -fsS "$URL/certs?q=Nguy%E1%BB%85n+Th%E1%BB%8B")"
 contains "search by e-mail" "Nguyễn Thị Thu Hà" "$(curl -fsS "$URL/certs?q=ha%40moj.gov.vn")"
+contains "the last word still being typed" "Nguyễn Thị Thu Hà" "$(curl -fsS "$URL/certs?q=nguyen+thi+thu+h")"
+contains "one word being typed" "Nguyễn Thị Thu Hà" "$(curl -fsS "$URL/certs?q=lua")"
+same "a name as typed finds just it" "1" "$(curl -fsS "$URL/certs?q=van+so+2" | grep -c '<tr><td><a href="/certs/')"
+same "words anywhere, in any order" "1" "$(curl -fsS "$URL/certs?q=2+so+nguyen" | grep -c '<tr><td><a href="/certs/')"
 contains "search: organisation column" "Vụ Pháp luật, Bộ Tư pháp" "$found"
 p1=$(curl -fsS "$URL/certs?q=nguyen")
 same "page 1 holds 20" "20" "$(printf '%s' "$p1" | grep -c '<tr><td><a href="/certs/')"
 contains "page 1 links page 2" "/certs?q=nguyen&amp;page=2" "$p1"
+contains "newest publication first" "Nguyễn Văn Số 21" "$(printf '%s' "$p1" | grep -m1 '<tr><td><a href="/certs/')"
 p2=$(curl -fsS "$URL/certs?q=nguyen&page=2")
 same "page 2 holds the rest" "2" "$(printf '%s' "$p2" | grep -c '<tr><td><a href="/certs/')"
 contains "page 2 links back" "page=1" "$p2"
