@@ -405,8 +405,7 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
 
     /* 2–3: initialise, set the user PIN, generate the key pair on the token */
     if (token_provision_keys(m, pick.found.serial, so_pin, out->user_pin, out->token_label, id,
-                             sizeof id, key_type_of(kt), &spki, &spki_len, &session,
-                             err) != 0) {
+                             sizeof id, key_type_of(kt), &spki, &spki_len, &session, err) != 0) {
         ct_error wipe_err = {0};
         /* A wrong SO PIN changed nothing on the device, but the token cannot be used: keep it
          * aside. Anything else: wipe it back to blank if the device still answers. */
@@ -438,16 +437,16 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
         cs.common_name = checked.full_name;
         if (cert_encode_name(&cs, &subject, &subject_len, err) != 0)
             goto undo;
-        if (token_write_cert(m, out->token_serial, out->user_pin, id, sizeof id, out->token_label,
-                             out->cert.der, out->cert.der_len, subject, subject_len, false,
-                             err) != 0 ||
-            token_write_cert(m, out->token_serial, out->user_pin, a->issuing.key_id,
-                             CERT_KEY_ID_LEN, "CA cấp phát / issuing CA", a->issuing.cert_der,
-                             a->issuing.cert_len, a->issuing.subject_der, a->issuing.subject_len,
-                             true, err) != 0 ||
-            token_write_cert(m, out->token_serial, out->user_pin, a->root.key_id, CERT_KEY_ID_LEN,
-                             "CA gốc / root CA", a->root.cert_der, a->root.cert_len,
-                             a->root.subject_der, a->root.subject_len, true, err) != 0) {
+        /* in the session that generated the key: one login for the whole provisioning */
+        if (token_session_write_cert(session, id, sizeof id, out->token_label, out->cert.der,
+                                     out->cert.der_len, subject, subject_len, false, err) != 0 ||
+            token_session_write_cert(session, a->issuing.key_id, CERT_KEY_ID_LEN,
+                                     "CA cấp phát / issuing CA", a->issuing.cert_der,
+                                     a->issuing.cert_len, a->issuing.subject_der,
+                                     a->issuing.subject_len, true, err) != 0 ||
+            token_session_write_cert(session, a->root.key_id, CERT_KEY_ID_LEN, "CA gốc / root CA",
+                                     a->root.cert_der, a->root.cert_len, a->root.subject_der,
+                                     a->root.subject_len, true, err) != 0) {
             free(subject);
             goto undo;
         }
@@ -455,8 +454,8 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     }
     /* 5: prove the pair */
     if (RAND_bytes(challenge, sizeof challenge) != 1 ||
-        token_sign(m, out->token_serial, out->user_pin, id, sizeof id, challenge, sizeof challenge,
-                   sig, &sig_len, err) != 0 ||
+        token_session_sign(session, id, sizeof id, challenge, sizeof challenge, sig, &sig_len,
+                           err) != 0 ||
         pubkey_verify(spki, spki_len, challenge, sizeof challenge, sig, sig_len, err) != 0)
         goto undo;
     token_session_close(session);

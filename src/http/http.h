@@ -153,7 +153,7 @@ int api_draft_get(http_request *r, const app_actor *actor, const char *rest, boo
 int api_draft_post(http_request *r, const app_actor *actor, const char *rest, bool *handled);
 int api_send_letter(http_request *r, const draft_record *d, unsigned char *data, size_t len);
 int metrics(http_request *r);
-/* portal.c: the portal's static files (data/portal/) */
+/* portal.c: the portal's static files (web/) */
 int portal_index(http_request *r);
 int portal_file(http_request *r, const char *rest);
 int portal_redirect(http_request *r);

@@ -1,6 +1,6 @@
 /*
  * portal.c — the portal's files under /portal/: static HTML, CSS and JavaScript shipped in
- * data/portal/, which talk to the JSON API (api.c). There is no build step; what is in the
+ * web/, which talk to the JSON API (api.c). There is no build step; what is in the
  * folder is what the browser gets.
  *
  * Only plain names of the folder itself are served ([a-z0-9-] and one known extension): no
@@ -67,7 +67,7 @@ static int send_file(http_request *r, const char *name)
 
     if (type == NULL)
         return http_send_error(r, 404, "Không tìm thấy trang này.", "Page not found.");
-    snprintf(path, sizeof path, "%s/portal/%s", CT_DATA_DIR, name);
+    snprintf(path, sizeof path, "%s/%s", CT_WEB_DIR, name);
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return http_send_error(r, errno == ENOENT ? 404 : 500, "Không tìm thấy trang này.",

@@ -570,10 +570,12 @@ int token_provision_keys(token_module *m, const char *serial, const char *so_pin
         /* Logging in costs a PIN derivation on many modules: the caller goes on in this
          * session instead of opening another. */
         *keep = malloc(sizeof **keep);
-        if (*keep) {
-            **keep = s;
-            return 0;
+        if (*keep == NULL) {
+            close_session(&s);
+            return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
         }
+        **keep = s;
+        return 0;
     }
     close_session(&s);
     return 0;
@@ -622,24 +624,6 @@ int token_session_write_cert(token_session *s, const unsigned char *id, size_t i
 {
     return write_cert_in(s, id, id_len, label, cert_der, cert_len, subject_der, subject_len,
                          authority, err);
-}
-
-int token_write_cert(token_module *m, const char *serial, const char *user_pin,
-                     const unsigned char *id, size_t id_len, const char *label,
-                     const unsigned char *cert_der, size_t cert_len,
-                     const unsigned char *subject_der, size_t subject_len, bool authority,
-                     ct_error *err)
-{
-    session s;
-    int rc;
-
-    if (open_session(m, serial, CKU_USER, user_pin, &s, "ghi chứng thư", "write certificate",
-                     err) != 0)
-        return -1;
-    rc = write_cert_in(&s, id, id_len, label, cert_der, cert_len, subject_der, subject_len,
-                       authority, err);
-    close_session(&s);
-    return rc;
 }
 
 static int find_object(session *s, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE by, const void *value,
@@ -712,20 +696,6 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
                        ct_error *err)
 {
     return sign_in(s, id, id_len, data, len, sig, sig_len, err);
-}
-
-int token_sign(token_module *m, const char *serial, const char *user_pin, const unsigned char *id,
-               size_t id_len, const unsigned char *data, size_t len, unsigned char *sig,
-               size_t *sig_len, ct_error *err)
-{
-    session s;
-    int rc;
-
-    if (open_session(m, serial, CKU_USER, user_pin, &s, "ký thử", "sign challenge", err) != 0)
-        return -1;
-    rc = sign_in(&s, id, id_len, data, len, sig, sig_len, err);
-    close_session(&s);
-    return rc;
 }
 
 int token_count_objects(token_module *m, const char *serial, const char *user_pin,

@@ -55,7 +55,10 @@ int token_provision_keys(token_module *m, const char *serial, const char *so_pin
                          size_t id_len, token_key_type type, unsigned char **spki, size_t *spki_len,
                          token_session **keep, ct_error *err);
 /* With keep non-NULL, provisioning hands back its logged-in user session, for the certificate
- * writes and the challenge that follow (one login instead of several): */
+ * writes and the challenge that follow (one login instead of several). write_cert stores a
+ * certificate (CKO_CERTIFICATE, X.509) with the given CKA_ID and label; authority marks a CA
+ * certificate (CKA_CERTIFICATE_CATEGORY 2). sign signs with the private key of CKA_ID id:
+ * SHA-256 with RSA PKCS#1 v1.5, or ECDSA with SHA-256 (r||s); sig must hold 512 bytes. */
 int token_session_write_cert(token_session *s, const unsigned char *id, size_t id_len,
                              const char *label, const unsigned char *cert_der, size_t cert_len,
                              const unsigned char *subject_der, size_t subject_len, bool authority,
@@ -64,20 +67,6 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
                        const unsigned char *data, size_t len, unsigned char *sig, size_t *sig_len,
                        ct_error *err);
 void token_session_close(token_session *s);
-
-/* Store a certificate on the token (CKO_CERTIFICATE, X.509) with the given CKA_ID and label.
- * authority marks a CA certificate (CKA_CERTIFICATE_CATEGORY 2). */
-int token_write_cert(token_module *m, const char *serial, const char *user_pin,
-                     const unsigned char *id, size_t id_len, const char *label,
-                     const unsigned char *cert_der, size_t cert_len,
-                     const unsigned char *subject_der, size_t subject_len, bool authority,
-                     ct_error *err);
-
-/* Sign data with the private key of CKA_ID id: SHA-256 with RSA PKCS#1 v1.5, or ECDSA with
- * SHA-256 (r||s). sig must hold 512 bytes. */
-int token_sign(token_module *m, const char *serial, const char *user_pin, const unsigned char *id,
-               size_t id_len, const unsigned char *data, size_t len, unsigned char *sig,
-               size_t *sig_len, ct_error *err);
 
 /* Count the objects of a class visible after user login (tests, and proving a wipe). */
 int token_count_objects(token_module *m, const char *serial, const char *user_pin,
