@@ -16,6 +16,8 @@ const WORDS = {
     brand: 'Cổng dịch vụ chứng thư số', footer: 'Thủ tục 1.010847 — Cấp mới chứng thư số cho cá nhân',
     public_site: 'Trang công khai', switch_lang: 'English', logout: 'Đăng xuất',
     login: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu',
+    lookup: 'Người đề nghị tra cứu hồ sơ của mình', lookup_hint: 'Không cần tài khoản: nhập mã hồ sơ (trên giấy tiếp nhận) và số định danh của mình.',
+    id_number: 'Số CCCD/CMND/Hộ chiếu', find: 'Tra cứu',
     nav_drafts: 'Lập hồ sơ', nav_dossiers: 'Hồ sơ', nav_queue: 'Hàng chờ xử lý',
     nav_admin: 'Quản trị', nav_audit: 'Kiểm tra', nav_password: 'Đổi mật khẩu',
     drafts: 'Hồ sơ đang lập (bản nháp)', new_draft: 'Lập hồ sơ mới', title: 'Tên đợt đề nghị',
@@ -73,6 +75,8 @@ const WORDS = {
     brand: 'Digital certificate service portal', footer: 'Procedure 1.010847 — issuing a new digital certificate to an individual',
     public_site: 'Public site', switch_lang: 'Tiếng Việt', logout: 'Log out',
     login: 'Log in', username: 'User name', password: 'Password',
+    lookup: 'Applicants: look up your own dossier', lookup_hint: 'No account needed: enter the dossier code (on the receipt slip) and your ID number.',
+    id_number: 'ID card / passport number', find: 'Look up',
     nav_drafts: 'Prepare', nav_dossiers: 'Dossiers', nav_queue: 'Work queue',
     nav_admin: 'Administration', nav_audit: 'Audit', nav_password: 'Password',
     drafts: 'Dossiers being prepared (drafts)', new_draft: 'New dossier', title: 'Batch title',
@@ -276,7 +280,32 @@ function viewLogin() {
     }},
     h('label', {}, h('span', {}, t('username')), user),
     h('label', {}, h('span', {}, t('password')), pass),
-    h('button', {type: 'submit'}, t('login'))));
+    h('button', {type: 'submit'}, t('login'))),
+    lookupForm());
+}
+
+/* The subscriber's own lookup, without an account: dossier code + ID number → their status. */
+function lookupForm() {
+  const code = h('input', {name: 'code', required: true, 'aria-label': t('code'), placeholder: t('code')});
+  const id = h('input', {name: 'id_number', required: true, 'aria-label': t('id_number'), placeholder: t('id_number')});
+  const out = h('div', {id: 'lookup-result'});
+  return h('form', {class: 'card', id: 'lookup', onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      const ap = await api('GET', `lookup?code=${encodeURIComponent(code.value.trim())}&id_number=${encodeURIComponent(id.value.trim())}`);
+      out.replaceChildren(h('table', {class: 'kv'},
+        h('tr', {}, h('th', {}, t('full_name')), h('td', {}, ap.full_name)),
+        h('tr', {}, h('th', {}, t('state')), h('td', {}, badge(ap.state))),
+        ap.pickup_at && h('tr', {}, h('th', {}, t('pickup')), h('td', {}, `${vnTime(ap.pickup_at)}, ${ap.pickup_place}`)),
+        ap.cert_serial && ap.published_at && h('tr', {}, h('th', {}, t('cert_serial')),
+          h('td', {}, h('a', {href: `/certs/${ap.cert_serial}`}, h('code', {}, ap.cert_serial)))),
+        ap.published_at && h('tr', {}, h('th', {}, t('effective')), h('td', {}, vnTime(ap.published_at)))));
+    } catch (e) {
+      out.replaceChildren(h('p', {class: 'error'}, e.message));
+    }
+  }}, h('h2', {}, t('lookup')), h('p', {class: 'muted'}, t('lookup_hint')),
+  h('label', {}, h('span', {}, t('code')), code), h('label', {}, h('span', {}, t('id_number')), id),
+  h('button', {type: 'submit'}, t('find')), out);
 }
 
 function table(headings, rows) {

@@ -195,9 +195,12 @@ void page_begin(text *t, http_request *r, const char *title)
              "<header><a class=\"brand\" href=\"/%s\">",
              lang_first(r));
     text_add_escaped(t, cfg->office_name);
-    text_add(t, "</a>\n<nav><a href=\"/%s\">%s</a> <a href=\"/certs%s\">%s</a> <a href=\"",
+    text_add(t,
+             "</a>\n<nav><a href=\"/%s\">%s</a> <a href=\"/certs%s\">%s</a> "
+             "<a href=\"/portal/\">%s</a> <a href=\"",
              lang_first(r), L(r, "Trang chủ", "Home"), lang_first(r),
-             L(r, "Tra cứu chứng thư số", "Certificate directory"));
+             L(r, "Tra cứu chứng thư số", "Certificate directory"),
+             L(r, "Cổng dịch vụ", "Service portal"));
     language_switch(t, r);
     text_add(t, "\" hreflang=\"%s\">%s</a></nav></header>\n<main>\n", r->english ? "vi" : "en",
              r->english ? "Tiếng Việt" : "English");

@@ -182,6 +182,20 @@ try {
   await visitor.goto(`${base}/certs?q=${encodeURIComponent('nguyen thi thu ha')}`);
   await shot(visitor, 'directory');
 
+  /* the subscriber's own lookup, without an account: her status only */
+  await visitor.goto(`${base}/portal/`);
+  await visitor.fill('#lookup input[name=code]', code);
+  await visitor.fill('#lookup input[name=id_number]', '001185012345');
+  await visitor.click('#lookup button');
+  await visitor.waitForSelector('#lookup-result table, #lookup-result .error');
+  const mine = await visitor.textContent('#lookup-result');
+  check('the subscriber sees her own certificate published', mine.includes('Nguyễn Thị Thu Hà') && !mine.includes('Trần Văn Đức') &&
+    (await visitor.locator('#lookup-result [data-state=published]').count()) === 1, mine);
+  await visitor.fill('#lookup input[name=id_number]', '001185012346');
+  await visitor.click('#lookup button');
+  await visitor.waitForSelector('#lookup-result .error');
+  check('a wrong ID number shows nothing', !(await visitor.textContent('#lookup-result')).includes('Nguyễn'));
+
   /* the English switch */
   await go(officer, `#/dossiers/${code}`);
   await officer.click('#lang');
