@@ -191,6 +191,7 @@ try {
   const mine = await visitor.textContent('#lookup-result');
   check('the subscriber sees her own certificate published', mine.includes('Nguyễn Thị Thu Hà') && !mine.includes('Trần Văn Đức') &&
     (await visitor.locator('#lookup-result [data-state=published]').count()) === 1, mine);
+  await shot(visitor, 'lookup');
   await visitor.fill('#lookup input[name=id_number]', '001185012346');
   await visitor.click('#lookup button');
   await visitor.waitForSelector('#lookup-result .error');
