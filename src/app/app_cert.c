@@ -220,28 +220,38 @@ int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, 
 }
 
 /*
- * Bulk issuance as a pipeline: worker threads claim certificates to sign from a shared counter;
- * the calling thread stores them in order inside one transaction and, whenever the next one is
- * not signed yet, signs one itself instead of waiting. So `threads` cores sign while the
- * inserts ride along, and the whole batch pays for one durable commit.
+ * Bulk issuance as a pipeline: worker threads claim requests from a shared counter, check and
+ * sign them; the calling thread stores them in order inside one transaction and, whenever the
+ * next one is not ready yet, checks and signs one itself instead of waiting. So every core
+ * checks and signs while the inserts ride along, and the whole batch pays for one durable
+ * commit. A request that fails stops the batch: nothing of it is stored (the transaction rolls
+ * back), and the error names the request.
  */
 typedef struct pipeline {
     app *a;
+    const app_cert_request *reqs;
     prepared *items;
     size_t n;
     int64_t now;
-    atomic_size_t next; /* next item to sign */
-    atomic_int *state;  /* per item: 0 pending, 1 signed, -1 failed */
+    atomic_size_t next;   /* next request to claim */
+    atomic_int *state;    /* per item: 0 pending, 1 signed, -1 failed */
+    atomic_size_t failed; /* the failed request with the lowest index, or n */
     atomic_bool abort;
 } pipeline;
 
 static bool sign_next(pipeline *pl)
 {
     size_t i = atomic_fetch_add(&pl->next, 1);
+    prepared *p;
 
     if (i >= pl->n || atomic_load(&pl->abort))
         return false;
-    if (sign_prepared(pl->a, &pl->items[i], pl->now, &pl->items[i].err) != 0) {
+    p = &pl->items[i];
+    if (prepare(pl->a, &pl->reqs[i], pl->now, p, &p->err) != 0 ||
+        sign_prepared(pl->a, p, pl->now, &p->err) != 0) {
+        size_t seen = atomic_load(&pl->failed);
+        while (i < seen && !atomic_compare_exchange_weak(&pl->failed, &seen, i))
+            ;
         atomic_store(&pl->state[i], -1);
         atomic_store(&pl->abort, true);
     } else {
@@ -265,20 +275,19 @@ static int store_pipeline(pipeline *pl, const app_actor *actor, char (*serials)[
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     for (size_t i = 0; i < pl->n;) {
         int st = atomic_load(&pl->state[i]);
-        if (st == 0) {
+        if (st == 0 && !atomic_load(&pl->abort)) {
             if (!sign_next(pl))
                 sched_yield(); /* all claimed: item i is being signed by a worker */
             continue;
         }
-        if (st < 0) {
-            *err = pl->items[i].err;
+        if (st <= 0) { /* this one failed, or another did and the batch stopped */
             json_decref(list);
             return -1;
         }
         if (store_cert_insert(pl->a->db, &pl->items[i].rec, err) != 0) {
             atomic_store(&pl->abort, true);
             json_decref(list);
-            return -1;
+            return -2;
         }
         json_array_append_new(list,
                               json_pack("[s,s]", pl->items[i].rec.serial, pl->items[i].rec.sha256));
@@ -297,7 +306,6 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
 {
     pipeline pl = {0};
     pthread_t tid[16];
-    size_t ready = 0;
     int rc = -1, started = 0;
 
     if (role_require(actor->role, ROLES_CA, "cert issue", err) != 0)
@@ -306,23 +314,15 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
         return 0;
     threads = threads < 1 ? 1 : threads > 16 ? 16 : threads;
     pl.a = a;
+    pl.reqs = reqs;
     pl.n = n;
     pl.now = app_now();
+    atomic_init(&pl.failed, n);
     pl.items = calloc(n, sizeof *pl.items);
     pl.state = calloc(n, sizeof *pl.state);
     if (pl.items == NULL || pl.state == NULL) {
         ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
         goto out;
-    }
-    /* Check every request before the first signature. */
-    for (; ready < n; ready++) {
-        if (prepare(a, &reqs[ready], pl.now, &pl.items[ready], err) != 0) {
-            char vi[48], en[48];
-            snprintf(vi, sizeof vi, "yêu cầu %zu: ", ready + 1);
-            snprintf(en, sizeof en, "request %zu: ", ready + 1);
-            ct_error_prefix(err, vi, en);
-            goto out;
-        }
     }
     if (store_begin(a->db, err) != 0)
         goto out;
@@ -334,6 +334,14 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
     atomic_store(&pl.abort, rc != 0);
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
+    if (rc == -1) { /* a request failed: name it (the lowest one that did) */
+        size_t f = atomic_load(&pl.failed);
+        char vi[48], en[48];
+        *err = pl.items[f].err;
+        snprintf(vi, sizeof vi, "yêu cầu %zu: ", f + 1);
+        snprintf(en, sizeof en, "request %zu: ", f + 1);
+        ct_error_prefix(err, vi, en);
+    }
     if (rc == 0)
         rc = store_commit(a->db, err);
     if (rc != 0)
@@ -341,11 +349,11 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
     else
         app_status_changed(a);
 out:
-    for (size_t i = 0; i < ready; i++)
+    for (size_t i = 0; i < n && pl.items; i++)
         prepared_free(&pl.items[i]);
     free(pl.items);
     free(pl.state);
-    return rc;
+    return rc == 0 ? 0 : -1;
 }
 
 int serial_normalize(const char *serial, char out[41], ct_error *err)

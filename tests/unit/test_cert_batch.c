@@ -1,0 +1,161 @@
+/*
+ * test_cert_batch.c — bulk issuance (app_cert_issue_many) on a real instance: a batch is stored
+ * whole or not at all, the error of a failing request names that request, and the certificates
+ * of a batch signed on several threads are all there, distinct, and each one's own.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "app/app.h"
+
+#define BATCH 64
+
+static char home[64];
+static app *a;
+static unsigned char *spki;
+static size_t spki_len;
+static const app_actor admin = {"admin", ROLE_CA_ADMIN, "test", NULL};
+static const app_actor officer = {"officer", ROLE_CA_OFFICER, "test", NULL};
+
+static int setup(void **state)
+{
+    ct_error err = {0};
+    app_init_options opt = {0};
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    int len;
+    (void)state;
+
+    snprintf(home, sizeof home, "/tmp/chungthu-batch.XXXXXX");
+    if (mkdtemp(home) == NULL || key == NULL)
+        return -1;
+    opt.root_key = "p384";
+    opt.issuing_key = "p256";
+    if (app_init(home, &opt, &admin, &err) != 0 || app_open(home, &a, &err) != 0) {
+        fprintf(stderr, "%s\n", err.en);
+        return -1;
+    }
+    len = i2d_PUBKEY(key, &spki);
+    EVP_PKEY_free(key);
+    if (len <= 0)
+        return -1;
+    spki_len = (size_t)len;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+
+    app_close(a);
+    OPENSSL_free(spki);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", home);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int count_one(void *ctx, const cert_record *c)
+{
+    (void)c;
+    ++*(int *)ctx;
+    return 0;
+}
+
+static int subscribers(void)
+{
+    cert_filter f = {NULL, "subscriber", NULL, 100000, 0};
+    ct_error err = {0};
+    int n = 0;
+
+    assert_int_equal(app_cert_list(a, &officer, &f, count_one, &n, &err), 0);
+    return n;
+}
+
+static void fill(app_cert_request *reqs, char (*emails)[64], size_t n)
+{
+    memset(reqs, 0, n * sizeof *reqs);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(emails[i], 64, "nguoi%zu@mic.gov.vn", i);
+        reqs[i].subject.full_name = "Nguyễn Thị Thu Hà";
+        reqs[i].subject.email = emails[i];
+        reqs[i].subject.province = "Hà Nội";
+        reqs[i].subject.org = "Bộ Khoa học và Công nghệ";
+        reqs[i].pubkey = spki;
+        reqs[i].pubkey_len = spki_len;
+        reqs[i].hold = true;
+    }
+}
+
+/* One bad request in the middle: nothing of the batch is stored, and the error names it. */
+static void test_a_bad_request_stops_the_batch(void **state)
+{
+    app_cert_request reqs[BATCH];
+    char emails[BATCH][64];
+    ct_error err = {0};
+    int before = subscribers();
+    (void)state;
+
+    fill(reqs, emails, BATCH);
+    reqs[41].subject.email = "not an e-mail address";
+    assert_int_equal(app_cert_issue_many(a, &officer, reqs, BATCH, 2, NULL, &err), -1);
+    assert_non_null(strstr(err.en, "request 42: "));
+    assert_int_equal(subscribers(), before);
+}
+
+/* Two threads sign, one stores: every certificate is there once, each with its own serial,
+ * and each is the one the request asked for. */
+static void test_a_batch_on_two_threads(void **state)
+{
+    app_cert_request reqs[BATCH];
+    char emails[BATCH][64];
+    char serials[BATCH][41];
+    ct_error err = {0};
+    int before = subscribers();
+    (void)state;
+
+    fill(reqs, emails, BATCH);
+    assert_int_equal(app_cert_issue_many(a, &officer, reqs, BATCH, 2, serials, &err), 0);
+    assert_int_equal(subscribers(), before + BATCH);
+    for (size_t i = 0; i < BATCH; i++) {
+        cert_record c;
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(serials[i], serials[j]);
+        assert_int_equal(app_cert_get(a, &officer, serials[i], &c, &err), 0);
+        assert_string_equal(c.email, emails[i]);
+        assert_string_equal(c.status, "hold");
+        cert_record_free(&c);
+    }
+}
+
+/* Only the CA issues. */
+static void test_only_the_ca(void **state)
+{
+    app_cert_request reqs[2];
+    char emails[2][64];
+    ct_error err = {0};
+    app_actor clerk = {"clerk", ROLE_AGENCY_CLERK, "test", "MIN"};
+    (void)state;
+
+    fill(reqs, emails, 2);
+    assert_int_equal(app_cert_issue_many(a, &clerk, reqs, 2, 2, NULL, &err), -1);
+    assert_string_equal(err.code, "role.forbidden");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_bad_request_stops_the_batch),
+        cmocka_unit_test(test_a_batch_on_two_threads),
+        cmocka_unit_test(test_only_the_ca),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
