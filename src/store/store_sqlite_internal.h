@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -25,12 +26,25 @@ typedef struct reader {
     pthread_mutex_t lock;
 } reader;
 
+/* The WAL is copied back into the database by a thread of its own once it holds this many
+ * pages (~40 MB), so that no commit waits for that copy and its sync. */
+#define CHECKPOINT_PAGES 10000
+
+typedef struct checkpointer {
+    sqlite3 *db; /* its own connection */
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool due, stop, started;
+} checkpointer;
+
 typedef struct sqlite_store {
     sqlite3 *db; /* the writer */
     pthread_mutex_t write_lock;
     sqlite3_stmt *cert_insert; /* hot path of bulk issuance: prepared once, on the writer */
     reader readers[READERS];
     atomic_uint next_reader;
+    checkpointer ckpt;
 } sqlite_store;
 
 /* The store whose transaction this thread holds, if any. */
