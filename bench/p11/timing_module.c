@@ -17,10 +17,21 @@ static CK_FUNCTION_LIST real_copy, ours;
 static CK_FUNCTION_LIST_PTR real;
 
 /* Time spent in each call of interest, for the breakdown bench/token prints. */
-enum { T_KEYGEN, T_INIT_TOKEN, T_INIT_PIN, T_SET_PIN, T_LOGIN, T_CREATE, T_SIGN, T_OTHER, T_N };
-static const char *const names[T_N] = {
-    "C_GenerateKeyPair", "C_InitToken",    "C_InitPIN", "C_SetPIN",
-    "C_Login",           "C_CreateObject", "C_Sign",    "others"};
+enum {
+    T_KEYGEN,
+    T_INIT_TOKEN,
+    T_INIT_PIN,
+    T_LOGIN,
+    T_CREATE,
+    T_SIGN,
+    T_SLOTS,
+    T_TOKEN_INFO,
+    T_OPEN,
+    T_N
+};
+static const char *const names[T_N] = {"C_GenerateKeyPair", "C_InitToken",    "C_InitPIN",
+                                       "C_Login",           "C_CreateObject", "C_Sign",
+                                       "C_GetSlotList",     "C_GetTokenInfo", "C_OpenSession"};
 static double spent[T_N];
 static unsigned long calls[T_N];
 
@@ -59,10 +70,20 @@ static CK_RV timed_init_pin(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR pin, CK_ULONG l
     TIMED(T_INIT_PIN, real->C_InitPIN(s, pin, len));
 }
 
-static CK_RV timed_set_pin(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR old, CK_ULONG old_len,
-                           CK_UTF8CHAR_PTR pin, CK_ULONG len)
+static CK_RV timed_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 {
-    TIMED(T_SET_PIN, real->C_SetPIN(s, old, old_len, pin, len));
+    TIMED(T_SLOTS, real->C_GetSlotList(present, list, count));
+}
+
+static CK_RV timed_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
+{
+    TIMED(T_TOKEN_INFO, real->C_GetTokenInfo(slot, info));
+}
+
+static CK_RV timed_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
+                                CK_SESSION_HANDLE_PTR s)
+{
+    TIMED(T_OPEN, real->C_OpenSession(slot, flags, app, notify, s));
 }
 
 static CK_RV timed_login(CK_SESSION_HANDLE s, CK_USER_TYPE who, CK_UTF8CHAR_PTR pin, CK_ULONG len)
@@ -118,7 +139,9 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
         ours.C_GenerateKeyPair = timed_generate_key_pair;
         ours.C_InitToken = timed_init_token;
         ours.C_InitPIN = timed_init_pin;
-        ours.C_SetPIN = timed_set_pin;
+        ours.C_GetSlotList = timed_get_slot_list;
+        ours.C_GetTokenInfo = timed_get_token_info;
+        ours.C_OpenSession = timed_open_session;
         ours.C_Login = timed_login;
         ours.C_CreateObject = timed_create_object;
         ours.C_Sign = timed_sign;

@@ -23,6 +23,14 @@ struct token_module {
     CK_FUNCTION_LIST_PTR f;
 };
 
+/* The slot a token was last found in, per thread: a provisioning looks its token up several
+ * times, and a scan asks every slot of the stock for its token information. */
+static _Thread_local struct {
+    const token_module *m;
+    char serial[17];
+    CK_SLOT_ID slot;
+} last_found;
+
 struct token_key {
     token_module *m;
     CK_SESSION_HANDLE session;
@@ -138,6 +146,8 @@ void token_module_close(token_module *m)
 {
     if (m == NULL)
         return;
+    if (last_found.m == m)
+        last_found.m = NULL;
     m->f->C_Finalize(NULL);
     /* Not dlclose'd: some modules (SoftHSM2 among them) keep process-wide state that outlives
      * C_Finalize, and unloading them while it is referenced crashes at exit. */
@@ -203,12 +213,28 @@ static int find_slot(token_module *m, const char *serial, CK_SLOT_ID *slot, ct_e
 {
     token_info *list;
     size_t n;
+    CK_TOKEN_INFO ti;
 
+    /* Slots can move (SoftHSM2 renumbers them when a token is initialised): the remembered
+     * one counts only if it still holds this initialised token. */
+    if (last_found.m == m && strcmp(last_found.serial, serial) == 0 &&
+        m->f->C_GetTokenInfo(last_found.slot, &ti) == CKR_OK &&
+        (ti.flags & CKF_TOKEN_INITIALIZED)) {
+        char found[17];
+        copy_padded(found, sizeof found, ti.serialNumber, sizeof ti.serialNumber);
+        if (strcmp(found, serial) == 0) {
+            *slot = last_found.slot;
+            return 0;
+        }
+    }
     if (token_list(m, &list, &n, err) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         if (list[i].initialized && strcmp(list[i].serial, serial) == 0) {
             *slot = list[i].slot_id;
+            last_found.m = m;
+            snprintf(last_found.serial, sizeof last_found.serial, "%s", serial);
+            last_found.slot = *slot;
             free(list);
             return 0;
         }
