@@ -10,7 +10,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d "$E2E/node_modules/playwright-core" ]; t
 fi
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 check "init --demo" ct init --demo --base-url "http://127.0.0.1:$PORT"
-# The queue's colours: a dossier accepted two weeks ago is late; one accepted three working
+# The queue's colours: a dossier accepted a month ago is late; one accepted three working
 # days before today (when today is a working day) is due today. Recorded by the CA at the time.
 at_nine() { date -u -d "$1 02:00" +%s; } # 09:00 in Vietnam
 seed() { # seed DAY → a dossier received and accepted at 09:00 that day
@@ -20,11 +20,13 @@ seed() { # seed DAY → a dossier received and accepted at 09:00 that day
         sed -n 's/^Mã hồ sơ (Dossier code): //p')
     CHUNGTHU_NOW=$(at_nine "$1") "$CHUNGTHU" dossier accept "$code" >/dev/null && echo "$code"
 }
-today=$(TZ=Asia/Ho_Chi_Minh date +%F)
-LATE=$(seed "$(date -d "$today -14 days" +%F)")
+local_now=$(( $(date +%s) + 7 * 3600 )) # Vietnam time, whatever the machine's zone
+today=$(date -u -d "@$local_now" +%F)
+LATE=$(seed "$(date -d "$today -30 days" +%F)")
 contains "a late dossier" "-" "$LATE"
 DUE=
-if ct calendar is-working-day "$today" >/dev/null; then
+# due today only until the day's closing time (17:00): after it, such a dossier is late
+if [ "$(date -u -d "@$local_now" +%H)" -lt 16 ] && ct calendar is-working-day "$today" >/dev/null; then
     for k in $(seq 3 12); do
         day=$(date -d "$today -$k days" +%F)
         if ct calendar is-working-day "$day" >/dev/null && [ "$(ct calendar add-working-days "$day" 3)" = "$today" ]; then
