@@ -156,6 +156,11 @@ contains "names row and field" 'row 1, field \"date of birth\"' "$(cat "$T/last"
 same "submit before the head confirms" "409" "$(call vanthu POST "drafts/$R/submit")"
 same "the head cannot confirm without a list" "409" "$(call thutruong POST "drafts/$R/confirm")"
 same "draft unchanged by all of it" "$was" "$(state)"
+printf '\377\330\377\340\000\020JFIF\000\001\001\000\000\001\000\001\000\000\377\331' > "$T/letter.jpg"
+same "a JPEG scan is taken" "200" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: image/jpeg' --data-binary @"$T/letter.jpg" -o "$T/last" -w '%{http_code}' "$URL/drafts/$R/letter?name=scan.JPEG")"
+same "as a JPEG" "image/jpeg|scan.JPEG" "$(sqlite3 "$DB" "select letter_type, letter_name from drafts where id=$R")"
+same "a PNG scan is taken" "200" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: image/png' --data-binary @"$T/letter.png" -o /dev/null -w '%{http_code}' "$URL/drafts/$R/letter?name=scan.png")"
+same "the letter replaced, as sent" "$(sha256sum < "$T/letter.png" | cut -c1-64)" "$(curl -b "$T/vanthu.jar" "$URL/drafts/$R/letter" | sha256sum | cut -c1-64)"
 # a disabled user's cookie stops working
 check "disable the clerk" ct user disable vanthu
 same "disabled user's session" "401" "$(call vanthu GET session)"
