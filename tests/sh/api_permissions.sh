@@ -170,5 +170,10 @@ contains "shows the applicant's status" '"state":"pending"' "$(cat "$T/last")"
 same "lookup with a wrong ID number" "404" "$(curl -o /dev/null -w '%{http_code}' "$URL/lookup?code=$D&id_number=001080000002")"
 same "logout" "200" "$(call canbo POST session/logout)"
 same "logged out" "401" "$(call canbo GET session)"
+# failed logins from one address, on many accounts: the address is stopped, not just an account
+for i in $(seq 1 20); do login "khong.co.$i" "sai mật khẩu" >/dev/null; done
+same "the 21st failed login from this address" "429" "$(login "khong.co.21" "sai mật khẩu")"
+same "even with a right password, for a while" "429" "$(login kiemtoan "$(awk '/^kiemtoan /{print $3}' "$CHUNGTHU_HOME/demo-accounts.txt")")"
+contains "says why" "auth.rate_limited" "$(curl -H 'Content-Type: application/json' -d '{"username":"a","password":"b"}' "$URL/session")"
 kill -TERM $SERVER; wait $SERVER
 finish
