@@ -49,6 +49,23 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
     else if (sa && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
                   (socklen_t)size);
+    /* Behind a reverse proxy on this machine (nginx for TLS), the client is the address the
+     * proxy appended last to X-Forwarded-For; from anywhere else the header is not believed. */
+    if (strcmp(out, "127.0.0.1") == 0 || strcmp(out, "::1") == 0) {
+        const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+        const char *last = xff ? strrchr(xff, ',') : NULL;
+        char candidate[64];
+        unsigned char bin[16];
+        last = last ? last + 1 : xff;
+        while (last && *last == ' ')
+            last++;
+        if (last && strlen(last) < sizeof candidate) {
+            snprintf(candidate, sizeof candidate, "%s", last);
+            candidate[strcspn(candidate, " ")] = '\0';
+            if (inet_pton(AF_INET, candidate, bin) == 1 || inet_pton(AF_INET6, candidate, bin) == 1)
+                snprintf(out, size, "%s", candidate);
+        }
+    }
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

@@ -175,5 +175,7 @@ for i in $(seq 1 20); do login "khong.co.$i" "sai mật khẩu" >/dev/null; done
 same "the 21st failed login from this address" "429" "$(login "khong.co.21" "sai mật khẩu")"
 same "even with a right password, for a while" "429" "$(login kiemtoan "$(awk '/^kiemtoan /{print $3}' "$CHUNGTHU_HOME/demo-accounts.txt")")"
 contains "says why" "auth.rate_limited" "$(curl -H 'Content-Type: application/json' -d '{"username":"a","password":"b"}' "$URL/session")"
+# behind a local reverse proxy, the address is the one it forwards: another client is not stopped
+same "another address behind the proxy" "200" "$(curl -c /dev/null -H 'X-Forwarded-For: 203.0.113.7' -H 'Content-Type: application/json' -d "{\"username\":\"kiemtoan\",\"password\":\"$(awk '/^kiemtoan /{print $3}' "$CHUNGTHU_HOME/demo-accounts.txt")\"}" "$URL/session" -o /dev/null -w '%{http_code}')"
 kill -TERM $SERVER; wait $SERVER
 finish
