@@ -219,11 +219,14 @@ async function api(method, path, body, contentType) {
   return data;
 }
 
-/* Run an action; report its error, or reload the view with a note. */
+/* Run an action; report its error, or reload the view with a note (or, when the action moved
+ * to another page, leave the rendering to the hash change). */
 async function act(fn, okText) {
+  const before = location.hash;
   flash('', '');
   try {
     await fn();
+    if (location.hash !== before) return; /* it moved to another page: hashchange renders it */
     await route();
     flash('ok', okText || t('done'));
   } catch (e) {
@@ -264,16 +267,19 @@ function home() {
 
 /* ---- views ---- */
 
-function viewLogin() {
+function viewLogin(render) {
   const user = h('input', {name: 'username', autocomplete: 'username', required: true});
   const pass = h('input', {name: 'password', type: 'password', autocomplete: 'current-password', required: true});
-  show(h('h1', {}, t('login')),
+  render(h('h1', {}, t('login')),
     h('form', {class: 'card', id: 'login', onsubmit: async (ev) => {
       ev.preventDefault();
       try {
         me = await api('POST', 'session', {username: user.value, password: pass.value});
         flash('', '');
-        location.hash = home();
+        /* back to the page asked for, or the role's first page */
+        const wanted = location.hash && location.hash !== '#/login' ? location.hash : home();
+        if (location.hash === wanted) route();
+        else location.hash = wanted;
       } catch (e) {
         flash('error', e.message);
       }
@@ -316,10 +322,10 @@ function table(headings, rows) {
 
 const draftState = (s) => t(`draft_${s}`);
 
-async function viewDrafts() {
+async function viewDrafts(render) {
   const drafts = await api('GET', 'drafts');
   const title = h('input', {name: 'title', placeholder: t('title')});
-  show(h('h1', {}, t('drafts')),
+  render(h('h1', {}, t('drafts')),
     me.role === 'agency_clerk' && h('form', {class: 'card inline', id: 'new-draft', onsubmit: (ev) => {
       ev.preventDefault();
       act(async () => {
@@ -351,11 +357,11 @@ function nextStep(d) {
   return d.state === 'open' ? t('next_confirm') : t('next_submit');
 }
 
-async function viewDraft(id) {
+async function viewDraft(render, id) {
   const d = await api('GET', `drafts/${id}`);
   const clerk = me.role === 'agency_clerk', head = me.role === 'agency_head';
   const open = d.state !== 'submitted';
-  show(h('h1', {}, `${t('draft')} #${d.id} ${d.title ? '— ' + d.title : ''}`),
+  render(h('h1', {}, `${t('draft')} #${d.id} ${d.title ? '— ' + d.title : ''}`),
     h('table', {class: 'kv'},
       h('tr', {}, h('th', {}, t('state')), h('td', {id: 'draft-state', 'data-state': d.state}, draftState(d.state))),
       h('tr', {}, h('th', {}, t('agency')), h('td', {}, d.agency)),
@@ -391,7 +397,7 @@ async function viewDraft(id) {
         })}, t('delete'))));
 }
 
-async function viewDossiers(queue) {
+async function viewDossiers(render, queue) {
   let list = await api('GET', 'dossiers');
   const openStates = ['received', 'needs_supplement', 'accepted'];
   if (queue) {
@@ -400,7 +406,7 @@ async function viewDossiers(queue) {
   } else {
     list.reverse();
   }
-  show(h('h1', {}, queue ? t('queue') : t('dossiers')),
+  render(h('h1', {}, queue ? t('queue') : t('dossiers')),
     table([t('code'), t('agency'), t('channel'), t('received_at'), t('state'), t('due'), t('deadline')],
       list.map((d) => h('tr', {class: d.state === 'accepted' || d.state === 'received' ? d.deadline : null,
         'data-code': d.code},
@@ -450,7 +456,7 @@ function fieldsOf(action) {
   return Object.fromEntries(Object.entries(FIELDS[action] || {}).map(([k, [label, type]]) => [k, [t(label), type]]));
 }
 
-async function viewDossier(code) {
+async function viewDossier(render, code) {
   const d = await api('GET', `dossiers/${encodeURIComponent(code)}`);
   const role = me.role;
   const dossierActions = (DOSSIER_ACTIONS[role] || {})[d.state] || [];
@@ -461,7 +467,7 @@ async function viewDossier(code) {
     for (const ap of d.applicants) for (const a of perApplicant[ap.state] || []) if (a !== 'cancel') bulk.add(a);
   }
   const anyNotified = d.applicants.some((ap) => ap.pickup_at);
-  show(h('h1', {}, `${t('code')} ${d.code}`),
+  render(h('h1', {}, `${t('code')} ${d.code}`),
     h('table', {class: 'kv'},
       h('tr', {}, h('th', {}, t('agency')), h('td', {}, d.agency)),
       h('tr', {}, h('th', {}, t('state')), h('td', {id: 'dossier-state'}, badge(d.state))),
@@ -496,7 +502,7 @@ async function viewDossier(code) {
         h('td', {}, e.action)))));
 }
 
-async function viewAdmin() {
+async function viewAdmin(render) {
   const admin = me.role === 'ca_admin';
   const [agencies, tokens, holidays, users] = await Promise.all([
     api('GET', 'agencies'), api('GET', 'tokens'),
@@ -510,7 +516,7 @@ async function viewAdmin() {
     password: field('password', 'password', 'password'), agency: field('agency', 'agency')};
   const roleSel = h('select', {name: 'role'}, Object.entries(WORDS[lang].roles).map(([v, l]) => h('option', {value: v}, l)));
   const count = h('input', {name: 'count', type: 'number', min: 1, max: 100, value: 5, 'aria-label': t('count')});
-  show(h('h1', {}, t('nav_admin')),
+  render(h('h1', {}, t('nav_admin')),
     h('h2', {}, t('tokens')),
     h('form', {class: 'inline', id: 'stock', onsubmit: (ev) => {
       ev.preventDefault();
@@ -547,9 +553,9 @@ async function viewAdmin() {
     table([t('date'), t('name')], holidays.map((x) => h('tr', {}, h('td', {}, x.date), h('td', {}, x.name)))));
 }
 
-async function viewAudit() {
+async function viewAudit(render) {
   const out = h('div', {id: 'audit-result'});
-  show(h('h1', {}, t('audit')),
+  render(h('h1', {}, t('audit')),
     h('button', {id: 'verify', onclick: async () => {
       try {
         const r = await api('GET', 'audit/verify');
@@ -561,10 +567,10 @@ async function viewAudit() {
     }}, t('verify')), out);
 }
 
-function viewPassword() {
+function viewPassword(render) {
   const old = h('input', {type: 'password', name: 'old', autocomplete: 'current-password'});
   const neu = h('input', {type: 'password', name: 'new', autocomplete: 'new-password', minlength: 10});
-  show(h('h1', {}, t('nav_password')),
+  render(h('h1', {}, t('nav_password')),
     h('form', {class: 'card', onsubmit: (ev) => {
       ev.preventDefault();
       act(() => api('POST', 'session/password', {old_password: old.value, new_password: neu.value}));
@@ -574,7 +580,16 @@ function viewPassword() {
 
 /* ---- routing ---- */
 
+/* Each route() renders only if no later one has started: a view still waiting for the server
+ * when the person has moved on (or when an action reloads it) must not paint over the newer
+ * page with older data. */
+let routeSeq = 0;
+
 async function route() {
+  const seq = ++routeSeq;
+  const render = (...nodes) => {
+    if (seq === routeSeq) show(...nodes);
+  };
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (!me && parts[0] !== 'login') {
     try {
@@ -583,20 +598,21 @@ async function route() {
       me = null;
     }
   }
+  if (seq !== routeSeq) return;
   frame();
-  if (!me || parts[0] === 'login') return viewLogin();
+  if (!me || parts[0] === 'login') return viewLogin(render);
   try {
     switch (parts[0]) {
-      case 'drafts': return parts[1] ? await viewDraft(parts[1]) : await viewDrafts();
-      case 'dossiers': return parts[1] ? await viewDossier(parts[1]) : await viewDossiers(false);
-      case 'queue': return await viewDossiers(true);
-      case 'admin': return await viewAdmin();
-      case 'audit': return await viewAudit();
-      case 'password': return viewPassword();
+      case 'drafts': return parts[1] ? await viewDraft(render, parts[1]) : await viewDrafts(render);
+      case 'dossiers': return parts[1] ? await viewDossier(render, parts[1]) : await viewDossiers(render, false);
+      case 'queue': return await viewDossiers(render, true);
+      case 'admin': return await viewAdmin(render);
+      case 'audit': return await viewAudit(render);
+      case 'password': return viewPassword(render);
       default: location.hash = home();
     }
   } catch (e) {
-    show(h('p', {class: 'error'}, e.message));
+    render(h('p', {class: 'error'}, e.message));
   }
 }
 
