@@ -43,7 +43,7 @@ const WORDS = {
     all: 'tất cả', for_applicant: 'Người đề nghị số', done: 'Đã xong.',
     agencies: 'Cơ quan', users: 'Tài khoản', tokens: 'Kho thiết bị', holidays: 'Ngày nghỉ lễ, Tết',
     add: 'Thêm', disable: 'Khóa', disabled: 'đã khóa', role: 'Vai trò', display_name: 'Họ tên',
-    name: 'Tên', parent: 'Cơ quan cấp trên', province: 'Tỉnh, thành phố', head_name: 'Thủ trưởng',
+    name: 'Tên', agency_code: 'Mã cơ quan', parent: 'Cơ quan cấp trên', province: 'Tỉnh, thành phố', head_name: 'Thủ trưởng',
     head_title: 'Chức vụ thủ trưởng', kind: 'Loại', stock: 'Nhập thiết bị trắng vào kho',
     count: 'Số lượng', serial: 'Số sê-ri', label: 'Nhãn', year: 'Năm', date: 'Ngày',
     audit: 'Kiểm tra nhật ký', verify: 'Kiểm tra chuỗi nhật ký', audit_ok: 'Nhật ký nguyên vẹn',
@@ -102,7 +102,7 @@ const WORDS = {
     all: 'all', for_applicant: 'Applicant no.', done: 'Done.',
     agencies: 'Agencies', users: 'Accounts', tokens: 'Token stock', holidays: 'Public holidays',
     add: 'Add', disable: 'Disable', disabled: 'disabled', role: 'Role', display_name: 'Name',
-    name: 'Name', parent: 'Parent body', province: 'Province', head_name: 'Head',
+    name: 'Name', agency_code: 'Agency code', parent: 'Parent body', province: 'Province', head_name: 'Head',
     head_title: "Head's title", kind: 'Kind', stock: 'Add blank tokens to stock',
     count: 'Count', serial: 'Serial', label: 'Label', year: 'Year', date: 'Date',
     audit: 'Audit trail', verify: 'Verify the audit chain', audit_ok: 'The audit trail is intact',
@@ -510,7 +510,7 @@ async function viewAdmin(render) {
     admin ? api('GET', 'users') : Promise.resolve(null)]);
   const field = (name, key, type) => h('input', {name, placeholder: t(key), 'aria-label': t(key), type: type || 'text'});
   const agencyForm = ['code', 'name', 'parent', 'province', 'head_name', 'head_title'].map(
-    (n) => field(n, n === 'code' ? 'code' : n));
+    (n) => field(n, n === 'code' ? 'agency_code' : n));
   const kind = h('select', {name: 'kind'}, h('option', {value: 'state'}, 'state'), h('option', {value: 'party'}, 'party'));
   const userForm = {username: field('username', 'username'), display_name: field('display_name', 'display_name'),
     password: field('password', 'password', 'password'), agency: field('agency', 'agency')};
@@ -533,7 +533,7 @@ async function viewAdmin(render) {
       body.kind = kind.value;
       act(() => api('POST', 'agencies', body));
     }}, agencyForm, kind, h('button', {type: 'submit'}, t('add'))),
-    table([t('code'), t('name'), t('parent'), t('province'), t('head_name')],
+    table([t('agency_code'), t('name'), t('parent'), t('province'), t('head_name')],
       agencies.map((a) => h('tr', {}, h('td', {}, a.code), h('td', {}, a.name), h('td', {}, a.parent),
         h('td', {}, a.province), h('td', {}, `${a.head_name}, ${a.head_title}`)))),
     users && h('h2', {}, t('users')),

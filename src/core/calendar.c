@@ -250,7 +250,7 @@ typedef struct day_entry {
     int month;
     int day;
     bool working; /* a make-up working day (a Saturday worked in exchange) */
-    char name[80];
+    char name[192];
 } day_entry;
 
 typedef struct year_days {
@@ -278,6 +278,22 @@ static const day_entry *find_day(const year_days *y, ct_date d)
     return NULL;
 }
 
+/* A day's name, cut between characters (never inside one) if it is longer than we keep. */
+static void set_name(char *out, size_t size, const char *name)
+{
+    char *cut;
+
+    snprintf(out, size, "%s", name);
+    if (strlen(name) < size)
+        return;
+    cut = out + strlen(out);
+    while (cut > out && ((unsigned char)cut[-1] & 0xC0) == 0x80)
+        cut--;
+    if (cut > out && ((unsigned char)cut[-1] & 0x80))
+        cut--; /* the lead byte of the cut character */
+    *cut = '\0';
+}
+
 static void add_day(year_days *y, ct_date d, const char *name)
 {
     if (y->n == MAX_DAYS_PER_YEAR || find_day(y, d))
@@ -285,7 +301,7 @@ static void add_day(year_days *y, ct_date d, const char *name)
     y->days[y->n].month = d.month;
     y->days[y->n].day = d.day;
     y->days[y->n].working = false;
-    snprintf(y->days[y->n].name, sizeof y->days[y->n].name, "%s", name);
+    set_name(y->days[y->n].name, sizeof y->days[y->n].name, name);
     y->n++;
 }
 
@@ -379,7 +395,7 @@ static int parse_file(const char *path, int year, year_days *y, ct_error *err)
         y->days[y->n].month = d.month;
         y->days[y->n].day = d.day;
         y->days[y->n].working = strcmp(kind, "work") == 0;
-        snprintf(y->days[y->n].name, sizeof y->days[y->n].name, "%s", p);
+        set_name(y->days[y->n].name, sizeof y->days[y->n].name, p);
         y->n++;
     }
     fclose(f);

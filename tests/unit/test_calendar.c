@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/calendar.h"
+#include "core/text.h"
 
 static ct_calendar *cal;
 
@@ -204,6 +205,42 @@ static void test_bad_file(void **state)
     rmdir(dir);
 }
 
+/* A holiday's name longer than the calendar keeps is cut between characters: what is left is
+ * still UTF-8 (it goes into JSON and HTML as it is). */
+static void test_long_name(void **state)
+{
+    char dir[] = "/tmp/chungthu-cal.XXXXXX", path[128];
+    ct_calendar *c = NULL;
+    ct_error err = {0};
+    ct_date days[64];
+    const char *names[64];
+    size_t n;
+    FILE *f;
+    (void)state;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/2027.txt", dir);
+    f = fopen(path, "w");
+    fputs("2027-01-01 off Tết Dương lịch", f);
+    for (int i = 0; i < 54; i++)
+        fputs(" ồ", f); /* 4 bytes each: the line just fits in 255 */
+    fputs("\n", f);
+    fclose(f);
+    assert_int_equal(calendar_open(dir, &c, &err), 0);
+    n = calendar_holidays(c, 2027, days, names, 64);
+    assert_true(n >= 1);
+    for (size_t i = 0; i < n; i++) {
+        if (days[i].month == 1 && days[i].day == 1) {
+            assert_true(strlen(names[i]) > 100);
+            assert_true(text_utf8_valid(names[i], strlen(names[i])));
+            assert_non_null(strstr(names[i], "Tết Dương lịch"));
+        }
+    }
+    calendar_free(c);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_deadlines),
         cmocka_unit_test(test_computed_defaults),
         cmocka_unit_test(test_bad_file),
+        cmocka_unit_test(test_long_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
