@@ -299,7 +299,8 @@ typedef struct app_session {
 } app_session;
 
 /* Codes: "auth.failed" (401) for a wrong name or password, alike; "auth.locked" (429) after 5
- * failures in a row, for 15 minutes; "auth.disabled" (403). */
+ * failures in a row, for 15 minutes; "auth.rate_limited" (429) for a source address after 20
+ * failures in 10 minutes, whatever the accounts; "auth.disabled" (403). */
 int app_login(app *a, const char *username, const char *password, const char *source,
               app_session *out, ct_error *err);
 /* The session of a token, or "session.invalid" (401): unknown, expired, or its user disabled. */

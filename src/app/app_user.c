@@ -204,26 +204,99 @@ static void make_decoy(void)
     hash_password(password, decoy, sizeof decoy, NULL);
 }
 
+/*
+ * Failed logins per source address: after SOURCE_FAILURES_MAX in SOURCE_WINDOW seconds, an
+ * address is refused until the window ends, whatever user name it tries, before any password is
+ * hashed. The per-account lockout stops guessing one account's password; this stops trying one
+ * password on many accounts. A small table hashed by address, for this process: a collision only
+ * restarts another address's count.
+ */
+#define SOURCE_FAILURES_MAX 20
+#define SOURCE_WINDOW 600
+#define SOURCE_SLOTS 256
+
+static struct {
+    char source[64];
+    int64_t window_start;
+    int failures;
+} source_slots[SOURCE_SLOTS];
+static pthread_mutex_t source_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned source_slot(const char *source)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+
+    for (const unsigned char *p = (const unsigned char *)source; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h % SOURCE_SLOTS;
+}
+
+/* 0 while the address may try; else the seconds until it may again. */
+static int64_t source_blocked_for(const char *source, int64_t now)
+{
+    unsigned i = source_slot(source);
+    int64_t wait = 0;
+
+    pthread_mutex_lock(&source_lock);
+    if (strcmp(source_slots[i].source, source) == 0 &&
+        now - source_slots[i].window_start < SOURCE_WINDOW &&
+        source_slots[i].failures >= SOURCE_FAILURES_MAX)
+        wait = SOURCE_WINDOW - (now - source_slots[i].window_start);
+    pthread_mutex_unlock(&source_lock);
+    return wait;
+}
+
+static void source_failed(const char *source, int64_t now)
+{
+    unsigned i = source_slot(source);
+
+    pthread_mutex_lock(&source_lock);
+    if (strcmp(source_slots[i].source, source) != 0 ||
+        now - source_slots[i].window_start >= SOURCE_WINDOW) {
+        snprintf(source_slots[i].source, sizeof source_slots[i].source, "%s", source);
+        source_slots[i].window_start = now;
+        source_slots[i].failures = 0;
+    }
+    source_slots[i].failures++;
+    pthread_mutex_unlock(&source_lock);
+}
+
+/* A wrong name or password (or a locked account): counted against the source address. */
+static int login_refused(const char *source, int64_t now, ct_error *err)
+{
+    source_failed(source, now);
+    return ct_fail(err, 401, "auth.failed", "sai tên đăng nhập hoặc mật khẩu",
+                   "wrong user name or password");
+}
+
 int app_login(app *a, const char *username, const char *password, const char *source,
               app_session *out, ct_error *err)
 {
     user_record u;
     session_record s;
     unsigned char raw[32];
-    int64_t now = app_now();
+    int64_t now = app_now(), wait;
 
     memset(out, 0, sizeof *out);
+    source = source ? source : "";
+    wait = source_blocked_for(source, now);
+    if (wait > 0)
+        return ct_fail(err, 429, "auth.rate_limited",
+                       "quá nhiều lần đăng nhập sai từ địa chỉ này; thử lại sau %lld phút",
+                       "too many failed logins from this address; try again in %lld minutes",
+                       (long long)((wait + 59) / 60));
     if (username == NULL || password == NULL || store_user_get(a->db, username, &u, NULL) != 0) {
         pthread_once(&decoy_once, make_decoy);
         password_matches(decoy, password ? password : "");
-        return ct_fail(err, 401, "auth.failed", "sai tên đăng nhập hoặc mật khẩu",
-                       "wrong user name or password");
+        return login_refused(source, now, err);
     }
-    if (u.locked_until > now)
+    if (u.locked_until > now) {
+        source_failed(source, now);
         return ct_fail(err, 429, "auth.locked",
                        "tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau %lld phút",
                        "too many failed attempts: try again in %lld minutes",
                        (long long)((u.locked_until - now + 59) / 60));
+    }
     if (!password_matches(u.password_hash, password)) {
         u.failed_logins++;
         if (u.failed_logins >= MAX_FAILURES) {
@@ -231,8 +304,7 @@ int app_login(app *a, const char *username, const char *password, const char *so
             u.failed_logins = 0;
         }
         record_attempt(a, &u, source, false);
-        return ct_fail(err, 401, "auth.failed", "sai tên đăng nhập hoặc mật khẩu",
-                       "wrong user name or password");
+        return login_refused(source, now, err);
     }
     if (u.disabled)
         return ct_fail(err, 403, "auth.disabled", "tài khoản đã bị khóa",

@@ -11,7 +11,6 @@
  */
 #include "http/http.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,62 +155,6 @@ int api_get_string(http_request *r, json_t *j, const char *key, const char **out
     return 0;
 }
 
-/*
- * Failed logins per client address: after LOGIN_FAILURES_MAX in LOGIN_WINDOW seconds, an
- * address gets 429 until the window ends, whatever user name it tries. The per-account lockout
- * of app_login stops guessing one password; this stops trying one password on many accounts.
- * A small table hashed by address: a collision only restarts another address's count.
- */
-#define LOGIN_FAILURES_MAX 20
-#define LOGIN_WINDOW 600
-#define LOGIN_SLOTS 256
-
-static struct {
-    char client[64];
-    int64_t window_start;
-    int failures;
-} login_slots[LOGIN_SLOTS];
-static pthread_mutex_t login_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static unsigned login_slot(const char *client)
-{
-    unsigned h = 2166136261u; /* FNV-1a */
-
-    for (const unsigned char *p = (const unsigned char *)client; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h % LOGIN_SLOTS;
-}
-
-/* 0 while the address may try; else the seconds until it may again. */
-static int64_t login_blocked_for(const char *client, int64_t now)
-{
-    unsigned i = login_slot(client);
-    int64_t wait = 0;
-
-    pthread_mutex_lock(&login_lock);
-    if (strcmp(login_slots[i].client, client) == 0 &&
-        now - login_slots[i].window_start < LOGIN_WINDOW &&
-        login_slots[i].failures >= LOGIN_FAILURES_MAX)
-        wait = LOGIN_WINDOW - (now - login_slots[i].window_start);
-    pthread_mutex_unlock(&login_lock);
-    return wait;
-}
-
-static void login_failed(const char *client, int64_t now)
-{
-    unsigned i = login_slot(client);
-
-    pthread_mutex_lock(&login_lock);
-    if (strcmp(login_slots[i].client, client) != 0 ||
-        now - login_slots[i].window_start >= LOGIN_WINDOW) {
-        snprintf(login_slots[i].client, sizeof login_slots[i].client, "%s", client);
-        login_slots[i].window_start = now;
-        login_slots[i].failures = 0;
-    }
-    login_slots[i].failures++;
-    pthread_mutex_unlock(&login_lock);
-}
-
 static int login(http_request *r)
 {
     int rc = 0;
@@ -228,20 +171,7 @@ static int login(http_request *r)
         json_decref(j);
         return rc;
     }
-    {
-        int64_t wait = login_blocked_for(r->client, app_now());
-        if (wait > 0) {
-            json_decref(j);
-            ct_fail(&err, 429, "auth.rate_limited",
-                    "quá nhiều lần đăng nhập sai từ địa chỉ này; thử lại sau %lld phút",
-                    "too many failed logins from this address; try again in %lld minutes",
-                    (long long)((wait + 59) / 60));
-            return api_send_error(r, &err);
-        }
-    }
     if (app_login(r->app, user, password, r->client, &s, &err) != 0) {
-        if (err.status == 401 || err.status == 429)
-            login_failed(r->client, app_now());
         json_decref(j);
         return api_send_error(r, &err);
     }

@@ -154,6 +154,29 @@ static void test_lockout_and_disable(void **state)
     assert_string_equal(err.code, "auth.disabled");
 }
 
+/* Many accounts tried from one address: the address is stopped, before any password is
+ * checked; another address is not. */
+static void test_one_address_many_accounts(void **state)
+{
+    ct_error err = {0};
+    app_session s;
+    app_user_input user = {"nhieu.noi", NULL, "auditor", NULL, "mật khẩu đủ dài 3"};
+    char name[32];
+    (void)state;
+
+    assert_int_equal(app_user_add(a, &admin, &user, &err), 0);
+    for (int i = 0; i < 20; i++) {
+        snprintf(name, sizeof name, "khong.co.%d", i);
+        assert_int_equal(app_login(a, name, "thử mật khẩu chung", "192.0.2.7", &s, &err), -1);
+        assert_string_equal(err.code, "auth.failed");
+    }
+    assert_int_equal(app_login(a, "nhieu.noi", "mật khẩu đủ dài 3", "192.0.2.7", &s, &err), -1);
+    assert_string_equal(err.code, "auth.rate_limited");
+    assert_int_equal(err.status, 429);
+    assert_int_equal(app_login(a, "nhieu.noi", "mật khẩu đủ dài 3", "192.0.2.8", &s, &err), 0);
+    assert_int_equal(app_logout(a, s.token, &err), 0);
+}
+
 static void test_password_change(void **state)
 {
     ct_error err = {0};
@@ -178,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_refused_accounts),
         cmocka_unit_test(test_login_and_sessions),
         cmocka_unit_test(test_lockout_and_disable),
+        cmocka_unit_test(test_one_address_many_accounts),
         cmocka_unit_test(test_password_change),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
