@@ -47,6 +47,12 @@ static int changeable_draft(app *a, const app_actor *actor, int64_t id, role_set
     return 0;
 }
 
+/* A draft's name in the audit trail. */
+static void draft_object(int64_t id, char out[32])
+{
+    snprintf(out, 32, "draft:%lld", (long long)id);
+}
+
 /* Write the record and its audit row in one transaction; the document, if given, too. */
 static int draft_save(app *a, const app_actor *actor, draft_record *d, const char *action,
                       draft_document which, const unsigned char *doc, size_t doc_len,
@@ -54,7 +60,7 @@ static int draft_save(app *a, const app_actor *actor, draft_record *d, const cha
 {
     char object[32];
 
-    snprintf(object, sizeof object, "draft:%lld", (long long)d->id);
+    draft_object(d->id, object);
     d->updated_at = app_now();
     if (store_begin(a->db, err) != 0) {
         json_decref(detail);
@@ -108,7 +114,7 @@ int app_draft_create(app *a, const app_actor *actor, const char *agency, const c
         return -1;
     if (store_draft_insert(a->db, &d, err) != 0)
         goto fail;
-    snprintf(object, sizeof object, "draft:%lld", (long long)d.id);
+    draft_object(d.id, object);
     if (audit_append(a, actor, "draft.create", object,
                      json_pack("{s:s, s:s}", "agency", d.agency, "title", d.title), err) != 0 ||
         store_commit(a->db, err) != 0)
@@ -447,7 +453,7 @@ int app_draft_submit(app *a, const app_actor *actor, int64_t id, dossier_record 
     snprintf(d.state, sizeof d.state, "%s", DRAFT_SUBMITTED);
     snprintf(d.dossier, sizeof d.dossier, "%s", dossier.code);
     d.updated_at = app_now();
-    snprintf(object, sizeof object, "draft:%lld", (long long)d.id);
+    draft_object(d.id, object);
     if (store_draft_update(a->db, &d, err) != 0 ||
         audit_append(a, actor, "draft.submit", object, json_pack("{s:s}", "dossier", d.dossier),
                      err) != 0 ||
@@ -472,7 +478,7 @@ int app_draft_delete(app *a, const app_actor *actor, int64_t id, ct_error *err)
 
     if (changeable_draft(a, actor, id, ROLE_AGENCY_CLERK, "draft delete", &d, err) != 0)
         return -1;
-    snprintf(object, sizeof object, "draft:%lld", (long long)id);
+    draft_object(id, object);
     if (store_begin(a->db, err) != 0)
         return -1;
     if (store_draft_delete(a->db, id, err) != 0 ||

@@ -367,8 +367,8 @@ int cmd_dossier(const cli_ctx *ctx, int argc, char **argv)
         rc = dossier_show(a, &actor, args.pos[0], cli_flag(&args, "json"), &err);
     } else if (strcmp(sub, "receipt") == 0 || strcmp(sub, "notice") == 0) {
         char *slip;
-        rc = app_dossier_receipt(a, &actor, args.pos[0], sub[0] == 'n', cli_flag(&args, "html"),
-                                 &slip, &err);
+        rc = app_dossier_receipt(a, &actor, args.pos[0], strcmp(sub, "notice") == 0,
+                                 cli_flag(&args, "html"), &slip, &err);
         if (rc == 0) {
             fputs(slip, stdout);
             free(slip);

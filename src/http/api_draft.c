@@ -130,36 +130,38 @@ static bool content_type_is(http_request *r, const char *type)
 }
 
 /* The list: text/csv as it is, or JSON {"csv": "..."} / {"applicants": [...]}. */
-static int post_list(http_request *r, const app_actor *actor, int64_t id, draft_record *d,
-                     ct_error *err, int *rc)
+static int post_list(http_request *r, const app_actor *actor, int64_t id)
 {
-    json_t *j, *applicants;
+    ct_error err = {0};
+    draft_record d;
+    json_t *j;
     const char *csv = NULL;
-    char *dumped = NULL;
-    int result;
+    char *list_json = NULL;
+    int rc = 0;
 
-    if (content_type_is(r, "text/csv"))
-        return app_draft_set_list(r->app, actor, id, "csv", r->body, r->body_len, d, err);
-    j = api_json_body(r, rc);
-    if (j == NULL)
-        return 1;
-    if (api_get_string(r, j, "csv", &csv, rc) != 0) {
-        json_decref(j);
-        return 1;
-    }
-    applicants = json_object_get(j, "applicants");
-    if (csv) {
-        result = app_draft_set_list(r->app, actor, id, "csv", (const unsigned char *)csv,
-                                    strlen(csv), d, err);
+    if (content_type_is(r, "text/csv")) {
+        rc = app_draft_set_list(r->app, actor, id, "csv", r->body, r->body_len, &d, &err);
     } else {
-        dumped = json_dumps(applicants ? applicants : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
-        result = app_draft_set_list(r->app, actor, id, "json",
-                                    (const unsigned char *)(dumped ? dumped : "null"),
-                                    strlen(dumped ? dumped : "null"), d, err);
+        j = api_json_body(r, &rc);
+        if (j == NULL || api_get_string(r, j, "csv", &csv, &rc) != 0) {
+            json_decref(j);
+            return rc;
+        }
+        if (csv) {
+            rc = app_draft_set_list(r->app, actor, id, "csv", (const unsigned char *)csv,
+                                    strlen(csv), &d, &err);
+        } else {
+            json_t *list = json_object_get(j, "applicants");
+            list_json = json_dumps(list ? list : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+            rc = list_json ? app_draft_set_list(r->app, actor, id, "json",
+                                                (const unsigned char *)list_json, strlen(list_json),
+                                                &d, &err)
+                           : ct_fail(&err, 500, "oom", "hết bộ nhớ", "out of memory");
+        }
+        free(list_json);
+        json_decref(j);
     }
-    free(dumped);
-    json_decref(j);
-    return result;
+    return rc != 0 ? api_send_error(r, &err) : api_send_json(r, 200, draft_json(&d), NULL);
 }
 
 /* Every draft route but creation: /drafts/{id}/{list|letter|confirm|submit|delete}. */
@@ -169,39 +171,39 @@ static int post_draft_action(http_request *r, const app_actor *actor, int64_t id
     ct_error err = {0};
     draft_record d;
     dossier_record dossier;
-    int rc = 0, result;
+    json_t *j;
+    int rc = 0;
 
-    if (strcmp(action, "list") == 0) {
-        result = post_list(r, actor, id, &d, &err, &rc);
-        if (result > 0)
-            return rc;
-    } else if (strcmp(action, "letter") == 0) {
+    if (strcmp(action, "list") == 0)
+        return post_list(r, actor, id);
+    if (strcmp(action, "letter") == 0) {
         /* the type it was sent as must agree with its name and content (app checks, after
          * the role and the draft) */
-        const char *type = http_header_value(r, "Content-Type");
-        result = app_draft_set_letter(r->app, actor, id, http_query(r, "name"), type, r->body,
-                                      r->body_len, &d, &err);
-    } else if (strcmp(action, "confirm") == 0 || strcmp(action, "submit") == 0 ||
-               strcmp(action, "delete") == 0) {
-        json_t *j = api_json_body(r, &rc);
-        if (j == NULL)
-            return rc;
-        json_decref(j);
-        if (action[0] == 's') {
-            if (app_draft_submit(r->app, actor, id, &dossier, &err) != 0)
-                return api_send_error(r, &err);
-            return api_send_json(r, 201, api_dossier_json(&dossier, app_now()), NULL);
-        }
-        if (action[0] == 'd') {
-            if (app_draft_delete(r->app, actor, id, &err) != 0)
-                return api_send_error(r, &err);
-            return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
-        }
-        result = app_draft_confirm(r->app, actor, id, &d, &err);
-    } else {
-        return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+        if (app_draft_set_letter(r->app, actor, id, http_query(r, "name"),
+                                 http_header_value(r, "Content-Type"), r->body, r->body_len, &d,
+                                 &err) != 0)
+            return api_send_error(r, &err);
+        return api_send_json(r, 200, draft_json(&d), NULL);
     }
-    if (result != 0)
+    if (strcmp(action, "confirm") != 0 && strcmp(action, "submit") != 0 &&
+        strcmp(action, "delete") != 0)
+        return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+    /* the others take an empty JSON object, as every state-changing call does */
+    j = api_json_body(r, &rc);
+    if (j == NULL)
+        return rc;
+    json_decref(j);
+    if (strcmp(action, "submit") == 0) {
+        if (app_draft_submit(r->app, actor, id, &dossier, &err) != 0)
+            return api_send_error(r, &err);
+        return api_send_json(r, 201, api_dossier_json(&dossier, app_now()), NULL);
+    }
+    if (strcmp(action, "delete") == 0) {
+        if (app_draft_delete(r->app, actor, id, &err) != 0)
+            return api_send_error(r, &err);
+        return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+    }
+    if (app_draft_confirm(r->app, actor, id, &d, &err) != 0)
         return api_send_error(r, &err);
     return api_send_json(r, 200, draft_json(&d), NULL);
 }
