@@ -226,11 +226,15 @@ typedef enum { DEADLINE_NONE, DEADLINE_ON_TIME, DEADLINE_DUE_TODAY, DEADLINE_LAT
 deadline_status app_deadline_status(int64_t due_at, int64_t done_at, int64_t now);
 const char *deadline_status_name(deadline_status s);
 
-/* The receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả), or with pickup
- * the notice of when and where to collect the tokens (409 "dossier.no_pickup" before any), as
- * printable HTML or plain text. *out malloc'd. */
-int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool pickup, bool html,
-                        char **out, ct_error *err);
+/* The printed papers of a dossier: the receipt and appointment slip (giấy tiếp nhận hồ sơ và
+ * hẹn trả kết quả), and the notice of when and where to collect the tokens (409
+ * "dossier.no_pickup" before any was announced). */
+typedef enum { SLIP_RECEIPT, SLIP_PICKUP_NOTICE } slip_kind;
+typedef enum { SLIP_TEXT, SLIP_HTML } slip_format;
+
+/* The paper as printable HTML or plain text; *out malloc'd. */
+int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_kind kind,
+                        slip_format format, char **out, ct_error *err);
 
 /* A subscriber's own lookup, without an account: the dossier code and the applicant's ID
  * number give that applicant's record only; anything else is 404 ("dossier.not_found"). */

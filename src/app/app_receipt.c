@@ -175,9 +175,10 @@ static void render(text_buf *b, bool html, const char *code, const char *title_v
         n_lines++;                                                                                 \
     } while (0)
 
-int app_dossier_receipt(app *a, const app_actor *actor, const char *code, bool pickup, bool html,
-                        char **out, ct_error *err)
+int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_kind kind,
+                        slip_format format, char **out, ct_error *err)
 {
+    bool pickup = kind == SLIP_PICKUP_NOTICE, html = format == SLIP_HTML;
     dossier_record d;
     agency_record agency;
     applicant_record *aps;

@@ -326,7 +326,7 @@ static int dossier_submit(app *a, const app_actor *actor, const cli_args *args, 
         print_json(dossier_json(&d, d.received_at));
         return 0;
     }
-    if (app_dossier_receipt(a, actor, d.code, false, false, &slip, err) != 0)
+    if (app_dossier_receipt(a, actor, d.code, SLIP_RECEIPT, SLIP_TEXT, &slip, err) != 0)
         return -1;
     fputs(slip, stdout);
     free(slip);
@@ -367,8 +367,9 @@ int cmd_dossier(const cli_ctx *ctx, int argc, char **argv)
         rc = dossier_show(a, &actor, args.pos[0], cli_flag(&args, "json"), &err);
     } else if (strcmp(sub, "receipt") == 0 || strcmp(sub, "notice") == 0) {
         char *slip;
-        rc = app_dossier_receipt(a, &actor, args.pos[0], strcmp(sub, "notice") == 0,
-                                 cli_flag(&args, "html"), &slip, &err);
+        rc = app_dossier_receipt(a, &actor, args.pos[0],
+                                 strcmp(sub, "notice") == 0 ? SLIP_PICKUP_NOTICE : SLIP_RECEIPT,
+                                 cli_flag(&args, "html") ? SLIP_HTML : SLIP_TEXT, &slip, &err);
         if (rc == 0) {
             fputs(slip, stdout);
             free(slip);

@@ -367,9 +367,9 @@ int api_get(http_request *r, const char *rest)
         json_decref(list);
         snprintf(code, sizeof code, "%.*s", slash ? (int)(slash - rest - 9) : 63, rest + 9);
         if (slash && (strcmp(slash, "/receipt") == 0 || strcmp(slash, "/notice") == 0)) {
-            bool pickup_notice = strcmp(slash, "/notice") == 0;
+            slip_kind kind = strcmp(slash, "/notice") == 0 ? SLIP_PICKUP_NOTICE : SLIP_RECEIPT;
             char *html;
-            if (app_dossier_receipt(r->app, &actor, code, pickup_notice, true, &html, &err) != 0)
+            if (app_dossier_receipt(r->app, &actor, code, kind, SLIP_HTML, &html, &err) != 0)
                 return api_send_error(r, &err);
             return http_send_html(r, 200, html);
         }
