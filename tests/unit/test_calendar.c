@@ -180,25 +180,31 @@ static void test_computed_defaults(void **state)
         assert_non_null(names[i]);
 }
 
+/* Write 2027.txt with the given text into a holiday folder of the test's own. */
+static void write_holidays(char dir[], char path[128], const char *text)
+{
+    FILE *f;
+
+    snprintf(path, 128, "%s/2027.txt", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 static void test_bad_file(void **state)
 {
     char dir[] = "/tmp/chungthu-cal.XXXXXX", path[128];
     ct_calendar *bad = NULL;
     ct_error err = {0};
-    FILE *f;
     (void)state;
 
     assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/2027.txt", dir);
-    f = fopen(path, "w");
-    fputs("# ok\n2027-01-01 off Tết Dương lịch\n2027-02-30 off nonsense\n", f);
-    fclose(f);
+    write_holidays(dir, path, "# ok\n2027-01-01 off Tết Dương lịch\n2027-02-30 off nonsense\n");
     assert_int_equal(calendar_open(dir, &bad, &err), -1);
     assert_string_equal(err.code, "calendar.bad_file");
     assert_non_null(strstr(err.en, "line 3"));
-    f = fopen(path, "w");
-    fputs("2028-01-01 off wrong year\n", f);
-    fclose(f);
+    write_holidays(dir, path, "2028-01-01 off wrong year\n");
     assert_int_equal(calendar_open(dir, &bad, &err), -1);
     assert_non_null(strstr(err.en, "line 1"));
     unlink(path);
@@ -209,23 +215,20 @@ static void test_bad_file(void **state)
  * still UTF-8 (it goes into JSON and HTML as it is). */
 static void test_long_name(void **state)
 {
-    char dir[] = "/tmp/chungthu-cal.XXXXXX", path[128];
+    char dir[] = "/tmp/chungthu-cal.XXXXXX", path[128], line[256];
     ct_calendar *c = NULL;
     ct_error err = {0};
     ct_date days[64];
     const char *names[64];
-    size_t n;
-    FILE *f;
+    size_t n, len;
     (void)state;
 
+    len = (size_t)snprintf(line, sizeof line, "2027-01-01 off Tết Dương lịch");
+    for (int i = 0; i < 54; i++) /* 4 bytes each: the line just fits in 255 */
+        len += (size_t)snprintf(line + len, sizeof line - len, " ồ");
+    snprintf(line + len, sizeof line - len, "\n");
     assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/2027.txt", dir);
-    f = fopen(path, "w");
-    fputs("2027-01-01 off Tết Dương lịch", f);
-    for (int i = 0; i < 54; i++)
-        fputs(" ồ", f); /* 4 bytes each: the line just fits in 255 */
-    fputs("\n", f);
-    fclose(f);
+    write_holidays(dir, path, line);
     assert_int_equal(calendar_open(dir, &c, &err), 0);
     n = calendar_holidays(c, 2027, days, names, 64);
     assert_true(n >= 1);
