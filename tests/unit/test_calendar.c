@@ -181,7 +181,7 @@ static void test_computed_defaults(void **state)
 }
 
 /* Write 2027.txt with the given text into a holiday folder of the test's own. */
-static void write_holidays(char dir[], char path[128], const char *text)
+static void write_holidays(const char *dir, char path[128], const char *text)
 {
     FILE *f;
 
