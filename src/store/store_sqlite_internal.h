@@ -6,7 +6,6 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -26,25 +25,12 @@ typedef struct reader {
     pthread_mutex_t lock;
 } reader;
 
-/* The WAL is copied back into the database by a thread of its own once it holds this many
- * pages (~40 MB), so that no commit waits for that copy and its sync. */
-#define CHECKPOINT_PAGES 10000
-
-typedef struct checkpointer {
-    sqlite3 *db; /* its own connection */
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    bool due, stop, started;
-} checkpointer;
-
 typedef struct sqlite_store {
     sqlite3 *db; /* the writer */
     pthread_mutex_t write_lock;
     sqlite3_stmt *cert_insert; /* hot path of bulk issuance: prepared once, on the writer */
     reader readers[READERS];
     atomic_uint next_reader;
-    checkpointer ckpt;
 } sqlite_store;
 
 /* The store whose transaction this thread holds, if any. */
@@ -132,6 +118,10 @@ int sq_token_list(void *impl, const char *state, token_visit_fn visit, void *ctx
 int sq_user_insert(void *impl, const user_record *rec, ct_error *err);
 int sq_user_get(void *impl, const char *username, user_record *out, ct_error *err);
 int sq_user_update(void *impl, const user_record *rec, ct_error *err);
+int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err);
+int sq_session_insert(void *impl, const session_record *rec, ct_error *err);
+int sq_session_get(void *impl, const char *token_hash, session_record *out, ct_error *err);
+int sq_session_delete(void *impl, const char *token_hash, ct_error *err);
 int sq_draft_insert(void *impl, draft_record *rec, ct_error *err);
 int sq_draft_get(void *impl, int64_t id, draft_record *out, ct_error *err);
 int sq_draft_update(void *impl, const draft_record *rec, ct_error *err);
@@ -142,10 +132,6 @@ int sq_draft_put_document(void *impl, int64_t id, draft_document which, const un
                           size_t len, ct_error *err);
 int sq_draft_get_document(void *impl, int64_t id, draft_document which, unsigned char **data,
                           size_t *len, ct_error *err);
-int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err);
-int sq_session_insert(void *impl, const session_record *rec, ct_error *err);
-int sq_session_get(void *impl, const char *token_hash, session_record *out, ct_error *err);
-int sq_session_delete(void *impl, const char *token_hash, ct_error *err);
 
 extern const char *const sq_migrations[];
 extern const size_t sq_migration_count;
