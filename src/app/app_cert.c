@@ -267,6 +267,9 @@ static void *sign_worker(void *arg)
     return NULL;
 }
 
+/* store_pipeline's answer when a request failed (its error is in its item, not in err) */
+#define REQUEST_FAILED (-2)
+
 static int store_pipeline(pipeline *pl, const app_actor *actor, char (*serials)[41], ct_error *err)
 {
     json_t *list = json_array();
@@ -282,12 +285,12 @@ static int store_pipeline(pipeline *pl, const app_actor *actor, char (*serials)[
         }
         if (st <= 0) { /* this one failed, or another did and the batch stopped */
             json_decref(list);
-            return -1;
+            return REQUEST_FAILED;
         }
         if (store_cert_insert(pl->a->db, &pl->items[i].rec, err) != 0) {
             atomic_store(&pl->abort, true);
             json_decref(list);
-            return -2;
+            return -1;
         }
         json_array_append_new(list,
                               json_pack("[s,s]", pl->items[i].rec.serial, pl->items[i].rec.sha256));
@@ -334,13 +337,14 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
     atomic_store(&pl.abort, rc != 0);
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
-    if (rc == -1) { /* a request failed: name it (the lowest one that did) */
+    if (rc == REQUEST_FAILED) { /* name the lowest request that failed */
         size_t f = atomic_load(&pl.failed);
         char vi[48], en[48];
         *err = pl.items[f].err;
         snprintf(vi, sizeof vi, "yêu cầu %zu: ", f + 1);
         snprintf(en, sizeof en, "request %zu: ", f + 1);
         ct_error_prefix(err, vi, en);
+        rc = -1;
     }
     if (rc == 0)
         rc = store_commit(a->db, err);
@@ -353,7 +357,7 @@ out:
         prepared_free(&pl.items[i]);
     free(pl.items);
     free(pl.state);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 int serial_normalize(const char *serial, char out[41], ct_error *err)
