@@ -82,10 +82,10 @@ static void put_escaped(text_buf *b, const char *s)
 static void local_time_text(int64_t t, char *out, size_t size)
 {
     ct_date d = ct_utc_to_local_date(t);
-    int64_t minutes = ((t + 7 * 3600) % 86400 + 86400) % 86400 / 60;
+    int minutes = ct_utc_to_local_minute(t);
 
-    snprintf(out, size, "%02d:%02d ngày %02d/%02d/%04d", (int)(minutes / 60), (int)(minutes % 60),
-             d.day, d.month, d.year);
+    snprintf(out, size, "%02d:%02d ngày %02d/%02d/%04d", minutes / 60, minutes % 60, d.day, d.month,
+             d.year);
 }
 
 typedef struct {

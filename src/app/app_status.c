@@ -473,7 +473,7 @@ int app_status_refresh(app *a, ct_error *err)
      * into one piece once a night (02:00–03:00 Vietnam time, a few seconds for a million
      * certificates), which makes searches of several common words about twice as fast. */
     {
-        int64_t local_min = ((now + 7 * 3600) % 86400 + 86400) % 86400 / 60;
+        int local_min = ct_utc_to_local_minute(now);
         long long today = ct_date_to_jdn(ct_utc_to_local_date(now));
         bool night =
             local_min >= 120 && local_min < 180 && atomic_load(&a->status->optimized_jdn) != today;

@@ -73,6 +73,11 @@ void ct_date_format(ct_date d, char out[11])
     snprintf(out, 11, "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
 }
 
+int ct_utc_to_local_minute(int64_t t)
+{
+    return (int)(((t + 7 * 3600) % 86400 + 86400) % 86400 / 60);
+}
+
 ct_date ct_utc_to_local_date(int64_t t)
 {
     int64_t local = t + 7 * 3600;
@@ -505,7 +510,7 @@ size_t calendar_holidays(const ct_calendar *cal, int year, ct_date *days, const 
 ct_date calendar_effective_receipt_day(const ct_calendar *cal, int64_t received_at, int cutoff_min)
 {
     ct_date d = ct_utc_to_local_date(received_at);
-    int64_t minute = ((received_at + 7 * 3600) % 86400 + 86400) % 86400 / 60;
+    int minute = ct_utc_to_local_minute(received_at);
 
     if (calendar_is_working_day(cal, d) && minute < cutoff_min)
         return d;

@@ -43,8 +43,10 @@ void ct_date_format(ct_date d, char out[11]);
 int lunar_from_solar(ct_date d, lunar_date *out);
 int solar_from_lunar(lunar_date l, ct_date *out); /* -1 if that lunar day does not exist */
 
-/* Local (UTC+7) day of an instant, and the instant of a local day and minute. */
+/* Local (UTC+7) day of an instant, its local minute of the day (0–1439), and the instant of a
+ * local day and minute. */
 ct_date ct_utc_to_local_date(int64_t t);
+int ct_utc_to_local_minute(int64_t t);
 int64_t ct_local_to_utc(ct_date d, int minute_of_day);
 
 typedef struct ct_calendar ct_calendar;
