@@ -375,6 +375,19 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     size_t spki_len, sig_len = sizeof sig;
     app_cert_request req = {0};
     token_session *session = NULL;
+    token_writer *writer = NULL;
+    token_cert_object user_cert;
+    cert_subject cs = {0};
+    unsigned char *subject = NULL;
+    size_t subject_len = 0;
+    bool in_transaction = false;
+    int rc;
+    const token_cert_object chain[2] = {
+        {a->issuing.key_id, CERT_KEY_ID_LEN, "CA cấp phát / issuing CA", a->issuing.cert_der,
+         a->issuing.cert_len, a->issuing.subject_der, a->issuing.subject_len, true},
+        {a->root.key_id, CERT_KEY_ID_LEN, "CA gốc / root CA", a->root.cert_der, a->root.cert_len,
+         a->root.subject_der, a->root.subject_len, true},
+    };
     const char *kt = key_type ? key_type : a->cfg.subscriber_key;
     int64_t now = app_now();
 
@@ -403,9 +416,11 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
         return -1;
     snprintf(out->token_label, sizeof out->token_label, "chungthu-%.20s", pick.found.serial);
 
-    /* 2–3: initialise, set the user PIN, generate the key pair on the token */
+    /* 2–3: initialise, set the user PIN, generate the key pair on the token; the CA chain is
+     * written meanwhile */
     if (token_provision_keys(m, pick.found.serial, so_pin, out->user_pin, out->token_label, id,
-                             sizeof id, key_type_of(kt), &spki, &spki_len, &session, err) != 0) {
+                             sizeof id, key_type_of(kt), chain, 2, &spki, &spki_len, &session,
+                             err) != 0) {
         ct_error wipe_err = {0};
         /* A wrong SO PIN changed nothing on the device, but the token cannot be used: keep it
          * aside. Anything else: wipe it back to blank if the device still answers. */
@@ -425,47 +440,33 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     req.hold = hold;
     if (cert_sign_request(a, &req, now, &out->cert, err) != 0)
         goto undo;
-    {
-        unsigned char *subject = NULL;
-        size_t subject_len = 0;
-        cert_subject cs = {0};
-        cs.locality = checked.province;
-        cs.org = checked.org;
-        for (size_t i = 0; i < checked.n_units; i++)
-            cs.units[i] = checked.units[i];
-        cs.n_units = checked.n_units;
-        cs.common_name = checked.full_name;
-        if (cert_encode_name(&cs, &subject, &subject_len, err) != 0)
-            goto undo;
-        /* in the session that generated the key: one login for the whole provisioning */
-        if (token_session_write_cert(session, id, sizeof id, out->token_label, out->cert.der,
-                                     out->cert.der_len, subject, subject_len, false, err) != 0 ||
-            token_session_write_cert(session, a->issuing.key_id, CERT_KEY_ID_LEN,
-                                     "CA cấp phát / issuing CA", a->issuing.cert_der,
-                                     a->issuing.cert_len, a->issuing.subject_der,
-                                     a->issuing.subject_len, true, err) != 0 ||
-            token_session_write_cert(session, a->root.key_id, CERT_KEY_ID_LEN, "CA gốc / root CA",
-                                     a->root.cert_der, a->root.cert_len, a->root.subject_der,
-                                     a->root.subject_len, true, err) != 0) {
-            free(subject);
-            goto undo;
-        }
-        free(subject);
-    }
+    cs.locality = checked.province;
+    cs.org = checked.org;
+    for (size_t i = 0; i < checked.n_units; i++)
+        cs.units[i] = checked.units[i];
+    cs.n_units = checked.n_units;
+    cs.common_name = checked.full_name;
+    if (cert_encode_name(&cs, &subject, &subject_len, err) != 0)
+        goto undo;
+    /* The certificate goes onto the token from a second session while this one proves the
+     * pair and the records are prepared: the write is mostly the module's own I/O. */
+    user_cert = (token_cert_object){
+        id,          sizeof id, out->token_label, out->cert.der, out->cert.der_len, subject,
+        subject_len, false};
+    if (token_write_begin(m, pick.found.serial, &user_cert, 1, &writer, err) != 0)
+        goto undo;
     /* 5: prove the pair */
     if (RAND_bytes(challenge, sizeof challenge) != 1 ||
         token_session_sign(session, id, sizeof id, challenge, sizeof challenge, sig, &sig_len,
                            err) != 0 ||
         pubkey_verify(spki, spki_len, challenge, sizeof challenge, sig, sig_len, err) != 0)
         goto undo;
-    token_session_close(session);
-    session = NULL;
     /* 6: the envelope, then the records (the caller commits) */
     if (write_envelope(a, out, who, dossier, applicant, out->envelope_path,
-                       sizeof out->envelope_path, err) != 0)
+                       sizeof out->envelope_path, err) != 0 ||
+        store_begin(a->db, err) != 0)
         goto undo;
-    if (store_begin(a->db, err) != 0)
-        goto undo;
+    in_transaction = true;
     snprintf(pick.found.state, sizeof pick.found.state, "provisioned");
     snprintf(pick.found.cert_serial, sizeof pick.found.cert_serial, "%s", out->cert.serial);
     snprintf(pick.found.dossier, sizeof pick.found.dossier, "%s", dossier ? dossier : "");
@@ -478,16 +479,25 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
         audit_append(a, actor, "token.provision", out->token_serial,
                      json_pack("{s:s, s:s, s:s}", "cert", out->cert.serial, "key", kt, "dossier",
                                dossier ? dossier : ""),
-                     err) != 0) {
-        store_rollback(a->db);
+                     err) != 0)
         goto undo;
-    }
+    rc = token_write_end(writer, err);
+    writer = NULL;
+    if (rc != 0)
+        goto undo;
+    token_session_close(session);
+    free(subject);
     free(spki);
     OPENSSL_cleanse(so_pin, sizeof so_pin);
     return 0;
 undo : {
     ct_error wipe_err = {0};
+    if (writer != NULL)
+        token_write_end(writer, &wipe_err); /* the first error is the one reported */
+    if (in_transaction)
+        store_rollback(a->db);
     token_session_close(session);
+    free(subject);
     if (out->envelope_path[0])
         unlink(out->envelope_path);
     if (token_wipe(m, pick.found.serial, so_pin, pick.found.label, &wipe_err) == 0)

@@ -21,15 +21,13 @@
 struct token_module {
     void *handle;
     CK_FUNCTION_LIST_PTR f;
+    /* Where each token was at the last scan. A scan asks every slot for its token information,
+     * which a file-backed module reads from disk; a provisioning looks its token up several
+     * times, and the stock can hold hundreds. */
+    pthread_mutex_t slots_lock;
+    token_info *slots;
+    size_t n_slots;
 };
-
-/* The slot a token was last found in, per thread: a provisioning looks its token up several
- * times, and a scan asks every slot of the stock for its token information. */
-static _Thread_local struct {
-    const token_module *m;
-    char serial[17];
-    CK_SLOT_ID slot;
-} last_found;
 
 struct token_key {
     token_module *m;
@@ -138,6 +136,7 @@ int token_module_open(const char *module_path, token_module **out, ct_error *err
         free(m);
         return p11_fail(err, rv, "khởi động mô-đun", "initialise module");
     }
+    pthread_mutex_init(&m->slots_lock, NULL);
     *out = m;
     return 0;
 }
@@ -146,9 +145,9 @@ void token_module_close(token_module *m)
 {
     if (m == NULL)
         return;
-    if (last_found.m == m)
-        last_found.m = NULL;
     m->f->C_Finalize(NULL);
+    pthread_mutex_destroy(&m->slots_lock);
+    free(m->slots);
     /* Not dlclose'd: some modules (SoftHSM2 among them) keep process-wide state that outlives
      * C_Finalize, and unloading them while it is referenced crashes at exit. */
     free(m);
@@ -209,40 +208,63 @@ int token_list(token_module *m, token_info **out, size_t *count, ct_error *err)
     return 0;
 }
 
-static int find_slot(token_module *m, const char *serial, CK_SLOT_ID *slot, ct_error *err)
+/* The slot last seen holding the initialised token serial, if any. */
+static bool remembered_slot(token_module *m, const char *serial, CK_SLOT_ID *slot)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&m->slots_lock);
+    for (size_t i = 0; i < m->n_slots && !found; i++) {
+        if (m->slots[i].initialized && strcmp(m->slots[i].serial, serial) == 0) {
+            *slot = m->slots[i].slot_id;
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&m->slots_lock);
+    return found;
+}
+
+static int find_slot(token_module *m, const char *serial, CK_SLOT_ID *slot, const char *step_vi,
+                     const char *step_en, ct_error *err)
 {
     token_info *list;
     size_t n;
     CK_TOKEN_INFO ti;
+    bool found = false;
+    char vi[256], en[256];
 
     /* Slots can move (SoftHSM2 renumbers them when a token is initialised): the remembered
      * one counts only if it still holds this initialised token. */
-    if (last_found.m == m && strcmp(last_found.serial, serial) == 0 &&
-        m->f->C_GetTokenInfo(last_found.slot, &ti) == CKR_OK &&
+    if (remembered_slot(m, serial, slot) && m->f->C_GetTokenInfo(*slot, &ti) == CKR_OK &&
         (ti.flags & CKF_TOKEN_INITIALIZED)) {
-        char found[17];
-        copy_padded(found, sizeof found, ti.serialNumber, sizeof ti.serialNumber);
-        if (strcmp(found, serial) == 0) {
-            *slot = last_found.slot;
+        char there[17];
+        copy_padded(there, sizeof there, ti.serialNumber, sizeof ti.serialNumber);
+        if (strcmp(there, serial) == 0)
             return 0;
-        }
     }
     if (token_list(m, &list, &n, err) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !found; i++) {
         if (list[i].initialized && strcmp(list[i].serial, serial) == 0) {
             *slot = list[i].slot_id;
-            last_found.m = m;
-            snprintf(last_found.serial, sizeof last_found.serial, "%s", serial);
-            last_found.slot = *slot;
-            free(list);
-            return 0;
+            found = true;
         }
     }
-    free(list);
-    return ct_fail(err, 404, "token.not_found",
-                   "không thấy thiết bị số sê-ri %s (đã rút ra hoặc hỏng?)",
-                   "no token with serial %s is present (removed or damaged?)", serial);
+    pthread_mutex_lock(&m->slots_lock);
+    free(m->slots);
+    m->slots = list;
+    m->n_slots = n;
+    pthread_mutex_unlock(&m->slots_lock);
+    if (found)
+        return 0;
+    snprintf(vi, sizeof vi,
+             "thiết bị lưu khóa: bước \"%s\": không thấy thiết bị số sê-ri %s (đã rút ra hoặc "
+             "hỏng?)",
+             step_vi, serial);
+    snprintf(en, sizeof en,
+             "token: step \"%s\": no token with serial %s is present (removed or damaged?)",
+             step_en, serial);
+    return ct_fail_text(err, 404, "token.not_found", vi, en);
 }
 
 int token_create_blank(token_module *m, const char *label, const char *so_pin, char serial_out[17],
@@ -301,7 +323,7 @@ static int open_session(token_module *m, const char *serial, CK_USER_TYPE user, 
 
     s->m = m;
     s->h = CK_INVALID_HANDLE;
-    if (find_slot(m, serial, &slot, err) != 0)
+    if (find_slot(m, serial, &slot, step_vi, step_en, err) != 0)
         return -1;
     rv = m->f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s->h);
     if (rv != CKR_OK)
@@ -551,9 +573,73 @@ static int generate_pair(session *s, const char *label, const unsigned char *id,
     return 0;
 }
 
+/* Certificates written from a session and a thread of their own (token.h). Login state belongs
+ * to the application, not the session, so the writer's session is logged in already. */
+struct token_writer {
+    session s;
+    char serial[17];
+    const token_cert_object *certs;
+    size_t n;
+    pthread_t thread;
+    bool threaded;
+    int rc;
+    ct_error err;
+};
+
+static void *write_certs(void *arg)
+{
+    token_writer *w = arg;
+
+    for (size_t i = 0; i < w->n && w->rc == 0; i++)
+        w->rc = token_session_write_cert(&w->s, &w->certs[i], &w->err);
+    return NULL;
+}
+
+int token_write_begin(token_module *m, const char *serial, const token_cert_object *certs, size_t n,
+                      token_writer **out, ct_error *err)
+{
+    token_writer *w = calloc(1, sizeof *w);
+
+    if (w == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    w->certs = certs;
+    w->n = n;
+    snprintf(w->serial, sizeof w->serial, "%s", serial);
+    if (open_session(m, serial, CKU_USER, NULL, &w->s, "ghi chứng thư", "write certificate", err) !=
+        0) {
+        free(w);
+        return -1;
+    }
+    w->threaded = pthread_create(&w->thread, NULL, write_certs, w) == 0;
+    if (!w->threaded)
+        write_certs(w); /* no thread to be had: write them now */
+    *out = w;
+    return 0;
+}
+
+int token_write_end(token_writer *w, ct_error *err)
+{
+    CK_SLOT_ID slot;
+    int rc;
+
+    if (w->threaded)
+        pthread_join(w->thread, NULL);
+    w->s.m->f->C_CloseSession(w->s.h); /* no logout: it would end the caller's login too */
+    rc = w->rc;
+    if (rc != 0)
+        *err = w->err;
+    /* A module may accept a write into its cache while the device is already gone (SoftHSM2
+     * does): the token must still be there once everything is written. */
+    else if (find_slot(w->s.m, w->serial, &slot, "ghi chứng thư", "write certificate", err) != 0)
+        rc = -1;
+    free(w);
+    return rc;
+}
+
 int token_provision_keys(token_module *m, const char *serial, const char *so_pin,
                          const char *user_pin, const char *label, const unsigned char *id,
-                         size_t id_len, token_key_type type, unsigned char **spki, size_t *spki_len,
+                         size_t id_len, token_key_type type, const token_cert_object *chain,
+                         size_t n_chain, unsigned char **spki, size_t *spki_len,
                          token_session **keep, ct_error *err)
 {
     CK_SLOT_ID slot;
@@ -561,8 +647,10 @@ int token_provision_keys(token_module *m, const char *serial, const char *so_pin
     session s;
     CK_OBJECT_HANDLE pub, priv;
     CK_RV rv;
+    token_writer *writer = NULL;
+    int rc;
 
-    if (find_slot(m, serial, &slot, err) != 0)
+    if (find_slot(m, serial, &slot, "khởi tạo thiết bị", "initialise token", err) != 0)
         return -1;
     pad_label(padded, label);
     rv = m->f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
@@ -583,27 +671,35 @@ int token_provision_keys(token_module *m, const char *serial, const char *so_pin
     if (open_session(m, serial, CKU_USER, user_pin, &s, "sinh cặp khóa", "generate key pair",
                      err) != 0)
         return -1;
-    if (generate_pair(&s, label, id, id_len, type, false, &pub, &priv, err) != 0) {
+    if (n_chain > 0 && token_write_begin(m, serial, chain, n_chain, &writer, err) != 0) {
         close_session(&s);
         return -1;
     }
-    if (public_key_spki(&s, pub, type, spki, spki_len) != 0) {
-        close_session(&s);
-        return ct_fail(err, 500, "token.io", "không đọc được khóa công khai từ thiết bị",
-                       "cannot read the public key back from the token");
-    }
-    if (keep) {
-        /* Logging in costs a PIN derivation on many modules: the caller goes on in this
-         * session instead of opening another. */
-        *keep = malloc(sizeof **keep);
-        if (*keep == NULL) {
-            close_session(&s);
-            return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    rc = generate_pair(&s, label, id, id_len, type, false, &pub, &priv, err);
+    if (writer != NULL) {
+        ct_error write_err = {0};
+        if (token_write_end(writer, &write_err) != 0 && rc == 0) {
+            *err = write_err;
+            rc = -1;
         }
-        **keep = s;
-        return 0;
     }
-    close_session(&s);
+    if (rc == 0 && public_key_spki(&s, pub, type, spki, spki_len) != 0)
+        rc = ct_fail(err, 500, "token.io", "không đọc được khóa công khai từ thiết bị",
+                     "cannot read the public key back from the token");
+    if (rc != 0 || keep == NULL) {
+        close_session(&s);
+        return rc;
+    }
+    /* Logging in costs a PIN derivation on many modules: the caller goes on in this session
+     * instead of opening another. */
+    *keep = malloc(sizeof **keep);
+    if (*keep == NULL) {
+        close_session(&s);
+        free(*spki);
+        *spki = NULL;
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    **keep = s;
     return 0;
 }
 
@@ -615,24 +711,21 @@ void token_session_close(token_session *s)
     free(s);
 }
 
-static int write_cert_in(session *s, const unsigned char *id, size_t id_len, const char *label,
-                         const unsigned char *cert_der, size_t cert_len,
-                         const unsigned char *subject_der, size_t subject_len, bool authority,
-                         ct_error *err)
+int token_session_write_cert(token_session *s, const token_cert_object *c, ct_error *err)
 {
     CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
     CK_CERTIFICATE_TYPE ctype = CKC_X_509;
-    CK_ULONG category = authority ? 2 : 1;
+    CK_ULONG category = c->authority ? 2 : 1;
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
     CK_ATTRIBUTE tmpl[] = {
         {CKA_CLASS, &cls, sizeof cls},
         {CKA_CERTIFICATE_TYPE, &ctype, sizeof ctype},
         {CKA_TOKEN, &yes, sizeof yes},
         {CKA_PRIVATE, &no, sizeof no},
-        {CKA_ID, (void *)id, id_len},
-        {CKA_LABEL, (void *)label, strlen(label)},
-        {CKA_SUBJECT, (void *)subject_der, subject_len},
-        {CKA_VALUE, (void *)cert_der, cert_len},
+        {CKA_ID, (void *)c->id, c->id_len},
+        {CKA_LABEL, (void *)c->label, strlen(c->label)},
+        {CKA_SUBJECT, (void *)c->subject, c->subject_len},
+        {CKA_VALUE, (void *)c->der, c->der_len},
         {CKA_CERTIFICATE_CATEGORY, &category, sizeof category},
     };
     CK_OBJECT_HANDLE obj;
@@ -641,15 +734,6 @@ static int write_cert_in(session *s, const unsigned char *id, size_t id_len, con
     if (rv != CKR_OK)
         return p11_fail(err, rv, "ghi chứng thư", "write certificate");
     return 0;
-}
-
-int token_session_write_cert(token_session *s, const unsigned char *id, size_t id_len,
-                             const char *label, const unsigned char *cert_der, size_t cert_len,
-                             const unsigned char *subject_der, size_t subject_len, bool authority,
-                             ct_error *err)
-{
-    return write_cert_in(s, id, id_len, label, cert_der, cert_len, subject_der, subject_len,
-                         authority, err);
 }
 
 static int find_object(session *s, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE by, const void *value,
@@ -754,7 +838,7 @@ int token_wipe(token_module *m, const char *serial, const char *so_pin, const ch
     unsigned char padded[32];
     CK_RV rv;
 
-    if (find_slot(m, serial, &slot, err) != 0)
+    if (find_slot(m, serial, &slot, "xóa thiết bị", "wipe token", err) != 0)
         return -1;
     pad_label(padded, blank_label);
     rv = m->f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);

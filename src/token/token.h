@@ -47,22 +47,46 @@ int token_create_blank(token_module *m, const char *label, const char *so_pin, c
 /* A logged-in user session on one token, for several operations with one login. */
 typedef struct token_session token_session;
 
+/* A certificate to store on a token (CKO_CERTIFICATE, X.509) under CKA_ID id and the label;
+ * authority marks a CA certificate (CKA_CERTIFICATE_CATEGORY 2). */
+typedef struct token_cert_object {
+    const unsigned char *id;
+    size_t id_len;
+    const char *label;
+    const unsigned char *der;
+    size_t der_len;
+    const unsigned char *subject;
+    size_t subject_len;
+    bool authority;
+} token_cert_object;
+
 /* Provision a token: re-initialise it (wiping it) with the SO PIN, set the user PIN, generate the
  * key pair on it (private key: token, private, sensitive, not extractable, sign) with CKA_ID id
- * and the label, and return the public key as SubjectPublicKeyInfo DER (*spki malloc'd). */
+ * and the label, and return the public key as SubjectPublicKeyInfo DER (*spki malloc'd).
+ * The n_chain certificates of chain (the CA chain, which does not depend on the new key) are
+ * written from a second session while the key pair is generated: key generation is the long
+ * step, and writing a token object is mostly the module's file or device I/O. */
 int token_provision_keys(token_module *m, const char *serial, const char *so_pin,
                          const char *user_pin, const char *label, const unsigned char *id,
-                         size_t id_len, token_key_type type, unsigned char **spki, size_t *spki_len,
+                         size_t id_len, token_key_type type, const token_cert_object *chain,
+                         size_t n_chain, unsigned char **spki, size_t *spki_len,
                          token_session **keep, ct_error *err);
 /* With keep non-NULL, provisioning hands back its logged-in user session, for the certificate
- * writes and the challenge that follow (one login instead of several). write_cert stores a
- * certificate (CKO_CERTIFICATE, X.509) with the given CKA_ID and label; authority marks a CA
- * certificate (CKA_CERTIFICATE_CATEGORY 2). sign signs with the private key of CKA_ID id:
- * SHA-256 with RSA PKCS#1 v1.5, or ECDSA with SHA-256 (r||s); sig must hold 512 bytes. */
-int token_session_write_cert(token_session *s, const unsigned char *id, size_t id_len,
-                             const char *label, const unsigned char *cert_der, size_t cert_len,
-                             const unsigned char *subject_der, size_t subject_len, bool authority,
-                             ct_error *err);
+ * write and the challenge that follow (one login instead of several). sign signs with the
+ * private key of CKA_ID id: SHA-256 with RSA PKCS#1 v1.5, or ECDSA with SHA-256 (r||s); sig
+ * must hold 512 bytes. */
+int token_session_write_cert(token_session *s, const token_cert_object *cert, ct_error *err);
+
+/* Write certificates from a second session and a thread of their own while the caller goes on
+ * with the token (writing an object is mostly the module's file or device I/O). The token must
+ * be logged in as user; certs must stay valid until token_write_end, which waits for the
+ * writes and returns their result, failing too if the token is gone by then. Every begun
+ * writer must be ended. */
+typedef struct token_writer token_writer;
+int token_write_begin(token_module *m, const char *serial, const token_cert_object *certs, size_t n,
+                      token_writer **out, ct_error *err);
+int token_write_end(token_writer *w, ct_error *err);
+
 int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
                        const unsigned char *data, size_t len, unsigned char *sig, size_t *sig_len,
                        ct_error *err);

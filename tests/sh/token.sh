@@ -66,6 +66,26 @@ refuse "token removed" token.not_found ct token provision "${who[@]}" --token "$
 same "removed token marked damaged" "damaged" "$(sqlite3 "$CHUNGTHU_HOME/chungthu.db" "select state from tokens where serial='$gone'")"
 same "still no certificate left behind" "$certs_before" "$(ct cert list --kind subscriber | wc -l)"
 
+# the device is pulled out mid-way: at key generation, while the CA chain is written (which
+# happens during key generation), at the certificate's write, at the challenge. A stand-in
+# module in front of SoftHSM2 deletes the token's directory at that call.
+check "stock four more" ct token stock --count 4
+sed -i "s|^module = .*|module = $CT_P11_PULL_MODULE|" "$CHUNGTHU_HOME/chungthu.ini"
+for at in C_GenerateKeyPair:1 C_CreateObject:1 C_CreateObject:3 C_Sign:1; do
+    victim=$(ct token list --state blank --json | python3 -c 'import json,sys; print([t["serial"] for t in json.load(sys.stdin) if t["serial"] != sys.argv[1]][0])' "$left")
+    dir=$(dirname "$(grep -la "$victim" "$CHUNGTHU_HOME"/tokens/store/*/token.object)")
+    if CT_P11_PULL=$at CT_P11_PULL_DIR=$dir ct token provision "${who[@]}" --token "$victim" >"$T/out" 2>"$T/err"; then
+        fail "pulled at $at: provisioning succeeded"
+    else
+        contains "pulled at $at: the error names the step" 'step "' "$(cat "$T/err")"
+    fi
+    state=$(sqlite3 "$CHUNGTHU_HOME/chungthu.db" "select state from tokens where serial='$victim'")
+    case $state in damaged | wiped) pass ;; *) fail "pulled at $at: token left $state" ;; esac
+    same "pulled at $at: no certificate left behind" "$certs_before" "$(ct cert list --kind subscriber | wc -l)"
+    same "pulled at $at: no PIN envelope left behind" "" "$(ls "$CHUNGTHU_HOME/envelopes" | grep "$victim")"
+done
+sed -i "s|^module = .*|module = $MODULE|" "$CHUNGTHU_HOME/chungthu.ini"
+
 # bad input is refused before any device is touched
 refuse "bad e-mail, token untouched" email.invalid ct token provision --name "A B" --email nope --province "Huế" --org "Bộ X"
 same "token still blank" "blank" "$(sqlite3 "$CHUNGTHU_HOME/chungthu.db" "select state from tokens where serial='$left'")"

@@ -7,14 +7,14 @@
  * other, bare generations leaves the overhead in the noise. Timed through this module, each
  * provisioning's own generation is subtracted from that same provisioning's time.
  */
-#include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include <p11-kit/pkcs11.h>
 
-static CK_FUNCTION_LIST real_copy, ours;
-static CK_FUNCTION_LIST_PTR real;
+#include "real_module.h"
+
 
 /* Time spent in each call of interest, for the breakdown bench/token prints. */
 enum {
@@ -34,6 +34,7 @@ static const char *const names[T_N] = {"C_GenerateKeyPair", "C_InitToken",    "C
                                        "C_GetSlotList",     "C_GetTokenInfo", "C_OpenSession"};
 static double spent[T_N];
 static unsigned long calls[T_N];
+static pthread_mutex_t tally_lock = PTHREAD_MUTEX_INITIALIZER; /* calls come from two threads */
 
 static double now_ms(void)
 {
@@ -47,8 +48,11 @@ static double now_ms(void)
     do {                                                                                           \
         double t0_ = now_ms();                                                                     \
         CK_RV rv_ = (call);                                                                        \
-        spent[slot] += now_ms() - t0_;                                                             \
+        double t1_ = now_ms();                                                                     \
+        pthread_mutex_lock(&tally_lock);                                                           \
+        spent[slot] += t1_ - t0_;                                                                  \
         calls[slot]++;                                                                             \
+        pthread_mutex_unlock(&tally_lock);                                                         \
         return rv_;                                                                                \
     } while (0)
 
@@ -121,31 +125,20 @@ int ct_p11_timing_line(int i, const char **name, double *ms, unsigned long *n)
     return 1;
 }
 
+static void take_over(CK_FUNCTION_LIST *f)
+{
+    f->C_GenerateKeyPair = timed_generate_key_pair;
+    f->C_InitToken = timed_init_token;
+    f->C_InitPIN = timed_init_pin;
+    f->C_GetSlotList = timed_get_slot_list;
+    f->C_GetTokenInfo = timed_get_token_info;
+    f->C_OpenSession = timed_open_session;
+    f->C_Login = timed_login;
+    f->C_CreateObject = timed_create_object;
+    f->C_Sign = timed_sign;
+}
+
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 {
-    if (real == NULL) {
-        const char *path = getenv("CT_P11_REAL");
-        void *h = dlopen(path ? path : "/usr/lib/softhsm/libsofthsm2.so", RTLD_NOW | RTLD_LOCAL);
-        CK_C_GetFunctionList get;
-        CK_FUNCTION_LIST_PTR f;
-        if (h == NULL)
-            return CKR_GENERAL_ERROR;
-        *(void **)&get = dlsym(h, "C_GetFunctionList");
-        if (get == NULL || get(&f) != CKR_OK)
-            return CKR_GENERAL_ERROR;
-        real_copy = *f;
-        real = &real_copy;
-        ours = real_copy;
-        ours.C_GenerateKeyPair = timed_generate_key_pair;
-        ours.C_InitToken = timed_init_token;
-        ours.C_InitPIN = timed_init_pin;
-        ours.C_GetSlotList = timed_get_slot_list;
-        ours.C_GetTokenInfo = timed_get_token_info;
-        ours.C_OpenSession = timed_open_session;
-        ours.C_Login = timed_login;
-        ours.C_CreateObject = timed_create_object;
-        ours.C_Sign = timed_sign;
-    }
-    *list = &ours;
-    return CKR_OK;
+    return stand_in_function_list(list, take_over);
 }
