@@ -11,7 +11,6 @@
 #include "app/app_internal.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +236,10 @@ typedef struct pipeline {
     atomic_int *state;    /* per item: 0 pending, 1 signed, -1 failed */
     atomic_size_t failed; /* the failed request with the lowest index, or n */
     atomic_bool abort;
+    /* The storing thread sleeps here when every request is claimed and the next one to store
+     * is still being signed: spinning would take a core from the signers. */
+    pthread_mutex_t done_lock;
+    pthread_cond_t done;
 } pipeline;
 
 static bool sign_next(pipeline *pl)
@@ -257,7 +260,19 @@ static bool sign_next(pipeline *pl)
     } else {
         atomic_store(&pl->state[i], 1);
     }
+    pthread_mutex_lock(&pl->done_lock);
+    pthread_cond_broadcast(&pl->done);
+    pthread_mutex_unlock(&pl->done_lock);
     return true;
+}
+
+/* Wait until item i is no longer pending (or the batch stops). */
+static void wait_for(pipeline *pl, size_t i)
+{
+    pthread_mutex_lock(&pl->done_lock);
+    while (atomic_load(&pl->state[i]) == 0 && !atomic_load(&pl->abort))
+        pthread_cond_wait(&pl->done, &pl->done_lock);
+    pthread_mutex_unlock(&pl->done_lock);
 }
 
 static void *sign_worker(void *arg)
@@ -280,7 +295,7 @@ static int store_pipeline(pipeline *pl, const app_actor *actor, char (*serials)[
         int st = atomic_load(&pl->state[i]);
         if (st == 0 && !atomic_load(&pl->abort)) {
             if (!sign_next(pl))
-                sched_yield(); /* all claimed: item i is being signed by a worker */
+                wait_for(pl, i); /* all claimed: item i is being signed by a worker */
             continue;
         }
         if (st <= 0) { /* this one failed, or another did and the batch stopped */
@@ -321,6 +336,8 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
     pl.n = n;
     pl.now = app_now();
     atomic_init(&pl.failed, n);
+    pthread_mutex_init(&pl.done_lock, NULL);
+    pthread_cond_init(&pl.done, NULL);
     pl.items = calloc(n, sizeof *pl.items);
     pl.state = calloc(n, sizeof *pl.state);
     if (pl.items == NULL || pl.state == NULL) {
@@ -357,6 +374,8 @@ out:
         prepared_free(&pl.items[i]);
     free(pl.items);
     free(pl.state);
+    pthread_cond_destroy(&pl.done);
+    pthread_mutex_destroy(&pl.done_lock);
     return rc;
 }
 
