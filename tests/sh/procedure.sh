@@ -81,6 +81,22 @@ check "reject D2" ct dossier reject "$D2" --reason "Người đề nghị không
 refuse "rejected is final" procedure.wrong_state ct dossier accept "$D2"
 check "withdraw D3 before any issue" ct dossier withdraw "$D3"
 
+# ---- a token pulled out while the certificate is written: the applicant stays un-issued ----
+export SOFTHSM2_CONF=$CHUNGTHU_HOME/tokens/softhsm2.conf
+victim=$(ct token list --state blank --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["serial"])')
+dir=$(dirname "$(grep -la "$victim" "$CHUNGTHU_HOME"/tokens/store/*/token.object)")
+applicant_before=$(sqlite3 "$DB" "select * from applicants where dossier='$D1' and n=1")
+certs_before=$(sqlite3 "$DB" "select count(*) from certificates where kind='subscriber'")
+module=$(sed -n 's/^module = //p' "$CHUNGTHU_HOME/chungthu.ini")
+sed -i "s|^module = .*|module = $CT_P11_PULL_MODULE|" "$CHUNGTHU_HOME/chungthu.ini"
+CT_P11_PULL=C_CreateObject:3 CT_P11_PULL_DIR=$dir ct dossier issue "$D1" --applicant 1 >"$T/out" 2>"$T/err" && fail "issue with the token pulled out succeeded"
+sed -i "s|^module = .*|module = $module|" "$CHUNGTHU_HOME/chungthu.ini"
+contains "the error names the step" 'step "write certificate"' "$(cat "$T/err")"
+same "applicant untouched" "$applicant_before" "$(sqlite3 "$DB" "select * from applicants where dossier='$D1' and n=1")"
+same "no certificate stored" "$certs_before" "$(sqlite3 "$DB" "select count(*) from certificates where kind='subscriber'")"
+same "the token is set aside" "damaged" "$(sqlite3 "$DB" "select state from tokens where serial='$victim'")"
+check "restock" ct token stock --count 1
+
 # ---- the whole path for D1 ----
 check "issue on tokens" ct dossier issue "$D1"
 serials=$(sqlite3 "$DB" "select cert_serial from applicants where dossier='$D1' order by n")
