@@ -774,8 +774,10 @@ static int sign_in(session *sp, const unsigned char *id, size_t id_len, const un
 
     if (find_object(&s, CKO_PRIVATE_KEY, CKA_ID, id, id_len, &key) != 0 ||
         key_type_of(&s, key, &type) != 0)
-        return ct_fail(err, 500, "token.io", "không tìm thấy khóa bí mật trên thiết bị",
-                       "the private key is not on the token");
+        return ct_fail(
+            err, 500, "token.io",
+            "thiết bị lưu khóa: bước \"ký thử\": không tìm thấy khóa bí mật trên thiết bị",
+            "token: step \"sign challenge\": the private key is not on the token");
     if (type == TOKEN_KEY_P256) {
         /* Not every module has CKM_ECDSA_SHA256 (SoftHSM2 2.6 has not): hash on the token,
          * then sign the hash with plain CKM_ECDSA. */
