@@ -383,10 +383,22 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     bool in_transaction = false;
     int rc;
     const token_cert_object chain[2] = {
-        {a->issuing.key_id, CERT_KEY_ID_LEN, "CA cấp phát / issuing CA", a->issuing.cert_der,
-         a->issuing.cert_len, a->issuing.subject_der, a->issuing.subject_len, true},
-        {a->root.key_id, CERT_KEY_ID_LEN, "CA gốc / root CA", a->root.cert_der, a->root.cert_len,
-         a->root.subject_der, a->root.subject_len, true},
+        {.id = a->issuing.key_id,
+         .id_len = CERT_KEY_ID_LEN,
+         .label = "CA cấp phát / issuing CA",
+         .der = a->issuing.cert_der,
+         .der_len = a->issuing.cert_len,
+         .subject = a->issuing.subject_der,
+         .subject_len = a->issuing.subject_len,
+         .authority = true},
+        {.id = a->root.key_id,
+         .id_len = CERT_KEY_ID_LEN,
+         .label = "CA gốc / root CA",
+         .der = a->root.cert_der,
+         .der_len = a->root.cert_len,
+         .subject = a->root.subject_der,
+         .subject_len = a->root.subject_len,
+         .authority = true},
     };
     const char *kt = key_type ? key_type : a->cfg.subscriber_key;
     int64_t now = app_now();
@@ -450,9 +462,13 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
         goto undo;
     /* The certificate goes onto the token from a second session while this one proves the
      * pair and the records are prepared: the write is mostly the module's own I/O. */
-    user_cert = (token_cert_object){
-        id,          sizeof id, out->token_label, out->cert.der, out->cert.der_len, subject,
-        subject_len, false};
+    user_cert = (token_cert_object){.id = id,
+                                    .id_len = sizeof id,
+                                    .label = out->token_label,
+                                    .der = out->cert.der,
+                                    .der_len = out->cert.der_len,
+                                    .subject = subject,
+                                    .subject_len = subject_len};
     if (token_write_begin(m, pick.found.serial, &user_cert, 1, &writer, err) != 0)
         goto undo;
     /* 5: prove the pair */

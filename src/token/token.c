@@ -3,9 +3,12 @@
  * the module loaded with dlopen).
  *
  * Each operation opens its own session on the token found by serial number and closes it, so
- * no state lingers between calls; a closed last session also ends the login. The CA's HSM key
- * (token_key) keeps one logged-in session, used under a mutex since sessions are not
- * thread-safe.
+ * no state lingers between calls; a closed last session also ends the login. The module
+ * remembers only which slot held which token at its last scan, and checks it before use.
+ * Provisioning keeps its session for the steps that follow, and writes certificates from a
+ * second session on a thread of its own (token_writer) while key generation or the challenge
+ * runs. The CA's HSM key (token_key) keeps one logged-in session, used under a mutex since
+ * sessions are not thread-safe.
  */
 #include "token/token.h"
 
@@ -573,6 +576,32 @@ static int generate_pair(session *s, const char *label, const unsigned char *id,
     return 0;
 }
 
+/* One certificate object (CKO_CERTIFICATE, X.509), public, on the token. */
+static int write_cert(session *s, const token_cert_object *c, ct_error *err)
+{
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_CERTIFICATE_TYPE ctype = CKC_X_509;
+    CK_ULONG category = c->authority ? 2 : 1;
+    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+    CK_ATTRIBUTE tmpl[] = {
+        {CKA_CLASS, &cls, sizeof cls},
+        {CKA_CERTIFICATE_TYPE, &ctype, sizeof ctype},
+        {CKA_TOKEN, &yes, sizeof yes},
+        {CKA_PRIVATE, &no, sizeof no},
+        {CKA_ID, (void *)c->id, c->id_len},
+        {CKA_LABEL, (void *)c->label, strlen(c->label)},
+        {CKA_SUBJECT, (void *)c->subject, c->subject_len},
+        {CKA_VALUE, (void *)c->der, c->der_len},
+        {CKA_CERTIFICATE_CATEGORY, &category, sizeof category},
+    };
+    CK_OBJECT_HANDLE obj;
+    CK_RV rv = s->m->f->C_CreateObject(s->h, tmpl, sizeof tmpl / sizeof tmpl[0], &obj);
+
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "ghi chứng thư", "write certificate");
+    return 0;
+}
+
 /* Certificates written from a session and a thread of their own (token.h). Login state belongs
  * to the application, not the session, so the writer's session is logged in already. */
 struct token_writer {
@@ -591,7 +620,7 @@ static void *write_certs(void *arg)
     token_writer *w = arg;
 
     for (size_t i = 0; i < w->n && w->rc == 0; i++)
-        w->rc = token_session_write_cert(&w->s, &w->certs[i], &w->err);
+        w->rc = write_cert(&w->s, &w->certs[i], &w->err);
     return NULL;
 }
 
@@ -709,31 +738,6 @@ void token_session_close(token_session *s)
         return;
     close_session(s);
     free(s);
-}
-
-int token_session_write_cert(token_session *s, const token_cert_object *c, ct_error *err)
-{
-    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
-    CK_CERTIFICATE_TYPE ctype = CKC_X_509;
-    CK_ULONG category = c->authority ? 2 : 1;
-    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-    CK_ATTRIBUTE tmpl[] = {
-        {CKA_CLASS, &cls, sizeof cls},
-        {CKA_CERTIFICATE_TYPE, &ctype, sizeof ctype},
-        {CKA_TOKEN, &yes, sizeof yes},
-        {CKA_PRIVATE, &no, sizeof no},
-        {CKA_ID, (void *)c->id, c->id_len},
-        {CKA_LABEL, (void *)c->label, strlen(c->label)},
-        {CKA_SUBJECT, (void *)c->subject, c->subject_len},
-        {CKA_VALUE, (void *)c->der, c->der_len},
-        {CKA_CERTIFICATE_CATEGORY, &category, sizeof category},
-    };
-    CK_OBJECT_HANDLE obj;
-    CK_RV rv = s->m->f->C_CreateObject(s->h, tmpl, sizeof tmpl / sizeof tmpl[0], &obj);
-
-    if (rv != CKR_OK)
-        return p11_fail(err, rv, "ghi chứng thư", "write certificate");
-    return 0;
 }
 
 static int find_object(session *s, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE by, const void *value,

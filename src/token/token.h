@@ -71,11 +71,9 @@ int token_provision_keys(token_module *m, const char *serial, const char *so_pin
                          size_t id_len, token_key_type type, const token_cert_object *chain,
                          size_t n_chain, unsigned char **spki, size_t *spki_len,
                          token_session **keep, ct_error *err);
-/* With keep non-NULL, provisioning hands back its logged-in user session, for the certificate
- * write and the challenge that follow (one login instead of several). sign signs with the
- * private key of CKA_ID id: SHA-256 with RSA PKCS#1 v1.5, or ECDSA with SHA-256 (r||s); sig
- * must hold 512 bytes. */
-int token_session_write_cert(token_session *s, const token_cert_object *cert, ct_error *err);
+/* With keep non-NULL, provisioning hands back its logged-in user session, for the steps that
+ * follow (one login instead of several). sign signs with the private key of CKA_ID id: SHA-256
+ * with RSA PKCS#1 v1.5, or ECDSA with SHA-256 (r||s); sig must hold 512 bytes. */
 
 /* Write certificates from a second session and a thread of their own while the caller goes on
  * with the token (writing an object is mostly the module's file or device I/O). The token must
