@@ -362,6 +362,19 @@ static token_key_type key_type_of(const char *name)
     return TOKEN_KEY_RSA2048;
 }
 
+/* A CA certificate of the chain, as the token stores it beside the subscriber's. */
+static token_cert_object authority_object(const pki_ca *ca, const char *label)
+{
+    return (token_cert_object){.id = ca->key_id,
+                               .id_len = CERT_KEY_ID_LEN,
+                               .label = label,
+                               .der = ca->cert_der,
+                               .der_len = ca->cert_len,
+                               .subject = ca->subject_der,
+                               .subject_len = ca->subject_len,
+                               .authority = true};
+}
+
 /* Steps 1–6 of DESIGN.md §4; on success returns with a transaction open (see app_internal.h). */
 static int provision(app *a, const app_actor *actor, const subscriber_input *who, int days,
                      const char *key_type, const char *token_ref, bool hold, const char *dossier,
@@ -383,22 +396,8 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     bool in_transaction = false;
     int rc;
     const token_cert_object chain[2] = {
-        {.id = a->issuing.key_id,
-         .id_len = CERT_KEY_ID_LEN,
-         .label = "CA cấp phát / issuing CA",
-         .der = a->issuing.cert_der,
-         .der_len = a->issuing.cert_len,
-         .subject = a->issuing.subject_der,
-         .subject_len = a->issuing.subject_len,
-         .authority = true},
-        {.id = a->root.key_id,
-         .id_len = CERT_KEY_ID_LEN,
-         .label = "CA gốc / root CA",
-         .der = a->root.cert_der,
-         .der_len = a->root.cert_len,
-         .subject = a->root.subject_der,
-         .subject_len = a->root.subject_len,
-         .authority = true},
+        authority_object(&a->issuing, "CA cấp phát / issuing CA"),
+        authority_object(&a->root, "CA gốc / root CA"),
     };
     const char *kt = key_type ? key_type : a->cfg.subscriber_key;
     int64_t now = app_now();
