@@ -299,7 +299,7 @@ static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const ch
     if (cert_encode_name(&subject, &name_der, &name_len, err) != 0)
         goto out;
     req.profile = plan->profile;
-    if (cert_random_serial(req.serial, err) != 0)
+    if (cert_random_serials(&req.serial, 1, err) != 0)
         goto out;
     req.not_before = app_now();
     req.not_after = req.not_before + (int64_t)plan->days * 86400;

@@ -66,7 +66,9 @@ static int check_validity(app *a, int days, int64_t now, int64_t *not_after, ct_
     return 0;
 }
 
-static int prepare(app *a, const app_cert_request *r, int64_t now, prepared *p, ct_error *err)
+/* Check a request and get it ready to sign, under the serial drawn for it. */
+static int prepare(app *a, const app_cert_request *r, int64_t now,
+                   const unsigned char serial[CERT_SERIAL_LEN], prepared *p, ct_error *err)
 {
     cert_subject subject = {0};
 
@@ -88,9 +90,9 @@ static int prepare(app *a, const app_cert_request *r, int64_t now, prepared *p, 
         subject.units[i] = p->fields.units[i];
     subject.n_units = p->fields.n_units;
     subject.common_name = p->fields.full_name;
-    if (cert_encode_name(&subject, &p->subject_der, &p->subject_len, err) != 0 ||
-        cert_random_serial(p->req.serial, err) != 0)
+    if (cert_encode_name(&subject, &p->subject_der, &p->subject_len, err) != 0)
         goto fail;
+    memcpy(p->req.serial, serial, CERT_SERIAL_LEN);
     p->req.profile = CERT_PROFILE_SUBSCRIBER;
     p->req.not_before = now;
     p->req.subject_der = p->subject_der;
@@ -169,8 +171,9 @@ int cert_sign_request(app *a, const app_cert_request *req, int64_t now, cert_rec
                       ct_error *err)
 {
     prepared p;
+    unsigned char serial[1][CERT_SERIAL_LEN];
 
-    if (prepare(a, req, now, &p, err) != 0)
+    if (cert_random_serials(serial, 1, err) != 0 || prepare(a, req, now, serial[0], &p, err) != 0)
         return -1;
     if (sign_prepared(a, &p, now, err) != 0) {
         prepared_free(&p);
@@ -193,10 +196,11 @@ int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, 
                    ct_error *err)
 {
     prepared p;
+    unsigned char serial[1][CERT_SERIAL_LEN];
     int64_t now = app_now();
 
     if (role_require(actor->role, ROLES_CA, "cert issue", err) != 0 ||
-        prepare(a, req, now, &p, err) != 0)
+        cert_random_serials(serial, 1, err) != 0 || prepare(a, req, now, serial[0], &p, err) != 0)
         return -1;
     if (sign_prepared(a, &p, now, err) != 0 || store_begin(a->db, err) != 0) {
         prepared_free(&p);
@@ -229,6 +233,7 @@ int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, 
 typedef struct pipeline {
     app *a;
     const app_cert_request *reqs;
+    unsigned char (*serials)[CERT_SERIAL_LEN]; /* drawn for the whole batch at once */
     prepared *items;
     size_t n;
     int64_t now;
@@ -250,7 +255,7 @@ static bool sign_next(pipeline *pl)
     if (i >= pl->n || atomic_load(&pl->abort))
         return false;
     p = &pl->items[i];
-    if (prepare(pl->a, &pl->reqs[i], pl->now, p, &p->err) != 0 ||
+    if (prepare(pl->a, &pl->reqs[i], pl->now, pl->serials[i], p, &p->err) != 0 ||
         sign_prepared(pl->a, p, pl->now, &p->err) != 0) {
         size_t seen = atomic_load(&pl->failed);
         while (i < seen && !atomic_compare_exchange_weak(&pl->failed, &seen, i))
@@ -340,10 +345,13 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
     pthread_cond_init(&pl.done, NULL);
     pl.items = calloc(n, sizeof *pl.items);
     pl.state = calloc(n, sizeof *pl.state);
-    if (pl.items == NULL || pl.state == NULL) {
+    pl.serials = malloc(n * sizeof *pl.serials);
+    if (pl.items == NULL || pl.state == NULL || pl.serials == NULL) {
         ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
         goto out;
     }
+    if (cert_random_serials(pl.serials, n, err) != 0)
+        goto out;
     if (store_begin(a->db, err) != 0)
         goto out;
     /* The calling thread is one of the signers. */
@@ -374,6 +382,7 @@ out:
         prepared_free(&pl.items[i]);
     free(pl.items);
     free(pl.state);
+    free(pl.serials);
     pthread_cond_destroy(&pl.done);
     pthread_mutex_destroy(&pl.done_lock);
     return rc;

@@ -8,6 +8,7 @@
  */
 #include "pki/cert.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,14 +105,16 @@ int cert_key_id(const unsigned char *spki, size_t spki_len, unsigned char out[CE
     return 0;
 }
 
-int cert_random_serial(unsigned char out[CERT_SERIAL_LEN], ct_error *err)
+int cert_random_serials(unsigned char (*out)[CERT_SERIAL_LEN], size_t n, ct_error *err)
 {
-    if (RAND_bytes(out, CERT_SERIAL_LEN) != 1)
+    if (n > INT_MAX / CERT_SERIAL_LEN || RAND_bytes(out[0], (int)(n * CERT_SERIAL_LEN)) != 1)
         return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi",
                        "the random number generator failed");
-    out[0] &= 0x7f; /* positive */
-    if (out[0] == 0)
-        out[0] = 0x01; /* always 16 bytes long: no leading zero octet to strip */
+    for (size_t i = 0; i < n; i++) {
+        out[i][0] &= 0x7f; /* positive */
+        if (out[i][0] == 0)
+            out[i][0] = 0x01; /* always 16 bytes long: no leading zero octet to strip */
+    }
     return 0;
 }
 

@@ -69,8 +69,9 @@ int cert_encode_name(const cert_subject *subject, unsigned char **der, size_t *l
 int cert_key_id(const unsigned char *spki, size_t spki_len, unsigned char out[CERT_KEY_ID_LEN],
                 ct_error *err);
 
-/* 16 bytes from the CSPRNG, positive, first byte non-zero (so the encoding is always 16 bytes). */
-int cert_random_serial(unsigned char out[CERT_SERIAL_LEN], ct_error *err);
+/* n serials of 16 bytes from the CSPRNG, positive, first byte non-zero (so the encoding is
+ * always 16 bytes), in one draw: a bulk issuance asks once, not once a certificate. */
+int cert_random_serials(unsigned char (*out)[CERT_SERIAL_LEN], size_t n, ct_error *err);
 /* Upper-case hex of a serial: out must hold 2*CERT_SERIAL_LEN+1 bytes. */
 void cert_serial_hex(const unsigned char serial[CERT_SERIAL_LEN], char *out);
 

@@ -127,6 +127,10 @@ static void test_a_batch_on_two_threads(void **state)
     assert_int_equal(subscribers(), before + BATCH);
     for (size_t i = 0; i < BATCH; i++) {
         cert_record c;
+        /* 16 bytes drawn for the batch at once: positive, first octet non-zero, all distinct */
+        assert_int_equal(strlen(serials[i]), 32);
+        assert_non_null(strchr("01234567", serials[i][0]));
+        assert_false(serials[i][0] == '0' && serials[i][1] == '0');
         for (size_t j = 0; j < i; j++)
             assert_string_not_equal(serials[i], serials[j]);
         assert_int_equal(app_cert_get(a, &officer, serials[i], &c, &err), 0);
