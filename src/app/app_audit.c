@@ -59,13 +59,26 @@ static int entry_hash(const audit_entry *e, char out[65])
 int audit_append(app *a, const app_actor *actor, const char *action, const char *object,
                  json_t *detail, ct_error *err)
 {
+    /* Canonical JSON: sorted keys, compact, UTF-8 as is. */
+    char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+    json_decref(detail);
+    if (text == NULL)
+        return ct_fail(err, 500, "audit.encode", "không ghi được nhật ký kiểm toán",
+                       "cannot encode the audit entry");
+    return audit_append_text(a, actor, action, object, text, err);
+}
+
+int audit_append_text(app *a, const app_actor *actor, const char *action, const char *object,
+                      char *detail, ct_error *err)
+{
     audit_entry e;
     int64_t last_id;
     int rc;
 
     memset(&e, 0, sizeof e);
     if (store_audit_last(a->db, &last_id, e.prev_hash, err) != 0) {
-        json_decref(detail);
+        free(detail);
         return -1;
     }
     if (last_id == 0)
@@ -77,15 +90,12 @@ int audit_append(app *a, const app_actor *actor, const char *action, const char 
     snprintf(e.source, sizeof e.source, "%s", actor->source ? actor->source : "");
     snprintf(e.action, sizeof e.action, "%s", action);
     snprintf(e.object, sizeof e.object, "%s", object ? object : "");
-    /* Canonical JSON: sorted keys, compact, UTF-8 as is. */
-    e.detail = json_dumps(detail ? detail : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
-    if (detail == NULL || e.detail == NULL || entry_hash(&e, e.hash) != 0) {
-        json_decref(detail);
+    e.detail = detail;
+    if (entry_hash(&e, e.hash) != 0) {
         free(e.detail);
         return ct_fail(err, 500, "audit.encode", "không ghi được nhật ký kiểm toán",
                        "cannot encode the audit entry");
     }
-    json_decref(detail);
     rc = store_audit_append(a->db, &e, err);
     free(e.detail);
     return rc;

@@ -292,36 +292,42 @@ static void *sign_worker(void *arg)
 
 static int store_pipeline(pipeline *pl, const app_actor *actor, char (*serials)[41], ct_error *err)
 {
-    json_t *list = json_array();
+    /* The batch's audit detail, {"certificates":[["SERIAL","SHA256"],...],"count":N}, written
+     * as it goes: hex needs no escaping, and building a thousand JSON objects to dump them
+     * again cost 3 % of a P-256 batch, at its end, when the other core has nothing to do. */
+    static const char head[] = "{\"certificates\":[", tail[] = "],\"count\":%zu}";
+    size_t entry = 2 + 40 + 3 + 64 + 2 + 1, len = sizeof head - 1;
+    size_t size = sizeof head + pl->n * entry + sizeof tail + 24;
+    char *detail = malloc(size);
 
-    if (list == NULL)
+    if (detail == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    memcpy(detail, head, len);
     for (size_t i = 0; i < pl->n;) {
         int st = atomic_load(&pl->state[i]);
+        const cert_record *rec = &pl->items[i].rec;
         if (st == 0 && !atomic_load(&pl->abort)) {
             if (!sign_next(pl))
                 wait_for(pl, i); /* all claimed: item i is being signed by a worker */
             continue;
         }
         if (st <= 0) { /* this one failed, or another did and the batch stopped */
-            json_decref(list);
+            free(detail);
             return REQUEST_FAILED;
         }
-        if (store_cert_insert(pl->a->db, &pl->items[i].rec, err) != 0) {
+        if (store_cert_insert(pl->a->db, rec, err) != 0) {
             atomic_store(&pl->abort, true);
-            json_decref(list);
+            free(detail);
             return -1;
         }
-        json_array_append_new(list,
-                              json_pack("[s,s]", pl->items[i].rec.serial, pl->items[i].rec.sha256));
+        len += (size_t)snprintf(detail + len, size - len, "%s[\"%s\",\"%s\"]", i ? "," : "",
+                                rec->serial, rec->sha256);
         if (serials)
-            memcpy(serials[i], pl->items[i].rec.serial, 41);
+            memcpy(serials[i], rec->serial, 41);
         i++;
     }
-    /* One audit row for the batch, listing every serial and fingerprint it issued. */
-    return audit_append(pl->a, actor, "cert.issue_batch", "",
-                        json_pack("{s:I, s:o}", "count", (json_int_t)pl->n, "certificates", list),
-                        err);
+    snprintf(detail + len, size - len, tail, pl->n);
+    return audit_append_text(pl->a, actor, "cert.issue_batch", "", detail, err);
 }
 
 int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *reqs, size_t n,

@@ -32,6 +32,10 @@ void app_set_urls(app *a);
 /* Append an audit row (inside the caller's transaction). detail is consumed. */
 int audit_append(app *a, const app_actor *actor, const char *action, const char *object,
                  json_t *detail, ct_error *err);
+/* The same with detail already canonical JSON text (compact, keys sorted; malloc'd, consumed),
+ * for a detail too large to build as a JSON object cheaply: a batch's list of certificates. */
+int audit_append_text(app *a, const app_actor *actor, const char *action, const char *object,
+                      char *detail, ct_error *err);
 
 /* app_cert.c: check and sign one certificate without storing it (rec->der malloc'd, freed by
  * cert_record_free), and store a signed one with its audit row (inside a transaction). */

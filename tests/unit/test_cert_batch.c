@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <openssl/evp.h>
+#include <sqlite3.h>
 #include <openssl/x509.h>
 
 #include "app/app.h"
@@ -137,6 +139,40 @@ static void test_a_batch_on_two_threads(void **state)
         assert_string_equal(c.email, emails[i]);
         assert_string_equal(c.status, "hold");
         cert_record_free(&c);
+    }
+    /* One audit row lists the batch, serial and fingerprint, in order; the chain holds. */
+    {
+        char path[96];
+        sqlite3 *db;
+        sqlite3_stmt *stmt;
+        json_t *detail, *list;
+        app_audit_report report = {0};
+        snprintf(path, sizeof path, "%s/chungthu.db", home);
+        assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "SELECT detail FROM audit WHERE action = "
+                                            "'cert.issue_batch' ORDER BY id DESC LIMIT 1",
+                                            -1, &stmt, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+        detail = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+        assert_non_null(detail);
+        assert_int_equal(json_integer_value(json_object_get(detail, "count")), BATCH);
+        list = json_object_get(detail, "certificates");
+        assert_int_equal(json_array_size(list), BATCH);
+        for (size_t i = 0; i < BATCH; i++) {
+            cert_record c;
+            json_t *pair = json_array_get(list, i);
+            assert_string_equal(json_string_value(json_array_get(pair, 0)), serials[i]);
+            assert_int_equal(app_cert_get(a, &officer, serials[i], &c, &err), 0);
+            assert_string_equal(json_string_value(json_array_get(pair, 1)), c.sha256);
+            cert_record_free(&c);
+        }
+        json_decref(detail);
+        assert_int_equal(app_audit_verify(a, &officer, &report, &err), 0);
+        assert_int_equal(report.first_bad_id, 0);
     }
 }
 
