@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "pki/cert.h"
+#include "pki/digest.h"
 #include "pki/pubkey.h"
 
 /* RFC 5280 does not bound validity; the procedure does: at most 5 years. */
@@ -141,7 +142,8 @@ static int sign_prepared(app *a, prepared *p, int64_t now, ct_error *err)
     snprintf(rec->email, sizeof rec->email, "%s", f->email);
     if (subscriber_search_key(f, rec->serial, rec->search_key, sizeof rec->search_key, err) != 0)
         return -1;
-    EVP_Digest(p->der, p->der_len, md, NULL, EVP_sha256(), NULL);
+    if (pki_sha256(p->der, p->der_len, md) != 0)
+        return ct_fail(err, 500, "digest", "lỗi băm", "hashing failed");
     for (int i = 0; i < 32; i++) {
         static const char hex[] = "0123456789ABCDEF";
         rec->sha256[2 * i] = hex[md[i] >> 4];

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "pki/der.h"
+#include "pki/digest.h"
 
 /* Content bytes of the OIDs we write. */
 static const unsigned char oid_c[] = {0x55, 0x04, 0x06};
@@ -101,7 +101,8 @@ int cert_key_id(const unsigned char *spki, size_t spki_len, unsigned char out[CE
         tag != DER_BIT_STRING || bits_len < 2 || bits[0] != 0)
         return ct_fail(err, 400, "key.spki", "khóa công khai không đúng cấu trúc",
                        "the public key is not a well-formed SubjectPublicKeyInfo");
-    SHA1(bits + 1, bits_len - 1, out);
+    if (pki_sha1(bits + 1, bits_len - 1, out) != 0)
+        return ct_fail(err, 500, "digest", "lỗi băm", "hashing failed");
     return 0;
 }
 

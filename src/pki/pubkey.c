@@ -142,18 +142,16 @@ static int rsa_spki_fast(const unsigned char *der, size_t len, pubkey_info *out,
     uint64_t exponent = 0;
 
     if (!der_read_tlv(der, len, &tag, &seq, &seq_len, &total) || tag != DER_SEQUENCE ||
-        total != len || seq_len < sizeof rsa_alg ||
-        memcmp(seq, rsa_alg, sizeof rsa_alg) != 0)
+        total != len || seq_len < sizeof rsa_alg || memcmp(seq, rsa_alg, sizeof rsa_alg) != 0)
         return 0;
     if (!der_read_tlv(seq + sizeof rsa_alg, seq_len - sizeof rsa_alg, &tag, &bits, &bits_len,
                       &bits_total) ||
         tag != DER_BIT_STRING || bits_total != seq_len - sizeof rsa_alg || bits_len < 2 ||
-        bits[0] != 0 ||
-        !der_read_tlv(bits + 1, bits_len - 1, &tag, &key, &key_len, &total) ||
+        bits[0] != 0 || !der_read_tlv(bits + 1, bits_len - 1, &tag, &key, &key_len, &total) ||
         tag != DER_SEQUENCE || total != bits_len - 1 ||
         !der_read_tlv(key, key_len, &tag, &n, &n_len, &used) || tag != DER_INTEGER ||
-        !der_read_tlv(key + used, key_len - used, &tag, &e, &e_len, &total) ||
-        tag != DER_INTEGER || used + total != key_len || !minimal_positive_integer(n, n_len) ||
+        !der_read_tlv(key + used, key_len - used, &tag, &e, &e_len, &total) || tag != DER_INTEGER ||
+        used + total != key_len || !minimal_positive_integer(n, n_len) ||
         !minimal_positive_integer(e, e_len))
         return ct_fail(err, 400, "key.malformed", "khóa công khai RSA không đúng cấu trúc",
                        "the RSA public key is malformed");
@@ -166,8 +164,7 @@ static int rsa_spki_fast(const unsigned char *der, size_t len, pubkey_info *out,
         nbits--;
     if (nbits < 2048)
         return ct_fail(err, 400, "key.too_small", "khóa RSA %d bit quá ngắn: tối thiểu 2048 bit",
-                       "RSA key of %d bits is too short: at least 2048 bits are required",
-                       nbits);
+                       "RSA key of %d bits is too short: at least 2048 bits are required", nbits);
     if (nbits > 4096)
         return ct_fail(err, 400, "key.too_large", "khóa RSA %d bit quá dài: tối đa 4096 bit",
                        "RSA key of %d bits is too long: at most 4096 bits", nbits);

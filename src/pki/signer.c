@@ -25,6 +25,7 @@
 #include <openssl/rsa.h>
 
 #include "pki/der.h"
+#include "pki/digest.h"
 
 /*
  * A file key signs through "lanes": each lane is a private copy of the key with a signing
@@ -359,7 +360,7 @@ static int sign_external(pki_signer *s, const unsigned char *data, size_t len, u
     unsigned char in[sizeof digestinfo_sha256 + 64], raw[1024];
     size_t in_len, raw_len = sizeof raw;
     unsigned int md_len;
-    const EVP_MD *md = s->type == PKI_KEY_P384 ? EVP_sha384() : EVP_sha256();
+    const EVP_MD *md = s->type == PKI_KEY_P384 ? pki_md_sha384() : pki_md_sha256();
 
     if (pki_key_type_is_rsa(s->type)) {
         memcpy(in, digestinfo_sha256, sizeof digestinfo_sha256);
@@ -389,7 +390,7 @@ static int sign_external(pki_signer *s, const unsigned char *data, size_t len, u
 
 static const EVP_MD *signer_md(const pki_signer *s)
 {
-    return s->type == PKI_KEY_P384 ? EVP_sha384() : EVP_sha256();
+    return s->type == PKI_KEY_P384 ? pki_md_sha384() : pki_md_sha256();
 }
 
 /* Take a free lane (setting it up on first use); returns it locked, or NULL. */
