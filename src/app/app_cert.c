@@ -16,10 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "pki/cert.h"
-#include "pki/digest.h"
 #include "pki/pubkey.h"
 
 /* RFC 5280 does not bound validity; the procedure does: at most 5 years. */
@@ -118,7 +115,6 @@ fail:
 static int sign_prepared(app *a, prepared *p, int64_t now, ct_error *err)
 {
     cert_issuer issuer = pki_ca_issuer(&a->issuing);
-    unsigned char md[32];
     const subscriber_fields *f = &p->fields;
     cert_record *rec = &p->rec;
     size_t len;
@@ -142,14 +138,8 @@ static int sign_prepared(app *a, prepared *p, int64_t now, ct_error *err)
     snprintf(rec->email, sizeof rec->email, "%s", f->email);
     if (subscriber_search_key(f, rec->serial, rec->search_key, sizeof rec->search_key, err) != 0)
         return -1;
-    if (pki_sha256(p->der, p->der_len, md) != 0)
+    if (app_fingerprint(p->der, p->der_len, rec->sha256) != 0)
         return ct_fail(err, 500, "digest", "lỗi băm", "hashing failed");
-    for (int i = 0; i < 32; i++) {
-        static const char hex[] = "0123456789ABCDEF";
-        rec->sha256[2 * i] = hex[md[i] >> 4];
-        rec->sha256[2 * i + 1] = hex[md[i] & 15];
-    }
-    rec->sha256[64] = '\0';
     rec->not_before = p->req.not_before;
     rec->not_after = p->req.not_after;
     rec->created_at = now;

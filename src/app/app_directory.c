@@ -11,9 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "core/text.h"
+#include "pki/digest.h"
 
 int app_directory_search(app *a, const char *query, int64_t limit, int64_t offset,
                          cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err)
@@ -67,12 +66,16 @@ int app_directory_get(app *a, const char *serial, cert_record *out, ct_error *er
 
 int app_fingerprint(const unsigned char *der, size_t len, char out[65])
 {
+    static const char hex[] = "0123456789ABCDEF";
     unsigned char md[32];
 
-    if (EVP_Digest(der, len, md, NULL, EVP_sha256(), NULL) != 1)
+    if (pki_sha256(der, len, md) != 0)
         return -1;
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02X", md[i]);
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
     return 0;
 }
 
