@@ -76,6 +76,7 @@ int main(int argc, char **argv)
     unsigned char key[16384];
     size_t key_len, count, batch;
     int threads;
+    app_issue_options opt;
     app_cert_request *reqs;
     char(*names)[128], (*emails)[64];
     FILE *f;
@@ -101,6 +102,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_search_fill: %s\n", err.en);
         return 1;
     }
+    opt.threads = threads;
+    opt.chunk = batch; /* one transaction a batch */
     reqs = calloc(batch, sizeof *reqs);
     names = calloc(batch, sizeof *names);
     emails = calloc(batch, sizeof *emails);
@@ -125,7 +128,7 @@ int main(int argc, char **argv)
             q->days = 365;
             q->hold = false; /* published at once: into the directory */
         }
-        if (app_cert_issue_many(a, &actor, reqs, n, threads, NULL, &err) != 0) {
+        if (app_cert_issue_many(a, &actor, reqs, n, &opt, NULL, NULL, &err) != 0) {
             fprintf(stderr, "bench_search_fill: [%s] %s\n", err.code, err.en);
             return 1;
         }

@@ -69,10 +69,24 @@ typedef struct app_cert_request {
 /* Issue one certificate and store it durably. out (may be NULL) receives the stored record. */
 int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, cert_record *out,
                    ct_error *err);
-/* Issue n certificates: all are checked first, signed on `threads` threads, and stored in one
- * transaction (all or none). serials (may be NULL) receives each serial. */
+/* Mass issuance: how many threads check and sign, and how many certificates one transaction
+ * stores (0: APP_ISSUE_CHUNK). */
+#define APP_ISSUE_CHUNK 1000
+typedef struct app_issue_options {
+    int threads;
+    size_t chunk;
+} app_issue_options;
+
+/* Issue n certificates. Each is checked and signed on opt->threads threads (the caller's
+ * included) and stored in order, in transactions of opt->chunk certificates with one audit row
+ * each listing them; a transaction commits while the next one's certificates are signed. The
+ * first request that fails stops the call, and the transaction it falls in is rolled back: the
+ * error names the request, and *stored (may be NULL) says how many certificates were stored
+ * before it, a whole number of transactions. serials (may be NULL) receives each stored
+ * serial, in request order. */
 int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *reqs, size_t n,
-                        int threads, char (*serials)[41], ct_error *err);
+                        const app_issue_options *opt, char (*serials)[41], size_t *stored,
+                        ct_error *err);
 
 int app_cert_get(app *a, const app_actor *actor, const char *serial, cert_record *out,
                  ct_error *err);

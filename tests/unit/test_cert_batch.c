@@ -1,7 +1,9 @@
 /*
- * test_cert_batch.c — bulk issuance (app_cert_issue_many) on a real instance: a batch is stored
- * whole or not at all, the error of a failing request names that request, and the certificates
- * of a batch signed on several threads are all there, distinct, and each one's own.
+ * test_cert_batch.c — bulk issuance (app_cert_issue_many) on a real instance: certificates are
+ * stored a whole transaction at a time or not at all, the error of a failing request names that
+ * request and what was stored before it, and the certificates signed on several threads, through
+ * a ring of slots reused many times over, are all there, distinct, each one's own, and listed
+ * in order in one audit row a transaction.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include "app/app.h"
 
 #define BATCH 64
+#define CHUNK 16 /* four transactions a call; the ring of two chunks is reused twice over */
 
 static char home[64];
 static app *a;
@@ -97,35 +100,53 @@ static void fill(app_cert_request *reqs, char (*emails)[64], size_t n)
     }
 }
 
-/* One bad request in the middle: nothing of the batch is stored, and the error names it. */
+/* One bad request in the middle: the transactions before its own are stored, its own and the
+ * rest are not, and the error names it and says how many were stored. */
 static void test_a_bad_request_stops_the_batch(void **state)
 {
     app_cert_request reqs[BATCH];
     char emails[BATCH][64];
     ct_error err = {0};
+    app_issue_options whole = {2, BATCH}, chunked = {2, CHUNK};
+    size_t stored = 99;
     int before = subscribers();
     (void)state;
 
     fill(reqs, emails, BATCH);
     reqs[41].subject.email = "not an e-mail address";
-    assert_int_equal(app_cert_issue_many(a, &officer, reqs, BATCH, 2, NULL, &err), -1);
+    assert_int_equal(app_cert_issue_many(a, &officer, reqs, BATCH, &whole, NULL, &stored, &err),
+                     -1);
     assert_non_null(strstr(err.en, "request 42: "));
+    assert_non_null(strstr(err.vi, "yêu cầu 42: "));
+    assert_int_equal(stored, 0);
     assert_int_equal(subscribers(), before);
+
+    memset(&err, 0, sizeof err);
+    assert_int_equal(app_cert_issue_many(a, &officer, reqs, BATCH, &chunked, NULL, &stored, &err),
+                     -1);
+    assert_string_equal(err.code, "email.invalid");
+    assert_non_null(strstr(err.en, "request 42 (32 certificates stored before it): "));
+    assert_int_equal(stored, 32);
+    assert_int_equal(subscribers(), before + 32);
 }
 
-/* Two threads sign, one stores: every certificate is there once, each with its own serial,
- * and each is the one the request asked for. */
+/* Two threads sign, one stores, four transactions: every certificate is there once, each with its
+ * own serial, and each is the one the request asked for. */
 static void test_a_batch_on_two_threads(void **state)
 {
     app_cert_request reqs[BATCH];
     char emails[BATCH][64];
     char serials[BATCH][41];
     ct_error err = {0};
+    app_issue_options opt = {2, CHUNK};
+    size_t stored = 0;
     int before = subscribers();
     (void)state;
 
     fill(reqs, emails, BATCH);
-    assert_int_equal(app_cert_issue_many(a, &officer, reqs, BATCH, 2, serials, &err), 0);
+    assert_int_equal(app_cert_issue_many(a, &officer, reqs, BATCH, &opt, serials, &stored, &err),
+                     0);
+    assert_int_equal(stored, BATCH);
     assert_int_equal(subscribers(), before + BATCH);
     for (size_t i = 0; i < BATCH; i++) {
         cert_record c;
@@ -140,37 +161,41 @@ static void test_a_batch_on_two_threads(void **state)
         assert_string_equal(c.status, "hold");
         cert_record_free(&c);
     }
-    /* One audit row lists the batch, serial and fingerprint, in order; the chain holds. */
+    /* One audit row a transaction lists its certificates, serial and fingerprint, in order;
+     * the chain holds. */
     {
         char path[96];
         sqlite3 *db;
         sqlite3_stmt *stmt;
-        json_t *detail, *list;
         app_audit_report report = {0};
+        size_t i = 0;
         snprintf(path, sizeof path, "%s/chungthu.db", home);
         assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_prepare_v2(db,
-                                            "SELECT detail FROM audit WHERE action = "
-                                            "'cert.issue_batch' ORDER BY id DESC LIMIT 1",
+                                            "SELECT detail FROM (SELECT id, detail FROM audit"
+                                            " WHERE action = 'cert.issue_batch' ORDER BY id DESC"
+                                            " LIMIT 4) ORDER BY id",
                                             -1, &stmt, NULL),
                          SQLITE_OK);
-        assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-        detail = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            json_t *detail = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+            json_t *list = json_object_get(detail, "certificates");
+            assert_non_null(detail);
+            assert_int_equal(json_integer_value(json_object_get(detail, "count")), CHUNK);
+            assert_int_equal(json_array_size(list), CHUNK);
+            for (size_t k = 0; k < CHUNK; k++, i++) {
+                cert_record c;
+                json_t *pair = json_array_get(list, k);
+                assert_string_equal(json_string_value(json_array_get(pair, 0)), serials[i]);
+                assert_int_equal(app_cert_get(a, &officer, serials[i], &c, &err), 0);
+                assert_string_equal(json_string_value(json_array_get(pair, 1)), c.sha256);
+                cert_record_free(&c);
+            }
+            json_decref(detail);
+        }
         sqlite3_finalize(stmt);
         sqlite3_close(db);
-        assert_non_null(detail);
-        assert_int_equal(json_integer_value(json_object_get(detail, "count")), BATCH);
-        list = json_object_get(detail, "certificates");
-        assert_int_equal(json_array_size(list), BATCH);
-        for (size_t i = 0; i < BATCH; i++) {
-            cert_record c;
-            json_t *pair = json_array_get(list, i);
-            assert_string_equal(json_string_value(json_array_get(pair, 0)), serials[i]);
-            assert_int_equal(app_cert_get(a, &officer, serials[i], &c, &err), 0);
-            assert_string_equal(json_string_value(json_array_get(pair, 1)), c.sha256);
-            cert_record_free(&c);
-        }
-        json_decref(detail);
+        assert_int_equal(i, BATCH);
         assert_int_equal(app_audit_verify(a, &officer, &report, &err), 0);
         assert_int_equal(report.first_bad_id, 0);
     }
@@ -186,7 +211,7 @@ static void test_only_the_ca(void **state)
     (void)state;
 
     fill(reqs, emails, 2);
-    assert_int_equal(app_cert_issue_many(a, &clerk, reqs, 2, 2, NULL, &err), -1);
+    assert_int_equal(app_cert_issue_many(a, &clerk, reqs, 2, NULL, NULL, NULL, &err), -1);
     assert_string_equal(err.code, "role.forbidden");
 }
 
