@@ -2,11 +2,11 @@
  * app_cert.c — issuing certificates to the subscriber profile, and reading them back.
  *
  * Issuance is three phases: check everything (identity fields, key, validity) before any
- * signature is made; sign (in parallel for a batch: signing is the cost); store every
- * certificate with its audit row in one transaction. A batch therefore costs one durable commit
- * however many certificates it holds, and a failure at any point leaves nothing stored. A
- * certificate is never handed out before its commit returned, so a serial that anyone has seen
- * is always on disk.
+ * signature is made; sign (in parallel for bulk issuance: signing is the cost); store the
+ * certificate with its audit row in one transaction. Bulk issuance stores a thousand
+ * certificates a transaction, so a thousand pay for one durable commit, and a failure leaves
+ * nothing of its transaction stored. A certificate is never handed out before its commit
+ * returned, so a serial that anyone has seen is always on disk.
  */
 #include "app/app_internal.h"
 
