@@ -1,0 +1,76 @@
+# crash.sh — durability (DESIGN.md §7): the process killed in the middle of the procedure leaves
+# a consistent instance that carries on. `chungthu demo` runs the whole procedure (stock,
+# intake, issuance on tokens, pickup, the agency's steps, publication); a SQLite VFS in front of
+# the real one (tests/crash/crash_vfs.c) kills it with SIGKILL just before its Nth write to the
+# database, at points spread over the whole run. After each kill: the database is whole, the
+# audit chain holds, no certificate, token or applicant points at something that is not there,
+# no certificate exists that its applicant and the audit trail do not name, every provisioned
+# token has its PIN envelope; and the procedure runs again to the end on the same instance.
+. "$(dirname "$0")/../lib.sh"
+: "${CT_CRASH_VFS:?CT_CRASH_VFS must point at the crash VFS module (CTest sets it)}"
+DB=$CHUNGTHU_HOME/chungthu.db
+# crashing [NAME=VALUE]... COMMAND...: run COMMAND with the crash VFS in front of SQLite's. The
+# module comes ahead of the sanitizer runtime in the ASan build: tell the runtime that is meant.
+crashing() { env LD_PRELOAD="$CT_CRASH_VFS" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$@"; }
+
+fresh() {
+    rm -rf "$CHUNGTHU_HOME"
+    ct init --root-key p384 --issuing-key p256 >/dev/null 2>"$T/err" || { cat "$T/err" >&2; exit 1; }
+}
+
+# Every reference in the database points at something that is there, and every subscriber
+# certificate is one an applicant holds and the audit trail names. Prints the number of
+# violations (0 when all is well).
+violations() {
+    sqlite3 "$DB" "
+        SELECT (SELECT count(*) FROM applicants
+                 WHERE cert_serial <> '' AND cert_serial NOT IN (SELECT serial FROM certificates))
+             + (SELECT count(*) FROM applicants
+                 WHERE state NOT IN ('pending', 'cancelled')
+                   AND (cert_serial = '' OR token_serial = ''))
+             + (SELECT count(*) FROM applicants
+                 WHERE token_serial <> '' AND state <> 'cancelled' AND token_serial NOT IN
+                       (SELECT serial FROM tokens WHERE state NOT IN ('blank', 'wiped', 'damaged')))
+             + (SELECT count(*) FROM applicants p JOIN certificates c ON c.serial = p.cert_serial
+                 WHERE (p.state = 'published') <> (c.status = 'active' AND c.effective_at > 0)
+                   AND p.state <> 'cancelled')
+             + (SELECT count(*) FROM tokens
+                 WHERE state IN ('provisioned', 'with_agency', 'with_subscriber')
+                   AND cert_serial NOT IN (SELECT serial FROM certificates))
+             + (SELECT count(*) FROM certificates c WHERE kind = 'subscriber'
+                   AND NOT EXISTS (SELECT 1 FROM applicants p WHERE p.cert_serial = c.serial))
+             + (SELECT count(*) FROM certificates c WHERE kind = 'subscriber'
+                   AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.object = c.serial));"
+}
+
+consistent() { # consistent WHEN
+    same "$1: integrity_check" "ok" "$(sqlite3 "$DB" 'PRAGMA integrity_check')"
+    same "$1: foreign_key_check" "" "$(sqlite3 "$DB" 'PRAGMA foreign_key_check')"
+    same "$1: no dangling or unnamed record" "0" "$(violations)"
+    check "$1: audit verify" ct audit verify
+    local missing=0 serial
+    for serial in $(sqlite3 "$DB" "SELECT serial FROM tokens WHERE state = 'provisioned'"); do
+        [ -s "$CHUNGTHU_HOME/envelopes/$serial.txt" ] || missing=$((missing + 1))
+    done
+    same "$1: every provisioned token has its PIN envelope" "0" "$missing"
+}
+
+# ---- how many writes a whole run makes ----
+fresh
+check "a whole demo under the crash VFS, counting" crashing CT_CRASH_COUNT="$T/count" "$CHUNGTHU" demo
+writes=$(cat "$T/count" 2>/dev/null || echo 0)
+[ "$writes" -gt 100 ] && pass || fail "the run made $writes writes: the VFS is not in front"
+consistent "after a whole run"
+
+# ---- killed at points spread over the run: the first write, the last, and between ----
+points="1 $(for k in 1 2 3 4 5 6 7 8; do echo $((writes * k / 9)); done) $((writes - 1))"
+for at in $points; do
+    fresh
+    crashing CT_CRASH_AT="$at" "$CHUNGTHU" demo >"$T/out" 2>"$T/err"
+    same "killed at write $at of $writes" "137" "$?"
+    consistent "killed at write $at"
+    check "after the kill at write $at, the procedure runs again to the end" ct demo
+    consistent "recovered from the kill at write $at"
+done
+
+finish
