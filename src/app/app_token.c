@@ -295,6 +295,27 @@ static void record_failure(app *a, const app_actor *actor, token_record *t, cons
         store_rollback(a->db);
 }
 
+/*
+ * The certificate is about to leave the signer for a device. The audit trail names it first, in
+ * a transaction of its own: if the process dies before the records are committed, a certificate
+ * written to a token is still on record (DESIGN.md §7: a signed serial is never lost). The
+ * token itself is still recorded as blank then, and is initialised afresh when next used.
+ */
+static int record_signing(app *a, const app_actor *actor, const cert_record *c,
+                          const char *token_serial, ct_error *err)
+{
+    if (store_begin(a->db, err) != 0)
+        return -1;
+    if (audit_append(a, actor, "cert.sign", c->serial,
+                     json_pack("{s:s, s:s}", "sha256", c->sha256, "token", token_serial),
+                     err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        return -1;
+    }
+    return 0;
+}
+
 typedef struct {
     token_record found;
     bool any;
@@ -449,7 +470,8 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     req.pubkey = spki;
     req.pubkey_len = spki_len;
     req.hold = hold;
-    if (cert_sign_request(a, &req, now, &out->cert, err) != 0)
+    if (cert_sign_request(a, &req, now, &out->cert, err) != 0 ||
+        record_signing(a, actor, &out->cert, pick.found.serial, err) != 0)
         goto undo;
     cs.locality = checked.province;
     cs.org = checked.org;
