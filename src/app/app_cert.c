@@ -159,13 +159,13 @@ static json_t *issue_detail(const cert_record *rec)
                      (json_int_t)rec->not_after);
 }
 
-int cert_sign_request(app *a, const app_cert_request *req, int64_t now, cert_record *rec,
+int cert_sign_request(app *a, const app_cert_request *req,
+                      const unsigned char serial[CERT_SERIAL_LEN], int64_t now, cert_record *rec,
                       ct_error *err)
 {
     prepared p;
-    unsigned char serial[1][CERT_SERIAL_LEN];
 
-    if (cert_random_serials(serial, 1, err) != 0 || prepare(a, req, now, serial[0], &p, err) != 0)
+    if (prepare(a, req, now, serial, &p, err) != 0)
         return -1;
     if (sign_prepared(a, &p, now, err) != 0) {
         prepared_free(&p);

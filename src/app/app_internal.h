@@ -37,9 +37,11 @@ int audit_append(app *a, const app_actor *actor, const char *action, const char 
 int audit_append_text(app *a, const app_actor *actor, const char *action, const char *object,
                       char *detail, ct_error *err);
 
-/* app_cert.c: check and sign one certificate without storing it (rec->der malloc'd, freed by
- * cert_record_free), and store a signed one with its audit row (inside a transaction). */
-int cert_sign_request(app *a, const app_cert_request *req, int64_t now, cert_record *rec,
+/* app_cert.c: check and sign one certificate under the given serial without storing it
+ * (rec->der malloc'd, freed by cert_record_free), and store a signed one with its audit row
+ * (inside a transaction). */
+int cert_sign_request(app *a, const app_cert_request *req,
+                      const unsigned char serial[CERT_SERIAL_LEN], int64_t now, cert_record *rec,
                       ct_error *err);
 int cert_store_signed(app *a, const app_actor *actor, const cert_record *rec, ct_error *err);
 /* A serial as typed (hex, any case) in its stored form (upper case); "cert.serial_invalid". */

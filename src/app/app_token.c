@@ -296,24 +296,36 @@ static void record_failure(app *a, const app_actor *actor, token_record *t, cons
 }
 
 /*
- * The certificate is about to leave the signer for a device. The audit trail names it first, in
- * a transaction of its own: if the process dies before the records are committed, a certificate
- * written to a token is still on record (DESIGN.md §7: a signed serial is never lost). The
- * token itself is still recorded as blank then, and is initialised afresh when next used.
+ * The serial of the certificate a token will carry is on record before anything is written to
+ * the device: an audit row of its own (`cert.reserve`), committed while the token generates its
+ * key, so the wait for the disk costs nothing. If the process dies before the records are
+ * committed, a certificate left on a token is still on record (DESIGN.md §7: a signed serial is
+ * never lost); the token, still recorded as blank, is initialised afresh when next used.
  */
-static int record_signing(app *a, const app_actor *actor, const cert_record *c,
-                          const char *token_serial, ct_error *err)
+typedef struct reservation {
+    app *a;
+    const app_actor *actor;
+    char serial[41];
+    const char *token_serial;
+    ct_error err;
+    int rc;
+} reservation;
+
+static void *record_reservation(void *arg)
 {
-    if (store_begin(a->db, err) != 0)
-        return -1;
-    if (audit_append(a, actor, "cert.sign", c->serial,
-                     json_pack("{s:s, s:s}", "sha256", c->sha256, "token", token_serial),
-                     err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        return -1;
+    reservation *r = arg;
+
+    r->rc = -1;
+    if (store_begin(r->a->db, &r->err) != 0)
+        return NULL;
+    if (audit_append(r->a, r->actor, "cert.reserve", r->serial,
+                     json_pack("{s:s}", "token", r->token_serial), &r->err) != 0 ||
+        store_commit(r->a->db, &r->err) != 0) {
+        store_rollback(r->a->db);
+        return NULL;
     }
-    return 0;
+    r->rc = 0;
+    return NULL;
 }
 
 typedef struct {
@@ -414,8 +426,11 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     cert_subject cs = {0};
     unsigned char *subject = NULL;
     size_t subject_len = 0;
-    bool in_transaction = false;
+    bool in_transaction = false, recording;
     int rc;
+    unsigned char serial[1][CERT_SERIAL_LEN];
+    reservation reserve = {.a = a, .actor = actor};
+    pthread_t recorder;
     const token_cert_object chain[2] = {
         authority_object(&a->issuing, "CA cấp phát / issuing CA"),
         authority_object(&a->root, "CA gốc / root CA"),
@@ -447,12 +462,29 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
         random_pin(out->user_pin, 8, false, err) != 0 || RAND_bytes(id, sizeof id) != 1)
         return -1;
     snprintf(out->token_label, sizeof out->token_label, "chungthu-%.20s", pick.found.serial);
+    if (cert_random_serials(serial, 1, err) != 0) {
+        OPENSSL_cleanse(so_pin, sizeof so_pin);
+        return -1;
+    }
+    cert_serial_hex(serial[0], reserve.serial);
+    reserve.token_serial = pick.found.serial;
+    recording = pthread_create(&recorder, NULL, record_reservation, &reserve) == 0;
+    if (!recording)
+        record_reservation(&reserve);
 
-    /* 2–3: initialise, set the user PIN, generate the key pair on the token; the CA chain is
-     * written meanwhile */
-    if (token_provision_keys(m, pick.found.serial, so_pin, out->user_pin, out->token_label, id,
-                             sizeof id, key_type_of(kt), chain, 2, &spki, &spki_len, &session,
-                             err) != 0) {
+    /* 2–3: initialise, set the user PIN, generate the key pair on the token; meanwhile the CA
+     * chain is written and the serial recorded (the subscriber's certificate goes onto the
+     * token only after that record is committed) */
+    rc =
+        token_provision_keys(m, pick.found.serial, so_pin, out->user_pin, out->token_label, id,
+                             sizeof id, key_type_of(kt), chain, 2, &spki, &spki_len, &session, err);
+    if (recording)
+        pthread_join(recorder, NULL);
+    if (rc == 0 && reserve.rc != 0) {
+        *err = reserve.err;
+        goto undo;
+    }
+    if (rc != 0) {
         ct_error wipe_err = {0};
         /* A wrong SO PIN changed nothing on the device, but the token cannot be used: keep it
          * aside. Anything else: wipe it back to blank if the device still answers. */
@@ -470,8 +502,7 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     req.pubkey = spki;
     req.pubkey_len = spki_len;
     req.hold = hold;
-    if (cert_sign_request(a, &req, now, &out->cert, err) != 0 ||
-        record_signing(a, actor, &out->cert, pick.found.serial, err) != 0)
+    if (cert_sign_request(a, &req, serial[0], now, &out->cert, err) != 0)
         goto undo;
     cs.locality = checked.province;
     cs.org = checked.org;
