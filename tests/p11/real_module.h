@@ -1,5 +1,5 @@
 /*
- * real_module.h — for the stand-in PKCS#11 modules (timing, pull): load the real module they
+ * real_module.h — for the stand-in PKCS#11 modules (timing, pull, pins): load the real module they
  * stand in front of, CT_P11_REAL or SoftHSM2, and answer C_GetFunctionList with its functions,
  * some of them replaced by the stand-in's.
  */
