@@ -3,7 +3,8 @@
  * stored a whole transaction at a time or not at all, the error of a failing request names that
  * request and what was stored before it, and the certificates signed on several threads, through
  * a ring of slots reused many times over, are all there, distinct, each one's own, and listed
- * in order in one audit row a transaction.
+ * in order in one audit row a transaction. A process killed in the middle of a bulk issuance
+ * (SIGKILL at a chosen write, through tests/crash/crash_vfs.c) leaves whole transactions only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,9 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -23,7 +28,8 @@
 #include "app/app.h"
 
 #define BATCH 64
-#define CHUNK 16 /* four transactions a call; the ring of two chunks is reused twice over */
+#define CHUNK 16   /* four transactions a call; the ring of two chunks is reused twice over */
+#define KILLED 160 /* requests of the call that is killed: ten transactions */
 
 static char home[64];
 static app *a;
@@ -201,6 +207,120 @@ static void test_a_batch_on_two_threads(void **state)
     }
 }
 
+static int count_rows(const char *sql)
+{
+    char path[96];
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    int n;
+
+    snprintf(path, sizeof path, "%s/chungthu.db", home);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    n = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Issue KILLED certificates in a child process whose SQLite writes go through the crash VFS,
+ * killed just before its write number `at` (0: never); its number of writes is left in
+ * count_path when it exits. Returns the child's wait status. */
+static int issue_in_child(long at, const char *count_path)
+{
+    pid_t pid;
+    int status;
+
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        static app_cert_request reqs[KILLED];
+        static char emails[KILLED][64];
+        app *child;
+        ct_error err = {0};
+        app_issue_options opt = {2, CHUNK};
+        char text[32];
+
+        snprintf(text, sizeof text, "%ld", at);
+        setenv("CT_CRASH_AT", text, 1);
+        setenv("CT_CRASH_COUNT", count_path, 1);
+        if (getenv("CT_CRASH_VFS") == NULL || dlopen(getenv("CT_CRASH_VFS"), RTLD_NOW) == NULL)
+            _exit(3);
+        if (app_open(home, &child, &err) != 0)
+            _exit(4);
+        fill(reqs, emails, KILLED);
+        if (app_cert_issue_many(child, &officer, reqs, KILLED, &opt, NULL, NULL, &err) != 0)
+            _exit(5);
+        app_close(child);
+        exit(0); /* not _exit: the VFS writes its count when the process exits */
+    }
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* What a killed bulk issuance leaves: whole transactions, each certificate named by its
+ * transaction's audit row, an intact audit chain and database. Returns the certificates added. */
+static int whole_transactions(int certs_before, int batches_before)
+{
+    ct_error err = {0};
+    app_audit_report report = {0};
+    int added, batches;
+
+    assert_int_equal(app_open(home, &a, &err), 0);
+    added = subscribers() - certs_before;
+    batches =
+        count_rows("SELECT count(*) FROM audit WHERE action = 'cert.issue_batch'") - batches_before;
+    assert_int_equal(added % CHUNK, 0);
+    assert_int_equal(batches, added / CHUNK);
+    assert_int_equal(count_rows("SELECT count(*) FROM certificates c WHERE kind = 'subscriber'"
+                                " AND NOT EXISTS (SELECT 1 FROM audit WHERE action ="
+                                " 'cert.issue_batch' AND instr(detail, c.serial) > 0)"),
+                     0);
+    assert_int_equal(count_rows("SELECT count(*) FROM pragma_integrity_check WHERE"
+                                " integrity_check <> 'ok'"),
+                     0);
+    assert_int_equal(app_audit_verify(a, &officer, &report, &err), 0);
+    assert_int_equal(report.first_bad_id, 0);
+    return added;
+}
+
+/* Killed at a quarter, a half and three quarters of its writes: whole transactions only. */
+static void test_killed_midway(void **state)
+{
+    char count_path[96];
+    FILE *f;
+    long writes = 0;
+    int status, certs, batches, added[3];
+    (void)state;
+
+    snprintf(count_path, sizeof count_path, "%s/writes", home);
+    certs = subscribers();
+    batches = count_rows("SELECT count(*) FROM audit WHERE action = 'cert.issue_batch'");
+    app_close(a); /* the child opens its own; nothing of ours crosses the fork */
+    status = issue_in_child(0, count_path);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(whole_transactions(certs, batches), KILLED);
+    f = fopen(count_path, "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%ld", &writes), 1);
+    fclose(f);
+    assert_true(writes > 40);
+    for (int k = 1; k <= 3; k++) {
+        certs = subscribers();
+        batches = count_rows("SELECT count(*) FROM audit WHERE action = 'cert.issue_batch'");
+        app_close(a);
+        status = issue_in_child(writes * k / 4, count_path);
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        added[k - 1] = whole_transactions(certs, batches);
+        print_message("killed at write %ld of %ld: %d of %d certificates stored\n",
+                      writes * k / 4, writes, added[k - 1], KILLED);
+    }
+    /* killed mid-way indeed: some transactions stored, not all */
+    assert_true(added[0] < KILLED && added[2] > 0);
+}
+
 /* Only the CA issues. */
 static void test_only_the_ca(void **state)
 {
@@ -220,6 +340,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_bad_request_stops_the_batch),
         cmocka_unit_test(test_a_batch_on_two_threads),
+        cmocka_unit_test(test_killed_midway),
         cmocka_unit_test(test_only_the_ca),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
