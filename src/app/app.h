@@ -331,12 +331,25 @@ app_actor app_session_actor(const app_session *s, const char *source);
 
 /* ---- the audit trail ---- */
 
+/* A serial recorded for a token's certificate (cert.reserve) that no cert.issue followed: a
+ * provisioning that failed or was cut off. */
+typedef struct app_unissued {
+    char serial[41];
+    char token[64];
+    int64_t at;
+} app_unissued;
+
+#define APP_UNISSUED_LISTED 16
+
 typedef struct app_audit_report {
     int64_t rows;
     int64_t first_bad_id; /* 0 when the chain is intact */
     char problem[256];
+    size_t unissued; /* how many; the first APP_UNISSUED_LISTED are listed, oldest first */
+    app_unissued unissued_list[APP_UNISSUED_LISTED];
 } app_audit_report;
 
+/* Walk the chain; also account for every serial reserved for a token (report->unissued). */
 int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, ct_error *err);
 
 #endif

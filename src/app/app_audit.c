@@ -6,6 +6,10 @@
  * encode alike). Editing, deleting or reordering any row breaks the chain at that row, which
  * `audit verify` reports by id. Rows are appended inside the transaction of the change they
  * record: the change and its audit row commit together or not at all.
+ *
+ * The walk also accounts for the serials of token certificates: each is reserved (cert.reserve,
+ * committed before anything is written to the device) and then issued (cert.issue); those never
+ * issued are the provisionings that failed or were cut off, which the CA answers for too.
  */
 #include "app/app_internal.h"
 
@@ -105,7 +109,46 @@ typedef struct {
     app_audit_report *report;
     char prev[65];
     int64_t prev_id;
+    app_unissued *reserved; /* reserved and not issued so far, in order */
+    size_t n_reserved, cap_reserved;
+    bool oom;
 } verify_ctx;
+
+/* Follow a token certificate's serial from cert.reserve to cert.issue. Reservations waiting
+ * for their issue are few (those in progress, and the failed ones), so a list does. */
+static void account_serial(verify_ctx *v, const audit_entry *e)
+{
+    if (strcmp(e->action, "cert.reserve") == 0) {
+        json_t *detail = json_loads(e->detail ? e->detail : "{}", 0, NULL);
+        const char *token = json_string_value(json_object_get(detail, "token"));
+        app_unissued *u;
+
+        if (v->n_reserved == v->cap_reserved) {
+            size_t cap = v->cap_reserved ? 2 * v->cap_reserved : 16;
+            app_unissued *grown = realloc(v->reserved, cap * sizeof *grown);
+            if (grown == NULL) {
+                v->oom = true;
+                json_decref(detail);
+                return;
+            }
+            v->reserved = grown;
+            v->cap_reserved = cap;
+        }
+        u = &v->reserved[v->n_reserved++];
+        snprintf(u->serial, sizeof u->serial, "%s", e->object);
+        snprintf(u->token, sizeof u->token, "%s", token ? token : "");
+        u->at = e->at;
+        json_decref(detail);
+    } else if (strcmp(e->action, "cert.issue") == 0) {
+        for (size_t i = 0; i < v->n_reserved; i++)
+            if (strcmp(v->reserved[i].serial, e->object) == 0) {
+                memmove(&v->reserved[i], &v->reserved[i + 1],
+                        (v->n_reserved - i - 1) * sizeof *v->reserved);
+                v->n_reserved--;
+                break;
+            }
+    }
+}
 
 static int verify_row(void *user, const audit_entry *e)
 {
@@ -127,6 +170,7 @@ static int verify_row(void *user, const audit_entry *e)
     } else {
         memcpy(v->prev, e->hash, sizeof v->prev);
         v->prev_id = e->id;
+        account_serial(v, e);
         return 0;
     }
     v->report->first_bad_id = e->id;
@@ -136,6 +180,7 @@ static int verify_row(void *user, const audit_entry *e)
 int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, ct_error *err)
 {
     verify_ctx v;
+    int rc;
 
     if (role_require(actor->role, ROLE_AUDITOR | ROLES_CA | ROLE_SYSTEM, "audit verify", err) != 0)
         return -1;
@@ -143,5 +188,12 @@ int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, c
     memset(&v, 0, sizeof v);
     v.report = report;
     memcpy(v.prev, zero_hash, sizeof zero_hash);
-    return store_audit_walk(a->db, verify_row, &v, err);
+    rc = store_audit_walk(a->db, verify_row, &v, err);
+    report->unissued = v.n_reserved;
+    for (size_t i = 0; i < v.n_reserved && i < APP_UNISSUED_LISTED; i++)
+        report->unissued_list[i] = v.reserved[i];
+    free(v.reserved);
+    if (rc == 0 && v.oom)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    return rc;
 }

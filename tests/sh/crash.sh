@@ -5,8 +5,9 @@
 # database, at points spread over the whole run. After each kill: the database is whole, the
 # audit chain holds, no certificate, token or applicant points at something that is not there,
 # no certificate exists that its applicant and the audit trail do not name, every provisioned
-# token has its PIN envelope, every certificate on any token (read with pkcs11-tool) is on
-# record; and the procedure runs again to the end on the same instance.
+# token has its PIN envelope, every certificate on any token (read with pkcs11-tool) is a
+# certificate of the database or a serial `audit verify` lists as reserved and never issued; and
+# the procedure runs again to the end on the same instance.
 . "$(dirname "$0")/../lib.sh"
 : "${CT_CRASH_VFS:?CT_CRASH_VFS must point at the crash VFS module (CTest sets it)}"
 DB=$CHUNGTHU_HOME/chungthu.db
@@ -45,19 +46,20 @@ violations() {
 }
 
 # Every certificate on every token, read with OpenSC's pkcs11-tool, is on record: a certificate
-# row, or the audit trail (which names a certificate before it goes onto a token). Prints the
+# row, or a serial that `audit verify` lists as reserved for a token and never issued. Prints the
 # number that are not.
 MODULE=/usr/lib/softhsm/libsofthsm2.so
 p11() { SOFTHSM2_CONF=$CHUNGTHU_HOME/tokens/softhsm2.conf pkcs11-tool --module $MODULE "$@" 2>/dev/null; }
 unrecorded_on_tokens() {
     local unknown=0 label id serial
+    ct audit verify --json >"$T/verify.json"
     # A token still labelled blank has had nothing written: provisioning relabels it first.
     for label in $(p11 --list-token-slots | sed -n 's/^ *token label *: *//p' | grep -v '^chungthu-blank-'); do
         for id in $(p11 --token-label "$label" --list-objects --type cert | sed -n 's/^ *ID: *//p'); do
             p11 --token-label "$label" --read-object --type cert --id "$id" -o "$T/oncard.der" >/dev/null
             serial=$(openssl x509 -inform DER -in "$T/oncard.der" -noout -serial | cut -d= -f2)
-            [ "$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM certificates WHERE serial = '$serial')
-                                     + (SELECT count(*) FROM audit WHERE object = '$serial')")" -gt 0 ] ||
+            [ "$(sqlite3 "$DB" "SELECT count(*) FROM certificates WHERE serial = '$serial'")" -gt 0 ] ||
+                grep -q "\"serial\": \"$serial\"" "$T/verify.json" ||
                 unknown=$((unknown + 1))
         done
     done

@@ -71,7 +71,9 @@ same "still no certificate left behind" "$certs_before" "$(ct cert list --kind s
 # module in front of SoftHSM2 deletes the token's directory at that call.
 check "stock four more" ct token stock --count 4
 sed -i "s|^module = .*|module = $CT_P11_PULL_MODULE|" "$CHUNGTHU_HOME/chungthu.ini"
+unissued_count() { ct audit verify --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["reserved_not_issued"])'; }
 for at in C_GenerateKeyPair:1 C_CreateObject:1 C_CreateObject:3 C_Sign:1; do
+    unissued=$(unissued_count)
     victim=$(ct token list --state blank --json | python3 -c 'import json,sys; print([t["serial"] for t in json.load(sys.stdin) if t["serial"] != sys.argv[1]][0])' "$left")
     dir=$(dirname "$(grep -la "$victim" "$CHUNGTHU_HOME"/tokens/store/*/token.object)")
     if CT_P11_PULL=$at CT_P11_PULL_DIR=$dir ct token provision "${who[@]}" --token "$victim" >"$T/out" 2>"$T/err"; then
@@ -83,6 +85,12 @@ for at in C_GenerateKeyPair:1 C_CreateObject:1 C_CreateObject:3 C_Sign:1; do
     case $state in damaged | wiped) pass ;; *) fail "pulled at $at: token left $state" ;; esac
     same "pulled at $at: no certificate left behind" "$certs_before" "$(ct cert list --kind subscriber | wc -l)"
     same "pulled at $at: no PIN envelope left behind" "" "$(ls "$CHUNGTHU_HOME/envelopes" | grep "$victim")"
+    # the serial meant for it is accounted for: one more reserved for a token and never issued,
+    # and it is this token's
+    ct audit verify --json >"$T/verify.json"
+    same "pulled at $at: audit verify lists one more serial reserved and never issued" "$((unissued + 1))" "$(unissued_count)"
+    same "pulled at $at: reserved for this token" "$victim" \
+        "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["reserved_not_issued_first"][-1]["token"])' "$T/verify.json")"
 done
 sed -i "s|^module = .*|module = $MODULE|" "$CHUNGTHU_HOME/chungthu.ini"
 
