@@ -285,8 +285,12 @@ int app_draft_letter(app *a, const app_actor *actor, int64_t id, unsigned char *
                      draft_record *out, ct_error *err);
 int app_dossier_letter(app *a, const app_actor *actor, const char *code, unsigned char **data,
                        size_t *len, draft_record *out, ct_error *err);
-/* The agency head confirms the list and letter as they are now (Mẫu 01's signature). */
-int app_draft_confirm(app *a, const app_actor *actor, int64_t id, draft_record *out, ct_error *err);
+/* The agency head confirms the list and letter as they are now (Mẫu 01's signature): the
+ * confirmation is bound to their SHA-256, and submission refuses a draft whose list or letter
+ * is not what was confirmed. list_sha256 / letter_sha256 (NULL: not checked): what the head
+ * was shown; if either changed since, 409 "draft.changed". */
+int app_draft_confirm(app *a, const app_actor *actor, int64_t id, const char *list_sha256,
+                      const char *letter_sha256, draft_record *out, ct_error *err);
 /* A confirmed draft becomes a received online dossier, in one transaction. */
 int app_draft_submit(app *a, const app_actor *actor, int64_t id, dossier_record *out,
                      ct_error *err);

@@ -394,6 +394,14 @@ static int collect_applicant(void *user, const applicant_record *rec)
     return 0;
 }
 
+/* The applicant's claim while a token is provisioned for it (app_claim.c). */
+static void applicant_object(const char *code, int64_t n, char out[128])
+{
+    snprintf(out, 128, "applicant:%s#%lld", code, (long long)n);
+}
+
+/* Whole-dossier steps (accept, reject, supplement, resubmit, withdraw), inside the caller's
+ * transaction: d was read in it. */
 static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_action action,
                         const app_step_args *args, ct_error *err)
 {
@@ -414,10 +422,14 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
         if (store_applicant_list(a->db, d->code, collect_applicant, &aps, err) != 0)
             goto out;
         for (size_t i = 0; i < aps.n; i++) {
-            if (strcmp(aps.items[i].state, applicant_state_name(APPLICANT_PENDING)) != 0) {
+            char object[128];
+            applicant_object(d->code, aps.items[i].n, object);
+            if (strcmp(aps.items[i].state, applicant_state_name(APPLICANT_PENDING)) != 0 ||
+                claim_busy(a, object)) {
                 ct_fail(err, 409, "dossier.already_issued",
-                        "không thể rút: đã cấp chứng thư cho người đề nghị %lld",
-                        "cannot withdraw: applicant %lld already has a certificate",
+                        "không thể rút: đã cấp hoặc đang cấp chứng thư cho người đề nghị %lld",
+                        "cannot withdraw: applicant %lld already has, or is being issued, a "
+                        "certificate",
                         (long long)aps.items[i].n);
                 goto out;
             }
@@ -446,22 +458,18 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
     d->updated_at = now;
     detail = json_pack("{s:s, s:s, s:s, s:I}", "from", dossier_state_name(from), "to", d->state,
                        "reason", d->reason, "due_step2", (json_int_t)d->due_step2);
-    if (store_begin(a->db, err) != 0) {
+    if (store_dossier_update(a->db, d, err) != 0) {
         json_decref(detail);
         goto out;
     }
-    if (store_dossier_update(a->db, d, err) != 0 ||
-        audit_append(a, actor,
+    if (audit_append(a, actor,
                      action == ACT_ACCEPT       ? "dossier.accept"
                      : action == ACT_REJECT     ? "dossier.reject"
                      : action == ACT_SUPPLEMENT ? "dossier.supplement"
                      : action == ACT_RESUBMIT   ? "dossier.resubmit"
                                                 : "dossier.withdraw",
-                     d->code, detail, err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
+                     d->code, detail, err) != 0)
         goto out;
-    }
     rc = 0;
 out:
     free(aps.items);
@@ -499,15 +507,42 @@ static int applicant_audit(app *a, const app_actor *actor, const dossier_record 
                         err);
 }
 
-/* One applicant, one transition (not issue: that one provisions a token first). */
+/* The certificate's side of publish (the hold released) and cancel (revoked, unless it is
+ * revoked already: a revocation is final and keeps its own reason and time). The status is
+ * read here, inside the step's transaction, and the change is checked against the
+ * certificate's own table: an officer's revocation is never undone by a later publish. */
+static int applicant_cert_effect(app *a, const applicant_record *ap, proc_action action,
+                                 int64_t now, bool *changed, ct_error *err)
+{
+    cert_record cert;
+    const char *to = action == ACT_PUBLISH ? CERT_STATUS_ACTIVE : CERT_STATUS_REVOKED;
+
+    if (ap->cert_serial[0] == '\0')
+        return 0;
+    if (store_cert_get(a->db, ap->cert_serial, &cert, err) != 0)
+        return -1;
+    cert_record_free(&cert);
+    if (action == ACT_CANCEL && strcmp(cert.status, CERT_STATUS_REVOKED) == 0)
+        return 0;
+    if (cert_status_change(cert.serial, cert.status, to, err) != 0)
+        return -1;
+    if (action == ACT_PUBLISH
+            ? store_cert_set_status(a->db, cert.serial, cert.status, to, now, 0, -1, err)
+            : store_cert_set_status(a->db, cert.serial, cert.status, to, cert.effective_at, now,
+                                    5 /* cessationOfOperation */, err))
+        return -1;
+    *changed = true;
+    return 0;
+}
+
+/* One applicant, one transition (not issue: that one provisions a token first), inside the
+ * caller's transaction: d, ap and aps were read in it. */
 static int applicant_step(app *a, const app_actor *actor, dossier_record *d, applicant_record *ap,
-                          const proc_transition *t, const app_step_args *args,
-                          const applicant_list *aps, ct_error *err)
+                          const proc_transition *t, const app_step_args *args, applicant_list *aps,
+                          bool *cert_changed, ct_error *err)
 {
     char from[24];
     int64_t now = app_now();
-    cert_record cert;
-    bool cert_changed = false;
 
     snprintf(from, sizeof from, "%s", ap->state);
     switch (t->guard) {
@@ -570,27 +605,16 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
     snprintf(ap->state, sizeof ap->state, "%s", applicant_state_name((applicant_state)t->to));
     ap->updated_at = now;
 
-    if (store_begin(a->db, err) != 0)
+    if ((t->action == ACT_PUBLISH || t->action == ACT_CANCEL) &&
+        applicant_cert_effect(a, ap, t->action, now, cert_changed, err) != 0)
         return -1;
-    if ((t->action == ACT_PUBLISH || t->action == ACT_CANCEL) && ap->cert_serial[0]) {
-        if (store_cert_get(a->db, ap->cert_serial, &cert, err) != 0)
-            goto fail;
-        cert_record_free(&cert);
-        /* Publication releases the hold: valid from this instant. Cancellation revokes. */
-        if (t->action == ACT_PUBLISH
-                ? store_cert_set_status(a->db, ap->cert_serial, CERT_STATUS_ACTIVE, now, 0, -1, err)
-                : store_cert_set_status(a->db, ap->cert_serial, CERT_STATUS_REVOKED,
-                                        cert.effective_at, now, 5 /* cessationOfOperation */, err))
-            goto fail;
-        cert_changed = true;
-    }
     if (t->action == ACT_AGENCY_RECEIVED || t->action == ACT_HANDED_OVER)
         if (token_set_state(a, ap->token_serial,
                             t->action == ACT_AGENCY_RECEIVED ? "with_agency" : "with_subscriber",
                             err) != 0)
-            goto fail;
+            return -1;
     if (store_applicant_update(a->db, ap, err) != 0)
-        goto fail;
+        return -1;
     if (t->clock == CLOCK_STEP2_STOP || t->clock == CLOCK_ALL_STOP) {
         for (size_t i = 0; i < aps->n; i++)
             if (aps->items[i].n == ap->n)
@@ -598,45 +622,220 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
         update_step2_done(d, aps, now);
     }
     d->updated_at = now;
-    if (store_dossier_update(a->db, d, err) != 0 ||
-        applicant_audit(a, actor, d, ap, t->action, from, err) != 0 ||
-        store_commit(a->db, err) != 0)
-        goto fail;
-    if (cert_changed)
-        app_status_changed(a);
-    return 0;
-fail:
-    store_rollback(a->db);
-    return -1;
+    if (store_dossier_update(a->db, d, err) != 0)
+        return -1;
+    return applicant_audit(a, actor, d, ap, t->action, from, err);
 }
 
-/* Issue: keys on a token from stock, the certificate signed on hold, all recorded. */
-static int applicant_issue(app *a, const app_actor *actor, dossier_record *d, applicant_record *ap,
-                           const applicant_list *aps, ct_error *err)
-{
-    char from[24];
-    issued_token result;
-    int64_t now;
+/* What one step on a dossier works with. Everything it decides on is read inside the step's
+ * transaction (the *_in_transaction functions below), so that the same step sent twenty times
+ * at once, or two conflicting steps, have exactly one effect: the others find the state they
+ * would change already changed, and are refused with 409. */
+typedef struct step {
+    const app_actor *actor;
+    const char *code;
+    proc_action action;
+    const app_step_args *args;
+    dossier_record d;
+    applicant_list aps;
+    bool cert_changed;
+    size_t done;
+} step;
 
-    snprintf(from, sizeof from, "%s", ap->state);
-    if (token_issue_applicant(a, actor, d, ap, &result, err) != 0)
+static int dossier_must_be_accepted(const dossier_record *d, ct_error *err)
+{
+    if (strcmp(d->state, dossier_state_name(DOSSIER_ACCEPTED)) == 0)
+        return 0;
+    return ct_fail(err, 409, "dossier.not_accepted",
+                   "hồ sơ đang ở trạng thái \"%s\": chỉ xử lý từng người sau khi hồ sơ được "
+                   "tiếp nhận (accept)",
+                   "the dossier is \"%s\": applicants move only after it is accepted", d->state);
+}
+
+/* Read the dossier (and, for applicant steps, its applicants) afresh. */
+static int step_read(app *a, step *s, bool applicants, ct_error *err)
+{
+    s->aps.n = 0;
+    if (visible_dossier(a, s->actor, s->code, &s->d, err) != 0)
         return -1;
-    now = app_now();
-    snprintf(ap->cert_serial, sizeof ap->cert_serial, "%s", result.cert.serial);
-    snprintf(ap->token_serial, sizeof ap->token_serial, "%s", result.token_serial);
-    snprintf(ap->state, sizeof ap->state, "%s", applicant_state_name(APPLICANT_ISSUED));
-    ap->updated_at = now;
-    for (size_t i = 0; i < aps->n; i++)
-        if (aps->items[i].n == ap->n)
-            aps->items[i] = *ap;
-    d->updated_at = now;
+    if (!applicants)
+        return 0;
+    if (dossier_must_be_accepted(&s->d, err) != 0 ||
+        store_applicant_list(a->db, s->code, collect_applicant, &s->aps, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* Which transition the action takes for applicant ap: 0 and *t set; 1 when ap is not
+ * concerned (another state, in a step for every applicant); -1 on a refusal that is the
+ * answer (a named applicant, or the role). */
+static int applicant_transition(const step *s, const applicant_record *ap,
+                                const proc_transition **t, ct_error *err)
+{
+    applicant_state from;
+    ct_error step_err = {0};
+    bool named = s->args && s->args->applicant;
+
+    if (named && ap->n != s->args->applicant)
+        return 1;
+    if (applicant_state_parse(ap->state, &from) != 0)
+        return 1;
+    if (procedure_step(PROC_APPLICANT, (int)from, s->action, s->actor->role, t, &step_err) == 0)
+        return 0;
+    if (named || step_err.status == 403) {
+        *err = step_err;
+        return -1;
+    }
+    return 1;
+}
+
+static void prefix_applicant(int64_t n, ct_error *err)
+{
+    char vi[64], en[64];
+
+    snprintf(vi, sizeof vi, "người đề nghị %lld: ", (long long)n);
+    snprintf(en, sizeof en, "applicant %lld: ", (long long)n);
+    ct_error_prefix(err, vi, en);
+}
+
+static int nothing_done(const step *s, ct_error *err)
+{
+    if (s->args && s->args->applicant)
+        return ct_fail(err, 404, "applicant.not_found", "hồ sơ không có người đề nghị số %lld",
+                       "the dossier has no applicant %lld", (long long)s->args->applicant);
+    return ct_fail(err, 409, "procedure.wrong_state",
+                   "không người đề nghị nào ở trạng thái cho phép \"%s\"",
+                   "no applicant is in a state that allows \"%s\"", proc_action_name(s->action));
+}
+
+static int dossier_step_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    step *s = ctx;
+
+    if (step_read(a, s, false, err) != 0)
+        return -1;
+    return dossier_step(a, s->actor, &s->d, s->action, s->args, err);
+}
+
+/* Every applicant the action concerns moves in the one transaction: all or none. */
+static int applicants_step_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    step *s = ctx;
+
+    if (step_read(a, s, true, err) != 0)
+        return -1;
+    for (size_t i = 0; i < s->aps.n; i++) {
+        applicant_record ap = s->aps.items[i];
+        const proc_transition *t;
+        int which = applicant_transition(s, &ap, &t, err);
+
+        if (which < 0)
+            return -1;
+        if (which > 0)
+            continue;
+        if (applicant_step(a, s->actor, &s->d, &ap, t, s->args, &s->aps, &s->cert_changed, err)) {
+            prefix_applicant(ap.n, err);
+            return -1;
+        }
+        s->done++;
+    }
+    return s->done ? 0 : nothing_done(s, err);
+}
+
+/* ---- issue: keys on a token from stock, the certificate signed on hold, all recorded ---- */
+
+typedef struct issue_claim {
+    step *s;
+    int64_t n;
+    char holder[CLAIM_HOLDER_MAX];
+    char object[128];
+    applicant_record ap;
+} issue_claim;
+
+/* The first transaction of an issue: the dossier accepted, the applicant pending and claimed
+ * by this step, so that no other issue (or a withdrawal) acts on it while its token is made. */
+static int issue_claim_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    issue_claim *c = ctx;
+    const proc_transition *t;
+    int which;
+
+    if (visible_dossier(a, c->s->actor, c->s->code, &c->s->d, err) != 0 ||
+        dossier_must_be_accepted(&c->s->d, err) != 0 ||
+        store_applicant_get(a->db, c->s->code, c->n, &c->ap, err) != 0)
+        return -1;
+    which = applicant_transition(c->s, &c->ap, &t, err);
+    if (which != 0)
+        return which < 0
+                   ? -1
+                   : ct_fail(err, 409, "procedure.wrong_state",
+                             "người đề nghị đang ở trạng thái \"%s\", không cấp được nữa",
+                             "the applicant is \"%s\" and can no longer be issued", c->ap.state);
+    return claim_take(a, c->object, c->holder, err);
+}
+
+static void issue_claim_release(app *a, const issue_claim *c)
+{
+    ct_error ignored = {0};
+
+    if (store_begin(a->db, &ignored) != 0)
+        return;
+    if (claim_release(a, c->object, c->holder, &ignored) != 0 || store_commit(a->db, &ignored) != 0)
+        store_rollback(a->db);
+}
+
+/* The last transaction of an issue, opened by token_issue_applicant: the state that allowed
+ * the issue is read again (a withdrawal or cancellation may have come meanwhile), the claim
+ * must still be this step's, and the applicant takes the certificate. */
+static int issue_record(app *a, issue_claim *c, const issued_token *result, ct_error *err)
+{
+    step *s = c->s;
+    applicant_record ap;
+    char from[24];
+    int64_t now = app_now();
+
+    if (visible_dossier(a, s->actor, s->code, &s->d, err) != 0 ||
+        dossier_must_be_accepted(&s->d, err) != 0 ||
+        store_applicant_get(a->db, s->code, c->n, &ap, err) != 0)
+        return -1;
+    if (!claim_held(a, c->object, c->holder) ||
+        strcmp(ap.state, applicant_state_name(APPLICANT_PENDING)) != 0)
+        return ct_fail(err, 409, "procedure.wrong_state",
+                       "người đề nghị vừa được xử lý ở một bước khác",
+                       "the applicant has just been handled by another step");
+    snprintf(from, sizeof from, "%s", ap.state);
+    snprintf(ap.cert_serial, sizeof ap.cert_serial, "%s", result->cert.serial);
+    snprintf(ap.token_serial, sizeof ap.token_serial, "%s", result->token_serial);
+    snprintf(ap.state, sizeof ap.state, "%s", applicant_state_name(APPLICANT_ISSUED));
+    ap.updated_at = now;
+    s->d.updated_at = now;
+    if (store_applicant_update(a->db, &ap, err) != 0 ||
+        store_dossier_update(a->db, &s->d, err) != 0 ||
+        applicant_audit(a, s->actor, &s->d, &ap, ACT_ISSUE, from, err) != 0 ||
+        claim_release(a, c->object, c->holder, err) != 0)
+        return -1;
+    return 0;
+}
+
+static int applicant_issue(app *a, step *s, int64_t n, ct_error *err)
+{
+    issue_claim c = {.s = s, .n = n};
+    issued_token result;
+
+    claim_holder(c.holder);
+    applicant_object(s->code, n, c.object);
+    if (with_transaction(a, issue_claim_in_transaction, &c, err) != 0)
+        return -1;
+    if (token_issue_applicant(a, s->actor, &s->d, &c.ap, &result, err) != 0) {
+        issue_claim_release(a, &c);
+        return -1;
+    }
     /* token_issue_applicant left its transaction open: the applicant joins it. */
-    if (store_applicant_update(a->db, ap, err) != 0 || store_dossier_update(a->db, d, err) != 0 ||
-        applicant_audit(a, actor, d, ap, ACT_ISSUE, from, err) != 0 ||
-        store_commit(a->db, err) != 0) {
+    if (issue_record(a, &c, &result, err) != 0 || store_commit(a->db, err) != 0) {
         store_rollback(a->db);
         token_issue_undo(a, &result);
         issued_token_free(&result);
+        issue_claim_release(a, &c);
         return -1;
     }
     issued_token_free(&result);
@@ -644,72 +843,71 @@ static int applicant_issue(app *a, const app_actor *actor, dossier_record *d, ap
     return 0;
 }
 
+/* Which applicants an issue concerns, as the dossier stands now (each is checked again, inside
+ * its own claim, before anything is done for it). */
+static int issue_candidates_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    step *s = ctx;
+    size_t keep = 0;
+
+    if (step_read(a, s, true, err) != 0)
+        return -1;
+    for (size_t i = 0; i < s->aps.n; i++) {
+        const proc_transition *t;
+        int which = applicant_transition(s, &s->aps.items[i], &t, err);
+        if (which < 0)
+            return -1;
+        if (which == 0)
+            s->aps.items[keep++] = s->aps.items[i];
+    }
+    s->aps.n = keep;
+    return 0;
+}
+
+/* Issue, applicant by applicant: each is its own unit (a token made, a certificate signed,
+ * all recorded or nothing), so a failure part way leaves the applicants before it issued. */
+static int dossier_issue(app *a, step *s, ct_error *err)
+{
+    if (with_transaction(a, issue_candidates_in_transaction, s, err) != 0)
+        return -1;
+    for (size_t i = 0; i < s->aps.n; i++) {
+        ct_error one = {0};
+        if (applicant_issue(a, s, s->aps.items[i].n, &one) == 0) {
+            s->done++;
+            continue;
+        }
+        /* For every applicant, one another step took meanwhile is not this step's concern. */
+        if (!(s->args && s->args->applicant) && one.status == 409 &&
+            (strcmp(one.code, "claim.busy") == 0 || strcmp(one.code, "procedure.wrong_state") == 0))
+            continue;
+        *err = one;
+        prefix_applicant(s->aps.items[i].n, err);
+        return -1;
+    }
+    return s->done ? 0 : nothing_done(s, err);
+}
+
 int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_action action,
                      const app_step_args *args, ct_error *err)
 {
-    dossier_record d;
-    applicant_list aps = {0};
-    size_t done = 0;
-    int rc = -1;
+    step s = {.actor = actor, .code = code, .action = action, .args = args};
+    int rc;
     bool dossier_action = action == ACT_ACCEPT || action == ACT_REJECT ||
                           action == ACT_SUPPLEMENT || action == ACT_RESUBMIT ||
                           action == ACT_WITHDRAW;
 
     /* the role first: a role that may never take this action learns nothing about the dossier */
-    if (role_require(actor->role, procedure_roles(action), proc_action_name(action), err) != 0 ||
-        visible_dossier(a, actor, code, &d, err) != 0)
+    if (role_require(actor->role, procedure_roles(action), proc_action_name(action), err) != 0)
         return -1;
     if (dossier_action)
-        return dossier_step(a, actor, &d, action, args, err);
-    if (strcmp(d.state, dossier_state_name(DOSSIER_ACCEPTED)) != 0)
-        return ct_fail(err, 409, "dossier.not_accepted",
-                       "hồ sơ đang ở trạng thái \"%s\": chỉ xử lý từng người sau khi hồ sơ được "
-                       "tiếp nhận (accept)",
-                       "the dossier is \"%s\": applicants move only after it is accepted", d.state);
-    if (store_applicant_list(a->db, code, collect_applicant, &aps, err) != 0)
-        goto out;
-    for (size_t i = 0; i < aps.n; i++) {
-        applicant_record ap = aps.items[i];
-        applicant_state from;
-        const proc_transition *t;
-        ct_error step_err = {0};
-
-        if (args && args->applicant && ap.n != args->applicant)
-            continue;
-        if (applicant_state_parse(ap.state, &from) != 0)
-            continue;
-        if (procedure_step(PROC_APPLICANT, (int)from, action, actor->role, &t, &step_err) != 0) {
-            /* For one named applicant, or a role refusal, the refusal is the answer. For "all",
-             * applicants in other states are simply not concerned. */
-            if ((args && args->applicant) || step_err.status == 403) {
-                *err = step_err;
-                goto out;
-            }
-            continue;
-        }
-        if (action == ACT_ISSUE ? applicant_issue(a, actor, &d, &ap, &aps, err)
-                                : applicant_step(a, actor, &d, &ap, t, args, &aps, err)) {
-            char vi[64], en[64];
-            snprintf(vi, sizeof vi, "người đề nghị %lld: ", (long long)ap.n);
-            snprintf(en, sizeof en, "applicant %lld: ", (long long)ap.n);
-            ct_error_prefix(err, vi, en);
-            goto out;
-        }
-        done++;
-    }
-    if (done == 0) {
-        if (args && args->applicant)
-            ct_fail(err, 404, "applicant.not_found", "hồ sơ không có người đề nghị số %lld",
-                    "the dossier has no applicant %lld", (long long)args->applicant);
-        else
-            ct_fail(err, 409, "procedure.wrong_state",
-                    "không người đề nghị nào ở trạng thái cho phép \"%s\"",
-                    "no applicant is in a state that allows \"%s\"", proc_action_name(action));
-        goto out;
-    }
-    rc = 0;
-out:
-    free(aps.items);
+        rc = with_transaction(a, dossier_step_in_transaction, &s, err);
+    else if (action == ACT_ISSUE)
+        rc = dossier_issue(a, &s, err);
+    else
+        rc = with_transaction(a, applicants_step_in_transaction, &s, err);
+    free(s.aps.items);
+    if (rc == 0 && s.cert_changed)
+        app_status_changed(a);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mau02.h"
 #include "core/text.h"
@@ -53,26 +54,61 @@ static void draft_object(int64_t id, char out[32])
     snprintf(out, 32, "draft:%lld", (long long)id);
 }
 
-/* Write the record and its audit row in one transaction; the document, if given, too. */
-static int draft_save(app *a, const app_actor *actor, draft_record *d, const char *action,
-                      draft_document which, const unsigned char *doc, size_t doc_len,
-                      json_t *detail, ct_error *err)
-{
-    char object[32];
+/* A change to a draft: the draft is read, checked and written, with its document and its
+ * audit row, in one transaction, so that what a change decides on (the draft's state, whether
+ * the head confirmed) is what it changes. apply() makes the change on c->d and sets c->detail;
+ * the document, if c->doc is set, is stored with it. */
+typedef struct draft_change draft_change;
+struct draft_change {
+    const app_actor *actor;
+    int64_t id;
+    role_set roles;
+    const char *what;   /* the action as the role check names it: "draft list" */
+    const char *action; /* the audit row's action: "draft.list" */
+    int (*apply)(app *a, draft_change *c, ct_error *err);
+    draft_document which;
+    const unsigned char *doc;
+    size_t doc_len;
+    /* what apply() works with */
+    const char *format;
+    size_t applicants;
+    const char *letter_name;
+    const char *letter_type;
+    const char *expect_list_sha256; /* confirm: what the head saw (NULL: not said) */
+    const char *expect_letter_sha256;
+    draft_record d;
+    json_t *detail;
+};
 
-    draft_object(d->id, object);
-    d->updated_at = app_now();
-    if (store_begin(a->db, err) != 0) {
+static int draft_change_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    draft_change *c = ctx;
+    char object[32];
+    json_t *detail;
+
+    if (changeable_draft(a, c->actor, c->id, c->roles, c->what, &c->d, err) != 0 ||
+        c->apply(a, c, err) != 0)
+        return -1;
+    c->d.updated_at = app_now();
+    draft_object(c->d.id, object);
+    detail = c->detail;
+    c->detail = NULL;
+    if (store_draft_update(a->db, &c->d, err) != 0 ||
+        (c->doc && store_draft_put_document(a->db, c->d.id, c->which, c->doc, c->doc_len, err))) {
         json_decref(detail);
         return -1;
     }
-    if (store_draft_update(a->db, d, err) != 0 ||
-        (doc && store_draft_put_document(a->db, d->id, which, doc, doc_len, err) != 0) ||
-        audit_append(a, actor, action, object, detail, err) != 0 || store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        return -1;
-    }
-    return 0;
+    return audit_append(a, c->actor, c->action, object, detail, err);
+}
+
+static int draft_change_run(app *a, draft_change *c, draft_record *out, ct_error *err)
+{
+    int rc = with_transaction(a, draft_change_in_transaction, c, err);
+
+    json_decref(c->detail);
+    if (rc == 0 && out)
+        *out = c->d;
+    return rc;
 }
 
 /* Changing what the head confirmed takes the confirmation back. */
@@ -80,6 +116,7 @@ static void withdraw_confirmation(draft_record *d)
 {
     snprintf(d->state, sizeof d->state, "%s", DRAFT_OPEN);
     d->confirmed_name[0] = d->confirmed_title[0] = d->confirmed_by[0] = '\0';
+    d->confirmed_list_sha256[0] = d->confirmed_letter_sha256[0] = '\0';
     d->confirmed_at = 0;
 }
 
@@ -159,6 +196,19 @@ int app_draft_list(app *a, const app_actor *actor, draft_visit_fn visit, void *c
     return store_draft_list(a->db, NULL, NULL, visit_visible_draft, &c, err);
 }
 
+static int apply_list(app *a, draft_change *c, ct_error *err)
+{
+    (void)a;
+    (void)err;
+    snprintf(c->d.list_format, sizeof c->d.list_format, "%s", c->format);
+    c->d.applicants = (int64_t)c->applicants;
+    app_fingerprint(c->doc, c->doc_len, c->d.list_sha256);
+    withdraw_confirmation(&c->d);
+    c->detail = json_pack("{s:s, s:I, s:s}", "format", c->d.list_format, "applicants",
+                          (json_int_t)c->applicants, "sha256", c->d.list_sha256);
+    return 0;
+}
+
 int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *format,
                        const unsigned char *data, size_t len, draft_record *out, ct_error *err)
 {
@@ -167,8 +217,17 @@ int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *f
     mau02_applicant *list = NULL;
     size_t count = 0;
     app_submission in = {0};
-    int rc;
+    draft_change c = {.actor = actor,
+                      .id = id,
+                      .roles = ROLE_AGENCY_CLERK,
+                      .what = "draft list",
+                      .action = "draft.list",
+                      .apply = apply_list,
+                      .which = DRAFT_LIST,
+                      .doc = data,
+                      .doc_len = len};
 
+    /* who may, and which draft, before the list is read */
     if (changeable_draft(a, actor, id, ROLE_AGENCY_CLERK, "draft list", &d, err) != 0)
         return -1;
     /* The list is checked now, row by row, exactly as submission will check it; the
@@ -182,15 +241,9 @@ int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *f
     if (dossier_check_submission(a, actor, &in, &check, &list, &count, err) != 0)
         return -1;
     free(list);
-    snprintf(d.list_format, sizeof d.list_format, "%s", in.format);
-    d.applicants = (int64_t)count;
-    withdraw_confirmation(&d);
-    rc = draft_save(
-        a, actor, &d, "draft.list", DRAFT_LIST, data, len,
-        json_pack("{s:s, s:I}", "format", d.list_format, "applicants", (json_int_t)count), err);
-    if (rc == 0 && out)
-        *out = d;
-    return rc;
+    c.format = in.format;
+    c.applicants = count;
+    return draft_change_run(a, &c, out, err);
 }
 
 /* ---- the signed request letter ---- */
@@ -312,29 +365,43 @@ static int letter_check(const char *name, const char *declared_type, const unsig
     return 0;
 }
 
+static int apply_letter(app *a, draft_change *c, ct_error *err)
+{
+    (void)a;
+    (void)err;
+    snprintf(c->d.letter_name, sizeof c->d.letter_name, "%s", c->letter_name);
+    snprintf(c->d.letter_type, sizeof c->d.letter_type, "%s", c->letter_type);
+    c->d.letter_size = (int64_t)c->doc_len;
+    app_fingerprint(c->doc, c->doc_len, c->d.letter_sha256);
+    withdraw_confirmation(&c->d);
+    c->detail =
+        json_pack("{s:s, s:s, s:I, s:s}", "name", c->d.letter_name, "type", c->d.letter_type,
+                  "size", (json_int_t)c->doc_len, "sha256", c->d.letter_sha256);
+    return 0;
+}
+
 int app_draft_set_letter(app *a, const app_actor *actor, int64_t id, const char *name,
                          const char *declared_type, const unsigned char *data, size_t len,
                          draft_record *out, ct_error *err)
 {
     draft_record d;
     const letter_kind *kind = NULL;
-    int rc;
+    draft_change c = {.actor = actor,
+                      .id = id,
+                      .roles = ROLE_AGENCY_CLERK,
+                      .what = "draft letter",
+                      .action = "draft.letter",
+                      .apply = apply_letter,
+                      .which = DRAFT_LETTER,
+                      .doc = data,
+                      .doc_len = len};
 
     if (changeable_draft(a, actor, id, ROLE_AGENCY_CLERK, "draft letter", &d, err) != 0 ||
         letter_check(name, declared_type, data, len, &kind, err) != 0)
         return -1;
-    snprintf(d.letter_name, sizeof d.letter_name, "%s", name);
-    snprintf(d.letter_type, sizeof d.letter_type, "%s", kind->type);
-    d.letter_size = (int64_t)len;
-    app_fingerprint(data, len, d.letter_sha256);
-    withdraw_confirmation(&d);
-    rc = draft_save(a, actor, &d, "draft.letter", DRAFT_LETTER, data, len,
-                    json_pack("{s:s, s:s, s:I, s:s}", "name", d.letter_name, "type", d.letter_type,
-                              "size", (json_int_t)len, "sha256", d.letter_sha256),
-                    err);
-    if (rc == 0 && out)
-        *out = d;
-    return rc;
+    c.letter_name = name;
+    c.letter_type = kind->type;
+    return draft_change_run(a, &c, out, err);
 }
 
 int app_draft_letter(app *a, const app_actor *actor, int64_t id, unsigned char **data, size_t *len,
@@ -376,65 +443,127 @@ int app_dossier_letter(app *a, const app_actor *actor, const char *code, unsigne
     return store_draft_get_document(a->db, f.rec.id, DRAFT_LETTER, data, len, err);
 }
 
-int app_draft_confirm(app *a, const app_actor *actor, int64_t id, draft_record *out, ct_error *err)
+/* The SHA-256 of a draft's stored document, "" when there is none. */
+static int document_sha256(app *a, int64_t id, draft_document which, char out[65], ct_error *err)
 {
-    draft_record d;
+    unsigned char *data = NULL;
+    size_t len = 0;
+
+    out[0] = '\0';
+    if (store_draft_get_document(a->db, id, which, &data, &len, err) != 0)
+        return -1;
+    if (data)
+        app_fingerprint(data, len, out);
+    free(data);
+    return 0;
+}
+
+static int apply_confirm(app *a, draft_change *c, ct_error *err)
+{
+    draft_record *d = &c->d;
     agency_record ag;
     user_record u;
-    int rc;
+    char list_sha[65], letter_sha[65];
 
-    if (changeable_draft(a, actor, id, ROLE_AGENCY_HEAD, "draft confirm", &d, err) != 0 ||
-        store_agency_get(a->db, d.agency, &ag, err) != 0)
-        return -1;
-    if (d.applicants == 0 || d.letter_size == 0)
+    if (d->applicants == 0 || d->letter_size == 0)
         return ct_fail(err, 409, "draft.incomplete",
                        "bản nháp %lld chưa đủ: cần danh sách người đề nghị và văn bản đề nghị "
                        "đã ký trước khi thủ trưởng xác nhận",
                        "draft %lld is incomplete: the list and the signed request letter must be "
                        "there before the head confirms",
-                       (long long)id);
-    if (strcmp(d.state, DRAFT_CONFIRMED) == 0)
+                       (long long)d->id);
+    if (strcmp(d->state, DRAFT_CONFIRMED) == 0)
         return ct_fail(err, 409, "draft.confirmed", "bản nháp %lld đã được xác nhận",
-                       "draft %lld is already confirmed", (long long)id);
-    if (store_user_get(a->db, actor->name, &u, err) != 0)
+                       "draft %lld is already confirmed", (long long)d->id);
+    /* The confirmation is of these exact bytes; a head who says which bytes they read (the
+     * portal sends the hashes it showed) confirms nothing else. */
+    if (document_sha256(a, d->id, DRAFT_LIST, list_sha, err) != 0 ||
+        document_sha256(a, d->id, DRAFT_LETTER, letter_sha, err) != 0)
         return -1;
-    snprintf(d.state, sizeof d.state, "%s", DRAFT_CONFIRMED);
-    snprintf(d.confirmed_name, sizeof d.confirmed_name, "%s", u.display_name);
+    if ((c->expect_list_sha256 && c->expect_list_sha256[0] &&
+         strcasecmp(c->expect_list_sha256, list_sha) != 0) ||
+        (c->expect_letter_sha256 && c->expect_letter_sha256[0] &&
+         strcasecmp(c->expect_letter_sha256, letter_sha) != 0))
+        return ct_fail(err, 409, "draft.changed",
+                       "danh sách hoặc văn bản của bản nháp %lld vừa thay đổi: hãy xem lại rồi "
+                       "xác nhận",
+                       "the list or the letter of draft %lld has just changed: review it and "
+                       "confirm again",
+                       (long long)d->id);
+    if (store_agency_get(a->db, d->agency, &ag, err) != 0 ||
+        store_user_get(a->db, c->actor->name, &u, err) != 0)
+        return -1;
+    snprintf(d->state, sizeof d->state, "%s", DRAFT_CONFIRMED);
+    snprintf(d->confirmed_name, sizeof d->confirmed_name, "%s", u.display_name);
     /* The head's title is the agency's record of it (Mẫu 01 is signed by the head). */
-    snprintf(d.confirmed_title, sizeof d.confirmed_title, "%s",
+    snprintf(d->confirmed_title, sizeof d->confirmed_title, "%s",
              ag.head_title[0] ? ag.head_title : "Thủ trưởng cơ quan");
-    snprintf(d.confirmed_by, sizeof d.confirmed_by, "%s", actor->name);
-    d.confirmed_at = app_now();
-    rc = draft_save(a, actor, &d, "draft.confirm", DRAFT_LIST, NULL, 0,
-                    json_pack("{s:s, s:s, s:I, s:s}", "name", d.confirmed_name, "title",
-                              d.confirmed_title, "applicants", (json_int_t)d.applicants,
-                              "letter_sha256", d.letter_sha256),
-                    err);
-    if (rc == 0 && out)
-        *out = d;
-    return rc;
+    snprintf(d->confirmed_by, sizeof d->confirmed_by, "%s", c->actor->name);
+    snprintf(d->confirmed_list_sha256, sizeof d->confirmed_list_sha256, "%s", list_sha);
+    snprintf(d->confirmed_letter_sha256, sizeof d->confirmed_letter_sha256, "%s", letter_sha);
+    d->confirmed_at = app_now();
+    c->detail = json_pack("{s:s, s:s, s:I, s:s, s:s}", "name", d->confirmed_name, "title",
+                          d->confirmed_title, "applicants", (json_int_t)d->applicants,
+                          "list_sha256", list_sha, "letter_sha256", letter_sha);
+    return 0;
 }
 
-int app_draft_submit(app *a, const app_actor *actor, int64_t id, dossier_record *out, ct_error *err)
+int app_draft_confirm(app *a, const app_actor *actor, int64_t id, const char *list_sha256,
+                      const char *letter_sha256, draft_record *out, ct_error *err)
 {
-    draft_record d;
+    draft_change c = {.actor = actor,
+                      .id = id,
+                      .roles = ROLE_AGENCY_HEAD,
+                      .what = "draft confirm",
+                      .action = "draft.confirm",
+                      .apply = apply_confirm,
+                      .expect_list_sha256 = list_sha256,
+                      .expect_letter_sha256 = letter_sha256};
+
+    return draft_change_run(a, &c, out, err);
+}
+
+typedef struct {
+    const app_actor *actor;
+    int64_t id;
     dossier_record dossier;
+} draft_submission;
+
+/* The whole submission in one transaction: the draft read, confirmed and unchanged since the
+ * head confirmed it, the dossier created, the draft marked submitted. A second submission of
+ * the same draft finds it submitted. */
+static int submit_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    draft_submission *s = ctx;
+    draft_record d;
     mau02_applicant *list = NULL;
     size_t count = 0;
     unsigned char *data = NULL;
     size_t len = 0;
-    char confirmed_by[600], confirmed_on[11], object[32];
+    char confirmed_by[600], confirmed_on[11], object[32], list_sha[65], letter_sha[65];
     app_submission in = {0};
     int rc = -1;
 
-    if (changeable_draft(a, actor, id, ROLES_AGENCY, "draft submit", &d, err) != 0)
+    if (changeable_draft(a, s->actor, s->id, ROLES_AGENCY, "draft submit", &d, err) != 0)
         return -1;
     if (strcmp(d.state, DRAFT_CONFIRMED) != 0)
         return ct_fail(err, 409, "draft.unconfirmed",
                        "bản nháp %lld chưa được thủ trưởng cơ quan xác nhận",
-                       "draft %lld is not confirmed by the agency head", (long long)id);
-    if (store_draft_get_document(a->db, id, DRAFT_LIST, &data, &len, err) != 0)
+                       "draft %lld is not confirmed by the agency head", (long long)s->id);
+    if (document_sha256(a, s->id, DRAFT_LETTER, letter_sha, err) != 0 ||
+        store_draft_get_document(a->db, s->id, DRAFT_LIST, &data, &len, err) != 0)
         return -1;
+    list_sha[0] = '\0';
+    if (data)
+        app_fingerprint(data, len, list_sha);
+    if (strcmp(list_sha, d.confirmed_list_sha256) != 0 ||
+        strcmp(letter_sha, d.confirmed_letter_sha256) != 0 || letter_sha[0] == '\0') {
+        ct_fail(err, 409, "draft.changed",
+                "danh sách hoặc văn bản của bản nháp %lld khác với bản thủ trưởng đã xác nhận",
+                "the list or the letter of draft %lld is not what the head confirmed",
+                (long long)s->id);
+        goto out;
+    }
     snprintf(confirmed_by, sizeof confirmed_by, "%s, %s", d.confirmed_name, d.confirmed_title);
     ct_date_format(ct_utc_to_local_date(d.confirmed_at), confirmed_on);
     in.agency = d.agency;
@@ -444,49 +573,60 @@ int app_draft_submit(app *a, const app_actor *actor, int64_t id, dossier_record 
     in.len = len;
     in.confirmed_by = confirmed_by;
     in.confirmed_on = confirmed_on;
-    if (dossier_check_submission(a, actor, &in, &dossier, &list, &count, err) != 0)
+    if (dossier_check_submission(a, s->actor, &in, &s->dossier, &list, &count, err) != 0 ||
+        dossier_create(a, s->actor, &s->dossier, list, count, err) != 0)
         goto out;
-    if (store_begin(a->db, err) != 0)
-        goto out;
-    if (dossier_create(a, actor, &dossier, list, count, err) != 0)
-        goto fail;
     snprintf(d.state, sizeof d.state, "%s", DRAFT_SUBMITTED);
-    snprintf(d.dossier, sizeof d.dossier, "%s", dossier.code);
+    snprintf(d.dossier, sizeof d.dossier, "%s", s->dossier.code);
     d.updated_at = app_now();
     draft_object(d.id, object);
     if (store_draft_update(a->db, &d, err) != 0 ||
-        audit_append(a, actor, "draft.submit", object, json_pack("{s:s}", "dossier", d.dossier),
-                     err) != 0 ||
-        store_commit(a->db, err) != 0)
-        goto fail;
-    if (out)
-        *out = dossier;
+        audit_append(a, s->actor, "draft.submit", object,
+                     json_pack("{s:s, s:s, s:s}", "dossier", d.dossier, "list_sha256", list_sha,
+                               "letter_sha256", letter_sha),
+                     err) != 0)
+        goto out;
     rc = 0;
-    goto out;
-fail:
-    store_rollback(a->db);
 out:
     free(list);
     free(data);
     return rc;
 }
 
-int app_draft_delete(app *a, const app_actor *actor, int64_t id, ct_error *err)
+int app_draft_submit(app *a, const app_actor *actor, int64_t id, dossier_record *out, ct_error *err)
 {
+    draft_submission s = {.actor = actor, .id = id};
+
+    if (with_transaction(a, submit_in_transaction, &s, err) != 0)
+        return -1;
+    if (out)
+        *out = s.dossier;
+    return 0;
+}
+
+typedef struct {
+    const app_actor *actor;
+    int64_t id;
+} draft_deletion;
+
+static int delete_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    draft_deletion *x = ctx;
     draft_record d;
     char object[32];
 
-    if (changeable_draft(a, actor, id, ROLE_AGENCY_CLERK, "draft delete", &d, err) != 0)
+    if (changeable_draft(a, x->actor, x->id, ROLE_AGENCY_CLERK, "draft delete", &d, err) != 0)
         return -1;
-    draft_object(id, object);
-    if (store_begin(a->db, err) != 0)
+    draft_object(x->id, object);
+    if (store_draft_delete(a->db, x->id, err) != 0)
         return -1;
-    if (store_draft_delete(a->db, id, err) != 0 ||
-        audit_append(a, actor, "draft.delete", object, json_pack("{s:s}", "agency", d.agency),
-                     err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        return -1;
-    }
-    return 0;
+    return audit_append(a, x->actor, "draft.delete", object, json_pack("{s:s}", "agency", d.agency),
+                        err);
+}
+
+int app_draft_delete(app *a, const app_actor *actor, int64_t id, ct_error *err)
+{
+    draft_deletion x = {actor, id};
+
+    return with_transaction(a, delete_in_transaction, &x, err);
 }

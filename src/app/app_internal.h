@@ -26,6 +26,24 @@ struct app {
     struct token_state *tokens;  /* app_token.c: the PKCS#11 module, opened on first use */
 };
 
+/* app_claim.c: run fn inside one store transaction: committed when fn returns 0, rolled back
+ * otherwise (fn's error stands). A step reads the state it decides on inside fn, so that N
+ * identical requests at once have one effect. */
+typedef int (*transaction_fn)(app *a, void *ctx, ct_error *err);
+int with_transaction(app *a, transaction_fn fn, void *ctx, ct_error *err);
+
+/* app_claim.c: claims on what a step works on outside a transaction (see the file). A holder
+ * names this process and a nonce: make one per step with claim_holder(). claim_take (inside a
+ * transaction) fails with 409 "claim.busy" while a live process holds object, and takes over a
+ * claim whose process died; claim_held tells whether holder still holds it; claim_busy whether
+ * anybody alive does. */
+#define CLAIM_HOLDER_MAX 128
+void claim_holder(char out[CLAIM_HOLDER_MAX]);
+int claim_take(app *a, const char *object, const char *holder, ct_error *err);
+bool claim_held(app *a, const char *object, const char *holder);
+bool claim_busy(app *a, const char *object);
+int claim_release(app *a, const char *object, const char *holder, ct_error *err);
+
 /* Fill the public URLs of the config (CDP, AIA) into a. */
 void app_set_urls(app *a);
 
@@ -76,6 +94,7 @@ typedef struct issued_token {
     char token_label[40];
     char user_pin[16];
     char envelope_path[CFG_PATH + 64];
+    char holder[CLAIM_HOLDER_MAX]; /* the claim on the token while it is provisioned */
 } issued_token;
 int token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
                           const applicant_record *ap, issued_token *out, ct_error *err);

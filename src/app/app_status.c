@@ -182,37 +182,46 @@ void app_status_changed(app *a)
 
 /* ---- revocation ---- */
 
-int app_cert_revoke(app *a, const app_actor *actor, const char *serial, const char *reason,
-                    ct_error *err)
-{
-    cert_record rec;
-    int code;
-    int64_t now = app_now();
-    char previous[16];
+typedef struct {
+    const app_actor *actor;
+    char serial[41];
+    int reason;
+} revocation;
 
-    if (role_require(actor->role, ROLES_CA, "cert revoke", err) != 0 ||
-        crl_reason_parse(reason, &code, err) != 0 || app_cert_get(a, actor, serial, &rec, err) != 0)
+/* Inside the transaction: the status read here is the one the change is decided on. */
+static int revoke_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    revocation *r = ctx;
+    cert_record rec;
+
+    if (store_cert_get(a->db, r->serial, &rec, err) != 0)
         return -1;
     cert_record_free(&rec);
+    if (strcmp(rec.kind, "subscriber") != 0 && strcmp(rec.kind, "ocsp") != 0)
+        return ct_fail(err, 409, "cert.is_ca", "không thu hồi chứng thư CA bằng lệnh này",
+                       "a CA certificate is not revoked with this command");
     if (strcmp(rec.status, CERT_STATUS_REVOKED) == 0)
         return ct_fail(err, 409, "cert.already_revoked", "chứng thư %s đã bị thu hồi",
                        "certificate %s is already revoked", rec.serial);
-    if (strcmp(rec.kind, "subscriber") != 0 && strcmp(rec.kind, "ocsp") != 0)
-        return ct_fail(err, 409, "cert.is_ca", "không thu hồi chứng thư CA bằng lệnh này",
-                       "a CA certificate is not "
-                       "revoked with this command");
-    snprintf(previous, sizeof previous, "%s", rec.status);
-    if (store_begin(a->db, err) != 0)
+    if (cert_status_change(rec.serial, rec.status, CERT_STATUS_REVOKED, err) != 0 ||
+        store_cert_set_status(a->db, rec.serial, rec.status, CERT_STATUS_REVOKED, rec.effective_at,
+                              app_now(), r->reason, err) != 0)
         return -1;
-    if (store_cert_set_status(a->db, rec.serial, CERT_STATUS_REVOKED, rec.effective_at, now, code,
-                              err) != 0 ||
-        audit_append(a, actor, "cert.revoke", rec.serial,
-                     json_pack("{s:s, s:s}", "reason", crl_reason_name(code), "previous", previous),
-                     err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
+    return audit_append(
+        a, r->actor, "cert.revoke", rec.serial,
+        json_pack("{s:s, s:s}", "reason", crl_reason_name(r->reason), "previous", rec.status), err);
+}
+
+int app_cert_revoke(app *a, const app_actor *actor, const char *serial, const char *reason,
+                    ct_error *err)
+{
+    revocation r = {.actor = actor};
+
+    if (role_require(actor->role, ROLES_CA, "cert revoke", err) != 0 ||
+        crl_reason_parse(reason, &r.reason, err) != 0 || serial_normalize(serial, r.serial, err))
         return -1;
-    }
+    if (with_transaction(a, revoke_in_transaction, &r, err) != 0)
+        return -1;
     app_status_changed(a);
     return 0;
 }
@@ -341,13 +350,17 @@ static int lookup_status(void *user, const char *serial, ocsp_answer *out)
     app *a = user;
     cert_record rec;
 
-    if (store_cert_get(a->db, serial, &rec, NULL) != 0 || strcmp(rec.issuer, "issuing") != 0) {
-        if (rec.der)
-            cert_record_free(&rec);
+    /* A serial we never issued (or one of another CA) is "unknown" (RFC 6960 2.2). A failed
+     * lookup fills nothing: only a record that was found is freed. */
+    if (store_cert_get(a->db, serial, &rec, NULL) != 0) {
         out->status = OCSP_STATUS_UNKNOWN;
         return 0;
     }
     cert_record_free(&rec);
+    if (strcmp(rec.issuer, "issuing") != 0) {
+        out->status = OCSP_STATUS_UNKNOWN;
+        return 0;
+    }
     if (strcmp(rec.status, CERT_STATUS_HOLD) == 0 || strcmp(rec.status, CERT_STATUS_REVOKED) == 0) {
         out->status = OCSP_STATUS_REVOKED;
         out->revoked_at = rec.revoked_at;

@@ -277,18 +277,41 @@ int token_set_state(app *a, const char *serial, const char *state, ct_error *err
     return store_token_update(a->db, &t, err);
 }
 
-/* Record a token's fate after a failed provisioning, in its own transaction. */
-static void record_failure(app *a, const app_actor *actor, token_record *t, const char *state,
-                           const ct_error *why)
+static void token_object(const char *serial, char out[128])
+{
+    snprintf(out, 128, "token:%s", serial);
+}
+
+/* Release the claim on a token, in its own transaction (a provisioning that stopped before
+ * the device was touched). */
+static void release_token(app *a, const char *serial, const char *holder)
 {
     ct_error ignored = {0};
+    char object[128];
+
+    token_object(serial, object);
+    if (store_begin(a->db, &ignored) != 0)
+        return;
+    if (claim_release(a, object, holder, &ignored) != 0 || store_commit(a->db, &ignored) != 0)
+        store_rollback(a->db);
+}
+
+/* Record a token's fate after a failed provisioning, and release its claim, in its own
+ * transaction. */
+static void record_failure(app *a, const app_actor *actor, token_record *t, const char *state,
+                           const char *holder, const ct_error *why)
+{
+    ct_error ignored = {0};
+    char object[128];
 
     snprintf(t->state, sizeof t->state, "%s", state);
     snprintf(t->note, sizeof t->note, "%s: %s", why->code, why->en);
     t->updated_at = app_now();
+    token_object(t->serial, object);
     if (store_begin(a->db, &ignored) != 0)
         return;
     if (store_token_update(a->db, t, &ignored) != 0 ||
+        claim_release(a, object, holder, &ignored) != 0 ||
         audit_append(a, actor, strcmp(state, "damaged") == 0 ? "token.damaged" : "token.wipe",
                      t->serial, json_pack("{s:s}", "reason", why->code), &ignored) != 0 ||
         store_commit(a->db, &ignored) != 0)
@@ -328,13 +351,20 @@ static void *record_reservation(void *arg)
     return NULL;
 }
 
+/* Taking a token from stock: the first blank (or wiped) one that matches ref and that no live
+ * step holds, claimed in one transaction, so that two provisionings never pick the same
+ * device. */
 typedef struct {
+    token_record *items;
+    size_t n;
+    size_t cap;
+    const char *ref;
+    const char *holder;
     token_record found;
     bool any;
-    const char *ref;
 } pick_ctx;
 
-static int pick_token(void *user, const token_record *t)
+static int collect_blank(void *user, const token_record *t)
 {
     pick_ctx *p = user;
 
@@ -342,9 +372,55 @@ static int pick_token(void *user, const token_record *t)
         return 0;
     if (strcmp(t->state, "blank") != 0 && strcmp(t->state, "wiped") != 0)
         return 0;
-    p->found = *t;
-    p->any = true;
-    return 1;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        token_record *more = realloc(p->items, cap * sizeof *more);
+        if (more == NULL)
+            return 1;
+        p->items = more;
+        p->cap = cap;
+    }
+    p->items[p->n++] = *t;
+    return 0;
+}
+
+static int pick_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    pick_ctx *p = ctx;
+
+    p->n = 0;
+    if (store_token_list(a->db, NULL, collect_blank, p, err) != 0)
+        return -1;
+    for (size_t i = 0; i < p->n; i++) {
+        char object[128];
+        token_object(p->items[i].serial, object);
+        if (claim_busy(a, object))
+            continue;
+        if (claim_take(a, object, p->holder, err) != 0)
+            return -1;
+        p->found = p->items[i];
+        p->any = true;
+        return 0;
+    }
+    return 0;
+}
+
+static int pick_token(app *a, pick_ctx *p, ct_error *err)
+{
+    int rc = with_transaction(a, pick_in_transaction, p, err);
+
+    free(p->items);
+    p->items = NULL;
+    if (rc != 0)
+        return -1;
+    if (!p->any)
+        return p->ref ? ct_fail(err, 409, "token.not_blank",
+                                "thiết bị \"%s\" không có trong kho hoặc đã được cấp",
+                                "token \"%s\" is not in stock or is already provisioned", p->ref)
+                      : ct_fail(err, 409, "token.no_blank",
+                                "hết thiết bị trắng trong kho (chungthu token stock)",
+                                "no blank token left in stock (chungthu token stock)");
+    return 0;
 }
 
 static int write_envelope(app *a, const issued_token *t, const subscriber_input *who,
@@ -416,7 +492,7 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     token_module *m;
     pick_ctx pick = {0};
     subscriber_fields checked;
-    char so_pin[80];
+    char so_pin[80], object[128];
     unsigned char id[16], challenge[32], sig[512], *spki = NULL;
     size_t spki_len, sig_len = sizeof sig;
     app_cert_request req = {0};
@@ -446,24 +522,21 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     /* Everything that can be checked is checked before a device is touched. */
     if (subscriber_clean(who, &checked, err) != 0 || module_of(a, &m, err) != 0)
         return -1;
+    claim_holder(out->holder);
     pick.ref = token_ref;
-    if (store_token_list(a->db, NULL, pick_token, &pick, err) != 0)
+    pick.holder = out->holder;
+    if (pick_token(a, &pick, err) != 0)
         return -1;
-    if (!pick.any)
-        return token_ref
-                   ? ct_fail(err, 409, "token.not_blank",
-                             "thiết bị \"%s\" không có trong kho hoặc đã được cấp",
-                             "token \"%s\" is not in stock or is already provisioned", token_ref)
-                   : ct_fail(err, 409, "token.no_blank",
-                             "hết thiết bị trắng trong kho (chungthu token stock)",
-                             "no blank token left in stock (chungthu token stock)");
     snprintf(out->token_serial, sizeof out->token_serial, "%s", pick.found.serial);
-    if (open_pin(a, pick.found.so_pin, so_pin, sizeof so_pin, err) != 0 ||
-        random_pin(out->user_pin, 8, false, err) != 0 || RAND_bytes(id, sizeof id) != 1)
-        return -1;
     snprintf(out->token_label, sizeof out->token_label, "chungthu-%.20s", pick.found.serial);
-    if (cert_random_serials(serial, 1, err) != 0) {
+    if (open_pin(a, pick.found.so_pin, so_pin, sizeof so_pin, err) != 0 ||
+        random_pin(out->user_pin, 8, false, err) != 0 ||
+        (RAND_bytes(id, sizeof id) != 1 &&
+         ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed")) ||
+        cert_random_serials(serial, 1, err) != 0) {
         OPENSSL_cleanse(so_pin, sizeof so_pin);
+        OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
+        release_token(a, pick.found.serial, out->holder);
         return -1;
     }
     cert_serial_hex(serial[0], reserve.serial);
@@ -490,9 +563,9 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
          * aside. Anything else: wipe it back to blank if the device still answers. */
         if (strcmp(err->code, "token.wrong_so_pin") != 0 &&
             token_wipe(m, pick.found.serial, so_pin, pick.found.label, &wipe_err) == 0)
-            record_failure(a, actor, &pick.found, "wiped", err);
+            record_failure(a, actor, &pick.found, "wiped", out->holder, err);
         else
-            record_failure(a, actor, &pick.found, "damaged", err);
+            record_failure(a, actor, &pick.found, "damaged", out->holder, err);
         OPENSSL_cleanse(so_pin, sizeof so_pin);
         return -1;
     }
@@ -542,8 +615,15 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     pick.found.applicant = applicant;
     pick.found.note[0] = '\0';
     pick.found.updated_at = app_now();
+    token_object(pick.found.serial, object);
+    if (!claim_held(a, object, out->holder)) {
+        ct_fail(err, 409, "claim.lost", "thiết bị %s đã bị một bước khác nhận xử lý",
+                "token %s was taken over by another step", pick.found.serial);
+        goto undo;
+    }
     if (cert_store_signed(a, actor, &out->cert, err) != 0 ||
         store_token_update(a->db, &pick.found, err) != 0 ||
+        claim_release(a, object, out->holder, err) != 0 ||
         audit_append(a, actor, "token.provision", out->token_serial,
                      json_pack("{s:s, s:s, s:s}", "cert", out->cert.serial, "key", kt, "dossier",
                                dossier ? dossier : ""),
@@ -569,9 +649,9 @@ undo : {
     if (out->envelope_path[0])
         unlink(out->envelope_path);
     if (token_wipe(m, pick.found.serial, so_pin, pick.found.label, &wipe_err) == 0)
-        record_failure(a, actor, &pick.found, "wiped", err);
+        record_failure(a, actor, &pick.found, "wiped", out->holder, err);
     else
-        record_failure(a, actor, &pick.found, "damaged", err);
+        record_failure(a, actor, &pick.found, "damaged", out->holder, err);
     cert_record_free(&out->cert);
     OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
     OPENSSL_cleanse(so_pin, sizeof so_pin);
@@ -596,14 +676,16 @@ void token_issue_undo(app *a, const issued_token *t)
 
     if (t->envelope_path[0])
         unlink(t->envelope_path);
-    if (module_of(a, &m, &err) != 0 || store_token_get(a->db, t->token_serial, &rec, &err) != 0)
+    if (module_of(a, &m, &err) != 0 || store_token_get(a->db, t->token_serial, &rec, &err) != 0) {
+        release_token(a, t->token_serial, t->holder);
         return;
+    }
     ct_fail(&err, 500, "store.commit", "không ghi được kết quả", "the result could not be stored");
     if (open_pin(a, rec.so_pin, so_pin, sizeof so_pin, &err) == 0 &&
         token_wipe(m, rec.serial, so_pin, BLANK_LABEL, &err) == 0)
-        record_failure(a, &system, &rec, "wiped", &err);
+        record_failure(a, &system, &rec, "wiped", t->holder, &err);
     else
-        record_failure(a, &system, &rec, "damaged", &err);
+        record_failure(a, &system, &rec, "damaged", t->holder, &err);
     OPENSSL_cleanse(so_pin, sizeof so_pin);
 }
 

@@ -17,16 +17,17 @@
 
 static json_t *draft_json(const draft_record *d)
 {
-    return json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:s, "
-        "s:s, s:o, s:o}",
-        "id", (json_int_t)d->id, "agency", d->agency, "state", d->state, "title", d->title,
-        "list_format", d->list_format, "applicants", (json_int_t)d->applicants, "letter_name",
-        d->letter_name, "letter_type", d->letter_type, "letter_size", (json_int_t)d->letter_size,
-        "letter_sha256", d->letter_sha256, "confirmed_name", d->confirmed_name, "confirmed_title",
-        d->confirmed_title, "confirmed_by", d->confirmed_by, "confirmed_at",
-        api_time_json(d->confirmed_at), "dossier", d->dossier, "created_by", d->created_by,
-        "created_at", api_time_json(d->created_at), "updated_at", api_time_json(d->updated_at));
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o, "
+                     "s:s, s:s, s:o, s:o}",
+                     "id", (json_int_t)d->id, "agency", d->agency, "state", d->state, "title",
+                     d->title, "list_format", d->list_format, "applicants",
+                     (json_int_t)d->applicants, "letter_name", d->letter_name, "letter_type",
+                     d->letter_type, "letter_size", (json_int_t)d->letter_size, "letter_sha256",
+                     d->letter_sha256, "list_sha256", d->list_sha256, "confirmed_name",
+                     d->confirmed_name, "confirmed_title", d->confirmed_title, "confirmed_by",
+                     d->confirmed_by, "confirmed_at", api_time_json(d->confirmed_at), "dossier",
+                     d->dossier, "created_by", d->created_by, "created_at",
+                     api_time_json(d->created_at), "updated_at", api_time_json(d->updated_at));
 }
 
 static int collect_draft(void *ctx, const draft_record *d)
@@ -192,20 +193,23 @@ static int post_draft_action(http_request *r, const app_actor *actor, int64_t id
     j = api_json_body(r, &rc);
     if (j == NULL)
         return rc;
+    if (strcmp(action, "confirm") == 0) {
+        /* the hashes of the list and letter the head was shown, when the client says them */
+        rc = app_draft_confirm(r->app, actor, id,
+                               json_string_value(json_object_get(j, "list_sha256")),
+                               json_string_value(json_object_get(j, "letter_sha256")), &d, &err);
+        json_decref(j);
+        return rc != 0 ? api_send_error(r, &err) : api_send_json(r, 200, draft_json(&d), NULL);
+    }
     json_decref(j);
     if (strcmp(action, "submit") == 0) {
         if (app_draft_submit(r->app, actor, id, &dossier, &err) != 0)
             return api_send_error(r, &err);
         return api_send_json(r, 201, api_dossier_json(&dossier, app_now()), NULL);
     }
-    if (strcmp(action, "delete") == 0) {
-        if (app_draft_delete(r->app, actor, id, &err) != 0)
-            return api_send_error(r, &err);
-        return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
-    }
-    if (app_draft_confirm(r->app, actor, id, &d, &err) != 0)
+    if (app_draft_delete(r->app, actor, id, &err) != 0)
         return api_send_error(r, &err);
-    return api_send_json(r, 200, draft_json(&d), NULL);
+    return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
 }
 
 int api_draft_post(http_request *r, const app_actor *actor, const char *rest, bool *handled)

@@ -4,6 +4,7 @@
 #include "store/store_backend.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void cert_record_free(cert_record *rec)
 {
@@ -62,6 +63,7 @@ int store_cert_insert(store *s, const cert_record *rec, ct_error *err)
 
 int store_cert_get(store *s, const char *serial, cert_record *rec, ct_error *err)
 {
+    memset(rec, 0, sizeof *rec);
     return s->ops->cert_get(s->impl, serial, rec, err);
 }
 
@@ -76,10 +78,11 @@ int store_cert_count(store *s, const cert_filter *filter, int64_t *count, ct_err
     return s->ops->cert_count(s->impl, filter, count, err);
 }
 
-int store_cert_set_status(store *s, const char *serial, const char *status, int64_t effective_at,
-                          int64_t revoked_at, int reason, ct_error *err)
+int store_cert_set_status(store *s, const char *serial, const char *from, const char *to,
+                          int64_t effective_at, int64_t revoked_at, int reason, ct_error *err)
 {
-    return s->ops->cert_set_status(s->impl, serial, status, effective_at, revoked_at, reason, err);
+    return s->ops->cert_set_status(s->impl, serial, from, to, effective_at, revoked_at, reason,
+                                   err);
 }
 
 int store_cert_revoked_walk(store *s, const char *issuer, int64_t now, revoked_visit_fn visit,
@@ -309,4 +312,19 @@ int store_audit_append(store *s, audit_entry *entry, ct_error *err)
 int store_audit_walk(store *s, audit_visit_fn visit, void *ctx, ct_error *err)
 {
     return s->ops->audit_walk(s->impl, visit, ctx, err);
+}
+
+int store_claim_insert(store *s, const claim_record *rec, ct_error *err)
+{
+    return s->ops->claim_insert(s->impl, rec, err);
+}
+
+int store_claim_get(store *s, const char *object, claim_record *out, ct_error *err)
+{
+    return s->ops->claim_get(s->impl, object, out, err);
+}
+
+int store_claim_delete(store *s, const char *object, const char *holder, ct_error *err)
+{
+    return s->ops->claim_delete(s->impl, object, holder, err);
 }

@@ -17,11 +17,8 @@
 
 typedef struct store store;
 
-/* Certificate status values, as stored. */
-#define CERT_STATUS_HOLD "hold"
-#define CERT_STATUS_ACTIVE "active"
-#define CERT_STATUS_REVOKED "revoked"
-#define CERT_STATUS_EXPIRED "expired"
+/* Certificate status values, as stored, and the table of their changes. */
+#include "core/cert_status.h"
 
 typedef struct cert_record {
     char serial[41];    /* upper-case hex */
@@ -82,13 +79,17 @@ void store_rollback(store *s);
 
 /* Fails with "cert.serial_duplicate" (409) if the serial exists. */
 int store_cert_insert(store *s, const cert_record *rec, ct_error *err);
-/* Fails with "cert.not_found" (404). rec must be freed with cert_record_free. */
+/* Fails with "cert.not_found" (404). rec must be freed with cert_record_free; on failure it
+ * holds nothing to free. */
 int store_cert_get(store *s, const char *serial, cert_record *rec, ct_error *err);
 int store_cert_list(store *s, const cert_filter *filter, cert_visit_fn visit, void *ctx,
                     ct_error *err);
 int store_cert_count(store *s, const cert_filter *filter, int64_t *count, ct_error *err);
-int store_cert_set_status(store *s, const char *serial, const char *status, int64_t effective_at,
-                          int64_t revoked_at, int reason, ct_error *err);
+/* Change a certificate's status from `from` to `to`, a write conditioned on what the caller
+ * read: 409 "cert.status_changed" if the status is no longer `from` (another step got there
+ * first), 409 "cert.revoked" for any change of a revoked certificate (the store's trigger). */
+int store_cert_set_status(store *s, const char *serial, const char *from, const char *to,
+                          int64_t effective_at, int64_t revoked_at, int reason, ct_error *err);
 
 /* Entries of a CRL: every certificate signed by issuer ("root" or "issuing") that is on hold or
  * revoked and not yet expired, in serial order. */
@@ -266,6 +267,10 @@ typedef struct draft_record {
     char letter_type[32]; /* application/pdf | image/jpeg | image/png, sniffed */
     int64_t letter_size;
     char letter_sha256[65];
+    char list_sha256[65];
+    /* what the head confirmed: the list's and the letter's SHA-256 at that moment */
+    char confirmed_list_sha256[65];
+    char confirmed_letter_sha256[65];
     char confirmed_name[260];
     char confirmed_title[260];
     char confirmed_by[64]; /* the head's user name */
@@ -334,5 +339,25 @@ int store_audit_for_object(store *s, const char *object_prefix, audit_visit_fn v
 int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err);
 int store_audit_append(store *s, audit_entry *entry, ct_error *err);
 int store_audit_walk(store *s, audit_visit_fn visit, void *ctx, ct_error *err);
+
+/* ---- claims: what a step works on outside a transaction ---- */
+
+/* A step that cannot hold a transaction for its whole length (a token's key generation takes
+ * seconds) claims what it works on, in a transaction together with the checks that allow it,
+ * and releases the claim in the transaction that records its result. object names the thing
+ * ("applicant:CODE#N", "token:SERIAL"); holder names the claimant (the app's process and a
+ * nonce), so that the app can tell a claim whose process died. */
+typedef struct claim_record {
+    char object[128];
+    char holder[128];
+    int64_t at;
+} claim_record;
+
+/* 409 "claim.taken" when object is claimed already. */
+int store_claim_insert(store *s, const claim_record *rec, ct_error *err);
+/* 404 "claim.not_found" when object is not claimed. */
+int store_claim_get(store *s, const char *object, claim_record *out, ct_error *err);
+/* Delete object's claim if holder holds it (NULL: whoever does); no error when there is none. */
+int store_claim_delete(store *s, const char *object, const char *holder, ct_error *err);
 
 #endif

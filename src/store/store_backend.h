@@ -19,8 +19,8 @@ typedef struct store_backend {
     int (*cert_list)(void *impl, const cert_filter *f, cert_visit_fn visit, void *ctx,
                      ct_error *err);
     int (*cert_count)(void *impl, const cert_filter *f, int64_t *count, ct_error *err);
-    int (*cert_set_status)(void *impl, const char *serial, const char *status, int64_t effective_at,
-                           int64_t revoked_at, int reason, ct_error *err);
+    int (*cert_set_status)(void *impl, const char *serial, const char *from, const char *to,
+                           int64_t effective_at, int64_t revoked_at, int reason, ct_error *err);
     int (*cert_revoked_walk)(void *impl, const char *issuer, int64_t now, revoked_visit_fn visit,
                              void *ctx, ct_error *err);
     int (*cert_changes)(void *impl, int64_t since, cert_change_fn visit, void *ctx, int64_t *last,
@@ -72,6 +72,9 @@ typedef struct store_backend {
                               const unsigned char *data, size_t len, ct_error *err);
     int (*draft_get_document)(void *impl, int64_t id, draft_document which, unsigned char **data,
                               size_t *len, ct_error *err);
+    int (*claim_insert)(void *impl, const claim_record *rec, ct_error *err);
+    int (*claim_get)(void *impl, const char *object, claim_record *out, ct_error *err);
+    int (*claim_delete)(void *impl, const char *object, const char *holder, ct_error *err);
     int (*audit_last)(void *impl, int64_t *id, char hash[65], ct_error *err);
     int (*audit_append)(void *impl, audit_entry *entry, ct_error *err);
     int (*audit_walk)(void *impl, audit_visit_fn visit, void *ctx, ct_error *err);

@@ -259,6 +259,32 @@ const char *const sq_migrations[] = {
      * index, in order, instead of looking up each changed row in the table */
     "DROP INDEX certificates_changed;"
     "CREATE INDEX certificates_changed ON certificates(changed_seq, serial);",
+    /* 10: a certificate's status changes only as the table of core/cert_status.c allows, and a
+     * revoked certificate never changes again (its status, time, reason or publication), by
+     * whatever code path; and claims: a step that works outside a transaction (a token being
+     * provisioned for an applicant) first claims what it works on, so that a second step on
+     * the same thing is refused instead of done twice. A claim names the process holding it,
+     * so a claim left by a process that died is known to be abandoned. */
+    "CREATE TRIGGER certificates_revoked_final BEFORE UPDATE ON certificates"
+    "  WHEN OLD.status = 'revoked' AND (NEW.status IS NOT 'revoked'"
+    "    OR NEW.revoked_at IS NOT OLD.revoked_at"
+    "    OR NEW.revocation_reason IS NOT OLD.revocation_reason"
+    "    OR NEW.effective_at IS NOT OLD.effective_at)"
+    "  BEGIN SELECT RAISE(ABORT, 'a revoked certificate stays revoked'); END;"
+    "CREATE TRIGGER certificates_status_table BEFORE UPDATE OF status ON certificates"
+    "  WHEN NEW.status IS NOT OLD.status AND NOT ("
+    "    (OLD.status = 'hold' AND NEW.status IN ('active', 'revoked', 'expired'))"
+    "    OR (OLD.status = 'active' AND NEW.status IN ('revoked', 'expired')))"
+    "  BEGIN SELECT RAISE(ABORT, 'certificate status change not allowed'); END;"
+    "CREATE TABLE claims ("
+    "  object TEXT PRIMARY KEY NOT NULL,"
+    "  holder TEXT NOT NULL,"
+    "  at INTEGER NOT NULL"
+    ") WITHOUT ROWID;",
+    /* 11: a draft's confirmation is bound to the exact list and letter the head confirmed */
+    "ALTER TABLE drafts ADD COLUMN list_sha256 TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE drafts ADD COLUMN confirmed_list_sha256 TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE drafts ADD COLUMN confirmed_letter_sha256 TEXT NOT NULL DEFAULT '';",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -766,17 +792,18 @@ static int sqlite_cert_count(void *impl, const cert_filter *f, int64_t *count, c
     WITH_READ(do_cert_count(db, f, count, err));
 }
 
-static int do_cert_set_status(sqlite3 *db, const char *serial, const char *status,
+static int do_cert_set_status(sqlite3 *db, const char *serial, const char *from, const char *to,
                               int64_t effective_at, int64_t revoked_at, int reason, ct_error *err)
 {
     sqlite3_stmt *stmt;
     int rc;
     int64_t was_effective = 0;
-    char kind[16] = "", search_key[1024] = "";
+    char kind[16] = "", search_key[1024] = "", status[16] = "";
 
     /* the old publication time and the search key, to index a certificate being published */
-    if (sq_prepare(db, "SELECT effective_at, kind, search_key FROM certificates WHERE serial = ?",
-                   &stmt, err) != 0)
+    if (sq_prepare(
+            db, "SELECT effective_at, kind, search_key, status FROM certificates WHERE serial = ?",
+            &stmt, err) != 0)
         return -1;
     sq_bind_text(stmt, 1, serial);
     rc = sqlite3_step(stmt);
@@ -784,6 +811,7 @@ static int do_cert_set_status(sqlite3 *db, const char *serial, const char *statu
         was_effective = sqlite3_column_int64(stmt, 0);
         sq_copy_col(stmt, 1, kind, sizeof kind);
         sq_copy_col(stmt, 2, search_key, sizeof search_key);
+        sq_copy_col(stmt, 3, status, sizeof status);
     }
     sqlite3_finalize(stmt);
     if (rc == SQLITE_DONE)
@@ -791,24 +819,45 @@ static int do_cert_set_status(sqlite3 *db, const char *serial, const char *statu
                        "no certificate with serial %s", serial);
     if (rc != SQLITE_ROW)
         return sq_db_fail(db, err, "reading a certificate");
+    if (strcmp(status, from) != 0)
+        return strcmp(status, CERT_STATUS_REVOKED) == 0
+                   ? cert_status_change(serial, status, to, err)
+                   : ct_fail(err, 409, "cert.status_changed",
+                             "trạng thái chứng thư %s vừa đổi thành \"%s\": hãy tải lại",
+                             "certificate %s has just become \"%s\": reload and try again", serial,
+                             status);
     if (exec_sql(db, "SAVEPOINT cert_status", err, "changing a certificate's status") != 0)
         return -1;
+    /* The condition on the status read above makes the write exactly the change decided on;
+     * the trigger of migration 10 refuses any change the status table does not allow. */
     if (sq_prepare(db,
                    "UPDATE certificates SET status = ?, effective_at = ?, revoked_at = ?,"
                    " revocation_reason = ?,"
                    " changed_seq = (SELECT coalesce(max(changed_seq), 0) + 1 FROM certificates)"
-                   " WHERE serial = ?",
+                   " WHERE serial = ? AND status = ?",
                    &stmt, err) != 0)
         goto fail;
-    sq_bind_text(stmt, 1, status);
+    sq_bind_text(stmt, 1, to);
     sqlite3_bind_int64(stmt, 2, effective_at);
     sqlite3_bind_int64(stmt, 3, revoked_at);
     sqlite3_bind_int(stmt, 4, reason);
     sq_bind_text(stmt, 5, serial);
+    sq_bind_text(stmt, 6, from);
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
+    if (rc == SQLITE_CONSTRAINT) {
+        ct_fail(err, 409, "cert.status",
+                "không được đổi trạng thái chứng thư %s từ \"%s\" sang \"%s\"",
+                "certificate %s may not change from \"%s\" to \"%s\"", serial, from, to);
+        goto fail;
+    }
     if (rc != SQLITE_DONE) {
         sq_db_fail(db, err, "changing a certificate's status");
+        goto fail;
+    }
+    if (sqlite3_changes(db) != 1) {
+        ct_fail(err, 409, "cert.status_changed", "trạng thái chứng thư %s vừa thay đổi",
+                "the status of certificate %s has just changed", serial);
         goto fail;
     }
     if (strcmp(kind, "subscriber") == 0 && was_effective == 0 && effective_at > 0 &&
@@ -820,11 +869,11 @@ fail:
     return -1;
 }
 
-static int sqlite_cert_set_status(void *impl, const char *serial, const char *status,
+static int sqlite_cert_set_status(void *impl, const char *serial, const char *from, const char *to,
                                   int64_t effective_at, int64_t revoked_at, int reason,
                                   ct_error *err)
 {
-    WITH_WRITE(do_cert_set_status(db, serial, status, effective_at, revoked_at, reason, err));
+    WITH_WRITE(do_cert_set_status(db, serial, from, to, effective_at, revoked_at, reason, err));
 }
 
 static int do_audit_last(sqlite3 *db, int64_t *id, char hash[65], ct_error *err)
@@ -1394,6 +1443,9 @@ const store_backend store_sqlite_backend = {
     .session_get = sq_session_get,
     .session_delete = sq_session_delete,
     .audit_for_object = sqlite_audit_for_object,
+    .claim_insert = sq_claim_insert,
+    .claim_get = sq_claim_get,
+    .claim_delete = sq_claim_delete,
     .audit_last = sqlite_audit_last,
     .audit_append = sqlite_audit_append,
     .audit_walk = sqlite_audit_walk,

@@ -132,6 +132,9 @@ int sq_draft_put_document(void *impl, int64_t id, draft_document which, const un
                           size_t len, ct_error *err);
 int sq_draft_get_document(void *impl, int64_t id, draft_document which, unsigned char **data,
                           size_t *len, ct_error *err);
+int sq_claim_insert(void *impl, const claim_record *rec, ct_error *err);
+int sq_claim_get(void *impl, const char *object, claim_record *out, ct_error *err);
+int sq_claim_delete(void *impl, const char *object, const char *holder, ct_error *err);
 
 extern const char *const sq_migrations[];
 extern const size_t sq_migration_count;

@@ -112,6 +112,14 @@ static const sq_table session_table = {"sessions", session_cols,
                                        sizeof session_cols / sizeof session_cols[0], 1,
                                        sizeof(session_record)};
 
+static const sq_column claim_cols[] = {
+    TEXT(claim_record, object),
+    TEXT(claim_record, holder),
+    INT(claim_record, at),
+};
+static const sq_table claim_table = {"claims", claim_cols, sizeof claim_cols / sizeof claim_cols[0],
+                                     1, sizeof(claim_record)};
+
 static const sq_column draft_cols[] = {
     INT(draft_record, id),
     TEXT(draft_record, agency),
@@ -123,6 +131,9 @@ static const sq_column draft_cols[] = {
     TEXT(draft_record, letter_type),
     INT(draft_record, letter_size),
     TEXT(draft_record, letter_sha256),
+    TEXT(draft_record, list_sha256),
+    TEXT(draft_record, confirmed_list_sha256),
+    TEXT(draft_record, confirmed_letter_sha256),
     TEXT(draft_record, confirmed_name),
     TEXT(draft_record, confirmed_title),
     TEXT(draft_record, confirmed_by),
@@ -504,6 +515,41 @@ static int delete_session(sqlite3 *db, const char *token_hash, ct_error *err)
 int sq_session_delete(void *impl, const char *token_hash, ct_error *err)
 {
     WITH_WRITE(delete_session(db, token_hash, err));
+}
+
+/* ---- claims ---- */
+
+int sq_claim_insert(void *impl, const claim_record *rec, ct_error *err)
+{
+    WITH_WRITE(insert_unique(db, &claim_table, rec, "claim.taken", rec->object, err));
+}
+
+int sq_claim_get(void *impl, const char *object, claim_record *out, ct_error *err)
+{
+    const char *b[] = {object};
+    WITH_READ(get_one(db, &claim_table, "WHERE object = ?", b, 1, NULL, out, sizeof *out,
+                      "claim.not_found", "quyền xử lý", "claim", object, err));
+}
+
+static int delete_claim(sqlite3 *db, const char *object, const char *holder, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (sq_prepare(db, "DELETE FROM claims WHERE object = ?1 AND (?2 IS NULL OR holder = ?2)",
+                   &stmt, err) != 0)
+        return -1;
+    sq_bind_text(stmt, 1, object);
+    if (holder)
+        sq_bind_text(stmt, 2, holder);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : sq_db_fail(db, err, "releasing a claim");
+}
+
+int sq_claim_delete(void *impl, const char *object, const char *holder, ct_error *err)
+{
+    WITH_WRITE(delete_claim(db, object, holder, err));
 }
 
 /* ---- drafts ---- */
