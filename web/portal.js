@@ -382,7 +382,10 @@ async function viewDraft(render, id) {
     open && h('p', {class: 'muted', id: 'draft-next'}, nextStep(d)),
     open && h('div', {class: 'actions'},
       head && d.state === 'open' && h('button', {id: 'confirm', onclick: () =>
-        act(() => api('POST', `drafts/${d.id}/confirm`))}, t('confirm')),
+        // the head confirms the list and letter shown on this page, by their SHA-256: if the
+        // clerk changed either meanwhile, the server refuses (draft.changed)
+        act(() => api('POST', `drafts/${d.id}/confirm`,
+          {list_sha256: d.list_sha256, letter_sha256: d.letter_sha256}))}, t('confirm')),
       ' ',
       (clerk || head) && d.state === 'confirmed' && h('button', {id: 'submit', onclick: () =>
         act(async () => {
