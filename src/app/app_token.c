@@ -231,8 +231,12 @@ int app_token_stock(app *a, const app_actor *actor, int count, ct_error *err)
         char so_pin[24];
         unsigned char r[4];
         memset(&t, 0, sizeof t);
-        if (RAND_bytes(r, sizeof r) != 1 || random_pin(so_pin, 16, true, err) != 0)
+        if (RAND_bytes(r, sizeof r) != 1)
+            return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
+        if (random_pin(so_pin, 16, true, err) != 0) {
+            OPENSSL_cleanse(so_pin, sizeof so_pin);
             return -1;
+        }
         snprintf(t.label, sizeof t.label, "%s-%02x%02x%02x%02x", BLANK_LABEL, r[0], r[1], r[2],
                  r[3]);
         if (seal_pin(a, so_pin, t.so_pin, sizeof t.so_pin, err) != 0 ||
