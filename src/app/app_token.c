@@ -488,180 +488,255 @@ static token_cert_object authority_object(const pki_ca *ca, const char *label)
                                .authority = true};
 }
 
-/* Steps 1–6 of DESIGN.md §4; on success returns with a transaction open (see app_internal.h). */
+/*
+ * One provisioning, steps 1–6 of DESIGN.md §4, each a function below over this record of what
+ * the steps have made so far; provision() runs them in order. The cleanup is one function,
+ * provision_undo(), for every failure after the device was touched: it wipes the token (or
+ * marks it damaged), removes what was written, and releases the token's claim.
+ */
+typedef struct provisioning {
+    app *a;
+    const app_actor *actor;
+    const subscriber_input *who;
+    subscriber_fields checked;
+    const char *key_type;
+    const char *dossier;
+    int64_t applicant;
+    token_module *m;
+    token_record token; /* the stock record, claimed (out->holder) */
+    char so_pin[80];
+    unsigned char id[16];
+    unsigned char serial[1][CERT_SERIAL_LEN];
+    unsigned char *spki; /* the public key the token made */
+    size_t spki_len;
+    token_session *session;
+    token_writer *writer;
+    token_cert_object user_cert; /* read by the writer's thread until token_write_end */
+    unsigned char *subject;      /* the subscriber's name as DER, for the token's objects */
+    size_t subject_len;
+    bool in_transaction;
+    issued_token *out;
+} provisioning;
+
+/* 1: check what can be checked before a device is touched, and claim a blank token. */
+static int provision_take_token(provisioning *p, const char *token_ref, ct_error *err)
+{
+    pick_ctx pick = {.ref = token_ref, .holder = p->out->holder};
+
+    if (strcmp(p->key_type, "rsa2048") != 0 && strcmp(p->key_type, "rsa3072") != 0 &&
+        strcmp(p->key_type, "p256") != 0)
+        return ct_fail(err, 400, "key.type",
+                       "loại khóa thuê bao phải là rsa2048, rsa3072 hoặc p256",
+                       "the subscriber key type must be rsa2048, rsa3072 or p256");
+    if (subscriber_clean(p->who, &p->checked, err) != 0 || module_of(p->a, &p->m, err) != 0)
+        return -1;
+    claim_holder(p->out->holder);
+    if (pick_token(p->a, &pick, err) != 0)
+        return -1;
+    p->token = pick.found;
+    snprintf(p->out->token_serial, sizeof p->out->token_serial, "%s", p->token.serial);
+    snprintf(p->out->token_label, sizeof p->out->token_label, "chungthu-%.20s", p->token.serial);
+    return 0;
+}
+
+/* 2 (the secrets): the SO PIN opened, a new user PIN, the key's CKA_ID, the serial. */
+static int provision_secrets(provisioning *p, ct_error *err)
+{
+    if (open_pin(p->a, p->token.so_pin, p->so_pin, sizeof p->so_pin, err) != 0 ||
+        random_pin(p->out->user_pin, 8, false, err) != 0 ||
+        cert_random_serials(p->serial, 1, err) != 0)
+        return -1;
+    if (RAND_bytes(p->id, sizeof p->id) != 1)
+        return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
+    return 0;
+}
+
+/* 2–3: initialise, set the user PIN, generate the key pair on the token; meanwhile the CA chain
+ * is written and the serial recorded (the subscriber's certificate goes onto the token only
+ * after that record is committed). A failure of the device itself is recorded here: a wrong SO
+ * PIN changed nothing on it, but it cannot be used, so it is kept aside; anything else is wiped
+ * back to blank if the device still answers. Returns 1 for that case (nothing more to undo). */
+static int provision_keys(provisioning *p, ct_error *err)
+{
+    reservation reserve = {.a = p->a, .actor = p->actor, .token_serial = p->token.serial};
+    pthread_t recorder;
+    bool recording;
+    int rc;
+    const token_cert_object chain[2] = {
+        authority_object(&p->a->issuing, "CA cấp phát / issuing CA"),
+        authority_object(&p->a->root, "CA gốc / root CA"),
+    };
+
+    cert_serial_hex(p->serial[0], reserve.serial);
+    recording = pthread_create(&recorder, NULL, record_reservation, &reserve) == 0;
+    if (!recording)
+        record_reservation(&reserve);
+    rc = token_provision_keys(p->m, p->token.serial, p->so_pin, p->out->user_pin,
+                              p->out->token_label, p->id, sizeof p->id, key_type_of(p->key_type),
+                              chain, 2, &p->spki, &p->spki_len, &p->session, err);
+    if (recording)
+        pthread_join(recorder, NULL);
+    if (rc != 0) {
+        ct_error wipe_err = {0};
+        if (strcmp(err->code, "token.wrong_so_pin") != 0 &&
+            token_wipe(p->m, p->token.serial, p->so_pin, p->token.label, &wipe_err) == 0)
+            record_failure(p->a, p->actor, &p->token, "wiped", p->out->holder, err);
+        else
+            record_failure(p->a, p->actor, &p->token, "damaged", p->out->holder, err);
+        return 1;
+    }
+    if (reserve.rc != 0) {
+        *err = reserve.err;
+        return -1;
+    }
+    return 0;
+}
+
+/* 4: the certificate for the key the token made, and its start onto the token: from a second
+ * session, while this one proves the pair and the records are prepared (the write is mostly the
+ * module's own I/O). */
+static int provision_certificate(provisioning *p, int days, bool hold, ct_error *err)
+{
+    app_cert_request req = {0};
+    cert_subject cs = {0};
+
+    req.subject = *p->who;
+    req.days = days;
+    req.pubkey = p->spki;
+    req.pubkey_len = p->spki_len;
+    req.hold = hold;
+    if (cert_sign_request(p->a, &req, p->serial[0], app_now(), &p->out->cert, err) != 0)
+        return -1;
+    cs.locality = p->checked.province;
+    cs.org = p->checked.org;
+    for (size_t i = 0; i < p->checked.n_units; i++)
+        cs.units[i] = p->checked.units[i];
+    cs.n_units = p->checked.n_units;
+    cs.common_name = p->checked.full_name;
+    if (cert_encode_name(&cs, &p->subject, &p->subject_len, err) != 0)
+        return -1;
+    p->user_cert = (token_cert_object){.id = p->id,
+                                       .id_len = sizeof p->id,
+                                       .label = p->out->token_label,
+                                       .der = p->out->cert.der,
+                                       .der_len = p->out->cert.der_len,
+                                       .subject = p->subject,
+                                       .subject_len = p->subject_len};
+    return token_write_begin(p->m, p->token.serial, &p->user_cert, 1, &p->writer, err);
+}
+
+/* 5: prove the pair: a challenge signed on the token, verified with the public key. */
+static int provision_prove(provisioning *p, ct_error *err)
+{
+    unsigned char challenge[32], sig[512];
+    size_t sig_len = sizeof sig;
+
+    if (RAND_bytes(challenge, sizeof challenge) != 1)
+        return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
+    if (token_session_sign(p->session, p->id, sizeof p->id, challenge, sizeof challenge, sig,
+                           &sig_len, err) != 0)
+        return -1;
+    return pubkey_verify(p->spki, p->spki_len, challenge, sizeof challenge, sig, sig_len, err);
+}
+
+/* 6: the envelope, then the records in a transaction left open for the caller; the token's
+ * claim must still be this provisioning's, and is released with the records. The certificate's
+ * write to the device completes before the caller may commit. */
+static int provision_record(provisioning *p, ct_error *err)
+{
+    char object[128];
+    token_record *t = &p->token;
+    int rc;
+
+    if (write_envelope(p->a, p->out, p->who, p->dossier, p->applicant, p->out->envelope_path,
+                       sizeof p->out->envelope_path, err) != 0 ||
+        store_begin(p->a->db, err) != 0)
+        return -1;
+    p->in_transaction = true;
+    snprintf(t->state, sizeof t->state, "provisioned");
+    snprintf(t->cert_serial, sizeof t->cert_serial, "%s", p->out->cert.serial);
+    snprintf(t->dossier, sizeof t->dossier, "%s", p->dossier ? p->dossier : "");
+    snprintf(t->label, sizeof t->label, "%s", p->out->token_label);
+    t->applicant = p->applicant;
+    t->note[0] = '\0';
+    t->updated_at = app_now();
+    token_object(t->serial, object);
+    if (!claim_held(p->a, object, p->out->holder))
+        return ct_fail(err, 409, "claim.lost", "thiết bị %s đã bị một bước khác nhận xử lý",
+                       "token %s was taken over by another step", t->serial);
+    if (cert_store_signed(p->a, p->actor, &p->out->cert, err) != 0 ||
+        store_token_update(p->a->db, t, err) != 0 ||
+        claim_release(p->a, object, p->out->holder, err) != 0 ||
+        audit_append(p->a, p->actor, "token.provision", p->out->token_serial,
+                     json_pack("{s:s, s:s, s:s}", "cert", p->out->cert.serial, "key", p->key_type,
+                               "dossier", p->dossier ? p->dossier : ""),
+                     err) != 0)
+        return -1;
+    rc = token_write_end(p->writer, err);
+    p->writer = NULL;
+    return rc;
+}
+
+/* After a failure once the device was touched: nothing of this provisioning stays. */
+static void provision_undo(provisioning *p, const ct_error *why)
+{
+    ct_error wipe_err = {0};
+
+    if (p->writer != NULL)
+        token_write_end(p->writer, &wipe_err); /* the first error is the one reported */
+    p->writer = NULL;
+    if (p->in_transaction)
+        store_rollback(p->a->db);
+    if (p->out->envelope_path[0])
+        unlink(p->out->envelope_path);
+    if (token_wipe(p->m, p->token.serial, p->so_pin, p->token.label, &wipe_err) == 0)
+        record_failure(p->a, p->actor, &p->token, "wiped", p->out->holder, why);
+    else
+        record_failure(p->a, p->actor, &p->token, "damaged", p->out->holder, why);
+    cert_record_free(&p->out->cert);
+    OPENSSL_cleanse(p->out->user_pin, sizeof p->out->user_pin);
+}
+
+/* Steps 1–6; on success returns with a transaction open (see app_internal.h). On failure
+ * nothing is left: no record, the token wiped or set aside, its claim released. */
 static int provision(app *a, const app_actor *actor, const subscriber_input *who, int days,
                      const char *key_type, const char *token_ref, bool hold, const char *dossier,
                      int64_t applicant, issued_token *out, ct_error *err)
 {
-    token_module *m;
-    pick_ctx pick = {0};
-    subscriber_fields checked;
-    char so_pin[80], object[128];
-    unsigned char id[16], challenge[32], sig[512], *spki = NULL;
-    size_t spki_len, sig_len = sizeof sig;
-    app_cert_request req = {0};
-    token_session *session = NULL;
-    token_writer *writer = NULL;
-    token_cert_object user_cert;
-    cert_subject cs = {0};
-    unsigned char *subject = NULL;
-    size_t subject_len = 0;
-    bool in_transaction = false, recording;
-    int rc;
-    unsigned char serial[1][CERT_SERIAL_LEN];
-    reservation reserve = {.a = a, .actor = actor};
-    pthread_t recorder;
-    const token_cert_object chain[2] = {
-        authority_object(&a->issuing, "CA cấp phát / issuing CA"),
-        authority_object(&a->root, "CA gốc / root CA"),
-    };
-    const char *kt = key_type ? key_type : a->cfg.subscriber_key;
-    int64_t now = app_now();
+    provisioning p = {.a = a,
+                      .actor = actor,
+                      .who = who,
+                      .key_type = key_type ? key_type : a->cfg.subscriber_key,
+                      .dossier = dossier,
+                      .applicant = applicant,
+                      .out = out};
+    int rc = -1, keys;
 
     memset(out, 0, sizeof *out);
-    if (strcmp(kt, "rsa2048") != 0 && strcmp(kt, "rsa3072") != 0 && strcmp(kt, "p256") != 0)
-        return ct_fail(err, 400, "key.type",
-                       "loại khóa thuê bao phải là rsa2048, rsa3072 hoặc p256",
-                       "the subscriber key type must be rsa2048, rsa3072 or p256");
-    /* Everything that can be checked is checked before a device is touched. */
-    if (subscriber_clean(who, &checked, err) != 0 || module_of(a, &m, err) != 0)
+    if (provision_take_token(&p, token_ref, err) != 0)
         return -1;
-    claim_holder(out->holder);
-    pick.ref = token_ref;
-    pick.holder = out->holder;
-    if (pick_token(a, &pick, err) != 0)
-        return -1;
-    snprintf(out->token_serial, sizeof out->token_serial, "%s", pick.found.serial);
-    snprintf(out->token_label, sizeof out->token_label, "chungthu-%.20s", pick.found.serial);
-    if (open_pin(a, pick.found.so_pin, so_pin, sizeof so_pin, err) != 0 ||
-        random_pin(out->user_pin, 8, false, err) != 0 ||
-        (RAND_bytes(id, sizeof id) != 1 &&
-         ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed")) ||
-        cert_random_serials(serial, 1, err) != 0) {
-        OPENSSL_cleanse(so_pin, sizeof so_pin);
+    if (provision_secrets(&p, err) != 0) {
         OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
-        release_token(a, pick.found.serial, out->holder);
-        return -1;
+        release_token(a, p.token.serial, out->holder);
+        goto out;
     }
-    cert_serial_hex(serial[0], reserve.serial);
-    reserve.token_serial = pick.found.serial;
-    recording = pthread_create(&recorder, NULL, record_reservation, &reserve) == 0;
-    if (!recording)
-        record_reservation(&reserve);
-
-    /* 2–3: initialise, set the user PIN, generate the key pair on the token; meanwhile the CA
-     * chain is written and the serial recorded (the subscriber's certificate goes onto the
-     * token only after that record is committed) */
-    rc =
-        token_provision_keys(m, pick.found.serial, so_pin, out->user_pin, out->token_label, id,
-                             sizeof id, key_type_of(kt), chain, 2, &spki, &spki_len, &session, err);
-    if (recording)
-        pthread_join(recorder, NULL);
-    if (rc == 0 && reserve.rc != 0) {
-        *err = reserve.err;
-        goto undo;
+    keys = provision_keys(&p, err);
+    if (keys > 0) {
+        OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
+        goto out;
     }
-    if (rc != 0) {
-        ct_error wipe_err = {0};
-        /* A wrong SO PIN changed nothing on the device, but the token cannot be used: keep it
-         * aside. Anything else: wipe it back to blank if the device still answers. */
-        if (strcmp(err->code, "token.wrong_so_pin") != 0 &&
-            token_wipe(m, pick.found.serial, so_pin, pick.found.label, &wipe_err) == 0)
-            record_failure(a, actor, &pick.found, "wiped", out->holder, err);
-        else
-            record_failure(a, actor, &pick.found, "damaged", out->holder, err);
-        OPENSSL_cleanse(so_pin, sizeof so_pin);
-        return -1;
+    if (keys < 0 || provision_certificate(&p, days, hold, err) != 0 ||
+        provision_prove(&p, err) != 0 || provision_record(&p, err) != 0) {
+        provision_undo(&p, err);
+        goto out;
     }
-    /* 4: the certificate for the key the token made */
-    req.subject = *who;
-    req.days = days;
-    req.pubkey = spki;
-    req.pubkey_len = spki_len;
-    req.hold = hold;
-    if (cert_sign_request(a, &req, serial[0], now, &out->cert, err) != 0)
-        goto undo;
-    cs.locality = checked.province;
-    cs.org = checked.org;
-    for (size_t i = 0; i < checked.n_units; i++)
-        cs.units[i] = checked.units[i];
-    cs.n_units = checked.n_units;
-    cs.common_name = checked.full_name;
-    if (cert_encode_name(&cs, &subject, &subject_len, err) != 0)
-        goto undo;
-    /* The certificate goes onto the token from a second session while this one proves the
-     * pair and the records are prepared: the write is mostly the module's own I/O. */
-    user_cert = (token_cert_object){.id = id,
-                                    .id_len = sizeof id,
-                                    .label = out->token_label,
-                                    .der = out->cert.der,
-                                    .der_len = out->cert.der_len,
-                                    .subject = subject,
-                                    .subject_len = subject_len};
-    if (token_write_begin(m, pick.found.serial, &user_cert, 1, &writer, err) != 0)
-        goto undo;
-    /* 5: prove the pair */
-    if (RAND_bytes(challenge, sizeof challenge) != 1 ||
-        token_session_sign(session, id, sizeof id, challenge, sizeof challenge, sig, &sig_len,
-                           err) != 0 ||
-        pubkey_verify(spki, spki_len, challenge, sizeof challenge, sig, sig_len, err) != 0)
-        goto undo;
-    /* 6: the envelope, then the records (the caller commits) */
-    if (write_envelope(a, out, who, dossier, applicant, out->envelope_path,
-                       sizeof out->envelope_path, err) != 0 ||
-        store_begin(a->db, err) != 0)
-        goto undo;
-    in_transaction = true;
-    snprintf(pick.found.state, sizeof pick.found.state, "provisioned");
-    snprintf(pick.found.cert_serial, sizeof pick.found.cert_serial, "%s", out->cert.serial);
-    snprintf(pick.found.dossier, sizeof pick.found.dossier, "%s", dossier ? dossier : "");
-    snprintf(pick.found.label, sizeof pick.found.label, "%s", out->token_label);
-    pick.found.applicant = applicant;
-    pick.found.note[0] = '\0';
-    pick.found.updated_at = app_now();
-    token_object(pick.found.serial, object);
-    if (!claim_held(a, object, out->holder)) {
-        ct_fail(err, 409, "claim.lost", "thiết bị %s đã bị một bước khác nhận xử lý",
-                "token %s was taken over by another step", pick.found.serial);
-        goto undo;
-    }
-    if (cert_store_signed(a, actor, &out->cert, err) != 0 ||
-        store_token_update(a->db, &pick.found, err) != 0 ||
-        claim_release(a, object, out->holder, err) != 0 ||
-        audit_append(a, actor, "token.provision", out->token_serial,
-                     json_pack("{s:s, s:s, s:s}", "cert", out->cert.serial, "key", kt, "dossier",
-                               dossier ? dossier : ""),
-                     err) != 0)
-        goto undo;
-    rc = token_write_end(writer, err);
-    writer = NULL;
-    if (rc != 0)
-        goto undo;
-    token_session_close(session);
-    free(subject);
-    free(spki);
-    OPENSSL_cleanse(so_pin, sizeof so_pin);
-    return 0;
-undo : {
-    ct_error wipe_err = {0};
-    if (writer != NULL)
-        token_write_end(writer, &wipe_err); /* the first error is the one reported */
-    if (in_transaction)
-        store_rollback(a->db);
-    token_session_close(session);
-    free(subject);
-    if (out->envelope_path[0])
-        unlink(out->envelope_path);
-    if (token_wipe(m, pick.found.serial, so_pin, pick.found.label, &wipe_err) == 0)
-        record_failure(a, actor, &pick.found, "wiped", out->holder, err);
-    else
-        record_failure(a, actor, &pick.found, "damaged", out->holder, err);
-    cert_record_free(&out->cert);
-    OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
-    OPENSSL_cleanse(so_pin, sizeof so_pin);
-    free(spki);
-    return -1;
-}
+    rc = 0;
+out:
+    token_session_close(p.session);
+    free(p.subject);
+    free(p.spki);
+    OPENSSL_cleanse(p.so_pin, sizeof p.so_pin);
+    return rc;
 }
 
 void issued_token_free(issued_token *t)
