@@ -32,8 +32,10 @@ void config_defaults(app_config *c, const char *home)
     snprintf(c->hsm_pin_env, sizeof c->hsm_pin_env, "CHUNGTHU_HSM_PIN");
     snprintf(c->passphrase_file, sizeof c->passphrase_file, "secrets/ca-passphrase");
     snprintf(c->passphrase_env, sizeof c->passphrase_env, "CHUNGTHU_CA_PASSPHRASE");
-    /* 2.25.<UUID>: an OID anyone may mint without registration (ITU-T X.667) — a test policy. */
-    snprintf(c->policy_oid, sizeof c->policy_oid, "2.25.329800735698586629295641978511506172918");
+    /* A test policy under 1.3.6.1.4.1.32473, the arc RFC 5612 reserves for documentation. Its
+     * arcs are small: decoders such as Go's crypto/x509 before 1.22 and Python's cryptography
+     * 38 refuse a certificate whose policy OID has an arc above 2^31 - 1 (a 2.25 UUID arc). */
+    snprintf(c->policy_oid, sizeof c->policy_oid, "1.3.6.1.4.1.32473.1.1");
     snprintf(c->cps_uri, sizeof c->cps_uri, "http://127.0.0.1:8080/cps");
     snprintf(c->base_url, sizeof c->base_url, "http://127.0.0.1:8080");
     snprintf(c->subscriber_key, sizeof c->subscriber_key, "rsa2048");
