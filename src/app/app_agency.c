@@ -25,10 +25,30 @@ static int check_code(const char *code, ct_error *err)
     return 0;
 }
 
+typedef struct {
+    const app_actor *actor;
+    const agency_record *rec;
+} agency_addition;
+
+static int agency_add_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    agency_addition *x = ctx;
+    const agency_record *rec = x->rec;
+
+    if (store_agency_insert(a->db, rec, err) != 0)
+        return -1;
+    return audit_append(a, x->actor, "agency.add", rec->code,
+                        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", rec->name, "parent",
+                                  rec->parent, "province", rec->province, "head_name",
+                                  rec->head_name, "head_title", rec->head_title, "kind", rec->kind),
+                        err);
+}
+
 int app_agency_add(app *a, const app_actor *actor, const app_agency_input *in, agency_record *out,
                    ct_error *err)
 {
     agency_record rec, parent;
+    agency_addition add;
     const char *province;
 
     if (role_require(actor->role, ROLE_CA_ADMIN | ROLE_CA_OFFICER, "agency add", err) != 0 ||
@@ -63,18 +83,10 @@ int app_agency_add(app *a, const app_actor *actor, const app_agency_input *in, a
         snprintf(rec.parent, sizeof rec.parent, "%s", parent.code);
     }
     rec.created_at = app_now();
-    if (store_begin(a->db, err) != 0)
+    add.actor = actor;
+    add.rec = &rec;
+    if (with_transaction(a, agency_add_in_transaction, &add, err) != 0)
         return -1;
-    if (store_agency_insert(a->db, &rec, err) != 0 ||
-        audit_append(a, actor, "agency.add", rec.code,
-                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", rec.name, "parent",
-                               rec.parent, "province", rec.province, "head_name", rec.head_name,
-                               "head_title", rec.head_title, "kind", rec.kind),
-                     err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        return -1;
-    }
     if (out)
         *out = rec;
     return 0;

@@ -138,3 +138,24 @@ int claim_release(app *a, const char *object, const char *holder, ct_error *err)
 {
     return store_claim_delete(a->db, object, holder, err);
 }
+
+typedef struct {
+    const char *object;
+    const char *holder;
+} claim_ref;
+
+static int release_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    claim_ref *c = ctx;
+
+    return claim_release(a, c->object, c->holder, err);
+}
+
+void claim_release_now(app *a, const char *object, const char *holder)
+{
+    claim_ref c = {object, holder};
+    ct_error ignored = {0};
+
+    /* if even this fails, the claim is taken over once this process is gone */
+    with_transaction(a, release_in_transaction, &c, &ignored);
+}

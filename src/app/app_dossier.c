@@ -774,16 +774,6 @@ static int issue_claim_in_transaction(app *a, void *ctx, ct_error *err)
     return claim_take(a, c->object, c->holder, err);
 }
 
-static void issue_claim_release(app *a, const issue_claim *c)
-{
-    ct_error ignored = {0};
-
-    if (store_begin(a->db, &ignored) != 0)
-        return;
-    if (claim_release(a, c->object, c->holder, &ignored) != 0 || store_commit(a->db, &ignored) != 0)
-        store_rollback(a->db);
-}
-
 /* The last transaction of an issue, opened by token_issue_applicant: the state that allowed
  * the issue is read again (a withdrawal or cancellation may have come meanwhile), the claim
  * must still be this step's, and the applicant takes the certificate. */
@@ -827,7 +817,7 @@ static int applicant_issue(app *a, step *s, int64_t n, ct_error *err)
     if (with_transaction(a, issue_claim_in_transaction, &c, err) != 0)
         return -1;
     if (token_issue_applicant(a, s->actor, &s->d, &c.ap, &result, err) != 0) {
-        issue_claim_release(a, &c);
+        claim_release_now(a, c.object, c.holder);
         return -1;
     }
     /* token_issue_applicant left its transaction open: the applicant joins it. */
@@ -835,7 +825,7 @@ static int applicant_issue(app *a, step *s, int64_t n, ct_error *err)
         store_rollback(a->db);
         token_issue_undo(a, &result);
         issued_token_free(&result);
-        issue_claim_release(a, &c);
+        claim_release_now(a, c.object, c.holder);
         return -1;
     }
     issued_token_free(&result);

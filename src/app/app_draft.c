@@ -120,12 +120,29 @@ static void withdraw_confirmation(draft_record *d)
     d->confirmed_at = 0;
 }
 
+typedef struct {
+    const app_actor *actor;
+    draft_record *d;
+} draft_creation;
+
+static int create_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    draft_creation *c = ctx;
+    char object[32];
+
+    if (store_draft_insert(a->db, c->d, err) != 0)
+        return -1;
+    draft_object(c->d->id, object);
+    return audit_append(a, c->actor, "draft.create", object,
+                        json_pack("{s:s, s:s}", "agency", c->d->agency, "title", c->d->title), err);
+}
+
 int app_draft_create(app *a, const app_actor *actor, const char *agency, const char *title,
                      draft_record *out, ct_error *err)
 {
     draft_record d;
     agency_record ag;
-    char object[32];
+    draft_creation c;
 
     if (role_require(actor->role, ROLE_AGENCY_CLERK, "draft create", err) != 0)
         return -1;
@@ -147,21 +164,13 @@ int app_draft_create(app *a, const app_actor *actor, const char *agency, const c
     snprintf(d.state, sizeof d.state, "%s", DRAFT_OPEN);
     snprintf(d.created_by, sizeof d.created_by, "%s", actor->name ? actor->name : "");
     d.created_at = d.updated_at = app_now();
-    if (store_begin(a->db, err) != 0)
+    c.actor = actor;
+    c.d = &d;
+    if (with_transaction(a, create_in_transaction, &c, err) != 0)
         return -1;
-    if (store_draft_insert(a->db, &d, err) != 0)
-        goto fail;
-    draft_object(d.id, object);
-    if (audit_append(a, actor, "draft.create", object,
-                     json_pack("{s:s, s:s}", "agency", d.agency, "title", d.title), err) != 0 ||
-        store_commit(a->db, err) != 0)
-        goto fail;
     if (out)
         *out = d;
     return 0;
-fail:
-    store_rollback(a->db);
-    return -1;
 }
 
 int app_draft_get(app *a, const app_actor *actor, int64_t id, draft_record *out, ct_error *err)

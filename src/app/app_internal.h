@@ -43,6 +43,8 @@ int claim_take(app *a, const char *object, const char *holder, ct_error *err);
 bool claim_held(app *a, const char *object, const char *holder);
 bool claim_busy(app *a, const char *object);
 int claim_release(app *a, const char *object, const char *holder, ct_error *err);
+/* The same in a transaction of its own, for a step that stops before its last transaction. */
+void claim_release_now(app *a, const char *object, const char *holder);
 
 /* Fill the public URLs of the config (CDP, AIA) into a. */
 void app_set_urls(app *a);

@@ -257,43 +257,49 @@ static int collect_revoked(void *user, const char *serial, int64_t revoked_at, i
     return 0;
 }
 
+typedef struct {
+    const app_actor *actor;
+    const char *name;
+    entry_list list;
+    crl_record rec;
+} crl_signing;
+
+/* The entries are read in the same transaction that numbers the CRL: two CRLs signed at once
+ * can never give the higher number the older list. */
+static int sign_crl_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    crl_signing *c = ctx;
+    const pki_ca *ca = strcmp(c->name, "root") == 0 ? &a->root : &a->issuing;
+    cert_issuer issuer = pki_ca_issuer(ca);
+    int64_t now = app_now();
+
+    c->list.n = 0;
+    if (store_cert_revoked_walk(a->db, c->name, now, collect_revoked, &c->list, err) != 0)
+        return -1;
+    if (c->list.failed)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    c->rec.this_update = now;
+    c->rec.next_update = now + CRL_VALIDITY;
+    if (store_crl_next_number(a->db, c->name, &c->rec.number, err) != 0 ||
+        crl_build(&issuer, c->rec.number, c->rec.this_update, c->rec.next_update, c->list.items,
+                  c->list.n, &c->rec.der, &c->rec.der_len, err) != 0 ||
+        store_crl_put(a->db, &c->rec, err) != 0)
+        return -1;
+    return audit_append(a, c->actor, "crl.generate", c->name,
+                        json_pack("{s:I, s:I}", "number", (json_int_t)c->rec.number, "entries",
+                                  (json_int_t)c->list.n),
+                        err);
+}
+
 static int sign_crl(app *a, const app_actor *actor, const char *name, ct_error *err)
 {
-    const pki_ca *ca = strcmp(name, "root") == 0 ? &a->root : &a->issuing;
-    cert_issuer issuer = pki_ca_issuer(ca);
-    entry_list list = {0};
-    crl_record rec;
-    int64_t now = app_now();
-    int rc = -1;
+    crl_signing c = {.actor = actor, .name = name};
+    int rc;
 
-    memset(&rec, 0, sizeof rec);
-    snprintf(rec.issuer, sizeof rec.issuer, "%s", name);
-    if (store_cert_revoked_walk(a->db, name, now, collect_revoked, &list, err) != 0)
-        goto out;
-    if (list.failed) {
-        ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-        goto out;
-    }
-    rec.this_update = now;
-    rec.next_update = now + CRL_VALIDITY;
-    if (store_begin(a->db, err) != 0)
-        goto out;
-    if (store_crl_next_number(a->db, name, &rec.number, err) != 0 ||
-        crl_build(&issuer, rec.number, rec.this_update, rec.next_update, list.items, list.n,
-                  &rec.der, &rec.der_len, err) != 0 ||
-        store_crl_put(a->db, &rec, err) != 0 ||
-        audit_append(a, actor, "crl.generate", name,
-                     json_pack("{s:I, s:I}", "number", (json_int_t)rec.number, "entries",
-                               (json_int_t)list.n),
-                     err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        goto out;
-    }
-    rc = 0;
-out:
-    crl_record_free(&rec);
-    free(list.items);
+    snprintf(c.rec.issuer, sizeof c.rec.issuer, "%s", name);
+    rc = with_transaction(a, sign_crl_in_transaction, &c, err);
+    crl_record_free(&c.rec);
+    free(c.list.items);
     return rc;
 }
 

@@ -215,9 +215,25 @@ static int random_pin(char *out, size_t digits, bool alnum, ct_error *err)
 
 /* ---- stock ---- */
 
+typedef struct {
+    const app_actor *actor;
+    const token_record *t;
+} stocking;
+
+static int stock_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    stocking *s = ctx;
+
+    if (store_token_insert(a->db, s->t, err) != 0)
+        return -1;
+    return audit_append(a, s->actor, "token.stock", s->t->serial,
+                        json_pack("{s:s}", "label", s->t->label), err);
+}
+
 int app_token_stock(app *a, const app_actor *actor, int count, ct_error *err)
 {
     token_module *m;
+    stocking stocked = {.actor = actor};
 
     if (role_require(actor->role, ROLES_CA, "token stock", err) != 0)
         return -1;
@@ -247,15 +263,9 @@ int app_token_stock(app *a, const app_actor *actor, int count, ct_error *err)
         OPENSSL_cleanse(so_pin, sizeof so_pin);
         snprintf(t.state, sizeof t.state, "blank");
         t.updated_at = app_now();
-        if (store_begin(a->db, err) != 0)
+        stocked.t = &t;
+        if (with_transaction(a, stock_in_transaction, &stocked, err) != 0)
             return -1;
-        if (store_token_insert(a->db, &t, err) != 0 ||
-            audit_append(a, actor, "token.stock", t.serial, json_pack("{s:s}", "label", t.label),
-                         err) != 0 ||
-            store_commit(a->db, err) != 0) {
-            store_rollback(a->db);
-            return -1;
-        }
     }
     return 0;
 }
@@ -290,36 +300,44 @@ static void token_object(const char *serial, char out[128])
  * the device was touched). */
 static void release_token(app *a, const char *serial, const char *holder)
 {
-    ct_error ignored = {0};
     char object[128];
 
     token_object(serial, object);
-    if (store_begin(a->db, &ignored) != 0)
-        return;
-    if (claim_release(a, object, holder, &ignored) != 0 || store_commit(a->db, &ignored) != 0)
-        store_rollback(a->db);
+    claim_release_now(a, object, holder);
 }
 
-/* Record a token's fate after a failed provisioning, and release its claim, in its own
- * transaction. */
+/* Record a token's fate after a failed provisioning, and release its claim, in a transaction
+ * of its own. */
+typedef struct {
+    const app_actor *actor;
+    token_record *t;
+    const char *holder;
+    const char *reason;
+} token_failure;
+
+static int failure_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    token_failure *f = ctx;
+    char object[128];
+
+    token_object(f->t->serial, object);
+    if (store_token_update(a->db, f->t, err) != 0 || claim_release(a, object, f->holder, err) != 0)
+        return -1;
+    return audit_append(a, f->actor,
+                        strcmp(f->t->state, "damaged") == 0 ? "token.damaged" : "token.wipe",
+                        f->t->serial, json_pack("{s:s}", "reason", f->reason), err);
+}
+
 static void record_failure(app *a, const app_actor *actor, token_record *t, const char *state,
                            const char *holder, const ct_error *why)
 {
     ct_error ignored = {0};
-    char object[128];
+    token_failure f = {actor, t, holder, why->code};
 
     snprintf(t->state, sizeof t->state, "%s", state);
     snprintf(t->note, sizeof t->note, "%s: %s", why->code, why->en);
     t->updated_at = app_now();
-    token_object(t->serial, object);
-    if (store_begin(a->db, &ignored) != 0)
-        return;
-    if (store_token_update(a->db, t, &ignored) != 0 ||
-        claim_release(a, object, holder, &ignored) != 0 ||
-        audit_append(a, actor, strcmp(state, "damaged") == 0 ? "token.damaged" : "token.wipe",
-                     t->serial, json_pack("{s:s}", "reason", why->code), &ignored) != 0 ||
-        store_commit(a->db, &ignored) != 0)
-        store_rollback(a->db);
+    with_transaction(a, failure_in_transaction, &f, &ignored);
 }
 
 /*
@@ -338,20 +356,19 @@ typedef struct reservation {
     int rc;
 } reservation;
 
+static int reserve_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    reservation *r = ctx;
+
+    return audit_append(a, r->actor, "cert.reserve", r->serial,
+                        json_pack("{s:s}", "token", r->token_serial), err);
+}
+
 static void *record_reservation(void *arg)
 {
     reservation *r = arg;
 
-    r->rc = -1;
-    if (store_begin(r->a->db, &r->err) != 0)
-        return NULL;
-    if (audit_append(r->a, r->actor, "cert.reserve", r->serial,
-                     json_pack("{s:s}", "token", r->token_serial), &r->err) != 0 ||
-        store_commit(r->a->db, &r->err) != 0) {
-        store_rollback(r->a->db);
-        return NULL;
-    }
-    r->rc = 0;
+    r->rc = with_transaction(r->a, reserve_in_transaction, r, &r->err);
     return NULL;
 }
 
