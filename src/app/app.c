@@ -149,7 +149,7 @@ static int load_ca(app *a, const char *name, pki_ca *ca, const char *passphrase,
     if (rc != 0)
         return -1;
     if (strcmp(name, "issuing") == 0 && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
-        if (token_ca_signer(a, false, 0, &signer, err) != 0) {
+        if (app_token_ca_signer(a, false, 0, &signer, err) != 0) {
             free(der);
             return -1;
         }
@@ -289,7 +289,7 @@ static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const ch
     if (pki_key_type_parse(plan->key_type, &type, err) != 0)
         return -1;
     if (plan->profile == CERT_PROFILE_ISSUING && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
-        if (token_ca_signer(a, true, type, &signer, err) != 0)
+        if (app_token_ca_signer(a, true, type, &signer, err) != 0)
             return -1;
     } else if (signer_generate_file(type, key_path, passphrase, &signer, err) != 0) {
         return -1;

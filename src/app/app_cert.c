@@ -159,9 +159,9 @@ static json_t *issue_detail(const cert_record *rec)
                      (json_int_t)rec->not_after);
 }
 
-int cert_sign_request(app *a, const app_cert_request *req,
-                      const unsigned char serial[CERT_SERIAL_LEN], int64_t now, cert_record *rec,
-                      ct_error *err)
+int app_cert_sign_request(app *a, const app_cert_request *req,
+                          const unsigned char serial[CERT_SERIAL_LEN], int64_t now,
+                          cert_record *rec, ct_error *err)
 {
     prepared p;
 
@@ -177,7 +177,7 @@ int cert_sign_request(app *a, const app_cert_request *req,
     return 0;
 }
 
-int cert_store_signed(app *a, const app_actor *actor, const cert_record *rec, ct_error *err)
+int app_cert_store_signed(app *a, const app_actor *actor, const cert_record *rec, ct_error *err)
 {
     if (store_cert_insert(a->db, rec, err) != 0)
         return -1;

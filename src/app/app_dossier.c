@@ -609,9 +609,9 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
         applicant_cert_effect(a, ap, t->action, now, cert_changed, err) != 0)
         return -1;
     if (t->action == ACT_AGENCY_RECEIVED || t->action == ACT_HANDED_OVER)
-        if (token_set_state(a, ap->token_serial,
-                            t->action == ACT_AGENCY_RECEIVED ? "with_agency" : "with_subscriber",
-                            err) != 0)
+        if (app_token_set_state(
+                a, ap->token_serial,
+                t->action == ACT_AGENCY_RECEIVED ? "with_agency" : "with_subscriber", err) != 0)
             return -1;
     if (store_applicant_update(a->db, ap, err) != 0)
         return -1;
@@ -774,10 +774,10 @@ static int issue_claim_in_transaction(app *a, void *ctx, ct_error *err)
     return claim_take(a, c->object, c->holder, err);
 }
 
-/* The last transaction of an issue, opened by token_issue_applicant: the state that allowed
+/* The last transaction of an issue, opened by app_token_issue_applicant: the state that allowed
  * the issue is read again (a withdrawal or cancellation may have come meanwhile), the claim
  * must still be this step's, and the applicant takes the certificate. */
-static int issue_record(app *a, issue_claim *c, const issued_token *result, ct_error *err)
+static int issue_record(app *a, issue_claim *c, const app_issued_token *result, ct_error *err)
 {
     step *s = c->s;
     applicant_record ap;
@@ -810,25 +810,25 @@ static int issue_record(app *a, issue_claim *c, const issued_token *result, ct_e
 static int applicant_issue(app *a, step *s, int64_t n, ct_error *err)
 {
     issue_claim c = {.s = s, .n = n};
-    issued_token result;
+    app_issued_token result;
 
     claim_holder(c.holder);
     applicant_object(s->code, n, c.object);
     if (with_transaction(a, issue_claim_in_transaction, &c, err) != 0)
         return -1;
-    if (token_issue_applicant(a, s->actor, &s->d, &c.ap, &result, err) != 0) {
+    if (app_token_issue_applicant(a, s->actor, &s->d, &c.ap, &result, err) != 0) {
         claim_release_now(a, c.object, c.holder);
         return -1;
     }
-    /* token_issue_applicant left its transaction open: the applicant joins it. */
+    /* app_token_issue_applicant left its transaction open: the applicant joins it. */
     if (issue_record(a, &c, &result, err) != 0 || store_commit(a->db, err) != 0) {
         store_rollback(a->db);
-        token_issue_undo(a, &result);
-        issued_token_free(&result);
+        app_token_issue_undo(a, &result);
+        app_issued_token_free(&result);
         claim_release_now(a, c.object, c.holder);
         return -1;
     }
-    issued_token_free(&result);
+    app_issued_token_free(&result);
     app_status_changed(a);
     return 0;
 }

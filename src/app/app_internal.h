@@ -60,10 +60,10 @@ int audit_append_text(app *a, const app_actor *actor, const char *action, const 
 /* app_cert.c: check and sign one certificate under the given serial without storing it
  * (rec->der malloc'd, freed by cert_record_free), and store a signed one with its audit row
  * (inside a transaction). */
-int cert_sign_request(app *a, const app_cert_request *req,
-                      const unsigned char serial[CERT_SERIAL_LEN], int64_t now, cert_record *rec,
-                      ct_error *err);
-int cert_store_signed(app *a, const app_actor *actor, const cert_record *rec, ct_error *err);
+int app_cert_sign_request(app *a, const app_cert_request *req,
+                          const unsigned char serial[CERT_SERIAL_LEN], int64_t now,
+                          cert_record *rec, ct_error *err);
+int app_cert_store_signed(app *a, const app_actor *actor, const cert_record *rec, ct_error *err);
 /* A serial as typed (hex, any case) in its stored form (upper case); "cert.serial_invalid". */
 int serial_normalize(const char *serial, char out[41], ct_error *err);
 
@@ -84,30 +84,30 @@ int dossier_check_submission(app *a, const app_actor *actor, const app_submissio
 int dossier_create(app *a, const app_actor *actor, dossier_record *d,
                    const struct mau02_applicant *list, size_t count, ct_error *err);
 
-/* app_token.c: step 2 on a token. token_issue_applicant takes a blank token from stock,
+/* app_token.c: step 2 on a token. app_token_issue_applicant takes a blank token from stock,
  * provisions it (keys generated on it), signs the certificate on hold, writes it to the token,
  * proves the pair, and returns with a store transaction OPEN holding the certificate and token
- * rows: the caller adds its own rows and commits, or rolls back and calls token_issue_undo()
+ * rows: the caller adds its own rows and commits, or rolls back and calls app_token_issue_undo()
  * (which wipes the token back to blank). On failure nothing is left: no certificate row, the
  * token wiped or marked damaged, the error naming the step. */
-typedef struct issued_token {
+typedef struct app_issued_token {
     cert_record cert;
     char token_serial[40];
     char token_label[40];
     char user_pin[16];
     char envelope_path[CFG_PATH + 64];
     char holder[CLAIM_HOLDER_MAX]; /* the claim on the token while it is provisioned */
-} issued_token;
-int token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
-                          const applicant_record *ap, issued_token *out, ct_error *err);
-void token_issue_undo(app *a, const issued_token *t);
-void issued_token_free(issued_token *t);
+} app_issued_token;
+int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
+                              const applicant_record *ap, app_issued_token *out, ct_error *err);
+void app_token_issue_undo(app *a, const app_issued_token *t);
+void app_issued_token_free(app_issued_token *t);
 /* Move a stock token to a new state (inside the caller's transaction). "" serial: no-op. */
-int token_set_state(app *a, const char *serial, const char *state, ct_error *err);
+int app_token_set_state(app *a, const char *serial, const char *state, ct_error *err);
 void app_token_close(app *a);
 /* The issuing CA's key on an HSM ([ca] key_storage = pkcs11): generated at init, opened after.
  * The key stays open (logged in) until app_token_close(). */
-int token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err);
+int app_token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err);
 
 /* app_user.c: the demo agency and one account per role, for `init --demo`. */
 int users_create_demo(app *a, const app_actor *actor, ct_error *err);

@@ -278,7 +278,7 @@ int app_token_list(app *a, const app_actor *actor, const char *state, token_visi
     return store_token_list(a->db, state, visit, ctx, err);
 }
 
-int token_set_state(app *a, const char *serial, const char *state, ct_error *err)
+int app_token_set_state(app *a, const char *serial, const char *state, ct_error *err)
 {
     token_record t;
 
@@ -444,7 +444,7 @@ static int pick_token(app *a, pick_ctx *p, ct_error *err)
     return 0;
 }
 
-static int write_envelope(app *a, const issued_token *t, const subscriber_input *who,
+static int write_envelope(app *a, const app_issued_token *t, const subscriber_input *who,
                           const char *dossier, int64_t n, char *path, size_t size, ct_error *err)
 {
     char dir[CFG_PATH * 2];
@@ -532,7 +532,7 @@ typedef struct provisioning {
     unsigned char *subject;      /* the subscriber's name as DER, for the token's objects */
     size_t subject_len;
     bool in_transaction;
-    issued_token *out;
+    app_issued_token *out;
 } provisioning;
 
 /* 1: check what can be checked before a device is touched, and claim a blank token. */
@@ -622,7 +622,7 @@ static int provision_certificate(provisioning *p, int days, bool hold, ct_error 
     req.pubkey = p->spki;
     req.pubkey_len = p->spki_len;
     req.hold = hold;
-    if (cert_sign_request(p->a, &req, p->serial[0], app_now(), &p->out->cert, err) != 0)
+    if (app_cert_sign_request(p->a, &req, p->serial[0], app_now(), &p->out->cert, err) != 0)
         return -1;
     cs.locality = p->checked.province;
     cs.org = p->checked.org;
@@ -681,7 +681,7 @@ static int provision_record(provisioning *p, ct_error *err)
     if (!claim_held(p->a, object, p->out->holder))
         return ct_fail(err, 409, "claim.lost", "thiết bị %s đã bị một bước khác nhận xử lý",
                        "token %s was taken over by another step", t->serial);
-    if (cert_store_signed(p->a, p->actor, &p->out->cert, err) != 0 ||
+    if (app_cert_store_signed(p->a, p->actor, &p->out->cert, err) != 0 ||
         store_token_update(p->a->db, t, err) != 0 ||
         claim_release(p->a, object, p->out->holder, err) != 0 ||
         audit_append(p->a, p->actor, "token.provision", p->out->token_serial,
@@ -718,7 +718,7 @@ static void provision_undo(provisioning *p, const ct_error *why)
  * nothing is left: no record, the token wiped or set aside, its claim released. */
 static int provision(app *a, const app_actor *actor, const subscriber_input *who, int days,
                      const char *key_type, const char *token_ref, bool hold, const char *dossier,
-                     int64_t applicant, issued_token *out, ct_error *err)
+                     int64_t applicant, app_issued_token *out, ct_error *err)
 {
     provisioning p = {.a = a,
                       .actor = actor,
@@ -756,13 +756,13 @@ out:
     return rc;
 }
 
-void issued_token_free(issued_token *t)
+void app_issued_token_free(app_issued_token *t)
 {
     cert_record_free(&t->cert);
     OPENSSL_cleanse(t->user_pin, sizeof t->user_pin);
 }
 
-void token_issue_undo(app *a, const issued_token *t)
+void app_token_issue_undo(app *a, const app_issued_token *t)
 {
     token_module *m;
     token_record rec;
@@ -785,8 +785,8 @@ void token_issue_undo(app *a, const issued_token *t)
     OPENSSL_cleanse(so_pin, sizeof so_pin);
 }
 
-int token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
-                          const applicant_record *ap, issued_token *out, ct_error *err)
+int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
+                              const applicant_record *ap, app_issued_token *out, ct_error *err)
 {
     agency_record chain[AGENCY_MAX_DEPTH];
     size_t depth;
@@ -811,7 +811,7 @@ int token_issue_applicant(app *a, const app_actor *actor, const dossier_record *
 int app_token_provision(app *a, const app_actor *actor, const app_provision_request *req,
                         app_provisioned *out, ct_error *err)
 {
-    issued_token t;
+    app_issued_token t;
 
     if (role_require(actor->role, ROLES_CA, "token provision", err) != 0 ||
         provision(a, actor, &req->subject, req->days, req->key_type, req->token, req->hold, NULL, 0,
@@ -819,8 +819,8 @@ int app_token_provision(app *a, const app_actor *actor, const app_provision_requ
         return -1;
     if (store_commit(a->db, err) != 0) {
         store_rollback(a->db);
-        token_issue_undo(a, &t);
-        issued_token_free(&t);
+        app_token_issue_undo(a, &t);
+        app_issued_token_free(&t);
         return -1;
     }
     memset(out, 0, sizeof *out);
@@ -829,7 +829,7 @@ int app_token_provision(app *a, const app_actor *actor, const app_provision_requ
     snprintf(out->token_label, sizeof out->token_label, "%s", t.token_label);
     snprintf(out->user_pin, sizeof out->user_pin, "%s", t.user_pin);
     snprintf(out->envelope_path, sizeof out->envelope_path, "%s", t.envelope_path);
-    issued_token_free(&t);
+    app_issued_token_free(&t);
     app_status_changed(a);
     return 0;
 }
@@ -844,7 +844,7 @@ static int hsm_sign(void *ctx, const unsigned char *in, size_t in_len, unsigned 
     return token_key_sign_raw(ctx, in, in_len, sig, sig_len, err);
 }
 
-int token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err)
+int app_token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err)
 {
     token_module *m;
     token_info *list;
