@@ -259,13 +259,10 @@ int app_login(app *a, const char *username, const char *password, const char *so
         return login_refused(err);
     known = username && password && store_user_get(a->db, username, &u, NULL) == 0;
     if (!known || !password_matches(u.password_hash, password)) {
+        const char *object = known ? u.username : (name_shaped(name) ? name : "?");
         if (!known)
             password_matches(decoy, password ? password : "");
-        record_attempt(a,
-                       known               ? u.username
-                       : name_shaped(name) ? name
-                                           : "?",
-                       known ? u.role : NULL, source, false,
+        record_attempt(a, object, known ? u.role : NULL, source, false,
                        limit_count(a, LIMIT_LOGIN_PAIR, name, source));
         return login_refused(err);
     }
