@@ -236,7 +236,8 @@ static int login_refused(ct_error *err)
  *    account's password, yet leaves its owner free to log in from their own address. Names that
  *    do not exist are counted the same way, and a locked pair gets the same answer as a wrong
  *    password.
- * A success gives its address use back and clears its pair.
+ * A success gives its address use back and clears its pair. (The pair's key puts the address
+ * first: a name typed too long to keep whole is cut, never the address.)
  */
 int app_login(app *a, const char *username, const char *password, const char *source,
               app_session *out, ct_error *err)
@@ -255,7 +256,7 @@ int app_login(app *a, const char *username, const char *password, const char *so
         return limit_fail(err, "auth.rate_limited", wait,
                           "quá nhiều lần đăng nhập sai từ địa chỉ này",
                           "too many failed logins from this address");
-    if (limit_take(a, LIMIT_LOGIN_PAIR, name, source, &wait) != 0)
+    if (limit_take(a, LIMIT_LOGIN_PAIR, source, name, &wait) != 0)
         return login_refused(err);
     known = username && password && store_user_get(a->db, username, &u, NULL) == 0;
     if (!known || !password_matches(u.password_hash, password)) {
@@ -263,10 +264,10 @@ int app_login(app *a, const char *username, const char *password, const char *so
         if (!known)
             password_matches(decoy, password ? password : "");
         record_attempt(a, object, known ? u.role : NULL, source, false,
-                       limit_count(a, LIMIT_LOGIN_PAIR, name, source));
+                       limit_count(a, LIMIT_LOGIN_PAIR, source, name));
         return login_refused(err);
     }
-    limit_clear(a, LIMIT_LOGIN_PAIR, name, source);
+    limit_clear(a, LIMIT_LOGIN_PAIR, source, name);
     limit_give_back(a, LIMIT_LOGIN_ADDRESS, source, NULL);
     if (u.disabled)
         return ct_fail(err, 403, "auth.disabled", "tài khoản đã bị khóa",
