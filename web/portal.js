@@ -298,14 +298,14 @@ function lookupForm() {
   return h('form', {class: 'card', id: 'lookup', onsubmit: async (ev) => {
     ev.preventDefault();
     try {
+      /* the answer holds where the request stands and when, nothing about the person */
       const ap = await api('GET', `lookup?code=${encodeURIComponent(code.value.trim())}&id_number=${encodeURIComponent(id.value.trim())}`);
       out.replaceChildren(h('table', {class: 'kv'},
-        h('tr', {}, h('th', {}, t('full_name')), h('td', {}, ap.full_name)),
         h('tr', {}, h('th', {}, t('state')), h('td', {}, badge(ap.state))),
-        ap.pickup_at && h('tr', {}, h('th', {}, t('pickup')), h('td', {}, `${vnTime(ap.pickup_at)}, ${ap.pickup_place}`)),
-        ap.cert_serial && ap.published_at && h('tr', {}, h('th', {}, t('cert_serial')),
-          h('td', {}, h('a', {href: `/certs/${ap.cert_serial}`}, h('code', {}, ap.cert_serial)))),
-        ap.published_at && h('tr', {}, h('th', {}, t('effective')), h('td', {}, vnTime(ap.published_at)))));
+        ap.pickup_at && h('tr', {}, h('th', {}, t('pickup_at')), h('td', {}, vnTime(ap.pickup_at))),
+        ap.requested_effective_at && !ap.published_at && h('tr', {}, h('th', {}, t('due4')), h('td', {}, vnTime(ap.due_step4))),
+        ap.published_at && h('tr', {}, h('th', {}, t('effective')), h('td', {}, vnTime(ap.published_at))),
+        ap.reason && h('tr', {}, h('th', {}, t('reason')), h('td', {}, ap.reason))));
     } catch (e) {
       out.replaceChildren(h('p', {class: 'error'}, e.message));
     }

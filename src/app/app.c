@@ -2,12 +2,16 @@
  * app.c — an instance: creating it (`init`), opening it, and its CA certificates.
  *
  * An instance is one directory (the "home"):
- *   chungthu.ini          configuration (0600)
- *   chungthu.db           SQLite database
- *   ca/NAME.crt, NAME.key CA certificates (PEM) and encrypted keys (0600): root, issuing, ocsp
+ *   chungthu.ini          configuration
+ *   chungthu.db           SQLite database (with -wal and -shm beside it while open)
+ *   ca/NAME.crt, NAME.key CA certificates (PEM) and encrypted keys: root, issuing, ocsp
  *   secrets/              the CA key passphrase when not given through the environment (0700)
  *   envelopes/            PIN envelopes waiting to be printed (0700)
  *   tokens/               SoftHSM2's token directory, for the default token module
+ *
+ * The home holds ID numbers, birth dates, password hashes and the agencies' letters: it is the
+ * CA operator's alone. The home and every directory in it are 0700, every file 0600 (the CA
+ * certificates too: the server publishes them; nobody else needs to read them here).
  */
 #include "app/app_internal.h"
 
@@ -186,7 +190,8 @@ int app_open(const char *home, app **out, ct_error *err)
         read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
         store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 ||
-        load_ca(a, "ocsp", &a->ocsp, pass, err) != 0 || app_status_open(a, err) != 0) {
+        load_ca(a, "ocsp", &a->ocsp, pass, err) != 0 || app_status_open(a, err) != 0 ||
+        limit_open(a, err) != 0) {
         OPENSSL_cleanse(pass, sizeof pass);
         app_close(a);
         return -1;
@@ -202,6 +207,7 @@ void app_close(app *a)
         return;
     app_status_close(a);
     app_token_close(a);
+    limit_close(a);
     pki_ca_free(&a->root);
     pki_ca_free(&a->issuing);
     pki_ca_free(&a->ocsp);
@@ -326,7 +332,7 @@ static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const ch
     }
     if (cert_build(&req, &issuer, &der, &der_len, err) != 0 ||
         pki_cert_to_pem(der, der_len, &pem, err) != 0 ||
-        write_file_excl(crt_path, pem, strlen(pem), 0644, err) != 0)
+        write_file_excl(crt_path, pem, strlen(pem), 0600, err) != 0)
         goto out;
     rc = pki_ca_load(out, der, der_len, signer, err);
     signer = NULL; /* owned by out now, also on failure */
@@ -412,7 +418,7 @@ static int copy_holidays(app *a, ct_error *err)
             rc = -1;
             break;
         }
-        rc = write_file_excl(dst, data, len, 0644, err);
+        rc = write_file_excl(dst, data, len, 0600, err);
         free(data);
     }
     closedir(d);
@@ -500,6 +506,7 @@ int app_init(const char *home, const app_init_options *opt, const app_actor *act
     app *a;
     bool existed;
     int rc;
+    mode_t old_mask;
 
     if (role_require(actor->role, ROLE_CA_ADMIN, "init", err) != 0)
         return -1;
@@ -510,12 +517,20 @@ int app_init(const char *home, const app_init_options *opt, const app_actor *act
     if (!existed && mkdir(home, 0700) != 0)
         return ct_fail(err, 500, "file.mkdir", "không tạo được thư mục %s: %s",
                        "cannot create directory %s: %s", home, strerror(errno));
+    /* An empty directory made beforehand (mkdir with the usual umask: 0755) is closed too. */
+    if (existed && chmod(home, 0700) != 0)
+        return ct_fail(err, 500, "file.chmod", "không đặt được quyền 0700 cho %s: %s",
+                       "cannot make %s private (0700): %s", home, strerror(errno));
     a = calloc(1, sizeof *a);
     if (a == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     config_defaults(&a->cfg, home);
+    /* Whatever init creates, the database and its -wal/-shm files, the token module's files,
+     * is the owner's only; the files it writes itself name 0600 anyway. */
+    old_mask = umask(077);
     rc = init_in(a, opt, actor, err);
     app_close(a);
+    umask(old_mask);
     if (rc != 0) {
         /* Leave nothing half made: no key without a certificate, no database without a CA. */
         if (existed) {

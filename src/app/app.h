@@ -251,9 +251,12 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_k
                         slip_format format, char **out, ct_error *err);
 
 /* A subscriber's own lookup, without an account: the dossier code and the applicant's ID
- * number give that applicant's record only; anything else is 404 ("dossier.not_found"). */
-int app_applicant_lookup(app *a, const char *code, const char *id_number, applicant_record *out,
-                         ct_error *err);
+ * number give that applicant's record only; anything else is 404 ("dossier.not_found"). Each
+ * try is counted before it is answered, and misses are limited per source address (10 in 10
+ * minutes) and per dossier code (30 in an hour): 429 "lookup.rate_limited" with
+ * err->retry_after. A face shows the subscriber only the state, its times and any reason. */
+int app_applicant_lookup(app *a, const char *code, const char *id_number, const char *source,
+                         applicant_record *out, ct_error *err);
 
 /* Publish every applicant whose requested effective time has come (the server's due-work
  * runner and `chungthu run-due`). */
@@ -309,6 +312,7 @@ typedef struct app_user_input {
 int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_error *err);
 /* The visitor sees the record without its password hash. */
 int app_user_list(app *a, const app_actor *actor, user_visit_fn visit, void *ctx, ct_error *err);
+/* Disabling an account ends every session of it. */
 int app_user_disable(app *a, const app_actor *actor, const char *username, ct_error *err);
 
 typedef struct app_session {
@@ -320,14 +324,16 @@ typedef struct app_session {
     int64_t expires_at;
 } app_session;
 
-/* Codes: "auth.failed" (401) for a wrong name or password, alike; "auth.locked" (429) after 5
- * failures in a row, for 15 minutes; "auth.rate_limited" (429) for a source address after 20
- * failures in 10 minutes, whatever the accounts; "auth.disabled" (403). */
+/* Codes: "auth.failed" (401) for a wrong password, an unknown name, and a name locked from this
+ * source (5 failures in 15 minutes), alike; "auth.rate_limited" (429, err->retry_after) for a
+ * source after 20 failures in 10 minutes, whatever the names; "auth.disabled" (403). Each
+ * attempt is counted before its password is checked. */
 int app_login(app *a, const char *username, const char *password, const char *source,
               app_session *out, ct_error *err);
 /* The session of a token, or "session.invalid" (401): unknown, expired, or its user disabled. */
 int app_session_resolve(app *a, const char *token, app_session *out, ct_error *err);
 int app_logout(app *a, const char *token, ct_error *err);
+/* Ends every other session of the account (s stays open). */
 int app_password_change(app *a, const app_session *s, const char *old_password,
                         const char *new_password, ct_error *err);
 /* The actor of a session, for the other app functions (valid while s lives). */

@@ -228,11 +228,10 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau0
     snprintf(d->created_by, sizeof d->created_by, "%s", actor->name ? actor->name : "");
     d->updated_at = now;
 
-    if (store_dossier_next_seq(a->db, d->day, &d->seq, err) != 0)
+    if (limit_dossier_intake(a, actor, d->agency, err) != 0 ||
+        store_dossier_next_seq(a->db, d->day, &d->seq, err) != 0 ||
+        limit_dossier_seq(actor, d->seq, err) != 0)
         return -1;
-    if (d->seq > 9999)
-        return ct_fail(err, 409, "dossier.sequence", "đã hết số thứ tự hồ sơ trong ngày",
-                       "the day's dossier numbers are exhausted");
     snprintf(d->code, sizeof d->code, "%s-%s-%04lld", a->cfg.unit_code, d->day, (long long)d->seq);
     if (store_dossier_insert(a->db, d, err) != 0)
         return -1;
@@ -276,8 +275,22 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
     size_t count = 0;
     int rc = -1;
 
-    if (role_require(actor->role, ROLE_AGENCY_CLERK | ROLE_CA_OFFICER, "dossier submit", err) != 0)
+    /* Agencies submit online through a draft (app_draft.c: the letter, the head's confirmation);
+     * here the CA records what came on paper, in person or by post. */
+    if (actor->role & ROLES_AGENCY)
+        return ct_fail(err, 403, "dossier.draft_required",
+                       "cơ quan nộp hồ sơ trực tuyến qua bản nháp (danh sách, công văn, thủ "
+                       "trưởng xác nhận, gửi); hồ sơ trực tiếp, bưu chính do Cục tiếp nhận",
+                       "agencies submit online through a draft (list, letter, the head's "
+                       "confirmation, submit); direct and postal dossiers are recorded by the CA");
+    if (role_require(actor->role, ROLE_CA_OFFICER, "dossier submit", err) != 0)
         return -1;
+    if (in->channel && strcmp(in->channel, "online") == 0)
+        return ct_fail(err, 400, "dossier.channel",
+                       "hồ sơ trực tuyến chỉ đến qua bản nháp của cơ quan; ở đây ghi nhận hồ sơ "
+                       "direct (trực tiếp) hoặc postal (bưu chính)",
+                       "online dossiers arrive only through an agency's draft; record direct or "
+                       "postal dossiers here");
     if (dossier_check_submission(a, actor, in, &d, &list, &count, err) != 0)
         goto out;
     if (store_begin(a->db, err) != 0)
@@ -945,12 +958,14 @@ static int match_id(void *user, const applicant_record *ap)
     return 1;
 }
 
-int app_applicant_lookup(app *a, const char *code, const char *id_number, applicant_record *out,
-                         ct_error *err)
+int app_applicant_lookup(app *a, const char *code, const char *id_number, const char *source,
+                         applicant_record *out, ct_error *err)
 {
     lookup_ctx l = {id_number, out, false};
     dossier_record d;
 
+    if (limit_lookup_take(a, source, code, err) != 0)
+        return -1;
     /* one answer for every miss, so the lookup tells nothing about dossiers or ID numbers */
     if (code == NULL || id_number == NULL || strlen(code) >= sizeof d.code ||
         strlen(id_number) >= sizeof out->id_number ||
@@ -958,5 +973,6 @@ int app_applicant_lookup(app *a, const char *code, const char *id_number, applic
         store_applicant_list(a->db, code, match_id, &l, err) != 0 || !l.found)
         return ct_fail(err, 404, "dossier.not_found", "không có hồ sơ với mã và số giấy tờ này",
                        "no dossier matches this code and ID number");
+    limit_lookup_found(a, source, code);
     return 0;
 }

@@ -24,6 +24,7 @@ struct app {
     struct status_state *status; /* app_status.c: pre-signed OCSP responses, CRL schedule */
     ct_calendar *cal;            /* working days, from the instance's holiday files */
     struct token_state *tokens;  /* app_token.c: the PKCS#11 module, opened on first use */
+    struct limit_state *limits;  /* app_limit.c: rate limit and quota counters */
 };
 
 /* app_claim.c: run fn inside one store transaction: committed when fn returns 0, rolled back
@@ -111,6 +112,75 @@ int app_token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **o
 
 /* app_user.c: the demo agency and one account per role, for `init --demo`. */
 int users_create_demo(app *a, const app_actor *actor, ct_error *err);
+
+/*
+ * app_limit.c: rate limits and quotas as data. limit_rules[] holds one row per limit: its name,
+ * what its key is, how many uses it allows (a default, or a [limits] setting of chungthu.ini),
+ * and its window (seconds from the first use, or the local calendar day). docs/api.md lists
+ * them.
+ */
+typedef enum {
+    LIMIT_LOGIN_ADDRESS,      /* login attempts from one address (successes given back) */
+    LIMIT_LOGIN_PAIR,         /* login attempts for one user name from one address */
+    LIMIT_LOOKUP_ADDRESS,     /* failed subscriber lookups from one address */
+    LIMIT_LOOKUP_DOSSIER,     /* failed subscriber lookups on one dossier code */
+    LIMIT_DOSSIER_AGENCY_DAY, /* dossiers an agency's accounts submit in one local day */
+    LIMIT_DOSSIER_ACCOUNT,    /* dossiers one agency account submits in an hour */
+    LIMIT_COUNT
+} limit_id;
+
+typedef enum {
+    LIMIT_KEY_ADDRESS,         /* the client's address */
+    LIMIT_KEY_ACCOUNT_ADDRESS, /* a user name (as typed, existing or not) and an address */
+    LIMIT_KEY_ACCOUNT,         /* an account's user name */
+    LIMIT_KEY_AGENCY,          /* an agency's code */
+    LIMIT_KEY_DOSSIER,         /* a dossier code (as typed) */
+} limit_key_kind;
+
+#define LIMIT_WINDOW_DAY 0 /* the window is the local (UTC+7) calendar day */
+
+typedef struct limit_rule {
+    const char *name;
+    limit_key_kind key;
+    int max;           /* uses allowed in one window; 0 or less: no limit */
+    int64_t window;    /* seconds, or LIMIT_WINDOW_DAY */
+    size_t config_max; /* offset of the app_config int that overrides max; 0: none */
+} limit_rule;
+
+extern const limit_rule limit_rules[LIMIT_COUNT];
+
+int limit_open(app *a, ct_error *err);
+void limit_close(app *a);
+/* The rule's max as configured. */
+int limit_max(const app *a, limit_id id);
+/* Reserve one use under the key (k1, or k1 and k2 together; k2 may be NULL) before the work it
+ * guards: 0, or -1 with *retry_after the seconds until the key's window ends (nothing taken). */
+int limit_take(app *a, limit_id id, const char *k1, const char *k2, int64_t *retry_after);
+/* Give one reserved use back (the work did not count). */
+void limit_give_back(app *a, limit_id id, const char *k1, const char *k2);
+/* Forget the key's uses (a successful login clears its failures). */
+void limit_clear(app *a, limit_id id, const char *k1, const char *k2);
+/* Uses counted in the key's current window. */
+int limit_count(app *a, limit_id id, const char *k1, const char *k2);
+/* A 429 error with code, the messages followed by when to try again, and err->retry_after. */
+int limit_fail(ct_error *err, const char *code, int64_t retry_after, const char *vi,
+               const char *en);
+
+/* Dossier numbers of a day: CODE-YYMMDD-NNNN, four digits or more. Agencies' accounts may take
+ * them up to DOSSIER_SEQ_AGENCY_MAX; the numbers above it stay for the CA's own intake of paper
+ * dossiers, so that no flood of online submissions can stop the office's counter. */
+#define DOSSIER_SEQ_MAX 999999
+#define DOSSIER_SEQ_AGENCY_MAX 899999
+/* Before a dossier is created: an agency account's hourly rate and its agency's daily quota
+ * (429 "dossier.rate_limited" / "dossier.quota"); CA officers are not counted. */
+int limit_dossier_intake(app *a, const app_actor *actor, const char *agency, ct_error *err);
+/* After numbering: 409 "dossier.sequence" past the actor's share of the day's numbers. */
+int limit_dossier_seq(const app_actor *actor, int64_t seq, ct_error *err);
+/* The subscriber's lookup: a try reserved against its source address and its dossier code
+ * before the answer (429 "lookup.rate_limited"), given back when it found the applicant, so
+ * that only misses count. */
+int limit_lookup_take(app *a, const char *source, const char *code, ct_error *err);
+void limit_lookup_found(app *a, const char *source, const char *code);
 
 /* app_status.c: set up and tear down the status state (called by app_open/app_close), and the
  * hook every status change calls after its commit (a new certificate, publication,

@@ -3,9 +3,11 @@
  *
  * Passwords are stored as Argon2id only (t=2, 19 MiB, one lane: the OWASP baseline). A session
  * token is 32 random bytes given to the client once; the database keeps its SHA-256, so a copy
- * of the database opens no session. Five wrong passwords in a row lock an account for fifteen
- * minutes; a wrong user name costs the same Argon2 work as a wrong password, so timing does not
- * tell which names exist.
+ * of the database opens no session. Five wrong passwords lock a user name for fifteen minutes
+ * from the address they came from (not everywhere: an attacker must not lock its owner out); a
+ * wrong user name costs the same Argon2 work and the same audit row as a wrong password, so
+ * neither the answer nor its timing tells which names exist. Changing a password ends the
+ * account's other sessions; disabling an account ends them all.
  */
 #include "app/app_internal.h"
 
@@ -26,8 +28,6 @@
 #define ARGON2_M_KIB 19456
 #define ARGON2_LANES 1
 #define SESSION_SECONDS (8 * 3600)
-#define MAX_FAILURES 5
-#define LOCK_SECONDS (15 * 60)
 
 static int hash_password(const char *password, char *out, size_t size, ct_error *err)
 {
@@ -144,7 +144,9 @@ int app_user_disable(app *a, const app_actor *actor, const char *username, ct_er
     u.updated_at = app_now();
     if (store_begin(a->db, err) != 0)
         return -1;
+    /* every session of the account ends with it (a later re-enabling opens none again) */
     if (store_user_update(a->db, &u, err) != 0 ||
+        store_session_delete_user(a->db, u.username, NULL, err) != 0 ||
         audit_append(a, actor, "user.disable", u.username, json_object(), err) != 0 ||
         store_commit(a->db, err) != 0) {
         store_rollback(a->db);
@@ -172,24 +174,27 @@ static void fill_session(app_session *out, const user_record *u, int64_t expires
     out->expires_at = expires;
 }
 
-/* Failed or successful attempts update the account and the audit trail together. */
-static void record_attempt(app *a, user_record *u, const char *source, bool ok)
+/* A login attempt's audit row, in its own transaction: for a wrong password and for an unknown
+ * name alike (the same work, so the answer's timing does not tell them apart), and for a
+ * success. object is the account's name, or the name as typed when it looks like one. */
+static void record_attempt(app *a, const char *object, const char *role_text, const char *source,
+                           bool ok, int failures)
 {
-    app_actor who = {u->username, ROLE_NONE, source, NULL};
+    app_actor who = {object, ROLE_NONE, source, NULL};
     ct_error ignored = {0};
 
-    role_parse(u->role, &who.role, NULL);
+    if (role_text)
+        role_parse(role_text, &who.role, NULL);
     if (store_begin(a->db, &ignored) != 0)
         return;
-    if (store_user_update(a->db, u, &ignored) != 0 ||
-        audit_append(a, &who, ok ? "auth.login" : "auth.login_failed", u->username,
-                     json_pack("{s:I}", "failed_logins", (json_int_t)u->failed_logins),
-                     &ignored) != 0 ||
+    if (audit_append(a, &who, ok ? "auth.login" : "auth.login_failed", object,
+                     json_pack("{s:I}", "failures", (json_int_t)failures), &ignored) != 0 ||
         store_commit(a->db, &ignored) != 0)
         store_rollback(a->db);
 }
 
-/* A real Argon2id hash of a random password, verified for unknown names. */
+/* A real Argon2id hash (same parameters as every account's) of a random password, verified for
+ * unknown names so that they cost what a wrong password costs. */
 static char decoy[160];
 static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
 
@@ -204,71 +209,36 @@ static void make_decoy(void)
     hash_password(password, decoy, sizeof decoy, NULL);
 }
 
+static bool name_shaped(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    return n >= 3 && n <= 32 && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+/* One answer for a wrong password, an unknown name and a name locked from this address: the
+ * caller cannot learn which names exist. */
+static int login_refused(ct_error *err)
+{
+    return ct_fail(err, 401, "auth.failed",
+                   "sai tên đăng nhập hoặc mật khẩu (sau 5 lần sai, tên này bị khóa 15 phút từ "
+                   "địa chỉ của bạn)",
+                   "wrong user name or password (after 5 failures, this name is locked for 15 "
+                   "minutes from your address)");
+}
+
 /*
- * Failed logins per source address: after SOURCE_FAILURES_MAX in SOURCE_WINDOW seconds, an
- * address is refused until the window ends, whatever user name it tries, before any password is
- * hashed. The per-account lockout stops guessing one account's password; this stops trying one
- * password on many accounts. A small table hashed by address, for this process: a collision only
- * restarts another address's count.
+ * Two limits guard the password check (app_limit.c), each reserved BEFORE the Argon2 work so
+ * that parallel guesses cannot all be checked before any is counted:
+ *  - per address (LIMIT_LOGIN_ADDRESS, 20 in 10 minutes): stops one password tried on many
+ *    names; answered 429 auth.rate_limited with Retry-After, whatever the name;
+ *  - per user name and address (LIMIT_LOGIN_PAIR, 5 in 15 minutes): stops guessing one
+ *    account's password, yet leaves its owner free to log in from their own address. Names that
+ *    do not exist are counted the same way, and a locked pair gets the same answer as a wrong
+ *    password.
+ * A success gives its address use back and clears its pair. (The pair's key puts the address
+ * first: a name typed too long to keep whole is cut, never the address.)
  */
-#define SOURCE_FAILURES_MAX 20
-#define SOURCE_WINDOW 600
-#define SOURCE_SLOTS 256
-
-static struct {
-    char source[64];
-    int64_t window_start;
-    int failures;
-} source_slots[SOURCE_SLOTS];
-static pthread_mutex_t source_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static unsigned source_slot(const char *source)
-{
-    unsigned h = 2166136261u; /* FNV-1a */
-
-    for (const unsigned char *p = (const unsigned char *)source; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h % SOURCE_SLOTS;
-}
-
-/* 0 while the address may try; else the seconds until it may again. */
-static int64_t source_blocked_for(const char *source, int64_t now)
-{
-    unsigned i = source_slot(source);
-    int64_t wait = 0;
-
-    pthread_mutex_lock(&source_lock);
-    if (strcmp(source_slots[i].source, source) == 0 &&
-        now - source_slots[i].window_start < SOURCE_WINDOW &&
-        source_slots[i].failures >= SOURCE_FAILURES_MAX)
-        wait = SOURCE_WINDOW - (now - source_slots[i].window_start);
-    pthread_mutex_unlock(&source_lock);
-    return wait;
-}
-
-static void source_failed(const char *source, int64_t now)
-{
-    unsigned i = source_slot(source);
-
-    pthread_mutex_lock(&source_lock);
-    if (strcmp(source_slots[i].source, source) != 0 ||
-        now - source_slots[i].window_start >= SOURCE_WINDOW) {
-        snprintf(source_slots[i].source, sizeof source_slots[i].source, "%s", source);
-        source_slots[i].window_start = now;
-        source_slots[i].failures = 0;
-    }
-    source_slots[i].failures++;
-    pthread_mutex_unlock(&source_lock);
-}
-
-/* A wrong name or password (or a locked account): counted against the source address. */
-static int login_refused(const char *source, int64_t now, ct_error *err)
-{
-    source_failed(source, now);
-    return ct_fail(err, 401, "auth.failed", "sai tên đăng nhập hoặc mật khẩu",
-                   "wrong user name or password");
-}
-
 int app_login(app *a, const char *username, const char *password, const char *source,
               app_session *out, ct_error *err)
 {
@@ -276,36 +246,29 @@ int app_login(app *a, const char *username, const char *password, const char *so
     session_record s;
     unsigned char raw[32];
     int64_t now = app_now(), wait;
+    const char *name = username ? username : "";
+    bool known;
 
     memset(out, 0, sizeof *out);
     source = source ? source : "";
-    wait = source_blocked_for(source, now);
-    if (wait > 0)
-        return ct_fail(err, 429, "auth.rate_limited",
-                       "quá nhiều lần đăng nhập sai từ địa chỉ này; thử lại sau %lld phút",
-                       "too many failed logins from this address; try again in %lld minutes",
-                       (long long)((wait + 59) / 60));
-    if (username == NULL || password == NULL || store_user_get(a->db, username, &u, NULL) != 0) {
-        pthread_once(&decoy_once, make_decoy);
-        password_matches(decoy, password ? password : "");
-        return login_refused(source, now, err);
+    pthread_once(&decoy_once, make_decoy);
+    if (limit_take(a, LIMIT_LOGIN_ADDRESS, source, NULL, &wait) != 0)
+        return limit_fail(err, "auth.rate_limited", wait,
+                          "quá nhiều lần đăng nhập sai từ địa chỉ này",
+                          "too many failed logins from this address");
+    if (limit_take(a, LIMIT_LOGIN_PAIR, source, name, &wait) != 0)
+        return login_refused(err);
+    known = username && password && store_user_get(a->db, username, &u, NULL) == 0;
+    if (!known || !password_matches(u.password_hash, password)) {
+        const char *object = known ? u.username : (name_shaped(name) ? name : "?");
+        if (!known)
+            password_matches(decoy, password ? password : "");
+        record_attempt(a, object, known ? u.role : NULL, source, false,
+                       limit_count(a, LIMIT_LOGIN_PAIR, source, name));
+        return login_refused(err);
     }
-    if (u.locked_until > now) {
-        source_failed(source, now);
-        return ct_fail(err, 429, "auth.locked",
-                       "tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau %lld phút",
-                       "too many failed attempts: try again in %lld minutes",
-                       (long long)((u.locked_until - now + 59) / 60));
-    }
-    if (!password_matches(u.password_hash, password)) {
-        u.failed_logins++;
-        if (u.failed_logins >= MAX_FAILURES) {
-            u.locked_until = now + LOCK_SECONDS;
-            u.failed_logins = 0;
-        }
-        record_attempt(a, &u, source, false);
-        return login_refused(source, now, err);
-    }
+    limit_clear(a, LIMIT_LOGIN_PAIR, source, name);
+    limit_give_back(a, LIMIT_LOGIN_ADDRESS, source, NULL);
     if (u.disabled)
         return ct_fail(err, 403, "auth.disabled", "tài khoản đã bị khóa",
                        "this account is disabled");
@@ -321,9 +284,7 @@ int app_login(app *a, const char *username, const char *password, const char *so
     s.expires_at = now + SESSION_SECONDS;
     if (store_session_insert(a->db, &s, err) != 0)
         return -1;
-    u.failed_logins = 0;
-    u.locked_until = 0;
-    record_attempt(a, &u, source, true);
+    record_attempt(a, u.username, u.role, source, true, 0);
     fill_session(out, &u, s.expires_at);
     return 0;
 }
@@ -367,9 +328,11 @@ int app_password_change(app *a, const app_session *s, const char *old_password,
 {
     user_record u;
     app_actor actor = app_session_actor(s, "session");
+    char keep[65];
 
     if (store_user_get(a->db, s->username, &u, err) != 0)
         return -1;
+    token_hash(s->token, keep);
     if (!password_matches(u.password_hash, old_password ? old_password : ""))
         return ct_fail(err, 403, "auth.failed", "mật khẩu hiện tại không đúng",
                        "the current password is wrong");
@@ -379,7 +342,10 @@ int app_password_change(app *a, const app_session *s, const char *old_password,
     u.updated_at = app_now();
     if (store_begin(a->db, err) != 0)
         return -1;
+    /* The other sessions end: whoever knew the old password (and logged in with it) is out,
+     * and only the session that changed it goes on. */
     if (store_user_update(a->db, &u, err) != 0 ||
+        store_session_delete_user(a->db, u.username, keep, err) != 0 ||
         audit_append(a, &actor, "user.password", u.username, json_object(), err) != 0 ||
         store_commit(a->db, err) != 0) {
         store_rollback(a->db);

@@ -53,6 +53,8 @@ void config_defaults(app_config *c, const char *home)
     snprintf(c->office_address, sizeof c->office_address,
              "23 Ngụy Như Kon Tum, Thanh Xuân, Hà Nội");
     snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
+    c->dossiers_per_agency_day = 200;
+    c->dossiers_per_account_hour = 30;
 }
 
 typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
@@ -110,6 +112,8 @@ static const config_key keys[] = {
     TEXT_KEY("office", "name", office_name),
     TEXT_KEY("office", "address", office_address),
     TEXT_KEY("server", "listen", listen),
+    INT_KEY("limits", "dossiers_per_agency_day", dossiers_per_agency_day),
+    INT_KEY("limits", "dossiers_per_account_hour", dossiers_per_account_hour),
 };
 
 typedef struct {

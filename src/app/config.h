@@ -61,6 +61,10 @@ typedef struct app_config {
 
     /* [server] */
     char listen[64];
+
+    /* [limits] (0: no limit) */
+    int dossiers_per_agency_day;   /* dossiers an agency's accounts may submit in one day */
+    int dossiers_per_account_hour; /* dossiers one agency account may submit in an hour */
 } app_config;
 
 void config_defaults(app_config *cfg, const char *home);

@@ -45,11 +45,16 @@ int cmd_calendar(const cli_ctx *ctx, int argc, char **argv)
         ct_date_parse(args.pos[0], &d) == 0) {
         char *end;
         long n = strtol(args.pos[1], &end, 10);
-        if (*end != '\0' || n < 0 || n > 3650) {
+        ct_date result;
+        if (*end != '\0' || end == args.pos[1]) {
             calendar_free(cal);
             return cli_usage_error("N must be a whole number of working days, 0–3650");
         }
-        ct_date_format(calendar_add_working_days(cal, d, (int)n), text);
+        if (calendar_add_working_days_checked(cal, d, n, &result, &err) != 0) {
+            calendar_free(cal);
+            return cli_report(&err);
+        }
+        ct_date_format(result, text);
         if (json)
             printf("{\"from\": \"%s\", \"working_days\": %ld, \"date\": \"%s\"}\n", args.pos[0], n,
                    text);

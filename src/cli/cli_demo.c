@@ -1,7 +1,8 @@
 /*
  * cli_demo.c — `chungthu demo`: the whole procedure on sample data, start to finish, with the
  * trail printed at the end. It runs on the instance given by --home (created if missing), as
- * the people of the procedure: an agency clerk submits online, the CA officer accepts, issues
+ * the people of the procedure: an agency clerk prepares a draft with the list and the signed
+ * letter, the head confirms it, the clerk submits it online, the CA officer accepts, issues
  * on tokens and gives the pickup notice, the clerk records receipt, hand-over and the
  * activation request, the officer publishes.
  */
@@ -23,6 +24,9 @@ static const char sample_list[] =
     "duc.tv@mic.gov.vn,Vụ Pháp chế,Hà Nội,Phó Vụ trưởng,Công chức,0987654321,\r\n"
     "3,Lê Hoàng Yến,25/07/1992,079192008910,15/01/2022,Cục Cảnh sát QLHC về TTXH,"
     "yen.lh@mic.gov.vn,Vụ Pháp chế,Hồ Chí Minh,Chuyên viên,Viên chức,0905123456,\r\n";
+
+/* The agency's signed request letter, as the demo's scan: the smallest well-formed PDF. */
+static const char sample_letter[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 static int step(app *a, const app_actor *actor, const char *code, proc_action action,
                 const app_step_args *args, ct_error *err)
@@ -52,14 +56,61 @@ static int ensure_agencies(app *a, const app_actor *officer, ct_error *err)
     return 0;
 }
 
+typedef struct {
+    char name[64];
+} head_found;
+
+static int find_head(void *ctx, const user_record *u)
+{
+    head_found *h = ctx;
+
+    if (h->name[0] == '\0' && !u->disabled && strcmp(u->role, "agency_head") == 0 &&
+        strcmp(u->agency, "BKHCN.VPC") == 0)
+        snprintf(h->name, sizeof h->name, "%s", u->username);
+    return 0;
+}
+
+/* The head who confirms the demo's draft must be an account: the one `init --demo` made, else
+ * one made now, with a random password nobody is told (it only stands for the signature). */
+static int ensure_head(app *a, const app_actor *admin, char name[64], ct_error *err)
+{
+    head_found h = {""};
+    unsigned char r[16];
+    char password[33];
+    FILE *f;
+    app_user_input in = {"thu.truong.vpc", "Phạm Thị Lan", "agency_head", "BKHCN.VPC", password};
+
+    if (app_user_list(a, admin, find_head, &h, err) != 0)
+        return -1;
+    if (h.name[0]) {
+        snprintf(name, 64, "%s", h.name);
+        return 0;
+    }
+    f = fopen("/dev/urandom", "rb");
+    if (f == NULL || fread(r, 1, sizeof r, f) != sizeof r) {
+        if (f)
+            fclose(f);
+        return ct_fail(err, 500, "rand", "không đọc được /dev/urandom", "cannot read /dev/urandom");
+    }
+    fclose(f);
+    for (size_t i = 0; i < sizeof r; i++)
+        snprintf(password + 2 * i, 3, "%02x", r[i]);
+    if (app_user_add(a, admin, &in, err) != 0)
+        return -1;
+    snprintf(name, 64, "%s", in.username);
+    return 0;
+}
+
 int cmd_demo(const cli_ctx *ctx, int argc, char **argv)
 {
     app *a;
     app_actor admin = cli_actor(ctx, ROLE_CA_ADMIN);
     app_actor officer = {"can.bo.cuc", ROLE_CA_OFFICER, "demo", NULL};
     app_actor clerk = {"van.thu.vpc", ROLE_AGENCY_CLERK, "demo", "BKHCN.VPC"};
-    app_submission sub = {0};
+    char head_name[64];
+    app_actor head = {head_name, ROLE_AGENCY_HEAD, "demo", "BKHCN.VPC"};
     app_step_args args = {0};
+    draft_record draft;
     dossier_record d;
     ct_error err = {0};
     struct stat st;
@@ -83,14 +134,19 @@ int cmd_demo(const cli_ctx *ctx, int argc, char **argv)
     if (ensure_agencies(a, &officer, &err) != 0 || app_token_stock(a, &admin, 3, &err) != 0)
         goto fail;
     printf("  ✓ cơ quan BKHCN.VPC, 3 thiết bị trắng trong kho / 3 blank tokens in stock\n");
-    sub.agency = "BKHCN.VPC";
-    sub.channel = "online";
-    sub.format = "csv";
-    sub.data = (const unsigned char *)sample_list;
-    sub.len = sizeof sample_list - 1;
-    sub.confirmed_by = "Phạm Thị Lan, Vụ trưởng Vụ Pháp chế";
-    if (app_dossier_submit(a, &clerk, &sub, &d, &err) != 0)
+    if (ensure_head(a, &admin, head_name, &err) != 0 ||
+        app_draft_create(a, &clerk, NULL, "Đợt thử nghiệm", &draft, &err) != 0 ||
+        app_draft_set_list(a, &clerk, draft.id, "csv", (const unsigned char *)sample_list,
+                           sizeof sample_list - 1, &draft, &err) != 0 ||
+        app_draft_set_letter(a, &clerk, draft.id, "cong-van.pdf", "application/pdf",
+                             (const unsigned char *)sample_letter, sizeof sample_letter - 1, &draft,
+                             &err) != 0 ||
+        app_draft_confirm(a, &head, draft.id, NULL, NULL, &draft, &err) != 0 ||
+        app_draft_submit(a, &clerk, draft.id, &d, &err) != 0)
         goto fail;
+    printf("  ✓ %-20s bản nháp %lld: danh sách, công văn đã ký (agency_clerk)\n", "draft",
+           (long long)draft.id);
+    printf("  ✓ %-20s thủ trưởng xác nhận (agency_head)\n", "confirm");
     printf("  ✓ %-20s nộp hồ sơ trực tuyến: %s (agency_clerk)\n", "submit", d.code);
     if (step(a, &officer, d.code, ACT_ACCEPT, NULL, &err) != 0 ||
         step(a, &officer, d.code, ACT_ISSUE, NULL, &err) != 0)

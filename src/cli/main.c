@@ -35,7 +35,7 @@ static const char usage[] =
     "  agency add --code C --name N [--parent P] --province P --head-name N --head-title T\n"
     "             --kind party|state\n"
     "  agency list [--json]\n"
-    "  dossier submit --agency CODE --channel direct|online|postal --file LIST.csv|LIST.json\n"
+    "  dossier submit --agency CODE --channel direct|postal --file LIST.csv|LIST.json\n"
     "                 --confirmed-by \"NAME, TITLE\" [--confirmed-on YYYY-MM-DD] [--json]\n"
     "  dossier accept|reject|supplement|resubmit|withdraw CODE [--reason TEXT]\n"
     "  dossier issue CODE [--applicant N]\n"

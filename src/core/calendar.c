@@ -478,6 +478,30 @@ ct_date calendar_add_working_days(const ct_calendar *cal, ct_date d, int n)
     return ct_date_from_jdn(jd);
 }
 
+int calendar_add_working_days_checked(const ct_calendar *cal, ct_date d, long n, ct_date *out,
+                                      ct_error *err)
+{
+    const ct_date last = {CALENDAR_MAX_YEAR, 12, 31};
+    long jd = ct_date_to_jdn(d), end = ct_date_to_jdn(last);
+
+    if (d.year < CALENDAR_MIN_YEAR || d.year > CALENDAR_MAX_YEAR)
+        return ct_fail(err, 400, "calendar.range", "ngày phải trong các năm %d–%d",
+                       "the date must lie in the years %d–%d", CALENDAR_MIN_YEAR,
+                       CALENDAR_MAX_YEAR);
+    if (n < 0 || n > CALENDAR_MAX_WORKING_DAYS)
+        return ct_fail(err, 400, "calendar.range", "số ngày làm việc phải từ 0 đến %d",
+                       "the number of working days must be 0 to %d", CALENDAR_MAX_WORKING_DAYS);
+    while (n > 0) {
+        if (++jd > end)
+            return ct_fail(err, 400, "calendar.range", "kết quả vượt quá ngày %04d-12-31",
+                           "the result would fall after %04d-12-31", CALENDAR_MAX_YEAR);
+        if (calendar_is_working_day(cal, ct_date_from_jdn(jd)))
+            n--;
+    }
+    *out = ct_date_from_jdn(jd);
+    return 0;
+}
+
 static int compare_entries(const void *a, const void *b)
 {
     const day_entry *x = a, *y = b;

@@ -61,6 +61,15 @@ bool calendar_is_working_day(const ct_calendar *cal, ct_date d);
 const char *calendar_holiday_name(const ct_calendar *cal, ct_date d);
 /* The n-th working day after d (d not counted); n = 0 gives d. */
 ct_date calendar_add_working_days(const ct_calendar *cal, ct_date d, int n);
+/* What a date from outside (the API, the command line) may ask of the calendar: days of the
+ * years 1900 to 9999, and 0 to 3650 working days (ten years) at once. */
+#define CALENDAR_MIN_YEAR 1900
+#define CALENDAR_MAX_YEAR 9999
+#define CALENDAR_MAX_WORKING_DAYS 3650
+/* calendar_add_working_days() for such a date: 400 "calendar.range" when d lies outside those
+ * years, n outside 0–3650, or the answer would fall after 9999-12-31 (four-digit years only). */
+int calendar_add_working_days_checked(const ct_calendar *cal, ct_date d, long n, ct_date *out,
+                                      ct_error *err);
 /* The holiday days off of a year (not plain weekends), in order; returns the count. */
 size_t calendar_holidays(const ct_calendar *cal, int year, ct_date *days, const char **names,
                          size_t max);

@@ -16,6 +16,7 @@ int ct_fail(ct_error *err, int status, const char *code, const char *vi_fmt, con
         return -1;
     snprintf(err->code, sizeof err->code, "%s", code);
     err->status = status;
+    err->retry_after = 0;
     va_start(ap, en_fmt);
     va_copy(ap2, ap);
     /* The Vietnamese format is not a literal the compiler can check against the arguments, but
@@ -36,6 +37,7 @@ int ct_fail_text(ct_error *err, int status, const char *code, const char *vi, co
         return -1;
     snprintf(err->code, sizeof err->code, "%s", code);
     err->status = status;
+    err->retry_after = 0;
     snprintf(err->vi, sizeof err->vi, "%s", vi);
     snprintf(err->en, sizeof err->en, "%s", en);
     return -1;

@@ -17,12 +17,14 @@ typedef struct ct_error {
     char vi[CT_ERR_MSG_MAX]; /* Vietnamese message */
     char en[CT_ERR_MSG_MAX]; /* English message */
     int status;              /* HTTP-like class: 400 input, 403 role, 404, 409 state, 500 */
+    int retry_after;         /* 429 (a rate limit or quota): seconds until trying again may succeed;
+                                0 otherwise. Set after ct_fail(), which clears it. */
 } ct_error;
 
 /*
  * Record a failure and return -1. The two formats take the same arguments in the same order.
- * status is 400 for bad input, 403 forbidden, 404 not found, 409 wrong state/conflict, 500 for
- * internal or environment failures.
+ * status is 400 for bad input, 403 forbidden, 404 not found, 409 wrong state/conflict, 429 too
+ * many attempts (rate limits and quotas), 500 for internal or environment failures.
  */
 int ct_fail(ct_error *err, int status, const char *code, const char *vi_fmt, const char *en_fmt,
             ...) __attribute__((format(printf, 5, 6)));

@@ -416,6 +416,22 @@ static int text_cell(const char *cell, size_t max_chars, int row, int col, char 
     return 0;
 }
 
+/* What the cleaner lets through but a name must not hold, nor text that is printed on pages
+ * and exported to spreadsheets (markup, formula starters), the error placed at its cell. */
+static int name_cell(const char *clean, int row, int col, ct_error *err)
+{
+    if (text_check_name(clean, mau02_column_vi(col), mau02_column_en(col), err) != 0)
+        return at_cell(err, row, col);
+    return 0;
+}
+
+static int plain_cell(const char *clean, int row, int col, ct_error *err)
+{
+    if (text_check_plain(clean, mau02_column_vi(col), mau02_column_en(col), err) != 0)
+        return at_cell(err, row, col);
+    return 0;
+}
+
 int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
                     mau02_applicant *out, ct_error *err)
 {
@@ -445,7 +461,8 @@ int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char 
                              "empty (required)");
         switch (c) {
         case COL_NAME:
-            if (text_cell(cell, 64, row, c, out->full_name, sizeof out->full_name, err) != 0)
+            if (text_cell(cell, 64, row, c, out->full_name, sizeof out->full_name, err) != 0 ||
+                name_cell(out->full_name, row, c, err) != 0)
                 return -1;
             break;
         case COL_BIRTH:
@@ -477,7 +494,8 @@ int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char 
                                  "the issue date is not after the date of birth");
             break;
         case COL_ISSUED_AT:
-            if (text_cell(cell, 128, row, c, out->id_issued_at, sizeof out->id_issued_at, err))
+            if (text_cell(cell, 128, row, c, out->id_issued_at, sizeof out->id_issued_at, err) ||
+                plain_cell(out->id_issued_at, row, c, err) != 0)
                 return -1;
             break;
         case COL_EMAIL:
@@ -502,7 +520,8 @@ int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char 
                 return at_cell(err, row, c);
             break;
         case COL_UNIT:
-            if (text_cell(cell, 64, row, c, out->unit, sizeof out->unit, err) != 0)
+            if (text_cell(cell, 64, row, c, out->unit, sizeof out->unit, err) != 0 ||
+                plain_cell(out->unit, row, c, err) != 0)
                 return -1;
             break;
         case COL_PROVINCE:
@@ -517,7 +536,8 @@ int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char 
             snprintf(out->province, sizeof out->province, "%s", province);
             break;
         case COL_POSITION:
-            if (text_cell(cell, 128, row, c, out->position, sizeof out->position, err) != 0)
+            if (text_cell(cell, 128, row, c, out->position, sizeof out->position, err) != 0 ||
+                plain_cell(out->position, row, c, err) != 0)
                 return -1;
             break;
         case COL_CATEGORY:

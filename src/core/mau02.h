@@ -72,7 +72,9 @@ const char *mau02_column_en(int i);
  * problem is reported, as "dòng R, cột \"…\": …" / "row R, field \"…\": …", with one of the codes
  * mau02.field_missing, mau02.date_invalid, mau02.age, mau02.id_invalid, mau02.phone_invalid,
  * mau02.category_invalid, mau02.serial_invalid, province.unknown, email.invalid, text.empty,
- * text.too_long, text.control_char, text.invalid_utf8 (status 400); "mau02.today" (500) when
+ * text.too_long, text.control_char, text.invalid_utf8, text.name_chars (a full name of anything
+ * but letters, spaces and ' - .), text.formula and text.markup (issue place, unit or position
+ * beginning with = + - @, or holding < >) (status 400); "mau02.today" (500) when
  * today is not a date.
  */
 int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,

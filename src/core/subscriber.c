@@ -21,8 +21,10 @@ int subscriber_clean(const subscriber_input *in, subscriber_fields *out, ct_erro
                        "are required");
     if (text_clean_field(in->full_name, 64, "họ và tên", "full name", out->full_name,
                          sizeof out->full_name, err) != 0 ||
+        text_check_name(out->full_name, "họ và tên", "full name", err) != 0 ||
         text_clean_field(in->org, 64, "cơ quan", "organisation", out->org, sizeof out->org, err) !=
             0 ||
+        text_check_plain(out->org, "cơ quan", "organisation", err) != 0 ||
         text_clean_field(in->province, 128, "tỉnh/thành phố", "province", out->province,
                          sizeof out->province, err) != 0 ||
         text_clean_email(in->email, out->email, sizeof out->email, err) != 0)
@@ -39,7 +41,8 @@ int subscriber_clean(const subscriber_input *in, subscriber_fields *out, ct_erro
                        "at most %d organisational units", SUBSCRIBER_MAX_UNITS);
     for (size_t i = 0; i < in->n_units; i++) {
         if (text_clean_field(in->units[i], 64, "đơn vị", "unit", out->units[i],
-                             sizeof out->units[i], err) != 0)
+                             sizeof out->units[i], err) != 0 ||
+            text_check_plain(out->units[i], "đơn vị", "unit", err) != 0)
             return -1;
     }
     out->n_units = in->n_units;

@@ -376,6 +376,86 @@ too_long:
     return ct_fail_text(err, 400, "text.too_long", vi, en);
 }
 
+/* Letters a name may be written with: ASCII, Latin-1 (not × ÷), Latin Extended-A and -B, and
+ * Latin Extended Additional (the precomposed Vietnamese vowels). Combining marks are allowed
+ * after a letter (a name NFC could not compose further). */
+static bool is_name_letter(uint32_t c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7) || (c >= 0x1e00 && c <= 0x1eff);
+}
+
+static bool is_mark(uint32_t c)
+{
+    return c >= 0x300 && c <= 0x36f;
+}
+
+/* The character as a message shows it: itself when printable, else U+XXXX. */
+static void show_char(uint32_t c, char out[16])
+{
+    uint32_t one[1] = {c};
+
+    if (c < 0x20 || c == 0x7f || is_mark(c) || encode(one, 1, out, 16) < 0)
+        snprintf(out, 16, "U+%04X", (unsigned)c);
+}
+
+int text_check_name(const char *clean, const char *field_vi, const char *field_en, ct_error *err)
+{
+    uint32_t cps[MAX_CPS];
+    long n = decode(clean, strlen(clean), cps, MAX_CPS);
+    char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX], shown[16];
+
+    if (n < 0) {
+        snprintf(vi, sizeof vi, "%s không phải UTF-8 hợp lệ", field_vi);
+        snprintf(en, sizeof en, "%s is not valid UTF-8", field_en);
+        return ct_fail_text(err, 400, "text.invalid_utf8", vi, en);
+    }
+    for (long i = 0; i < n; i++) {
+        uint32_t c = cps[i];
+        bool ok =
+            is_name_letter(c) ||
+            (i > 0 && (is_mark(c) || c == ' ' || c == '\'' || c == 0x2019 || c == '-' || c == '.'));
+        if (ok)
+            continue;
+        show_char(c, shown);
+        if (i == 0) {
+            snprintf(vi, sizeof vi, "%s phải bắt đầu bằng một chữ cái, không phải \"%s\"", field_vi,
+                     shown);
+            snprintf(en, sizeof en, "%s must begin with a letter, not \"%s\"", field_en, shown);
+        } else {
+            snprintf(vi, sizeof vi,
+                     "%s chứa \"%s\": họ tên chỉ gồm chữ cái, dấu cách và các dấu ' - .", field_vi,
+                     shown);
+            snprintf(en, sizeof en,
+                     "%s contains \"%s\": a name holds only letters, spaces and ' - .", field_en,
+                     shown);
+        }
+        return ct_fail_text(err, 400, "text.name_chars", vi, en);
+    }
+    return 0;
+}
+
+int text_check_plain(const char *clean, const char *field_vi, const char *field_en, ct_error *err)
+{
+    char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+    const char *markup = strpbrk(clean, "<>");
+
+    if (clean[0] != '\0' && strchr("=+-@", clean[0]) != NULL) {
+        snprintf(vi, sizeof vi, "%s không được bắt đầu bằng \"%c\" (bảng tính sẽ coi là công thức)",
+                 field_vi, clean[0]);
+        snprintf(en, sizeof en,
+                 "%s must not begin with \"%c\" (a spreadsheet would run it as a formula)",
+                 field_en, clean[0]);
+        return ct_fail_text(err, 400, "text.formula", vi, en);
+    }
+    if (markup) {
+        snprintf(vi, sizeof vi, "%s không được chứa \"%c\"", field_vi, *markup);
+        snprintf(en, sizeof en, "%s must not contain \"%c\"", field_en, *markup);
+        return ct_fail_text(err, 400, "text.markup", vi, en);
+    }
+    return 0;
+}
+
 static bool is_atext(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -37,6 +37,19 @@ size_t text_codepoints(const char *s);
 int text_clean_field(const char *in, size_t max_chars, const char *field_vi, const char *field_en,
                      char *out, size_t out_size, ct_error *err);
 
+/* A person's name, already through text_clean_field (the full name of an applicant, the CN of
+ * a certificate): letters (Latin with Vietnamese and other diacritics), spaces, and the
+ * apostrophe, hyphen and full stop some names hold (H'Hen Niê), beginning with a letter. Digits,
+ * markup (< > " &), formula starters (= + - @) and other symbols make no sense in a name and are
+ * refused: "text.name_chars", naming the character. */
+int text_check_name(const char *clean, const char *field_vi, const char *field_en, ct_error *err);
+
+/* A free-text field that ends up in a certificate, a page or a spreadsheet export (unit,
+ * organisation, position), already through text_clean_field: it must not begin with = + - @
+ * (a spreadsheet would run it as a formula: "text.formula") nor hold < or > (markup:
+ * "text.markup"). */
+int text_check_plain(const char *clean, const char *field_vi, const char *field_en, ct_error *err);
+
 /* An official e-mail address: ASCII dot-atom local part (1–64), a domain of LDH labels with at
  * least one dot and an alphabetic TLD, at most 254 characters; the domain is lower-cased.
  * Code "email.invalid". */

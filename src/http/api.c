@@ -41,12 +41,16 @@ int api_send_json(http_request *r, int status, json_t *j, const http_header *hea
 int api_send_error(http_request *r, const ct_error *err)
 {
     int status = err->status >= 400 && err->status <= 599 ? err->status : 500;
+    char seconds[24];
+    /* a rate limit or quota says when to come back (RFC 9110 10.2.3) */
+    http_header retry[] = {{"Retry-After", seconds}, {NULL, NULL}};
 
+    snprintf(seconds, sizeof seconds, "%d", err->retry_after);
     return api_send_json(r, status,
                          json_pack("{s:s, s:s, s:s, s:s}", "code", err->code, "message",
                                    r->english ? err->en : err->vi, "message_vi", err->vi,
                                    "message_en", err->en),
-                         NULL);
+                         status == 429 && err->retry_after > 0 ? retry : NULL);
 }
 
 int api_fail(http_request *r, int status, const char *code, const char *vi, const char *en)
@@ -231,6 +235,18 @@ static json_t *applicant_json(const applicant_record *ap, int64_t now)
         deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)));
 }
 
+/* What the subscriber's own lookup shows, to anyone holding the code and an ID number: where
+ * the request stands and when, nothing about the person (no name, e-mail, unit, position,
+ * token serial or pickup place). */
+static json_t *lookup_json(const applicant_record *ap)
+{
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s}", "state", ap->state, "pickup_at",
+                     api_time_json(ap->pickup_at), "requested_effective_at",
+                     api_time_json(ap->requested_effective_at), "due_step4",
+                     api_time_json(ap->due_step4), "published_at", api_time_json(ap->published_at),
+                     "reason", ap->reason);
+}
+
 static json_t *cert_json(const cert_record *c)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "serial", c->serial,
@@ -336,10 +352,10 @@ int api_get(http_request *r, const char *rest)
 
     if (strcmp(rest, "lookup") == 0) { /* the subscriber's own lookup: no account */
         applicant_record ap;
-        if (app_applicant_lookup(r->app, http_query(r, "code"), http_query(r, "id_number"), &ap,
-                                 &err) != 0)
+        if (app_applicant_lookup(r->app, http_query(r, "code"), http_query(r, "id_number"),
+                                 r->client, &ap, &err) != 0)
             return api_send_error(r, &err);
-        return api_send_json(r, 200, applicant_json(&ap, app_now()), NULL);
+        return api_send_json(r, 200, lookup_json(&ap), NULL);
     }
     if (api_require_session(r, &s) != 0)
         return MHD_YES;
@@ -422,17 +438,19 @@ int api_get(http_request *r, const char *rest)
                 list, json_pack("{s:s, s:s}", "date", d, "name", names[i] ? names[i] : ""));
         }
     } else if (strcmp(rest, "calendar/add-working-days") == 0) {
-        ct_date d;
+        ct_date d, result;
         const char *from = http_query(r, "date"), *n = http_query(r, "n");
-        char out[11];
+        char out[11], *end = NULL;
+        long days = n ? strtol(n, &end, 10) : 0;
         json_decref(list);
-        if (from == NULL || n == NULL || ct_date_parse(from, &d) != 0 || atoi(n) < 0 ||
-            atoi(n) > 3650)
+        if (from == NULL || n == NULL || ct_date_parse(from, &d) != 0 || end == n || *end != '\0')
             return api_fail(r, 400, "calendar.bad_date", "cần ?date=YYYY-MM-DD&n=SỐ",
                             "give ?date=YYYY-MM-DD&n=NUMBER");
-        ct_date_format(calendar_add_working_days(app_calendar(r->app), d, atoi(n)), out);
+        if (calendar_add_working_days_checked(app_calendar(r->app), d, days, &result, &err) != 0)
+            return api_send_error(r, &err);
+        ct_date_format(result, out);
         return api_send_json(
-            r, 200, json_pack("{s:s, s:i, s:s}", "from", from, "n", atoi(n), "date", out), NULL);
+            r, 200, json_pack("{s:s, s:i, s:s}", "from", from, "n", (int)days, "date", out), NULL);
     } else {
         json_decref(list);
         return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");

@@ -256,6 +256,11 @@ int store_session_delete(store *s, const char *token_hash, ct_error *err)
     return s->ops->session_delete(s->impl, token_hash, err);
 }
 
+int store_session_delete_user(store *s, const char *username, const char *keep_hash, ct_error *err)
+{
+    return s->ops->session_delete_user(s->impl, username, keep_hash, err);
+}
+
 int store_directory_merge(store *s, bool full, bool *more, ct_error *err)
 {
     return s->ops->directory_merge(s->impl, full, more, err);

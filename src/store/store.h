@@ -330,6 +330,8 @@ int store_user_list(store *s, user_visit_fn visit, void *ctx, ct_error *err);
 int store_session_insert(store *s, const session_record *rec, ct_error *err);
 int store_session_get(store *s, const char *token_hash, session_record *out, ct_error *err);
 int store_session_delete(store *s, const char *token_hash, ct_error *err);
+/* End every session of an account but the one whose hash is keep_hash (NULL: all of them). */
+int store_session_delete_user(store *s, const char *username, const char *keep_hash, ct_error *err);
 
 /* Audit rows about one object (a dossier code), oldest first: the dossier's timeline. */
 int store_audit_for_object(store *s, const char *object_prefix, audit_visit_fn visit, void *ctx,

@@ -62,6 +62,8 @@ typedef struct store_backend {
     int (*session_insert)(void *impl, const session_record *rec, ct_error *err);
     int (*session_get)(void *impl, const char *token_hash, session_record *out, ct_error *err);
     int (*session_delete)(void *impl, const char *token_hash, ct_error *err);
+    int (*session_delete_user)(void *impl, const char *username, const char *keep_hash,
+                               ct_error *err);
     int (*draft_insert)(void *impl, draft_record *rec, ct_error *err);
     int (*draft_get)(void *impl, int64_t id, draft_record *out, ct_error *err);
     int (*draft_update)(void *impl, const draft_record *rec, ct_error *err);

@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/store_sqlite_internal.h"
 
@@ -436,12 +439,37 @@ static int open_connection(const char *path, int flags, sqlite3 **db, ct_error *
     return 0;
 }
 
+/* The database holds ID numbers, birth dates and password hashes: the owner's only. SQLite gives
+ * the -wal and -shm files it creates the database file's mode, so the file is made 0600 before
+ * SQLite first opens it, and one left readable by an older version is tightened (with any
+ * -wal/-shm beside it). */
+static void make_private(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    char name[4096];
+    struct stat st;
+
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        int fd;
+        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+        fd = open(name, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (i == 0 ? O_CREAT : 0), 0600);
+        if (fd < 0)
+            continue;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
+            fchmod(fd, st.st_mode & 0700);
+        close(fd);
+    }
+}
+
 int store_sqlite_open_impl(const char *path, void **impl, ct_error *err)
 {
     sqlite_store *st = calloc(1, sizeof *st);
 
     if (st == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    make_private(path);
     pthread_mutex_init(&st->write_lock, NULL);
     for (int i = 0; i < READERS; i++)
         pthread_mutex_init(&st->readers[i].lock, NULL);
@@ -1442,6 +1470,7 @@ const store_backend store_sqlite_backend = {
     .session_insert = sq_session_insert,
     .session_get = sq_session_get,
     .session_delete = sq_session_delete,
+    .session_delete_user = sq_session_delete_user,
     .audit_for_object = sqlite_audit_for_object,
     .claim_insert = sq_claim_insert,
     .claim_get = sq_claim_get,

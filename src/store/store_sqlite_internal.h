@@ -122,6 +122,7 @@ int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err);
 int sq_session_insert(void *impl, const session_record *rec, ct_error *err);
 int sq_session_get(void *impl, const char *token_hash, session_record *out, ct_error *err);
 int sq_session_delete(void *impl, const char *token_hash, ct_error *err);
+int sq_session_delete_user(void *impl, const char *username, const char *keep_hash, ct_error *err);
 int sq_draft_insert(void *impl, draft_record *rec, ct_error *err);
 int sq_draft_get(void *impl, int64_t id, draft_record *out, ct_error *err);
 int sq_draft_update(void *impl, const draft_record *rec, ct_error *err);

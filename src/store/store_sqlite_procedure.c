@@ -517,6 +517,27 @@ int sq_session_delete(void *impl, const char *token_hash, ct_error *err)
     WITH_WRITE(delete_session(db, token_hash, err));
 }
 
+static int delete_user_sessions(sqlite3 *db, const char *username, const char *keep_hash,
+                                ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (sq_prepare(db, "DELETE FROM sessions WHERE username = ? AND token_hash <> ?", &stmt, err) !=
+        0)
+        return -1;
+    sq_bind_text(stmt, 1, username);
+    sq_bind_text(stmt, 2, keep_hash ? keep_hash : "");
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : sq_db_fail(db, err, "ending an account's sessions");
+}
+
+int sq_session_delete_user(void *impl, const char *username, const char *keep_hash, ct_error *err)
+{
+    WITH_WRITE(delete_user_sessions(db, username, keep_hash, err));
+}
+
 /* ---- claims ---- */
 
 int sq_claim_insert(void *impl, const claim_record *rec, ct_error *err)

@@ -189,8 +189,11 @@ try {
   await visitor.click('#lookup button');
   await visitor.waitForSelector('#lookup-result table, #lookup-result .error');
   const mine = await visitor.textContent('#lookup-result');
-  check('the subscriber sees her own certificate published', mine.includes('Nguyễn Thị Thu Hà') && !mine.includes('Trần Văn Đức') &&
-    (await visitor.locator('#lookup-result [data-state=published]').count()) === 1, mine);
+  check('the subscriber sees her own certificate published, and when',
+    (await visitor.locator('#lookup-result [data-state=published]').count()) === 1 &&
+    /\d{2}\/\d{2}\/\d{4}/.test(mine), mine);
+  check('the lookup shows nothing about the person', !mine.includes('Nguyễn Thị Thu Hà') &&
+    !mine.includes('@mic.gov.vn') && !mine.includes('Vụ Pháp chế'), mine);
   await shot(visitor, 'lookup');
   await visitor.fill('#lookup input[name=id_number]', '001185012346');
   await visitor.click('#lookup button');

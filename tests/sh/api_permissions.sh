@@ -29,10 +29,11 @@ curl -D "$T/h" -o /dev/null -H 'Content-Type: application/json' -d "{\"username\
 contains "SameSite=Strict" "SameSite=Strict" "$(grep -i set-cookie "$T/h")"
 same "wrong password" "401" "$(curl -c /dev/null -H 'Content-Type: application/json' -d '{"username":"canbo","password":"not the password"}' "$URL/session" -o /dev/null -w '%{http_code}')"
 
-# a dossier of BKHCN.VPC, submitted by its clerk
+# a dossier of BKHCN.VPC that came by post, recorded by the CA officer (agencies submit online
+# through drafts only: below)
 LIST='1,Nguyễn Văn An,01/02/1980,001080000001,01/01/2021,Cục CS,an@x.gov.vn,Vụ A,Hà Nội,CV,Công chức,0912000001,\n'
 body() { printf '{"agency":"%s","channel":"%s","confirmed_by":"Phạm Thị Lan, Vụ trưởng","csv":"%s"}' "$1" "$2" "$LIST"; }
-curl -b "$T/vanthu.jar" -H 'Content-Type: application/json' -d "$(body BKHCN.VPC online)" "$URL/dossiers" -o "$T/d.json"
+curl -b "$T/canbo.jar" -H 'Content-Type: application/json' -d "$(body BKHCN.VPC postal)" "$URL/dossiers" -o "$T/d.json"
 D=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["code"])' "$T/d.json")
 contains "dossier created" "G12.35.01.H99-" "$D"
 
@@ -106,7 +107,8 @@ POST|drafts|{}|401|403|403|403|201|403|201
 POST|drafts/@R@/list|{"csv":"$LIST"}|401|403|403|403|200|403|404
 POST|drafts/@R@/confirm|{}|401|403|403|403|403|409|403
 POST|agencies|{"code":"AG@N@","name":"Cơ quan @N@","province":"Huế","head_name":"A","head_title":"B","kind":"state"}|401|201|201|403|403|403|403
-POST|dossiers|$(body BKHCN.VPC online)|401|403|201|403|201|403|403
+POST|dossiers|$(body BKHCN.VPC postal)|401|403|201|403|403|403|403
+POST|dossiers|$(body BKHCN.VPC online)|401|403|400|403|403|403|403
 POST|dossiers/@D@/publish|{}|401|403|409|403|403|403|403
 POST|tokens/stock|{"count":1}|401|200|200|403|403|403|403
 POST|users|{"username":"u@N@","role":"auditor","password":"một mật khẩu dài"}|401|201|403|403|403|403|403
@@ -128,16 +130,16 @@ same "the auditor cannot issue" "403" "$(call kiemtoan POST "dossiers/$D/issue")
 
 # ---- bad input: 4xx, clear message, nothing changed ----
 before=$(sqlite3 "$DB" "select count(*) from dossiers")
-same "wrong JSON type" "400" "$(call vanthu POST dossiers '{"agency":12,"channel":"online"}')"
+same "wrong JSON type" "400" "$(call canbo POST dossiers '{"agency":12,"channel":"postal"}')"
 contains "names the field" 'field \"agency\" must be a string' "$(cat "$T/last")"
-same "malformed JSON" "400" "$(call vanthu POST dossiers '{"agency":')"
+same "malformed JSON" "400" "$(call canbo POST dossiers '{"agency":')"
 contains "says where" "json.malformed" "$(cat "$T/last")"
-same "missing confirmation" "400" "$(call vanthu POST dossiers '{"agency":"BKHCN.VPC","channel":"online","csv":"x"}')"
-same "broken CSV row" "400" "$(call vanthu POST dossiers "$(printf '{"agency":"BKHCN.VPC","channel":"online","confirmed_by":"A, B","csv":"1,An,31/02/1980,001080000001,01/01/2021,CS,an@x.gov.vn,A,Hà Nội,CV,Công chức,0912000001,\\n"}')")"
+same "missing confirmation" "400" "$(call canbo POST dossiers '{"agency":"BKHCN.VPC","channel":"postal","csv":"x"}')"
+same "broken CSV row" "400" "$(call canbo POST dossiers "$(printf '{"agency":"BKHCN.VPC","channel":"postal","confirmed_by":"A, B","csv":"1,An,31/02/1980,001080000001,01/01/2021,CS,an@x.gov.vn,A,Hà Nội,CV,Công chức,0912000001,\\n"}')")"
 contains "names row and field" 'row 1, field \"date of birth\"' "$(cat "$T/last")"
-same "not JSON content type" "415" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: text/plain' -d '{}' -o /dev/null -w '%{http_code}' "$URL/dossiers")"
+same "not JSON content type" "415" "$(curl -b "$T/canbo.jar" -H 'Content-Type: text/plain' -d '{}' -o /dev/null -w '%{http_code}' "$URL/dossiers")"
 head -c 50000000 /dev/zero | tr '\0' 'a' > "$T/big"
-same "a 50 MB upload" "413" "$(curl -b "$T/vanthu.jar" -H 'Content-Type: application/json' --data-binary @"$T/big" -o /dev/null -w '%{http_code}' "$URL/dossiers")"
+same "a 50 MB upload" "413" "$(curl -b "$T/canbo.jar" -H 'Content-Type: application/json' --data-binary @"$T/big" -o /dev/null -w '%{http_code}' "$URL/dossiers")"
 same "no dossier from bad input" "$before" "$(sqlite3 "$DB" "select count(*) from dossiers")"
 # bad input to a draft: refused with a clear message, the draft as it was
 R=$(new_draft)

@@ -51,8 +51,8 @@ same "the changed password opens a session" "200" "$(login tam.thoi "$NEW_PASSWO
 same "the admin makes an account" "201" "$(curl -b "$T/quantri.jar" -H 'Content-Type: application/json' -d "{\"username\":\"kt2\",\"role\":\"auditor\",\"password\":\"$API_PASSWORD\"}" -o /dev/null -w '%{http_code}' "$URL/users")"
 same "the admin stocks tokens" "200" "$(curl -b "$T/quantri.jar" -H 'Content-Type: application/json' -d '{"count":2}' -o /dev/null -w '%{http_code}' "$URL/tokens/stock")"
 LIST='1,Đỗ Minh Khôi,05/06/1988,001088000777,01/01/2021,Cục CS,khoi.dm@mic.gov.vn,Vụ A,Hà Nội,CV,Công chức,0912000777,\n'
-curl -b "$T/vanthu.jar" -H 'Content-Type: application/json' -o "$T/d.json" \
-    -d "$(printf '{"agency":"BKHCN.VPC","channel":"online","confirmed_by":"Phạm Thị Lan, Vụ trưởng","csv":"%s"}' "$LIST")" "$URL/dossiers"
+curl -b "$T/canbo.jar" -H 'Content-Type: application/json' -o "$T/d.json" \
+    -d "$(printf '{"agency":"BKHCN.VPC","channel":"postal","confirmed_by":"Phạm Thị Lan, Vụ trưởng","csv":"%s"}' "$LIST")" "$URL/dossiers"
 D=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["code"])' "$T/d.json")
 same "the officer accepts" "200" "$(curl -b "$T/canbo.jar" -H 'Content-Type: application/json' -d '{}' -o /dev/null -w '%{http_code}' "$URL/dossiers/$D/accept")"
 same "the officer issues on a token" "200" "$(curl -b "$T/canbo.jar" -H 'Content-Type: application/json' -d '{}' -o /dev/null -w '%{http_code}' "$URL/dossiers/$D/issue")"

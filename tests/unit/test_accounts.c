@@ -1,6 +1,8 @@
 /*
  * test_accounts.c — accounts and sessions: Argon2id passwords, login, session tokens stored
- * hashed, lock-out after repeated failures, disabled accounts, password change.
+ * hashed, lock-out after repeated failures (per name and address, answered as a wrong
+ * password), attempts counted before the password is checked (40 parallel guesses), disabled
+ * accounts and password changes ending sessions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,21 @@ static int setup(void **state)
         return -1;
     }
     return 0;
+}
+
+/* One number from the instance's database, through the sqlite3 shell. */
+static long long db_number(const char *sql)
+{
+    char cmd[512], out[64] = "";
+    FILE *p;
+
+    snprintf(cmd, sizeof cmd, "sqlite3 %s/chungthu.db \"%s\"", home, sql);
+    p = popen(cmd, "r");
+    if (p == NULL || fgets(out, sizeof out, p) == NULL)
+        out[0] = '\0';
+    if (p)
+        pclose(p);
+    return out[0] ? atoll(out) : -1;
 }
 
 static int teardown(void **state)
@@ -133,25 +151,97 @@ static void test_login_and_sessions(void **state)
 static void test_lockout_and_disable(void **state)
 {
     ct_error err = {0};
-    app_session s;
+    app_session s, s2;
     app_user_input clerk = {"khoa.thu", NULL, "ca_officer", NULL, "mật khẩu đủ dài 2"};
     (void)state;
 
     assert_int_equal(app_user_add(a, &admin, &clerk, &err), 0);
-    for (int i = 0; i < 5; i++)
-        assert_int_equal(app_login(a, "khoa.thu", "sai sai sai sai", "test", &s, &err), -1);
-    /* locked now, even with the right password */
-    assert_int_equal(app_login(a, "khoa.thu", "mật khẩu đủ dài 2", "test", &s, &err), -1);
-    assert_string_equal(err.code, "auth.locked");
-    assert_int_equal(err.status, 429);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(app_login(a, "khoa.thu", "sai sai sai sai", "192.0.2.66", &s, &err), -1);
+        assert_string_equal(err.code, "auth.failed");
+    }
+    /* locked from that address, even with the right password, and answered exactly as a wrong
+     * password is: nothing tells the guesser the name exists */
+    assert_int_equal(app_login(a, "khoa.thu", "mật khẩu đủ dài 2", "192.0.2.66", &s, &err), -1);
+    assert_string_equal(err.code, "auth.failed");
+    assert_int_equal(err.status, 401);
+    /* a name that does not exist behaves the same, the sixth try included */
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(app_login(a, "khong.ton.tai", "sai sai sai sai", "192.0.2.66", &s, &err),
+                         -1);
+        assert_string_equal(err.code, "auth.failed");
+        assert_int_equal(err.status, 401);
+    }
+    /* the owner, from their own address, is not locked out by the guesser */
+    assert_int_equal(app_login(a, "khoa.thu", "mật khẩu đủ dài 2", "192.0.2.67", &s, &err), 0);
+    assert_int_equal(app_logout(a, s.token, &err), 0);
 
     assert_int_equal(app_login(a, "canbo.a", "mật khẩu đủ dài 1", "test", &s, &err), 0);
+    assert_int_equal(app_login(a, "canbo.a", "mật khẩu đủ dài 1", "test", &s2, &err), 0);
     assert_int_equal(app_user_disable(a, &admin, "canbo.a", &err), 0);
-    /* a disabled user's session stops working at once, and no new one opens */
+    /* a disabled user's sessions end at once, all of them, and no new one opens */
     assert_int_equal(app_session_resolve(a, s.token, &s, &err), -1);
     assert_string_equal(err.code, "session.invalid");
+    assert_int_equal(db_number("select count(*) from sessions where username='canbo.a'"), 0);
     assert_int_equal(app_login(a, "canbo.a", "mật khẩu đủ dài 1", "test", &s, &err), -1);
     assert_string_equal(err.code, "auth.disabled");
+}
+
+typedef struct guess {
+    const char *name;
+    const char *source;
+    int rc;
+    char code[64];
+} guess;
+
+static void *try_guess(void *arg)
+{
+    guess *g = arg;
+    app_session s;
+    ct_error err = {0};
+
+    g->rc = app_login(a, g->name, "một đoán sai nữa", g->source, &s, &err);
+    snprintf(g->code, sizeof g->code, "%s", err.code);
+    return NULL;
+}
+
+/* 40 guesses at once: each is counted before its password is checked, so no more are checked
+ * than the limit allows, however they interleave (the audit trail has a row per check). */
+static void test_parallel_guesses(void **state)
+{
+    ct_error err = {0};
+    app_user_input u = {"song.song", NULL, "auditor", NULL, "mật khẩu đủ dài 4"};
+    pthread_t threads[40];
+    guess guesses[40];
+    char names[40][32];
+    (void)state;
+
+    assert_int_equal(app_user_add(a, &admin, &u, &err), 0);
+    for (int i = 0; i < 40; i++) {
+        guesses[i] = (guess){"song.song", "192.0.2.90", 0, ""};
+        assert_int_equal(pthread_create(&threads[i], NULL, try_guess, &guesses[i]), 0);
+    }
+    for (int i = 0; i < 40; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(guesses[i].rc, -1);
+        /* past the twentieth, the address itself is stopped */
+        assert_true(strcmp(guesses[i].code, "auth.failed") == 0 ||
+                    strcmp(guesses[i].code, "auth.rate_limited") == 0);
+    }
+    assert_int_equal(db_number("select count(*) from audit where action='auth.login_failed' "
+                               "and object='song.song'"),
+                     5);
+    /* one address, forty names: the address limit (20) holds the same way */
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], "ten.%d", i);
+        guesses[i] = (guess){names[i], "192.0.2.91", 0, ""};
+        assert_int_equal(pthread_create(&threads[i], NULL, try_guess, &guesses[i]), 0);
+    }
+    for (int i = 0; i < 40; i++)
+        pthread_join(threads[i], NULL);
+    assert_int_equal(db_number("select count(*) from audit where action='auth.login_failed' "
+                               "and source='192.0.2.91'"),
+                     20);
 }
 
 /* Many accounts tried from one address: the address is stopped, before any password is
@@ -182,15 +272,22 @@ static void test_password_change(void **state)
     ct_error err = {0};
     app_session s;
     app_user_input u = {"doi.mk", NULL, "auditor", NULL, "mật khẩu cũ dài"};
+    app_session other, resolved;
     (void)state;
 
     assert_int_equal(app_user_add(a, &admin, &u, &err), 0);
+    assert_int_equal(app_login(a, "doi.mk", "mật khẩu cũ dài", "test", &other, &err), 0);
     assert_int_equal(app_login(a, "doi.mk", "mật khẩu cũ dài", "test", &s, &err), 0);
     assert_int_equal(app_password_change(a, &s, "sai", "mật khẩu mới dài", &err), -1);
     assert_string_equal(err.code, "auth.failed");
     assert_int_equal(app_password_change(a, &s, "mật khẩu cũ dài", "ngắn", &err), -1);
     assert_string_equal(err.code, "user.password_weak");
     assert_int_equal(app_password_change(a, &s, "mật khẩu cũ dài", "mật khẩu mới dài", &err), 0);
+    /* the other session (whoever knew the old password) has ended; the one that changed it
+     * goes on */
+    assert_int_equal(app_session_resolve(a, other.token, &resolved, &err), -1);
+    assert_string_equal(err.code, "session.invalid");
+    assert_int_equal(app_session_resolve(a, s.token, &resolved, &err), 0);
     assert_int_equal(app_login(a, "doi.mk", "mật khẩu cũ dài", "test", &s, &err), -1);
     assert_int_equal(app_login(a, "doi.mk", "mật khẩu mới dài", "test", &s, &err), 0);
 }
@@ -203,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_lockout_and_disable),
         cmocka_unit_test(test_one_address_many_accounts),
         cmocka_unit_test(test_password_change),
+        cmocka_unit_test(test_parallel_guesses),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

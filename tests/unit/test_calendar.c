@@ -192,6 +192,40 @@ static void write_holidays(const char *dir, char path[128], const char *text)
     fclose(f);
 }
 
+/* Working days counted from a date given from outside stay within four-digit years: no
+ * answer wraps around (9999-12-31 + 3650 working days once printed as 0013-12-27). */
+static void test_checked_range(void **state)
+{
+    ct_date out, d;
+    ct_error err = {0};
+    char text[11];
+    (void)state;
+
+    assert_int_equal(ct_date_parse("9999-12-31", &d), 0);
+    assert_int_equal(calendar_add_working_days_checked(cal, d, 3650, &out, &err), -1);
+    assert_string_equal(err.code, "calendar.range");
+    assert_int_equal(err.status, 400);
+    assert_int_equal(calendar_add_working_days_checked(cal, d, 1, &out, &err), -1);
+    assert_int_equal(calendar_add_working_days_checked(cal, d, 0, &out, &err), 0);
+    ct_date_format(out, text);
+    assert_string_equal(text, "9999-12-31");
+    assert_int_equal(ct_date_parse("9999-12-20", &d), 0);
+    assert_int_equal(calendar_add_working_days_checked(cal, d, 3, &out, &err), 0);
+    ct_date_format(out, text);
+    assert_string_equal(text, "9999-12-23");
+    assert_int_equal(ct_date_parse("1899-12-31", &d), 0);
+    assert_int_equal(calendar_add_working_days_checked(cal, d, 1, &out, &err), -1);
+    assert_string_equal(err.code, "calendar.range");
+    assert_int_equal(ct_date_parse("2026-02-13", &d), 0);
+    assert_int_equal(calendar_add_working_days_checked(cal, d, -1, &out, &err), -1);
+    assert_int_equal(calendar_add_working_days_checked(cal, d, 3651, &out, &err), -1);
+    assert_int_equal(calendar_add_working_days_checked(cal, d, 3, &out, &err), 0);
+    ct_date_format(out, text);
+    assert_string_equal(text, "2026-02-25"); /* across Tết */
+    assert_int_equal(calendar_add_working_days_checked(cal, d, 3650, &out, &err), 0);
+    assert_true(out.year >= 2039 && out.year <= 2041);
+}
+
 static void test_bad_file(void **state)
 {
     char dir[] = "/tmp/chungthu-cal.XXXXXX", path[128];
@@ -252,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_deadlines),
         cmocka_unit_test(test_computed_defaults),
+        cmocka_unit_test(test_checked_range),
         cmocka_unit_test(test_bad_file),
         cmocka_unit_test(test_long_name),
     };

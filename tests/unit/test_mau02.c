@@ -274,13 +274,14 @@ static void test_dialects(void **state)
     (void)state;
 
     /* quoted cells: a comma, doubled quotes, a line break typed in the cell, spaces around */
-    assert_int_equal(parse("1,\"Trần \"\"Bé\"\" Ba\",01/02/1980,001080000001,01/01/2021,"
+    assert_int_equal(parse("1,\"Trần Bé Ba\",01/02/1980,001080000001,01/01/2021,"
                            "\"Cục CS, Bộ Công an\",ba@x.gov.vn, \"Vụ A,\nPhòng 1\" ,Hà Nội,"
-                           "Chuyên viên,cong_chuc,0912000001,\n",
+                           "\"Tổ trưởng \"\"Một cửa\"\"\",cong_chuc,0912000001,\n",
                            &list, &n, &err),
                      0);
     assert_int_equal(n, 1);
-    assert_string_equal(list[0].full_name, "Trần \"Bé\" Ba");
+    assert_string_equal(list[0].full_name, "Trần Bé Ba");
+    assert_string_equal(list[0].position, "Tổ trưởng \"Một cửa\"");
     assert_string_equal(list[0].id_issued_at, "Cục CS, Bộ Công an");
     assert_string_equal(list[0].unit, "Vụ A, Phòng 1");
     free(list);
@@ -433,6 +434,47 @@ static void test_values(void **state)
     assert_string_equal(a.previous_serial, "");
     cell_accepted(12, "0123456789abcdef0123456789ABCDEF01234567", &a);
     assert_string_equal(a.previous_serial, "0123456789ABCDEF0123456789ABCDEF01234567");
+}
+
+/* What ends up in a certificate, on a page and in a spreadsheet export: no markup in any of
+ * it, no formula at the start of a unit or position, nothing but a name's letters in a name. */
+static void test_injection_refused(void **state)
+{
+    mau02_applicant ap;
+    char csv[8192];
+    (void)state;
+
+    cell_refused(1, "<img src=x onerror=alert(1)>", "text.name_chars");
+    cell_refused(1, "=HYPERLINK(\"http://x\",\"Bấm\")", "text.name_chars");
+    cell_refused(1, "+Nguyễn Văn An", "text.name_chars");
+    cell_refused(1, "-Nguyễn Văn An", "text.name_chars");
+    cell_refused(1, "@Nguyễn", "text.name_chars");
+    cell_refused(1, "Nguyễn Văn 2", "text.name_chars");
+    cell_refused(1, "Nguyễn <b>An</b>", "text.name_chars");
+    cell_refused(1, "Nguyễn Văn An;", "text.name_chars");
+    cell_refused(7, "=HYPERLINK(\"http://x\")", "text.formula");
+    cell_refused(7, "<img src=x onerror=alert(1)>", "text.markup");
+    cell_refused(7, "Vụ <A>", "text.markup");
+    cell_refused(9, "=cmd|' /C calc'!A0", "text.formula");
+    cell_refused(9, "+1+1", "text.formula");
+    cell_refused(9, "-2+3", "text.formula");
+    cell_refused(9, "@SUM(A1)", "text.formula");
+    cell_refused(5, "=1+1", "text.formula");
+    /* after trimming, too: a formula behind spaces is still one */
+    cell_refused(9, "   =1+1", "text.formula");
+    /* control characters, already refused by the cleaner, stay refused */
+    cell_refused(9, "Chuyên\x01viên", "text.control_char");
+    /* the messages say what is wrong, in both languages */
+    one_changed(csv, sizeof csv, 9, "=cmd|' /C calc'!A0");
+    refused(csv, "text.formula", "không được bắt đầu bằng \"=\"", "must not begin with \"=\"");
+    one_changed(csv, sizeof csv, 1, "Nguyễn Văn 2");
+    refused(csv, "text.name_chars", "chứa \"2\"", "contains \"2\"");
+    /* what real lists hold passes */
+    cell_accepted(1, "H'Hen Niê", &ap);
+    cell_accepted(1, "Nguyễn Thị Ánh-Tuyết", &ap);
+    cell_accepted(9, "Phó Trưởng phòng - Kế toán", &ap);
+    assert_string_equal(ap.position, "Phó Trưởng phòng - Kế toán");
+    cell_accepted(7, "Phòng Kế hoạch – Tài chính (P.KHTC)", &ap);
 }
 
 static void test_cell_refusals(void **state)
@@ -704,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_nfc),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_cell_refusals),
+        cmocka_unit_test(test_injection_refused),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_list_refusals),
         cmocka_unit_test(test_check_row_direct),
