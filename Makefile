@@ -1,11 +1,14 @@
 # Thin front door over CMake. `make run` and `make test` are the two commands of the Quick start.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# `make fuzz`: executions per harness (scripts/fuzz also reads FUZZ_JOBS, FUZZ_DIR, FUZZ_MAX_TIME)
+FUZZ_RUNS  ?= 10000000
 HOME_DIR   ?= demo-home
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= 2
 
-.PHONY: all deps build build-asan run test bench format clean
+.PHONY: all deps build build-asan build-fuzz run test fuzz bench format clean
 
 all: build
 
@@ -20,14 +23,27 @@ build-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCT_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 
+# The libFuzzer harnesses (tests/fuzz), with clang, ASan and UBSan: only the libraries and the
+# harnesses are built there.
+build-fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCT_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
+
 # Initialise a demo instance on the embedded defaults (once) and serve it.
 run: build
 	@scripts/run-demo $(BUILD)/chungthu $(HOME_DIR) $(LISTEN)
 
-# The whole suite, once on the normal build and once under ASan+UBSan.
-test: build build-asan
+# The whole suite, once on the normal build and once under ASan+UBSan; then each fuzzing
+# harness for a short fixed run over its seed corpus.
+test: build build-asan build-fuzz
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+	@cd $(FUZZ_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Each harness for FUZZ_RUNS executions, one after the other (docs/fuzzing.md); the corpus grows
+# outside the repository. `make fuzz FUZZ_RUNS=1000000 NAMES="ocsp der"` for a part.
+fuzz: build-fuzz
+	@FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz $(FUZZ_BUILD) $(NAMES)
 
 # Each prints its figures next to a reference measured in the same run (docs/benchmarks.md).
 # bench/search fills a directory of a million certificates first: run it on its own.
@@ -41,4 +57,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
