@@ -2,11 +2,16 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+# the tests where threads meet: requests racing in the server, bulk issuance on several threads
+TSAN_TESTS ?= races|ocsp_unknown|cert_batch|accounts
+# `make fuzz`: executions per harness (scripts/fuzz also reads FUZZ_JOBS, FUZZ_DIR, FUZZ_MAX_TIME)
+FUZZ_RUNS  ?= 10000000
 HOME_DIR   ?= demo-home
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= 2
 
-.PHONY: all deps build build-asan build-tsan run test test-tsan bench format clean
+.PHONY: all deps build build-asan build-tsan build-fuzz run test test-tsan fuzz bench format clean
 
 all: build
 
@@ -25,19 +30,34 @@ build-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCT_TSAN=ON >/dev/null
 	@cmake --build $(TSAN_BUILD) -j$(JOBS)
 
+# The libFuzzer harnesses (tests/fuzz), with clang, ASan and UBSan: only the libraries and the
+# harnesses are built there.
+build-fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCT_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
+
 # Initialise a demo instance on the embedded defaults (once) and serve it.
 run: build
 	@scripts/run-demo $(BUILD)/chungthu $(HOME_DIR) $(LISTEN)
 
-# The whole suite, once on the normal build and once under ASan+UBSan.
-test: build build-asan
+# The whole suite, once on the normal build and once under ASan+UBSan; the tests where threads
+# meet once more under ThreadSanitizer; then each fuzzing harness for a short fixed run over its
+# seed corpus.
+test: build build-asan build-tsan build-fuzz
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+	@cd $(TSAN_BUILD) && ctest --output-on-failure -R '$(TSAN_TESTS)'
+	@cd $(FUZZ_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Each harness for FUZZ_RUNS executions, one after the other (docs/fuzzing.md); the corpus grows
+# outside the repository. `make fuzz FUZZ_RUNS=1000000 NAMES="ocsp der"` for a part.
+fuzz: build-fuzz
+	@FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz $(FUZZ_BUILD) $(NAMES)
 
 # The tests where threads meet (requests racing in the server, bulk issuance), under
 # ThreadSanitizer: a data race it reports fails the test.
 test-tsan: build-tsan
-	@cd $(TSAN_BUILD) && ctest --output-on-failure -R 'races|ocsp_unknown|cert_batch'
+	@cd $(TSAN_BUILD) && ctest --output-on-failure -R '$(TSAN_TESTS)'
 
 # Each prints its figures next to a reference measured in the same run (docs/benchmarks.md).
 # bench/search fills a directory of a million certificates first: run it on its own.
@@ -51,4 +71,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

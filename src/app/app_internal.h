@@ -84,6 +84,11 @@ int dossier_check_submission(app *a, const app_actor *actor, const app_submissio
                              ct_error *err);
 int dossier_create(app *a, const app_actor *actor, dossier_record *d,
                    const struct mau02_applicant *list, size_t count, ct_error *err);
+/* app_mau02_json.c: the list as JSON, an array of objects (or {"applicants": [...]}) with the
+ * Mẫu 02 fields by name, each checked as mau02_check_row() checks a CSV row, then duplicates;
+ * codes json.malformed, json.type, mau02.empty and mau02_check_row's. *out malloc'd. */
+int mau02_parse_json(const unsigned char *data, size_t len, const char *today,
+                     struct mau02_applicant **out, size_t *count, ct_error *err);
 
 /* app_token.c: step 2 on a token. app_token_issue_applicant takes a blank token from stock,
  * provisions it (keys generated on it), signs the certificate on hold, writes it to the token,

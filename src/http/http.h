@@ -91,6 +91,9 @@ bool http_etag_matches(const char *if_none_match, const char *etag);
 int router_dispatch(http_request *r);
 /* The body limit of the route a request goes to (0: it takes none). */
 size_t router_body_limit(const char *method, const char *path);
+/* A decoded path any handler may see: absolute, at most 4096 bytes, no control byte, no
+ * backslash, no "." or ".." segment (router_dispatch answers 400 otherwise). */
+bool path_is_sane(const char *path);
 
 /* ---- html.c: building pages ---- */
 
@@ -128,6 +131,9 @@ int download_ca(http_request *r, const char *rest);
 int download_crl(http_request *r, const char *rest);
 int ocsp_post(http_request *r);
 int ocsp_get(http_request *r, const char *rest);
+/* The request in an OCSP GET path: Base64 (standard or URL-safe alphabet, padding optional);
+ * its length, or -1 if it is not Base64 or does not fit in size bytes. */
+long ocsp_base64_decode(const char *in, size_t n, unsigned char *out, size_t size);
 int health(http_request *r);
 /* api.c: the JSON API under /api/v1/ */
 #define API_MAX_BODY (2 * 1024 * 1024)

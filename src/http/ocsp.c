@@ -91,7 +91,7 @@ static int base64_value(unsigned char c)
 }
 
 /* Decode Base64 (padding optional); -1 if it is not Base64 or does not fit. */
-static long base64_decode(const char *in, size_t n, unsigned char *out, size_t size)
+long ocsp_base64_decode(const char *in, size_t n, unsigned char *out, size_t size)
 {
     unsigned acc = 0;
     int bits = 0;
@@ -127,7 +127,7 @@ int ocsp_get(http_request *r, const char *rest)
     /* libmicrohttpd has already undone the URL escaping (%2F, %2B, %3D) */
     if (n > MAX_GET_REQUEST)
         return http_send_text(r, 414, "OCSP request too long\n");
-    len = base64_decode(rest, n, req, sizeof req);
+    len = ocsp_base64_decode(rest, n, req, sizeof req);
     if (len <= 0)
         return http_send_text(r, 400, "not a Base64 OCSP request\n");
     return answer(r, req, (size_t)len, true);

@@ -70,7 +70,7 @@ static const char *effective_method(const char *method)
     return strcmp(method, "HEAD") == 0 ? "GET" : method;
 }
 
-static bool path_is_sane(const char *path)
+bool path_is_sane(const char *path)
 {
     if (path[0] != '/' || strlen(path) > MAX_PATH)
         return false;

@@ -13,6 +13,8 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
+#include "pki/der.h"
+
 #define MAX_CERT_IDS 16
 
 struct ocsp_responder {
@@ -74,6 +76,34 @@ static void serial_hex(const ASN1_INTEGER *serial, char out[41])
     snprintf(out, 41, "%s", hex && strlen(hex) <= 40 ? hex : "");
     OPENSSL_free(hex);
     BN_free(bn);
+}
+
+/*
+ * The CertID's hashAlgorithm has no parameters or NULL ones, the two forms RFC 3370 and RFC 5754
+ * allow for SHA-1 and SHA-2. Anything else would be copied into the signed answer, where some
+ * clients cannot parse it (or do not match it against their request): such a request is
+ * malformed. OpenSSL keeps the parameters opaque, so the CertID is read back from its encoding:
+ * SEQUENCE { SEQUENCE { OID, parameters? }, ... }. The answer echoes the CertID as OpenSSL
+ * re-encodes it, so with these two forms it is the canonical AlgorithmIdentifier, in the form
+ * the client chose (a client comparing CertIDs byte for byte still finds its own).
+ */
+static bool certid_algorithm_ok(OCSP_CERTID *id)
+{
+    unsigned char *der = NULL;
+    const unsigned char *seq, *alg, *oid;
+    size_t seq_len, alg_len, oid_len, total, alg_total, oid_total;
+    uint8_t tag;
+    int n = i2d_OCSP_CERTID(id, &der);
+    bool ok;
+
+    ok = n > 0 && der_read_tlv(der, (size_t)n, &tag, &seq, &seq_len, &total) &&
+         tag == DER_SEQUENCE && der_read_tlv(seq, seq_len, &tag, &alg, &alg_len, &alg_total) &&
+         tag == DER_SEQUENCE && der_read_tlv(alg, alg_len, &tag, &oid, &oid_len, &oid_total) &&
+         tag == DER_OID &&
+         (oid_total == alg_len ||
+          (alg_len - oid_total == 2 && alg[oid_total] == DER_NULL && alg[oid_total + 1] == 0));
+    OPENSSL_free(der);
+    return ok;
 }
 
 /* Is this CertID about the issuing CA? Returns the hash length used (20/32) or 0. */
@@ -157,13 +187,16 @@ bool ocsp_request_cache_key(const ocsp_responder *r, const unsigned char *req, s
                             char key[64])
 {
     OCSP_REQUEST *q = parse_request(req, len);
+    OCSP_CERTID *id = q && OCSP_request_onereq_count(q) == 1
+                          ? OCSP_onereq_get0_id(OCSP_request_onereq_get0(q, 0))
+                          : NULL;
     char serial[41];
     int nid = 0;
     bool ok = false;
 
-    if (q && OCSP_request_onereq_count(q) == 1 &&
-        OCSP_REQUEST_get_ext_by_NID(q, NID_id_pkix_OCSP_Nonce, -1) < 0 &&
-        matches_issuer(r, OCSP_onereq_get0_id(OCSP_request_onereq_get0(q, 0)), serial, &nid)) {
+    /* a request ocsp_respond() finds malformed has no key: no cached answer is given for it */
+    if (id && OCSP_REQUEST_get_ext_by_NID(q, NID_id_pkix_OCSP_Nonce, -1) < 0 &&
+        certid_algorithm_ok(id) && matches_issuer(r, id, serial, &nid)) {
         snprintf(key, 64, "%d:%s", nid, serial);
         ok = true;
     }
@@ -187,6 +220,13 @@ int ocsp_respond(ocsp_responder *r, const unsigned char *req, size_t len, ocsp_l
     if (q == NULL || n < 1 || n > MAX_CERT_IDS) {
         OCSP_REQUEST_free(q);
         return error_response(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, out, err);
+    }
+    for (int i = 0; i < n; i++) {
+        if (!certid_algorithm_ok(OCSP_onereq_get0_id(OCSP_request_onereq_get0(q, i)))) {
+            OCSP_REQUEST_free(q);
+            ERR_clear_error();
+            return error_response(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, out, err);
+        }
     }
     nonce = OCSP_REQUEST_get_ext_by_NID(q, NID_id_pkix_OCSP_Nonce, -1) >= 0;
     bs = OCSP_BASICRESP_new();

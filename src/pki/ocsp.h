@@ -46,7 +46,9 @@ typedef struct ocsp_result {
 } ocsp_result;
 
 /* Always produces a response for a request, malformed or not; returns -1 only if no response
- * at all can be produced. validity: seconds from thisUpdate to nextUpdate. */
+ * at all can be produced. validity: seconds from thisUpdate to nextUpdate. malformedRequest
+ * answers a request that is not DER, has no CertID or more than 16, or has a CertID whose
+ * hashAlgorithm carries parameters other than none or NULL. */
 int ocsp_respond(ocsp_responder *r, const unsigned char *req, size_t len, ocsp_lookup_fn lookup,
                  void *ctx, int64_t now, int64_t validity, ocsp_result *out, ct_error *err);
 

@@ -53,13 +53,31 @@ static int check_key(EVP_PKEY *pkey, pubkey_info *out, ct_error *err)
         out->is_rsa = 1;
         out->bits = bits;
     } else if (EVP_PKEY_is_a(pkey, "EC")) {
-        char curve[64] = "";
+        char curve[64] = "", encoding[32] = "";
         size_t cn;
         EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve, &cn);
         if (strcmp(curve, "prime256v1") != 0 && strcmp(curve, "secp384r1") != 0)
             return ct_fail(
                 err, 400, "key.curve", "đường cong \"%s\" không được hỗ trợ: dùng P-256 hoặc P-384",
                 "curve \"%s\" is not supported: use P-256 or P-384", *curve ? curve : "?");
+        /* A certificate names its curve (RFC 5480 2.1.1): parameters spelt out, even those of
+         * P-256, would be copied into it, and many clients refuse them. */
+        EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING, encoding, sizeof encoding,
+                                       &cn);
+        if (strcmp(encoding, OSSL_PKEY_EC_ENCODING_GROUP) != 0)
+            return ct_fail(err, 400, "key.curve",
+                           "đường cong phải được ghi bằng tên (P-256 hoặc P-384), không ghi tường "
+                           "minh các tham số",
+                           "the curve must be named (P-256 or P-384), not given by explicit "
+                           "parameters");
+        /* The point goes into the certificate uncompressed, the form every client reads: a
+         * compressed one is re-encoded, a hybrid one (forbidden by RFC 5480 2.2) too. */
+        if (EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                           OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) !=
+            1) {
+            ERR_clear_error();
+            return ct_fail(err, 400, "key.invalid", "khóa EC không hợp lệ", "invalid EC key");
+        }
         out->bits = EVP_PKEY_get_bits(pkey);
     } else {
         return ct_fail(err, 400, "key.type", "loại khóa công khai không được hỗ trợ (chỉ RSA, EC)",

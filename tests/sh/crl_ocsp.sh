@@ -73,6 +73,24 @@ same "both answered" "good revoked" "$(printf '%s\n' "$two" | sed -n 's/^ *Cert 
 gnutls=$(ocsptool --response-info --load-response "$T/held.resp" 2>&1)
 contains "ocsptool parses the response" "Certificate Status: revoked" "$gnutls"
 check "ocsptool verifies the response" ocsptool --verify-response --load-response "$T/good.resp" --load-issuer "$CA/issuing.crt" --load-trust "$T/chain.pem"
+# CertID hash algorithm parameters: none or NULL are answered (in the form asked), anything
+# else is a malformed request, not a signed answer echoing them
+certid() { python3 "$CT_SRC/tests/ocsp_certid.py" "$T/good.req" "$T/$1.req" "$2"; ct ocsp respond --in "$T/$1.req" --out "$T/$1.resp" >/dev/null; }
+openssl ocsp -issuer "$CA/issuing.crt" -cert "$T/good.pem" -reqout "$T/good.req" -no_nonce >/dev/null 2>&1
+certid params-integer 020105
+contains "INTEGER parameters: malformedRequest" "malformedrequest" "$(openssl ocsp -respin "$T/params-integer.resp" -noverify 2>&1 | tr A-Z a-z)"
+certid params-oid 06032a0304
+contains "OID parameters: malformedRequest" "malformedrequest" "$(openssl ocsp -respin "$T/params-oid.resp" -noverify 2>&1 | tr A-Z a-z)"
+certid params-two-nulls 05000500
+contains "two NULLs: malformedRequest" "malformedrequest" "$(openssl ocsp -respin "$T/params-two-nulls.resp" -noverify 2>&1 | tr A-Z a-z)"
+certid params-absent ""
+contains "absent parameters: answered good" "$T/good.pem: good" "$(openssl ocsp -respin "$T/params-absent.resp" -reqin "$T/params-absent.req" -issuer "$CA/issuing.crt" -cert "$T/good.pem" -CAfile "$T/chain.pem" 2>&1)"
+hex() { od -An -tx1 -v "$1" | tr -d ' \n'; }
+# the answer's CertID: SEQUENCE { OID sha1 } (30 07 06 05 2b0e03021a), without a NULL after it
+contains "absent parameters echoed absent" "300706052b0e03021a0414" "$(hex "$T/params-absent.resp")"
+certid params-null 0500
+contains "NULL parameters: answered good" "$T/good.pem: good" "$(openssl ocsp -respin "$T/params-null.resp" -reqin "$T/params-null.req" -issuer "$CA/issuing.crt" -cert "$T/good.pem" -CAfile "$T/chain.pem" 2>&1)"
+contains "NULL parameters echoed NULL" "300906052b0e03021a05000414" "$(hex "$T/params-null.resp")"
 # garbage, truncated and oversized requests → malformedRequest, not a crash
 printf 'garbage' > "$T/garbage.req"
 check "garbage request answered" ct ocsp respond --in "$T/garbage.req" --out "$T/garbage.resp"
