@@ -236,9 +236,19 @@ int app_dossier_timeline(app *a, const app_actor *actor, const char *code, audit
                          void *ctx, ct_error *err);
 
 /* Deadline view of a running clock: due instant and on time / due today / late. */
-typedef enum { DEADLINE_NONE, DEADLINE_ON_TIME, DEADLINE_DUE_TODAY, DEADLINE_LATE } deadline_status;
+typedef enum {
+    DEADLINE_NONE,
+    DEADLINE_ON_TIME,
+    DEADLINE_DUE_TODAY,
+    DEADLINE_LATE,
+    DEADLINE_PAUSED /* the CA's clock stands still: the dossier waits for a supplement */
+} deadline_status;
 deadline_status app_deadline_status(int64_t due_at, int64_t done_at, int64_t now);
 const char *deadline_status_name(deadline_status s);
+/* A dossier's step-2 deadline as people see it (paused while a supplement is awaited), and
+ * whether it is overdue: late or due today, accepted, and step 2 not done. */
+deadline_status app_dossier_deadline(const dossier_record *d, int64_t now);
+bool app_dossier_overdue(const dossier_record *d, int64_t now);
 
 /* The printed papers of a dossier: the receipt and appointment slip (giấy tiếp nhận hồ sơ và
  * hẹn trả kết quả), and the notice of when and where to collect the tokens (409
@@ -361,5 +371,22 @@ typedef struct app_audit_report {
 
 /* Walk the chain; also account for every serial reserved for a token (report->unissued). */
 int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, ct_error *err);
+
+/* ---- views (app_view.c): the one JSON form of each record, for the API and `--json` ---- */
+
+/* Each returns a new reference (json_decref it); a dossier's and an applicant's view list the
+ * actions actor may take now (actor NULL: none), an applicant's only while d is accepted. */
+typedef struct json_t json_t;
+json_t *app_view_time(int64_t t);
+json_t *app_view_agency(const agency_record *r);
+json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_t now);
+json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
+                           const applicant_record *ap, int64_t now);
+json_t *app_view_lookup(const applicant_record *ap);
+json_t *app_view_cert(const cert_record *c);
+json_t *app_view_token(const token_record *t);
+json_t *app_view_user(const user_record *u);
+json_t *app_view_draft(const draft_record *d);
+json_t *app_view_audit(const audit_entry *e);
 
 #endif

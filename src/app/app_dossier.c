@@ -45,6 +45,8 @@ const char *deadline_status_name(deadline_status s)
         return "due_today";
     case DEADLINE_LATE:
         return "late";
+    case DEADLINE_PAUSED:
+        return "paused";
     default:
         return "none";
     }

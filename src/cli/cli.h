@@ -50,9 +50,8 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 app_actor cli_actor(const cli_ctx *ctx, role r);
 int cli_open(const cli_ctx *ctx, app **out);
 
-/* "2026-11-24 19:56:55 +07" (Vietnam time), and ISO 8601 UTC for JSON. */
+/* "2026-11-24 19:56:55 +07" (Vietnam time). */
 void cli_local_time(int64_t t, char *out, size_t size);
-void cli_utc_time(int64_t t, char *out, size_t size);
 
 int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *len);
 

@@ -11,24 +11,6 @@
 
 #define MAX_KEY_FILE (64 * 1024)
 
-static json_t *cert_json(const cert_record *r)
-{
-    char nb[32], na[32], created[32], eff[32], rev[32];
-
-    cli_utc_time(r->not_before, nb, sizeof nb);
-    cli_utc_time(r->not_after, na, sizeof na);
-    cli_utc_time(r->created_at, created, sizeof created);
-    cli_utc_time(r->effective_at, eff, sizeof eff);
-    cli_utc_time(r->revoked_at, rev, sizeof rev);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:i}",
-                     "serial", r->serial, "kind", r->kind, "issuer", r->issuer, "status", r->status,
-                     "subject", r->subject, "common_name", r->common_name, "email", r->email,
-                     "sha256", r->sha256, "not_before", nb, "not_after", na, "created_at", created,
-                     "effective_at", r->effective_at ? json_string(eff) : json_null(), "revoked_at",
-                     r->revoked_at ? json_string(rev) : json_null(), "revocation_reason",
-                     r->revocation_reason);
-}
-
 static void print_json(json_t *j)
 {
     json_dumpf(j, stdout, JSON_INDENT(2));
@@ -133,7 +115,7 @@ static int cert_issue(const cli_ctx *ctx, int argc, char **argv)
         rc = write_out(cli_get(&args, "out"), pem);
     if (rc == 0) {
         if (cli_flag(&args, "json")) {
-            json_t *j = cert_json(&rec);
+            json_t *j = app_view_cert(&rec);
             json_object_set_new(j, "pem", json_string(pem));
             print_json(j);
         } else if (cli_get(&args, "out")) {
@@ -177,7 +159,7 @@ static int cert_show(const cli_ctx *ctx, int argc, char **argv)
         fputs(pem, stdout);
         free(pem);
     } else if (cli_flag(&args, "json")) {
-        print_json(cert_json(&rec));
+        print_json(app_view_cert(&rec));
     } else {
         print_cert(&rec);
     }
@@ -195,7 +177,7 @@ static int list_one(void *user, const cert_record *r)
     list_ctx *l = user;
 
     if (l->json)
-        json_array_append_new(l->list, cert_json(r));
+        json_array_append_new(l->list, app_view_cert(r));
     else
         printf("%s  %-8s %-10s %s\n", r->serial, r->status, r->kind, r->subject);
     return 0;

@@ -33,7 +33,7 @@ static int step(app *a, const app_actor *actor, const char *code, proc_action ac
 {
     if (app_dossier_step(a, actor, code, action, args, err) != 0)
         return -1;
-    printf("  ✓ %-20s %s (%s)\n", proc_action_name(action), proc_action_label_vi(action),
+    printf("  ✓ %-20s %s (%s)\n", proc_action_name(action), proc_action_label(action, false),
            role_name(actor->role));
     return 0;
 }

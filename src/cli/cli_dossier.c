@@ -23,19 +23,12 @@ static void print_json(json_t *j)
 
 /* ---- agency ---- */
 
-static json_t *agency_json(const agency_record *r)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "code", r->code, "name", r->name,
-                     "parent", r->parent, "province", r->province, "head_name", r->head_name,
-                     "head_title", r->head_title, "kind", r->kind);
-}
-
 static int list_agency(void *user, const agency_record *r)
 {
     json_t *list = user;
 
     if (list)
-        json_array_append_new(list, agency_json(r));
+        json_array_append_new(list, app_view_agency(r));
     else
         printf("%-16s %-6s %-40s %s\n", r->code, r->kind, r->name, r->parent[0] ? r->parent : "-");
     return 0;
@@ -66,7 +59,7 @@ int cmd_agency(const cli_ctx *ctx, int argc, char **argv)
         agency_record rec;
         rc = app_agency_add(a, &actor, &in, &rec, &err);
         if (rc == 0 && cli_flag(&args, "json"))
-            print_json(agency_json(&rec));
+            print_json(app_view_agency(&rec));
         else if (rc == 0)
             printf("Đã thêm cơ quan / agency added: %s — %s\n", rec.code, rec.name);
     } else if (strcmp(argv[0], "list") == 0) {
@@ -113,49 +106,11 @@ static void time_text(int64_t t, char *out, size_t size)
         cli_local_time(t, out, size);
 }
 
-static json_t *time_json(int64_t t)
-{
-    char buf[40];
-
-    if (t == 0)
-        return json_null();
-    cli_utc_time(t, buf, sizeof buf);
-    return json_string(buf);
-}
-
-static json_t *dossier_json(const dossier_record *d, int64_t now)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "code",
-                     d->code, "agency", d->agency, "channel", d->channel, "state", d->state,
-                     "received_at", time_json(d->received_at), "counted_from", d->counted_from,
-                     "due_step2", time_json(d->due_step2), "deadline",
-                     deadline_status_name(app_deadline_status(d->due_step2, d->step2_done_at, now)),
-                     "confirmed_by", d->confirmed_name, "confirmed_title", d->confirmed_title,
-                     "reason", d->reason, "created_by", d->created_by);
-}
-
-static json_t *applicant_json(const applicant_record *ap, int64_t now)
-{
-    json_t *j = json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, "
-        "s:o, s:s, s:s}",
-        "n", (json_int_t)ap->n, "full_name", ap->full_name, "email", ap->email, "unit", ap->unit,
-        "province", ap->province, "position", ap->position, "category", ap->category, "state",
-        ap->state, "cert_serial", ap->cert_serial, "token_serial", ap->token_serial, "pickup_at",
-        time_json(ap->pickup_at), "pickup_place", ap->pickup_place, "agency_received_at",
-        time_json(ap->agency_received_at), "handed_over_at", time_json(ap->handed_over_at),
-        "activation_requested_at", time_json(ap->activation_requested_at), "requested_effective_at",
-        time_json(ap->requested_effective_at), "due_step4", time_json(ap->due_step4),
-        "published_at", time_json(ap->published_at), "deadline_step4",
-        deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)), "reason",
-        ap->reason);
-    return j;
-}
-
 typedef struct {
     json_t *list;
     int64_t now;
-    bool overdue_only;
+    const app_actor *actor;
+    const dossier_record *d;
 } show_ctx;
 
 static int show_applicant(void *user, const applicant_record *ap)
@@ -164,7 +119,7 @@ static int show_applicant(void *user, const applicant_record *ap)
     char due[40], pub[40];
 
     if (s->list) {
-        json_array_append_new(s->list, applicant_json(ap, s->now));
+        json_array_append_new(s->list, app_view_applicant(s->actor, s->d, ap, s->now));
         return 0;
     }
     time_text(ap->due_step4, due, sizeof due);
@@ -189,10 +144,7 @@ static int show_event(void *user, const audit_entry *e)
     char at[40];
 
     if (list) {
-        json_array_append_new(list,
-                              json_pack("{s:I, s:o, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id,
-                                        "at", time_json(e->at), "actor", e->actor, "role", e->role,
-                                        "action", e->action, "object", e->object));
+        json_array_append_new(list, app_view_audit(e));
         return 0;
     }
     cli_local_time(e->at, at, sizeof at);
@@ -215,6 +167,8 @@ static int dossier_show(app *a, const app_actor *actor, const char *code, bool j
     }
     now = app_now();
     s.now = now;
+    s.actor = actor;
+    s.d = &d;
     s.list = json ? json_array() : NULL;
     if (!json) {
         time_text(d.received_at, t1, sizeof t1);
@@ -225,9 +179,7 @@ static int dossier_show(app *a, const app_actor *actor, const char *code, bool j
                d.confirmed_on);
         printf("  tiếp nhận / received: %s (tính từ / counted from %s)\n", t1, d.counted_from);
         printf("  bước 2 hạn / step 2 due: %s [%s]\n", t2,
-               strcmp(d.state, "needs_supplement") == 0
-                   ? "paused"
-                   : deadline_status_name(app_deadline_status(d.due_step2, d.step2_done_at, now)));
+               deadline_status_name(app_dossier_deadline(&d, now)));
         if (d.reason[0])
             printf("  lý do / reason: %s\n", d.reason);
         printf("Người đề nghị / applicants:\n");
@@ -239,7 +191,7 @@ static int dossier_show(app *a, const app_actor *actor, const char *code, bool j
     if (app_dossier_timeline(a, actor, code, show_event, events, err) != 0)
         goto fail;
     if (json) {
-        json_t *j = dossier_json(&d, now);
+        json_t *j = app_view_dossier(actor, &d, now);
         json_object_set_new(j, "applicants", s.list);
         json_object_set_new(j, "timeline", events);
         print_json(j);
@@ -255,20 +207,19 @@ typedef struct {
     json_t *list;
     int64_t now;
     bool overdue;
+    const app_actor *actor;
 } list_ctx;
 
 static int list_dossier(void *user, const dossier_record *d)
 {
     list_ctx *l = user;
-    deadline_status st = app_deadline_status(d->due_step2, d->step2_done_at, l->now);
+    deadline_status st = app_dossier_deadline(d, l->now);
     char due[40];
 
-    /* The officer's morning: what is late or due today, still in the CA's hands. */
-    if (l->overdue && !(d->step2_done_at == 0 && strcmp(d->state, "accepted") == 0 &&
-                        (st == DEADLINE_LATE || st == DEADLINE_DUE_TODAY)))
+    if (l->overdue && !app_dossier_overdue(d, l->now))
         return 0;
     if (l->list) {
-        json_array_append_new(l->list, dossier_json(d, l->now));
+        json_array_append_new(l->list, app_view_dossier(l->actor, d, l->now));
         return 0;
     }
     time_text(d->due_step2, due, sizeof due);
@@ -286,6 +237,7 @@ static int dossier_list(app *a, const app_actor *actor, const cli_args *args, ct
     f.agency = cli_get(args, "agency");
     f.state = cli_get(args, "state");
     l.now = app_now();
+    l.actor = actor;
     l.overdue = cli_flag(args, "overdue");
     l.list = cli_flag(args, "json") ? json_array() : NULL;
     rc = app_dossier_list(a, actor, &f, list_dossier, &l, err);
@@ -323,7 +275,7 @@ static int dossier_submit(app *a, const app_actor *actor, const cli_args *args, 
     if (rc != 0)
         return -1;
     if (cli_flag(args, "json")) {
-        print_json(dossier_json(&d, d.received_at));
+        print_json(app_view_dossier(actor, &d, d.received_at));
         return 0;
     }
     if (app_dossier_receipt(a, actor, d.code, SLIP_RECEIPT, SLIP_TEXT, &slip, err) != 0)

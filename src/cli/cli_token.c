@@ -14,10 +14,7 @@ static int list_token(void *user, const token_record *t)
     json_t *list = user;
 
     if (list) {
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "serial", t->serial, "label",
-                            t->label, "state", t->state, "cert_serial", t->cert_serial, "dossier",
-                            t->dossier, "applicant", (json_int_t)t->applicant, "note", t->note));
+        json_array_append_new(list, app_view_token(t));
         return 0;
     }
     printf("%-18s %-28s %-16s %s%s%s\n", t->serial, t->label, t->state,

@@ -15,9 +15,7 @@ static int list_user(void *user, const user_record *u)
     json_t *list = user;
 
     if (list)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "username", u->username,
-                                              "display_name", u->display_name, "role", u->role,
-                                              "agency", u->agency, "disabled", u->disabled != 0));
+        json_array_append_new(list, app_view_user(u));
     else
         printf("%-20s %-14s %-12s %s%s\n", u->username, u->role, u->agency[0] ? u->agency : "-",
                u->display_name, u->disabled ? "  (disabled)" : "");

@@ -112,15 +112,6 @@ void cli_local_time(int64_t t, char *out, size_t size)
     strftime(out, size, "%Y-%m-%d %H:%M:%S +07", &tm);
 }
 
-void cli_utc_time(int64_t t, char *out, size_t size)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

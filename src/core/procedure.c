@@ -60,47 +60,57 @@ static const proc_transition table[] = {
      GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
 };
 
+/* Labels as the portal, the papers and the command line show them, in both languages. */
 static const struct {
     const char *name;
     const char *vi;
+    const char *en;
 } actions[ACT_COUNT] = {
-    [ACT_ACCEPT] = {"accept", "tiếp nhận hồ sơ hợp lệ"},
-    [ACT_REJECT] = {"reject", "từ chối hồ sơ"},
-    [ACT_SUPPLEMENT] = {"supplement", "yêu cầu bổ sung hồ sơ"},
-    [ACT_RESUBMIT] = {"resubmit", "nộp lại hồ sơ đã bổ sung"},
-    [ACT_WITHDRAW] = {"withdraw", "rút hồ sơ"},
-    [ACT_ISSUE] = {"issue", "tạo khóa, cấp chứng thư số"},
-    [ACT_NOTIFY_PICKUP] = {"notify-pickup", "thông báo thời gian, địa điểm nhận thiết bị"},
-    [ACT_AGENCY_RECEIVED] = {"agency-received", "cơ quan đã nhận thiết bị"},
-    [ACT_HANDED_OVER] = {"handed-over", "đã bàn giao cho thuê bao"},
-    [ACT_REQUEST_ACTIVATION] = {"request-activation", "đề nghị thời điểm có hiệu lực"},
-    [ACT_PUBLISH] = {"publish", "công bố chứng thư số"},
-    [ACT_CANCEL] = {"cancel", "hủy cấp chứng thư số"},
+    [ACT_ACCEPT] = {"accept", "Tiếp nhận hồ sơ hợp lệ", "Accept as valid"},
+    [ACT_REJECT] = {"reject", "Từ chối hồ sơ", "Reject"},
+    [ACT_SUPPLEMENT] = {"supplement", "Yêu cầu bổ sung hồ sơ", "Ask for a supplement"},
+    [ACT_RESUBMIT] = {"resubmit", "Nộp lại hồ sơ đã bổ sung", "Resubmit"},
+    [ACT_WITHDRAW] = {"withdraw", "Rút hồ sơ", "Withdraw"},
+    [ACT_ISSUE] = {"issue", "Tạo khóa, cấp chứng thư số", "Issue certificates and tokens"},
+    [ACT_NOTIFY_PICKUP] = {"notify-pickup", "Thông báo thời gian, địa điểm nhận thiết bị",
+                           "Notify the pickup"},
+    [ACT_AGENCY_RECEIVED] = {"agency-received", "Cơ quan đã nhận thiết bị",
+                             "Record the tokens received"},
+    [ACT_HANDED_OVER] = {"handed-over", "Đã bàn giao cho thuê bao", "Record the hand-over"},
+    [ACT_REQUEST_ACTIVATION] = {"request-activation", "Đề nghị thời điểm có hiệu lực",
+                                "Request the effective time"},
+    [ACT_PUBLISH] = {"publish", "Công bố chứng thư số", "Publish the certificate"},
+    [ACT_CANCEL] = {"cancel", "Hủy cấp chứng thư số", "Cancel"},
 };
 
 static const struct {
     const char *name;
     const char *vi;
+    const char *en;
 } dossier_states[DOSSIER_STATE_COUNT] = {
-    [DOSSIER_RECEIVED] = {"received", "Đã tiếp nhận"},
-    [DOSSIER_NEEDS_SUPPLEMENT] = {"needs_supplement", "Chờ bổ sung"},
-    [DOSSIER_ACCEPTED] = {"accepted", "Hồ sơ hợp lệ, đang xử lý"},
-    [DOSSIER_REJECTED] = {"rejected", "Từ chối"},
-    [DOSSIER_WITHDRAWN] = {"withdrawn", "Đã rút"},
+    [DOSSIER_RECEIVED] = {"received", "Đã tiếp nhận", "Received"},
+    [DOSSIER_NEEDS_SUPPLEMENT] = {"needs_supplement", "Chờ bổ sung", "Needs a supplement"},
+    [DOSSIER_ACCEPTED] = {"accepted", "Hồ sơ hợp lệ, đang xử lý", "Valid, in progress"},
+    [DOSSIER_REJECTED] = {"rejected", "Từ chối", "Rejected"},
+    [DOSSIER_WITHDRAWN] = {"withdrawn", "Đã rút", "Withdrawn"},
 };
 
 static const struct {
     const char *name;
     const char *vi;
+    const char *en;
 } applicant_states[APPLICANT_STATE_COUNT] = {
-    [APPLICANT_PENDING] = {"pending", "Chờ cấp"},
-    [APPLICANT_ISSUED] = {"issued", "Đã cấp, chờ thông báo nhận"},
-    [APPLICANT_AWAITING_PICKUP] = {"awaiting_pickup", "Chờ cơ quan nhận thiết bị"},
-    [APPLICANT_WITH_AGENCY] = {"with_agency", "Cơ quan đã nhận thiết bị"},
-    [APPLICANT_WITH_SUBSCRIBER] = {"with_subscriber", "Thuê bao đã nhận thiết bị"},
-    [APPLICANT_ACTIVATION_REQUESTED] = {"activation_requested", "Chờ công bố"},
-    [APPLICANT_PUBLISHED] = {"published", "Đã công bố, có hiệu lực"},
-    [APPLICANT_CANCELLED] = {"cancelled", "Đã hủy"},
+    [APPLICANT_PENDING] = {"pending", "Chờ cấp", "Pending"},
+    [APPLICANT_ISSUED] = {"issued", "Đã cấp, chờ thông báo nhận", "Issued (on hold)"},
+    [APPLICANT_AWAITING_PICKUP] = {"awaiting_pickup", "Chờ cơ quan nhận thiết bị",
+                                   "Awaiting pickup"},
+    [APPLICANT_WITH_AGENCY] = {"with_agency", "Cơ quan đã nhận thiết bị", "With the agency"},
+    [APPLICANT_WITH_SUBSCRIBER] = {"with_subscriber", "Thuê bao đã nhận thiết bị",
+                                   "With the subscriber"},
+    [APPLICANT_ACTIVATION_REQUESTED] = {"activation_requested", "Chờ công bố",
+                                        "Activation requested"},
+    [APPLICANT_PUBLISHED] = {"published", "Đã công bố, có hiệu lực", "Published — valid"},
+    [APPLICANT_CANCELLED] = {"cancelled", "Đã hủy", "Cancelled"},
 };
 
 role_set procedure_roles(proc_action action)
@@ -124,9 +134,26 @@ const char *proc_action_name(proc_action a)
     return (unsigned)a < ACT_COUNT ? actions[a].name : "?";
 }
 
-const char *proc_action_label_vi(proc_action a)
+const char *proc_action_label(proc_action a, bool english)
 {
-    return (unsigned)a < ACT_COUNT ? actions[a].vi : "?";
+    if ((unsigned)a >= ACT_COUNT)
+        return "?";
+    return english ? actions[a].en : actions[a].vi;
+}
+
+role_set procedure_actions_from(proc_subject subject, int from, role r, proc_action out[ACT_COUNT],
+                                size_t *n)
+{
+    role_set seen = 0;
+
+    *n = 0;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (table[i].subject != subject || table[i].from != from || !(table[i].roles & r))
+            continue;
+        out[(*n)++] = table[i].action;
+        seen |= table[i].roles;
+    }
+    return seen;
 }
 
 int proc_action_parse(const char *name, proc_action *out, ct_error *err)
@@ -151,14 +178,18 @@ const char *applicant_state_name(applicant_state s)
     return (unsigned)s < APPLICANT_STATE_COUNT ? applicant_states[s].name : "?";
 }
 
-const char *dossier_state_label_vi(dossier_state s)
+const char *dossier_state_label(dossier_state s, bool english)
 {
-    return (unsigned)s < DOSSIER_STATE_COUNT ? dossier_states[s].vi : "?";
+    if ((unsigned)s >= DOSSIER_STATE_COUNT)
+        return "?";
+    return english ? dossier_states[s].en : dossier_states[s].vi;
 }
 
-const char *applicant_state_label_vi(applicant_state s)
+const char *applicant_state_label(applicant_state s, bool english)
 {
-    return (unsigned)s < APPLICANT_STATE_COUNT ? applicant_states[s].vi : "?";
+    if ((unsigned)s >= APPLICANT_STATE_COUNT)
+        return "?";
+    return english ? applicant_states[s].en : applicant_states[s].vi;
 }
 
 int dossier_state_parse(const char *name, dossier_state *out)

@@ -10,6 +10,7 @@
 #ifndef CT_CORE_PROCEDURE_H
 #define CT_CORE_PROCEDURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -107,9 +108,13 @@ const char *dossier_state_name(dossier_state s);
 const char *applicant_state_name(applicant_state s);
 int dossier_state_parse(const char *name, dossier_state *out);
 int applicant_state_parse(const char *name, applicant_state *out);
-/* Vietnamese labels for people ("Đã tiếp nhận", "Chờ nhận thiết bị", …). */
-const char *dossier_state_label_vi(dossier_state s);
-const char *applicant_state_label_vi(applicant_state s);
-const char *proc_action_label_vi(proc_action a);
+/* Labels for people, Vietnamese or English ("Đã tiếp nhận" / "Received"). */
+const char *dossier_state_label(dossier_state s, bool english);
+const char *applicant_state_label(applicant_state s, bool english);
+const char *proc_action_label(proc_action a, bool english);
+/* The actions role r may take on a subject in state from, in table order (*n of them, each
+ * once: the table has one row per state and action). */
+role_set procedure_actions_from(proc_subject subject, int from, role r, proc_action out[ACT_COUNT],
+                                size_t *n);
 
 #endif

@@ -137,7 +137,7 @@ static void test_names_round_trip(void **state)
     for (int i = 0; i < ACT_COUNT; i++) {
         assert_int_equal(proc_action_parse(proc_action_name((proc_action)i), &a, &err), 0);
         assert_int_equal(a, i);
-        assert_string_not_equal(proc_action_label_vi((proc_action)i), "?");
+        assert_string_not_equal(proc_action_label((proc_action)i, false), "?");
     }
     assert_int_equal(proc_action_parse("approve", &a, &err), -1);
     assert_string_equal(err.code, "procedure.unknown_action");
