@@ -55,6 +55,10 @@ void config_defaults(app_config *c, const char *home)
     snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
     c->dossiers_per_agency_day = 200;
     c->dossiers_per_account_hour = 30;
+    c->header_timeout = 10;
+    c->body_timeout = 120;
+    c->max_connections = 4000;
+    c->max_connections_per_client = 256;
 }
 
 typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
@@ -114,6 +118,11 @@ static const config_key keys[] = {
     TEXT_KEY("server", "listen", listen),
     INT_KEY("limits", "dossiers_per_agency_day", dossiers_per_agency_day),
     INT_KEY("limits", "dossiers_per_account_hour", dossiers_per_account_hour),
+    TEXT_KEY("server", "trusted_proxies", trusted_proxies),
+    INT_KEY("server", "header_timeout", header_timeout),
+    INT_KEY("server", "body_timeout", body_timeout),
+    INT_KEY("server", "max_connections", max_connections),
+    INT_KEY("server", "max_connections_per_client", max_connections_per_client),
 };
 
 typedef struct {

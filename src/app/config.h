@@ -61,6 +61,13 @@ typedef struct app_config {
 
     /* [server] */
     char listen[64];
+    /* Peers whose X-Forwarded-For is believed: addresses or CIDR ranges, separated by commas
+     * or spaces (e.g. "127.0.0.1, ::1" for nginx on the same machine); empty: none. */
+    char trusted_proxies[CFG_TEXT];
+    int header_timeout;  /* seconds from accept (or the previous answer) to a whole request head */
+    int body_timeout;    /* seconds from the head to the whole body */
+    int max_connections; /* open at once, overall */
+    int max_connections_per_client; /* open at once from one address (trusted proxies exempt) */
 
     /* [limits] (0: no limit) */
     int dossiers_per_agency_day;   /* dossiers an agency's accounts may submit in one day */

@@ -22,6 +22,11 @@ typedef struct ct_error {
 } ct_error;
 
 /*
+ * Messages are always valid UTF-8, whatever went into them: a request's path, a header, a file
+ * name. A message cut at its buffer's end loses the whole last character, never half of it, and
+ * any byte that is not part of a valid character becomes '?'; a JSON encoder or an HTML page can
+ * take every message as it is.
+ *
  * Record a failure and return -1. The two formats take the same arguments in the same order.
  * status is 400 for bad input, 403 forbidden, 404 not found, 409 wrong state/conflict, 429 too
  * many attempts (rate limits and quotas), 500 for internal or environment failures.
@@ -36,5 +41,14 @@ int ct_fail_text(ct_error *err, int status, const char *code, const char *vi, co
 int ct_error_prefix(ct_error *err, const char *vi_prefix, const char *en_prefix);
 
 void ct_error_clear(ct_error *err);
+
+/* Length of the strict UTF-8 character (no overlong form, no surrogate, nothing above
+ * U+10FFFF) that starts at s, reading at most avail bytes; 0 when there is none. */
+size_t ct_utf8_char_len(const char *s, size_t avail);
+
+/* Make s valid UTF-8 in place without making it longer: an incomplete character at the end is
+ * dropped (what a cut at a buffer's size leaves), every other invalid byte becomes '?'. Returns
+ * the number of bytes changed or dropped. */
+size_t ct_utf8_repair(char *s);
 
 #endif

@@ -140,28 +140,41 @@ static void add(line *l, const char *s, size_t n)
     l->len += n;
 }
 
-/* A JSON string of at most max bytes of s (a longer one ends in "..."). */
+/* A JSON string of s in at most max bytes of output (a longer one ends in "..."). Whole
+ * characters only: valid UTF-8 is copied, an invalid byte (a path may hold any byte) is written
+ * as U+FFFD, so that every line is valid UTF-8 and valid JSON. */
 static void add_string(line *l, const char *s, size_t max)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t n = 0;
+    size_t out = 0, len = s ? strlen(s) : 0;
 
     add(l, "\"", 1);
-    for (; s && *s; s++, n++) {
-        unsigned char c = (unsigned char)*s;
-        if (n == max) {
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[6];
+        const char *piece = esc;
+        size_t n = ct_utf8_char_len(s + i, len - i), used = n ? n : 1, width;
+        if (n == 0) {
+            piece = "\\ufffd";
+            width = 6;
+        } else if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            width = 2;
+        } else if (c < 0x20 || c == 0x7f) {
+            memcpy(esc, (char[6]){'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]}, 6);
+            width = 6;
+        } else {
+            piece = s + i;
+            width = n;
+        }
+        if (out + width > max) {
             add(l, "...", 3);
             break;
         }
-        if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-            add(l, esc, 2);
-        } else if (c < 0x20 || c == 0x7f) {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            add(l, esc, 6);
-        } else {
-            add(l, (const char *)&c, 1);
-        }
+        add(l, piece, width);
+        out += width;
+        i += used;
     }
     add(l, "\"", 1);
 }

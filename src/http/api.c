@@ -5,15 +5,19 @@
  * Sessions: POST /api/v1/session with a user name and password sets an HttpOnly,
  * SameSite=Strict cookie (+Secure behind TLS); every other route resolves it and acts as that
  * user, so the role and agency checks of src/app apply to every call. State-changing calls must
- * be application/json (a cross-site form cannot send that without the browser asking first).
+ * be application/json (a cross-site form cannot send that without the browser asking first), or
+ * for a draft's uploads their own declared type, and a POST that names where it comes from
+ * (Origin, else Referer, as browsers send) must come from this site.
  * Errors are {"code", "message", "message_vi", "message_en"} with the HTTP status of the error's
  * class. Routes and examples: docs/api.md.
  */
 #include "http/http.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -27,18 +31,22 @@
 
 int api_send_json(http_request *r, int status, json_t *j, const http_header *headers)
 {
-    char *body = json_dumps(j, JSON_COMPACT);
+    /* j is NULL only when memory ran out (json_pack refuses invalid UTF-8, and every string we
+     * give it is valid: error messages are made so in core, inputs are checked by the router) */
+    static const char oom[] = "{\"code\":\"http.out_of_memory\",\"message\":\"hết bộ nhớ\","
+                              "\"message_vi\":\"hết bộ nhớ\",\"message_en\":\"out of memory\"}";
+    char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     int rc;
 
     json_decref(j);
     if (body == NULL)
-        return http_send_text(r, 500, "out of memory\n");
+        return http_send(r, 500, "application/json; charset=utf-8", oom, sizeof oom - 1, NULL);
     rc = http_send(r, status, "application/json; charset=utf-8", body, strlen(body), headers);
     free(body);
     return rc;
 }
 
-int api_send_error(http_request *r, const ct_error *err)
+int api_send_error_with(http_request *r, const ct_error *err, const http_header *headers)
 {
     int status = err->status >= 400 && err->status <= 599 ? err->status : 500;
     char seconds[24];
@@ -46,11 +54,16 @@ int api_send_error(http_request *r, const ct_error *err)
     http_header retry[] = {{"Retry-After", seconds}, {NULL, NULL}};
 
     snprintf(seconds, sizeof seconds, "%d", err->retry_after);
-    return api_send_json(r, status,
-                         json_pack("{s:s, s:s, s:s, s:s}", "code", err->code, "message",
-                                   r->english ? err->en : err->vi, "message_vi", err->vi,
-                                   "message_en", err->en),
-                         status == 429 && err->retry_after > 0 ? retry : NULL);
+    return api_send_json(
+        r, status,
+        json_pack("{s:s, s:s, s:s, s:s}", "code", err->code, "message",
+                  r->english ? err->en : err->vi, "message_vi", err->vi, "message_en", err->en),
+        headers == NULL && status == 429 && err->retry_after > 0 ? retry : headers);
+}
+
+int api_send_error(http_request *r, const ct_error *err)
+{
+    return api_send_error_with(r, err, NULL);
 }
 
 int api_fail(http_request *r, int status, const char *code, const char *vi, const char *en)
@@ -99,6 +112,17 @@ static int parse_time(const char *s, int64_t *out)
     return 0;
 }
 
+/* The path segment [s, s+len) into out; false when it cannot fit, for then no record has it
+ * as its key (a cut one could name another record, or end inside a character). */
+static bool path_segment(char *out, size_t size, const char *s, size_t len)
+{
+    if (len >= size)
+        return false;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return true;
+}
+
 /* ---- the session ---- */
 
 int api_require_session(http_request *r, app_session *s)
@@ -113,14 +137,79 @@ int api_require_session(http_request *r, app_session *s)
     return 0;
 }
 
+bool api_content_type_is(http_request *r, const char *type)
+{
+    const char *t = http_header_value(r, "Content-Type");
+    size_t n = strlen(type);
+
+    /* the media type alone, before any parameter ("; charset=utf-8"); case does not matter */
+    return t && strncasecmp(t, type, n) == 0 &&
+           (t[n] == '\0' || t[n] == ';' || t[n] == ' ' || t[n] == '\t');
+}
+
+/* "scheme://host[:port]" of a URL as lower-case scheme and authority, the default port left out
+ * (an Origin never carries it; a configured base URL might); false if it is not such a URL. */
+static bool url_origin(const char *url, char *scheme, size_t scheme_size, char *authority,
+                       size_t authority_size)
+{
+    const char *sep = url ? strstr(url, "://") : NULL;
+    size_t n, k;
+
+    if (sep == NULL || sep == url || (size_t)(sep - url) >= scheme_size)
+        return false;
+    for (k = 0; url + k < sep; k++)
+        scheme[k] = (char)tolower((unsigned char)url[k]);
+    scheme[k] = '\0';
+    url = sep + 3;
+    n = strcspn(url, "/?#");
+    if (n == 0 || n >= authority_size)
+        return false;
+    for (k = 0; k < n; k++)
+        authority[k] = (char)tolower((unsigned char)url[k]);
+    authority[n] = '\0';
+    if ((strcmp(scheme, "http") == 0 && n > 3 && strcmp(authority + n - 3, ":80") == 0) ||
+        (strcmp(scheme, "https") == 0 && n > 4 && strcmp(authority + n - 4, ":443") == 0))
+        *strrchr(authority, ':') = '\0';
+    return true;
+}
+
+/* A browser names the page a POST comes from in Origin (or, older ones, Referer); from another
+ * site is a forgery riding on the session cookie. The site is the configured public URL
+ * ([profile] base_url) or the host the request was sent to (Host, which a browser sets and a
+ * page cannot), over http or https. "null" (a sandboxed frame, a privacy-stripped request) is
+ * not this site. A request naming neither is not from a browser's page and passes. */
+static bool from_this_site(http_request *r)
+{
+    const char *origin = http_header_value(r, "Origin");
+    const char *from = origin ? origin : http_header_value(r, "Referer");
+    const char *host = http_header_value(r, "Host");
+    char scheme[16], authority[256], own_scheme[16], own_authority[256];
+
+    if (from == NULL)
+        return true;
+    if (!url_origin(from, scheme, sizeof scheme, authority, sizeof authority))
+        return false;
+    if (url_origin(app_get_config(r->app)->base_url, own_scheme, sizeof own_scheme, own_authority,
+                   sizeof own_authority) &&
+        strcmp(scheme, own_scheme) == 0 && strcmp(authority, own_authority) == 0)
+        return true;
+    if (host && (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)) {
+        char host_url[300];
+        snprintf(host_url, sizeof host_url, "%s://%s", scheme, host);
+        return url_origin(host_url, own_scheme, sizeof own_scheme, own_authority,
+                          sizeof own_authority) &&
+               strcmp(authority, own_authority) == 0;
+    }
+    return false;
+}
+
 /* The JSON body of a state-changing call; NULL after an error answer. */
 json_t *api_json_body(http_request *r, int *rc)
 {
-    const char *type = http_header_value(r, "Content-Type");
     json_error_t jerr;
     json_t *j;
 
-    if (type == NULL || strncmp(type, "application/json", 16) != 0) {
+    if (!api_content_type_is(r, "application/json")) {
         *rc = api_fail(r, 415, "api.content_type", "nội dung phải là application/json",
                        "the body must be application/json");
         return NULL;
@@ -350,6 +439,11 @@ int api_get(http_request *r, const char *rest)
     int rc = 0;
     bool handled;
 
+    if (strcmp(rest, "session/logout") == 0) { /* it changes state: POST only */
+        static const http_header allow[] = {{"Allow", "POST"}, {NULL, NULL}};
+        return http_refuse(r, 405, "http.method", "Đăng xuất bằng POST.", "Log out with POST.",
+                           allow);
+    }
     if (strcmp(rest, "lookup") == 0) { /* the subscriber's own lookup: no account */
         applicant_record ap;
         if (app_applicant_lookup(r->app, http_query(r, "code"), http_query(r, "id_number"),
@@ -381,7 +475,10 @@ int api_get(http_request *r, const char *rest)
         char code[64];
         const char *slash = strchr(rest + 9, '/');
         json_decref(list);
-        snprintf(code, sizeof code, "%.*s", slash ? (int)(slash - rest - 9) : 63, rest + 9);
+        if (!path_segment(code, sizeof code, rest + 9,
+                          slash ? (size_t)(slash - rest - 9) : strlen(rest + 9)))
+            return api_fail(r, 404, "dossier.not_found", "không tìm thấy hồ sơ này",
+                            "no such dossier");
         if (slash && (strcmp(slash, "/receipt") == 0 || strcmp(slash, "/notice") == 0)) {
             slip_kind kind = strcmp(slash, "/notice") == 0 ? SLIP_PICKUP_NOTICE : SLIP_RECEIPT;
             char *html;
@@ -547,6 +644,9 @@ int api_post(http_request *r, const char *rest)
     bool handled;
     const char *str;
 
+    if (!from_this_site(r))
+        return api_fail(r, 403, "http.origin", "yêu cầu đến từ một trang khác, không được nhận",
+                        "the request comes from another site and is refused");
     if (strcmp(rest, "session") == 0)
         return login(r);
     if (api_require_session(r, &s) != 0)
@@ -555,6 +655,11 @@ int api_post(http_request *r, const char *rest)
     if (strcmp(rest, "session/logout") == 0) {
         static const http_header clear[] = {
             {"Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"}, {NULL, NULL}};
+        /* an empty JSON object, as every state-changing call takes */
+        j = api_json_body(r, &rc);
+        if (j == NULL)
+            return rc;
+        json_decref(j);
         app_logout(r->app, s.token, &err);
         return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), clear);
     }
@@ -589,8 +694,10 @@ int api_post(http_request *r, const char *rest)
     } else if (strncmp(rest, "dossiers/", 9) == 0 && strchr(rest + 9, '/')) {
         char code[64];
         const char *slash = strchr(rest + 9, '/');
-        snprintf(code, sizeof code, "%.*s", (int)(slash - rest - 9), rest + 9);
-        rc = post_step(r, &actor, code, slash + 1, j);
+        rc = path_segment(code, sizeof code, rest + 9, (size_t)(slash - rest - 9))
+                 ? post_step(r, &actor, code, slash + 1, j)
+                 : api_fail(r, 404, "dossier.not_found", "không tìm thấy hồ sơ này",
+                            "no such dossier");
     } else if (strcmp(rest, "tokens/stock") == 0) {
         json_t *count = json_object_get(j, "count");
         if (!json_is_integer(count))
@@ -602,9 +709,11 @@ int api_post(http_request *r, const char *rest)
                      : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
     } else if (strncmp(rest, "certificates/", 13) == 0 && strstr(rest, "/revoke")) {
         char serial[48];
-        snprintf(serial, sizeof serial, "%.*s", (int)(strstr(rest, "/revoke") - rest - 13),
-                 rest + 13);
-        if (api_get_string(r, j, "reason", &str, &rc) == 0)
+        if (!path_segment(serial, sizeof serial, rest + 13,
+                          (size_t)(strstr(rest, "/revoke") - rest - 13)))
+            rc =
+                api_fail(r, 404, "cert.not_found", "không có chứng thư này", "no such certificate");
+        else if (api_get_string(r, j, "reason", &str, &rc) == 0)
             rc = app_cert_revoke(r->app, &actor, serial, str ? str : "unspecified", &err) != 0
                      ? api_send_error(r, &err)
                      : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
@@ -620,10 +729,13 @@ int api_post(http_request *r, const char *rest)
                      : api_send_json(r, 201, json_pack("{s:s}", "username", in.username), NULL);
     } else if (strncmp(rest, "users/", 6) == 0 && strstr(rest, "/disable")) {
         char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(strstr(rest, "/disable") - rest - 6), rest + 6);
-        rc = app_user_disable(r->app, &actor, name, &err) != 0
-                 ? api_send_error(r, &err)
-                 : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
+        if (!path_segment(name, sizeof name, rest + 6,
+                          (size_t)(strstr(rest, "/disable") - rest - 6)))
+            rc = api_fail(r, 404, "user.not_found", "không có tài khoản này", "no such account");
+        else
+            rc = app_user_disable(r->app, &actor, name, &err) != 0
+                     ? api_send_error(r, &err)
+                     : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
     } else {
         rc = api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
     }

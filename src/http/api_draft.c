@@ -122,14 +122,6 @@ int api_draft_get(http_request *r, const app_actor *actor, const char *rest, boo
     return api_send_json(r, 200, draft_json(&d), NULL);
 }
 
-static bool content_type_is(http_request *r, const char *type)
-{
-    const char *t = http_header_value(r, "Content-Type");
-    size_t n = strlen(type);
-
-    return t && strncmp(t, type, n) == 0 && (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
-}
-
 /* The list: text/csv as it is, or JSON {"csv": "..."} / {"applicants": [...]}. */
 static int post_list(http_request *r, const app_actor *actor, int64_t id)
 {
@@ -140,7 +132,7 @@ static int post_list(http_request *r, const app_actor *actor, int64_t id)
     char *list_json = NULL;
     int rc = 0;
 
-    if (content_type_is(r, "text/csv")) {
+    if (api_content_type_is(r, "text/csv")) {
         rc = app_draft_set_list(r->app, actor, id, "csv", r->body, r->body_len, &d, &err);
     } else {
         j = api_json_body(r, &rc);
@@ -178,6 +170,16 @@ static int post_draft_action(http_request *r, const app_actor *actor, int64_t id
     if (strcmp(action, "list") == 0)
         return post_list(r, actor, id);
     if (strcmp(action, "letter") == 0) {
+        /* A declared type, and one that a page of another site cannot send without the
+         * browser asking first: no type at all, or text/plain, is exactly what it can. */
+        if (!api_content_type_is(r, "application/pdf") && !api_content_type_is(r, "image/jpeg") &&
+            !api_content_type_is(r, "image/png") &&
+            !api_content_type_is(r, "application/octet-stream"))
+            return api_fail(r, 415, "api.content_type",
+                            "văn bản đề nghị phải gửi với Content-Type application/pdf, "
+                            "image/jpeg hoặc image/png",
+                            "the request letter must be sent with Content-Type "
+                            "application/pdf, image/jpeg or image/png");
         /* the type it was sent as must agree with its name and content (app checks, after
          * the role and the draft) */
         if (app_draft_set_letter(r->app, actor, id, http_query(r, "name"),

@@ -13,12 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
 #include <jansson.h>
+#include <microhttpd.h>
 
 #include "app/app.h"
 
-struct MHD_Connection;
-struct MHD_Response;
+typedef struct guard_conn guard_conn; /* guard.c: one connection's deadline */
 
 /* Route families, the label of the request counters in /metrics. */
 typedef enum {
@@ -53,6 +55,7 @@ typedef struct http_request {
     size_t bytes;
     int64_t started_ns;
     char client[64];
+    guard_conn *guard; /* NULL if the connection went unguarded (out of memory) */
 } http_request;
 
 /* An OCSP request is a few hundred bytes; nothing legitimate comes near this. */
@@ -77,6 +80,10 @@ int http_send_text(http_request *r, int status, const char *message);
 int http_send_html(http_request *r, int status, char *html);
 /* A small HTML error page in the request's language. */
 int http_send_error(http_request *r, int status, const char *vi, const char *en);
+/* Refuse a request in the form its route answers in: under /api/ the JSON error with its
+ * stable code, for /ocsp plain text, elsewhere the HTML error page; headers may be NULL. */
+int http_refuse(http_request *r, int status, const char *code, const char *vi, const char *en,
+                const http_header *headers);
 const char *http_query(http_request *r, const char *name);
 const char *http_header_value(http_request *r, const char *name);
 /* RFC 7231 IMF-fixdate, e.g. "Tue, 24 Nov 2026 19:56:55 GMT". */
@@ -145,11 +152,14 @@ int api_post_draft(http_request *r, const char *rest);
 /* what api.c and api_draft.c share */
 int api_send_json(http_request *r, int status, json_t *j, const http_header *headers);
 int api_send_error(http_request *r, const ct_error *err);
+int api_send_error_with(http_request *r, const ct_error *err, const http_header *headers);
 int api_fail(http_request *r, int status, const char *code, const char *vi, const char *en);
 json_t *api_time_json(int64_t t);
 json_t *api_dossier_json(const dossier_record *d, int64_t now);
 /* The session of the request's cookie; -1 after answering 401. */
 int api_require_session(http_request *r, app_session *s);
+/* Is the request's Content-Type this media type (parameters aside, any case)? */
+bool api_content_type_is(http_request *r, const char *type);
 /* The JSON object body of a state-changing call; NULL after an error answer (*rc its result). */
 json_t *api_json_body(http_request *r, int *rc);
 /* A string member or NULL when absent; -1 after answering 400 for another type. */
@@ -194,6 +204,44 @@ int access_log_open(const char *path, ct_error *err);
 void access_log_write(const http_request *r, int64_t micros, bool completed);
 /* Flush and close; call once no thread writes any more. */
 void access_log_close(void);
+
+/* ---- client.c: who the client is ---- */
+
+/* Take the [server] trusted_proxies list (addresses and CIDR ranges); refused if malformed. */
+int client_trust_proxies(const char *list, ct_error *err);
+size_t client_trusted_count(void);
+bool client_peer_trusted(const struct sockaddr *sa);
+/* The peer's address, or behind a trusted proxy the right-most untrusted X-Forwarded-For hop. */
+void client_address(struct MHD_Connection *conn, char *out, size_t size);
+
+/* ---- guard.c: deadlines and per-address caps ---- */
+
+typedef struct guard_settings {
+    unsigned header_timeout; /* seconds */
+    unsigned body_timeout;   /* seconds */
+    unsigned per_client;     /* connections one untrusted address may hold; 0: no cap */
+} guard_settings;
+
+typedef struct guard_stats {
+    unsigned long long open, refused_per_client, closed_late_head, closed_late_body;
+} guard_stats;
+
+int guard_start(const guard_settings *s, ct_error *err);
+void guard_stop(void);
+/* Once the daemon has stopped. */
+void guard_free_all(void);
+/* libmicrohttpd's accept policy and connection notification callbacks. */
+enum MHD_Result guard_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
+void guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                  enum MHD_ConnectionNotificationCode code);
+guard_conn *guard_of(struct MHD_Connection *conn);
+/* The request's head is in: its body's clock starts. */
+void guard_head_received(guard_conn *g);
+/* The request is being answered: no deadline but libmicrohttpd's idle timeout. */
+void guard_answering(guard_conn *g);
+/* The answer went out: the next request's head (or the close of an idle connection) is due. */
+void guard_answered(guard_conn *g);
+void guard_counts(guard_stats *out);
 
 /* ---- server.c ---- */
 

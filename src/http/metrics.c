@@ -1,7 +1,8 @@
 /*
  * metrics.c — /healthz and /metrics (Prometheus text format 0.0.4): requests by route family
  * and status class, a latency histogram per route family, OCSP responses served (and how many
- * came pre-signed from memory), certificates by status, dossiers by state and lateness.
+ * came pre-signed from memory), connections (open, refused per address, closed late),
+ * certificates by status, dossiers by state and lateness.
  *
  * The counters are sharded: each pool thread adds to a shard of its own (relaxed atomics, no
  * cache line shared with another core), and /metrics sums the shards.
@@ -136,6 +137,24 @@ int metrics(http_request *r)
              "# TYPE chungthu_ocsp_cache_hits_total counter\n"
              "chungthu_ocsp_cache_hits_total %llu\n",
              total(offsetof(shard, ocsp_answers)), total(offsetof(shard, ocsp_cache_hits)));
+    {
+        guard_stats g;
+        guard_counts(&g);
+        text_add(&t,
+                 "# HELP chungthu_http_connections Connections open now.\n"
+                 "# TYPE chungthu_http_connections gauge\n"
+                 "chungthu_http_connections %llu\n"
+                 "# HELP chungthu_http_connections_refused_total Connections refused because "
+                 "their address held its share already.\n"
+                 "# TYPE chungthu_http_connections_refused_total counter\n"
+                 "chungthu_http_connections_refused_total{reason=\"per_client\"} %llu\n"
+                 "# HELP chungthu_http_connections_late_total Connections closed because a "
+                 "request's head or body was not in by its deadline.\n"
+                 "# TYPE chungthu_http_connections_late_total counter\n"
+                 "chungthu_http_connections_late_total{phase=\"head\"} %llu\n"
+                 "chungthu_http_connections_late_total{phase=\"body\"} %llu\n",
+                 g.open, g.refused_per_client, g.closed_late_head, g.closed_late_body);
+    }
     if (app_get_stats(r->app, &s, &err) == 0) {
         text_add(&t,
                  "# HELP chungthu_certificates Subscriber certificates by status.\n"

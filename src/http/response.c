@@ -47,7 +47,8 @@ int http_send_text(http_request *r, int status, const char *message)
     return http_send(r, status, "text/plain; charset=utf-8", message, strlen(message), NULL);
 }
 
-int http_send_html(http_request *r, int status, char *html)
+/* An HTML page with the security headers and up to 4 extra ones; html is consumed. */
+static int send_page(http_request *r, int status, char *html, const http_header *extra)
 {
     /* No script at all, styles only from our own /site.css, never inside a frame, and no
      * Referer leaving the site (a search URL holds a person's name). */
@@ -58,21 +59,31 @@ int http_send_html(http_request *r, int status, char *html)
         {"Referrer-Policy", "no-referrer"},
         {"Cache-Control", "no-cache"},
         {"Content-Language", NULL},
-        {NULL, NULL},
     };
-    http_header headers[sizeof security / sizeof security[0]];
+    enum { N_SECURITY = sizeof security / sizeof security[0], MAX_EXTRA = 4 };
+    http_header headers[N_SECURITY + MAX_EXTRA + 1];
+    size_t n = N_SECURITY;
     int rc;
 
     if (html == NULL)
         return http_send_text(r, 500, "out of memory\n");
     memcpy(headers, security, sizeof security);
     headers[4].value = r->english ? "en" : "vi";
+    for (; extra && extra->name && n < N_SECURITY + MAX_EXTRA; extra++)
+        headers[n++] = *extra;
+    headers[n] = (http_header){NULL, NULL};
     rc = http_send(r, status, "text/html; charset=utf-8", html, strlen(html), headers);
     free(html);
     return rc;
 }
 
-int http_send_error(http_request *r, int status, const char *vi, const char *en)
+int http_send_html(http_request *r, int status, char *html)
+{
+    return send_page(r, status, html, NULL);
+}
+
+static int error_page(http_request *r, int status, const char *vi, const char *en,
+                      const http_header *extra)
 {
     text t = {0};
     char title[16];
@@ -85,7 +96,30 @@ int http_send_error(http_request *r, int status, const char *vi, const char *en)
     text_add(&t, "</p>\n<p><a href=\"/%s\">%s</a></p>\n", lang_first(r),
              L(r, "Về trang chủ", "Home"));
     page_end(&t, r);
-    return http_send_html(r, status, text_take(&t));
+    return send_page(r, status, text_take(&t), extra);
+}
+
+int http_send_error(http_request *r, int status, const char *vi, const char *en)
+{
+    return error_page(r, status, vi, en, NULL);
+}
+
+/* A refusal in the form of the route it was meant for: the API's JSON error (docs/api.md),
+ * OCSP's plain text (what its clients log), or the site's page. */
+int http_refuse(http_request *r, int status, const char *code, const char *vi, const char *en,
+                const http_header *headers)
+{
+    if (strncmp(r->path, "/api/", 5) == 0) {
+        ct_error err = {0};
+        ct_fail_text(&err, status, code, vi, en);
+        return api_send_error_with(r, &err, headers);
+    }
+    if (strcmp(r->path, "/ocsp") == 0 || strncmp(r->path, "/ocsp/", 6) == 0) {
+        char line[CT_ERR_MSG_MAX + 2];
+        snprintf(line, sizeof line, "%s\n", en);
+        return http_send(r, status, "text/plain; charset=utf-8", line, strlen(line), headers);
+    }
+    return error_page(r, status, vi, en, headers);
 }
 
 const char *http_query(http_request *r, const char *name)

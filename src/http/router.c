@@ -5,12 +5,16 @@
  * A route is a method, a path (exact, or a prefix whose remainder goes to the handler), the
  * family it is counted under, and the body it accepts. Paths are checked before any matching:
  * nothing that could name a file outside the site (dot segments, backslashes, control bytes)
- * reaches a handler, although no handler reads files.
+ * reaches a handler, although no handler reads files; and the path and every query argument
+ * must be valid UTF-8 (they end up in messages, JSON and pages, which hold nothing else).
+ * Refusals take the form of the route asked for (http_refuse): JSON under /api/.
  */
 #include "http/http.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include <microhttpd.h>
 
 /* Longer than any real URL of ours (an OCSP GET is under 300 bytes). */
 #define MAX_PATH 4096
@@ -86,6 +90,42 @@ bool path_is_sane(const char *path)
     return true;
 }
 
+static bool utf8_valid(const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+
+    for (size_t i = 0; i < len;) {
+        size_t n = ct_utf8_char_len(s + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+static enum MHD_Result check_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    bool *ok = cls;
+    (void)kind;
+
+    if (!utf8_valid(key) || !utf8_valid(value)) {
+        *ok = false;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* The path and every query argument (decoded) are valid UTF-8. */
+static bool request_is_utf8(http_request *r)
+{
+    bool ok = utf8_valid(r->path);
+
+    if (ok)
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_argument, &ok);
+    return ok;
+}
+
 size_t router_body_limit(const char *method, const char *path)
 {
     for (size_t i = 0; i < N_ROUTES; i++)
@@ -100,7 +140,12 @@ int router_dispatch(http_request *r)
     char allow[64] = "";
 
     if (!path_is_sane(r->path))
-        return http_send_error(r, 400, "Đường dẫn không hợp lệ.", "Invalid path.");
+        return http_refuse(r, 400, "http.bad_path", "Đường dẫn không hợp lệ.", "Invalid path.",
+                           NULL);
+    if (!request_is_utf8(r))
+        return http_refuse(r, 400, "http.bad_utf8",
+                           "Đường dẫn hoặc tham số truy vấn không phải UTF-8 hợp lệ.",
+                           "The path or a query argument is not valid UTF-8.", NULL);
     for (size_t i = 0; i < N_ROUTES; i++) {
         const route *rt = &routes[i];
         if (!path_matches(rt, r->path))
@@ -119,7 +164,9 @@ int router_dispatch(http_request *r)
     }
     if (allow[0]) {
         http_header headers[] = {{"Allow", allow}, {NULL, NULL}};
-        return http_send(r, 405, "text/plain; charset=utf-8", "method not allowed\n", 19, headers);
+        return http_refuse(r, 405, "http.method", "Phương thức này không dùng được ở đây.",
+                           "Method not allowed.", headers);
     }
-    return http_send_error(r, 404, "Không tìm thấy trang này.", "Page not found.");
+    return http_refuse(r, 404, "http.not_found", "Không tìm thấy trang này.", "Page not found.",
+                       NULL);
 }

@@ -4,9 +4,11 @@
  *
  * The daemon runs a pool of epoll threads, one per core, with HTTP/1.1 keep-alive; all of them
  * share the one app (its reads are thread-safe: the store keeps a pool of reader connections).
- * Limits: connections overall and per client address, an idle timeout, a per-connection memory
- * pool that also bounds the request line and headers (libmicrohttpd answers 414/431 past it),
- * and a body only where a route takes one, up to its cap (413 past it).
+ * Limits ([server] in chungthu.ini): connections overall and per client address (guard.c, which
+ * exempts trusted proxies), a deadline for each request's head and body that trickling bytes do
+ * not extend (guard.c), an idle timeout while answering, a per-connection memory pool that also
+ * bounds the request line and headers (libmicrohttpd answers 414/431 past it), and a body only
+ * where a route takes one, up to its cap (413 past it).
  */
 #include "http/http.h"
 
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,35 +39,18 @@ static int64_t now_ns(void)
 
 /* ---- libmicrohttpd callbacks ---- */
 
-static void client_address(struct MHD_Connection *conn, char *out, size_t size)
+/* A body the route does not take, or larger than it takes: refused in the route's own form (the
+ * API's JSON error, the site's page). */
+static int refuse_body(http_request *r)
 {
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = info ? info->client_addr : NULL;
-
-    out[0] = '\0';
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)size);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)size);
-    /* Behind a reverse proxy on this machine (nginx for TLS), the client is the address the
-     * proxy appended last to X-Forwarded-For; from anywhere else the header is not believed. */
-    if (strcmp(out, "127.0.0.1") == 0 || strcmp(out, "::1") == 0) {
-        const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
-        const char *last = xff ? strrchr(xff, ',') : NULL;
-        char candidate[64];
-        unsigned char bin[16];
-        last = last ? last + 1 : xff;
-        while (last && *last == ' ')
-            last++;
-        if (last && strlen(last) < sizeof candidate) {
-            snprintf(candidate, sizeof candidate, "%s", last);
-            candidate[strcspn(candidate, " ")] = '\0';
-            if (inet_pton(AF_INET, candidate, bin) == 1 || inet_pton(AF_INET6, candidate, bin) == 1)
-                snprintf(out, size, "%s", candidate);
-        }
+    if (r->body_limit == 0)
+        return http_refuse(r, 400, "http.no_body", "Yêu cầu này không nhận nội dung.",
+                           "This request takes no body.", NULL);
+    {
+        char vi[96], en[96];
+        snprintf(vi, sizeof vi, "Yêu cầu quá lớn (tối đa %zu byte).", r->body_limit);
+        snprintf(en, sizeof en, "Request too large (%zu bytes at most).", r->body_limit);
+        return http_refuse(r, 413, "http.too_large", vi, en, NULL);
     }
 }
 
@@ -86,6 +72,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->route = ROUTE_OTHER;
         r->started_ns = now_ns();
         r->body_limit = router_body_limit(method, url);
+        r->guard = guard_of(conn);
+        guard_head_received(r->guard);
         client_address(conn, r->client, sizeof r->client);
         *con_cls = r;
         /* A body announced larger than the route takes is refused before any of it is read
@@ -95,10 +83,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
             if (length && strtoull(length, NULL, 10) > r->body_limit) {
                 r->body_too_large = true;
-                return r->body_limit
-                           ? http_send_error(r, 413, "Yêu cầu quá lớn.", "Request too large.")
-                           : http_send_error(r, 400, "Yêu cầu này không nhận nội dung.",
-                                             "This request takes no body.");
+                return refuse_body(r);
             }
         }
         return MHD_YES;
@@ -125,9 +110,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->body_too_large)
-        return r->body_limit ? http_send_error(r, 413, "Yêu cầu quá lớn.", "Request too large.")
-                             : http_send_error(r, 400, "Yêu cầu này không nhận nội dung.",
-                                               "This request takes no body.");
+        return refuse_body(r);
+    guard_answering(r->guard);
     return router_dispatch(r) == MHD_YES ? MHD_YES : MHD_NO;
 }
 
@@ -146,6 +130,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         r->status = 499;
     metrics_record(r->route, r->status, micros);
     access_log_write(r, micros, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+    guard_answered(r->guard);
     free(r->body);
     free(r);
     *con_cls = NULL;
@@ -216,6 +201,49 @@ bad:
                    "listen address \"%s\" is invalid (IP:PORT)", listen ? listen : "");
 }
 
+/* The [server] limits, checked, with the connection limit brought within the descriptors the
+ * process may open (raising its soft limit to the hard one first). */
+static int server_limits(const app_config *cfg, guard_settings *g, unsigned *max_connections,
+                         ct_error *err)
+{
+    struct rlimit nofile;
+    /* the database, the log, the token library and the daemon's own descriptors */
+    const rlim_t reserve = 64;
+
+    if (cfg->header_timeout < 1 || cfg->header_timeout > 3600 || cfg->body_timeout < 1 ||
+        cfg->body_timeout > 86400 || cfg->max_connections < 1 ||
+        cfg->max_connections_per_client > cfg->max_connections)
+        return ct_fail(err, 400, "config.server_limits",
+                       "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
+                       "≥ 1, max_connections_per_client ≤ max_connections (0: không giới hạn)",
+                       "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
+                       "≥ 1, max_connections_per_client ≤ max_connections (0: no cap)");
+    if (client_trust_proxies(cfg->trusted_proxies, err) != 0)
+        return -1;
+    g->header_timeout = (unsigned)cfg->header_timeout;
+    g->body_timeout = (unsigned)cfg->body_timeout;
+    g->per_client = (unsigned)cfg->max_connections_per_client;
+    *max_connections = (unsigned)cfg->max_connections;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+        if (nofile.rlim_cur < nofile.rlim_max && nofile.rlim_cur < *max_connections + reserve) {
+            nofile.rlim_cur = nofile.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &nofile);
+            getrlimit(RLIMIT_NOFILE, &nofile);
+        }
+        if (nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur < *max_connections + reserve) {
+            *max_connections =
+                nofile.rlim_cur > reserve * 2 ? (unsigned)(nofile.rlim_cur - reserve) : 64;
+            fprintf(stderr,
+                    "chungthu: only %llu file descriptors: at most %u connections "
+                    "(max_connections is %d)\n",
+                    (unsigned long long)nofile.rlim_cur, *max_connections, cfg->max_connections);
+        }
+    }
+    if (g->per_client > *max_connections)
+        g->per_client = *max_connections;
+    return 0;
+}
+
 int http_serve(app *a, const http_options *opt, ct_error *err)
 {
     struct sockaddr_in addr;
@@ -226,11 +254,19 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     int sig = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opt->threads ? opt->threads : (unsigned)(cores > 0 ? cores : 2);
+    guard_settings guard = {0};
+    unsigned max_connections = 0;
 
     if (parse_listen(opt->listen, &addr, err) != 0)
         return -1;
+    if (server_limits(app_get_config(a), &guard, &max_connections, err) != 0)
+        return -1;
     if (access_log_open(opt->access_log, err) != 0)
         return -1;
+    if (guard_start(&guard, err) != 0) {
+        access_log_close();
+        return -1;
+    }
     /* SIGTERM and SIGINT are taken by sigwait() below, in this thread: block them before any
      * thread starts, so that every thread inherits the mask and none is interrupted. */
     sigemptyset(&signals);
@@ -238,26 +274,36 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* No MHD_OPTION_PER_IP_CONNECTION_LIMIT: guard_accept caps each address instead, and lets
+     * a trusted proxy (the address of every client behind it) through. */
     d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, a, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
+        guard_accept, NULL, on_request, a, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, guard_notify,
         NULL, MHD_OPTION_END);
     if (d == NULL) {
         pthread_sigmask(SIG_UNBLOCK, &signals, NULL);
+        guard_stop();
+        guard_free_all();
         access_log_close();
         return ct_fail(err, 500, "serve.start", "không mở được cổng %s (đang bị dùng?)",
                        "cannot listen on %s (in use?)", opt->listen);
     }
     if (pthread_create(&timer, NULL, upkeep_loop, &u) != 0) {
         MHD_stop_daemon(d);
+        guard_stop();
+        guard_free_all();
         access_log_close();
         return ct_fail(err, 500, "serve.start", "không tạo được luồng", "cannot start a thread");
     }
-    fprintf(stderr, "chungthu: serving http://%s/ (%u threads)\n", opt->listen, threads);
+    fprintf(stderr,
+            "chungthu: serving http://%s/ (%u threads; %u connections, %u per address, %zu "
+            "trusted proxies; request head within %u s, body within %u s)\n",
+            opt->listen, threads, max_connections, guard.per_client, client_trusted_count(),
+            guard.header_timeout, guard.body_timeout);
     while (sig != SIGTERM && sig != SIGINT)
         if (sigwait(&signals, &sig) != 0)
             sig = 0;
@@ -269,7 +315,9 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     pthread_cond_signal(&u.wake);
     pthread_mutex_unlock(&u.lock);
     pthread_join(timer, NULL);
+    guard_stop();
     MHD_stop_daemon(d);
+    guard_free_all();
     ocsp_cache_free_all();
     access_log_close();
     return 0;
