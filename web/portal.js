@@ -141,8 +141,11 @@ function t(key) {
 function stateName(s) {
   return WORDS[lang].states[s] ?? s;
 }
+/* An action's label: the server's (with the action, from the transition table's own words),
+ * else the portal's. */
+const serverLabels = {};
 function actionName(a) {
-  return WORDS[lang].actions[a] ?? a;
+  return serverLabels[a]?.[lang] ?? WORDS[lang].actions[a] ?? a;
 }
 
 /* ---- DOM ---- */
@@ -437,18 +440,6 @@ function actionForm(code, action, fields, applicant) {
   }}, parts, h('button', {type: 'submit', name: action}, actionName(action)));
 }
 
-/* What each role may do from a dossier state or an applicant state (mirrors the server's
- * transition table, which has the last word). */
-const DOSSIER_ACTIONS = {
-  ca_officer: {received: ['accept', 'reject', 'supplement', 'withdraw'], needs_supplement: ['resubmit', 'reject', 'withdraw']},
-  agency_clerk: {received: ['withdraw'], needs_supplement: ['resubmit', 'withdraw']},
-  agency_head: {received: ['withdraw'], needs_supplement: ['resubmit', 'withdraw']},
-};
-const APPLICANT_ACTIONS = {
-  ca_officer: {pending: ['issue'], issued: ['notify-pickup', 'cancel'], activation_requested: ['publish', 'cancel']},
-  agency_clerk: {awaiting_pickup: ['agency-received'], with_agency: ['handed-over'], with_subscriber: ['request-activation']},
-  agency_head: {awaiting_pickup: ['agency-received'], with_agency: ['handed-over'], with_subscriber: ['request-activation']},
-};
 const FIELDS = {
   reject: {reason: ['reason']}, supplement: {reason: ['reason']}, cancel: {reason: ['reason']},
   'notify-pickup': {at: ['pickup_at', 'datetime-local'], place: ['place']},
@@ -459,16 +450,19 @@ function fieldsOf(action) {
   return Object.fromEntries(Object.entries(FIELDS[action] || {}).map(([k, [label, type]]) => [k, [t(label), type]]));
 }
 
+/* The actions the server says the user may take now on a record ({name, label}), as names;
+ * the server's transition table decides, the portal keeps no copy of it. */
+function allowed(record) {
+  for (const a of record.actions || []) serverLabels[a.name] = a.label;
+  return (record.actions || []).map((a) => a.name);
+}
+
 async function viewDossier(render, code) {
   const d = await api('GET', `dossiers/${encodeURIComponent(code)}`);
-  const role = me.role;
-  const dossierActions = (DOSSIER_ACTIONS[role] || {})[d.state] || [];
-  const perApplicant = APPLICANT_ACTIONS[role] || {};
+  const dossierActions = allowed(d);
   /* actions that apply to several applicants at once: one form for all of them */
   const bulk = new Set();
-  if (d.state === 'accepted') {
-    for (const ap of d.applicants) for (const a of perApplicant[ap.state] || []) if (a !== 'cancel') bulk.add(a);
-  }
+  for (const ap of d.applicants) for (const a of allowed(ap)) if (a !== 'cancel') bulk.add(a);
   const anyNotified = d.applicants.some((ap) => ap.pickup_at);
   render(h('h1', {}, `${t('code')} ${d.code}`),
     h('table', {class: 'kv'},
@@ -497,8 +491,7 @@ async function viewDossier(render, code) {
         h('td', {}, ap.pickup_at ? `${vnTime(ap.pickup_at)}, ${ap.pickup_place}` : t('none')),
         h('td', {}, ap.published_at ? vnTime(ap.published_at)
           : ap.requested_effective_at ? `${vnTime(ap.requested_effective_at)} (${t('due4')} ${vnTime(ap.due_step4)})` : t('none')),
-        h('td', {}, (perApplicant[ap.state] || []).filter((a) => d.state === 'accepted')
-          .map((a) => actionForm(d.code, a, fieldsOf(a), ap.n)))))),
+        h('td', {}, allowed(ap).map((a) => actionForm(d.code, a, fieldsOf(a), ap.n)))))),
     h('h2', {}, t('timeline')),
     table([t('at'), t('actor'), t('action')],
       d.timeline.map((e) => h('tr', {}, h('td', {}, vnTime(e.at)), h('td', {}, `${e.actor} (${e.role})`),

@@ -25,8 +25,6 @@
 
 #include "core/calendar.h"
 
-#define COOKIE "chungthu_session"
-
 /* ---- answers ---- */
 
 int api_send_json(http_request *r, int status, json_t *j, const http_header *headers)
@@ -74,21 +72,7 @@ int api_fail(http_request *r, int status, const char *code, const char *vi, cons
     return api_send_error(r, &err);
 }
 
-json_t *api_time_json(int64_t t)
-{
-    char buf[32];
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (t == 0)
-        return json_null();
-    gmtime_r(&tt, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_string(buf);
-}
-
-/* "YYYY-MM-DD HH:MM" (Vietnam time) or "…T…Z" (UTC) */
-static int parse_time(const char *s, int64_t *out)
+int api_parse_time(const char *s, int64_t *out)
 {
     char day[11];
     int h, m, sec = 0;
@@ -110,17 +94,6 @@ static int parse_time(const char *s, int64_t *out)
         return -1;
     }
     return 0;
-}
-
-/* The path segment [s, s+len) into out; false when it cannot fit, for then no record has it
- * as its key (a cut one could name another record, or end inside a character). */
-static bool path_segment(char *out, size_t size, const char *s, size_t len)
-{
-    if (len >= size)
-        return false;
-    memcpy(out, s, len);
-    out[len] = '\0';
-    return true;
 }
 
 /* ---- the session ---- */
@@ -248,8 +221,9 @@ int api_get_string(http_request *r, json_t *j, const char *key, const char **out
     return 0;
 }
 
-static int login(http_request *r)
+int api_login(api_call *c)
 {
+    http_request *r = c->r;
     int rc = 0;
     json_t *j = api_json_body(r, &rc);
     const char *user, *password;
@@ -282,463 +256,107 @@ static int login(http_request *r)
                              json_pack("{s:s, s:s, s:s, s:s, s:o}", "username", s.username,
                                        "display_name", s.display_name, "role", role_name(s.role),
                                        "agency", s.agency, "expires_at",
-                                       api_time_json(s.expires_at)),
+                                       app_view_time(s.expires_at)),
                              headers);
     }
 }
 
-/* ---- JSON views of records ---- */
-
-static json_t *agency_json(const agency_record *a)
+int api_ok(http_request *r)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "code", a->code, "name", a->name,
-                     "parent", a->parent, "province", a->province, "head_name", a->head_name,
-                     "head_title", a->head_title, "kind", a->kind);
+    return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
 }
 
-json_t *api_dossier_json(const dossier_record *d, int64_t now)
+/* ---- dispatch ---- */
+
+/* Does path (under /api/v1/, no leading slash) match pattern? The {…} segments go to c. */
+static bool route_matches(const char *pattern, const char *path, api_call *c)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "code",
-                     d->code, "agency", d->agency, "channel", d->channel, "state", d->state,
-                     "received_at", api_time_json(d->received_at), "counted_from", d->counted_from,
-                     "due_step2", api_time_json(d->due_step2), "deadline",
-                     d->state[0] == 'n' ? "paused"
-                                        : deadline_status_name(app_deadline_status(
-                                              d->due_step2, d->step2_done_at, now)),
-                     "confirmed_by", d->confirmed_name, "confirmed_title", d->confirmed_title,
-                     "reason", d->reason, "created_by", d->created_by);
-}
+    int k = 0;
 
-static json_t *applicant_json(const applicant_record *ap, int64_t now)
-{
-    return json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:s}",
-        "n", (json_int_t)ap->n, "full_name", ap->full_name, "email", ap->email, "unit", ap->unit,
-        "position", ap->position, "category", ap->category, "state", ap->state, "cert_serial",
-        ap->cert_serial, "token_serial", ap->token_serial, "pickup_at",
-        api_time_json(ap->pickup_at), "pickup_place", ap->pickup_place, "agency_received_at",
-        api_time_json(ap->agency_received_at), "activation_requested_at",
-        api_time_json(ap->activation_requested_at), "requested_effective_at",
-        api_time_json(ap->requested_effective_at), "due_step4", api_time_json(ap->due_step4),
-        "published_at", api_time_json(ap->published_at), "deadline_step4",
-        deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)));
-}
-
-/* What the subscriber's own lookup shows, to anyone holding the code and an ID number: where
- * the request stands and when, nothing about the person (no name, e-mail, unit, position,
- * token serial or pickup place). */
-static json_t *lookup_json(const applicant_record *ap)
-{
-    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s}", "state", ap->state, "pickup_at",
-                     api_time_json(ap->pickup_at), "requested_effective_at",
-                     api_time_json(ap->requested_effective_at), "due_step4",
-                     api_time_json(ap->due_step4), "published_at", api_time_json(ap->published_at),
-                     "reason", ap->reason);
-}
-
-static json_t *cert_json(const cert_record *c)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "serial", c->serial,
-                     "kind", c->kind, "status", c->status, "subject", c->subject, "email", c->email,
-                     "sha256", c->sha256, "not_before", api_time_json(c->not_before), "not_after",
-                     api_time_json(c->not_after), "effective_at", api_time_json(c->effective_at),
-                     "revoked_at", api_time_json(c->revoked_at));
-}
-
-static int collect_agency(void *ctx, const agency_record *a)
-{
-    json_array_append_new(ctx, agency_json(a));
-    return 0;
-}
-
-typedef struct {
-    json_t *list;
-    int64_t now;
-    bool overdue;
-} dossiers_ctx;
-
-static int collect_dossier(void *user, const dossier_record *d)
-{
-    dossiers_ctx *c = user;
-    deadline_status st = app_deadline_status(d->due_step2, d->step2_done_at, c->now);
-
-    if (c->overdue && !(strcmp(d->state, "accepted") == 0 && d->step2_done_at == 0 &&
-                        (st == DEADLINE_LATE || st == DEADLINE_DUE_TODAY)))
-        return 0;
-    json_array_append_new(c->list, api_dossier_json(d, c->now));
-    return 0;
-}
-
-static int collect_applicant(void *user, const applicant_record *ap)
-{
-    dossiers_ctx *c = user;
-
-    json_array_append_new(c->list, applicant_json(ap, c->now));
-    return 0;
-}
-
-static int collect_event(void *ctx, const audit_entry *e)
-{
-    json_array_append_new(ctx, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id,
-                                         "at", api_time_json(e->at), "actor", e->actor, "role",
-                                         e->role, "action", e->action, "object", e->object));
-    return 0;
-}
-
-static int collect_token(void *ctx, const token_record *t)
-{
-    json_array_append_new(ctx,
-                          json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "serial", t->serial, "label",
-                                    t->label, "state", t->state, "cert_serial", t->cert_serial,
-                                    "dossier", t->dossier, "applicant", (json_int_t)t->applicant));
-    return 0;
-}
-
-static int collect_cert(void *ctx, const cert_record *c)
-{
-    json_array_append_new(ctx, cert_json(c));
-    return 0;
-}
-
-static int collect_user(void *ctx, const user_record *u)
-{
-    json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:b}", "username", u->username,
-                                         "display_name", u->display_name, "role", u->role, "agency",
-                                         u->agency, "disabled", u->disabled != 0));
-    return 0;
-}
-
-/* ---- GET ---- */
-
-static int get_dossier(http_request *r, const app_actor *actor, const char *code)
-{
-    dossier_record d;
-    ct_error err = {0};
-    dossiers_ctx c = {json_array(), app_now(), false};
-    json_t *events = json_array(), *j;
-
-    if (app_dossier_get(r->app, actor, code, &d, &err) != 0 ||
-        app_dossier_applicants(r->app, actor, code, collect_applicant, &c, &err) != 0 ||
-        app_dossier_timeline(r->app, actor, code, collect_event, events, &err) != 0) {
-        json_decref(c.list);
-        json_decref(events);
-        return api_send_error(r, &err);
+    while (*pattern && *path) {
+        size_t plen = strcspn(pattern, "/"), slen = strcspn(path, "/");
+        if (pattern[0] == '{') {
+            /* a segment too long for any key names no record: no match, never a cut one */
+            if (k >= API_MAX_PARAMS || slen == 0 || slen >= sizeof c->param[0])
+                return false;
+            memcpy(c->param[k], path, slen);
+            c->param[k++][slen] = '\0';
+        } else if (plen != slen || strncmp(pattern, path, plen) != 0) {
+            return false;
+        }
+        pattern += plen;
+        path += slen;
+        if (*pattern != *path)
+            return false;
+        if (*pattern == '/') {
+            pattern++;
+            path++;
+        }
     }
-    j = api_dossier_json(&d, c.now);
-    json_object_set_new(j, "applicants", c.list);
-    json_object_set_new(j, "timeline", events);
-    return api_send_json(r, 200, j, NULL);
+    return *pattern == '\0' && *path == '\0';
+}
+
+static int dispatch(http_request *r, const char *method, const char *rest)
+{
+    size_t n;
+    const api_route *routes = api_routes(&n), *route = NULL;
+    api_call c;
+    bool other_method = false;
+    int rc = 0;
+
+    memset(&c, 0, sizeof c);
+    c.r = r;
+    for (size_t i = 0; i < n && route == NULL; i++) {
+        if (!route_matches(routes[i].pattern, rest, &c))
+            continue;
+        if (strcmp(routes[i].method, method) == 0)
+            route = &routes[i];
+        else
+            other_method = true;
+    }
+    if (route == NULL) {
+        if (other_method) {
+            static const http_header allow_post[] = {{"Allow", "POST"}, {NULL, NULL}};
+            static const http_header allow_get[] = {{"Allow", "GET"}, {NULL, NULL}};
+            return http_refuse(r, 405, "http.method", "địa chỉ này nhận phương thức khác",
+                               "this route takes another method",
+                               strcmp(method, "GET") == 0 ? allow_post : allow_get);
+        }
+        return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
+    }
+    c.route = route;
+    if (strcmp(method, "POST") == 0 && !from_this_site(r))
+        return api_fail(r, 403, "http.origin", "yêu cầu đến từ một trang khác, không được nhận",
+                        "the request comes from another site and is refused");
+    if (route->roles) {
+        ct_error err = {0};
+        if (api_require_session(r, &c.session) != 0)
+            return MHD_YES;
+        c.actor = app_session_actor(&c.session, r->client);
+        /* the role, once, for every route: a role outside the route learns nothing more */
+        if (role_require(c.actor.role, route->roles, route->pattern, &err) != 0)
+            return api_send_error(r, &err);
+    }
+    if (route->json_body && (c.body = api_json_body(r, &rc)) == NULL)
+        return rc;
+    rc = route->handler(&c);
+    json_decref(c.body);
+    return rc;
 }
 
 int api_get(http_request *r, const char *rest)
 {
-    app_session s;
-    app_actor actor;
-    ct_error err = {0};
-    json_t *list;
-    int rc = 0;
-    bool handled;
-
-    if (strcmp(rest, "session/logout") == 0) { /* it changes state: POST only */
-        static const http_header allow[] = {{"Allow", "POST"}, {NULL, NULL}};
-        return http_refuse(r, 405, "http.method", "Đăng xuất bằng POST.", "Log out with POST.",
-                           allow);
-    }
-    if (strcmp(rest, "lookup") == 0) { /* the subscriber's own lookup: no account */
-        applicant_record ap;
-        if (app_applicant_lookup(r->app, http_query(r, "code"), http_query(r, "id_number"),
-                                 r->client, &ap, &err) != 0)
-            return api_send_error(r, &err);
-        return api_send_json(r, 200, lookup_json(&ap), NULL);
-    }
-    if (api_require_session(r, &s) != 0)
-        return MHD_YES;
-    actor = app_session_actor(&s, r->client);
-    rc = api_draft_get(r, &actor, rest, &handled);
-    if (handled)
-        return rc;
-    list = json_array();
-    if (strcmp(rest, "session") == 0) {
-        json_decref(list);
-        return api_send_json(r, 200,
-                             json_pack("{s:s, s:s, s:s, s:s}", "username", s.username,
-                                       "display_name", s.display_name, "role", role_name(s.role),
-                                       "agency", s.agency),
-                             NULL);
-    } else if (strcmp(rest, "agencies") == 0) {
-        rc = app_agency_list(r->app, &actor, collect_agency, list, &err);
-    } else if (strcmp(rest, "dossiers") == 0) {
-        dossier_filter f = {http_query(r, "agency"), http_query(r, "state"), 0};
-        dossiers_ctx c = {list, app_now(), http_query(r, "overdue") != NULL};
-        rc = app_dossier_list(r->app, &actor, &f, collect_dossier, &c, &err);
-    } else if (strncmp(rest, "dossiers/", 9) == 0) {
-        char code[64];
-        const char *slash = strchr(rest + 9, '/');
-        json_decref(list);
-        if (!path_segment(code, sizeof code, rest + 9,
-                          slash ? (size_t)(slash - rest - 9) : strlen(rest + 9)))
-            return api_fail(r, 404, "dossier.not_found", "không tìm thấy hồ sơ này",
-                            "no such dossier");
-        if (slash && (strcmp(slash, "/receipt") == 0 || strcmp(slash, "/notice") == 0)) {
-            slip_kind kind = strcmp(slash, "/notice") == 0 ? SLIP_PICKUP_NOTICE : SLIP_RECEIPT;
-            char *html;
-            if (app_dossier_receipt(r->app, &actor, code, kind, SLIP_HTML, &html, &err) != 0)
-                return api_send_error(r, &err);
-            return http_send_html(r, 200, html);
-        }
-        if (slash && strcmp(slash, "/letter") == 0) {
-            draft_record d;
-            unsigned char *data;
-            size_t len;
-            if (app_dossier_letter(r->app, &actor, code, &data, &len, &d, &err) != 0)
-                return api_send_error(r, &err);
-            return api_send_letter(r, &d, data, len);
-        }
-        if (slash)
-            return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
-        return get_dossier(r, &actor, code);
-    } else if (strcmp(rest, "tokens") == 0) {
-        rc = app_token_list(r->app, &actor, http_query(r, "state"), collect_token, list, &err);
-    } else if (strcmp(rest, "certificates") == 0) {
-        cert_filter f = {http_query(r, "status"), http_query(r, "kind"), http_query(r, "q"), 200,
-                         0};
-        rc = app_cert_list(r->app, &actor, &f, collect_cert, list, &err);
-    } else if (strncmp(rest, "certificates/", 13) == 0) {
-        cert_record c;
-        json_decref(list);
-        if (app_cert_get(r->app, &actor, rest + 13, &c, &err) != 0)
-            return api_send_error(r, &err);
-        list = cert_json(&c);
-        cert_record_free(&c);
-        return api_send_json(r, 200, list, NULL);
-    } else if (strcmp(rest, "users") == 0) {
-        rc = app_user_list(r->app, &actor, collect_user, list, &err);
-    } else if (strcmp(rest, "audit/verify") == 0) {
-        app_audit_report rep;
-        json_decref(list);
-        if (app_audit_verify(r->app, &actor, &rep, &err) != 0)
-            return api_send_error(r, &err);
-        return api_send_json(r, 200,
-                             json_pack("{s:b, s:I, s:I, s:s}", "ok", rep.first_bad_id == 0, "rows",
-                                       (json_int_t)rep.rows, "first_bad_row",
-                                       (json_int_t)rep.first_bad_id, "problem", rep.problem),
-                             NULL);
-    } else if (strcmp(rest, "calendar/holidays") == 0) {
-        ct_date days[64];
-        const char *names[64];
-        const char *year = http_query(r, "year");
-        size_t n = calendar_holidays(app_calendar(r->app), year ? atoi(year) : 0, days, names, 64);
-        for (size_t i = 0; i < n; i++) {
-            char d[11];
-            ct_date_format(days[i], d);
-            json_array_append_new(
-                list, json_pack("{s:s, s:s}", "date", d, "name", names[i] ? names[i] : ""));
-        }
-    } else if (strcmp(rest, "calendar/add-working-days") == 0) {
-        ct_date d, result;
-        const char *from = http_query(r, "date"), *n = http_query(r, "n");
-        char out[11], *end = NULL;
-        long days = n ? strtol(n, &end, 10) : 0;
-        json_decref(list);
-        if (from == NULL || n == NULL || ct_date_parse(from, &d) != 0 || end == n || *end != '\0')
-            return api_fail(r, 400, "calendar.bad_date", "cần ?date=YYYY-MM-DD&n=SỐ",
-                            "give ?date=YYYY-MM-DD&n=NUMBER");
-        if (calendar_add_working_days_checked(app_calendar(r->app), d, days, &result, &err) != 0)
-            return api_send_error(r, &err);
-        ct_date_format(result, out);
-        return api_send_json(
-            r, 200, json_pack("{s:s, s:i, s:s}", "from", from, "n", (int)days, "date", out), NULL);
-    } else {
-        json_decref(list);
-        return api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
-    }
-    if (rc != 0) {
-        json_decref(list);
-        return api_send_error(r, &err);
-    }
-    return api_send_json(r, 200, list, NULL);
-}
-
-/* ---- POST ---- */
-
-/* The draft routes have a larger body limit (the scanned letter); the same handler serves. */
-int api_post_draft(http_request *r, const char *rest)
-{
-    (void)rest;
-    return api_post(r, r->path + strlen("/api/v1/"));
-}
-
-static int post_dossier(http_request *r, const app_actor *actor, json_t *j)
-{
-    app_submission in = {0};
-    dossier_record d;
-    ct_error err = {0};
-    const char *csv = NULL;
-    char *list_json = NULL;
-    int rc = 0;
-
-    if (api_get_string(r, j, "agency", &in.agency, &rc) ||
-        api_get_string(r, j, "channel", &in.channel, &rc) ||
-        api_get_string(r, j, "confirmed_by", &in.confirmed_by, &rc) ||
-        api_get_string(r, j, "confirmed_on", &in.confirmed_on, &rc) ||
-        api_get_string(r, j, "csv", &csv, &rc))
-        return rc;
-    if (csv) {
-        in.format = "csv";
-        in.data = (const unsigned char *)csv;
-        in.len = strlen(csv);
-    } else {
-        list_json = json_dumps(json_object_get(j, "applicants") ? json_object_get(j, "applicants")
-                                                                : json_null(),
-                               JSON_COMPACT | JSON_ENCODE_ANY);
-        in.format = "json";
-        in.data = (const unsigned char *)(list_json ? list_json : "null");
-        in.len = strlen((const char *)in.data);
-    }
-    rc = app_dossier_submit(r->app, actor, &in, &d, &err);
-    free(list_json);
-    if (rc != 0)
-        return api_send_error(r, &err);
-    return api_send_json(r, 201, api_dossier_json(&d, app_now()), NULL);
-}
-
-static int post_step(http_request *r, const app_actor *actor, const char *code,
-                     const char *action_name, json_t *j)
-{
-    proc_action action;
-    app_step_args args = {0};
-    ct_error err = {0};
-    const char *at = NULL, *effective = NULL;
-    json_t *n = json_object_get(j, "applicant");
-    int rc = 0;
-
-    if (proc_action_parse(action_name, &action, &err) != 0) {
-        err.status = 404;
-        return api_send_error(r, &err);
-    }
-    if (n && !json_is_integer(n))
-        return api_fail(r, 400, "json.type", "\"applicant\" phải là số nguyên",
-                        "\"applicant\" must be an integer");
-    args.applicant = n ? (int64_t)json_integer_value(n) : 0;
-    if (api_get_string(r, j, "reason", &args.reason, &rc) ||
-        api_get_string(r, j, "place", &args.pickup_place, &rc) ||
-        api_get_string(r, j, "at", &at, &rc) ||
-        api_get_string(r, j, "effective_at", &effective, &rc))
-        return rc;
-    if ((at && parse_time(at, &args.pickup_at) != 0) ||
-        (effective && parse_time(effective, &args.effective_at) != 0))
-        return api_fail(r, 400, "api.time", "thời gian dạng \"YYYY-MM-DD HH:MM\" (giờ Việt Nam)",
-                        "times are \"YYYY-MM-DD HH:MM\" (Vietnam time)");
-    if (app_dossier_step(r->app, actor, code, action, &args, &err) != 0)
-        return api_send_error(r, &err);
-    return get_dossier(r, actor, code);
+    return dispatch(r, "GET", rest);
 }
 
 int api_post(http_request *r, const char *rest)
 {
-    app_session s;
-    app_actor actor;
-    ct_error err = {0};
-    json_t *j;
-    int rc = 0;
-    bool handled;
-    const char *str;
+    return dispatch(r, "POST", rest);
+}
 
-    if (!from_this_site(r))
-        return api_fail(r, 403, "http.origin", "yêu cầu đến từ một trang khác, không được nhận",
-                        "the request comes from another site and is refused");
-    if (strcmp(rest, "session") == 0)
-        return login(r);
-    if (api_require_session(r, &s) != 0)
-        return MHD_YES;
-    actor = app_session_actor(&s, r->client);
-    if (strcmp(rest, "session/logout") == 0) {
-        static const http_header clear[] = {
-            {"Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"}, {NULL, NULL}};
-        /* an empty JSON object, as every state-changing call takes */
-        j = api_json_body(r, &rc);
-        if (j == NULL)
-            return rc;
-        json_decref(j);
-        app_logout(r->app, s.token, &err);
-        return api_send_json(r, 200, json_pack("{s:b}", "ok", 1), clear);
-    }
-    rc = api_draft_post(r, &actor, rest, &handled);
-    if (handled)
-        return rc;
-    j = api_json_body(r, &rc);
-    if (j == NULL)
-        return rc;
-    if (strcmp(rest, "session/password") == 0) {
-        const char *old_pw, *new_pw;
-        if (api_get_string(r, j, "old_password", &old_pw, &rc) == 0 &&
-            api_get_string(r, j, "new_password", &new_pw, &rc) == 0)
-            rc = app_password_change(r->app, &s, old_pw, new_pw, &err) != 0
-                     ? api_send_error(r, &err)
-                     : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
-    } else if (strcmp(rest, "agencies") == 0) {
-        app_agency_input in = {0};
-        agency_record out;
-        if (api_get_string(r, j, "code", &in.code, &rc) == 0 &&
-            api_get_string(r, j, "name", &in.name, &rc) == 0 &&
-            api_get_string(r, j, "parent", &in.parent, &rc) == 0 &&
-            api_get_string(r, j, "province", &in.province, &rc) == 0 &&
-            api_get_string(r, j, "head_name", &in.head_name, &rc) == 0 &&
-            api_get_string(r, j, "head_title", &in.head_title, &rc) == 0 &&
-            api_get_string(r, j, "kind", &in.kind, &rc) == 0)
-            rc = app_agency_add(r->app, &actor, &in, &out, &err) != 0
-                     ? api_send_error(r, &err)
-                     : api_send_json(r, 201, agency_json(&out), NULL);
-    } else if (strcmp(rest, "dossiers") == 0) {
-        rc = post_dossier(r, &actor, j);
-    } else if (strncmp(rest, "dossiers/", 9) == 0 && strchr(rest + 9, '/')) {
-        char code[64];
-        const char *slash = strchr(rest + 9, '/');
-        rc = path_segment(code, sizeof code, rest + 9, (size_t)(slash - rest - 9))
-                 ? post_step(r, &actor, code, slash + 1, j)
-                 : api_fail(r, 404, "dossier.not_found", "không tìm thấy hồ sơ này",
-                            "no such dossier");
-    } else if (strcmp(rest, "tokens/stock") == 0) {
-        json_t *count = json_object_get(j, "count");
-        if (!json_is_integer(count))
-            rc = api_fail(r, 400, "json.type", "\"count\" phải là số nguyên",
-                          "\"count\" must be an integer");
-        else
-            rc = app_token_stock(r->app, &actor, (int)json_integer_value(count), &err) != 0
-                     ? api_send_error(r, &err)
-                     : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
-    } else if (strncmp(rest, "certificates/", 13) == 0 && strstr(rest, "/revoke")) {
-        char serial[48];
-        if (!path_segment(serial, sizeof serial, rest + 13,
-                          (size_t)(strstr(rest, "/revoke") - rest - 13)))
-            rc =
-                api_fail(r, 404, "cert.not_found", "không có chứng thư này", "no such certificate");
-        else if (api_get_string(r, j, "reason", &str, &rc) == 0)
-            rc = app_cert_revoke(r->app, &actor, serial, str ? str : "unspecified", &err) != 0
-                     ? api_send_error(r, &err)
-                     : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
-    } else if (strcmp(rest, "users") == 0) {
-        app_user_input in = {0};
-        if (api_get_string(r, j, "username", &in.username, &rc) == 0 &&
-            api_get_string(r, j, "display_name", &in.display_name, &rc) == 0 &&
-            api_get_string(r, j, "role", &in.role, &rc) == 0 &&
-            api_get_string(r, j, "agency", &in.agency, &rc) == 0 &&
-            api_get_string(r, j, "password", &in.password, &rc) == 0)
-            rc = app_user_add(r->app, &actor, &in, &err) != 0
-                     ? api_send_error(r, &err)
-                     : api_send_json(r, 201, json_pack("{s:s}", "username", in.username), NULL);
-    } else if (strncmp(rest, "users/", 6) == 0 && strstr(rest, "/disable")) {
-        char name[64];
-        if (!path_segment(name, sizeof name, rest + 6,
-                          (size_t)(strstr(rest, "/disable") - rest - 6)))
-            rc = api_fail(r, 404, "user.not_found", "không có tài khoản này", "no such account");
-        else
-            rc = app_user_disable(r->app, &actor, name, &err) != 0
-                     ? api_send_error(r, &err)
-                     : api_send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL);
-    } else {
-        rc = api_fail(r, 404, "api.not_found", "không có địa chỉ này", "no such route");
-    }
-    json_decref(j);
-    return rc;
+/* The draft routes have a larger body limit (the scanned letter); the same table serves. */
+int api_post_draft(http_request *r, const char *rest)
+{
+    (void)rest;
+    return dispatch(r, "POST", r->path + strlen("/api/v1/"));
 }

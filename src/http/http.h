@@ -144,18 +144,52 @@ long ocsp_base64_decode(const char *in, size_t n, unsigned char *out, size_t siz
 int health(http_request *r);
 /* api.c: the JSON API under /api/v1/ */
 #define API_MAX_BODY (2 * 1024 * 1024)
+/* the session cookie (HttpOnly, SameSite=Strict) */
+#define COOKIE "chungthu_session"
 /* Draft routes also carry the scanned request letter (app's DRAFT_LETTER_MAX and some room). */
 #define API_DRAFT_MAX_BODY (DRAFT_LETTER_MAX + 64 * 1024)
 int api_get(http_request *r, const char *rest);
 int api_post(http_request *r, const char *rest);
 int api_post_draft(http_request *r, const char *rest);
-/* what api.c and api_draft.c share */
+
+/* One API route (api_routes.c holds the table): a method, a pattern of path segments under
+ * /api/v1/ where "{name}" takes one segment, the roles that may call it (0: anyone, without a
+ * session), whether its body is a JSON object the dispatcher parses first, and the handler.
+ * The dispatcher (api.c) finds the route, refuses a cross-site POST, resolves the session,
+ * checks the role once, parses the body, then calls the handler; src/app checks again what
+ * depends on the record (the agency, the state). */
+typedef struct api_call api_call;
+typedef struct api_route {
+    const char *method;
+    const char *pattern;
+    role_set roles;
+    bool json_body;
+    int (*handler)(api_call *c);
+} api_route;
+
+#define API_MAX_PARAMS 3
+struct api_call {
+    http_request *r;
+    const api_route *route;
+    app_session session; /* routes with roles: the caller's */
+    app_actor actor;
+    char param[API_MAX_PARAMS][128]; /* the {…} segments, in order */
+    json_t *body;                    /* json_body routes: the object (the dispatcher frees it) */
+};
+
+/* The table and its size. */
+const api_route *api_routes(size_t *count);
+
+/* what the route handlers share (api.c) */
 int api_send_json(http_request *r, int status, json_t *j, const http_header *headers);
 int api_send_error(http_request *r, const ct_error *err);
 int api_send_error_with(http_request *r, const ct_error *err, const http_header *headers);
 int api_fail(http_request *r, int status, const char *code, const char *vi, const char *en);
-json_t *api_time_json(int64_t t);
-json_t *api_dossier_json(const dossier_record *d, int64_t now);
+int api_ok(http_request *r);
+/* POST /session: the login (api.c, beside the cookie it sets) */
+int api_login(api_call *c);
+/* "YYYY-MM-DD HH:MM" (Vietnam time) or "…T…Z" (UTC) into Unix seconds. */
+int api_parse_time(const char *s, int64_t *out);
 /* The session of the request's cookie; -1 after answering 401. */
 int api_require_session(http_request *r, app_session *s);
 /* Is the request's Content-Type this media type (parameters aside, any case)? */
@@ -164,9 +198,16 @@ bool api_content_type_is(http_request *r, const char *type);
 json_t *api_json_body(http_request *r, int *rc);
 /* A string member or NULL when absent; -1 after answering 400 for another type. */
 int api_get_string(http_request *r, json_t *j, const char *key, const char **out, int *rc);
-/* api_draft.c: drafts of online dossiers and their documents (0 = not a draft route) */
-int api_draft_get(http_request *r, const app_actor *actor, const char *rest, bool *handled);
-int api_draft_post(http_request *r, const app_actor *actor, const char *rest, bool *handled);
+/* api_draft.c: the draft routes' handlers, and the letter as a download */
+int api_drafts_list(api_call *c);
+int api_draft_show(api_call *c);
+int api_draft_letter_get(api_call *c);
+int api_draft_create(api_call *c);
+int api_draft_list_put(api_call *c);
+int api_draft_letter_put(api_call *c);
+int api_draft_confirm(api_call *c);
+int api_draft_submit(api_call *c);
+int api_draft_delete(api_call *c);
 int api_send_letter(http_request *r, const draft_record *d, unsigned char *data, size_t len);
 int metrics(http_request *r);
 /* portal.c: the portal's static files (web/) */

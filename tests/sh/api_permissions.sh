@@ -125,6 +125,45 @@ POST|dossiers/@D@/accept|{}|401|403|200|403|403|403|403
 POST|certificates/00FF/revoke|{"reason":"keyCompromise"}|401|404|404|403|403|403|403
 TABLE
 
+# the route table, as the server serves it (GET /routes) and as docs/api.md shows it to people:
+# the two agree, and every route refuses every role outside its "who" (403) and everyone without
+# a session (401), before anything is looked up
+curl -o "$T/routes.json" "$URL/routes"
+python3 - "$T/routes.json" "$CT_SRC/docs/api.md" > "$T/routes.diff" <<'PY'
+import json, re, sys
+served = {(r["method"], r["pattern"]): ("anyone" if not r["session"] else ", ".join(r["roles"]))
+          for r in json.load(open(sys.argv[1]))}
+doc = {}
+for line in open(sys.argv[2], encoding="utf-8"):
+    m = re.match(r"^\| (GET|POST) \| `/([^`]*)` \| ([^|]*) \|", line)
+    if m:
+        doc[(m.group(1), m.group(2))] = m.group(3).strip()
+for k in sorted(set(served) | set(doc)):
+    if served.get(k) != doc.get(k):
+        print(k, "served:", served.get(k), "docs/api.md:", doc.get(k))
+PY
+same "docs/api.md shows the served route table" "" "$(cat "$T/routes.diff")"
+python3 - "$T/routes.json" "$D" "$R" > "$T/refusals" <<'PY'
+import json, sys
+users = {"agency_clerk": "vanthu", "agency_head": "thutruong", "ca_officer": "canbo",
+         "ca_admin": "quantri", "auditor": "kiemtoan"}
+fill = {"{code}": sys.argv[2], "{action}": "accept", "{id}": sys.argv[3], "{serial}": "00FF",
+        "{username}": "tam.thoi"}
+for r in json.load(open(sys.argv[1])):
+    if not r["session"]:
+        continue
+    path = r["pattern"]
+    for k, v in fill.items():
+        path = path.replace(k, v)
+    print(r["method"], path, "none", 401)
+    for role, user in users.items():
+        if role not in r["roles"]:
+            print(r["method"], path, user, 403)
+PY
+while read -r method path who want; do
+    same "$method $path as $who, outside the route's roles" "$want" "$(call "$who" "$method" "$path")"
+done < "$T/refusals"
+
 # one agency acting on another's dossier: refused as if it did not exist, and nothing changed
 same "other agency cannot withdraw it (as if it did not exist)" "404" "$(call vanthu.byt POST "dossiers/$D/withdraw")"
 same "other agency cannot accept it either" "403" "$(call vanthu.byt POST "dossiers/$D/accept")"

@@ -1,0 +1,524 @@
+/*
+ * api_routes.c — the JSON API under /api/v1/, as one table: each row a method, a path pattern,
+ * the roles that may call it, and a short handler that reads its input, calls src/app once and
+ * answers with app's view of the record (docs/api.md is this table for people; the permission
+ * test reads it back from GET /api/v1/routes). The dispatcher in api.c does everything the rows
+ * share: matching, the cross-site check, the session, the role, the JSON body.
+ */
+#include "http/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+
+#define ANY_ROLE ROLES_ALL
+#define READERS (ROLES_CA | ROLE_AUDITOR) /* the CA's records: the CA and the auditor */
+
+static int send_or_error(http_request *r, int rc, const ct_error *err, int status, json_t *j)
+{
+    if (rc != 0) {
+        json_decref(j);
+        return api_send_error(r, err);
+    }
+    return api_send_json(r, status, j, NULL);
+}
+
+/* A list answered as a JSON array; visit appends to it. */
+static int collect(void *list, json_t *item)
+{
+    return json_array_append_new(list, item) == 0 ? 0 : 1;
+}
+
+static int list_agency(void *l, const agency_record *x)
+{
+    return collect(l, app_view_agency(x));
+}
+
+static int list_token(void *l, const token_record *x)
+{
+    return collect(l, app_view_token(x));
+}
+
+static int list_cert(void *l, const cert_record *x)
+{
+    return collect(l, app_view_cert(x));
+}
+
+static int list_user(void *l, const user_record *x)
+{
+    return collect(l, app_view_user(x));
+}
+
+static int list_event(void *l, const audit_entry *x)
+{
+    return collect(l, app_view_audit(x));
+}
+
+/* ---- the session ---- */
+
+static int session_show(api_call *c)
+{
+    const app_session *s = &c->session;
+
+    return api_send_json(c->r, 200,
+                         json_pack("{s:s, s:s, s:s, s:s, s:o}", "username", s->username,
+                                   "display_name", s->display_name, "role", role_name(s->role),
+                                   "agency", s->agency, "expires_at", app_view_time(s->expires_at)),
+                         NULL);
+}
+
+static int session_logout(api_call *c)
+{
+    static const http_header clear[] = {
+        {"Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"}, {NULL, NULL}};
+    ct_error err = {0};
+
+    app_logout(c->r->app, c->session.token, &err);
+    return api_send_json(c->r, 200, json_pack("{s:b}", "ok", 1), clear);
+}
+
+static int session_password(api_call *c)
+{
+    const char *old_pw, *new_pw;
+    ct_error err = {0};
+    int rc = 0;
+
+    if (api_get_string(c->r, c->body, "old_password", &old_pw, &rc) != 0 ||
+        api_get_string(c->r, c->body, "new_password", &new_pw, &rc) != 0)
+        return rc;
+    if (app_password_change(c->r->app, &c->session, old_pw, new_pw, &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_ok(c->r);
+}
+
+/* The subscriber's own lookup, without an account: where the request stands, nothing else. */
+static int lookup(api_call *c)
+{
+    applicant_record ap;
+    ct_error err = {0};
+    http_request *r = c->r;
+
+    if (app_applicant_lookup(r->app, http_query(r, "code"), http_query(r, "id_number"), r->client,
+                             &ap, &err) != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 200, app_view_lookup(&ap), NULL);
+}
+
+/* ---- agencies ---- */
+
+static int agencies_list(api_call *c)
+{
+    json_t *list = json_array();
+    ct_error err = {0};
+
+    return send_or_error(c->r, app_agency_list(c->r->app, &c->actor, list_agency, list, &err), &err,
+                         200, list);
+}
+
+static int agency_add(api_call *c)
+{
+    app_agency_input in = {0};
+    agency_record out;
+    ct_error err = {0};
+    int rc = 0;
+    http_request *r = c->r;
+
+    if (api_get_string(r, c->body, "code", &in.code, &rc) ||
+        api_get_string(r, c->body, "name", &in.name, &rc) ||
+        api_get_string(r, c->body, "parent", &in.parent, &rc) ||
+        api_get_string(r, c->body, "province", &in.province, &rc) ||
+        api_get_string(r, c->body, "head_name", &in.head_name, &rc) ||
+        api_get_string(r, c->body, "head_title", &in.head_title, &rc) ||
+        api_get_string(r, c->body, "kind", &in.kind, &rc))
+        return rc;
+    if (app_agency_add(r->app, &c->actor, &in, &out, &err) != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 201, app_view_agency(&out), NULL);
+}
+
+/* ---- dossiers ---- */
+
+typedef struct {
+    json_t *list;
+    const app_actor *actor;
+    const dossier_record *d;
+    int64_t now;
+    bool overdue;
+} dossier_list_ctx;
+
+static int list_dossier(void *user, const dossier_record *d)
+{
+    dossier_list_ctx *l = user;
+
+    if (l->overdue && !app_dossier_overdue(d, l->now))
+        return 0;
+    return collect(l->list, app_view_dossier(l->actor, d, l->now));
+}
+
+static int list_applicant(void *user, const applicant_record *ap)
+{
+    dossier_list_ctx *l = user;
+
+    return collect(l->list, app_view_applicant(l->actor, l->d, ap, l->now));
+}
+
+static int dossiers_list(api_call *c)
+{
+    dossier_filter f = {http_query(c->r, "agency"), http_query(c->r, "state"), 0};
+    dossier_list_ctx l = {json_array(), &c->actor, NULL, app_now(),
+                          http_query(c->r, "overdue") != NULL};
+    ct_error err = {0};
+
+    return send_or_error(c->r, app_dossier_list(c->r->app, &c->actor, &f, list_dossier, &l, &err),
+                         &err, 200, l.list);
+}
+
+/* The dossier as the caller may see it: its applicants and timeline, with what they may do. */
+static int send_dossier(api_call *c, const char *code, int status)
+{
+    dossier_record d;
+    ct_error err = {0};
+    dossier_list_ctx l = {json_array(), &c->actor, &d, app_now(), false};
+    json_t *events = json_array(), *j;
+
+    if (app_dossier_get(c->r->app, &c->actor, code, &d, &err) != 0 ||
+        app_dossier_applicants(c->r->app, &c->actor, code, list_applicant, &l, &err) != 0 ||
+        app_dossier_timeline(c->r->app, &c->actor, code, list_event, events, &err) != 0) {
+        json_decref(l.list);
+        json_decref(events);
+        return api_send_error(c->r, &err);
+    }
+    j = app_view_dossier(&c->actor, &d, l.now);
+    json_object_set_new(j, "applicants", l.list);
+    json_object_set_new(j, "timeline", events);
+    return api_send_json(c->r, status, j, NULL);
+}
+
+static int dossier_show(api_call *c)
+{
+    return send_dossier(c, c->param[0], 200);
+}
+
+static int dossier_paper(api_call *c, slip_kind kind)
+{
+    char *html;
+    ct_error err = {0};
+
+    if (app_dossier_receipt(c->r->app, &c->actor, c->param[0], kind, SLIP_HTML, &html, &err) != 0)
+        return api_send_error(c->r, &err);
+    return http_send_html(c->r, 200, html);
+}
+
+static int dossier_receipt(api_call *c)
+{
+    return dossier_paper(c, SLIP_RECEIPT);
+}
+
+static int dossier_notice(api_call *c)
+{
+    return dossier_paper(c, SLIP_PICKUP_NOTICE);
+}
+
+static int dossier_letter(api_call *c)
+{
+    draft_record d;
+    unsigned char *data;
+    size_t len;
+    ct_error err = {0};
+
+    if (app_dossier_letter(c->r->app, &c->actor, c->param[0], &data, &len, &d, &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_send_letter(c->r, &d, data, len);
+}
+
+/* A dossier that came in person or by post, recorded by the CA (agencies submit online through
+ * drafts). The list: "csv" text, or "applicants" objects. */
+static int dossier_submit(api_call *c)
+{
+    app_submission in = {0};
+    dossier_record d;
+    ct_error err = {0};
+    const char *csv = NULL;
+    char *list_json = NULL;
+    int rc = 0;
+    http_request *r = c->r;
+
+    if (api_get_string(r, c->body, "agency", &in.agency, &rc) ||
+        api_get_string(r, c->body, "channel", &in.channel, &rc) ||
+        api_get_string(r, c->body, "confirmed_by", &in.confirmed_by, &rc) ||
+        api_get_string(r, c->body, "confirmed_on", &in.confirmed_on, &rc) ||
+        api_get_string(r, c->body, "csv", &csv, &rc))
+        return rc;
+    if (csv) {
+        in.format = "csv";
+        in.data = (const unsigned char *)csv;
+        in.len = strlen(csv);
+    } else {
+        json_t *list = json_object_get(c->body, "applicants");
+        list_json = json_dumps(list ? list : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+        in.format = "json";
+        in.data = (const unsigned char *)(list_json ? list_json : "null");
+        in.len = strlen((const char *)in.data);
+    }
+    rc = app_dossier_submit(r->app, &c->actor, &in, &d, &err);
+    free(list_json);
+    if (rc != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 201, app_view_dossier(&c->actor, &d, app_now()), NULL);
+}
+
+/* A step of the procedure; the answer is the dossier as it now stands. */
+static int dossier_step(api_call *c)
+{
+    proc_action action;
+    app_step_args args = {0};
+    ct_error err = {0};
+    const char *at = NULL, *effective = NULL;
+    json_t *n = json_object_get(c->body, "applicant");
+    int rc = 0;
+    http_request *r = c->r;
+
+    if (proc_action_parse(c->param[1], &action, &err) != 0) {
+        err.status = 404;
+        return api_send_error(r, &err);
+    }
+    if (n && !json_is_integer(n))
+        return api_fail(r, 400, "json.type", "\"applicant\" phải là số nguyên",
+                        "\"applicant\" must be an integer");
+    args.applicant = n ? (int64_t)json_integer_value(n) : 0;
+    if (api_get_string(r, c->body, "reason", &args.reason, &rc) ||
+        api_get_string(r, c->body, "place", &args.pickup_place, &rc) ||
+        api_get_string(r, c->body, "at", &at, &rc) ||
+        api_get_string(r, c->body, "effective_at", &effective, &rc))
+        return rc;
+    if ((at && api_parse_time(at, &args.pickup_at) != 0) ||
+        (effective && api_parse_time(effective, &args.effective_at) != 0))
+        return api_fail(r, 400, "api.time", "thời gian dạng \"YYYY-MM-DD HH:MM\" (giờ Việt Nam)",
+                        "times are \"YYYY-MM-DD HH:MM\" (Vietnam time)");
+    if (app_dossier_step(r->app, &c->actor, c->param[0], action, &args, &err) != 0)
+        return api_send_error(r, &err);
+    return send_dossier(c, c->param[0], 200);
+}
+
+/* ---- tokens, certificates, accounts ---- */
+
+static int tokens_list(api_call *c)
+{
+    json_t *list = json_array();
+    ct_error err = {0};
+
+    return send_or_error(
+        c->r,
+        app_token_list(c->r->app, &c->actor, http_query(c->r, "state"), list_token, list, &err),
+        &err, 200, list);
+}
+
+static int tokens_stock(api_call *c)
+{
+    json_t *count = json_object_get(c->body, "count");
+    ct_error err = {0};
+
+    if (!json_is_integer(count))
+        return api_fail(c->r, 400, "json.type", "\"count\" phải là số nguyên",
+                        "\"count\" must be an integer");
+    if (app_token_stock(c->r->app, &c->actor, (int)json_integer_value(count), &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_ok(c->r);
+}
+
+static int certs_list(api_call *c)
+{
+    cert_filter f = {http_query(c->r, "status"), http_query(c->r, "kind"), http_query(c->r, "q"),
+                     200, 0};
+    json_t *list = json_array();
+    ct_error err = {0};
+
+    return send_or_error(c->r, app_cert_list(c->r->app, &c->actor, &f, list_cert, list, &err), &err,
+                         200, list);
+}
+
+static int cert_show(api_call *c)
+{
+    cert_record rec;
+    ct_error err = {0};
+    json_t *j;
+
+    if (app_cert_get(c->r->app, &c->actor, c->param[0], &rec, &err) != 0)
+        return api_send_error(c->r, &err);
+    j = app_view_cert(&rec);
+    cert_record_free(&rec);
+    return api_send_json(c->r, 200, j, NULL);
+}
+
+static int cert_revoke(api_call *c)
+{
+    const char *reason;
+    ct_error err = {0};
+    int rc = 0;
+
+    if (api_get_string(c->r, c->body, "reason", &reason, &rc) != 0)
+        return rc;
+    if (app_cert_revoke(c->r->app, &c->actor, c->param[0], reason ? reason : "unspecified", &err) !=
+        0)
+        return api_send_error(c->r, &err);
+    return api_ok(c->r);
+}
+
+static int users_list(api_call *c)
+{
+    json_t *list = json_array();
+    ct_error err = {0};
+
+    return send_or_error(c->r, app_user_list(c->r->app, &c->actor, list_user, list, &err), &err,
+                         200, list);
+}
+
+static int user_add(api_call *c)
+{
+    app_user_input in = {0};
+    ct_error err = {0};
+    int rc = 0;
+    http_request *r = c->r;
+
+    if (api_get_string(r, c->body, "username", &in.username, &rc) ||
+        api_get_string(r, c->body, "display_name", &in.display_name, &rc) ||
+        api_get_string(r, c->body, "role", &in.role, &rc) ||
+        api_get_string(r, c->body, "agency", &in.agency, &rc) ||
+        api_get_string(r, c->body, "password", &in.password, &rc))
+        return rc;
+    if (app_user_add(r->app, &c->actor, &in, &err) != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 201, json_pack("{s:s}", "username", in.username), NULL);
+}
+
+static int user_disable(api_call *c)
+{
+    ct_error err = {0};
+
+    if (app_user_disable(c->r->app, &c->actor, c->param[0], &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_ok(c->r);
+}
+
+/* ---- the audit trail and the calendar ---- */
+
+static int audit_verify(api_call *c)
+{
+    app_audit_report rep;
+    ct_error err = {0};
+
+    if (app_audit_verify(c->r->app, &c->actor, &rep, &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_send_json(c->r, 200,
+                         json_pack("{s:b, s:I, s:I, s:s}", "ok", rep.first_bad_id == 0, "rows",
+                                   (json_int_t)rep.rows, "first_bad_row",
+                                   (json_int_t)rep.first_bad_id, "problem", rep.problem),
+                         NULL);
+}
+
+static int calendar_holidays_list(api_call *c)
+{
+    ct_date days[64];
+    const char *names[64];
+    const char *year = http_query(c->r, "year");
+    size_t n = calendar_holidays(app_calendar(c->r->app), year ? atoi(year) : 0, days, names, 64);
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < n; i++) {
+        char d[11];
+        ct_date_format(days[i], d);
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s}", "date", d, "name", names[i] ? names[i] : ""));
+    }
+    return api_send_json(c->r, 200, list, NULL);
+}
+
+static int calendar_add_days(api_call *c)
+{
+    ct_date d, result;
+    const char *from = http_query(c->r, "date"), *n = http_query(c->r, "n");
+    char out[11], *end = NULL;
+    long days = n ? strtol(n, &end, 10) : 0;
+    ct_error err = {0};
+
+    if (from == NULL || n == NULL || ct_date_parse(from, &d) != 0 || end == n || *end != '\0')
+        return api_fail(c->r, 400, "calendar.bad_date", "cần ?date=YYYY-MM-DD&n=SỐ",
+                        "give ?date=YYYY-MM-DD&n=NUMBER");
+    if (calendar_add_working_days_checked(app_calendar(c->r->app), d, days, &result, &err) != 0)
+        return api_send_error(c->r, &err);
+    ct_date_format(result, out);
+    return api_send_json(
+        c->r, 200, json_pack("{s:s, s:i, s:s}", "from", from, "n", (int)days, "date", out), NULL);
+}
+
+static int routes_list(api_call *c);
+
+/* ---- the table ---- */
+
+/* clang-format off */
+static const api_route routes[] = {
+    /* method  pattern                          roles                               json   handler */
+    {"POST", "session",                         0,                                  false, api_login},
+    {"GET",  "session",                         ANY_ROLE,                           false, session_show},
+    {"POST", "session/logout",                  ANY_ROLE,                           true,  session_logout},
+    {"POST", "session/password",                ANY_ROLE,                           true,  session_password},
+    {"GET",  "lookup",                          0,                                  false, lookup},
+    {"GET",  "routes",                          0,                                  false, routes_list},
+    {"GET",  "agencies",                        ANY_ROLE,                           false, agencies_list},
+    {"POST", "agencies",                        ROLES_CA,                           true,  agency_add},
+    {"GET",  "dossiers",                        ANY_ROLE,                           false, dossiers_list},
+    {"POST", "dossiers",                        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_submit},
+    {"GET",  "dossiers/{code}",                 ANY_ROLE,                           false, dossier_show},
+    {"GET",  "dossiers/{code}/receipt",         ANY_ROLE,                           false, dossier_receipt},
+    {"GET",  "dossiers/{code}/notice",          ANY_ROLE,                           false, dossier_notice},
+    {"GET",  "dossiers/{code}/letter",          ANY_ROLE,                           false, dossier_letter},
+    {"POST", "dossiers/{code}/{action}",        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_step},
+    {"GET",  "drafts",                          ROLES_AGENCY | ROLE_AUDITOR,        false, api_drafts_list},
+    {"POST", "drafts",                          ROLE_AGENCY_CLERK,                  true,  api_draft_create},
+    {"GET",  "drafts/{id}",                     ROLES_AGENCY | ROLE_AUDITOR,        false, api_draft_show},
+    {"GET",  "drafts/{id}/letter",              ROLES_AGENCY | ROLE_AUDITOR,        false, api_draft_letter_get},
+    {"POST", "drafts/{id}/list",                ROLE_AGENCY_CLERK,                  false, api_draft_list_put},
+    {"POST", "drafts/{id}/letter",              ROLE_AGENCY_CLERK,                  false, api_draft_letter_put},
+    {"POST", "drafts/{id}/confirm",             ROLE_AGENCY_HEAD,                   true,  api_draft_confirm},
+    {"POST", "drafts/{id}/submit",              ROLES_AGENCY,                       true,  api_draft_submit},
+    {"POST", "drafts/{id}/delete",              ROLE_AGENCY_CLERK,                  true,  api_draft_delete},
+    {"GET",  "tokens",                          READERS,                            false, tokens_list},
+    {"POST", "tokens/stock",                    ROLES_CA,                           true,  tokens_stock},
+    {"GET",  "certificates",                    READERS,                            false, certs_list},
+    {"GET",  "certificates/{serial}",           READERS,                            false, cert_show},
+    {"POST", "certificates/{serial}/revoke",    ROLES_CA,                           true,  cert_revoke},
+    {"GET",  "users",                           ROLE_CA_ADMIN | ROLE_AUDITOR,       false, users_list},
+    {"POST", "users",                           ROLE_CA_ADMIN,                      true,  user_add},
+    {"POST", "users/{username}/disable",        ROLE_CA_ADMIN,                      true,  user_disable},
+    {"GET",  "audit/verify",                    READERS,                            false, audit_verify},
+    {"GET",  "calendar/holidays",               ANY_ROLE,                           false, calendar_holidays_list},
+    {"GET",  "calendar/add-working-days",       ANY_ROLE,                           false, calendar_add_days},
+};
+/* clang-format on */
+
+const api_route *api_routes(size_t *count)
+{
+    *count = sizeof routes / sizeof routes[0];
+    return routes;
+}
+
+/* The table itself, for people and tests: each route with the roles that may call it. */
+static int routes_list(api_call *c)
+{
+    static const role each[] = {ROLE_AGENCY_CLERK, ROLE_AGENCY_HEAD, ROLE_CA_OFFICER, ROLE_CA_ADMIN,
+                                ROLE_AUDITOR};
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        json_t *roles = json_array();
+        for (size_t k = 0; k < sizeof each / sizeof each[0]; k++)
+            if (routes[i].roles & each[k])
+                json_array_append_new(roles, json_string(role_name(each[k])));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:o}", "method", routes[i].method,
+                                              "pattern", routes[i].pattern, "session",
+                                              routes[i].roles != 0, "roles", roles));
+    }
+    return api_send_json(c->r, 200, list, NULL);
+}
