@@ -284,10 +284,12 @@ int cmd_dossier_step(cli_call *c)
     step.applicant = n ? atoll(n) : 0;
     step.reason = cli_get(&c->args, "reason");
     step.pickup_place = cli_get(&c->args, "place");
-    if ((n && step.applicant <= 0) || (at && cli_parse_local_time(at, &step.pickup_at) != 0) ||
-        (effective && cli_parse_local_time(effective, &step.effective_at) != 0))
-        return cli_usage_error("--applicant takes a row number; --at and --effective take "
-                               "\"YYYY-MM-DD HH:MM\" (Vietnam time)");
+    if (n && step.applicant <= 0)
+        return cli_usage_error("--applicant takes a row number of the list: 1, 2, …");
+    if (at && cli_parse_local_time(at, &step.pickup_at) != 0)
+        return cli_usage_error("--at takes \"YYYY-MM-DD HH:MM\" (Vietnam time)");
+    if (effective && cli_parse_local_time(effective, &step.effective_at) != 0)
+        return cli_usage_error("--effective takes \"YYYY-MM-DD HH:MM\" (Vietnam time)");
     if (app_dossier_step(c->a, &c->actor, cli_pos(c, 0), (proc_action)c->cmd->data, &step,
                          &c->err) != 0)
         return CLI_FAILED;
