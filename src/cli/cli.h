@@ -1,7 +1,12 @@
 /*
- * cli.h — what the command-line files share: parsed options, the acting operator, output.
+ * cli.h — what the command-line files share: the table of commands, parsed options, the acting
+ * operator, output.
  *
- * Each cli_*.c file is one command group (`cert`, `audit`, …) and only calls src/app.
+ * Every command is one row of the table in cli_table.c: its group and subcommand, its operands
+ * and options, who it acts as, and one short handler. cli_dispatch.c finds the row, parses the
+ * arguments against it, opens the instance, runs the handler and turns its result into the exit
+ * status; `--help` and every usage message are printed from the same rows, so what is shown is
+ * what is parsed. Handlers live in the cli_*.c file of their group and only call src/app.
  */
 #ifndef CT_CLI_CLI_H
 #define CT_CLI_CLI_H
@@ -9,18 +14,29 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "app/app.h"
 
 #define CLI_MAX_OPTS 32
 #define CLI_MAX_POS 8
 
-/* An option a command accepts: "--name VALUE" (takes_value) or "--flag". repeat allows several. */
-typedef struct cli_opt_spec {
+/* How an option is shown in the usage and what the parser asks of it. */
+typedef enum {
+    CLI_OPTIONAL, /* shown in [brackets] */
+    CLI_NEEDED,   /* shown bare; the use case refuses its absence with its own code (exit 1) */
+    CLI_REQUIRED, /* shown bare; the parser refuses its absence as a usage error (exit 2) */
+    CLI_ONE_OF,   /* the row's CLI_ONE_OF options are shown "(--a X | --b Y)"; exactly one */
+} cli_need;
+
+/* An option a command accepts: "--name VALUE" (value is the placeholder shown in the usage) or
+ * "--flag" (value NULL). repeat allows it several times. */
+typedef struct cli_opt {
     const char *name;
-    bool takes_value;
+    const char *value;
+    cli_need need;
     bool repeat;
-} cli_opt_spec;
+} cli_opt;
 
 typedef struct cli_args {
     const char *names[CLI_MAX_OPTS];
@@ -30,21 +46,68 @@ typedef struct cli_args {
     size_t n_pos;
 } cli_args;
 
+/* The global options: the instance and who acts. */
 typedef struct cli_ctx {
     const char *home;
     const char *actor_name;
-    bool json;
 } cli_ctx;
 
-/* Parse argv against specs; prints a message and returns -1 on an unknown or incomplete option. */
-int cli_parse(int argc, char **argv, const cli_opt_spec *specs, cli_args *out);
+/* What a handler returns besides 0 (done) and an exit status of its own (1 refused, 3 failed,
+ * already reported): */
+enum {
+    CLI_FAILED = -1, /* call->err says why; reported in both languages, exit 1 or 3 */
+    CLI_USAGE = -2,  /* a message was printed (cli_usage_error); the row's usage follows, exit 2 */
+};
+
+typedef struct cli_call cli_call;
+
+/* Whether the dispatcher opens the instance at --home for the handler. */
+typedef enum { CLI_OPEN, CLI_NO_OPEN } cli_home;
+
+/* One row of the command table. */
+typedef struct cli_command {
+    const char *group;
+    const char *sub;      /* NULL: the group is the command ("init", "serve") */
+    const char *operands; /* positional arguments as shown, one word each ("DATE N"); NULL: none */
+    const cli_opt *opts;  /* ends with {NULL}; NULL: no options */
+    int (*run)(cli_call *call);
+    int data;  /* the handler's parameter: a procedure action, a slip kind */
+    role role; /* who the command acts as (with --actor as the name) */
+    cli_home home;
+    const char *about; /* one sentence for --help */
+} cli_command;
+
+/* What a handler gets: the parsed arguments, the open instance, the actor, an error to fill. */
+struct cli_call {
+    const cli_ctx *ctx;
+    const cli_command *cmd;
+    cli_args args;
+    app *a; /* NULL for CLI_NO_OPEN rows */
+    app_actor actor;
+    ct_error err;
+};
+
+/* The table, in the order --help shows it. */
+const cli_command *cli_commands(size_t *count);
+
+/* Run argv[0] (a group) and what follows; returns the exit status. */
+int cli_dispatch(const cli_ctx *ctx, int argc, char **argv);
+/* The whole usage, as `chungthu --help` prints it. */
+void cli_help(FILE *out);
+
+/* Parse argv against a row's options. Returns 0, CLI_USAGE after printing why, or 1 when
+ * --help was asked for (before anything after it is looked at). */
+int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out);
 const char *cli_get(const cli_args *a, const char *name);
 bool cli_flag(const cli_args *a, const char *name);
 /* All values of a repeated option, in order; returns the count. */
 size_t cli_get_all(const cli_args *a, const char *name, const char **out, size_t max);
+/* The first operand, the second, … */
+#define cli_pos(call, i) ((call)->args.pos[(i)])
 
 /* Print an error in Vietnamese and English; returns the exit status for it. */
 int cli_report(const ct_error *err);
+/* Print "chungthu: MESSAGE" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 app_actor cli_actor(const cli_ctx *ctx, role r);
@@ -52,23 +115,44 @@ int cli_open(const cli_ctx *ctx, app **out);
 
 /* "2026-11-24 19:56:55 +07" (Vietnam time). */
 void cli_local_time(int64_t t, char *out, size_t size);
+/* "YYYY-MM-DD HH:MM" in Vietnam time → Unix seconds; -1 when it is not one. */
+int cli_parse_local_time(const char *text, int64_t *out);
 
 int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *len);
+/* Pretty-print j on stdout with a newline, and release it. */
+void cli_print_json(json_t *j);
 
-/* command groups */
-int cmd_init(const cli_ctx *ctx, int argc, char **argv);
-int cmd_cert(const cli_ctx *ctx, int argc, char **argv);
-int cmd_audit(const cli_ctx *ctx, int argc, char **argv);
-int cmd_agency(const cli_ctx *ctx, int argc, char **argv);
-int cmd_dossier(const cli_ctx *ctx, int argc, char **argv);
-int cmd_run_due(const cli_ctx *ctx, int argc, char **argv);
-int cmd_calendar(const cli_ctx *ctx, int argc, char **argv);
-int cmd_demo(const cli_ctx *ctx, int argc, char **argv);
-int cmd_token(const cli_ctx *ctx, int argc, char **argv);
-int cmd_crl(const cli_ctx *ctx, int argc, char **argv);
-int cmd_ocsp(const cli_ctx *ctx, int argc, char **argv);
-int cmd_cert_revoke(const cli_ctx *ctx, int argc, char **argv);
-int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
-int cmd_user(const cli_ctx *ctx, int argc, char **argv);
+/* The demo ends on the dossier's page as `dossier show` prints it. */
+int cli_dossier_print(app *a, const app_actor *actor, const char *code, bool json, ct_error *err);
+
+/* handlers, one per row or per family of rows (cli_table.c) */
+int cmd_init(cli_call *c);
+int cmd_serve(cli_call *c);
+int cmd_cert_issue(cli_call *c);
+int cmd_cert_show(cli_call *c);
+int cmd_cert_list(cli_call *c);
+int cmd_cert_revoke(cli_call *c);
+int cmd_crl_generate(cli_call *c);
+int cmd_crl_show(cli_call *c);
+int cmd_ocsp_respond(cli_call *c);
+int cmd_agency_add(cli_call *c);
+int cmd_agency_list(cli_call *c);
+int cmd_token_stock(cli_call *c);
+int cmd_token_list(cli_call *c);
+int cmd_token_provision(cli_call *c);
+int cmd_user_add(cli_call *c);
+int cmd_user_list(cli_call *c);
+int cmd_user_disable(cli_call *c);
+int cmd_dossier_submit(cli_call *c);
+int cmd_dossier_step(cli_call *c); /* data: the proc_action */
+int cmd_dossier_show(cli_call *c);
+int cmd_dossier_slip(cli_call *c); /* data: the slip_kind */
+int cmd_dossier_list(cli_call *c);
+int cmd_run_due(cli_call *c);
+int cmd_calendar_add(cli_call *c);
+int cmd_calendar_is_working_day(cli_call *c);
+int cmd_calendar_holidays(cli_call *c);
+int cmd_audit_verify(cli_call *c);
+int cmd_demo(cli_call *c);
 
 #endif

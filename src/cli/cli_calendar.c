@@ -25,77 +25,80 @@ static int open_calendar(const cli_ctx *ctx, ct_calendar **cal, ct_error *err)
     return calendar_open(dir, cal, err);
 }
 
-int cmd_calendar(const cli_ctx *ctx, int argc, char **argv)
+int cmd_calendar_add(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {{"json", false, false}, {NULL, false, false}};
-    cli_args args;
+    const char *from = cli_pos(c, 0), *count = cli_pos(c, 1);
     ct_calendar *cal;
-    ct_error err = {0};
-    ct_date d;
-    char text[11];
-    bool json;
+    ct_date d, result;
+    char *end, text[11];
+    long n = strtol(count, &end, 10);
+    int rc;
 
-    if (argc < 1 || cli_parse(argc - 1, argv + 1, specs, &args) != 0)
-        return cli_usage_error("usage: calendar add-working-days DATE N | is-working-day DATE | "
-                               "holidays YEAR");
-    json = cli_flag(&args, "json");
-    if (open_calendar(ctx, &cal, &err) != 0)
-        return cli_report(&err);
-    if (strcmp(argv[0], "add-working-days") == 0 && args.n_pos == 2 &&
-        ct_date_parse(args.pos[0], &d) == 0) {
-        char *end;
-        long n = strtol(args.pos[1], &end, 10);
-        ct_date result;
-        if (*end != '\0' || end == args.pos[1]) {
-            calendar_free(cal);
-            return cli_usage_error("N must be a whole number of working days, 0–3650");
-        }
-        if (calendar_add_working_days_checked(cal, d, n, &result, &err) != 0) {
-            calendar_free(cal);
-            return cli_report(&err);
-        }
-        ct_date_format(result, text);
+    if (ct_date_parse(from, &d) != 0)
+        return cli_usage_error("DATE is YYYY-MM-DD");
+    if (*end != '\0' || end == count)
+        return cli_usage_error("N must be a whole number of working days, 0–3650");
+    if (open_calendar(c->ctx, &cal, &c->err) != 0)
+        return CLI_FAILED;
+    rc = calendar_add_working_days_checked(cal, d, n, &result, &c->err);
+    calendar_free(cal);
+    if (rc != 0)
+        return CLI_FAILED;
+    ct_date_format(result, text);
+    if (cli_flag(&c->args, "json"))
+        printf("{\"from\": \"%s\", \"working_days\": %ld, \"date\": \"%s\"}\n", from, n, text);
+    else
+        printf("%s\n", text);
+    return 0;
+}
+
+int cmd_calendar_is_working_day(cli_call *c)
+{
+    const char *day = cli_pos(c, 0), *name;
+    ct_calendar *cal;
+    ct_date d;
+    bool working;
+
+    if (ct_date_parse(day, &d) != 0)
+        return cli_usage_error("DATE is YYYY-MM-DD");
+    if (open_calendar(c->ctx, &cal, &c->err) != 0)
+        return CLI_FAILED;
+    working = calendar_is_working_day(cal, d);
+    name = calendar_holiday_name(cal, d);
+    if (cli_flag(&c->args, "json"))
+        printf("{\"date\": \"%s\", \"working_day\": %s, \"holiday\": %s%s%s}\n", day,
+               working ? "true" : "false", name ? "\"" : "", name ? name : "null",
+               name ? "\"" : "");
+    else
+        printf("%s%s%s\n", working ? "yes" : "no", name ? " — " : "", name ? name : "");
+    calendar_free(cal);
+    return working ? 0 : 1;
+}
+
+int cmd_calendar_holidays(cli_call *c)
+{
+    bool json = cli_flag(&c->args, "json");
+    ct_calendar *cal;
+    ct_date days[64];
+    const char *names[64];
+    char text[11];
+    json_t *list;
+    size_t n;
+
+    if (open_calendar(c->ctx, &cal, &c->err) != 0)
+        return CLI_FAILED;
+    n = calendar_holidays(cal, atoi(cli_pos(c, 0)), days, names, 64);
+    list = json ? json_array() : NULL;
+    for (size_t i = 0; i < n; i++) {
+        ct_date_format(days[i], text);
         if (json)
-            printf("{\"from\": \"%s\", \"working_days\": %ld, \"date\": \"%s\"}\n", args.pos[0], n,
-                   text);
+            json_array_append_new(
+                list, json_pack("{s:s, s:s}", "date", text, "name", names[i] ? names[i] : ""));
         else
-            printf("%s\n", text);
-    } else if (strcmp(argv[0], "is-working-day") == 0 && args.n_pos == 1 &&
-               ct_date_parse(args.pos[0], &d) == 0) {
-        bool working = calendar_is_working_day(cal, d);
-        const char *name = calendar_holiday_name(cal, d);
-        if (json)
-            printf("{\"date\": \"%s\", \"working_day\": %s, \"holiday\": %s%s%s}\n", args.pos[0],
-                   working ? "true" : "false", name ? "\"" : "", name ? name : "null",
-                   name ? "\"" : "");
-        else
-            printf("%s%s%s\n", working ? "yes" : "no", name ? " — " : "", name ? name : "");
-        calendar_free(cal);
-        return working ? 0 : 1;
-    } else if (strcmp(argv[0], "holidays") == 0 && args.n_pos == 1) {
-        ct_date days[64];
-        const char *names[64];
-        int year = atoi(args.pos[0]);
-        size_t n = calendar_holidays(cal, year, days, names, 64);
-        json_t *list = json_array();
-        for (size_t i = 0; i < n; i++) {
-            ct_date_format(days[i], text);
-            if (json)
-                json_array_append_new(
-                    list, json_pack("{s:s, s:s}", "date", text, "name", names[i] ? names[i] : ""));
-            else
-                printf("%s  %s\n", text, names[i] ? names[i] : "");
-        }
-        if (json) {
-            json_dumpf(list, stdout, JSON_INDENT(2));
-            putchar('\n');
-        }
-        json_decref(list);
-    } else {
-        calendar_free(cal);
-        return cli_usage_error("usage: calendar add-working-days YYYY-MM-DD N | is-working-day "
-                               "YYYY-MM-DD | holidays YYYY");
+            printf("%s  %s\n", text, names[i] ? names[i] : "");
     }
     calendar_free(cal);
+    if (json)
+        cli_print_json(list);
     return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * cli_cert.c — `chungthu cert issue|show|list`: certificate records for operators and tests.
+ * cli_cert.c — `chungthu cert issue|show|list|revoke`: certificate records for operators and
+ * tests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +11,6 @@
 #include "cli/cli.h"
 
 #define MAX_KEY_FILE (64 * 1024)
-
-static void print_json(json_t *j)
-{
-    json_dumpf(j, stdout, JSON_INDENT(2));
-    putchar('\n');
-    json_decref(j);
-}
 
 static void print_cert(const cert_record *r)
 {
@@ -50,187 +44,127 @@ static int write_out(const char *path, const char *pem)
     return fclose(f) == 0 ? 0 : 3;
 }
 
-static int cert_issue(const cli_ctx *ctx, int argc, char **argv)
+/* --days N: a whole number; 0 means "the default" inside app, so it is passed as -1 (refused). */
+static int parse_days(const char *days, int *out)
 {
-    static const cli_opt_spec specs[] = {
-        {"csr", true, false},   {"pubkey", true, false},   {"name", true, false},
-        {"email", true, false}, {"province", true, false}, {"org", true, false},
-        {"unit", true, true},   {"days", true, false},     {"hold", false, false},
-        {"out", true, false},   {"json", false, false},    {NULL, false, false},
-    };
-    cli_args args;
-    app_cert_request req = {0};
-    app_actor actor = cli_actor(ctx, ROLE_CA_OFFICER);
-    const char *csr, *pub, *days;
-    unsigned char *key = NULL;
-    size_t key_len = 0;
-    cert_record rec;
-    ct_error err = {0};
-    app *a;
-    char *pem = NULL;
-    int rc;
+    char *end;
+    long d;
 
-    if (cli_parse(argc, argv, specs, &args) != 0 || args.n_pos != 0)
-        return -1;
-    csr = cli_get(&args, "csr");
-    pub = cli_get(&args, "pubkey");
-    if ((csr == NULL) == (pub == NULL))
-        return cli_usage_error("cert issue needs exactly one of --csr FILE or --pubkey FILE");
-    if (cli_read_file(csr ? csr : pub, MAX_KEY_FILE, &key, &key_len) != 0)
-        return 1;
-    if (csr) {
-        req.csr = key;
-        req.csr_len = key_len;
-    } else {
-        req.pubkey = key;
-        req.pubkey_len = key_len;
-    }
-    req.subject.full_name = cli_get(&args, "name");
-    req.subject.email = cli_get(&args, "email");
-    req.subject.province = cli_get(&args, "province");
-    req.subject.org = cli_get(&args, "org");
-    req.subject.n_units = cli_get_all(&args, "unit", req.subject.units, SUBSCRIBER_MAX_UNITS + 1);
-    req.hold = cli_flag(&args, "hold");
-    days = cli_get(&args, "days");
-    if (days) {
-        char *end;
-        long d = strtol(days, &end, 10);
-        if (*days == '\0' || *end != '\0' || d < -1000000 || d > 1000000) {
-            free(key);
-            return cli_usage_error("--days needs a whole number");
-        }
-        req.days = d == 0 ? -1 : (int)d; /* 0 means "default" inside app; refuse it here */
-    }
-    if ((rc = cli_open(ctx, &a)) != 0) {
-        free(key);
-        return rc;
-    }
-    rc = app_cert_issue(a, &actor, &req, &rec, &err);
-    app_close(a);
-    free(key);
-    if (rc != 0)
-        return cli_report(&err);
-    rc = app_cert_pem(&rec, &pem, &err) != 0 ? cli_report(&err) : 0;
-    if (rc == 0 && cli_get(&args, "out"))
-        rc = write_out(cli_get(&args, "out"), pem);
-    if (rc == 0) {
-        if (cli_flag(&args, "json")) {
-            json_t *j = app_view_cert(&rec);
-            json_object_set_new(j, "pem", json_string(pem));
-            print_json(j);
-        } else if (cli_get(&args, "out")) {
-            print_cert(&rec);
-        } else {
-            fputs(pem, stdout);
-        }
+    if (days == NULL)
+        return 0;
+    d = strtol(days, &end, 10);
+    if (*days == '\0' || *end != '\0' || d < -1000000 || d > 1000000)
+        return cli_usage_error("--days needs a whole number");
+    *out = d == 0 ? -1 : (int)d;
+    return 0;
+}
+
+/* The issued certificate: JSON with the PEM, the record when the PEM went to --out, else the
+ * PEM. */
+static int print_issued(const cli_args *args, const cert_record *rec, ct_error *err)
+{
+    const char *out = cli_get(args, "out");
+    char *pem = NULL;
+    int rc = 0;
+
+    if (app_cert_pem(rec, &pem, err) != 0)
+        return CLI_FAILED;
+    if (out)
+        rc = write_out(out, pem);
+    if (rc == 0 && cli_flag(args, "json")) {
+        json_t *j = app_view_cert(rec);
+        json_object_set_new(j, "pem", json_string(pem));
+        cli_print_json(j);
+    } else if (rc == 0 && out) {
+        print_cert(rec);
+    } else if (rc == 0) {
+        fputs(pem, stdout);
     }
     free(pem);
+    return rc;
+}
+
+int cmd_cert_issue(cli_call *c)
+{
+    const cli_args *args = &c->args;
+    const char *csr = cli_get(args, "csr");
+    app_cert_request req = {0};
+    unsigned char *key;
+    size_t key_len;
+    cert_record rec;
+    int rc;
+
+    if (parse_days(cli_get(args, "days"), &req.days) != 0)
+        return CLI_USAGE;
+    if (cli_read_file(csr ? csr : cli_get(args, "pubkey"), MAX_KEY_FILE, &key, &key_len) != 0)
+        return 1;
+    req.csr = csr ? key : NULL;
+    req.csr_len = csr ? key_len : 0;
+    req.pubkey = csr ? NULL : key;
+    req.pubkey_len = csr ? 0 : key_len;
+    req.subject.full_name = cli_get(args, "name");
+    req.subject.email = cli_get(args, "email");
+    req.subject.province = cli_get(args, "province");
+    req.subject.org = cli_get(args, "org");
+    req.subject.n_units = cli_get_all(args, "unit", req.subject.units, SUBSCRIBER_MAX_UNITS + 1);
+    req.hold = cli_flag(args, "hold");
+    rc = app_cert_issue(c->a, &c->actor, &req, &rec, &c->err);
+    free(key);
+    if (rc != 0)
+        return CLI_FAILED;
+    rc = print_issued(args, &rec, &c->err);
     cert_record_free(&rec);
     return rc;
 }
 
-static int cert_show(const cli_ctx *ctx, int argc, char **argv)
+int cmd_cert_show(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {
-        {"json", false, false}, {"pem", false, false}, {NULL, false, false}};
-    cli_args args;
-    app_actor actor = cli_actor(ctx, ROLE_CA_OFFICER);
     cert_record rec;
-    ct_error err = {0};
-    app *a;
-    int rc;
+    char *pem = NULL;
+    int rc = 0;
 
-    if (cli_parse(argc, argv, specs, &args) != 0)
-        return -1;
-    if (args.n_pos != 1)
-        return cli_usage_error("usage: cert show SERIAL [--json] [--pem]");
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
-    rc = app_cert_get(a, &actor, args.pos[0], &rec, &err);
-    app_close(a);
-    if (rc != 0)
-        return cli_report(&err);
-    if (cli_flag(&args, "pem")) {
-        char *pem;
-        if (app_cert_pem(&rec, &pem, &err) != 0) {
-            cert_record_free(&rec);
-            return cli_report(&err);
-        }
-        fputs(pem, stdout);
+    if (app_cert_get(c->a, &c->actor, cli_pos(c, 0), &rec, &c->err) != 0)
+        return CLI_FAILED;
+    if (cli_flag(&c->args, "pem")) {
+        rc = app_cert_pem(&rec, &pem, &c->err) != 0 ? CLI_FAILED : 0;
+        if (rc == 0)
+            fputs(pem, stdout);
         free(pem);
-    } else if (cli_flag(&args, "json")) {
-        print_json(app_view_cert(&rec));
+    } else if (cli_flag(&c->args, "json")) {
+        cli_print_json(app_view_cert(&rec));
     } else {
         print_cert(&rec);
     }
     cert_record_free(&rec);
-    return 0;
+    return rc;
 }
-
-typedef struct {
-    bool json;
-    json_t *list;
-} list_ctx;
 
 static int list_one(void *user, const cert_record *r)
 {
-    list_ctx *l = user;
+    json_t *list = user;
 
-    if (l->json)
-        json_array_append_new(l->list, app_view_cert(r));
+    if (list)
+        json_array_append_new(list, app_view_cert(r));
     else
         printf("%s  %-8s %-10s %s\n", r->serial, r->status, r->kind, r->subject);
     return 0;
 }
 
-static int cert_list(const cli_ctx *ctx, int argc, char **argv)
+int cmd_cert_list(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {{"status", true, false}, {"kind", true, false},
-                                         {"query", true, false},  {"limit", true, false},
-                                         {"json", false, false},  {NULL, false, false}};
-    cli_args args;
-    app_actor actor = cli_actor(ctx, ROLE_CA_OFFICER);
     cert_filter filter = {0};
-    list_ctx l = {0};
-    ct_error err = {0};
-    app *a;
-    int rc;
+    json_t *list = cli_flag(&c->args, "json") ? json_array() : NULL;
 
-    if (cli_parse(argc, argv, specs, &args) != 0 || args.n_pos != 0)
-        return -1;
-    filter.status = cli_get(&args, "status");
-    filter.kind = cli_get(&args, "kind");
-    filter.query = cli_get(&args, "query");
-    if (cli_get(&args, "limit"))
-        filter.limit = atoll(cli_get(&args, "limit"));
-    l.json = cli_flag(&args, "json");
-    l.list = json_array();
-    if ((rc = cli_open(ctx, &a)) != 0) {
-        json_decref(l.list);
-        return rc;
+    filter.status = cli_get(&c->args, "status");
+    filter.kind = cli_get(&c->args, "kind");
+    filter.query = cli_get(&c->args, "query");
+    if (cli_get(&c->args, "limit"))
+        filter.limit = atoll(cli_get(&c->args, "limit"));
+    if (app_cert_list(c->a, &c->actor, &filter, list_one, list, &c->err) != 0) {
+        json_decref(list);
+        return CLI_FAILED;
     }
-    rc = app_cert_list(a, &actor, &filter, list_one, &l, &err);
-    app_close(a);
-    if (rc != 0) {
-        json_decref(l.list);
-        return cli_report(&err);
-    }
-    if (l.json)
-        print_json(l.list);
-    else
-        json_decref(l.list);
+    if (list)
+        cli_print_json(list);
     return 0;
-}
-
-int cmd_cert(const cli_ctx *ctx, int argc, char **argv)
-{
-    if (argc >= 1 && strcmp(argv[0], "issue") == 0)
-        return cert_issue(ctx, argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "show") == 0)
-        return cert_show(ctx, argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "list") == 0)
-        return cert_list(ctx, argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "revoke") == 0)
-        return cmd_cert_revoke(ctx, argc - 1, argv + 1);
-    return cli_usage_error("usage: cert issue|show|list|revoke ...");
 }

@@ -101,73 +101,81 @@ static int ensure_head(app *a, const app_actor *admin, char name[64], ct_error *
     return 0;
 }
 
-int cmd_demo(const cli_ctx *ctx, int argc, char **argv)
+/* The procedure on sample data, on the open instance, as the people of the procedure; leaves
+ * the submitted dossier in d. */
+static int run_procedure(app *a, const app_actor *admin, dossier_record *d, ct_error *err)
 {
-    app *a;
-    app_actor admin = cli_actor(ctx, ROLE_CA_ADMIN);
     app_actor officer = {"can.bo.cuc", ROLE_CA_OFFICER, "demo", NULL};
     app_actor clerk = {"van.thu.vpc", ROLE_AGENCY_CLERK, "demo", "BKHCN.VPC"};
     char head_name[64];
     app_actor head = {head_name, ROLE_AGENCY_HEAD, "demo", "BKHCN.VPC"};
     app_step_args args = {0};
     draft_record draft;
-    dossier_record d;
-    ct_error err = {0};
-    struct stat st;
-    char path[1024];
-    int rc;
 
-    (void)argv;
-    if (argc != 0)
-        return cli_usage_error("usage: demo");
-    snprintf(path, sizeof path, "%s/chungthu.ini", ctx->home);
-    if (stat(path, &st) != 0) {
-        app_init_options opt = {0};
-        opt.demo = true;
-        printf("Khởi tạo phiên bản thử nghiệm / initialising a demo instance in %s\n", ctx->home);
-        if (app_init(ctx->home, &opt, &admin, &err) != 0)
-            return cli_report(&err);
-    }
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
     printf("Thủ tục 1.010847 — cấp mới chứng thư số cho cá nhân (dữ liệu mẫu / sample data)\n");
-    if (ensure_agencies(a, &officer, &err) != 0 || app_token_stock(a, &admin, 3, &err) != 0)
-        goto fail;
+    if (ensure_agencies(a, &officer, err) != 0 || app_token_stock(a, admin, 3, err) != 0)
+        return -1;
     printf("  ✓ cơ quan BKHCN.VPC, 3 thiết bị trắng trong kho / 3 blank tokens in stock\n");
-    if (ensure_head(a, &admin, head_name, &err) != 0 ||
-        app_draft_create(a, &clerk, NULL, "Đợt thử nghiệm", &draft, &err) != 0 ||
+    if (ensure_head(a, admin, head_name, err) != 0 ||
+        app_draft_create(a, &clerk, NULL, "Đợt thử nghiệm", &draft, err) != 0 ||
         app_draft_set_list(a, &clerk, draft.id, "csv", (const unsigned char *)sample_list,
-                           sizeof sample_list - 1, &draft, &err) != 0 ||
+                           sizeof sample_list - 1, &draft, err) != 0 ||
         app_draft_set_letter(a, &clerk, draft.id, "cong-van.pdf", "application/pdf",
                              (const unsigned char *)sample_letter, sizeof sample_letter - 1, &draft,
-                             &err) != 0 ||
-        app_draft_confirm(a, &head, draft.id, NULL, NULL, &draft, &err) != 0 ||
-        app_draft_submit(a, &clerk, draft.id, &d, &err) != 0)
-        goto fail;
+                             err) != 0 ||
+        app_draft_confirm(a, &head, draft.id, NULL, NULL, &draft, err) != 0 ||
+        app_draft_submit(a, &clerk, draft.id, d, err) != 0)
+        return -1;
     printf("  ✓ %-20s bản nháp %lld: danh sách, công văn đã ký (agency_clerk)\n", "draft",
            (long long)draft.id);
     printf("  ✓ %-20s thủ trưởng xác nhận (agency_head)\n", "confirm");
-    printf("  ✓ %-20s nộp hồ sơ trực tuyến: %s (agency_clerk)\n", "submit", d.code);
-    if (step(a, &officer, d.code, ACT_ACCEPT, NULL, &err) != 0 ||
-        step(a, &officer, d.code, ACT_ISSUE, NULL, &err) != 0)
-        goto fail;
+    printf("  ✓ %-20s nộp hồ sơ trực tuyến: %s (agency_clerk)\n", "submit", d->code);
+    if (step(a, &officer, d->code, ACT_ACCEPT, NULL, err) != 0 ||
+        step(a, &officer, d->code, ACT_ISSUE, NULL, err) != 0)
+        return -1;
     /* Pickup: the next working day, 09:00. */
     args.pickup_at = ct_local_to_utc(
         calendar_add_working_days(app_calendar(a), ct_utc_to_local_date(app_now()), 1), 9 * 60);
     args.pickup_place = "Phòng 203, 23 Ngụy Như Kon Tum, Thanh Xuân, Hà Nội";
-    if (step(a, &officer, d.code, ACT_NOTIFY_PICKUP, &args, &err) != 0 ||
-        step(a, &clerk, d.code, ACT_AGENCY_RECEIVED, NULL, &err) != 0 ||
-        step(a, &clerk, d.code, ACT_HANDED_OVER, NULL, &err) != 0 ||
-        step(a, &clerk, d.code, ACT_REQUEST_ACTIVATION, NULL, &err) != 0 ||
-        step(a, &officer, d.code, ACT_PUBLISH, NULL, &err) != 0)
-        goto fail;
-    app_close(a);
+    if (step(a, &officer, d->code, ACT_NOTIFY_PICKUP, &args, err) != 0 ||
+        step(a, &clerk, d->code, ACT_AGENCY_RECEIVED, NULL, err) != 0 ||
+        step(a, &clerk, d->code, ACT_HANDED_OVER, NULL, err) != 0 ||
+        step(a, &clerk, d->code, ACT_REQUEST_ACTIVATION, NULL, err) != 0 ||
+        step(a, &officer, d->code, ACT_PUBLISH, NULL, err) != 0)
+        return -1;
     printf("\n");
-    {
-        char *show_argv[] = {"show", d.code};
-        return cmd_dossier(ctx, 2, show_argv);
+    return 0;
+}
+
+/* Initialise a demo instance at --home if there is none, run the procedure, show the dossier
+ * as `dossier show` does. */
+int cmd_demo(cli_call *c)
+{
+    const char *home = c->ctx->home;
+    app_actor officer = cli_actor(c->ctx, ROLE_CA_OFFICER);
+    dossier_record d;
+    struct stat st;
+    char path[1024];
+    app *a;
+    int rc;
+
+    snprintf(path, sizeof path, "%s/chungthu.ini", home);
+    if (stat(path, &st) != 0) {
+        app_init_options opt = {0};
+        opt.demo = true;
+        printf("Khởi tạo phiên bản thử nghiệm / initialising a demo instance in %s\n", home);
+        if (app_init(home, &opt, &c->actor, &c->err) != 0)
+            return CLI_FAILED;
     }
-fail:
+    if ((rc = cli_open(c->ctx, &a)) != 0)
+        return rc;
+    rc = run_procedure(a, &c->actor, &d, &c->err);
     app_close(a);
-    return cli_report(&err);
+    if (rc != 0)
+        return CLI_FAILED;
+    if ((rc = cli_open(c->ctx, &a)) != 0)
+        return rc;
+    rc = cli_dossier_print(a, &officer, d.code, false, &c->err);
+    app_close(a);
+    return rc == 0 ? 0 : CLI_FAILED;
 }

@@ -10,16 +10,8 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "core/calendar.h"
 
 #define MAX_LIST_FILE (1024 * 1024)
-
-static void print_json(json_t *j)
-{
-    json_dumpf(j, stdout, JSON_INDENT(2));
-    putchar('\n');
-    json_decref(j);
-}
 
 /* ---- agency ---- */
 
@@ -34,69 +26,38 @@ static int list_agency(void *user, const agency_record *r)
     return 0;
 }
 
-int cmd_agency(const cli_ctx *ctx, int argc, char **argv)
+int cmd_agency_add(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {
-        {"code", true, false},     {"name", true, false},      {"parent", true, false},
-        {"province", true, false}, {"head-name", true, false}, {"head-title", true, false},
-        {"kind", true, false},     {"json", false, false},     {NULL, false, false}};
-    cli_args args;
-    app *a;
-    app_actor actor = cli_actor(ctx, ROLE_CA_OFFICER);
-    ct_error err = {0};
-    int rc;
+    const cli_args *args = &c->args;
+    app_agency_input in = {cli_get(args, "code"),      cli_get(args, "name"),
+                           cli_get(args, "parent"),    cli_get(args, "province"),
+                           cli_get(args, "head-name"), cli_get(args, "head-title"),
+                           cli_get(args, "kind")};
+    agency_record rec;
 
-    if (argc < 1 || cli_parse(argc - 1, argv + 1, specs, &args) != 0 || args.n_pos != 0)
-        return cli_usage_error("usage: agency add --code C --name N [--parent P] --province P "
-                               "--head-name N --head-title T --kind party|state | agency list");
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
-    if (strcmp(argv[0], "add") == 0) {
-        app_agency_input in = {cli_get(&args, "code"),      cli_get(&args, "name"),
-                               cli_get(&args, "parent"),    cli_get(&args, "province"),
-                               cli_get(&args, "head-name"), cli_get(&args, "head-title"),
-                               cli_get(&args, "kind")};
-        agency_record rec;
-        rc = app_agency_add(a, &actor, &in, &rec, &err);
-        if (rc == 0 && cli_flag(&args, "json"))
-            print_json(app_view_agency(&rec));
-        else if (rc == 0)
-            printf("Đã thêm cơ quan / agency added: %s — %s\n", rec.code, rec.name);
-    } else if (strcmp(argv[0], "list") == 0) {
-        json_t *list = cli_flag(&args, "json") ? json_array() : NULL;
-        rc = app_agency_list(a, &actor, list_agency, list, &err);
-        if (list && rc == 0)
-            print_json(list);
-        else
-            json_decref(list);
-    } else {
-        app_close(a);
-        return cli_usage_error("usage: agency add|list");
+    if (app_agency_add(c->a, &c->actor, &in, &rec, &c->err) != 0)
+        return CLI_FAILED;
+    if (cli_flag(args, "json"))
+        cli_print_json(app_view_agency(&rec));
+    else
+        printf("Đã thêm cơ quan / agency added: %s — %s\n", rec.code, rec.name);
+    return 0;
+}
+
+int cmd_agency_list(cli_call *c)
+{
+    json_t *list = cli_flag(&c->args, "json") ? json_array() : NULL;
+
+    if (app_agency_list(c->a, &c->actor, list_agency, list, &c->err) != 0) {
+        json_decref(list);
+        return CLI_FAILED;
     }
-    app_close(a);
-    return rc == 0 ? 0 : cli_report(&err);
+    if (list)
+        cli_print_json(list);
+    return 0;
 }
 
 /* ---- dossier ---- */
-
-/* "YYYY-MM-DD HH:MM" in Vietnam time → Unix seconds */
-static int parse_local_time(const char *text, int64_t *out)
-{
-    char day[11];
-    int h, m;
-    char tail;
-    ct_date d;
-
-    if (text == NULL || strlen(text) < 16 || text[10] != ' ')
-        return -1;
-    memcpy(day, text, 10);
-    day[10] = '\0';
-    if (ct_date_parse(day, &d) != 0 || sscanf(text + 11, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 ||
-        h > 23 || m < 0 || m > 59)
-        return -1;
-    *out = ct_local_to_utc(d, h * 60 + m);
-    return 0;
-}
 
 static void time_text(int64_t t, char *out, size_t size)
 {
@@ -153,7 +114,7 @@ static int show_event(void *user, const audit_entry *e)
     return 0;
 }
 
-static int dossier_show(app *a, const app_actor *actor, const char *code, bool json, ct_error *err)
+int cli_dossier_print(app *a, const app_actor *actor, const char *code, bool json, ct_error *err)
 {
     dossier_record d;
     show_ctx s = {0};
@@ -194,7 +155,7 @@ static int dossier_show(app *a, const app_actor *actor, const char *code, bool j
         json_t *j = app_view_dossier(actor, &d, now);
         json_object_set_new(j, "applicants", s.list);
         json_object_set_new(j, "timeline", events);
-        print_json(j);
+        cli_print_json(j);
     }
     return 0;
 fail:
@@ -228,34 +189,34 @@ static int list_dossier(void *user, const dossier_record *d)
     return 0;
 }
 
-static int dossier_list(app *a, const app_actor *actor, const cli_args *args, ct_error *err)
+int cmd_dossier_list(cli_call *c)
 {
     dossier_filter f = {0};
     list_ctx l = {0};
-    int rc;
 
-    f.agency = cli_get(args, "agency");
-    f.state = cli_get(args, "state");
+    f.agency = cli_get(&c->args, "agency");
+    f.state = cli_get(&c->args, "state");
     l.now = app_now();
-    l.actor = actor;
-    l.overdue = cli_flag(args, "overdue");
-    l.list = cli_flag(args, "json") ? json_array() : NULL;
-    rc = app_dossier_list(a, actor, &f, list_dossier, &l, err);
-    if (l.list && rc == 0)
-        print_json(l.list);
-    else
+    l.actor = &c->actor;
+    l.overdue = cli_flag(&c->args, "overdue");
+    l.list = cli_flag(&c->args, "json") ? json_array() : NULL;
+    if (app_dossier_list(c->a, &c->actor, &f, list_dossier, &l, &c->err) != 0) {
         json_decref(l.list);
-    return rc;
+        return CLI_FAILED;
+    }
+    if (l.list)
+        cli_print_json(l.list);
+    return 0;
 }
 
-static int dossier_submit(app *a, const app_actor *actor, const cli_args *args, ct_error *err)
+/* The submission of a list read from --file, as the CA officer records one received on paper. */
+static int submit(app *a, const app_actor *actor, const cli_args *args, dossier_record *d,
+                  ct_error *err)
 {
     app_submission in = {0};
     const char *file = cli_get(args, "file");
     unsigned char *data;
     size_t len;
-    dossier_record d;
-    char *slip = NULL;
     int rc;
 
     if (file == NULL)
@@ -270,100 +231,76 @@ static int dossier_submit(app *a, const app_actor *actor, const cli_args *args, 
     in.format = strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".json") == 0 ? "json" : "csv";
     in.data = data;
     in.len = len;
-    rc = app_dossier_submit(a, actor, &in, &d, err);
+    rc = app_dossier_submit(a, actor, &in, d, err);
     free(data);
-    if (rc != 0)
-        return -1;
-    if (cli_flag(args, "json")) {
-        print_json(app_view_dossier(actor, &d, d.received_at));
+    return rc;
+}
+
+int cmd_dossier_submit(cli_call *c)
+{
+    dossier_record d;
+    char *slip = NULL;
+
+    if (submit(c->a, &c->actor, &c->args, &d, &c->err) != 0)
+        return CLI_FAILED;
+    if (cli_flag(&c->args, "json")) {
+        cli_print_json(app_view_dossier(&c->actor, &d, d.received_at));
         return 0;
     }
-    if (app_dossier_receipt(a, actor, d.code, SLIP_RECEIPT, SLIP_TEXT, &slip, err) != 0)
-        return -1;
+    if (app_dossier_receipt(c->a, &c->actor, d.code, SLIP_RECEIPT, SLIP_TEXT, &slip, &c->err) != 0)
+        return CLI_FAILED;
     fputs(slip, stdout);
     free(slip);
     return 0;
 }
 
-int cmd_dossier(const cli_ctx *ctx, int argc, char **argv)
+int cmd_dossier_show(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {
-        {"agency", true, false},       {"channel", true, false},      {"file", true, false},
-        {"confirmed-by", true, false}, {"confirmed-on", true, false}, {"reason", true, false},
-        {"applicant", true, false},    {"at", true, false},           {"place", true, false},
-        {"effective", true, false},    {"state", true, false},        {"overdue", false, false},
-        {"html", false, false},        {"json", false, false},        {NULL, false, false}};
-    cli_args args;
-    app *a;
-    app_actor actor = cli_actor(ctx, ROLE_CA_OFFICER);
-    ct_error err = {0};
-    const char *sub;
-    proc_action action;
-    int rc;
+    bool json = cli_flag(&c->args, "json");
 
-    if (argc < 1 || cli_parse(argc - 1, argv + 1, specs, &args) != 0)
-        return cli_usage_error("usage: dossier submit|accept|reject|supplement|resubmit|"
-                               "withdraw|issue|notify-pickup|agency-received|handed-over|"
-                               "request-activation|publish|cancel|show|list|receipt|notice ...");
-    sub = argv[0];
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
-    if (strcmp(sub, "submit") == 0) {
-        rc = dossier_submit(a, &actor, &args, &err);
-    } else if (strcmp(sub, "list") == 0) {
-        rc = dossier_list(a, &actor, &args, &err);
-    } else if (args.n_pos != 1) {
-        app_close(a);
-        return cli_usage_error("dossier %s needs the dossier code", sub);
-    } else if (strcmp(sub, "show") == 0) {
-        rc = dossier_show(a, &actor, args.pos[0], cli_flag(&args, "json"), &err);
-    } else if (strcmp(sub, "receipt") == 0 || strcmp(sub, "notice") == 0) {
-        char *slip;
-        rc = app_dossier_receipt(a, &actor, args.pos[0],
-                                 strcmp(sub, "notice") == 0 ? SLIP_PICKUP_NOTICE : SLIP_RECEIPT,
-                                 cli_flag(&args, "html") ? SLIP_HTML : SLIP_TEXT, &slip, &err);
-        if (rc == 0) {
-            fputs(slip, stdout);
-            free(slip);
-        }
-    } else if (proc_action_parse(sub, &action, &err) == 0) {
-        app_step_args step = {0};
-        const char *n = cli_get(&args, "applicant");
-        step.applicant = n ? atoll(n) : 0;
-        step.reason = cli_get(&args, "reason");
-        step.pickup_place = cli_get(&args, "place");
-        if ((n && step.applicant <= 0) ||
-            (cli_get(&args, "at") && parse_local_time(cli_get(&args, "at"), &step.pickup_at)) ||
-            (cli_get(&args, "effective") &&
-             parse_local_time(cli_get(&args, "effective"), &step.effective_at))) {
-            app_close(a);
-            return cli_usage_error("--applicant takes a row number; --at and --effective take "
-                                   "\"YYYY-MM-DD HH:MM\" (Vietnam time)");
-        }
-        rc = app_dossier_step(a, &actor, args.pos[0], action, &step, &err);
-        if (rc == 0)
-            printf("%s: %s — xong / done\n", args.pos[0], sub);
-    } else {
-        rc = -1;
-    }
-    app_close(a);
-    return rc == 0 ? 0 : cli_report(&err);
+    return cli_dossier_print(c->a, &c->actor, cli_pos(c, 0), json, &c->err) == 0 ? 0 : CLI_FAILED;
 }
 
-int cmd_run_due(const cli_ctx *ctx, int argc, char **argv)
+int cmd_dossier_slip(cli_call *c)
 {
-    app *a;
-    app_actor actor = cli_actor(ctx, ROLE_SYSTEM);
-    ct_error err = {0};
-    int published = 0, rc;
+    slip_format format = cli_flag(&c->args, "html") ? SLIP_HTML : SLIP_TEXT;
+    char *slip;
 
-    (void)argv;
-    if (argc != 0)
-        return cli_usage_error("usage: run-due");
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
-    rc = app_run_due(a, &actor, &published, &err);
-    app_close(a);
+    if (app_dossier_receipt(c->a, &c->actor, cli_pos(c, 0), (slip_kind)c->cmd->data, format, &slip,
+                            &c->err) != 0)
+        return CLI_FAILED;
+    fputs(slip, stdout);
+    free(slip);
+    return 0;
+}
+
+/* One procedure step: the row's action, with what the options add to it. */
+int cmd_dossier_step(cli_call *c)
+{
+    const char *n = cli_get(&c->args, "applicant"), *at = cli_get(&c->args, "at"),
+               *effective = cli_get(&c->args, "effective");
+    app_step_args step = {0};
+
+    step.applicant = n ? atoll(n) : 0;
+    step.reason = cli_get(&c->args, "reason");
+    step.pickup_place = cli_get(&c->args, "place");
+    if (n && step.applicant <= 0)
+        return cli_usage_error("--applicant takes a row number of the list: 1, 2, …");
+    if (at && cli_parse_local_time(at, &step.pickup_at) != 0)
+        return cli_usage_error("--at takes \"YYYY-MM-DD HH:MM\" (Vietnam time)");
+    if (effective && cli_parse_local_time(effective, &step.effective_at) != 0)
+        return cli_usage_error("--effective takes \"YYYY-MM-DD HH:MM\" (Vietnam time)");
+    if (app_dossier_step(c->a, &c->actor, cli_pos(c, 0), (proc_action)c->cmd->data, &step,
+                         &c->err) != 0)
+        return CLI_FAILED;
+    printf("%s: %s — xong / done\n", cli_pos(c, 0), c->cmd->sub);
+    return 0;
+}
+
+int cmd_run_due(cli_call *c)
+{
+    int published = 0, rc = app_run_due(c->a, &c->actor, &published, &c->err);
+
     printf("Đã công bố / published: %d\n", published);
-    return rc == 0 ? 0 : cli_report(&err);
+    return rc == 0 ? 0 : CLI_FAILED;
 }

@@ -9,23 +9,11 @@
 #include "cli/cli.h"
 #include "http/http.h"
 
-int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
+int cmd_serve(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {{"listen", true, false},
-                                         {"access-log", true, false},
-                                         {"threads", true, false},
-                                         {NULL, false, false}};
-    cli_args args;
-    app *a;
-    ct_error err = {0};
+    const char *threads = cli_get(&c->args, "threads");
     http_options opt = {0};
-    const char *threads;
-    int rc;
 
-    if (cli_parse(argc, argv, specs, &args) != 0 || args.n_pos != 0)
-        return cli_usage_error("usage: serve [--listen ADDR:PORT] [--access-log FILE] "
-                               "[--threads N]");
-    threads = cli_get(&args, "threads");
     if (threads) {
         char *end;
         long n = strtol(threads, &end, 10);
@@ -33,11 +21,9 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
             return cli_usage_error("--threads: a number from 1 to 256");
         opt.threads = (unsigned)n;
     }
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
-    opt.listen = cli_get(&args, "listen") ? cli_get(&args, "listen") : app_get_config(a)->listen;
-    opt.access_log = cli_get(&args, "access-log");
-    rc = http_serve(a, &opt, &err);
-    app_close(a);
-    return rc == 0 ? 0 : cli_report(&err);
+    opt.listen = cli_get(&c->args, "listen");
+    if (opt.listen == NULL)
+        opt.listen = app_get_config(c->a)->listen;
+    opt.access_log = cli_get(&c->args, "access-log");
+    return http_serve(c->a, &opt, &c->err) == 0 ? 0 : CLI_FAILED;
 }

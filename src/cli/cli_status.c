@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cli/cli.h"
 
 static int write_bytes(const char *path, const unsigned char *data, size_t len)
@@ -24,93 +22,52 @@ static int write_bytes(const char *path, const unsigned char *data, size_t len)
     return 0;
 }
 
-int cmd_crl(const cli_ctx *ctx, int argc, char **argv)
+int cmd_crl_generate(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {
-        {"out", true, false}, {"json", false, false}, {NULL, false, false}};
-    cli_args args;
-    app *a;
-    app_actor actor = cli_actor(ctx, ROLE_CA_OFFICER);
-    ct_error err = {0};
-    int rc;
-
-    if (argc < 1 || cli_parse(argc - 1, argv + 1, specs, &args) != 0)
-        return cli_usage_error("usage: crl generate | crl show root|issuing [--out FILE]");
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
-    if (strcmp(argv[0], "generate") == 0 && args.n_pos == 0) {
-        rc = app_crl_generate(a, &actor, &err);
-        if (rc == 0)
-            printf("Đã ký CRL mới / fresh CRLs signed: root, issuing\n");
-    } else if (strcmp(argv[0], "show") == 0 && args.n_pos == 1) {
-        app_blob crl;
-        rc = app_crl_get(a, args.pos[0], &crl, &err);
-        if (rc == 0) {
-            rc =
-                write_bytes(cli_get(&args, "out") ? cli_get(&args, "out") : "-", crl.data, crl.len);
-            app_blob_free(&crl);
-            app_close(a);
-            return rc;
-        }
-    } else {
-        app_close(a);
-        return cli_usage_error("usage: crl generate | crl show root|issuing [--out FILE]");
-    }
-    app_close(a);
-    return rc == 0 ? 0 : cli_report(&err);
-}
-
-int cmd_cert_revoke(const cli_ctx *ctx, int argc, char **argv)
-{
-    static const cli_opt_spec specs[] = {{"reason", true, false}, {NULL, false, false}};
-    cli_args args;
-    app *a;
-    app_actor actor = cli_actor(ctx, ROLE_CA_OFFICER);
-    ct_error err = {0};
-    int rc;
-
-    if (cli_parse(argc, argv, specs, &args) != 0 || args.n_pos != 1)
-        return cli_usage_error("usage: cert revoke SERIAL --reason keyCompromise|"
-                               "affiliationChanged|superseded|cessationOfOperation|…");
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
-    rc = app_cert_revoke(a, &actor, args.pos[0],
-                         cli_get(&args, "reason") ? cli_get(&args, "reason") : "unspecified", &err);
-    app_close(a);
-    if (rc != 0)
-        return cli_report(&err);
-    printf("Đã thu hồi / revoked: %s\n", args.pos[0]);
+    if (app_crl_generate(c->a, &c->actor, &c->err) != 0)
+        return CLI_FAILED;
+    printf("Đã ký CRL mới / fresh CRLs signed: root, issuing\n");
     return 0;
 }
 
-int cmd_ocsp(const cli_ctx *ctx, int argc, char **argv)
+int cmd_crl_show(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {
-        {"in", true, false}, {"out", true, false}, {NULL, false, false}};
-    cli_args args;
-    app *a;
-    ct_error err = {0};
+    const char *out = cli_get(&c->args, "out");
+    app_blob crl;
+    int rc;
+
+    if (app_crl_get(c->a, cli_pos(c, 0), &crl, &c->err) != 0)
+        return CLI_FAILED;
+    rc = write_bytes(out ? out : "-", crl.data, crl.len);
+    app_blob_free(&crl);
+    return rc;
+}
+
+int cmd_cert_revoke(cli_call *c)
+{
+    const char *reason = cli_get(&c->args, "reason");
+
+    if (app_cert_revoke(c->a, &c->actor, cli_pos(c, 0), reason ? reason : "unspecified", &c->err) !=
+        0)
+        return CLI_FAILED;
+    printf("Đã thu hồi / revoked: %s\n", cli_pos(c, 0));
+    return 0;
+}
+
+int cmd_ocsp_respond(cli_call *c)
+{
     unsigned char *req;
     size_t len;
     app_blob resp;
     int rc;
 
-    if (argc < 1 || strcmp(argv[0], "respond") != 0 ||
-        cli_parse(argc - 1, argv + 1, specs, &args) != 0 || !cli_get(&args, "in") ||
-        !cli_get(&args, "out"))
-        return cli_usage_error("usage: ocsp respond --in REQUEST.der --out RESPONSE.der");
-    if (cli_read_file(cli_get(&args, "in"), 65536, &req, &len) != 0)
+    if (cli_read_file(cli_get(&c->args, "in"), 65536, &req, &len) != 0)
         return 1;
-    if ((rc = cli_open(ctx, &a)) != 0) {
-        free(req);
-        return rc;
-    }
-    rc = app_ocsp_respond(a, req, len, &resp, &err);
-    app_close(a);
+    rc = app_ocsp_respond(c->a, req, len, &resp, &c->err);
     free(req);
     if (rc != 0)
-        return cli_report(&err);
-    rc = write_bytes(cli_get(&args, "out"), resp.data, resp.len);
+        return CLI_FAILED;
+    rc = write_bytes(cli_get(&c->args, "out"), resp.data, resp.len);
     app_blob_free(&resp);
     return rc;
 }

@@ -22,49 +22,41 @@ static int list_user(void *user, const user_record *u)
     return 0;
 }
 
-int cmd_user(const cli_ctx *ctx, int argc, char **argv)
+int cmd_user_add(cli_call *c)
 {
-    static const cli_opt_spec specs[] = {{"username", true, false}, {"name", true, false},
-                                         {"role", true, false},     {"agency", true, false},
-                                         {"json", false, false},    {NULL, false, false}};
-    cli_args args;
-    app *a;
-    app_actor actor = cli_actor(ctx, ROLE_CA_ADMIN);
-    ct_error err = {0};
+    char password[300] = "";
+    app_user_input in = {cli_get(&c->args, "username"), cli_get(&c->args, "name"),
+                         cli_get(&c->args, "role"), cli_get(&c->args, "agency"), password};
     int rc;
 
-    if (argc < 1 || cli_parse(argc - 1, argv + 1, specs, &args) != 0)
-        return cli_usage_error("usage: user add --username U --role R [--agency CODE] [--name "
-                               "TEXT] < password | user list [--json] | user disable USERNAME");
-    if ((rc = cli_open(ctx, &a)) != 0)
-        return rc;
-    if (strcmp(argv[0], "add") == 0 && args.n_pos == 0) {
-        char password[300] = "";
-        app_user_input in = {cli_get(&args, "username"), cli_get(&args, "name"),
-                             cli_get(&args, "role"), cli_get(&args, "agency"), password};
-        if (fgets(password, sizeof password, stdin) == NULL)
-            password[0] = '\0';
-        password[strcspn(password, "\r\n")] = '\0';
-        rc = app_user_add(a, &actor, &in, &err);
-        memset(password, 0, sizeof password);
-        if (rc == 0)
-            printf("Đã tạo tài khoản / account created: %s\n", in.username);
-    } else if (strcmp(argv[0], "list") == 0 && args.n_pos == 0) {
-        json_t *list = cli_flag(&args, "json") ? json_array() : NULL;
-        rc = app_user_list(a, &actor, list_user, list, &err);
-        if (list && rc == 0) {
-            json_dumpf(list, stdout, JSON_INDENT(2));
-            putchar('\n');
-        }
+    if (fgets(password, sizeof password, stdin) == NULL)
+        password[0] = '\0';
+    password[strcspn(password, "\r\n")] = '\0';
+    rc = app_user_add(c->a, &c->actor, &in, &c->err);
+    memset(password, 0, sizeof password);
+    if (rc != 0)
+        return CLI_FAILED;
+    printf("Đã tạo tài khoản / account created: %s\n", in.username);
+    return 0;
+}
+
+int cmd_user_list(cli_call *c)
+{
+    json_t *list = cli_flag(&c->args, "json") ? json_array() : NULL;
+
+    if (app_user_list(c->a, &c->actor, list_user, list, &c->err) != 0) {
         json_decref(list);
-    } else if (strcmp(argv[0], "disable") == 0 && args.n_pos == 1) {
-        rc = app_user_disable(a, &actor, args.pos[0], &err);
-        if (rc == 0)
-            printf("Đã khóa tài khoản / account disabled: %s\n", args.pos[0]);
-    } else {
-        app_close(a);
-        return cli_usage_error("usage: user add|list|disable");
+        return CLI_FAILED;
     }
-    app_close(a);
-    return rc == 0 ? 0 : cli_report(&err);
+    if (list)
+        cli_print_json(list);
+    return 0;
+}
+
+int cmd_user_disable(cli_call *c)
+{
+    if (app_user_disable(c->a, &c->actor, cli_pos(c, 0), &c->err) != 0)
+        return CLI_FAILED;
+    printf("Đã khóa tài khoản / account disabled: %s\n", cli_pos(c, 0));
+    return 0;
 }

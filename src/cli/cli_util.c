@@ -1,5 +1,6 @@
 /*
- * cli_util.c — option parsing, error printing and small helpers shared by the commands.
+ * cli_util.c — parsing a row's arguments, error printing and small helpers shared by the
+ * commands.
  */
 #include "cli/cli.h"
 
@@ -10,12 +11,72 @@
 #include <string.h>
 #include <time.h>
 
-int cli_parse(int argc, char **argv, const cli_opt_spec *specs, cli_args *out)
+#include <jansson.h>
+
+#include "core/calendar.h"
+
+static size_t count_words(const char *text)
+{
+    size_t n = 0;
+
+    for (const char *p = text; p && *p; p++)
+        if (*p != ' ' && (p == text || p[-1] == ' '))
+            n++;
+    return n;
+}
+
+/* Name the operand number i of cmd ("CODE") into out. */
+static void operand_name(const cli_command *cmd, size_t i, char *out, size_t size)
+{
+    const char *p = cmd->operands;
+
+    while (i-- > 0 && p) {
+        p = strchr(p, ' ');
+        p = p ? p + 1 : NULL;
+    }
+    snprintf(out, size, "%.*s", p ? (int)strcspn(p, " ") : 0, p ? p : "");
+}
+
+/* After the arguments are read: the operand count, the required options, the one-of group. */
+static int check_needs(const cli_command *cmd, const cli_args *out)
+{
+    const char *sp = cmd->sub ? " " : "", *sub = cmd->sub ? cmd->sub : "";
+    size_t expected = count_words(cmd->operands), one_of = 0, given = 0;
+    char missing[64];
+
+    if (out->n_pos < expected) {
+        operand_name(cmd, out->n_pos, missing, sizeof missing);
+        return cli_usage_error("%s%s%s needs %s", cmd->group, sp, sub, missing);
+    }
+    if (out->n_pos > expected)
+        return cli_usage_error("unexpected argument \"%s\"", out->pos[expected]);
+    for (const cli_opt *o = cmd->opts; o && o->name; o++) {
+        if (o->need == CLI_REQUIRED && !cli_get(out, o->name))
+            return cli_usage_error("%s%s%s needs --%s %s", cmd->group, sp, sub, o->name,
+                                   o->value ? o->value : "");
+        if (o->need == CLI_ONE_OF) {
+            one_of++;
+            given += cli_get(out, o->name) != NULL;
+        }
+    }
+    if (one_of > 0 && given != 1) {
+        fprintf(stderr, "chungthu: %s%s%s needs exactly one of", cmd->group, sp, sub);
+        for (const cli_opt *o = cmd->opts; o && o->name; o++)
+            if (o->need == CLI_ONE_OF)
+                fprintf(stderr, "%s--%s%s%s", --one_of > 0 ? " " : " or ", o->name,
+                        o->value ? " " : "", o->value ? o->value : "");
+        fputc('\n', stderr);
+        return CLI_USAGE;
+    }
+    return 0;
+}
+
+int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out)
 {
     memset(out, 0, sizeof *out);
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        const cli_opt_spec *spec = NULL;
+        const cli_opt *opt = NULL;
 
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             if (out->n_pos == CLI_MAX_POS)
@@ -23,17 +84,19 @@ int cli_parse(int argc, char **argv, const cli_opt_spec *specs, cli_args *out)
             out->pos[out->n_pos++] = arg;
             continue;
         }
-        for (const cli_opt_spec *s = specs; s && s->name; s++)
-            if (strcmp(s->name, arg + 2) == 0)
-                spec = s;
-        if (spec == NULL)
+        if (strcmp(arg, "--help") == 0)
+            return 1;
+        for (const cli_opt *o = cmd->opts; o && o->name; o++)
+            if (strcmp(o->name, arg + 2) == 0)
+                opt = o;
+        if (opt == NULL)
             return cli_usage_error("unknown option %s", arg);
-        if (!spec->repeat && cli_get(out, spec->name))
+        if (!opt->repeat && cli_get(out, opt->name))
             return cli_usage_error("option %s given twice", arg);
         if (out->n == CLI_MAX_OPTS)
             return cli_usage_error("too many options");
-        out->names[out->n] = spec->name;
-        if (spec->takes_value) {
+        out->names[out->n] = opt->name;
+        if (opt->value) {
             if (i + 1 >= argc)
                 return cli_usage_error("option %s needs a value", arg);
             out->values[out->n] = argv[++i];
@@ -42,7 +105,7 @@ int cli_parse(int argc, char **argv, const cli_opt_spec *specs, cli_args *out)
         }
         out->n++;
     }
-    return 0;
+    return check_needs(cmd, out);
 }
 
 const char *cli_get(const cli_args *a, const char *name)
@@ -83,8 +146,8 @@ int cli_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (chungthu --help)\n");
-    return -1;
+    fputc('\n', stderr);
+    return CLI_USAGE;
 }
 
 app_actor cli_actor(const cli_ctx *ctx, role r)
@@ -139,4 +202,29 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
     *data = buf;
     *len = n;
     return 0;
+}
+
+int cli_parse_local_time(const char *text, int64_t *out)
+{
+    char day[11];
+    int h, m;
+    char tail;
+    ct_date d;
+
+    if (text == NULL || strlen(text) < 16 || text[10] != ' ')
+        return -1;
+    memcpy(day, text, 10);
+    day[10] = '\0';
+    if (ct_date_parse(day, &d) != 0 || sscanf(text + 11, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 ||
+        h > 23 || m < 0 || m > 59)
+        return -1;
+    *out = ct_local_to_utc(d, h * 60 + m);
+    return 0;
+}
+
+void cli_print_json(json_t *j)
+{
+    json_dumpf(j, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(j);
 }

@@ -1,0 +1,195 @@
+/*
+ * cli_table.c — every command of chungthu, one row each: group, subcommand, operands, options,
+ * handler and its parameter, who it acts as, whether it opens the instance, what it does.
+ *
+ * cli_dispatch.c parses and runs a command from its row, and prints `--help` and every usage
+ * message from the rows: a command, an option or a usage line exists only here. The rows of a
+ * group stay together, in the order --help shows them. An option marked NEED is shown as
+ * required but its absence is left to the use case, which refuses it with its own error code.
+ */
+#include <stddef.h>
+
+#include "cli/cli.h"
+
+/* clang-format off */
+#define OPTS(...)   ((const cli_opt[]){__VA_ARGS__, {NULL, NULL, CLI_OPTIONAL, false}})
+#define FLAG(n)     {n, NULL, CLI_OPTIONAL, false}
+#define OPT(n, v)   {n, v, CLI_OPTIONAL, false}
+#define MANY(n, v)  {n, v, CLI_OPTIONAL, true}
+#define NEED(n, v)  {n, v, CLI_NEEDED, false}
+#define MUST(n, v)  {n, v, CLI_REQUIRED, false}
+#define ONE(n, v)   {n, v, CLI_ONE_OF, false}
+#define JSON        FLAG("json")
+#define WHEN        "\"YYYY-MM-DD HH:MM\""
+#define OFFICER     ROLE_CA_OFFICER
+
+static const cli_command commands[] = {
+    /* group, sub, operands, options, handler, data, acts as, home, about */
+    {"init", NULL, NULL,
+     OPTS(FLAG("demo"), OPT("root-key", "rsa4096|p384"), OPT("issuing-key", "rsa3072|p256|p384"),
+          OPT("base-url", "URL"), OPT("hsm-token", "LABEL"), OPT("token-module", "PATH")),
+     cmd_init, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Create an instance at --home: root and issuing CA, OCSP responder, database (--demo: with "
+     "sample accounts; --hsm-token: the issuing CA key on that PKCS#11 token)."},
+    {"serve", NULL, NULL,
+     OPTS(OPT("listen", "ADDR:PORT"), OPT("access-log", "FILE"), OPT("threads", "N")),
+     cmd_serve, 0, ROLE_SYSTEM, CLI_OPEN,
+     "Serve HTTP until SIGTERM or SIGINT: public site, portal and API, CRLs, OCSP, /healthz, "
+     "/metrics."},
+
+    {"cert", "issue", NULL,
+     OPTS(ONE("csr", "FILE"), ONE("pubkey", "FILE"), NEED("name", "TEXT"), NEED("email", "ADDR"),
+          NEED("province", "TEXT"), NEED("org", "TEXT"), MANY("unit", "TEXT"), OPT("days", "N"),
+          FLAG("hold"), OPT("out", "FILE"), JSON),
+     cmd_cert_issue, 0, OFFICER, CLI_OPEN,
+     "Issue a certificate for a key made elsewhere (a CSR or a public key); prints the PEM, or "
+     "writes it to a new FILE and prints the record."},
+    {"cert", "show", "SERIAL", OPTS(JSON, FLAG("pem")),
+     cmd_cert_show, 0, OFFICER, CLI_OPEN,
+     "Show a certificate's record (--pem: the certificate itself)."},
+    {"cert", "list", NULL,
+     OPTS(OPT("status", "hold|active|revoked|expired"), OPT("kind", "KIND"), OPT("query", "TEXT"),
+          OPT("limit", "N"), JSON),
+     cmd_cert_list, 0, OFFICER, CLI_OPEN,
+     "List certificates, by status, kind or words of the subject."},
+    {"cert", "revoke", "SERIAL",
+     OPTS(OPT("reason", "keyCompromise|affiliationChanged|superseded|cessationOfOperation|"
+                        "privilegeWithdrawn|unspecified")),
+     cmd_cert_revoke, 0, OFFICER, CLI_OPEN,
+     "Revoke a certificate (reason unspecified unless given); CRLs and OCSP follow."},
+
+    {"crl", "generate", NULL, NULL,
+     cmd_crl_generate, 0, OFFICER, CLI_OPEN,
+     "Sign fresh CRLs of the root and the issuing CA now."},
+    {"crl", "show", "root|issuing", OPTS(OPT("out", "FILE")),
+     cmd_crl_show, 0, OFFICER, CLI_OPEN,
+     "Write the current CRL (DER) to FILE, or to stdout."},
+
+    {"ocsp", "respond", NULL, OPTS(MUST("in", "REQUEST.der"), MUST("out", "RESPONSE.der")),
+     cmd_ocsp_respond, 0, ROLE_SYSTEM, CLI_OPEN,
+     "Answer an OCSP request (DER) offline."},
+
+    {"agency", "add", NULL,
+     OPTS(NEED("code", "C"), NEED("name", "N"), OPT("parent", "P"), NEED("province", "P"),
+          NEED("head-name", "N"), NEED("head-title", "T"), NEED("kind", "party|state"), JSON),
+     cmd_agency_add, 0, OFFICER, CLI_OPEN,
+     "Add a Party or State agency that submits dossiers (--parent: the body above it)."},
+    {"agency", "list", NULL, OPTS(JSON),
+     cmd_agency_list, 0, OFFICER, CLI_OPEN,
+     "List the agencies."},
+
+    {"token", "stock", NULL, OPTS(OPT("count", "N")),
+     cmd_token_stock, 0, OFFICER, CLI_OPEN,
+     "Put N blank tokens into the CA's stock (default 1)."},
+    {"token", "list", NULL, OPTS(OPT("state", "S"), JSON),
+     cmd_token_list, 0, OFFICER, CLI_OPEN,
+     "List the tokens, or those in state S."},
+    {"token", "provision", NULL,
+     OPTS(NEED("name", "TEXT"), NEED("email", "ADDR"), NEED("province", "TEXT"),
+          NEED("org", "TEXT"), MANY("unit", "TEXT"), OPT("days", "N"), OPT("token", "SERIAL"),
+          OPT("key-type", "rsa2048|rsa3072|p256"), FLAG("hold"), JSON),
+     cmd_token_provision, 0, OFFICER, CLI_OPEN,
+     "Make a key on a blank token (or on --token SERIAL), issue its certificate and write the "
+     "PIN envelope; the PIN is shown once."},
+
+    {"user", "add", NULL,
+     OPTS(NEED("username", "U"), NEED("role", "ROLE"), OPT("agency", "CODE"), OPT("name", "TEXT")),
+     cmd_user_add, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Create an account for the portal and the API; the password is read from stdin (one line)."},
+    {"user", "list", NULL, OPTS(JSON),
+     cmd_user_list, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "List the accounts."},
+    {"user", "disable", "USERNAME", NULL,
+     cmd_user_disable, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Disable an account; its sessions end."},
+
+    {"dossier", "submit", NULL,
+     OPTS(NEED("agency", "CODE"), NEED("channel", "direct|postal"),
+          NEED("file", "LIST.csv|LIST.json"), NEED("confirmed-by", "\"NAME, TITLE\""),
+          OPT("confirmed-on", "YYYY-MM-DD"), JSON),
+     cmd_dossier_submit, 0, OFFICER, CLI_OPEN,
+     "Record a dossier received in person or by post (the Mẫu 02 list as CSV or JSON); prints "
+     "the receipt."},
+    {"dossier", "accept", "CODE", OPTS(OPT("reason", "TEXT")),
+     cmd_dossier_step, ACT_ACCEPT, OFFICER, CLI_OPEN,
+     "Accept the dossier as valid; the CA's 3 working days start."},
+    {"dossier", "reject", "CODE", OPTS(NEED("reason", "TEXT")),
+     cmd_dossier_step, ACT_REJECT, OFFICER, CLI_OPEN,
+     "Reject the dossier, saying why."},
+    {"dossier", "supplement", "CODE", OPTS(NEED("reason", "TEXT")),
+     cmd_dossier_step, ACT_SUPPLEMENT, OFFICER, CLI_OPEN,
+     "Ask the agency for a supplement, saying what is missing; the CA's clock stops."},
+    {"dossier", "resubmit", "CODE", OPTS(OPT("reason", "TEXT")),
+     cmd_dossier_step, ACT_RESUBMIT, OFFICER, CLI_OPEN,
+     "Record the agency's supplemented dossier; the clock runs again."},
+    {"dossier", "withdraw", "CODE", OPTS(OPT("reason", "TEXT")),
+     cmd_dossier_step, ACT_WITHDRAW, OFFICER, CLI_OPEN,
+     "Record the agency's withdrawal, while no certificate is issued."},
+    {"dossier", "issue", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_ISSUE, OFFICER, CLI_OPEN,
+     "Make the keys on tokens and issue the certificates, on hold (every applicant, or N)."},
+    {"dossier", "notify-pickup", "CODE",
+     OPTS(NEED("at", WHEN), NEED("place", "TEXT"), OPT("applicant", "N")),
+     cmd_dossier_step, ACT_NOTIFY_PICKUP, OFFICER, CLI_OPEN,
+     "Give the pickup notice: when (a working day, Vietnam time) and where the agency collects "
+     "the tokens."},
+    {"dossier", "agency-received", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_AGENCY_RECEIVED, OFFICER, CLI_OPEN,
+     "Record that the agency collected the tokens."},
+    {"dossier", "handed-over", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_HANDED_OVER, OFFICER, CLI_OPEN,
+     "Record that the agency handed the token to its holder."},
+    {"dossier", "request-activation", "CODE", OPTS(OPT("applicant", "N"), OPT("effective", WHEN)),
+     cmd_dossier_step, ACT_REQUEST_ACTIVATION, OFFICER, CLI_OPEN,
+     "Record the agency's activation request, from --effective or as soon as possible; "
+     "publication is due within 1 working day."},
+    {"dossier", "publish", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_PUBLISH, OFFICER, CLI_OPEN,
+     "Publish the certificates whose requested time has come: active from now."},
+    {"dossier", "cancel", "CODE", OPTS(NEED("reason", "TEXT"), OPT("applicant", "N")),
+     cmd_dossier_step, ACT_CANCEL, OFFICER, CLI_OPEN,
+     "Cancel an issued, unpublished certificate (every applicant's, or N's); it is revoked."},
+    {"dossier", "show", "CODE", OPTS(JSON),
+     cmd_dossier_show, 0, OFFICER, CLI_OPEN,
+     "Show a dossier: its applicants, deadlines and timeline."},
+    {"dossier", "receipt", "CODE", OPTS(FLAG("html")),
+     cmd_dossier_slip, SLIP_RECEIPT, OFFICER, CLI_OPEN,
+     "Print the receipt slip (text, or --html)."},
+    {"dossier", "notice", "CODE", OPTS(FLAG("html")),
+     cmd_dossier_slip, SLIP_PICKUP_NOTICE, OFFICER, CLI_OPEN,
+     "Print the pickup notice (text, or --html)."},
+    {"dossier", "list", NULL,
+     OPTS(FLAG("overdue"), OPT("state", "S"), OPT("agency", "CODE"), JSON),
+     cmd_dossier_list, 0, OFFICER, CLI_OPEN,
+     "List dossiers with their step 2 deadline (--overdue: due today or late)."},
+
+    {"run-due", NULL, NULL, NULL,
+     cmd_run_due, 0, ROLE_SYSTEM, CLI_OPEN,
+     "Publish what is due (for cron, when the server is not running)."},
+
+    {"calendar", "add-working-days", "DATE N", OPTS(JSON),
+     cmd_calendar_add, 0, ROLE_NONE, CLI_NO_OPEN,
+     "The date N working days after DATE (YYYY-MM-DD), as the deadlines count them."},
+    {"calendar", "is-working-day", "DATE", OPTS(JSON),
+     cmd_calendar_is_working_day, 0, ROLE_NONE, CLI_NO_OPEN,
+     "Whether DATE is a working day (exit status 1 if not), and the holiday's name."},
+    {"calendar", "holidays", "YEAR", OPTS(JSON),
+     cmd_calendar_holidays, 0, ROLE_NONE, CLI_NO_OPEN,
+     "The holiday days off of YEAR (not plain weekends), with their names."},
+
+    {"audit", "verify", NULL, OPTS(JSON),
+     cmd_audit_verify, 0, ROLE_AUDITOR, CLI_OPEN,
+     "Walk the audit hash chain (exit status 1 if a row was changed) and list the serials "
+     "reserved for a token and never issued."},
+
+    {"demo", NULL, NULL, NULL,
+     cmd_demo, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Take sample data through the whole procedure on --home (created if missing)."},
+};
+/* clang-format on */
+
+const cli_command *cli_commands(size_t *count)
+{
+    *count = sizeof commands / sizeof commands[0];
+    return commands;
+}
