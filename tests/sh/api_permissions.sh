@@ -125,6 +125,14 @@ POST|dossiers/@D@/accept|{}|401|403|200|403|403|403|403
 POST|certificates/00FF/revoke|{"reason":"keyCompromise"}|401|404|404|403|403|403|403
 TABLE
 
+# what the caller may do now comes with the dossier, from the transition table (the portal draws
+# its buttons from it): the accepted dossier's pending applicant may be issued by the officer
+acts() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join(a["name"] for a in d["actions"]), "|", ",".join(a["name"] for a in d["applicants"][0]["actions"]))' "$T/last"; }
+call canbo GET "dossiers/$D" >/dev/null
+same "the officer's actions on the accepted dossier and its pending applicant" "withdraw | issue" "$(acts)"
+call kiemtoan GET "dossiers/$D" >/dev/null
+same "the auditor is offered nothing" " | " "$(acts)"
+
 # the route table, as the server serves it (GET /routes) and as docs/api.md shows it to people:
 # the two agree, and every route refuses every role outside its "who" (403) and everyone without
 # a session (401), before anything is looked up
