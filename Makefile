@@ -33,7 +33,8 @@ build-tsan: deps
 # The libFuzzer harnesses (tests/fuzz), with clang, ASan and UBSan: only the libraries and the
 # harnesses are built there.
 build-fuzz: deps
-	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCT_FUZZ=ON -DCT_WERROR=ON >/dev/null
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCT_FUZZ=ON \
+		-DCT_WERROR=ON >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
 
 # Initialise a demo instance on the embedded defaults (once) and serve it.
