@@ -17,7 +17,7 @@
 #include "core/procedure.h"
 #include "core/role.h"
 #include "core/subscriber.h"
-#include "store/store.h"
+#include "core/records.h"
 
 typedef struct app app;
 

@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "core/calendar.h"
 #include "pki/ca.h"
+#include "store/store.h"
 
 struct app {
     app_config cfg;

@@ -764,7 +764,7 @@ void app_issued_token_free(app_issued_token *t)
 
 void app_token_issue_undo(app *a, const app_issued_token *t)
 {
-    token_module *m;
+    token_module *m = NULL; /* module_of sets it on success only, which gcc -O2 cannot see */
     token_record rec;
     char so_pin[80];
     ct_error err = {0};

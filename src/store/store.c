@@ -6,13 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cert_record_free(cert_record *rec)
-{
-    free(rec->der);
-    rec->der = NULL;
-    rec->der_len = 0;
-}
-
 int store_open_sqlite(const char *path, store **out, ct_error *err)
 {
     store *s = calloc(1, sizeof *s);
@@ -95,13 +88,6 @@ int store_cert_changes(store *s, int64_t since, cert_change_fn visit, void *ctx,
                        ct_error *err)
 {
     return s->ops->cert_changes(s->impl, since, visit, ctx, last, err);
-}
-
-void crl_record_free(crl_record *rec)
-{
-    free(rec->der);
-    rec->der = NULL;
-    rec->der_len = 0;
 }
 
 int store_crl_put(store *s, const crl_record *rec, ct_error *err)

@@ -14,59 +14,12 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/records.h"
 
 typedef struct store store;
 
 /* Certificate status values, as stored, and the table of their changes. */
 #include "core/cert_status.h"
-
-typedef struct cert_record {
-    char serial[41];    /* upper-case hex */
-    char kind[16];      /* "subscriber", "root", "issuing", "ocsp" */
-    char issuer[32];    /* name of the CA that signed it: "root" or "issuing" */
-    char status[16];    /* CERT_STATUS_* */
-    char subject[1024]; /* readable DN */
-    char common_name[256];
-    char email[256];
-    char search_key[1024]; /* diacritic-folded name, organisation, e-mail, serial */
-    char sha256[65];
-    int64_t not_before;
-    int64_t not_after;
-    int64_t created_at;
-    int64_t effective_at;  /* publication instant; 0 while never published */
-    int64_t revoked_at;    /* 0 unless revoked or on hold */
-    int revocation_reason; /* RFC 5280 CRLReason; -1 for none */
-    unsigned char *der;    /* owned; freed by cert_record_free */
-    size_t der_len;
-} cert_record;
-
-void cert_record_free(cert_record *rec);
-
-typedef struct cert_filter {
-    const char *status; /* NULL: any */
-    const char *kind;   /* NULL: any */
-    const char *query;  /* folded words that must all appear in search_key; NULL: any */
-    int64_t limit;      /* 0: no limit */
-    int64_t offset;
-} cert_filter;
-
-/* Called once per row; the record is only valid during the call. Return non-zero to stop. */
-typedef int (*cert_visit_fn)(void *ctx, const cert_record *rec);
-
-typedef struct audit_entry {
-    int64_t id;
-    int64_t at; /* Unix seconds, UTC */
-    char actor[128];
-    char role[32];
-    char source[64];  /* "cli", an IP address, "scheduler" */
-    char action[64];  /* "cert.issue", "dossier.accept", … */
-    char object[128]; /* what it acted on: a serial, a dossier code */
-    char *detail;     /* canonical JSON of what changed; owned */
-    char prev_hash[65];
-    char hash[65];
-} audit_entry;
-
-typedef int (*audit_visit_fn)(void *ctx, const audit_entry *entry);
 
 /* Open (creating and migrating if needed) the database at path. */
 int store_open_sqlite(const char *path, store **out, ct_error *err);
@@ -103,17 +56,6 @@ typedef int (*cert_change_fn)(void *ctx, const char *serial_hex);
 int store_cert_changes(store *s, int64_t since, cert_change_fn visit, void *ctx, int64_t *last,
                        ct_error *err);
 
-/* Signed CRLs, one row per (issuer, CRL number). */
-typedef struct crl_record {
-    char issuer[32];
-    int64_t number;
-    int64_t this_update;
-    int64_t next_update;
-    unsigned char *der; /* owned; freed by crl_record_free */
-    size_t der_len;
-} crl_record;
-
-void crl_record_free(crl_record *rec);
 int store_crl_put(store *s, const crl_record *rec, ct_error *err);
 /* Fails with "crl.none" (404) when no CRL was signed yet. */
 int store_crl_latest(store *s, const char *issuer, crl_record *out, ct_error *err);
@@ -127,90 +69,6 @@ int store_directory_search(store *s, const char *folded_query, int64_t limit, in
                            cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err);
 
 /* ---- the procedure's records ---- */
-
-typedef struct agency_record {
-    char code[32];
-    char name[260];
-    char parent[32]; /* "" for a top-level body (ministry, province) */
-    char province[64];
-    char head_name[260];
-    char head_title[260];
-    char kind[8]; /* "party" | "state" */
-    int64_t created_at;
-} agency_record;
-
-typedef struct dossier_record {
-    char code[64];
-    char agency[32];
-    char channel[16]; /* direct | online | postal */
-    char state[24];   /* dossier_state_name() */
-    char day[8];      /* YYMMDD of receipt, local */
-    int64_t seq;      /* per-day sequence */
-    int64_t received_at;
-    char counted_from[11]; /* YYYY-MM-DD: the day receipt counts from (cut-off, days off) */
-    int64_t due_step2;     /* 0 while the clock does not run */
-    int64_t step2_done_at;
-    char confirmed_name[260];
-    char confirmed_title[260];
-    char confirmed_on[11];
-    char reason[512];
-    char created_by[128];
-    int64_t updated_at;
-} dossier_record;
-
-typedef struct applicant_record {
-    char dossier[64];
-    int64_t n; /* row number in the agency's list, from 1 */
-    char full_name[260];
-    char birth_date[11];
-    char id_number[16];
-    char id_issued_on[11];
-    char id_issued_at[260];
-    char email[256];
-    char unit[260];
-    char province[64];
-    char position[260];
-    char category[16]; /* can_bo | cong_chuc | vien_chuc */
-    char phone[20];
-    char previous_serial[41];
-    char state[24]; /* applicant_state_name() */
-    char cert_serial[41];
-    char token_serial[40];
-    int64_t pickup_at;
-    char pickup_place[260];
-    int64_t notified_at;
-    int64_t agency_received_at;
-    int64_t handed_over_at;
-    int64_t activation_requested_at;
-    int64_t requested_effective_at;
-    int64_t due_step4;
-    int64_t published_at;
-    char reason[512];
-    int64_t updated_at;
-} applicant_record;
-
-typedef struct token_record {
-    char serial[40]; /* the device's hardware serial */
-    char label[40];
-    char state[24]; /* blank | provisioned | with_agency | with_subscriber | damaged | wiped */
-    char cert_serial[41];
-    char dossier[64];
-    int64_t applicant;
-    char so_pin[256]; /* encrypted at rest (app), base64 */
-    char note[512];
-    int64_t updated_at;
-} token_record;
-
-typedef struct dossier_filter {
-    const char *agency; /* NULL: any */
-    const char *state;  /* NULL: any */
-    int64_t due_before; /* 0: any; else running step-2 clock due before this instant */
-} dossier_filter;
-
-typedef int (*agency_visit_fn)(void *ctx, const agency_record *rec);
-typedef int (*dossier_visit_fn)(void *ctx, const dossier_record *rec);
-typedef int (*applicant_visit_fn)(void *ctx, const applicant_record *rec);
-typedef int (*token_visit_fn)(void *ctx, const token_record *rec);
 
 /* 409 "agency.exists" on a duplicate code */
 int store_agency_insert(store *s, const agency_record *rec, ct_error *err);
@@ -256,33 +114,7 @@ int store_directory_merge(store *s, bool full, bool *more, ct_error *err);
 /* A draft holds the list and the signed request letter until the agency head confirms and the
  * clerk submits it; submission turns it into a dossier (its code kept here) in one transaction.
  * The list and letter bytes are kept beside the record (store_draft_put/get_document). */
-typedef struct draft_record {
-    int64_t id;
-    char agency[32];
-    char state[16]; /* open | confirmed | submitted */
-    char title[260];
-    char list_format[8]; /* csv | json; "" while there is no list */
-    int64_t applicants;
-    char letter_name[128];
-    char letter_type[32]; /* application/pdf | image/jpeg | image/png, sniffed */
-    int64_t letter_size;
-    char letter_sha256[65];
-    char list_sha256[65];
-    /* what the head confirmed: the list's and the letter's SHA-256 at that moment */
-    char confirmed_list_sha256[65];
-    char confirmed_letter_sha256[65];
-    char confirmed_name[260];
-    char confirmed_title[260];
-    char confirmed_by[64]; /* the head's user name */
-    int64_t confirmed_at;
-    char dossier[64]; /* once submitted */
-    char created_by[64];
-    int64_t created_at;
-    int64_t updated_at;
-} draft_record;
-
 typedef enum { DRAFT_LIST, DRAFT_LETTER } draft_document;
-typedef int (*draft_visit_fn)(void *ctx, const draft_record *rec);
 
 /* Inserts with the next free id, written back to rec->id. */
 int store_draft_insert(store *s, draft_record *rec, ct_error *err);
@@ -300,28 +132,6 @@ int store_draft_get_document(store *s, int64_t id, draft_document which, unsigne
                              size_t *len, ct_error *err);
 
 /* ---- accounts ---- */
-
-typedef struct user_record {
-    char username[64];
-    char display_name[260];
-    char role[32];
-    char agency[32];
-    char password_hash[160]; /* Argon2id, encoded */
-    int64_t disabled;
-    int64_t failed_logins;
-    int64_t locked_until;
-    int64_t created_at;
-    int64_t updated_at;
-} user_record;
-
-typedef struct session_record {
-    char token_hash[65];
-    char username[64];
-    int64_t created_at;
-    int64_t expires_at;
-} session_record;
-
-typedef int (*user_visit_fn)(void *ctx, const user_record *rec);
 
 int store_user_insert(store *s, const user_record *rec, ct_error *err); /* 409 "user.exists" */
 int store_user_get(store *s, const char *username, user_record *out, ct_error *err); /* 404 */
@@ -343,17 +153,6 @@ int store_audit_append(store *s, audit_entry *entry, ct_error *err);
 int store_audit_walk(store *s, audit_visit_fn visit, void *ctx, ct_error *err);
 
 /* ---- claims: what a step works on outside a transaction ---- */
-
-/* A step that cannot hold a transaction for its whole length (a token's key generation takes
- * seconds) claims what it works on, in a transaction together with the checks that allow it,
- * and releases the claim in the transaction that records its result. object names the thing
- * ("applicant:CODE#N", "token:SERIAL"); holder names the claimant (the app's process and a
- * nonce), so that the app can tell a claim whose process died. */
-typedef struct claim_record {
-    char object[128];
-    char holder[128];
-    int64_t at;
-} claim_record;
 
 /* 409 "claim.taken" when object is claimed already. */
 int store_claim_insert(store *s, const claim_record *rec, ct_error *err);
