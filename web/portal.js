@@ -52,7 +52,7 @@ const WORDS = {
     nothing: 'Không có gì ở đây.', holiday_note: 'Dữ liệu ngày nghỉ lấy từ các tệp data/holidays/NĂM.txt của hệ thống.',
     states: {
       received: 'Đã tiếp nhận', needs_supplement: 'Cần bổ sung', accepted: 'Đã chấp nhận',
-      rejected: 'Từ chối', withdrawn: 'Đã rút', pending: 'Chờ cấp', issued: 'Đã cấp (tạm dừng)',
+      rejected: 'Từ chối', withdrawn: 'Đã rút', completed: 'Đã hoàn thành', pending: 'Chờ cấp', issued: 'Đã cấp (tạm dừng)',
       awaiting_pickup: 'Chờ nhận thiết bị', with_agency: 'Cơ quan đã nhận thiết bị',
       with_subscriber: 'Đã giao cho người dùng', activation_requested: 'Đã đề nghị hiệu lực',
       published: 'Đã công bố — có hiệu lực', cancelled: 'Đã hủy',
@@ -111,7 +111,7 @@ const WORDS = {
     nothing: 'Nothing here.', holiday_note: "Holiday data comes from the instance's data/holidays/YEAR.txt files.",
     states: {
       received: 'Received', needs_supplement: 'Needs supplement', accepted: 'Accepted',
-      rejected: 'Rejected', withdrawn: 'Withdrawn', pending: 'Pending', issued: 'Issued (on hold)',
+      rejected: 'Rejected', withdrawn: 'Withdrawn', completed: 'Completed', pending: 'Pending', issued: 'Issued (on hold)',
       awaiting_pickup: 'Awaiting pickup', with_agency: 'With the agency',
       with_subscriber: 'With the subscriber', activation_requested: 'Activation requested',
       published: 'Published — valid', cancelled: 'Cancelled',

@@ -246,9 +246,12 @@ typedef enum {
 deadline_status app_deadline_status(int64_t due_at, int64_t done_at, int64_t now);
 const char *deadline_status_name(deadline_status s);
 /* A dossier's step-2 deadline as people see it (paused while a supplement is awaited), and
- * whether it is overdue: late or due today, accepted, and step 2 not done. */
+ * whether it is overdue: late or due today, received or accepted, and step 2 not done. */
 deadline_status app_dossier_deadline(const dossier_record *d, int64_t now);
 bool app_dossier_overdue(const dossier_record *d, int64_t now);
+/* An applicant whose publication (step 4) is late or due today. A dossier list with
+ * filter->overdue gives the dossiers overdue either way. */
+bool app_applicant_overdue(const applicant_record *ap, int64_t now);
 
 /* The printed papers of a dossier: the receipt and appointment slip (giấy tiếp nhận hồ sơ và
  * hẹn trả kết quả), and the notice of when and where to collect the tokens (409

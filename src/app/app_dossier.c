@@ -291,6 +291,74 @@ static int visit_visible(void *user, const dossier_record *d)
     return l->visit(l->ctx, d);
 }
 
+typedef struct {
+    dossier_record *items;
+    size_t n;
+    size_t cap;
+} dossier_list;
+
+static int collect_dossier(void *user, const dossier_record *d)
+{
+    dossier_list *l = user;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        dossier_record *p = realloc(l->items, cap * sizeof *p);
+        if (p == NULL)
+            return 1;
+        l->items = p;
+        l->cap = cap;
+    }
+    l->items[l->n++] = *d;
+    return 0;
+}
+
+typedef struct {
+    int64_t now;
+    bool any;
+} step4_ctx;
+
+static int step4_late(void *user, const applicant_record *ap)
+{
+    step4_ctx *c = user;
+
+    c->any = app_applicant_overdue(ap, c->now);
+    return c->any;
+}
+
+/* The overdue dossiers: step 2 late (app_dossier_overdue), or an accepted dossier with an
+ * applicant's publication late. The dossiers are read first and their applicants after, so that
+ * no read is nested inside another. */
+static int list_overdue(app *a, const dossier_filter *filter, list_filter_ctx *l, ct_error *err)
+{
+    dossier_list all = {0};
+    dossier_filter f = *filter;
+    int64_t now = app_now();
+    int rc = -1;
+
+    f.overdue = false;
+    if (store_dossier_list(a->db, &f, collect_dossier, &all, err) != 0)
+        goto out;
+    for (size_t i = 0; i < all.n; i++) {
+        const dossier_record *d = &all.items[i];
+        step4_ctx late = {now, false};
+        if (!app_dossier_overdue(d, now)) {
+            if (strcmp(d->state, dossier_state_name(DOSSIER_ACCEPTED)) != 0)
+                continue;
+            if (store_applicant_list(a->db, d->code, step4_late, &late, err) != 0)
+                goto out;
+            if (!late.any)
+                continue;
+        }
+        if (visit_visible(l, d) != 0)
+            break;
+    }
+    rc = 0;
+out:
+    free(all.items);
+    return rc;
+}
+
 int app_dossier_list(app *a, const app_actor *actor, const dossier_filter *filter,
                      dossier_visit_fn visit, void *ctx, ct_error *err)
 {
@@ -298,6 +366,8 @@ int app_dossier_list(app *a, const app_actor *actor, const dossier_filter *filte
 
     if (role_require(actor->role, ROLES_ALL, "dossier list", err) != 0)
         return -1;
+    if (filter && filter->overdue)
+        return list_overdue(a, filter, &l, err);
     return store_dossier_list(a->db, filter, visit_visible, &l, err);
 }
 
@@ -593,7 +663,9 @@ typedef struct step {
 
 static int dossier_must_be_accepted(const dossier_record *d, ct_error *err)
 {
-    if (strcmp(d->state, dossier_state_name(DOSSIER_ACCEPTED)) == 0)
+    /* a completed dossier was accepted: its applicants answer for their own (final) states */
+    if (strcmp(d->state, dossier_state_name(DOSSIER_ACCEPTED)) == 0 ||
+        strcmp(d->state, dossier_state_name(DOSSIER_COMPLETED)) == 0)
         return 0;
     return ct_fail(err, 409, "dossier.not_accepted",
                    "hồ sơ đang ở trạng thái \"%s\": chỉ xử lý từng người sau khi hồ sơ được "
@@ -657,6 +729,36 @@ static int nothing_done(const step *s, ct_error *err)
                    "no applicant is in a state that allows \"%s\"", proc_action_name(s->action));
 }
 
+static int count_open(void *user, const applicant_record *ap)
+{
+    applicant_state s;
+
+    if (applicant_state_parse(ap->state, &s) != 0 ||
+        (s != APPLICANT_PUBLISHED && s != APPLICANT_CANCELLED))
+        ++*(size_t *)user;
+    return 0;
+}
+
+/* Once every applicant is published or cancelled, the dossier is completed and leaves the
+ * queue (in the transaction of the step that finished it). */
+static int dossier_complete_if_done(app *a, step *s, ct_error *err)
+{
+    size_t open = 0;
+
+    if (store_applicant_list(a->db, s->code, count_open, &open, err) != 0)
+        return -1;
+    if (open > 0)
+        return 0;
+    snprintf(s->d.state, sizeof s->d.state, "%s", dossier_state_name(DOSSIER_COMPLETED));
+    s->d.updated_at = app_now();
+    if (store_dossier_update(a->db, &s->d, err) != 0)
+        return -1;
+    return audit_append(
+        a, s->actor, "dossier.complete", s->d.code,
+        json_pack("{s:s, s:s}", "from", dossier_state_name(DOSSIER_ACCEPTED), "to", s->d.state),
+        err);
+}
+
 static int dossier_step_in_transaction(app *a, void *ctx, ct_error *err)
 {
     step *s = ctx;
@@ -688,7 +790,9 @@ static int applicants_step_in_transaction(app *a, void *ctx, ct_error *err)
         }
         s->done++;
     }
-    return s->done ? 0 : nothing_done(s, err);
+    if (s->done == 0)
+        return nothing_done(s, err);
+    return dossier_complete_if_done(a, s, err);
 }
 
 /* ---- issue: keys on a token from stock, the certificate signed on hold, all recorded ---- */

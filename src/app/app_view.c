@@ -39,9 +39,21 @@ deadline_status app_dossier_deadline(const dossier_record *d, int64_t now)
 bool app_dossier_overdue(const dossier_record *d, int64_t now)
 {
     deadline_status st = app_dossier_deadline(d, now);
+    bool in_step2 = strcmp(d->state, dossier_state_name(DOSSIER_RECEIVED)) == 0 ||
+                    strcmp(d->state, dossier_state_name(DOSSIER_ACCEPTED)) == 0;
 
-    /* the officer's morning: what is late or due today and still in the CA's hands */
-    return strcmp(d->state, dossier_state_name(DOSSIER_ACCEPTED)) == 0 && d->step2_done_at == 0 &&
+    /* the officer's morning: step 2 late or due today and still in the CA's hands, whether the
+     * dossier was accepted yet or not (a dossier waiting for its check is the CA's delay too) */
+    return in_step2 && d->step2_done_at == 0 && (st == DEADLINE_LATE || st == DEADLINE_DUE_TODAY);
+}
+
+bool app_applicant_overdue(const applicant_record *ap, int64_t now)
+{
+    deadline_status st = app_deadline_status(ap->due_step4, ap->published_at, now);
+
+    /* step 4: the activation was requested and publication is late or due today; the time the
+     * token spends with the agency (step 3) is the agency's and is not counted here */
+    return strcmp(ap->state, applicant_state_name(APPLICANT_ACTIVATION_REQUESTED)) == 0 &&
            (st == DEADLINE_LATE || st == DEADLINE_DUE_TODAY);
 }
 
@@ -130,6 +142,7 @@ json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
                "published_at", app_view_time(ap->published_at), "deadline_step4",
                deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)),
                "actions", movable ? actions_json(actor, PROC_APPLICANT, (int)s) : json_array()));
+    json_object_set_new(j, "overdue", json_boolean(app_applicant_overdue(ap, now)));
     return j;
 }
 

@@ -167,7 +167,6 @@ fail:
 typedef struct {
     json_t *list;
     int64_t now;
-    bool overdue;
     const app_actor *actor;
 } list_ctx;
 
@@ -177,8 +176,6 @@ static int list_dossier(void *user, const dossier_record *d)
     deadline_status st = app_dossier_deadline(d, l->now);
     char due[40];
 
-    if (l->overdue && !app_dossier_overdue(d, l->now))
-        return 0;
     if (l->list) {
         json_array_append_new(l->list, app_view_dossier(l->actor, d, l->now));
         return 0;
@@ -198,7 +195,7 @@ int cmd_dossier_list(cli_call *c)
     f.state = cli_get(&c->args, "state");
     l.now = app_now();
     l.actor = &c->actor;
-    l.overdue = cli_flag(&c->args, "overdue");
+    f.overdue = cli_flag(&c->args, "overdue");
     l.list = cli_flag(&c->args, "json") ? json_array() : NULL;
     if (app_dossier_list(c->a, &c->actor, &f, list_dossier, &l, &c->err) != 0) {
         json_decref(l.list);

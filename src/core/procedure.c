@@ -93,6 +93,7 @@ static const struct {
     [DOSSIER_ACCEPTED] = {"accepted", "Hồ sơ hợp lệ, đang xử lý", "Valid, in progress"},
     [DOSSIER_REJECTED] = {"rejected", "Từ chối", "Rejected"},
     [DOSSIER_WITHDRAWN] = {"withdrawn", "Đã rút", "Withdrawn"},
+    [DOSSIER_COMPLETED] = {"completed", "Đã hoàn thành", "Completed"},
 };
 
 static const struct {

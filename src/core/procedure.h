@@ -26,6 +26,7 @@ typedef enum {
     DOSSIER_ACCEPTED,
     DOSSIER_REJECTED,
     DOSSIER_WITHDRAWN,
+    DOSSIER_COMPLETED, /* every applicant published or cancelled: it leaves the queue */
     DOSSIER_STATE_COUNT
 } dossier_state;
 

@@ -158,6 +158,7 @@ typedef struct dossier_filter {
     const char *agency; /* NULL: any */
     const char *state;  /* NULL: any */
     int64_t due_before; /* 0: any; else running step-2 clock due before this instant */
+    bool overdue;       /* only the overdue ones (app_dossier_overdue and step-4 delays; app) */
 } dossier_filter;
 
 typedef int (*agency_visit_fn)(void *ctx, const agency_record *rec);

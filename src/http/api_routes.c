@@ -145,15 +145,12 @@ typedef struct {
     const app_actor *actor;
     const dossier_record *d;
     int64_t now;
-    bool overdue;
 } dossier_list_ctx;
 
 static int list_dossier(void *user, const dossier_record *d)
 {
     dossier_list_ctx *l = user;
 
-    if (l->overdue && !app_dossier_overdue(d, l->now))
-        return 0;
     return collect(l->list, app_view_dossier(l->actor, d, l->now));
 }
 
@@ -166,9 +163,9 @@ static int list_applicant(void *user, const applicant_record *ap)
 
 static int dossiers_list(api_call *c)
 {
-    dossier_filter f = {http_query(c->r, "agency"), http_query(c->r, "state"), 0};
-    dossier_list_ctx l = {json_array(), &c->actor, NULL, app_now(),
-                          http_query(c->r, "overdue") != NULL};
+    dossier_filter f = {http_query(c->r, "agency"), http_query(c->r, "state"), 0,
+                        http_query(c->r, "overdue") != NULL};
+    dossier_list_ctx l = {json_array(), &c->actor, NULL, app_now()};
     ct_error err = {0};
 
     return send_or_error(c->r, app_dossier_list(c->r->app, &c->actor, &f, list_dossier, &l, &err),
@@ -180,7 +177,7 @@ static int send_dossier(api_call *c, const char *code, int status)
 {
     dossier_record d;
     ct_error err = {0};
-    dossier_list_ctx l = {json_array(), &c->actor, &d, app_now(), false};
+    dossier_list_ctx l = {json_array(), &c->actor, &d, app_now()};
     json_t *events = json_array(), *j;
 
     if (app_dossier_get(c->r->app, &c->actor, code, &d, &err) != 0 ||
