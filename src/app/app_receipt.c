@@ -7,74 +7,35 @@
  */
 #include "app/app_internal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/mau02.h"
 
-typedef struct text_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
-} text_buf;
-
-static void put(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(text_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (b->failed)
-        return;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = true;
-            return;
-        }
-        if (b->data && (size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-        char *p = realloc(b->data, cap);
-        if (p == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-}
-
 /* HTML-escape into the buffer. */
-static void put_escaped(text_buf *b, const char *s)
+static void put_escaped(ct_buf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
         case '<':
-            put(b, "&lt;");
+            buf_append_str(b, "&lt;");
             break;
         case '>':
-            put(b, "&gt;");
+            buf_append_str(b, "&gt;");
             break;
         case '&':
-            put(b, "&amp;");
+            buf_append_str(b, "&amp;");
             break;
         case '"':
-            put(b, "&quot;");
+            buf_append_str(b, "&quot;");
             break;
         case '\'':
-            put(b, "&#39;");
+            buf_append_str(b, "&#39;");
             break;
         default:
-            put(b, "%c", *s);
+            buf_append_byte(b, (unsigned char)*s);
         }
     }
 }
@@ -118,53 +79,54 @@ typedef struct slip_table {
 } slip_table;
 
 /* One slip, as printable HTML or as plain text, from the same lines and table. */
-static void render(text_buf *b, bool html, const char *code, const char *title_vi,
+static void render(ct_buf *b, bool html, const char *code, const char *title_vi,
                    const char *title_en, const slip_line *lines, size_t n_lines,
                    const slip_table *t)
 {
     if (!html) {
-        put(b, "%s (%s)\n\n", title_vi, title_en);
+        buf_printf(b, "%s (%s)\n\n", title_vi, title_en);
         for (size_t i = 0; i < n_lines; i++)
-            put(b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
-        put(b, "\nDanh sách người đề nghị (Applicants):\n");
+            buf_printf(b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
+        buf_printf(b, "\nDanh sách người đề nghị (Applicants):\n");
         for (size_t r = 0; r < t->n_rows; r++) {
-            put(b, " ");
+            buf_printf(b, " ");
             for (int c = 0; c < t->n_cols; c++)
-                put(b, "%s%s", c == 0 ? " " : c == 1 ? ". " : " — ", t->cells[r][c]);
-            put(b, "\n");
+                buf_printf(b, "%s%s", c == 0 ? " " : c == 1 ? ". " : " — ", t->cells[r][c]);
+            buf_printf(b, "\n");
         }
         return;
     }
-    put(b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>");
+    buf_printf(b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>");
     put_escaped(b, title_vi);
-    put(b, " ");
+    buf_printf(b, " ");
     put_escaped(b, code);
-    put(b, "</title><link rel=\"stylesheet\" href=\"/portal/slip.css\"></head><body>\n");
-    put(b, "<h1>");
+    buf_printf(b, "</title><link rel=\"stylesheet\" href=\"/portal/slip.css\"></head><body>\n");
+    buf_printf(b, "<h1>");
     put_escaped(b, title_vi);
-    put(b, "<br><span class=\"en\">");
+    buf_printf(b, "<br><span class=\"en\">");
     put_escaped(b, title_en);
-    put(b, "</span></h1>\n<table>\n");
+    buf_printf(b, "</span></h1>\n<table>\n");
     for (size_t i = 0; i < n_lines; i++) {
-        put(b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi, lines[i].en);
+        buf_printf(b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi,
+                   lines[i].en);
         put_escaped(b, lines[i].value);
-        put(b, "</td></tr>\n");
+        buf_printf(b, "</td></tr>\n");
     }
-    put(b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
-           "\n<table><tr>");
+    buf_printf(b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
+                  "\n<table><tr>");
     for (int c = 0; c < t->n_cols; c++)
-        put(b, "<th>%s<br><span class=\"en\">%s</span></th>", t->vi[c], t->en[c]);
-    put(b, "</tr>\n");
+        buf_printf(b, "<th>%s<br><span class=\"en\">%s</span></th>", t->vi[c], t->en[c]);
+    buf_printf(b, "</tr>\n");
     for (size_t r = 0; r < t->n_rows; r++) {
-        put(b, "<tr>");
+        buf_printf(b, "<tr>");
         for (int c = 0; c < t->n_cols; c++) {
-            put(b, "<td>");
+            buf_printf(b, "<td>");
             put_escaped(b, t->cells[r][c]);
-            put(b, "</td>");
+            buf_printf(b, "</td>");
         }
-        put(b, "</tr>\n");
+        buf_printf(b, "</tr>\n");
     }
-    put(b, "</table>\n</body></html>\n");
+    buf_printf(b, "</table>\n</body></html>\n");
 }
 
 #define LINE(v, e, ...)                                                                            \
@@ -184,7 +146,7 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_k
     applicant_record *aps;
     slip_line lines[10];
     size_t n_lines = 0, n_aps = 0;
-    text_buf b = {0};
+    ct_buf b = {0};
     char received[64], due[64];
     slip_table t = {.n_cols = 5};
     position_category cat;
@@ -288,10 +250,8 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_k
            lines, n_lines, &t);
     free(aps);
     free(t.cells);
-    if (b.failed) {
-        free(b.data);
+    *out = buf_take_text(&b);
+    if (*out == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    *out = b.data;
     return 0;
 }

@@ -338,19 +338,19 @@ const unsigned char *signer_spki(const pki_signer *s, size_t *len)
 static int ecdsa_raw_to_der(const unsigned char *rs, size_t len, unsigned char **sig,
                             size_t *sig_len)
 {
-    der_buf b;
+    ct_buf b;
     size_t mark;
 
-    der_init(&b);
+    buf_init(&b);
     mark = der_begin(&b, DER_SEQUENCE);
     der_uint_bytes(&b, rs, len / 2);
     der_uint_bytes(&b, rs + len / 2, len / 2);
     der_end(&b, mark);
-    if (!der_ok(&b)) {
-        der_free(&b);
+    if (!buf_ok(&b)) {
+        buf_free(&b);
         return -1;
     }
-    *sig = der_take(&b, sig_len);
+    *sig = buf_take(&b, sig_len);
     return 0;
 }
 

@@ -21,6 +21,8 @@
 
 #include <p11-kit/pkcs11.h>
 
+#include "core/buf.h"
+
 struct token_module {
     void *handle;
     CK_FUNCTION_LIST_PTR f;
@@ -359,31 +361,7 @@ static void close_session(session *s)
 /* ---- public keys as SubjectPublicKeyInfo ---- */
 
 /* A minimal DER writer: this layer stays free of the crypto library. */
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-    bool failed;
-} dbuf;
-
-static void put_bytes(dbuf *b, const void *data, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->cap + n) * 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void put_header(dbuf *b, unsigned char tag, size_t len)
+static void put_header(ct_buf *b, unsigned char tag, size_t len)
 {
     unsigned char h[6];
     size_t n = 0;
@@ -404,17 +382,17 @@ static void put_header(dbuf *b, unsigned char tag, size_t len)
         h[n++] = (unsigned char)(len >> 8);
         h[n++] = (unsigned char)len;
     }
-    put_bytes(b, h, n);
+    buf_append(b, h, n);
 }
 
-static void put_tlv(dbuf *b, unsigned char tag, const void *data, size_t len)
+static void put_tlv(ct_buf *b, unsigned char tag, const void *data, size_t len)
 {
     put_header(b, tag, len);
-    put_bytes(b, data, len);
+    buf_append(b, data, len);
 }
 
 /* INTEGER from an unsigned big-endian magnitude */
-static void put_uint(dbuf *b, const unsigned char *mag, size_t len)
+static void put_uint(ct_buf *b, const unsigned char *mag, size_t len)
 {
     unsigned char zero = 0;
 
@@ -424,32 +402,32 @@ static void put_uint(dbuf *b, const unsigned char *mag, size_t len)
     }
     if (mag[0] & 0x80) {
         put_header(b, 0x02, len + 1);
-        put_bytes(b, &zero, 1);
-        put_bytes(b, mag, len);
+        buf_append(b, &zero, 1);
+        buf_append(b, mag, len);
     } else {
         put_tlv(b, 0x02, mag, len);
     }
 }
 
 /* SEQUENCE { alg, BIT STRING { key } } */
-static int wrap_spki(const unsigned char *alg, size_t alg_len, const dbuf *key, unsigned char **out,
-                     size_t *out_len)
+static int wrap_spki(const unsigned char *alg, size_t alg_len, const ct_buf *key,
+                     unsigned char **out, size_t *out_len)
 {
-    dbuf inner = {0}, b = {0};
+    ct_buf inner = {0}, b = {0};
     unsigned char unused = 0;
 
-    put_bytes(&inner, alg, alg_len);
+    buf_append(&inner, alg, alg_len);
     put_header(&inner, 0x03, key->len + 1);
-    put_bytes(&inner, &unused, 1);
-    put_bytes(&inner, key->p, key->len);
+    buf_append(&inner, &unused, 1);
+    buf_append(&inner, key->data, key->len);
     put_header(&b, 0x30, inner.len);
-    put_bytes(&b, inner.p, inner.len);
-    free(inner.p);
+    buf_append(&b, inner.data, inner.len);
+    free(inner.data);
     if (b.failed || inner.failed) {
-        free(b.p);
+        free(b.data);
         return -1;
     }
-    *out = b.p;
+    *out = b.data;
     *out_len = b.len;
     return 0;
 }
@@ -483,7 +461,7 @@ static int get_attr(session *s, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type, un
 static int public_key_spki(session *s, CK_OBJECT_HANDLE pub, token_key_type type,
                            unsigned char **spki, size_t *spki_len)
 {
-    dbuf key = {0};
+    ct_buf key = {0};
     int rc = -1;
 
     if (type == TOKEN_KEY_P256 || type == TOKEN_KEY_P384) {
@@ -495,11 +473,11 @@ static int public_key_spki(session *s, CK_OBJECT_HANDLE pub, token_key_type type
             return -1;
         /* CKA_EC_POINT is the DER OCTET STRING of the point; the SPKI wants the point. */
         if (point_len > 2 && point[0] == 0x04 && point[1] == point_len - 2)
-            put_bytes(&key, point + 2, point_len - 2);
+            buf_append(&key, point + 2, point_len - 2);
         else if (point_len > 3 && point[0] == 0x04 && point[1] == 0x81 && point[2] == point_len - 3)
-            put_bytes(&key, point + 3, point_len - 3);
+            buf_append(&key, point + 3, point_len - 3);
         else
-            put_bytes(&key, point, point_len); /* some modules return the raw point */
+            buf_append(&key, point, point_len); /* some modules return the raw point */
         free(point);
         alg[alg_len++] = 0x30;
         alg[alg_len++] = (unsigned char)(sizeof oid_ec_public_key + curve_len);
@@ -511,7 +489,7 @@ static int public_key_spki(session *s, CK_OBJECT_HANDLE pub, token_key_type type
     } else {
         unsigned char *mod, *exp;
         size_t mod_len, exp_len;
-        dbuf ints = {0};
+        ct_buf ints = {0};
         if (get_attr(s, pub, CKA_MODULUS, &mod, &mod_len) != 0)
             return -1;
         if (get_attr(s, pub, CKA_PUBLIC_EXPONENT, &exp, &exp_len) != 0) {
@@ -521,14 +499,14 @@ static int public_key_spki(session *s, CK_OBJECT_HANDLE pub, token_key_type type
         put_uint(&ints, mod, mod_len);
         put_uint(&ints, exp, exp_len);
         put_header(&key, 0x30, ints.len);
-        put_bytes(&key, ints.p, ints.len);
+        buf_append(&key, ints.data, ints.len);
         free(mod);
         free(exp);
-        free(ints.p);
+        free(ints.data);
         rc = key.failed || ints.failed ? -1
                                        : wrap_spki(alg_rsa, sizeof alg_rsa, &key, spki, spki_len);
     }
-    free(key.p);
+    free(key.data);
     return rc;
 }
 
