@@ -14,7 +14,7 @@
 
 #include <openssl/rand.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 #include "pki/digest.h"
 
 /* Content bytes of the OIDs we write. */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "pki/der.h"
+#include "core/der.h"
 #include "pki/signer.h"
 
 #define CERT_MAX_UNITS 8

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 
 static const unsigned char oid_crl_number[] = {0x55, 0x1d, 0x14};
 static const unsigned char oid_authority_key_id[] = {0x55, 0x1d, 0x23};

@@ -17,7 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 
 static int is_pem(const unsigned char *data, size_t len)
 {

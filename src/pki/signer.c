@@ -24,7 +24,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 #include "pki/digest.h"
 
 /*

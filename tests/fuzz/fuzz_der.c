@@ -1,5 +1,5 @@
 /*
- * fuzz_der.c — libFuzzer harness for the DER reader of pki/der.c (der_read_tlv, which the fast
+ * fuzz_der.c — libFuzzer harness for the DER reader of core/der.c (der_read_tlv, which the fast
  * RSA key reader, the key identifier and the OCSP CertID check rely on) and, from the same
  * bytes, the small conversions around it.
  *
@@ -18,7 +18,7 @@
 
 #include "fuzz_common.h"
 #include "pki/cert.h"
-#include "pki/der.h"
+#include "core/der.h"
 
 #define MAX_DEPTH 24
 

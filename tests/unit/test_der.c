@@ -13,7 +13,7 @@
 
 #include <openssl/objects.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 
 static void test_length_boundaries(void **state)
 {

@@ -10,8 +10,8 @@
  * the length. Values are written into a ct_buf (core/buf.h), whose errors are sticky: out of
  * memory, and here also a time gmtime cannot break down. Check buf_ok() once at the end.
  */
-#ifndef CT_PKI_DER_H
-#define CT_PKI_DER_H
+#ifndef CT_CORE_DER_H
+#define CT_CORE_DER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,7 +5,7 @@
  * der_end() widens it in place (a memmove of the content) when the content turns out to be 128
  * bytes or more. Small values, which are the vast majority, never move.
  */
-#include "pki/der.h"
+#include "core/der.h"
 
 #include <stdio.h>
 #include <stdlib.h>
