@@ -50,7 +50,8 @@ const app_config *app_get_config(const app *a)
     return &a->cfg;
 }
 
-void app_set_urls(app *a)
+/* Fill the public URLs of the config (CDP, AIA) into a. */
+static void app_set_urls(app *a)
 {
     const char *base = a->cfg.base_url;
 

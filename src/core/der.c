@@ -149,11 +149,6 @@ void der_time(ct_buf *b, int64_t t)
     put_time(b, t, t >= INT64_C(2524608000));
 }
 
-void der_generalized_time(ct_buf *b, int64_t t)
-{
-    put_time(b, t, true);
-}
-
 void der_bit_string(ct_buf *b, const void *content, size_t len)
 {
     unsigned char unused = 0;

@@ -50,7 +50,6 @@ void der_bool(ct_buf *b, bool v);
 void der_null(ct_buf *b);
 /* Unix time as UTCTime through 2049 and GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
 void der_time(ct_buf *b, int64_t t);
-void der_generalized_time(ct_buf *b, int64_t t);
 /* BIT STRING with no unused bits. */
 void der_bit_string(ct_buf *b, const void *content, size_t len);
 

@@ -278,11 +278,6 @@ int pubkey_from_key_file(const unsigned char *data, size_t len, pubkey_info *out
     return rc;
 }
 
-int pubkey_from_spki(const unsigned char *spki, size_t len, pubkey_info *out, ct_error *err)
-{
-    return pubkey_from_key_file(spki, len, out, err);
-}
-
 void pubkey_info_free(pubkey_info *info)
 {
     free(info->spki);

@@ -84,15 +84,7 @@ int pki_key_type_parse(const char *text, pki_key_type *out, ct_error *err)
                    "unknown key type \"%s\" (use rsa2048, rsa3072, rsa4096, p256 or p384)", text);
 }
 
-const char *pki_key_type_name(pki_key_type type)
-{
-    for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
-        if (key_names[i].type == type)
-            return key_names[i].name;
-    return "?";
-}
-
-int pki_key_type_is_rsa(pki_key_type type)
+static int pki_key_type_is_rsa(pki_key_type type)
 {
     return type == PKI_KEY_RSA2048 || type == PKI_KEY_RSA3072 || type == PKI_KEY_RSA4096;
 }
@@ -307,11 +299,6 @@ void signer_free(pki_signer *s)
 void *signer_evp_pkey(const pki_signer *s)
 {
     return s->raw_sign ? NULL : s->pkey;
-}
-
-pki_key_type signer_key_type(const pki_signer *s)
-{
-    return s->type;
 }
 
 const unsigned char *signer_algorithm(const pki_signer *s, size_t *len)

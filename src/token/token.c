@@ -730,29 +730,6 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
     return sign_in(s, id, id_len, data, len, sig, sig_len, err);
 }
 
-int token_count_objects(token_module *m, const char *serial, const char *user_pin,
-                        unsigned long object_class, size_t *count, ct_error *err)
-{
-    session s;
-    CK_OBJECT_CLASS cls = object_class;
-    CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls}};
-    CK_OBJECT_HANDLE objs[64];
-    CK_ULONG found = 0;
-    CK_RV rv;
-
-    if (open_session(m, serial, CKU_USER, user_pin, &s, "đọc thiết bị", "read token", err) != 0)
-        return -1;
-    rv = m->f->C_FindObjectsInit(s.h, tmpl, 1);
-    if (rv == CKR_OK)
-        rv = m->f->C_FindObjects(s.h, objs, 64, &found);
-    m->f->C_FindObjectsFinal(s.h);
-    close_session(&s);
-    if (rv != CKR_OK)
-        return p11_fail(err, rv, "đọc thiết bị", "read token");
-    *count = found;
-    return 0;
-}
-
 int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,
                ct_error *err)
 {
