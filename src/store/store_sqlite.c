@@ -733,8 +733,9 @@ static int do_cert_list(sqlite3 *db, const cert_filter *f, cert_visit_fn visit, 
                         ct_error *err)
 {
     sqlite3_stmt *stmt;
+    cert_record rec;
     char sql[2048], cols[1024], words[8][128];
-    int n_words, rc;
+    int n_words;
     size_t len;
 
     sq_column_list(&cert_table, "", cols, sizeof cols);
@@ -748,18 +749,8 @@ static int do_cert_list(sqlite3 *db, const cert_filter *f, cert_visit_fn visit, 
     if (sq_prepare(db, sql, &stmt, err) != 0)
         return -1;
     bind_filter(stmt, f, words, n_words);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        cert_record rec;
-        sq_read_record(stmt, 0, &cert_table, &rec, false);
-        if (visit(ctx, &rec) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "listing certificates");
-    return 0;
+    return sq_visit_rows(db, stmt, &cert_table, false, (sq_row_fn)visit, ctx, &rec,
+                         "listing certificates", err);
 }
 
 static int sqlite_cert_list(void *impl, const cert_filter *f, cert_visit_fn visit, void *ctx,

@@ -151,6 +151,11 @@ typedef int (*sq_row_fn)(void *ctx, const void *rec);
 int sq_select_records(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
                       size_t n_bind, const int64_t *bind_int, sq_row_fn visit, void *ctx,
                       void *scratch, ct_error *err);
+/* Step a prepared statement that selects t's columns, reading each row into scratch as
+ * sq_read_record does and visiting it until visit returns non-zero; the statement is finalized.
+ * what names the work in a database error. */
+int sq_visit_rows(sqlite3 *db, sqlite3_stmt *stmt, const sq_table *t, bool copy, sq_row_fn visit,
+                  void *ctx, void *scratch, const char *what, ct_error *err);
 /* The first row of such a SELECT into out, pointer columns copied (the caller frees them): 0,
  * 1 when there is no row (err untouched, out unchanged), -1 on failure. */
 int sq_select_one(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],

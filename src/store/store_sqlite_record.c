@@ -187,23 +187,11 @@ int sq_update_record(sqlite3 *db, const sq_table *t, const void *rec, const char
     return 0;
 }
 
-/* sq_select_records, the pointer columns copied or not. */
-static int select_rows(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
-                       size_t n_bind, const int64_t *bind_int, sq_row_fn visit, void *ctx,
-                       void *scratch, bool copy, ct_error *err)
+int sq_visit_rows(sqlite3 *db, sqlite3_stmt *stmt, const sq_table *t, bool copy, sq_row_fn visit,
+                  void *ctx, void *scratch, const char *what, ct_error *err)
 {
-    char sql[2048], cols[1024];
-    sqlite3_stmt *stmt;
     int rc;
 
-    sq_column_list(t, "", cols, sizeof cols);
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s %s", cols, t->name, tail);
-    if (sq_prepare(db, sql, &stmt, err) != 0)
-        return -1;
-    for (size_t i = 0; i < n_bind; i++)
-        sqlite3_bind_text(stmt, (int)i + 1, bind[i], -1, SQLITE_STATIC);
-    if (bind_int)
-        sqlite3_bind_int64(stmt, (int)n_bind + 1, *bind_int);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (sq_read_record(stmt, 0, t, scratch, copy) != 0) {
             sqlite3_finalize(stmt);
@@ -216,8 +204,27 @@ static int select_rows(sqlite3 *db, const sq_table *t, const char *tail, const c
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "reading records");
+        return sq_db_fail(db, err, what);
     return 0;
+}
+
+/* sq_select_records, the pointer columns copied or not. */
+static int select_rows(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
+                       size_t n_bind, const int64_t *bind_int, sq_row_fn visit, void *ctx,
+                       void *scratch, bool copy, ct_error *err)
+{
+    char sql[2048], cols[1024];
+    sqlite3_stmt *stmt;
+
+    sq_column_list(t, "", cols, sizeof cols);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s %s", cols, t->name, tail);
+    if (sq_prepare(db, sql, &stmt, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n_bind; i++)
+        sqlite3_bind_text(stmt, (int)i + 1, bind[i], -1, SQLITE_STATIC);
+    if (bind_int)
+        sqlite3_bind_int64(stmt, (int)n_bind + 1, *bind_int);
+    return sq_visit_rows(db, stmt, t, copy, visit, ctx, scratch, "reading records", err);
 }
 
 int sq_select_records(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
