@@ -15,6 +15,7 @@
  */
 #include "app/app_internal.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +51,8 @@ const app_config *app_get_config(const app *a)
     return &a->cfg;
 }
 
-void app_set_urls(app *a)
+/* Fill the public URLs of the config (CDP, AIA) into a. */
+static void app_set_urls(app *a)
 {
     const char *base = a->cfg.base_url;
 
@@ -425,75 +427,114 @@ static int copy_holidays(app *a, ct_error *err)
     return rc;
 }
 
-static int init_in(app *a, const app_init_options *opt, const app_actor *actor, ct_error *err)
+/* The options of `init` over the defaults already in a->cfg. */
+static void apply_init_options(app_config *cfg, const app_init_options *opt)
 {
-    char path[CFG_PATH * 2], pass[1024];
-    static const char *const dirs[] = {"ca", "secrets", "envelopes", "tokens", "holidays"};
-    pki_key_type t;
-    int rc = -1;
-
-    if (opt && opt->root_key)
-        snprintf(a->cfg.root_key, sizeof a->cfg.root_key, "%s", opt->root_key);
-    if (opt && opt->issuing_key)
-        snprintf(a->cfg.issuing_key, sizeof a->cfg.issuing_key, "%s", opt->issuing_key);
-    if (opt && opt->base_url)
-        snprintf(a->cfg.base_url, sizeof a->cfg.base_url, "%s", opt->base_url);
-    if (opt && opt->hsm_token) {
-        snprintf(a->cfg.key_storage, sizeof a->cfg.key_storage, "pkcs11");
-        snprintf(a->cfg.hsm_token, sizeof a->cfg.hsm_token, "%s", opt->hsm_token);
+    if (opt == NULL)
+        return;
+    if (opt->root_key)
+        snprintf(cfg->root_key, sizeof cfg->root_key, "%s", opt->root_key);
+    if (opt->issuing_key)
+        snprintf(cfg->issuing_key, sizeof cfg->issuing_key, "%s", opt->issuing_key);
+    if (opt->base_url)
+        snprintf(cfg->base_url, sizeof cfg->base_url, "%s", opt->base_url);
+    if (opt->hsm_token) {
+        snprintf(cfg->key_storage, sizeof cfg->key_storage, "pkcs11");
+        snprintf(cfg->hsm_token, sizeof cfg->hsm_token, "%s", opt->hsm_token);
     }
-    if (opt && opt->token_module)
-        snprintf(a->cfg.token_module, sizeof a->cfg.token_module, "%s", opt->token_module);
-    if (pki_key_type_parse(a->cfg.root_key, &t, err) != 0)
+    if (opt->token_module)
+        snprintf(cfg->token_module, sizeof cfg->token_module, "%s", opt->token_module);
+}
+
+static int check_ca_key_types(const app_config *cfg, ct_error *err)
+{
+    pki_key_type t;
+
+    if (pki_key_type_parse(cfg->root_key, &t, err) != 0)
         return -1;
     if (t != PKI_KEY_RSA4096 && t != PKI_KEY_P384 && t != PKI_KEY_RSA3072)
         return ct_fail(err, 400, "key.type", "khóa CA gốc phải là rsa4096 hoặc p384",
                        "the root CA key must be rsa4096 or p384");
-    if (pki_key_type_parse(a->cfg.issuing_key, &t, err) != 0)
-        return -1;
     /* rsa2048 is accepted for an issuing CA (short-lived test CAs, benchmarks); the profile's
      * default is rsa3072. */
-    snprintf(a->cfg.cps_uri, sizeof a->cfg.cps_uri, "%s/cps", a->cfg.base_url);
-    app_set_urls(a);
+    return pki_key_type_parse(cfg->issuing_key, &t, err);
+}
+
+static int make_instance_dirs(const char *home, ct_error *err)
+{
+    static const char *const dirs[] = {"ca", "secrets", "envelopes", "tokens", "holidays"};
+    char path[CFG_PATH * 2];
+
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", a->cfg.home, dirs[i]);
+        snprintf(path, sizeof path, "%s/%s", home, dirs[i]);
         if (mkdir(path, 0700) != 0)
             return ct_fail(err, 500, "file.mkdir", "không tạo được thư mục %s: %s",
                            "cannot create directory %s: %s", path, strerror(errno));
     }
-    snprintf(path, sizeof path, "%s/chungthu.ini", a->cfg.home);
-    if (config_write(&a->cfg, path, err) != 0 || copy_holidays(a, err) != 0 ||
-        make_passphrase(a, pass, sizeof pass, err) != 0)
+    return 0;
+}
+
+/* The root, the issuing CA and the OCSP responder: keys under pass, and certificates. */
+static int make_ca_certs(app *a, const char *pass, ct_error *err)
+{
+    const ca_plan root = {"root", CERT_PROFILE_ROOT, a->cfg.root_key, a->cfg.root_name,
+                          a->cfg.root_days};
+    const ca_plan issuing = {"issuing", CERT_PROFILE_ISSUING, a->cfg.issuing_key,
+                             a->cfg.issuing_name, a->cfg.issuing_days};
+    const ca_plan ocsp = {"ocsp", CERT_PROFILE_OCSP, a->cfg.issuing_key, a->cfg.ocsp_name,
+                          a->cfg.ocsp_days};
+
+    if (make_ca_cert(a, &root, NULL, pass, &a->root, err) != 0 ||
+        make_ca_cert(a, &issuing, &a->root, pass, &a->issuing, err) != 0 ||
+        make_ca_cert(a, &ocsp, &a->issuing, pass, &a->ocsp, err) != 0)
         return -1;
-    config_path(&a->cfg, a->cfg.db_path, path, sizeof path);
-    if (store_open_sqlite(path, &a->db, err) != 0)
-        goto out;
-    {
-        const ca_plan root = {"root", CERT_PROFILE_ROOT, a->cfg.root_key, a->cfg.root_name,
-                              a->cfg.root_days};
-        const ca_plan issuing = {"issuing", CERT_PROFILE_ISSUING, a->cfg.issuing_key,
-                                 a->cfg.issuing_name, a->cfg.issuing_days};
-        const ca_plan ocsp = {"ocsp", CERT_PROFILE_OCSP, a->cfg.issuing_key, a->cfg.ocsp_name,
-                              a->cfg.ocsp_days};
-        if (make_ca_cert(a, &root, NULL, pass, &a->root, err) != 0 ||
-            make_ca_cert(a, &issuing, &a->root, pass, &a->issuing, err) != 0 ||
-            make_ca_cert(a, &ocsp, &a->issuing, pass, &a->ocsp, err) != 0)
-            goto out;
-    }
+    return 0;
+}
+
+/* The three CA certificates and the audit row of the init, in one transaction. */
+static int record_init(app *a, const app_actor *actor, bool demo, ct_error *err)
+{
     if (store_begin(a->db, err) != 0)
-        goto out;
+        return -1;
     if (record_ca_cert(a, actor, "root", "root", &a->root, err) != 0 ||
         record_ca_cert(a, actor, "issuing", "root", &a->issuing, err) != 0 ||
         record_ca_cert(a, actor, "ocsp", "issuing", &a->ocsp, err) != 0 ||
         audit_append(a, actor, "instance.init", a->cfg.home,
                      json_pack("{s:s, s:s, s:b}", "root_key", a->cfg.root_key, "issuing_key",
-                               a->cfg.issuing_key, "demo", opt && opt->demo),
+                               a->cfg.issuing_key, "demo", demo),
                      err) != 0 ||
         store_commit(a->db, err) != 0) {
         store_rollback(a->db);
-        goto out;
+        return -1;
     }
-    if (opt && opt->demo && users_create_demo(a, actor, err) != 0)
+    return 0;
+}
+
+/* The steps of app_init inside a->cfg.home, which exists and is empty; a is the caller's and is
+ * closed by it. On failure the caller removes whatever was made. */
+static int init_in(app *a, const app_init_options *opt, const app_actor *actor, ct_error *err)
+{
+    char path[CFG_PATH * 2], pass[1024] = "";
+    bool demo = opt && opt->demo;
+    int rc = -1;
+
+    assert(a != NULL && a->db == NULL);
+    apply_init_options(&a->cfg, opt);
+    if (check_ca_key_types(&a->cfg, err) != 0)
+        goto out;
+    snprintf(a->cfg.cps_uri, sizeof a->cfg.cps_uri, "%s/cps", a->cfg.base_url);
+    app_set_urls(a);
+    if (make_instance_dirs(a->cfg.home, err) != 0)
+        goto out;
+    snprintf(path, sizeof path, "%s/chungthu.ini", a->cfg.home);
+    if (config_write(&a->cfg, path, err) != 0 || copy_holidays(a, err) != 0 ||
+        make_passphrase(a, pass, sizeof pass, err) != 0)
+        goto out;
+    config_path(&a->cfg, a->cfg.db_path, path, sizeof path);
+    if (store_open_sqlite(path, &a->db, err) != 0 || make_ca_certs(a, pass, err) != 0 ||
+        record_init(a, actor, demo, err) != 0)
+        goto out;
+    if (demo && users_create_demo(a, actor, err) != 0)
         goto out;
     rc = 0;
 out:

@@ -259,7 +259,8 @@ bool app_applicant_overdue(const applicant_record *ap, int64_t now);
 typedef enum { SLIP_RECEIPT, SLIP_PICKUP_NOTICE } slip_kind;
 typedef enum { SLIP_TEXT, SLIP_HTML } slip_format;
 
-/* The paper as printable HTML or plain text; *out malloc'd. */
+/* The paper as printable HTML or plain text. On success *out is a malloc'd string the caller
+ * frees; on failure *out is not set and there is nothing to free. */
 int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_kind kind,
                         slip_format format, char **out, ct_error *err);
 

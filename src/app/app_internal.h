@@ -48,9 +48,6 @@ int claim_release(app *a, const char *object, const char *holder, ct_error *err)
 /* The same in a transaction of its own, for a step that stops before its last transaction. */
 void claim_release_now(app *a, const char *object, const char *holder);
 
-/* Fill the public URLs of the config (CDP, AIA) into a. */
-void app_set_urls(app *a);
-
 /* Append an audit row (inside the caller's transaction). detail is consumed. */
 int audit_append(app *a, const app_actor *actor, const char *action, const char *object,
                  json_t *detail, ct_error *err);
@@ -157,8 +154,6 @@ extern const limit_rule limit_rules[LIMIT_COUNT];
 
 int limit_open(app *a, ct_error *err);
 void limit_close(app *a);
-/* The rule's max as configured. */
-int limit_max(const app *a, limit_id id);
 /* Reserve one use under the key (k1, or k1 and k2 together; k2 may be NULL) before the work it
  * guards: 0, or -1 with *retry_after the seconds until the key's window ends (nothing taken). */
 int limit_take(app *a, limit_id id, const char *k1, const char *k2, int64_t *retry_after);

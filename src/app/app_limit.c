@@ -77,7 +77,8 @@ void limit_close(app *a)
     a->limits = NULL;
 }
 
-int limit_max(const app *a, limit_id id)
+/* The rule's max as configured. */
+static int limit_max(const app *a, limit_id id)
 {
     const limit_rule *r = &limit_rules[id];
 

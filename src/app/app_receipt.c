@@ -7,74 +7,37 @@
  */
 #include "app/app_internal.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/mau02.h"
 
-typedef struct text_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
-} text_buf;
-
-static void put(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(text_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (b->failed)
-        return;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = true;
-            return;
-        }
-        if (b->data && (size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-        char *p = realloc(b->data, cap);
-        if (p == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-}
-
 /* HTML-escape into the buffer. */
-static void put_escaped(text_buf *b, const char *s)
+static void put_escaped(ct_buf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
         case '<':
-            put(b, "&lt;");
+            buf_append_str(b, "&lt;");
             break;
         case '>':
-            put(b, "&gt;");
+            buf_append_str(b, "&gt;");
             break;
         case '&':
-            put(b, "&amp;");
+            buf_append_str(b, "&amp;");
             break;
         case '"':
-            put(b, "&quot;");
+            buf_append_str(b, "&quot;");
             break;
         case '\'':
-            put(b, "&#39;");
+            buf_append_str(b, "&#39;");
             break;
         default:
-            put(b, "%c", *s);
+            buf_append_byte(b, (unsigned char)*s);
         }
     }
 }
@@ -94,16 +57,19 @@ typedef struct {
     char value[600];
 } slip_line;
 
+/* A dossier's applicants, at most MAU02_MAX_ROWS (a list holds no more). */
+typedef struct slip_applicants {
+    applicant_record *items; /* MAU02_MAX_ROWS of them */
+    size_t n;
+} slip_applicants;
+
 static int gather(void *user, const applicant_record *ap)
 {
-    applicant_record **list = user;
-    size_t n = 0;
+    slip_applicants *l = user;
 
-    while ((*list)[n].n != 0)
-        n++;
-    if (n >= 500)
+    if (l->n >= MAU02_MAX_ROWS)
         return 1;
-    (*list)[n] = *ap;
+    l->items[l->n++] = *ap;
     return 0;
 }
 
@@ -118,144 +84,147 @@ typedef struct slip_table {
 } slip_table;
 
 /* One slip, as printable HTML or as plain text, from the same lines and table. */
-static void render(text_buf *b, bool html, const char *code, const char *title_vi,
+static void render(ct_buf *b, bool html, const char *code, const char *title_vi,
                    const char *title_en, const slip_line *lines, size_t n_lines,
                    const slip_table *t)
 {
     if (!html) {
-        put(b, "%s (%s)\n\n", title_vi, title_en);
+        buf_printf(b, "%s (%s)\n\n", title_vi, title_en);
         for (size_t i = 0; i < n_lines; i++)
-            put(b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
-        put(b, "\nDanh sách người đề nghị (Applicants):\n");
+            buf_printf(b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
+        buf_printf(b, "\nDanh sách người đề nghị (Applicants):\n");
         for (size_t r = 0; r < t->n_rows; r++) {
-            put(b, " ");
+            buf_printf(b, " ");
             for (int c = 0; c < t->n_cols; c++)
-                put(b, "%s%s", c == 0 ? " " : c == 1 ? ". " : " — ", t->cells[r][c]);
-            put(b, "\n");
+                buf_printf(b, "%s%s", c == 0 ? " " : c == 1 ? ". " : " — ", t->cells[r][c]);
+            buf_printf(b, "\n");
         }
         return;
     }
-    put(b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>");
+    buf_printf(b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>");
     put_escaped(b, title_vi);
-    put(b, " ");
+    buf_printf(b, " ");
     put_escaped(b, code);
-    put(b, "</title><link rel=\"stylesheet\" href=\"/portal/slip.css\"></head><body>\n");
-    put(b, "<h1>");
+    buf_printf(b, "</title><link rel=\"stylesheet\" href=\"/portal/slip.css\"></head><body>\n");
+    buf_printf(b, "<h1>");
     put_escaped(b, title_vi);
-    put(b, "<br><span class=\"en\">");
+    buf_printf(b, "<br><span class=\"en\">");
     put_escaped(b, title_en);
-    put(b, "</span></h1>\n<table>\n");
+    buf_printf(b, "</span></h1>\n<table>\n");
     for (size_t i = 0; i < n_lines; i++) {
-        put(b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi, lines[i].en);
+        buf_printf(b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi,
+                   lines[i].en);
         put_escaped(b, lines[i].value);
-        put(b, "</td></tr>\n");
+        buf_printf(b, "</td></tr>\n");
     }
-    put(b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
-           "\n<table><tr>");
+    buf_printf(b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
+                  "\n<table><tr>");
     for (int c = 0; c < t->n_cols; c++)
-        put(b, "<th>%s<br><span class=\"en\">%s</span></th>", t->vi[c], t->en[c]);
-    put(b, "</tr>\n");
+        buf_printf(b, "<th>%s<br><span class=\"en\">%s</span></th>", t->vi[c], t->en[c]);
+    buf_printf(b, "</tr>\n");
     for (size_t r = 0; r < t->n_rows; r++) {
-        put(b, "<tr>");
+        buf_printf(b, "<tr>");
         for (int c = 0; c < t->n_cols; c++) {
-            put(b, "<td>");
+            buf_printf(b, "<td>");
             put_escaped(b, t->cells[r][c]);
-            put(b, "</td>");
+            buf_printf(b, "</td>");
         }
-        put(b, "</tr>\n");
+        buf_printf(b, "</tr>\n");
     }
-    put(b, "</table>\n</body></html>\n");
+    buf_printf(b, "</table>\n</body></html>\n");
 }
 
-#define LINE(v, e, ...)                                                                            \
-    do {                                                                                           \
-        lines[n_lines].vi = v;                                                                     \
-        lines[n_lines].en = e;                                                                     \
-        snprintf(lines[n_lines].value, sizeof lines[n_lines].value, __VA_ARGS__);                  \
-        n_lines++;                                                                                 \
-    } while (0)
+/* The labelled lines of a slip. */
+typedef struct slip_lines {
+    slip_line line[10];
+    size_t n;
+} slip_lines;
 
-int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_kind kind,
-                        slip_format format, char **out, ct_error *err)
+static void add_line(slip_lines *l, const char *vi, const char *en, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void add_line(slip_lines *l, const char *vi, const char *en, const char *fmt, ...)
 {
-    bool pickup = kind == SLIP_PICKUP_NOTICE, html = format == SLIP_HTML;
-    dossier_record d;
-    agency_record agency;
-    applicant_record *aps;
-    slip_line lines[10];
-    size_t n_lines = 0, n_aps = 0;
-    text_buf b = {0};
+    va_list ap;
+    slip_line *line;
+
+    assert(l->n < sizeof l->line / sizeof l->line[0]);
+    line = &l->line[l->n++];
+    line->vi = vi;
+    line->en = en;
+    va_start(ap, fmt);
+    vsnprintf(line->value, sizeof line->value, fmt, ap);
+    va_end(ap);
+}
+
+static const char *channel_label(const char *channel)
+{
+    return strcmp(channel, "direct") == 0   ? "Trực tiếp"
+           : strcmp(channel, "online") == 0 ? "Trực tuyến"
+                                            : "Dịch vụ bưu chính";
+}
+
+/* The receipt: what was received, when, and when and where the result is due. */
+static void receipt_lines(const app *a, const dossier_record *d, slip_lines *l)
+{
     char received[64], due[64];
-    slip_table t = {.n_cols = 5};
-    position_category cat;
 
-    if (app_dossier_get(a, actor, code, &d, err) != 0 ||
-        store_agency_get(a->db, d.agency, &agency, err) != 0)
-        return -1;
-    aps = calloc(501, sizeof *aps);
-    t.cells = calloc(501, sizeof *t.cells);
-    if (aps == NULL || t.cells == NULL) {
-        free(aps);
-        free(t.cells);
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    if (store_applicant_list(a->db, code, gather, &aps, err) != 0) {
-        free(aps);
-        free(t.cells);
-        return -1;
-    }
-    while (aps[n_aps].n != 0)
-        n_aps++;
-    local_time_text(d.received_at, received, sizeof received);
-    local_time_text(d.due_step2, due, sizeof due);
-
-    LINE("Mã hồ sơ", "Dossier code", "%s", d.code);
-    LINE("Thủ tục", "Procedure", "1.010847 — Cấp mới chứng thư số cho cá nhân");
-    LINE("Cơ quan đề nghị", "Requesting agency", "%s (%s)", agency.name, agency.code);
-    if (!pickup) {
-        LINE("Cách thức nộp", "Channel", "%s",
-             strcmp(d.channel, "direct") == 0   ? "Trực tiếp"
-             : strcmp(d.channel, "online") == 0 ? "Trực tuyến"
-                                                : "Dịch vụ bưu chính");
-        LINE("Thành phần hồ sơ", "Documents received",
+    local_time_text(d->received_at, received, sizeof received);
+    local_time_text(d->due_step2, due, sizeof due);
+    add_line(l, "Cách thức nộp", "Channel", "%s", channel_label(d->channel));
+    add_line(l, "Thành phần hồ sơ", "Documents received",
              "Văn bản đề nghị cấp chứng thư số cho cá nhân (Mẫu 01, Mẫu 02, Thông tư "
              "185/2019/TT-BQP) có xác nhận của %s, %s: 01 bản chính, 01 bản sao",
-             d.confirmed_name, d.confirmed_title);
-        LINE("Thời điểm tiếp nhận", "Received at", "%s", received);
-        LINE("Thời hạn giải quyết", "Processing time",
+             d->confirmed_name, d->confirmed_title);
+    add_line(l, "Thời điểm tiếp nhận", "Received at", "%s", received);
+    add_line(l, "Thời hạn giải quyết", "Processing time",
              "%d ngày làm việc (bước 2: %d ngày làm việc kể từ khi nhận hồ sơ hợp lệ; bước 4: %d "
              "ngày làm việc kể từ khi nhận đề nghị thời điểm có hiệu lực), tính từ ngày %s",
-             4, 3, 1, d.counted_from);
-        LINE("Hẹn trả kết quả bước 2", "Step-2 result due",
+             4, 3, 1, d->counted_from);
+    add_line(l, "Hẹn trả kết quả bước 2", "Step-2 result due",
              "%s (thông báo thời gian, địa điểm nhận thiết bị lưu khóa bí mật)", due);
-        LINE("Nơi trả kết quả", "Where to collect", "%s, %s", a->cfg.office_name,
+    add_line(l, "Nơi trả kết quả", "Where to collect", "%s, %s", a->cfg.office_name,
              a->cfg.office_address);
-        LINE("Người tiếp nhận", "Received by", "%s", d.created_by);
-        t = (slip_table){{"STT", "Họ và tên", "Đơn vị", "Chức vụ", "Ngạch"},
-                         {"No.", "Full name", "Unit", "Position", "Category"},
-                         5,
-                         t.cells,
-                         0};
-    } else {
-        LINE("Nội dung", "Notice",
+    add_line(l, "Người tiếp nhận", "Received by", "%s", d->created_by);
+}
+
+/* The pickup notice: what is ready and how to collect it. */
+static void pickup_lines(const app *a, slip_lines *l)
+{
+    add_line(l, "Nội dung", "Notice",
              "Cục đã tạo khóa, cấp chứng thư số và chuẩn bị thiết bị lưu khóa bí mật cho những "
              "người có tên dưới đây. Đề nghị cơ quan cử người đến nhận thiết bị theo thời gian, "
              "địa điểm ghi trong danh sách, mang theo giấy giới thiệu. Chứng thư số chỉ có hiệu "
              "lực sau khi cơ quan đề nghị và Cục công bố.");
-        LINE("Liên hệ", "Contact", "%s, %s", a->cfg.office_name, a->cfg.office_address);
-        t = (slip_table){
-            {"STT", "Họ và tên", "Số sê-ri chứng thư số", "Thiết bị", "Thời gian nhận",
-             "Địa điểm nhận"},
-            {"No.", "Full name", "Certificate serial", "Token", "Pickup time", "Pickup place"},
-            6,
-            t.cells,
-            0};
-    }
-    for (size_t i = 0; i < n_aps; i++) {
-        const applicant_record *ap = &aps[i];
-        char(*row)[300] = t.cells[t.n_rows];
+    add_line(l, "Liên hệ", "Contact", "%s, %s", a->cfg.office_name, a->cfg.office_address);
+}
+
+static const slip_table receipt_columns = {
+    {"STT", "Họ và tên", "Đơn vị", "Chức vụ", "Ngạch"},
+    {"No.", "Full name", "Unit", "Position", "Category"},
+    5,
+    NULL,
+    0,
+};
+static const slip_table pickup_columns = {
+    {"STT", "Họ và tên", "Số sê-ri chứng thư số", "Thiết bị", "Thời gian nhận", "Địa điểm nhận"},
+    {"No.", "Full name", "Certificate serial", "Token", "Pickup time", "Pickup place"},
+    6,
+    NULL,
+    0,
+};
+
+/* One row per applicant the slip shows into t->cells (room for every applicant). The notice
+ * names only the tokens it announces. */
+static void fill_rows(bool pickup, const slip_applicants *aps, slip_table *t)
+{
+    position_category cat;
+
+    for (size_t i = 0; i < aps->n; i++) {
+        const applicant_record *ap = &aps->items[i];
+        char(*row)[300] = t->cells[t->n_rows];
         if (pickup && ap->notified_at == 0)
-            continue; /* the notice names only the tokens it announces */
+            continue;
         snprintf(row[0], 300, "%lld", (long long)ap->n);
         snprintf(row[1], 300, "%s", ap->full_name);
         if (!pickup) {
@@ -271,27 +240,60 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_k
             local_time_text(ap->pickup_at, row[4], 300);
             snprintf(row[5], 300, "%s", ap->pickup_place);
         }
-        t.n_rows++;
+        t->n_rows++;
     }
+}
+
+int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_kind kind,
+                        slip_format format, char **out, ct_error *err)
+{
+    bool pickup = kind == SLIP_PICKUP_NOTICE;
+    dossier_record d;
+    agency_record agency;
+    slip_applicants aps = {0};
+    slip_lines lines = {0};
+    slip_table t = pickup ? pickup_columns : receipt_columns;
+    ct_buf b = {0};
+    int rc = -1;
+
+    if (app_dossier_get(a, actor, code, &d, err) != 0 ||
+        store_agency_get(a->db, d.agency, &agency, err) != 0)
+        goto out;
+    aps.items = calloc(MAU02_MAX_ROWS, sizeof *aps.items);
+    t.cells = calloc(MAU02_MAX_ROWS, sizeof *t.cells);
+    if (aps.items == NULL || t.cells == NULL) {
+        ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        goto out;
+    }
+    if (store_applicant_list(a->db, code, gather, &aps, err) != 0)
+        goto out;
+    fill_rows(pickup, &aps, &t);
     if (pickup && t.n_rows == 0) {
-        free(aps);
-        free(t.cells);
-        return ct_fail(err, 409, "dossier.no_pickup",
-                       "hồ sơ %s chưa có thiết bị nào được thông báo nhận",
-                       "dossier %s has no token announced for pickup yet", code);
+        ct_fail(err, 409, "dossier.no_pickup", "hồ sơ %s chưa có thiết bị nào được thông báo nhận",
+                "dossier %s has no token announced for pickup yet", code);
+        goto out;
     }
-    render(&b, html, d.code,
+    add_line(&lines, "Mã hồ sơ", "Dossier code", "%s", d.code);
+    add_line(&lines, "Thủ tục", "Procedure", "1.010847 — Cấp mới chứng thư số cho cá nhân");
+    add_line(&lines, "Cơ quan đề nghị", "Requesting agency", "%s (%s)", agency.name, agency.code);
+    if (pickup)
+        pickup_lines(a, &lines);
+    else
+        receipt_lines(a, &d, &lines);
+    render(&b, format == SLIP_HTML, d.code,
            pickup ? "THÔNG BÁO NHẬN THIẾT BỊ LƯU KHÓA BÍ MẬT"
                   : "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
            pickup ? "Notice to collect the private-key storage devices"
                   : "Receipt and appointment slip",
-           lines, n_lines, &t);
-    free(aps);
-    free(t.cells);
-    if (b.failed) {
-        free(b.data);
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+           lines.line, lines.n, &t);
+    *out = buf_take_text(&b);
+    if (*out == NULL) {
+        ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        goto out;
     }
-    *out = b.data;
-    return 0;
+    rc = 0;
+out:
+    free(aps.items);
+    free(t.cells);
+    return rc;
 }

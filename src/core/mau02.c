@@ -9,6 +9,7 @@
  */
 #include "core/mau02.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,154 +417,189 @@ static int text_cell(const char *cell, size_t max_chars, int row, int col, char 
     return 0;
 }
 
-/* What the cleaner lets through but a name must not hold, nor text that is printed on pages
- * and exported to spreadsheets (markup, formula starters), the error placed at its cell. */
-static int name_cell(const char *clean, int row, int col, ct_error *err)
+/* A cleaned field, then what the cleaner lets through but a name must not hold, nor text that
+ * is printed on pages and exported to spreadsheets (markup, formula starters), the error placed
+ * at its cell. */
+static int name_cell(const char *cell, size_t max_chars, int row, int col, char *out,
+                     size_t out_size, ct_error *err)
 {
-    if (text_check_name(clean, mau02_column_vi(col), mau02_column_en(col), err) != 0)
+    if (text_cell(cell, max_chars, row, col, out, out_size, err) != 0)
+        return -1;
+    if (text_check_name(out, mau02_column_vi(col), mau02_column_en(col), err) != 0)
         return at_cell(err, row, col);
     return 0;
 }
 
-static int plain_cell(const char *clean, int row, int col, ct_error *err)
+static int plain_cell(const char *cell, size_t max_chars, int row, int col, char *out,
+                      size_t out_size, ct_error *err)
 {
-    if (text_check_plain(clean, mau02_column_vi(col), mau02_column_en(col), err) != 0)
+    if (text_cell(cell, max_chars, row, col, out, out_size, err) != 0)
+        return -1;
+    if (text_check_plain(out, mau02_column_vi(col), mau02_column_en(col), err) != 0)
         return at_cell(err, row, col);
     return 0;
 }
 
-int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
-                    mau02_applicant *out, ct_error *err)
+/* Encoding first, over the whole row: quoting a value in a message needs valid text, and a list
+ * saved in a legacy Vietnamese encoding (TCVN3, VNI, Windows-1258) is caught here with advice on
+ * how to save it. STT is never read, so it is not checked either. */
+static int check_encoding(const char *const cells[MAU02_COLUMNS], int row, ct_error *err)
 {
-    ct_date t;
-    const char *province;
-    int age;
-
-    memset(out, 0, sizeof *out);
-    out->row = row;
-    if (today == NULL || ct_date_parse(today, &t) != 0)
-        return ct_fail(err, 500, "mau02.today", "ngày hiện tại không hợp lệ",
-                       "today's date is not valid");
-    /* Encoding first, over the whole row: quoting a value in a message needs valid text, and a
-     * list saved in a legacy Vietnamese encoding (TCVN3, VNI, Windows-1258) is caught here with
-     * advice on how to save it. STT is never read, so it is not checked either. */
     for (int c = COL_NAME; c < MAU02_COLUMNS; c++)
         if (cells[c] != NULL && !text_utf8_valid(cells[c], strlen(cells[c])))
             return cell_fail(err, row, c, "text.invalid_utf8",
                              "không phải văn bản UTF-8 hợp lệ (hãy lưu danh sách dạng \"CSV "
                              "UTF-8\")",
                              "not valid UTF-8 text (save the list as \"CSV UTF-8\")");
+    return 0;
+}
+
+static int check_birth(const char *cell, int row, const char *today, mau02_applicant *out,
+                       ct_error *err)
+{
+    int age;
+
+    if (check_date_cell(cell, row, COL_BIRTH, out->birth_date, err) != 0)
+        return -1;
+    if (strcmp(out->birth_date, today) > 0)
+        return cell_fail(err, row, COL_BIRTH, "mau02.date_invalid", "ngày sinh ở tương lai",
+                         "the date of birth is in the future");
+    age = age_on(out->birth_date, today);
+    if (age < 18 || age > 80) {
+        char vi[160], en[160];
+        snprintf(vi, sizeof vi, "người đề nghị %d tuổi, phải từ 18 đến 80 tuổi", age);
+        snprintf(en, sizeof en, "the applicant is %d, must be 18 to 80 years old", age);
+        return cell_fail(err, row, COL_BIRTH, "mau02.age", vi, en);
+    }
+    return 0;
+}
+
+/* After the date of birth, which out already holds. */
+static int check_issued_on(const char *cell, int row, const char *today, mau02_applicant *out,
+                           ct_error *err)
+{
+    assert(out->birth_date[0] != '\0');
+    if (check_date_cell(cell, row, COL_ISSUED_ON, out->id_issued_on, err) != 0)
+        return -1;
+    if (strcmp(out->id_issued_on, today) > 0)
+        return cell_fail(err, row, COL_ISSUED_ON, "mau02.date_invalid", "ngày cấp ở tương lai",
+                         "the issue date is in the future");
+    if (strcmp(out->id_issued_on, out->birth_date) <= 0)
+        return cell_fail(err, row, COL_ISSUED_ON, "mau02.date_invalid",
+                         "ngày cấp không sau ngày sinh",
+                         "the issue date is not after the date of birth");
+    return 0;
+}
+
+static int check_email(const char *cell, int row, char *out, size_t out_size, ct_error *err)
+{
+    /* Letters with diacritics ("nguyễn@…") are the usual slip; they are refused here with the
+     * value quoted safely, before the cleaner quotes raw bytes. */
+    for (const unsigned char *p = (const unsigned char *)cell; *p; p++) {
+        if (*p >= 0x80) {
+            char v[48], vi[300], en[300];
+            shown(cell, v);
+            snprintf(vi, sizeof vi,
+                     "địa chỉ thư điện tử \"%s\" có chữ có dấu: chỉ dùng chữ không dấu, "
+                     "chữ số và . _ -",
+                     v);
+            snprintf(en, sizeof en,
+                     "the e-mail address \"%s\" has accented letters: use only a-z, "
+                     "digits and . _ -",
+                     v);
+            return cell_fail(err, row, COL_EMAIL, "email.invalid", vi, en);
+        }
+    }
+    if (text_clean_email(cell, out, out_size, err) != 0)
+        return at_cell(err, row, COL_EMAIL);
+    return 0;
+}
+
+static int check_province(const char *cell, int row, char *out, size_t out_size, ct_error *err)
+{
+    const char *province = province_canonical(cell);
+
+    if (province == NULL) {
+        char v[48], vi[200], en[200];
+        shown(cell, v);
+        snprintf(vi, sizeof vi, "\"%s\" không phải một trong 34 tỉnh, thành phố", v);
+        snprintf(en, sizeof en, "\"%s\" is not one of the 34 provinces and cities", v);
+        return cell_fail(err, row, COL_PROVINCE, "province.unknown", vi, en);
+    }
+    snprintf(out, out_size, "%s", province);
+    return 0;
+}
+
+static int check_category(const char *cell, int row, position_category *out, ct_error *err)
+{
+    if (position_category_parse(cell, out) != 0) {
+        char v[48], vi[300], en[300];
+        shown(cell, v);
+        snprintf(vi, sizeof vi, "\"%s\": thủ tục chỉ cấp cho Cán bộ, Công chức hoặc Viên chức", v);
+        snprintf(en, sizeof en,
+                 "\"%s\": the procedure serves only Cán bộ, Công chức or Viên chức "
+                 "(cadres, civil servants, public employees)",
+                 v);
+        return cell_fail(err, row, COL_CATEGORY, "mau02.category_invalid", vi, en);
+    }
+    return 0;
+}
+
+/* One present cell (the previous serial may be empty) into its field of out. */
+static int check_cell(int c, const char *cell, int row, const char *today, mau02_applicant *out,
+                      ct_error *err)
+{
+    switch (c) {
+    case COL_NAME:
+        return name_cell(cell, 64, row, c, out->full_name, sizeof out->full_name, err);
+    case COL_BIRTH:
+        return check_birth(cell, row, today, out, err);
+    case COL_ID:
+        return check_id(cell, row, out, err);
+    case COL_ISSUED_ON:
+        return check_issued_on(cell, row, today, out, err);
+    case COL_ISSUED_AT:
+        return plain_cell(cell, 128, row, c, out->id_issued_at, sizeof out->id_issued_at, err);
+    case COL_EMAIL:
+        return check_email(cell, row, out->email, sizeof out->email, err);
+    case COL_UNIT:
+        return plain_cell(cell, 64, row, c, out->unit, sizeof out->unit, err);
+    case COL_PROVINCE:
+        return check_province(cell, row, out->province, sizeof out->province, err);
+    case COL_POSITION:
+        return plain_cell(cell, 128, row, c, out->position, sizeof out->position, err);
+    case COL_CATEGORY:
+        return check_category(cell, row, &out->category, err);
+    case COL_PHONE:
+        return check_phone(cell, row, out->phone, err);
+    case COL_SERIAL:
+        return empty(cell) ? 0 : check_serial(cell, row, out->previous_serial, err);
+    default:
+        assert(!"a Mẫu 02 column without a check");
+        return 0;
+    }
+}
+
+int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
+                    mau02_applicant *out, ct_error *err)
+{
+    ct_date t;
+
+    assert(cells != NULL && out != NULL);
+    memset(out, 0, sizeof *out);
+    out->row = row;
+    if (today == NULL || ct_date_parse(today, &t) != 0)
+        return ct_fail(err, 500, "mau02.today", "ngày hiện tại không hợp lệ",
+                       "today's date is not valid");
+    if (check_encoding(cells, row, err) != 0)
+        return -1;
     /* Then cell by cell in column order, so the first problem reported is the leftmost. */
     for (int c = COL_NAME; c <= COL_SERIAL; c++) {
-        const char *cell = cells[c];
-        if (c != COL_SERIAL && empty(cell))
+        if (c != COL_SERIAL && empty(cells[c]))
             return cell_fail(err, row, c, "mau02.field_missing", "chưa điền (bắt buộc)",
                              "empty (required)");
-        switch (c) {
-        case COL_NAME:
-            if (text_cell(cell, 64, row, c, out->full_name, sizeof out->full_name, err) != 0 ||
-                name_cell(out->full_name, row, c, err) != 0)
-                return -1;
-            break;
-        case COL_BIRTH:
-            if (check_date_cell(cell, row, c, out->birth_date, err) != 0)
-                return -1;
-            if (strcmp(out->birth_date, today) > 0)
-                return cell_fail(err, row, c, "mau02.date_invalid", "ngày sinh ở tương lai",
-                                 "the date of birth is in the future");
-            age = age_on(out->birth_date, today);
-            if (age < 18 || age > 80) {
-                char vi[160], en[160];
-                snprintf(vi, sizeof vi, "người đề nghị %d tuổi, phải từ 18 đến 80 tuổi", age);
-                snprintf(en, sizeof en, "the applicant is %d, must be 18 to 80 years old", age);
-                return cell_fail(err, row, c, "mau02.age", vi, en);
-            }
-            break;
-        case COL_ID:
-            if (check_id(cell, row, out, err) != 0)
-                return -1;
-            break;
-        case COL_ISSUED_ON:
-            if (check_date_cell(cell, row, c, out->id_issued_on, err) != 0)
-                return -1;
-            if (strcmp(out->id_issued_on, today) > 0)
-                return cell_fail(err, row, c, "mau02.date_invalid", "ngày cấp ở tương lai",
-                                 "the issue date is in the future");
-            if (strcmp(out->id_issued_on, out->birth_date) <= 0)
-                return cell_fail(err, row, c, "mau02.date_invalid", "ngày cấp không sau ngày sinh",
-                                 "the issue date is not after the date of birth");
-            break;
-        case COL_ISSUED_AT:
-            if (text_cell(cell, 128, row, c, out->id_issued_at, sizeof out->id_issued_at, err) ||
-                plain_cell(out->id_issued_at, row, c, err) != 0)
-                return -1;
-            break;
-        case COL_EMAIL:
-            /* Letters with diacritics ("nguyễn@…") are the usual slip; they are refused here
-             * with the value quoted safely, before the cleaner quotes raw bytes. */
-            for (const unsigned char *p = (const unsigned char *)cell; *p; p++) {
-                if (*p >= 0x80) {
-                    char v[48], vi[300], en[300];
-                    shown(cell, v);
-                    snprintf(vi, sizeof vi,
-                             "địa chỉ thư điện tử \"%s\" có chữ có dấu: chỉ dùng chữ không dấu, "
-                             "chữ số và . _ -",
-                             v);
-                    snprintf(en, sizeof en,
-                             "the e-mail address \"%s\" has accented letters: use only a-z, "
-                             "digits and . _ -",
-                             v);
-                    return cell_fail(err, row, c, "email.invalid", vi, en);
-                }
-            }
-            if (text_clean_email(cell, out->email, sizeof out->email, err) != 0)
-                return at_cell(err, row, c);
-            break;
-        case COL_UNIT:
-            if (text_cell(cell, 64, row, c, out->unit, sizeof out->unit, err) != 0 ||
-                plain_cell(out->unit, row, c, err) != 0)
-                return -1;
-            break;
-        case COL_PROVINCE:
-            province = province_canonical(cell);
-            if (province == NULL) {
-                char v[48], vi[200], en[200];
-                shown(cell, v);
-                snprintf(vi, sizeof vi, "\"%s\" không phải một trong 34 tỉnh, thành phố", v);
-                snprintf(en, sizeof en, "\"%s\" is not one of the 34 provinces and cities", v);
-                return cell_fail(err, row, c, "province.unknown", vi, en);
-            }
-            snprintf(out->province, sizeof out->province, "%s", province);
-            break;
-        case COL_POSITION:
-            if (text_cell(cell, 128, row, c, out->position, sizeof out->position, err) != 0 ||
-                plain_cell(out->position, row, c, err) != 0)
-                return -1;
-            break;
-        case COL_CATEGORY:
-            if (position_category_parse(cell, &out->category) != 0) {
-                char v[48], vi[300], en[300];
-                shown(cell, v);
-                snprintf(vi, sizeof vi,
-                         "\"%s\": thủ tục chỉ cấp cho Cán bộ, Công chức hoặc Viên chức", v);
-                snprintf(en, sizeof en,
-                         "\"%s\": the procedure serves only Cán bộ, Công chức or Viên chức "
-                         "(cadres, civil servants, public employees)",
-                         v);
-                return cell_fail(err, row, c, "mau02.category_invalid", vi, en);
-            }
-            break;
-        case COL_PHONE:
-            if (check_phone(cell, row, out->phone, err) != 0)
-                return -1;
-            break;
-        case COL_SERIAL:
-            if (!empty(cell) && check_serial(cell, row, out->previous_serial, err) != 0)
-                return -1;
-            break;
-        default:
-            break;
-        }
+        if (check_cell(c, cells[c], row, today, out, err) != 0)
+            return -1;
     }
     return 0;
 }

@@ -75,7 +75,8 @@ const char *mau02_column_en(int i);
  * text.too_long, text.control_char, text.invalid_utf8, text.name_chars (a full name of anything
  * but letters, spaces and ' - .), text.formula and text.markup (issue place, unit or position
  * beginning with = + - @, or holding < >) (status 400); "mau02.today" (500) when
- * today is not a date.
+ * today is not a date. out (the caller's) is zeroed first and filled; on failure it holds the
+ * fields checked before the bad one and nothing to free. cells and out must not be NULL.
  */
 int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
                     mau02_applicant *out, ct_error *err);

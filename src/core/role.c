@@ -27,7 +27,8 @@ const char *role_name(role r)
     return "none";
 }
 
-const char *role_name_vi(role r)
+/* Vietnamese name for messages, e.g. "cán bộ Cục Chứng thực số" */
+static const char *role_name_vi(role r)
 {
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (roles[i].r == r)

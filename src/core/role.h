@@ -30,8 +30,6 @@ typedef unsigned role_set;
 /* "agency_clerk", "agency_head", "ca_officer", "ca_admin", "auditor", "system" */
 const char *role_name(role r);
 int role_parse(const char *text, role *out, ct_error *err);
-/* Vietnamese name for messages, e.g. "cán bộ Cục Chứng thực số" */
-const char *role_name_vi(role r);
 
 /* 0 if r is in allowed; otherwise fails (403, "role.forbidden") naming the action and role. */
 int role_require(role r, role_set allowed, const char *action, ct_error *err);

@@ -14,7 +14,7 @@
 
 #include <openssl/rand.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 #include "pki/digest.h"
 
 /* Content bytes of the OIDs we write. */
@@ -50,7 +50,7 @@ enum {
     KU_CRL_SIGN = 0x02,
 };
 
-static void put_rdn(der_buf *b, const unsigned char *oid, size_t oid_len, uint8_t string_tag,
+static void put_rdn(ct_buf *b, const unsigned char *oid, size_t oid_len, uint8_t string_tag,
                     const char *value)
 {
     size_t set = der_begin(b, DER_SET);
@@ -64,10 +64,10 @@ static void put_rdn(der_buf *b, const unsigned char *oid, size_t oid_len, uint8_
 
 int cert_encode_name(const cert_subject *subject, unsigned char **der, size_t *len, ct_error *err)
 {
-    der_buf b;
+    ct_buf b;
     size_t name;
 
-    der_init(&b);
+    buf_init(&b);
     name = der_begin(&b, DER_SEQUENCE);
     /* countryName is PrintableString SIZE(2) by X.520; everything else UTF8String. */
     put_rdn(&b, oid_c, sizeof oid_c, DER_PRINTABLESTRING, "VN");
@@ -79,11 +79,11 @@ int cert_encode_name(const cert_subject *subject, unsigned char **der, size_t *l
         put_rdn(&b, oid_ou, sizeof oid_ou, DER_UTF8STRING, subject->units[i]);
     put_rdn(&b, oid_cn, sizeof oid_cn, DER_UTF8STRING, subject->common_name);
     der_end(&b, name);
-    if (!der_ok(&b)) {
-        der_free(&b);
+    if (!buf_ok(&b)) {
+        buf_free(&b);
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     }
-    *der = der_take(&b, len);
+    *der = buf_take(&b, len);
     return 0;
 }
 
@@ -137,7 +137,7 @@ typedef struct {
     size_t octets;
 } ext_mark;
 
-static ext_mark ext_begin(der_buf *b, const unsigned char *oid, size_t oid_len, bool critical)
+static ext_mark ext_begin(ct_buf *b, const unsigned char *oid, size_t oid_len, bool critical)
 {
     ext_mark m;
 
@@ -149,13 +149,13 @@ static ext_mark ext_begin(der_buf *b, const unsigned char *oid, size_t oid_len, 
     return m;
 }
 
-static void ext_end(der_buf *b, ext_mark m)
+static void ext_end(ct_buf *b, ext_mark m)
 {
     der_end(b, m.octets);
     der_end(b, m.ext);
 }
 
-static void put_basic_constraints(der_buf *b, bool ca, int path_len)
+static void put_basic_constraints(ct_buf *b, bool ca, int path_len)
 {
     ext_mark m = ext_begin(b, oid_basic_constraints, sizeof oid_basic_constraints, true);
     size_t seq = der_begin(b, DER_SEQUENCE);
@@ -169,7 +169,7 @@ static void put_basic_constraints(der_buf *b, bool ca, int path_len)
     ext_end(b, m);
 }
 
-static void put_key_usage(der_buf *b, unsigned char bits)
+static void put_key_usage(ct_buf *b, unsigned char bits)
 {
     ext_mark m = ext_begin(b, oid_key_usage, sizeof oid_key_usage, true);
     unsigned char content[2];
@@ -184,7 +184,7 @@ static void put_key_usage(der_buf *b, unsigned char bits)
     ext_end(b, m);
 }
 
-static void put_ext_key_usage(der_buf *b, const unsigned char *const *oids, size_t n)
+static void put_ext_key_usage(ct_buf *b, const unsigned char *const *oids, size_t n)
 {
     ext_mark m = ext_begin(b, oid_ext_key_usage, sizeof oid_ext_key_usage, false);
     size_t seq = der_begin(b, DER_SEQUENCE);
@@ -195,7 +195,7 @@ static void put_ext_key_usage(der_buf *b, const unsigned char *const *oids, size
     ext_end(b, m);
 }
 
-static int put_policies(der_buf *b, const char *policy_oid, const char *cps_uri, ct_error *err)
+static int put_policies(ct_buf *b, const char *policy_oid, const char *cps_uri, ct_error *err)
 {
     unsigned char oid[64];
     size_t oid_len = der_oid_from_text(policy_oid, oid, sizeof oid);
@@ -223,7 +223,7 @@ static int put_policies(der_buf *b, const char *policy_oid, const char *cps_uri,
     return 0;
 }
 
-static void put_key_ids(der_buf *b, const unsigned char *authority, const unsigned char *subject)
+static void put_key_ids(ct_buf *b, const unsigned char *authority, const unsigned char *subject)
 {
     ext_mark m;
     size_t seq;
@@ -240,7 +240,7 @@ static void put_key_ids(der_buf *b, const unsigned char *authority, const unsign
     ext_end(b, m);
 }
 
-static void put_crl_dp(der_buf *b, const char *url)
+static void put_crl_dp(ct_buf *b, const char *url)
 {
     ext_mark m = ext_begin(b, oid_crl_dp, sizeof oid_crl_dp, false);
     size_t points = der_begin(b, DER_SEQUENCE);
@@ -256,7 +256,7 @@ static void put_crl_dp(der_buf *b, const char *url)
     ext_end(b, m);
 }
 
-static void put_access_description(der_buf *b, const unsigned char *method, size_t method_len,
+static void put_access_description(ct_buf *b, const unsigned char *method, size_t method_len,
                                    const char *url)
 {
     size_t seq = der_begin(b, DER_SEQUENCE);
@@ -266,7 +266,7 @@ static void put_access_description(der_buf *b, const unsigned char *method, size
     der_end(b, seq);
 }
 
-static void put_aia(der_buf *b, const char *ocsp_url, const char *ca_issuers_url)
+static void put_aia(ct_buf *b, const char *ocsp_url, const char *ca_issuers_url)
 {
     ext_mark m = ext_begin(b, oid_aia, sizeof oid_aia, false);
     size_t seq = der_begin(b, DER_SEQUENCE);
@@ -279,7 +279,7 @@ static void put_aia(der_buf *b, const char *ocsp_url, const char *ca_issuers_url
     ext_end(b, m);
 }
 
-static void put_email_san(der_buf *b, const char *email)
+static void put_email_san(ct_buf *b, const char *email)
 {
     ext_mark m = ext_begin(b, oid_subject_alt_name, sizeof oid_subject_alt_name, false);
     size_t seq = der_begin(b, DER_SEQUENCE);
@@ -289,7 +289,7 @@ static void put_email_san(der_buf *b, const char *email)
     ext_end(b, m);
 }
 
-static void put_ocsp_nocheck(der_buf *b)
+static void put_ocsp_nocheck(ct_buf *b)
 {
     ext_mark m = ext_begin(b, oid_ocsp_nocheck, sizeof oid_ocsp_nocheck, false);
 
@@ -298,7 +298,7 @@ static void put_ocsp_nocheck(der_buf *b)
 }
 
 /* The extensions of each profile, in the order they appear. */
-static int put_extensions(der_buf *b, const cert_request *req, const cert_issuer *issuer,
+static int put_extensions(ct_buf *b, const cert_request *req, const cert_issuer *issuer,
                           const unsigned char *subject_key_id, ct_error *err)
 {
     static const unsigned char *const subscriber_eku[] = {oid_kp_client_auth, oid_kp_email};
@@ -347,39 +347,39 @@ static int put_extensions(der_buf *b, const cert_request *req, const cert_issuer
     return 0;
 }
 
-int cert_sign_wrap(der_buf *b, size_t outer, size_t tbs_start, pki_signer *signer,
+int cert_sign_wrap(ct_buf *b, size_t outer, size_t tbs_start, pki_signer *signer,
                    unsigned char **der, size_t *der_len, ct_error *err)
 {
     const unsigned char *alg;
     unsigned char *sig = NULL;
     size_t alg_len, sig_len;
 
-    if (!der_ok(b)) {
-        der_free(b);
+    if (!buf_ok(b)) {
+        buf_free(b);
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     }
     /* the outer SEQUENCE is still open: tbs_start .. len is exactly the signed structure */
     if (signer_sign(signer, b->data + tbs_start, b->len - tbs_start, &sig, &sig_len, err) != 0) {
-        der_free(b);
+        buf_free(b);
         return -1;
     }
     alg = signer_algorithm(signer, &alg_len);
-    der_raw(b, alg, alg_len);
+    buf_append(b, alg, alg_len);
     der_bit_string(b, sig, sig_len);
     der_end(b, outer);
     free(sig);
-    if (!der_ok(b)) {
-        der_free(b);
+    if (!buf_ok(b)) {
+        buf_free(b);
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     }
-    *der = der_take(b, der_len);
+    *der = buf_take(b, der_len);
     return 0;
 }
 
 int cert_build(const cert_request *req, const cert_issuer *issuer, unsigned char **der,
                size_t *der_len, ct_error *err)
 {
-    der_buf b;
+    ct_buf b;
     unsigned char ski[CERT_KEY_ID_LEN];
     const unsigned char *alg;
     size_t alg_len, cert, tbs, tbs_start, mark;
@@ -392,7 +392,7 @@ int cert_build(const cert_request *req, const cert_issuer *issuer, unsigned char
         return -1;
     alg = signer_algorithm(issuer->signer, &alg_len);
 
-    der_init(&b);
+    buf_init(&b);
     cert = der_begin(&b, DER_SEQUENCE);
     tbs_start = b.len;
     tbs = der_begin(&b, DER_SEQUENCE);
@@ -400,19 +400,19 @@ int cert_build(const cert_request *req, const cert_issuer *issuer, unsigned char
     der_uint(&b, 2);
     der_end(&b, mark);
     der_uint_bytes(&b, req->serial, CERT_SERIAL_LEN);
-    der_raw(&b, alg, alg_len);
-    der_raw(&b, issuer->name_der, issuer->name_len);
+    buf_append(&b, alg, alg_len);
+    buf_append(&b, issuer->name_der, issuer->name_len);
     mark = der_begin(&b, DER_SEQUENCE);
     der_time(&b, req->not_before);
     der_time(&b, req->not_after);
     der_end(&b, mark);
-    der_raw(&b, req->subject_der, req->subject_len);
-    der_raw(&b, req->spki, req->spki_len);
+    buf_append(&b, req->subject_der, req->subject_len);
+    buf_append(&b, req->spki, req->spki_len);
     mark = der_begin(&b, DER_CONTEXT(3));
     {
         size_t exts = der_begin(&b, DER_SEQUENCE);
         if (put_extensions(&b, req, issuer, ski, err) != 0) {
-            der_free(&b);
+            buf_free(&b);
             return -1;
         }
         der_end(&b, exts);

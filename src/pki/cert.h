@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "pki/der.h"
+#include "core/der.h"
 #include "pki/signer.h"
 
 #define CERT_MAX_UNITS 8
@@ -78,7 +78,7 @@ void cert_serial_hex(const unsigned char serial[CERT_SERIAL_LEN], char *out);
 /* Close a signed structure (certificate, CRL): sign the TBS part written from tbs_start, append
  * AlgorithmIdentifier and signature, close the outer SEQUENCE opened at outer, and hand the
  * bytes over. b is consumed on success and failure. */
-int cert_sign_wrap(der_buf *b, size_t outer, size_t tbs_start, pki_signer *signer,
+int cert_sign_wrap(ct_buf *b, size_t outer, size_t tbs_start, pki_signer *signer,
                    unsigned char **der, size_t *der_len, ct_error *err);
 
 /* Build and sign. *der is malloc'd. */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 
 static const unsigned char oid_crl_number[] = {0x55, 0x1d, 0x14};
 static const unsigned char oid_authority_key_id[] = {0x55, 0x1d, 0x23};
@@ -74,7 +74,7 @@ int crl_entry_serial(crl_entry *e, const char *hex)
 
 /* UTCTime/GeneralizedTime without gmtime: civil date from days (H. Hinnant's algorithm), since
  * a million of these are written per CRL. */
-static void put_time_fast(der_buf *b, int64_t t)
+static void put_time_fast(ct_buf *b, int64_t t)
 {
     int64_t days = t / 86400, secs = t % 86400;
     int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
@@ -109,7 +109,7 @@ static void put_time_fast(der_buf *b, int64_t t)
     der_tlv(b, y >= 2050 ? DER_GENERALIZEDTIME : DER_UTCTIME, out, n);
 }
 
-static void put_entry(der_buf *b, const crl_entry *e)
+static void put_entry(ct_buf *b, const crl_entry *e)
 {
     size_t entry = der_begin(b, DER_SEQUENCE);
 
@@ -119,7 +119,7 @@ static void put_entry(der_buf *b, const crl_entry *e)
         /* crlEntryExtensions { reasonCode (2.5.29.21) }: one fixed shape, written whole */
         unsigned char ext[] = {0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55,
                                0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01, (unsigned char)e->reason};
-        der_raw(b, ext, sizeof ext);
+        buf_append(b, ext, sizeof ext);
     }
     der_end(b, entry);
 }
@@ -128,21 +128,21 @@ int crl_build(const cert_issuer *issuer, int64_t number, int64_t this_update, in
               const crl_entry *entries, size_t n, unsigned char **der, size_t *der_len,
               ct_error *err)
 {
-    der_buf b;
+    ct_buf b;
     const unsigned char *alg;
     size_t alg_len, outer, tbs, tbs_start, mark, list, ext, octets, seq;
 
     alg = signer_algorithm(issuer->signer, &alg_len);
-    der_init(&b);
+    buf_init(&b);
     /* about 40 bytes an entry: size the buffer once */
-    if (!der_reserve(&b, 1024 + n * 48))
+    if (!buf_reserve(&b, 1024 + n * 48))
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     outer = der_begin(&b, DER_SEQUENCE);
     tbs_start = b.len;
     tbs = der_begin(&b, DER_SEQUENCE);
     der_uint(&b, 1); /* v2 */
-    der_raw(&b, alg, alg_len);
-    der_raw(&b, issuer->name_der, issuer->name_len);
+    buf_append(&b, alg, alg_len);
+    buf_append(&b, issuer->name_der, issuer->name_len);
     put_time_fast(&b, this_update);
     put_time_fast(&b, next_update);
     if (n > 0) { /* RFC 5280 5.1.2.6: absent, not empty, when nothing is revoked */

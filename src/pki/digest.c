@@ -18,7 +18,7 @@ static void fetch_all(void)
 
 /* The fetched function, or the classic one should the fetch have failed (it does not with the
  * default provider, which these are part of). */
-const EVP_MD *pki_md_sha1(void)
+static const EVP_MD *pki_md_sha1(void)
 {
     pthread_once(&fetched, fetch_all);
     return sha1 ? sha1 : EVP_sha1();

@@ -12,7 +12,6 @@
 
 #include <openssl/evp.h>
 
-const EVP_MD *pki_md_sha1(void);
 const EVP_MD *pki_md_sha256(void);
 const EVP_MD *pki_md_sha384(void);
 

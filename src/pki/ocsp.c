@@ -13,7 +13,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 
 #define MAX_CERT_IDS 16
 

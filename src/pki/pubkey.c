@@ -17,7 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 
 static int is_pem(const unsigned char *data, size_t len)
 {
@@ -276,11 +276,6 @@ int pubkey_from_key_file(const unsigned char *data, size_t len, pubkey_info *out
     rc = check_key(pkey, out, err);
     EVP_PKEY_free(pkey);
     return rc;
-}
-
-int pubkey_from_spki(const unsigned char *spki, size_t len, pubkey_info *out, ct_error *err)
-{
-    return pubkey_from_key_file(spki, len, out, err);
 }
 
 void pubkey_info_free(pubkey_info *info)

@@ -17,10 +17,9 @@ typedef struct pubkey_info {
     int bits;
 } pubkey_info;
 
-/* data: PEM or DER. */
+/* data: PEM or DER (a key file's DER is a SubjectPublicKeyInfo, as a token returns it). */
 int pubkey_from_csr(const unsigned char *data, size_t len, pubkey_info *out, ct_error *err);
 int pubkey_from_key_file(const unsigned char *data, size_t len, pubkey_info *out, ct_error *err);
-int pubkey_from_spki(const unsigned char *spki, size_t len, pubkey_info *out, ct_error *err);
 void pubkey_info_free(pubkey_info *info);
 
 /* Verify a signature over data made with the key's private half: SHA-256 with RSA PKCS#1 v1.5,

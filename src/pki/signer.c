@@ -24,7 +24,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 #include "pki/digest.h"
 
 /*
@@ -84,15 +84,7 @@ int pki_key_type_parse(const char *text, pki_key_type *out, ct_error *err)
                    "unknown key type \"%s\" (use rsa2048, rsa3072, rsa4096, p256 or p384)", text);
 }
 
-const char *pki_key_type_name(pki_key_type type)
-{
-    for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
-        if (key_names[i].type == type)
-            return key_names[i].name;
-    return "?";
-}
-
-int pki_key_type_is_rsa(pki_key_type type)
+static int pki_key_type_is_rsa(pki_key_type type)
 {
     return type == PKI_KEY_RSA2048 || type == PKI_KEY_RSA3072 || type == PKI_KEY_RSA4096;
 }
@@ -309,11 +301,6 @@ void *signer_evp_pkey(const pki_signer *s)
     return s->raw_sign ? NULL : s->pkey;
 }
 
-pki_key_type signer_key_type(const pki_signer *s)
-{
-    return s->type;
-}
-
 const unsigned char *signer_algorithm(const pki_signer *s, size_t *len)
 {
     if (pki_key_type_is_rsa(s->type)) {
@@ -338,19 +325,19 @@ const unsigned char *signer_spki(const pki_signer *s, size_t *len)
 static int ecdsa_raw_to_der(const unsigned char *rs, size_t len, unsigned char **sig,
                             size_t *sig_len)
 {
-    der_buf b;
+    ct_buf b;
     size_t mark;
 
-    der_init(&b);
+    buf_init(&b);
     mark = der_begin(&b, DER_SEQUENCE);
     der_uint_bytes(&b, rs, len / 2);
     der_uint_bytes(&b, rs + len / 2, len / 2);
     der_end(&b, mark);
-    if (!der_ok(&b)) {
-        der_free(&b);
+    if (!buf_ok(&b)) {
+        buf_free(&b);
         return -1;
     }
-    *sig = der_take(&b, sig_len);
+    *sig = buf_take(&b, sig_len);
     return 0;
 }
 

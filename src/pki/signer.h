@@ -22,8 +22,6 @@ typedef enum {
 
 /* "rsa2048", "rsa3072", "rsa4096", "p256", "p384" */
 int pki_key_type_parse(const char *text, pki_key_type *out, ct_error *err);
-const char *pki_key_type_name(pki_key_type type);
-int pki_key_type_is_rsa(pki_key_type type);
 
 typedef struct pki_signer pki_signer;
 
@@ -44,7 +42,6 @@ int signer_open_external(const unsigned char *spki, size_t spki_len, signer_raw_
 
 void signer_free(pki_signer *s);
 
-pki_key_type signer_key_type(const pki_signer *s);
 /* The AlgorithmIdentifier DER this signer's signatures carry. */
 const unsigned char *signer_algorithm(const pki_signer *s, size_t *len);
 /* The SubjectPublicKeyInfo DER of the key. */

@@ -4,8 +4,9 @@
  * Durability first: WAL journal with synchronous=FULL, so a commit that returned is on disk even
  * if the process or the machine dies right after. The schema is versioned with PRAGMA
  * user_version and migrated forward, one step per entry of `sq_migrations`, each in a
- * transaction. Connections: see store_sqlite_internal.h. The procedure's records (agencies,
- * dossiers, applicants, tokens) live in store_sqlite_procedure.c.
+ * transaction. Connections: see store_sqlite_internal.h. Certificates, audit rows and CRLs are
+ * described as columns here, the procedure's records (agencies, dossiers, applicants, tokens, …)
+ * in store_sqlite_procedure.c; store_sqlite_record.c reads and writes them all.
  */
 #include "store/store_backend.h"
 
@@ -574,6 +575,40 @@ void sq_bind_text(sqlite3_stmt *stmt, int i, const char *v)
     sqlite3_bind_text(stmt, i, v, -1, SQLITE_STATIC);
 }
 
+static const sq_column cert_cols[] = {
+    TEXT(cert_record, serial),
+    TEXT(cert_record, kind),
+    TEXT(cert_record, issuer),
+    TEXT(cert_record, status),
+    TEXT(cert_record, subject),
+    TEXT(cert_record, common_name),
+    TEXT(cert_record, email),
+    TEXT(cert_record, search_key),
+    TEXT(cert_record, sha256),
+    INT(cert_record, not_before),
+    INT(cert_record, not_after),
+    INT(cert_record, created_at),
+    INT(cert_record, effective_at),
+    INT(cert_record, revoked_at),
+    INT(cert_record, revocation_reason),
+    BLOB(cert_record, der, der_len),
+};
+static const sq_table cert_table = SQ_TABLE("certificates", cert_cols, 1, cert_record);
+
+static const sq_column audit_cols[] = {
+    INT(audit_entry, id),      INT(audit_entry, at),          TEXT(audit_entry, actor),
+    TEXT(audit_entry, role),   TEXT(audit_entry, source),     TEXT(audit_entry, action),
+    TEXT(audit_entry, object), TEXT_PTR(audit_entry, detail), TEXT(audit_entry, prev_hash),
+    TEXT(audit_entry, hash),
+};
+static const sq_table audit_table = SQ_TABLE("audit", audit_cols, 1, audit_entry);
+
+static const sq_column crl_cols[] = {
+    TEXT(crl_record, issuer),     INT(crl_record, number),        INT(crl_record, this_update),
+    INT(crl_record, next_update), BLOB(crl_record, der, der_len),
+};
+static const sq_table crl_table = SQ_TABLE("crls", crl_cols, 2, crl_record);
+
 /* A published certificate enters the public directory's full-text index. */
 static int directory_add(sqlite3 *db, const char *serial, const char *search_key, ct_error *err)
 {
@@ -595,38 +630,23 @@ static int directory_add(sqlite3 *db, const char *serial, const char *search_key
     return 0;
 }
 
+/* Bulk issuance inserts thousands of certificates a second: the statement is prepared once, on
+ * the writer, and kept. */
 static int do_cert_insert(sqlite_store *st, sqlite3 *db, const cert_record *r, ct_error *err)
 {
     sqlite3_stmt *stmt;
     int rc;
 
-    if (st->cert_insert == NULL &&
-        sq_prepare(db,
-                   "INSERT INTO certificates (serial, kind, issuer, status, subject, common_name,"
-                   " email, search_key, sha256, not_before, not_after, created_at, effective_at,"
-                   " revoked_at, revocation_reason, der, changed_seq)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                   " (SELECT coalesce(max(changed_seq), 0) + 1 FROM certificates))",
-                   &st->cert_insert, err) != 0) {
-        return -1;
+    if (st->cert_insert == NULL) {
+        char sql[1024];
+        sq_insert_sql(&cert_table, "changed_seq",
+                      "(SELECT coalesce(max(changed_seq), 0) + 1 FROM certificates)", sql,
+                      sizeof sql);
+        if (sq_prepare(db, sql, &st->cert_insert, err) != 0)
+            return -1;
     }
     stmt = st->cert_insert;
-    sq_bind_text(stmt, 1, r->serial);
-    sq_bind_text(stmt, 2, r->kind);
-    sq_bind_text(stmt, 3, r->issuer);
-    sq_bind_text(stmt, 4, r->status);
-    sq_bind_text(stmt, 5, r->subject);
-    sq_bind_text(stmt, 6, r->common_name);
-    sq_bind_text(stmt, 7, r->email);
-    sq_bind_text(stmt, 8, r->search_key);
-    sq_bind_text(stmt, 9, r->sha256);
-    sqlite3_bind_int64(stmt, 10, r->not_before);
-    sqlite3_bind_int64(stmt, 11, r->not_after);
-    sqlite3_bind_int64(stmt, 12, r->created_at);
-    sqlite3_bind_int64(stmt, 13, r->effective_at);
-    sqlite3_bind_int64(stmt, 14, r->revoked_at);
-    sqlite3_bind_int(stmt, 15, r->revocation_reason);
-    sqlite3_bind_blob(stmt, 16, r->der, (int)r->der_len, SQLITE_STATIC);
+    sq_bind_record(stmt, 1, &cert_table, r);
     rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
@@ -645,10 +665,6 @@ static int sqlite_cert_insert(void *impl, const cert_record *r, ct_error *err)
     WITH_WRITE(do_cert_insert(impl, db, r, err));
 }
 
-#define CERT_COLUMNS                                                                               \
-    "serial, kind, issuer, status, subject, common_name, email, search_key, sha256, not_before,"   \
-    " not_after, created_at, effective_at, revoked_at, revocation_reason, der"
-
 void sq_copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size)
 {
     const unsigned char *t = sqlite3_column_text(stmt, i);
@@ -656,61 +672,15 @@ void sq_copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size)
     snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
-/* Fill rec from a row; with copy_der the DER is malloc'd, else it points into the row. */
-static int row_to_cert(sqlite3_stmt *stmt, cert_record *r, bool copy_der)
-{
-    const void *der = sqlite3_column_blob(stmt, 15);
-    int n = sqlite3_column_bytes(stmt, 15);
-
-    memset(r, 0, sizeof *r);
-    sq_copy_col(stmt, 0, r->serial, sizeof r->serial);
-    sq_copy_col(stmt, 1, r->kind, sizeof r->kind);
-    sq_copy_col(stmt, 2, r->issuer, sizeof r->issuer);
-    sq_copy_col(stmt, 3, r->status, sizeof r->status);
-    sq_copy_col(stmt, 4, r->subject, sizeof r->subject);
-    sq_copy_col(stmt, 5, r->common_name, sizeof r->common_name);
-    sq_copy_col(stmt, 6, r->email, sizeof r->email);
-    sq_copy_col(stmt, 7, r->search_key, sizeof r->search_key);
-    sq_copy_col(stmt, 8, r->sha256, sizeof r->sha256);
-    r->not_before = sqlite3_column_int64(stmt, 9);
-    r->not_after = sqlite3_column_int64(stmt, 10);
-    r->created_at = sqlite3_column_int64(stmt, 11);
-    r->effective_at = sqlite3_column_int64(stmt, 12);
-    r->revoked_at = sqlite3_column_int64(stmt, 13);
-    r->revocation_reason = sqlite3_column_int(stmt, 14);
-    r->der_len = (size_t)n;
-    if (!copy_der) {
-        r->der = (unsigned char *)der;
-        return 0;
-    }
-    r->der = malloc(n > 0 ? (size_t)n : 1);
-    if (r->der == NULL)
-        return -1;
-    if (n > 0)
-        memcpy(r->der, der, (size_t)n);
-    return 0;
-}
-
 static int do_cert_get(sqlite3 *db, const char *serial, cert_record *rec, ct_error *err)
 {
-    sqlite3_stmt *stmt;
-    int rc;
+    const char *b[] = {serial};
+    int rc = sq_select_one(db, &cert_table, "WHERE serial = ?", b, 1, NULL, rec, err);
 
-    if (sq_prepare(db, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = ?", &stmt, err) !=
-        0)
-        return -1;
-    sq_bind_text(stmt, 1, serial);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        rc = row_to_cert(stmt, rec, true);
-        sqlite3_finalize(stmt);
-        return rc == 0 ? 0 : ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "reading a certificate");
-    return ct_fail(err, 404, "cert.not_found", "không có chứng thư số hiệu %s",
-                   "no certificate with serial %s", serial);
+    if (rc == 1)
+        return ct_fail(err, 404, "cert.not_found", "không có chứng thư số hiệu %s",
+                       "no certificate with serial %s", serial);
+    return rc;
 }
 
 static int sqlite_cert_get(void *impl, const char *serial, cert_record *rec, ct_error *err)
@@ -763,10 +733,13 @@ static int do_cert_list(sqlite3 *db, const cert_filter *f, cert_visit_fn visit, 
                         ct_error *err)
 {
     sqlite3_stmt *stmt;
-    char sql[2048] = "SELECT " CERT_COLUMNS " FROM certificates", words[8][128];
-    int n_words, rc;
+    cert_record rec;
+    char sql[2048], cols[1024], words[8][128];
+    int n_words;
     size_t len;
 
+    sq_column_list(&cert_table, "", cols, sizeof cols);
+    snprintf(sql, sizeof sql, "SELECT %s FROM certificates", cols);
     if (build_filter(f, sql, sizeof sql, words, &n_words) != 0)
         return ct_fail(err, 400, "query.too_long", "truy vấn quá dài", "query too long");
     len = strlen(sql);
@@ -776,18 +749,8 @@ static int do_cert_list(sqlite3 *db, const cert_filter *f, cert_visit_fn visit, 
     if (sq_prepare(db, sql, &stmt, err) != 0)
         return -1;
     bind_filter(stmt, f, words, n_words);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        cert_record rec;
-        row_to_cert(stmt, &rec, false);
-        if (visit(ctx, &rec) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "listing certificates");
-    return 0;
+    return sq_visit_rows(db, stmt, &cert_table, false, (sq_row_fn)visit, ctx, &rec,
+                         "listing certificates", err);
 }
 
 static int sqlite_cert_list(void *impl, const cert_filter *f, cert_visit_fn visit, void *ctx,
@@ -932,29 +895,16 @@ static int sqlite_audit_last(void *impl, int64_t *id, char hash[65], ct_error *e
 
 static int do_audit_append(sqlite3 *db, audit_entry *e, ct_error *err)
 {
-    sqlite3_stmt *stmt;
-    int rc;
+    audit_entry row = *e;
 
-    if (sq_prepare(db,
-                   "INSERT INTO audit (id, at, actor, role, source, action, object, detail,"
-                   " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                   &stmt, err) != 0)
-        return -1;
-    sqlite3_bind_int64(stmt, 1, e->id);
-    sqlite3_bind_int64(stmt, 2, e->at);
-    sq_bind_text(stmt, 3, e->actor);
-    sq_bind_text(stmt, 4, e->role);
-    sq_bind_text(stmt, 5, e->source);
-    sq_bind_text(stmt, 6, e->action);
-    sq_bind_text(stmt, 7, e->object);
-    sq_bind_text(stmt, 8, e->detail ? e->detail : "{}");
-    sq_bind_text(stmt, 9, e->prev_hash);
-    sq_bind_text(stmt, 10, e->hash);
-    rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "writing the audit trail");
-    return 0;
+    if (row.detail == NULL)
+        row.detail = "{}";
+    if (sq_insert_record(db, &audit_table, &row, err) == 0)
+        return 0;
+    /* an audit row is never a duplicate the caller could act on: the id is the chain's next */
+    if (sq_is_duplicate(err))
+        sq_db_fail(db, err, "writing the audit trail");
+    return -1;
 }
 
 static int sqlite_audit_append(void *impl, audit_entry *e, ct_error *err)
@@ -965,42 +915,13 @@ static int sqlite_audit_append(void *impl, audit_entry *e, ct_error *err)
 static int do_audit_walk(sqlite3 *db, const char *object_prefix, audit_visit_fn visit, void *ctx,
                          ct_error *err)
 {
-    sqlite3_stmt *stmt;
-    int rc;
+    audit_entry scratch;
+    const char *b[] = {object_prefix};
 
-    if (sq_prepare(db,
-                   object_prefix
-                       ? "SELECT id, at, actor, role, source, action, object, detail, prev_hash,"
-                         " hash FROM audit WHERE object >= ?1 AND object < ?1 || x'ff'"
-                         " ORDER BY id"
-                       : "SELECT id, at, actor, role, source, action, object, detail, prev_hash,"
-                         " hash FROM audit ORDER BY id",
-                   &stmt, err) != 0)
-        return -1;
-    if (object_prefix)
-        sq_bind_text(stmt, 1, object_prefix);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        audit_entry e;
-        memset(&e, 0, sizeof e);
-        e.id = sqlite3_column_int64(stmt, 0);
-        e.at = sqlite3_column_int64(stmt, 1);
-        sq_copy_col(stmt, 2, e.actor, sizeof e.actor);
-        sq_copy_col(stmt, 3, e.role, sizeof e.role);
-        sq_copy_col(stmt, 4, e.source, sizeof e.source);
-        sq_copy_col(stmt, 5, e.action, sizeof e.action);
-        sq_copy_col(stmt, 6, e.object, sizeof e.object);
-        e.detail = (char *)sqlite3_column_text(stmt, 7);
-        sq_copy_col(stmt, 8, e.prev_hash, sizeof e.prev_hash);
-        sq_copy_col(stmt, 9, e.hash, sizeof e.hash);
-        if (visit(ctx, &e) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "reading the audit trail");
-    return 0;
+    return sq_select_records(
+        db, &audit_table,
+        object_prefix ? "WHERE object >= ?1 AND object < ?1 || x'ff' ORDER BY id" : "ORDER BY id",
+        b, object_prefix ? 1 : 0, NULL, (sq_row_fn)visit, ctx, &scratch, err);
 }
 
 static int sqlite_audit_walk(void *impl, audit_visit_fn visit, void *ctx, ct_error *err)
@@ -1090,27 +1011,12 @@ static int sqlite_cert_changes(void *impl, int64_t since, cert_change_fn visit, 
 
 static int do_crl_put(sqlite3 *db, const crl_record *r, ct_error *err)
 {
-    sqlite3_stmt *stmt;
-    int rc;
-
-    if (sq_prepare(db,
-                   "INSERT INTO crls (issuer, number, this_update, next_update, der)"
-                   " VALUES (?,?,?,?,?)",
-                   &stmt, err) != 0)
-        return -1;
-    sq_bind_text(stmt, 1, r->issuer);
-    sqlite3_bind_int64(stmt, 2, r->number);
-    sqlite3_bind_int64(stmt, 3, r->this_update);
-    sqlite3_bind_int64(stmt, 4, r->next_update);
-    sqlite3_bind_blob64(stmt, 5, r->der, r->der_len, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc == SQLITE_CONSTRAINT)
+    if (sq_insert_record(db, &crl_table, r, err) == 0)
+        return 0;
+    if (sq_is_duplicate(err))
         return ct_fail(err, 409, "crl.number_used", "số CRL %lld của %s đã được dùng",
                        "CRL number %lld of %s is already used", (long long)r->number, r->issuer);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "storing a CRL");
-    return 0;
+    return -1;
 }
 
 static int sqlite_crl_put(void *impl, const crl_record *r, ct_error *err)
@@ -1120,38 +1026,16 @@ static int sqlite_crl_put(void *impl, const crl_record *r, ct_error *err)
 
 static int do_crl_latest(sqlite3 *db, const char *issuer, crl_record *out, ct_error *err)
 {
-    sqlite3_stmt *stmt;
+    const char *b[] = {issuer};
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (sq_prepare(db,
-                   "SELECT number, this_update, next_update, der FROM crls WHERE issuer = ?"
-                   " ORDER BY number DESC LIMIT 1",
-                   &stmt, err) != 0)
-        return -1;
-    sq_bind_text(stmt, 1, issuer);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        int n = sqlite3_column_bytes(stmt, 3);
-        snprintf(out->issuer, sizeof out->issuer, "%s", issuer);
-        out->number = sqlite3_column_int64(stmt, 0);
-        out->this_update = sqlite3_column_int64(stmt, 1);
-        out->next_update = sqlite3_column_int64(stmt, 2);
-        out->der = malloc(n > 0 ? (size_t)n : 1);
-        if (out->der == NULL) {
-            sqlite3_finalize(stmt);
-            return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-        }
-        memcpy(out->der, sqlite3_column_blob(stmt, 3), (size_t)n);
-        out->der_len = (size_t)n;
-        sqlite3_finalize(stmt);
-        return 0;
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "reading a CRL");
-    return ct_fail(err, 404, "crl.none", "chưa có CRL nào của %s", "no CRL of %s has been signed",
-                   issuer);
+    rc = sq_select_one(db, &crl_table, "WHERE issuer = ? ORDER BY number DESC LIMIT 1", b, 1, NULL,
+                       out, err);
+    if (rc == 1)
+        return ct_fail(err, 404, "crl.none", "chưa có CRL nào của %s",
+                       "no CRL of %s has been signed", issuer);
+    return rc;
 }
 
 static int sqlite_crl_latest(void *impl, const char *issuer, crl_record *out, ct_error *err)
@@ -1291,24 +1175,18 @@ static int directory_page(sqlite3 *db, const char *match, int64_t limit, int64_t
 {
     sqlite3_stmt *stmt;
     bool all = match[0] == '\0';
+    char sql[2048], cols[1024];
     int rc;
 
     *seen = 0;
     *has_more = false;
     /* newest publication first: the directory's rowids descend as certificates are published */
-    if (sq_prepare(
-            db,
-            all ? "SELECT c.serial, c.kind, c.issuer, c.status, c.subject, c.common_name,"
-                  " c.email, c.search_key, c.sha256, c.not_before, c.not_after, c.created_at,"
-                  " c.effective_at, c.revoked_at, c.revocation_reason, c.der"
-                  " FROM directory d JOIN certificates c ON c.serial = d.serial"
-                  " ORDER BY d.rowid LIMIT ?2 OFFSET ?3"
-                : "SELECT c.serial, c.kind, c.issuer, c.status, c.subject, c.common_name,"
-                  " c.email, c.search_key, c.sha256, c.not_before, c.not_after, c.created_at,"
-                  " c.effective_at, c.revoked_at, c.revocation_reason, c.der"
-                  " FROM directory d JOIN certificates c ON c.serial = d.serial"
-                  " WHERE directory MATCH ?1 ORDER BY d.rowid LIMIT ?2 OFFSET ?3",
-            &stmt, err) != 0)
+    sq_column_list(&cert_table, "c.", cols, sizeof cols);
+    snprintf(sql, sizeof sql,
+             "SELECT %s FROM directory d JOIN certificates c ON c.serial = d.serial%s"
+             " ORDER BY d.rowid LIMIT ?2 OFFSET ?3",
+             cols, all ? "" : " WHERE directory MATCH ?1");
+    if (sq_prepare(db, sql, &stmt, err) != 0)
         return -1;
     if (!all)
         sq_bind_text(stmt, 1, match);
@@ -1322,7 +1200,7 @@ static int directory_page(sqlite3 *db, const char *match, int64_t limit, int64_t
             break;
         }
         (*seen)++;
-        row_to_cert(stmt, &rec, false);
+        sq_read_record(stmt, 0, &cert_table, &rec, false);
         if (visit(ctx, &rec) != 0) {
             rc = SQLITE_DONE;
             break;

@@ -6,7 +6,9 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -70,13 +72,24 @@ int sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, ct_error *err)
 void sq_bind_text(sqlite3_stmt *stmt, int i, const char *v);
 void sq_copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size);
 
-/* Records described as columns, so that one piece of code reads, inserts and updates them. */
-typedef enum { COL_TEXT, COL_INT } col_type;
+/*
+ * Records described as columns (store_sqlite_record.c), so that one piece of code binds, reads,
+ * inserts, updates and selects them. A description lists a record's fields in the order of its
+ * SQL columns, the primary key first; the macros below fill one entry each and check at compile
+ * time that an integer column is an int64_t or an int.
+ */
+typedef enum {
+    COL_TEXT,     /* char[size] */
+    COL_INT,      /* int64_t */
+    COL_INT32,    /* int */
+    COL_TEXT_PTR, /* char *, a NUL-terminated string */
+    COL_BLOB,     /* unsigned char *, with its size_t length at offset `size` */
+} col_type;
 typedef struct sq_column {
     const char *name;
     col_type type;
     size_t offset;
-    size_t size; /* text: the char array's size */
+    size_t size; /* text: the char array's size; blob: the offset of its length */
 } sq_column;
 typedef struct sq_table {
     const char *name;
@@ -86,12 +99,67 @@ typedef struct sq_table {
     size_t record_size;
 } sq_table;
 
+#define TEXT(rec, field)                                                                           \
+    {                                                                                              \
+#field, COL_TEXT, offsetof(rec, field), sizeof(((rec *)0)->field)                          \
+    }
+#define INT(rec, field)                                                                            \
+    {                                                                                              \
+#field,                                                                                    \
+            _Generic(((rec *)0)->field, int64_t                                                    \
+                     : COL_INT, int                                                                \
+                     : COL_INT32),                                                                 \
+            offsetof(rec, field), 0                                                                \
+    }
+#define TEXT_PTR(rec, field)                                                                       \
+    {                                                                                              \
+#field, COL_TEXT_PTR, offsetof(rec, field), 0                                              \
+    }
+#define BLOB(rec, field, len_field)                                                                \
+    {                                                                                              \
+#field, COL_BLOB, offsetof(rec, field), offsetof(rec, len_field)                           \
+    }
+#define SQ_TABLE(table, cols, n_keys, rec)                                                         \
+    {                                                                                              \
+        table, cols, sizeof cols / sizeof cols[0], n_keys, sizeof(rec)                             \
+    }
+
+/* Bind every column of rec to the parameters first, first + 1, …; text and blobs are bound
+ * without a copy, so rec must outlive the statement's step. */
 void sq_bind_record(sqlite3_stmt *stmt, int first, const sq_table *t, const void *rec);
-void sq_read_record(sqlite3_stmt *stmt, int first, const sq_table *t, void *rec);
+/* Read the row's columns first, first + 1, … into rec (zeroed first). Pointer columns point
+ * into the row (valid until the statement steps again or is finalized) or, with copy, are
+ * malloc'd copies the caller frees. -1 only when a copy cannot be allocated (none is left). */
+int sq_read_record(sqlite3_stmt *stmt, int first, const sq_table *t, void *rec, bool copy);
+/* "a, b, c": the table's column names, for a SELECT; each after prefix ("c." for a join). */
+void sq_column_list(const sq_table *t, const char *prefix, char *out, size_t size);
+/* "INSERT INTO t (columns) VALUES (?, …)"; extra_col and extra_value (or NULL) add a column the
+ * database computes, bound to no parameter. */
+void sq_insert_sql(const sq_table *t, const char *extra_col, const char *extra_value, char *sql,
+                   size_t size);
+/* Insert rec; a constraint violation fails with 409 "store.duplicate" (sq_is_duplicate), which
+ * callers turn into their own code. */
 int sq_insert_record(sqlite3 *db, const sq_table *t, const void *rec, ct_error *err);
+bool sq_is_duplicate(const ct_error *err);
 /* UPDATE all non-key columns by key; 404 code given when no row matched. */
 int sq_update_record(sqlite3 *db, const sq_table *t, const void *rec, const char *not_found_code,
                      ct_error *err);
+/* SELECT every column of t, then tail (WHERE/ORDER), with bind[] as the first text parameters
+ * and *bind_int (if given) the next; each row is read into scratch (pointers into the row) and
+ * visited until visit returns non-zero. */
+typedef int (*sq_row_fn)(void *ctx, const void *rec);
+int sq_select_records(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
+                      size_t n_bind, const int64_t *bind_int, sq_row_fn visit, void *ctx,
+                      void *scratch, ct_error *err);
+/* Step a prepared statement that selects t's columns, reading each row into scratch as
+ * sq_read_record does and visiting it until visit returns non-zero; the statement is finalized.
+ * what names the work in a database error. */
+int sq_visit_rows(sqlite3 *db, sqlite3_stmt *stmt, const sq_table *t, bool copy, sq_row_fn visit,
+                  void *ctx, void *scratch, const char *what, ct_error *err);
+/* The first row of such a SELECT into out, pointer columns copied (the caller frees them): 0,
+ * 1 when there is no row (err untouched, out unchanged), -1 on failure. */
+int sq_select_one(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
+                  size_t n_bind, const int64_t *bind_int, void *out, ct_error *err);
 
 /* store_sqlite_procedure.c */
 int sq_agency_insert(void *impl, const agency_record *rec, ct_error *err);

@@ -1,10 +1,10 @@
 /*
  * store_sqlite_procedure.c — the procedure's records in SQLite: agencies, dossiers, applicants,
- * tokens.
+ * tokens, accounts, sessions, claims, drafts.
  *
  * Each record type is described once as a list of columns (name, type, where in the struct);
- * one piece of code binds, reads, inserts and updates any of them. Adding a field is one line
- * in the description and one in the migration.
+ * store_sqlite_record.c binds, reads, inserts and updates any of them. Adding a field is one
+ * line in the description and one in the migration.
  */
 #include "store/store_sqlite_internal.h"
 
@@ -12,22 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEXT(rec, field)                                                                           \
-    {                                                                                              \
-#field, COL_TEXT, offsetof(rec, field), sizeof(((rec *)0)->field)                          \
-    }
-#define INT(rec, field)                                                                            \
-    {                                                                                              \
-#field, COL_INT, offsetof(rec, field), 0                                                   \
-    }
-
 static const sq_column agency_cols[] = {
     TEXT(agency_record, code),     TEXT(agency_record, name),      TEXT(agency_record, parent),
     TEXT(agency_record, province), TEXT(agency_record, head_name), TEXT(agency_record, head_title),
     TEXT(agency_record, kind),     INT(agency_record, created_at),
 };
-static const sq_table agency_table = {
-    "agencies", agency_cols, sizeof agency_cols / sizeof agency_cols[0], 1, sizeof(agency_record)};
+static const sq_table agency_table = SQ_TABLE("agencies", agency_cols, 1, agency_record);
 
 static const sq_column dossier_cols[] = {
     TEXT(dossier_record, code),
@@ -47,9 +37,7 @@ static const sq_column dossier_cols[] = {
     TEXT(dossier_record, created_by),
     INT(dossier_record, updated_at),
 };
-static const sq_table dossier_table = {"dossiers", dossier_cols,
-                                       sizeof dossier_cols / sizeof dossier_cols[0], 1,
-                                       sizeof(dossier_record)};
+static const sq_table dossier_table = SQ_TABLE("dossiers", dossier_cols, 1, dossier_record);
 
 static const sq_column applicant_cols[] = {
     TEXT(applicant_record, dossier),
@@ -81,17 +69,14 @@ static const sq_column applicant_cols[] = {
     TEXT(applicant_record, reason),
     INT(applicant_record, updated_at),
 };
-static const sq_table applicant_table = {"applicants", applicant_cols,
-                                         sizeof applicant_cols / sizeof applicant_cols[0], 2,
-                                         sizeof(applicant_record)};
+static const sq_table applicant_table = SQ_TABLE("applicants", applicant_cols, 2, applicant_record);
 
 static const sq_column token_cols[] = {
     TEXT(token_record, serial),      TEXT(token_record, label),   TEXT(token_record, state),
     TEXT(token_record, cert_serial), TEXT(token_record, dossier), INT(token_record, applicant),
     TEXT(token_record, so_pin),      TEXT(token_record, note),    INT(token_record, updated_at),
 };
-static const sq_table token_table = {"tokens", token_cols, sizeof token_cols / sizeof token_cols[0],
-                                     1, sizeof(token_record)};
+static const sq_table token_table = SQ_TABLE("tokens", token_cols, 1, token_record);
 
 static const sq_column user_cols[] = {
     TEXT(user_record, username),     TEXT(user_record, display_name),  TEXT(user_record, role),
@@ -99,8 +84,7 @@ static const sq_column user_cols[] = {
     INT(user_record, failed_logins), INT(user_record, locked_until),   INT(user_record, created_at),
     INT(user_record, updated_at),
 };
-static const sq_table user_table = {"users", user_cols, sizeof user_cols / sizeof user_cols[0], 1,
-                                    sizeof(user_record)};
+static const sq_table user_table = SQ_TABLE("users", user_cols, 1, user_record);
 
 static const sq_column session_cols[] = {
     TEXT(session_record, token_hash),
@@ -108,17 +92,14 @@ static const sq_column session_cols[] = {
     INT(session_record, created_at),
     INT(session_record, expires_at),
 };
-static const sq_table session_table = {"sessions", session_cols,
-                                       sizeof session_cols / sizeof session_cols[0], 1,
-                                       sizeof(session_record)};
+static const sq_table session_table = SQ_TABLE("sessions", session_cols, 1, session_record);
 
 static const sq_column claim_cols[] = {
     TEXT(claim_record, object),
     TEXT(claim_record, holder),
     INT(claim_record, at),
 };
-static const sq_table claim_table = {"claims", claim_cols, sizeof claim_cols / sizeof claim_cols[0],
-                                     1, sizeof(claim_record)};
+static const sq_table claim_table = SQ_TABLE("claims", claim_cols, 1, claim_record);
 
 static const sq_column draft_cols[] = {
     INT(draft_record, id),
@@ -143,164 +124,23 @@ static const sq_column draft_cols[] = {
     INT(draft_record, created_at),
     INT(draft_record, updated_at),
 };
-static const sq_table draft_table = {"drafts", draft_cols, sizeof draft_cols / sizeof draft_cols[0],
-                                     1, sizeof(draft_record)};
-
-/* ---- generic record code ---- */
-
-void sq_bind_record(sqlite3_stmt *stmt, int first, const sq_table *t, const void *rec)
-{
-    for (size_t i = 0; i < t->n_cols; i++) {
-        const sq_column *c = &t->cols[i];
-        const char *field = (const char *)rec + c->offset;
-        if (c->type == COL_TEXT)
-            sqlite3_bind_text(stmt, first + (int)i, field, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_int64(stmt, first + (int)i, *(const int64_t *)(const void *)field);
-    }
-}
-
-void sq_read_record(sqlite3_stmt *stmt, int first, const sq_table *t, void *rec)
-{
-    memset(rec, 0, t->record_size);
-    for (size_t i = 0; i < t->n_cols; i++) {
-        const sq_column *c = &t->cols[i];
-        char *field = (char *)rec + c->offset;
-        if (c->type == COL_TEXT)
-            sq_copy_col(stmt, first + (int)i, field, c->size);
-        else
-            *(int64_t *)(void *)field = sqlite3_column_int64(stmt, first + (int)i);
-    }
-}
-
-/* "a, b, c" */
-static size_t column_list(const sq_table *t, char *out, size_t size)
-{
-    size_t len = 0;
-
-    out[0] = '\0';
-    for (size_t i = 0; i < t->n_cols && len < size; i++)
-        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? ", " : "", t->cols[i].name);
-    return len;
-}
-
-int sq_insert_record(sqlite3 *db, const sq_table *t, const void *rec, ct_error *err)
-{
-    char sql[2048], cols[1024];
-    size_t len;
-    sqlite3_stmt *stmt;
-    int rc;
-
-    column_list(t, cols, sizeof cols);
-    len = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES (", t->name, cols);
-    for (size_t i = 0; i < t->n_cols; i++)
-        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s?", i ? "," : "");
-    snprintf(sql + len, sizeof sql - len, ")");
-    if (sq_prepare(db, sql, &stmt, err) != 0)
-        return -1;
-    sq_bind_record(stmt, 1, t, rec);
-    rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return ct_fail(err, 409, "store.duplicate", "bản ghi đã tồn tại trong %s",
-                       "the record already exists in %s", t->name);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "inserting a record");
-    return 0;
-}
-
-int sq_update_record(sqlite3 *db, const sq_table *t, const void *rec, const char *not_found_code,
-                     ct_error *err)
-{
-    char sql[2048];
-    size_t len;
-    sqlite3_stmt *stmt;
-    int rc;
-
-    len = (size_t)snprintf(sql, sizeof sql, "UPDATE %s SET ", t->name);
-    for (size_t i = t->n_keys; i < t->n_cols; i++)
-        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s = ?%zu",
-                                i > t->n_keys ? ", " : "", t->cols[i].name, i + 1);
-    for (size_t i = 0; i < t->n_keys; i++)
-        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s = ?%zu", i ? " AND " : " WHERE ",
-                                t->cols[i].name, i + 1);
-    if (sq_prepare(db, sql, &stmt, err) != 0)
-        return -1;
-    sq_bind_record(stmt, 1, t, rec);
-    rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "updating a record");
-    if (sqlite3_changes(db) != 1)
-        return ct_fail(err, 404, not_found_code, "không tìm thấy bản ghi trong %s",
-                       "no such record in %s", t->name);
-    return 0;
-}
-
-/* SELECT every column of t with a WHERE/ORDER tail; visit each row. */
-typedef int (*row_fn)(void *ctx, const void *rec);
-
-static int select_records(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
-                          size_t n_bind, const int64_t *bind_int, row_fn visit, void *ctx,
-                          void *scratch, ct_error *err)
-{
-    char sql[2048], cols[1024];
-    sqlite3_stmt *stmt;
-    int rc;
-
-    column_list(t, cols, sizeof cols);
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s %s", cols, t->name, tail);
-    if (sq_prepare(db, sql, &stmt, err) != 0)
-        return -1;
-    for (size_t i = 0; i < n_bind; i++)
-        sqlite3_bind_text(stmt, (int)i + 1, bind[i], -1, SQLITE_STATIC);
-    if (bind_int)
-        sqlite3_bind_int64(stmt, (int)n_bind + 1, *bind_int);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        sq_read_record(stmt, 0, t, scratch);
-        if (visit(ctx, scratch) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return sq_db_fail(db, err, "reading records");
-    return 0;
-}
-
-typedef struct {
-    void *out;
-    size_t size;
-    bool found;
-} one_ctx;
-
-static int copy_one(void *ctx, const void *rec)
-{
-    one_ctx *o = ctx;
-
-    memcpy(o->out, rec, o->size);
-    o->found = true;
-    return 1;
-}
+static const sq_table draft_table = SQ_TABLE("drafts", draft_cols, 1, draft_record);
 
 /* ---- the backend functions ---- */
 
 static int get_one(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
-                   size_t n_bind, const int64_t *bind_int, void *out, size_t size, const char *code,
+                   size_t n_bind, const int64_t *bind_int, void *out, const char *code,
                    const char *what_vi, const char *what_en, const char *key, ct_error *err)
 {
-    one_ctx o = {out, size, false};
+    int rc = sq_select_one(db, t, tail, bind, n_bind, bind_int, out, err);
 
-    if (select_records(db, t, tail, bind, n_bind, bind_int, copy_one, &o, out, err) != 0)
-        return -1;
-    if (!o.found) {
+    if (rc == 1) {
         char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
         snprintf(vi, sizeof vi, "không tìm thấy %s \"%s\"", what_vi, key);
         snprintf(en, sizeof en, "no %s \"%s\"", what_en, key);
         return ct_fail_text(err, 404, code, vi, en);
     }
-    return 0;
+    return rc;
 }
 
 static int insert_unique(sqlite3 *db, const sq_table *t, const void *rec, const char *code,
@@ -308,7 +148,7 @@ static int insert_unique(sqlite3 *db, const sq_table *t, const void *rec, const 
 {
     if (sq_insert_record(db, t, rec, err) == 0)
         return 0;
-    if (err && strcmp(err->code, "store.duplicate") == 0)
+    if (sq_is_duplicate(err))
         return ct_fail(err, 409, code, "\"%s\" đã tồn tại", "\"%s\" already exists", key);
     return -1;
 }
@@ -321,15 +161,15 @@ int sq_agency_insert(void *impl, const agency_record *rec, ct_error *err)
 int sq_agency_get(void *impl, const char *code, agency_record *out, ct_error *err)
 {
     const char *b[] = {code};
-    WITH_READ(get_one(db, &agency_table, "WHERE code = ?", b, 1, NULL, out, sizeof *out,
-                      "agency.not_found", "cơ quan", "agency", code, err));
+    WITH_READ(get_one(db, &agency_table, "WHERE code = ?", b, 1, NULL, out, "agency.not_found",
+                      "cơ quan", "agency", code, err));
 }
 
 int sq_agency_list(void *impl, agency_visit_fn visit, void *ctx, ct_error *err)
 {
     agency_record scratch;
-    WITH_READ(select_records(db, &agency_table, "ORDER BY code", NULL, 0, NULL, (row_fn)visit, ctx,
-                             &scratch, err));
+    WITH_READ(sq_select_records(db, &agency_table, "ORDER BY code", NULL, 0, NULL, (sq_row_fn)visit,
+                                ctx, &scratch, err));
 }
 
 static int next_seq(sqlite3 *db, const char *day, int64_t *seq, ct_error *err)
@@ -362,8 +202,8 @@ int sq_dossier_insert(void *impl, const dossier_record *rec, ct_error *err)
 int sq_dossier_get(void *impl, const char *code, dossier_record *out, ct_error *err)
 {
     const char *b[] = {code};
-    WITH_READ(get_one(db, &dossier_table, "WHERE code = ?", b, 1, NULL, out, sizeof *out,
-                      "dossier.not_found", "hồ sơ", "dossier", code, err));
+    WITH_READ(get_one(db, &dossier_table, "WHERE code = ?", b, 1, NULL, out, "dossier.not_found",
+                      "hồ sơ", "dossier", code, err));
 }
 
 int sq_dossier_update(void *impl, const dossier_record *rec, ct_error *err)
@@ -394,8 +234,8 @@ int sq_dossier_list(void *impl, const dossier_filter *f, dossier_visit_fn visit,
                                 " AND due_step2 > 0 AND step2_done_at = 0 AND due_step2 < ?%zu",
                                 n + 1);
     snprintf(tail + len, sizeof tail - len, " ORDER BY received_at, code");
-    WITH_READ(select_records(db, &dossier_table, tail, b, n, due ? &due : NULL, (row_fn)visit, ctx,
-                             &scratch, err));
+    WITH_READ(sq_select_records(db, &dossier_table, tail, b, n, due ? &due : NULL, (sq_row_fn)visit,
+                                ctx, &scratch, err));
 }
 
 int sq_applicant_insert(void *impl, const applicant_record *rec, ct_error *err)
@@ -410,7 +250,7 @@ int sq_applicant_get(void *impl, const char *dossier, int64_t n, applicant_recor
     char key[96];
     snprintf(key, sizeof key, "%s #%lld", dossier, (long long)n);
     WITH_READ(get_one(db, &applicant_table, "WHERE dossier = ?1 AND n = ?2", b, 1, &n, out,
-                      sizeof *out, "applicant.not_found", "người đề nghị", "applicant", key, err));
+                      "applicant.not_found", "người đề nghị", "applicant", key, err));
 }
 
 int sq_applicant_update(void *impl, const applicant_record *rec, ct_error *err)
@@ -423,18 +263,19 @@ int sq_applicant_list(void *impl, const char *dossier, applicant_visit_fn visit,
 {
     applicant_record scratch;
     const char *b[] = {dossier};
-    WITH_READ(select_records(db, &applicant_table, "WHERE dossier = ? ORDER BY n", b, 1, NULL,
-                             (row_fn)visit, ctx, &scratch, err));
+    WITH_READ(sq_select_records(db, &applicant_table, "WHERE dossier = ? ORDER BY n", b, 1, NULL,
+                                (sq_row_fn)visit, ctx, &scratch, err));
 }
 
 int sq_applicant_due_publication(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
                                  ct_error *err)
 {
     applicant_record scratch;
-    WITH_READ(select_records(db, &applicant_table,
-                             "WHERE state = 'activation_requested' AND requested_effective_at <= ?1"
-                             " ORDER BY requested_effective_at",
-                             NULL, 0, &now, (row_fn)visit, ctx, &scratch, err));
+    WITH_READ(
+        sq_select_records(db, &applicant_table,
+                          "WHERE state = 'activation_requested' AND requested_effective_at <= ?1"
+                          " ORDER BY requested_effective_at",
+                          NULL, 0, &now, (sq_row_fn)visit, ctx, &scratch, err));
 }
 
 int sq_token_insert(void *impl, const token_record *rec, ct_error *err)
@@ -445,8 +286,8 @@ int sq_token_insert(void *impl, const token_record *rec, ct_error *err)
 int sq_token_get(void *impl, const char *serial, token_record *out, ct_error *err)
 {
     const char *b[] = {serial};
-    WITH_READ(get_one(db, &token_table, "WHERE serial = ?", b, 1, NULL, out, sizeof *out,
-                      "token.not_found", "thiết bị", "token", serial, err));
+    WITH_READ(get_one(db, &token_table, "WHERE serial = ?", b, 1, NULL, out, "token.not_found",
+                      "thiết bị", "token", serial, err));
 }
 
 int sq_token_update(void *impl, const token_record *rec, ct_error *err)
@@ -458,9 +299,9 @@ int sq_token_list(void *impl, const char *state, token_visit_fn visit, void *ctx
 {
     token_record scratch;
     const char *b[] = {state};
-    WITH_READ(select_records(db, &token_table,
-                             state ? "WHERE state = ? ORDER BY label" : "ORDER BY label", b,
-                             state ? 1 : 0, NULL, (row_fn)visit, ctx, &scratch, err));
+    WITH_READ(sq_select_records(db, &token_table,
+                                state ? "WHERE state = ? ORDER BY label" : "ORDER BY label", b,
+                                state ? 1 : 0, NULL, (sq_row_fn)visit, ctx, &scratch, err));
 }
 
 int sq_user_insert(void *impl, const user_record *rec, ct_error *err)
@@ -471,8 +312,8 @@ int sq_user_insert(void *impl, const user_record *rec, ct_error *err)
 int sq_user_get(void *impl, const char *username, user_record *out, ct_error *err)
 {
     const char *b[] = {username};
-    WITH_READ(get_one(db, &user_table, "WHERE username = ?", b, 1, NULL, out, sizeof *out,
-                      "user.not_found", "tài khoản", "account", username, err));
+    WITH_READ(get_one(db, &user_table, "WHERE username = ?", b, 1, NULL, out, "user.not_found",
+                      "tài khoản", "account", username, err));
 }
 
 int sq_user_update(void *impl, const user_record *rec, ct_error *err)
@@ -483,8 +324,8 @@ int sq_user_update(void *impl, const user_record *rec, ct_error *err)
 int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err)
 {
     user_record scratch;
-    WITH_READ(select_records(db, &user_table, "ORDER BY username", NULL, 0, NULL, (row_fn)visit,
-                             ctx, &scratch, err));
+    WITH_READ(sq_select_records(db, &user_table, "ORDER BY username", NULL, 0, NULL,
+                                (sq_row_fn)visit, ctx, &scratch, err));
 }
 
 int sq_session_insert(void *impl, const session_record *rec, ct_error *err)
@@ -495,7 +336,7 @@ int sq_session_insert(void *impl, const session_record *rec, ct_error *err)
 int sq_session_get(void *impl, const char *token_hash, session_record *out, ct_error *err)
 {
     const char *b[] = {token_hash};
-    WITH_READ(get_one(db, &session_table, "WHERE token_hash = ?", b, 1, NULL, out, sizeof *out,
+    WITH_READ(get_one(db, &session_table, "WHERE token_hash = ?", b, 1, NULL, out,
                       "session.not_found", "phiên đăng nhập", "session", "", err));
 }
 
@@ -548,8 +389,8 @@ int sq_claim_insert(void *impl, const claim_record *rec, ct_error *err)
 int sq_claim_get(void *impl, const char *object, claim_record *out, ct_error *err)
 {
     const char *b[] = {object};
-    WITH_READ(get_one(db, &claim_table, "WHERE object = ?", b, 1, NULL, out, sizeof *out,
-                      "claim.not_found", "quyền xử lý", "claim", object, err));
+    WITH_READ(get_one(db, &claim_table, "WHERE object = ?", b, 1, NULL, out, "claim.not_found",
+                      "quyền xử lý", "claim", object, err));
 }
 
 static int delete_claim(sqlite3 *db, const char *object, const char *holder, ct_error *err)
@@ -599,8 +440,8 @@ int sq_draft_get(void *impl, int64_t id, draft_record *out, ct_error *err)
 {
     char key[24];
     snprintf(key, sizeof key, "%lld", (long long)id);
-    WITH_READ(get_one(db, &draft_table, "WHERE id = ?1", NULL, 0, &id, out, sizeof *out,
-                      "draft.not_found", "bản nháp", "draft", key, err));
+    WITH_READ(get_one(db, &draft_table, "WHERE id = ?1", NULL, 0, &id, out, "draft.not_found",
+                      "bản nháp", "draft", key, err));
 }
 
 int sq_draft_update(void *impl, const draft_record *rec, ct_error *err)
@@ -654,8 +495,8 @@ int sq_draft_list(void *impl, const char *agency, const char *dossier, draft_vis
         len += (size_t)snprintf(tail + len, sizeof tail - len, " AND dossier = ?%zu", n);
     }
     snprintf(tail + len, sizeof tail - len, " ORDER BY id DESC");
-    WITH_READ(
-        select_records(db, &draft_table, tail, b, n, NULL, (row_fn)visit, ctx, &scratch, err));
+    WITH_READ(sq_select_records(db, &draft_table, tail, b, n, NULL, (sq_row_fn)visit, ctx, &scratch,
+                                err));
 }
 
 int sq_draft_put_document(void *impl, int64_t id, draft_document which, const unsigned char *data,

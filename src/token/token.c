@@ -21,6 +21,8 @@
 
 #include <p11-kit/pkcs11.h>
 
+#include "core/der.h"
+
 struct token_module {
     void *handle;
     CK_FUNCTION_LIST_PTR f;
@@ -358,102 +360,6 @@ static void close_session(session *s)
 
 /* ---- public keys as SubjectPublicKeyInfo ---- */
 
-/* A minimal DER writer: this layer stays free of the crypto library. */
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-    bool failed;
-} dbuf;
-
-static void put_bytes(dbuf *b, const void *data, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->cap + n) * 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void put_header(dbuf *b, unsigned char tag, size_t len)
-{
-    unsigned char h[6];
-    size_t n = 0;
-
-    h[n++] = tag;
-    if (len < 0x80) {
-        h[n++] = (unsigned char)len;
-    } else if (len < 0x100) {
-        h[n++] = 0x81;
-        h[n++] = (unsigned char)len;
-    } else if (len < 0x10000) {
-        h[n++] = 0x82;
-        h[n++] = (unsigned char)(len >> 8);
-        h[n++] = (unsigned char)len;
-    } else {
-        h[n++] = 0x83;
-        h[n++] = (unsigned char)(len >> 16);
-        h[n++] = (unsigned char)(len >> 8);
-        h[n++] = (unsigned char)len;
-    }
-    put_bytes(b, h, n);
-}
-
-static void put_tlv(dbuf *b, unsigned char tag, const void *data, size_t len)
-{
-    put_header(b, tag, len);
-    put_bytes(b, data, len);
-}
-
-/* INTEGER from an unsigned big-endian magnitude */
-static void put_uint(dbuf *b, const unsigned char *mag, size_t len)
-{
-    unsigned char zero = 0;
-
-    while (len > 1 && mag[0] == 0) {
-        mag++;
-        len--;
-    }
-    if (mag[0] & 0x80) {
-        put_header(b, 0x02, len + 1);
-        put_bytes(b, &zero, 1);
-        put_bytes(b, mag, len);
-    } else {
-        put_tlv(b, 0x02, mag, len);
-    }
-}
-
-/* SEQUENCE { alg, BIT STRING { key } } */
-static int wrap_spki(const unsigned char *alg, size_t alg_len, const dbuf *key, unsigned char **out,
-                     size_t *out_len)
-{
-    dbuf inner = {0}, b = {0};
-    unsigned char unused = 0;
-
-    put_bytes(&inner, alg, alg_len);
-    put_header(&inner, 0x03, key->len + 1);
-    put_bytes(&inner, &unused, 1);
-    put_bytes(&inner, key->p, key->len);
-    put_header(&b, 0x30, inner.len);
-    put_bytes(&b, inner.p, inner.len);
-    free(inner.p);
-    if (b.failed || inner.failed) {
-        free(b.p);
-        return -1;
-    }
-    *out = b.p;
-    *out_len = b.len;
-    return 0;
-}
-
 static const unsigned char alg_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
                                         0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
 static const unsigned char oid_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
@@ -480,56 +386,66 @@ static int get_attr(session *s, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type, un
     return 0;
 }
 
+/* The SubjectPublicKeyInfo of a public key object, written with core's DER writer: this layer
+ * stays free of the crypto library. On success *spki is the caller's to free. */
 static int public_key_spki(session *s, CK_OBJECT_HANDLE pub, token_key_type type,
                            unsigned char **spki, size_t *spki_len)
 {
-    dbuf key = {0};
-    int rc = -1;
+    ct_buf b = {0};
+    size_t outer = der_begin(&b, DER_SEQUENCE);
 
     if (type == TOKEN_KEY_P256 || type == TOKEN_KEY_P384) {
-        unsigned char *point, alg[32];
-        size_t point_len, alg_len = 0;
-        const unsigned char *curve = type == TOKEN_KEY_P256 ? oid_p256 : oid_p384;
-        size_t curve_len = type == TOKEN_KEY_P256 ? sizeof oid_p256 : sizeof oid_p384;
-        if (get_attr(s, pub, CKA_EC_POINT, &point, &point_len) != 0)
-            return -1;
-        /* CKA_EC_POINT is the DER OCTET STRING of the point; the SPKI wants the point. */
-        if (point_len > 2 && point[0] == 0x04 && point[1] == point_len - 2)
-            put_bytes(&key, point + 2, point_len - 2);
-        else if (point_len > 3 && point[0] == 0x04 && point[1] == 0x81 && point[2] == point_len - 3)
-            put_bytes(&key, point + 3, point_len - 3);
-        else
-            put_bytes(&key, point, point_len); /* some modules return the raw point */
-        free(point);
-        alg[alg_len++] = 0x30;
-        alg[alg_len++] = (unsigned char)(sizeof oid_ec_public_key + curve_len);
-        memcpy(alg + alg_len, oid_ec_public_key, sizeof oid_ec_public_key);
-        alg_len += sizeof oid_ec_public_key;
-        memcpy(alg + alg_len, curve, curve_len);
-        alg_len += curve_len;
-        rc = key.failed ? -1 : wrap_spki(alg, alg_len, &key, spki, spki_len);
-    } else {
-        unsigned char *mod, *exp;
-        size_t mod_len, exp_len;
-        dbuf ints = {0};
-        if (get_attr(s, pub, CKA_MODULUS, &mod, &mod_len) != 0)
-            return -1;
-        if (get_attr(s, pub, CKA_PUBLIC_EXPONENT, &exp, &exp_len) != 0) {
-            free(mod);
+        unsigned char *point;
+        size_t point_len, alg;
+        if (get_attr(s, pub, CKA_EC_POINT, &point, &point_len) != 0) {
+            buf_free(&b);
             return -1;
         }
-        put_uint(&ints, mod, mod_len);
-        put_uint(&ints, exp, exp_len);
-        put_header(&key, 0x30, ints.len);
-        put_bytes(&key, ints.p, ints.len);
+        alg = der_begin(&b, DER_SEQUENCE);
+        buf_append(&b, oid_ec_public_key, sizeof oid_ec_public_key);
+        if (type == TOKEN_KEY_P256)
+            buf_append(&b, oid_p256, sizeof oid_p256);
+        else
+            buf_append(&b, oid_p384, sizeof oid_p384);
+        der_end(&b, alg);
+        /* CKA_EC_POINT is the DER OCTET STRING of the point; the SPKI wants the point. */
+        if (point_len > 2 && point[0] == 0x04 && point[1] == point_len - 2)
+            der_bit_string(&b, point + 2, point_len - 2);
+        else if (point_len > 3 && point[0] == 0x04 && point[1] == 0x81 && point[2] == point_len - 3)
+            der_bit_string(&b, point + 3, point_len - 3);
+        else
+            der_bit_string(&b, point, point_len); /* some modules return the raw point */
+        free(point);
+    } else {
+        unsigned char *mod, *exp;
+        size_t mod_len, exp_len, bits, rsa_key;
+        if (get_attr(s, pub, CKA_MODULUS, &mod, &mod_len) != 0) {
+            buf_free(&b);
+            return -1;
+        }
+        if (get_attr(s, pub, CKA_PUBLIC_EXPONENT, &exp, &exp_len) != 0) {
+            free(mod);
+            buf_free(&b);
+            return -1;
+        }
+        buf_append(&b, alg_rsa, sizeof alg_rsa);
+        bits = der_begin(&b, DER_BIT_STRING);
+        buf_append_byte(&b, 0); /* no unused bits */
+        rsa_key = der_begin(&b, DER_SEQUENCE);
+        der_uint_bytes(&b, mod, mod_len);
+        der_uint_bytes(&b, exp, exp_len);
+        der_end(&b, rsa_key);
+        der_end(&b, bits);
         free(mod);
         free(exp);
-        free(ints.p);
-        rc = key.failed || ints.failed ? -1
-                                       : wrap_spki(alg_rsa, sizeof alg_rsa, &key, spki, spki_len);
     }
-    free(key.p);
-    return rc;
+    der_end(&b, outer);
+    if (!buf_ok(&b)) {
+        buf_free(&b);
+        return -1;
+    }
+    *spki = buf_take(&b, spki_len);
+    return 0;
 }
 
 /* ---- key generation ---- */
@@ -812,29 +728,6 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
                        ct_error *err)
 {
     return sign_in(s, id, id_len, data, len, sig, sig_len, err);
-}
-
-int token_count_objects(token_module *m, const char *serial, const char *user_pin,
-                        unsigned long object_class, size_t *count, ct_error *err)
-{
-    session s;
-    CK_OBJECT_CLASS cls = object_class;
-    CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls}};
-    CK_OBJECT_HANDLE objs[64];
-    CK_ULONG found = 0;
-    CK_RV rv;
-
-    if (open_session(m, serial, CKU_USER, user_pin, &s, "đọc thiết bị", "read token", err) != 0)
-        return -1;
-    rv = m->f->C_FindObjectsInit(s.h, tmpl, 1);
-    if (rv == CKR_OK)
-        rv = m->f->C_FindObjects(s.h, objs, 64, &found);
-    m->f->C_FindObjectsFinal(s.h);
-    close_session(&s);
-    if (rv != CKR_OK)
-        return p11_fail(err, rv, "đọc thiết bị", "read token");
-    *count = found;
-    return 0;
 }
 
 int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,

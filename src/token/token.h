@@ -90,10 +90,6 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
                        ct_error *err);
 void token_session_close(token_session *s);
 
-/* Count the objects of a class visible after user login (tests, and proving a wipe). */
-int token_count_objects(token_module *m, const char *serial, const char *user_pin,
-                        unsigned long object_class, size_t *count, ct_error *err);
-
 /* Wipe: re-initialise with the SO PIN and a blank label. */
 int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,
                ct_error *err);

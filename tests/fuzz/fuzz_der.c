@@ -1,11 +1,11 @@
 /*
- * fuzz_der.c — libFuzzer harness for the DER reader of pki/der.c (der_read_tlv, which the fast
+ * fuzz_der.c — libFuzzer harness for the DER reader of core/der.c (der_read_tlv, which the fast
  * RSA key reader, the key identifier and the OCSP CertID check rely on) and, from the same
  * bytes, the small conversions around it.
  *
  * Properties: every TLV der_read_tlv accepts lies within its input, is one OpenSSL's own
  * reader sees alike (tag, class, form, length), and is DER: written back by the writer
- * (der_tlv, and der_begin/der_raw/der_end) it gives the same bytes; constructed values are
+ * (der_tlv, and der_begin/buf_append/der_end) it gives the same bytes; constructed values are
  * walked down to a fixed depth. cert_key_id runs on the input as on any SPKI. A dotted OID
  * der_oid_from_text accepts is one OpenSSL prints back the same. An unsigned integer written by
  * der_uint is read back by OpenSSL to the same value.
@@ -18,25 +18,25 @@
 
 #include "fuzz_common.h"
 #include "pki/cert.h"
-#include "pki/der.h"
+#include "core/der.h"
 
 #define MAX_DEPTH 24
 
 static void check_rewrite(uint8_t tag, const unsigned char *content, size_t len,
                           const unsigned char *original, size_t total)
 {
-    der_buf b;
+    ct_buf b;
     size_t mark;
 
-    der_init(&b);
+    buf_init(&b);
     der_tlv(&b, tag, content, len);
-    FUZZ_CHECK(der_ok(&b) && b.len == total && memcmp(b.data, original, total) == 0);
-    der_reset(&b);
+    FUZZ_CHECK(buf_ok(&b) && b.len == total && memcmp(b.data, original, total) == 0);
+    buf_reset(&b);
     mark = der_begin(&b, tag);
-    der_raw(&b, content, len);
+    buf_append(&b, content, len);
     der_end(&b, mark);
-    FUZZ_CHECK(der_ok(&b) && b.len == total && memcmp(b.data, original, total) == 0);
-    der_free(&b);
+    FUZZ_CHECK(buf_ok(&b) && b.len == total && memcmp(b.data, original, total) == 0);
+    buf_free(&b);
 }
 
 static void check_like_openssl(uint8_t tag, size_t len, const unsigned char *p, size_t total)
@@ -104,22 +104,22 @@ static void check_oid_text(const uint8_t *data, size_t size)
 static void check_uint(const uint8_t *data, size_t size)
 {
     uint64_t v = 0;
-    der_buf b;
+    ct_buf b;
     const unsigned char *p;
     ASN1_INTEGER *ai;
     uint64_t back = 0;
 
     for (size_t i = 0; i < size && i < 8; i++)
         v = (v << 8) | data[i];
-    der_init(&b);
+    buf_init(&b);
     der_uint(&b, v);
-    FUZZ_CHECK(der_ok(&b));
+    FUZZ_CHECK(buf_ok(&b));
     p = b.data;
     ai = d2i_ASN1_INTEGER(NULL, &p, (long)b.len);
     FUZZ_CHECK(ai != NULL && p == b.data + b.len);
     FUZZ_CHECK(ASN1_INTEGER_get_uint64(&back, ai) == 1 && back == v);
     ASN1_INTEGER_free(ai);
-    der_free(&b);
+    buf_free(&b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -23,7 +23,7 @@
 #include "fuzz_ocsp_issuer.h"
 #include "pki/ca.h"
 #include "pki/cert.h"
-#include "pki/der.h"
+#include "core/der.h"
 #include "pki/ocsp.h"
 #include "pki/signer.h"
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_pubkey.c — libFuzzer harness for reading a subscriber public key file (pki/pubkey.c,
- * pubkey_from_key_file and pubkey_from_spki: PEM or DER, RSA keys through the fast reader, the
+ * pubkey_from_key_file: PEM or DER, RSA keys through the fast reader, the
  * others through OpenSSL), the other key source of app_cert_issue and what a token returns.
  * An accepted key must have fuzz_pubkey.h's properties; in particular an RSA SPKI the fast
  * reader accepts must be one OpenSSL reads to a key of the same size that the policy allows.

@@ -70,7 +70,7 @@ static inline void fuzz_check_key(const pubkey_info *info, const uint8_t *data, 
     FUZZ_CHECK(pkey != NULL && p == info->spki + info->spki_len);
     fuzz_check_key_policy(pkey, info);
     EVP_PKEY_free(pkey);
-    if (pubkey_from_spki(info->spki, info->spki_len, &again, &err) != 0) {
+    if (pubkey_from_key_file(info->spki, info->spki_len, &again, &err) != 0) {
         fprintf(stderr, "stored SPKI refused: [%s] %s\n", err.code, err.en);
         FUZZ_CHECK(!"an accepted key's SPKI is accepted again");
     }

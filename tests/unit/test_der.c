@@ -13,7 +13,7 @@
 
 #include <openssl/objects.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 
 static void test_length_boundaries(void **state)
 {
@@ -21,59 +21,59 @@ static void test_length_boundaries(void **state)
     static const size_t header[] = {2, 2, 2, 3, 3, 4, 4, 5, 5};
     (void)state;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-        der_buf b;
+        ct_buf b;
         unsigned char *content = calloc(1, sizes[k] + 1);
         uint8_t tag;
         const unsigned char *c;
         size_t clen, total;
 
         /* The same value written flat and through begin/end must be byte-identical. */
-        der_init(&b);
+        buf_init(&b);
         der_tlv(&b, DER_OCTET_STRING, content, sizes[k]);
         assert_int_equal(b.len, header[k] + sizes[k]);
-        der_buf nested;
-        der_init(&nested);
+        ct_buf nested;
+        buf_init(&nested);
         size_t mark = der_begin(&nested, DER_OCTET_STRING);
-        der_raw(&nested, content, sizes[k]);
+        buf_append(&nested, content, sizes[k]);
         der_end(&nested, mark);
-        assert_true(der_ok(&nested));
+        assert_true(buf_ok(&nested));
         assert_int_equal(nested.len, b.len);
         assert_memory_equal(nested.data, b.data, b.len);
         assert_true(der_read_tlv(b.data, b.len, &tag, &c, &clen, &total));
         assert_int_equal(tag, DER_OCTET_STRING);
         assert_int_equal(clen, sizes[k]);
         assert_int_equal(total, b.len);
-        der_free(&b);
-        der_free(&nested);
+        buf_free(&b);
+        buf_free(&nested);
         free(content);
     }
 }
 
 static void test_integers(void **state)
 {
-    der_buf b;
+    ct_buf b;
     static const unsigned char high[] = {0x80, 0x01};
     static const unsigned char zeros[] = {0x00, 0x00, 0x05};
     (void)state;
 
-    der_init(&b);
+    buf_init(&b);
     der_uint(&b, 0);
     assert_int_equal(b.len, 3);
     assert_memory_equal(b.data, "\x02\x01\x00", 3);
-    der_reset(&b);
+    buf_reset(&b);
     der_uint(&b, 127);
     assert_memory_equal(b.data, "\x02\x01\x7f", 3);
-    der_reset(&b);
+    buf_reset(&b);
     der_uint(&b, 128); /* top bit set: a 0x00 keeps it positive */
     assert_int_equal(b.len, 4);
     assert_memory_equal(b.data, "\x02\x02\x00\x80", 4);
-    der_reset(&b);
+    buf_reset(&b);
     der_uint_bytes(&b, high, sizeof high);
     assert_memory_equal(b.data, "\x02\x03\x00\x80\x01", 5);
-    der_reset(&b);
+    buf_reset(&b);
     der_uint_bytes(&b, zeros, sizeof zeros); /* leading zeros are not minimal */
     assert_memory_equal(b.data, "\x02\x01\x05", 3);
-    der_free(&b);
+    buf_free(&b);
 }
 
 static void test_oids(void **state)
@@ -109,28 +109,28 @@ static void test_oids(void **state)
 
 static void test_times(void **state)
 {
-    der_buf b;
+    ct_buf b;
     (void)state;
 
-    der_init(&b);
+    buf_init(&b);
     der_time(&b, 0);
     assert_memory_equal(b.data,
                         "\x17\x0d"
                         "700101000000Z",
                         15);
-    der_reset(&b);
+    buf_reset(&b);
     der_time(&b, INT64_C(2524607999)); /* 2049-12-31T23:59:59Z: still UTCTime */
     assert_memory_equal(b.data,
                         "\x17\x0d"
                         "491231235959Z",
                         15);
-    der_reset(&b);
+    buf_reset(&b);
     der_time(&b, INT64_C(2524608000)); /* 2050: GeneralizedTime (RFC 5280 4.1.2.5) */
     assert_memory_equal(b.data,
                         "\x18\x0f"
                         "20500101000000Z",
                         17);
-    der_free(&b);
+    buf_free(&b);
 }
 
 static void test_reader_refuses_non_der(void **state)

@@ -7,14 +7,17 @@
  * parses what we write in the tests, and independent tools judge it.
  *
  * Usage: der_begin() opens a constructed value and returns a mark; der_end() closes it and fixes
- * the length. Errors (out of memory) are sticky: check der_ok() once at the end.
+ * the length. Values are written into a ct_buf (core/buf.h), whose errors are sticky: out of
+ * memory, and here also a time gmtime cannot break down. Check buf_ok() once at the end.
  */
-#ifndef CT_PKI_DER_H
-#define CT_PKI_DER_H
+#ifndef CT_CORE_DER_H
+#define CT_CORE_DER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/buf.h"
 
 enum {
     DER_BOOLEAN = 0x01,
@@ -35,38 +38,20 @@ enum {
 #define DER_CONTEXT(n) (0xa0 | (n))      /* [n] constructed (EXPLICIT or constructed IMPLICIT) */
 #define DER_CONTEXT_PRIM(n) (0x80 | (n)) /* [n] primitive IMPLICIT */
 
-typedef struct der_buf {
-    unsigned char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
-} der_buf;
+size_t der_begin(ct_buf *b, uint8_t tag);
+void der_end(ct_buf *b, size_t mark);
 
-void der_init(der_buf *b);
-void der_free(der_buf *b);
-void der_reset(der_buf *b);
-bool der_ok(const der_buf *b);
-/* Make room for n more bytes; false (and failed set) on allocation failure. */
-bool der_reserve(der_buf *b, size_t n);
-/* Take ownership of the bytes written; the buffer is left empty. */
-unsigned char *der_take(der_buf *b, size_t *len);
-
-size_t der_begin(der_buf *b, uint8_t tag);
-void der_end(der_buf *b, size_t mark);
-
-void der_raw(der_buf *b, const void *bytes, size_t len);
-void der_tlv(der_buf *b, uint8_t tag, const void *content, size_t len);
+void der_tlv(ct_buf *b, uint8_t tag, const void *content, size_t len);
 /* A non-negative INTEGER from big-endian magnitude bytes (leading zeros stripped, 0x00 added when
  * the top bit is set). */
-void der_uint_bytes(der_buf *b, const unsigned char *mag, size_t len);
-void der_uint(der_buf *b, uint64_t v);
-void der_bool(der_buf *b, bool v);
-void der_null(der_buf *b);
+void der_uint_bytes(ct_buf *b, const unsigned char *mag, size_t len);
+void der_uint(ct_buf *b, uint64_t v);
+void der_bool(ct_buf *b, bool v);
+void der_null(ct_buf *b);
 /* Unix time as UTCTime through 2049 and GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
-void der_time(der_buf *b, int64_t t);
-void der_generalized_time(der_buf *b, int64_t t);
+void der_time(ct_buf *b, int64_t t);
 /* BIT STRING with no unused bits. */
-void der_bit_string(der_buf *b, const void *content, size_t len);
+void der_bit_string(ct_buf *b, const void *content, size_t len);
 
 /* Encode a dotted OID ("1.2.840.113549") as the content bytes of an OBJECT IDENTIFIER.
  * Returns the length, or 0 if the text is not a valid OID or does not fit. */

@@ -1,82 +1,16 @@
 /*
- * der.c — the DER writer of der.h.
+ * der.c — the DER writer and reader of der.h.
  *
  * Lengths are fixed up when a constructed value is closed: der_begin() reserves one length byte,
  * der_end() widens it in place (a memmove of the content) when the content turns out to be 128
  * bytes or more. Small values, which are the vast majority, never move.
  */
-#include "pki/der.h"
+#include "core/der.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-void der_init(der_buf *b)
-{
-    memset(b, 0, sizeof *b);
-}
-
-void der_free(der_buf *b)
-{
-    free(b->data);
-    der_init(b);
-}
-
-void der_reset(der_buf *b)
-{
-    b->len = 0;
-    b->failed = false;
-}
-
-bool der_ok(const der_buf *b)
-{
-    return !b->failed;
-}
-
-bool der_reserve(der_buf *b, size_t n)
-{
-    size_t want;
-    unsigned char *p;
-
-    if (b->failed)
-        return false;
-    if (b->cap - b->len >= n)
-        return true;
-    want = b->cap ? b->cap : 256;
-    while (want - b->len < n) {
-        if (want > SIZE_MAX / 2) {
-            b->failed = true;
-            return false;
-        }
-        want *= 2;
-    }
-    p = realloc(b->data, want);
-    if (p == NULL) {
-        b->failed = true;
-        return false;
-    }
-    b->data = p;
-    b->cap = want;
-    return true;
-}
-
-unsigned char *der_take(der_buf *b, size_t *len)
-{
-    unsigned char *p = b->data;
-
-    *len = b->len;
-    der_init(b);
-    return p;
-}
-
-void der_raw(der_buf *b, const void *bytes, size_t len)
-{
-    if (len == 0 || !der_reserve(b, len))
-        return;
-    memcpy(b->data + b->len, bytes, len);
-    b->len += len;
-}
 
 static size_t length_octets(size_t len)
 {
@@ -104,11 +38,11 @@ static void put_length(unsigned char *p, size_t len, size_t octets)
     }
 }
 
-void der_tlv(der_buf *b, uint8_t tag, const void *content, size_t len)
+void der_tlv(ct_buf *b, uint8_t tag, const void *content, size_t len)
 {
     size_t octets = length_octets(len);
 
-    if (!der_reserve(b, 1 + octets + len))
+    if (!buf_reserve(b, 1 + octets + len))
         return;
     b->data[b->len++] = tag;
     put_length(b->data + b->len, len, octets);
@@ -118,16 +52,16 @@ void der_tlv(der_buf *b, uint8_t tag, const void *content, size_t len)
     b->len += len;
 }
 
-size_t der_begin(der_buf *b, uint8_t tag)
+size_t der_begin(ct_buf *b, uint8_t tag)
 {
-    if (!der_reserve(b, 2))
+    if (!buf_reserve(b, 2))
         return 0;
     b->data[b->len++] = tag;
     b->data[b->len++] = 0;
     return b->len;
 }
 
-void der_end(der_buf *b, size_t mark)
+void der_end(ct_buf *b, size_t mark)
 {
     size_t content, octets;
 
@@ -136,7 +70,7 @@ void der_end(der_buf *b, size_t mark)
     content = b->len - mark;
     octets = length_octets(content);
     if (octets > 1) {
-        if (!der_reserve(b, octets - 1))
+        if (!buf_reserve(b, octets - 1))
             return;
         memmove(b->data + mark + octets - 1, b->data + mark, content);
         b->len += octets - 1;
@@ -144,7 +78,7 @@ void der_end(der_buf *b, size_t mark)
     put_length(b->data + mark - 1, content, octets);
 }
 
-void der_uint_bytes(der_buf *b, const unsigned char *mag, size_t len)
+void der_uint_bytes(ct_buf *b, const unsigned char *mag, size_t len)
 {
     unsigned char zero = 0;
 
@@ -158,15 +92,15 @@ void der_uint_bytes(der_buf *b, const unsigned char *mag, size_t len)
     }
     if (mag[0] & 0x80) {
         size_t mark = der_begin(b, DER_INTEGER);
-        der_raw(b, &zero, 1);
-        der_raw(b, mag, len);
+        buf_append(b, &zero, 1);
+        buf_append(b, mag, len);
         der_end(b, mark);
         return;
     }
     der_tlv(b, DER_INTEGER, mag, len);
 }
 
-void der_uint(der_buf *b, uint64_t v)
+void der_uint(ct_buf *b, uint64_t v)
 {
     unsigned char mag[8];
 
@@ -177,19 +111,19 @@ void der_uint(der_buf *b, uint64_t v)
     der_uint_bytes(b, mag, sizeof mag);
 }
 
-void der_bool(der_buf *b, bool v)
+void der_bool(ct_buf *b, bool v)
 {
     unsigned char c = v ? 0xff : 0x00;
 
     der_tlv(b, DER_BOOLEAN, &c, 1);
 }
 
-void der_null(der_buf *b)
+void der_null(ct_buf *b)
 {
     der_tlv(b, DER_NULL, NULL, 0);
 }
 
-static void put_time(der_buf *b, int64_t t, bool generalized)
+static void put_time(ct_buf *b, int64_t t, bool generalized)
 {
     struct tm tm;
     time_t tt = (time_t)t;
@@ -209,24 +143,19 @@ static void put_time(der_buf *b, int64_t t, bool generalized)
     der_tlv(b, generalized ? DER_GENERALIZEDTIME : DER_UTCTIME, s, (size_t)n);
 }
 
-void der_time(der_buf *b, int64_t t)
+void der_time(ct_buf *b, int64_t t)
 {
     /* 2050-01-01T00:00:00Z */
     put_time(b, t, t >= INT64_C(2524608000));
 }
 
-void der_generalized_time(der_buf *b, int64_t t)
-{
-    put_time(b, t, true);
-}
-
-void der_bit_string(der_buf *b, const void *content, size_t len)
+void der_bit_string(ct_buf *b, const void *content, size_t len)
 {
     unsigned char unused = 0;
     size_t mark = der_begin(b, DER_BIT_STRING);
 
-    der_raw(b, &unused, 1);
-    der_raw(b, content, len);
+    buf_append(b, &unused, 1);
+    buf_append(b, content, len);
     der_end(b, mark);
 }
 
