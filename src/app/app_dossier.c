@@ -19,7 +19,6 @@
 
 #define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */
 #define STEP4_DAYS 1 /* step 4: within 1 working day of the activation request */
-#define CA_TOTAL_DAYS 4
 
 /* ---- deadlines ---- */
 
