@@ -17,31 +17,6 @@
 #include "core/mau02.h"
 
 /* HTML-escape into the buffer. */
-static void put_escaped(ct_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            buf_append_str(b, "&lt;");
-            break;
-        case '>':
-            buf_append_str(b, "&gt;");
-            break;
-        case '&':
-            buf_append_str(b, "&amp;");
-            break;
-        case '"':
-            buf_append_str(b, "&quot;");
-            break;
-        case '\'':
-            buf_append_str(b, "&#39;");
-            break;
-        default:
-            buf_append_byte(b, (unsigned char)*s);
-        }
-    }
-}
-
 static void local_time_text(int64_t t, char *out, size_t size)
 {
     ct_date d = ct_utc_to_local_date(t);
@@ -102,19 +77,19 @@ static void render(ct_buf *b, bool html, const char *code, const char *title_vi,
         return;
     }
     buf_printf(b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>");
-    put_escaped(b, title_vi);
+    buf_append_html(b, title_vi);
     buf_printf(b, " ");
-    put_escaped(b, code);
+    buf_append_html(b, code);
     buf_printf(b, "</title><link rel=\"stylesheet\" href=\"/portal/slip.css\"></head><body>\n");
     buf_printf(b, "<h1>");
-    put_escaped(b, title_vi);
+    buf_append_html(b, title_vi);
     buf_printf(b, "<br><span class=\"en\">");
-    put_escaped(b, title_en);
+    buf_append_html(b, title_en);
     buf_printf(b, "</span></h1>\n<table>\n");
     for (size_t i = 0; i < n_lines; i++) {
         buf_printf(b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi,
                    lines[i].en);
-        put_escaped(b, lines[i].value);
+        buf_append_html(b, lines[i].value);
         buf_printf(b, "</td></tr>\n");
     }
     buf_printf(b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
@@ -126,7 +101,7 @@ static void render(ct_buf *b, bool html, const char *code, const char *title_vi,
         buf_printf(b, "<tr>");
         for (int c = 0; c < t->n_cols; c++) {
             buf_printf(b, "<td>");
-            put_escaped(b, t->cells[r][c]);
+            buf_append_html(b, t->cells[r][c]);
             buf_printf(b, "</td>");
         }
         buf_printf(b, "</tr>\n");

@@ -128,3 +128,52 @@ char *buf_take_text(ct_buf *b)
     }
     return (char *)buf_take(b, &len);
 }
+
+void buf_append_html(ct_buf *b, const char *s)
+{
+    const char *run = s;
+
+    for (; s && *s; s++) {
+        const char *rep;
+        switch (*s) {
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
+        }
+        buf_append(b, run, (size_t)(s - run));
+        buf_append_str(b, rep);
+        run = s + 1;
+    }
+    if (run)
+        buf_append_str(b, run);
+}
+
+void buf_append_url(ct_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            buf_append_byte(b, c);
+        } else {
+            unsigned char enc[3] = {'%', (unsigned char)hex[c >> 4], (unsigned char)hex[c & 15]};
+            buf_append(b, enc, 3);
+        }
+    }
+}

@@ -40,6 +40,11 @@ void buf_append_str(ct_buf *b, const char *s);
 /* printf-style text; no terminating NUL is counted in len. */
 void buf_printf(ct_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* s escaped for HTML text and attribute values (& < > " '), and percent-encoded for a URL's
+ * query value (everything but A-Z a-z 0-9 - _ . ~). NULL s appends nothing. */
+void buf_append_html(ct_buf *b, const char *s);
+void buf_append_url(ct_buf *b, const char *s);
+
 /* Hand the bytes written to the caller (NULL when nothing was written); the buffer is left
  * empty. Check buf_ok() first: a failed buffer's bytes are incomplete. */
 unsigned char *buf_take(ct_buf *b, size_t *len);

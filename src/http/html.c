@@ -1,5 +1,5 @@
 /*
- * html.c — building pages: a growing text buffer, HTML and URL escaping, and the layout every
+ * html.c — building pages (in core's byte buffer, which also escapes): the layout every
  * page shares (Vietnamese by default, English with ?lang=en carried in every link, readable
  * without JavaScript, printable; the style sheet is site.c's /site.css).
  */
@@ -9,118 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool text_reserve(text *t, size_t more)
-{
-    size_t cap;
-    char *p;
-
-    if (t->failed)
-        return false;
-    if (t->cap - t->len > more)
-        return true;
-    cap = t->cap * 2 + more + 1024;
-    p = realloc(t->data, cap);
-    if (p == NULL) {
-        t->failed = true;
-        return false;
-    }
-    t->data = p;
-    t->cap = cap;
-    return true;
-}
-
-static void text_append(text *t, const char *s, size_t n)
-{
-    if (!text_reserve(t, n + 1))
-        return;
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
-}
-
-void text_add(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (!text_reserve(t, 256))
-        return;
-    va_start(ap, fmt);
-    n = vsnprintf(t->data + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        t->failed = true;
-        return;
-    }
-    if ((size_t)n >= t->cap - t->len) { /* did not fit: grow and format again */
-        if (!text_reserve(t, (size_t)n + 1))
-            return;
-        va_start(ap, fmt);
-        vsnprintf(t->data + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-    }
-    t->len += (size_t)n;
-}
-
-void text_add_escaped(text *t, const char *s)
-{
-    const char *run = s;
-
-    for (; s && *s; s++) {
-        const char *rep;
-        switch (*s) {
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '&':
-            rep = "&amp;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            continue;
-        }
-        text_append(t, run, (size_t)(s - run));
-        text_append(t, rep, strlen(rep));
-        run = s + 1;
-    }
-    if (run)
-        text_append(t, run, strlen(run));
-}
-
-void text_add_url_escaped(text *t, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            text_append(t, (const char *)&c, 1);
-        } else {
-            char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
-            text_append(t, enc, 3);
-        }
-    }
-}
-
-char *text_take(text *t)
-{
-    if (t->failed || t->data == NULL) {
-        free(t->data);
-        *t = (text){0};
-        return NULL;
-    }
-    return t->data;
-}
 
 const char *L(const http_request *r, const char *vi, const char *en)
 {

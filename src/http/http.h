@@ -19,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "app/app.h"
+#include "core/buf.h"
 
 typedef struct guard_conn guard_conn; /* guard.c: one connection's deadline */
 
@@ -104,18 +105,14 @@ bool path_is_sane(const char *path);
 
 /* ---- html.c: building pages ---- */
 
-/* Growing text; on allocation failure `failed` is set and further additions are ignored. */
-typedef struct text {
-    char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
-} text;
-void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void text_add_escaped(text *t, const char *s);     /* HTML-escaped */
-void text_add_url_escaped(text *t, const char *s); /* percent-encoded for a query value */
+/* A page is built in core's byte buffer (core/buf.h: on allocation failure `failed` is set and
+ * further additions are ignored). */
+typedef ct_buf text;
+#define text_add buf_printf
+#define text_add_escaped buf_append_html    /* HTML-escaped */
+#define text_add_url_escaped buf_append_url /* percent-encoded for a query value */
 /* The text as a page for http_send_html (NULL if building it failed). */
-char *text_take(text *t);
+#define text_take buf_take_text
 /* Page head and foot around body content; title is plain text. */
 void page_begin(text *t, http_request *r, const char *title);
 void page_end(text *t, http_request *r);
