@@ -59,6 +59,41 @@ static int check_password(const char *username, const char *password, ct_error *
     return 0;
 }
 
+/* A change to an account, written with its audit row in one transaction. */
+typedef struct {
+    const app_actor *actor;
+    user_record *u;
+    const char *keep; /* password change: the session that made it, which goes on */
+} user_change;
+
+static int add_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    user_change *c = ctx;
+
+    if (store_user_insert(a->db, c->u, err) != 0)
+        return -1;
+    return audit_append(a, c->actor, "user.add", c->u->username,
+                        json_pack("{s:s, s:s, s:s}", "role", c->u->role, "agency", c->u->agency,
+                                  "display_name", c->u->display_name),
+                        err);
+}
+
+/* Read inside the transaction, so that a disabling and a password change at once both stand. */
+static int disable_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    user_change *c = ctx;
+
+    if (store_user_get(a->db, c->u->username, c->u, err) != 0)
+        return -1;
+    c->u->disabled = 1;
+    c->u->updated_at = app_now();
+    /* every session of the account ends with it (a later re-enabling opens none again) */
+    if (store_user_update(a->db, c->u, err) != 0 ||
+        store_session_delete_user(a->db, c->u->username, NULL, err) != 0)
+        return -1;
+    return audit_append(a, c->actor, "user.disable", c->u->username, json_object(), err);
+}
+
 int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_error *err)
 {
     user_record u;
@@ -96,18 +131,7 @@ int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_er
     snprintf(u.username, sizeof u.username, "%s", in->username);
     snprintf(u.role, sizeof u.role, "%s", role_name(r));
     u.created_at = u.updated_at = app_now();
-    if (store_begin(a->db, err) != 0)
-        return -1;
-    if (store_user_insert(a->db, &u, err) != 0 ||
-        audit_append(a, actor, "user.add", u.username,
-                     json_pack("{s:s, s:s, s:s}", "role", u.role, "agency", u.agency,
-                               "display_name", u.display_name),
-                     err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        return -1;
-    }
-    return 0;
+    return with_transaction(a, add_in_transaction, &(user_change){actor, &u, NULL}, err);
 }
 
 typedef struct {
@@ -140,19 +164,7 @@ int app_user_disable(app *a, const app_actor *actor, const char *username, ct_er
     if (role_require(actor->role, ROLE_CA_ADMIN, "user disable", err) != 0 ||
         store_user_get(a->db, username, &u, err) != 0)
         return -1;
-    u.disabled = 1;
-    u.updated_at = app_now();
-    if (store_begin(a->db, err) != 0)
-        return -1;
-    /* every session of the account ends with it (a later re-enabling opens none again) */
-    if (store_user_update(a->db, &u, err) != 0 ||
-        store_session_delete_user(a->db, u.username, NULL, err) != 0 ||
-        audit_append(a, actor, "user.disable", u.username, json_object(), err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        return -1;
-    }
-    return 0;
+    return with_transaction(a, disable_in_transaction, &(user_change){actor, &u, NULL}, err);
 }
 
 static void token_hash(const char *token, char out[65])
@@ -177,20 +189,31 @@ static void fill_session(app_session *out, const user_record *u, int64_t expires
 /* A login attempt's audit row, in its own transaction: for a wrong password and for an unknown
  * name alike (the same work, so the answer's timing does not tell them apart), and for a
  * success. object is the account's name, or the name as typed when it looks like one. */
+typedef struct {
+    const app_actor *who;
+    bool ok;
+    int failures;
+} attempt_row;
+
+static int attempt_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    attempt_row *row = ctx;
+
+    return audit_append(a, row->who, row->ok ? "auth.login" : "auth.login_failed", row->who->name,
+                        json_pack("{s:I}", "failures", (json_int_t)row->failures), err);
+}
+
 static void record_attempt(app *a, const char *object, const char *role_text, const char *source,
                            bool ok, int failures)
 {
     app_actor who = {object, ROLE_NONE, source, NULL};
     ct_error ignored = {0};
 
+    attempt_row row = {&who, ok, failures};
+
     if (role_text)
         role_parse(role_text, &who.role, NULL);
-    if (store_begin(a->db, &ignored) != 0)
-        return;
-    if (audit_append(a, &who, ok ? "auth.login" : "auth.login_failed", object,
-                     json_pack("{s:I}", "failures", (json_int_t)failures), &ignored) != 0 ||
-        store_commit(a->db, &ignored) != 0)
-        store_rollback(a->db);
+    with_transaction(a, attempt_in_transaction, &row, &ignored);
 }
 
 /* A real Argon2id hash (same parameters as every account's) of a random password, verified for
@@ -323,35 +346,58 @@ int app_logout(app *a, const char *token, ct_error *err)
     return store_session_delete(a->db, hash, err);
 }
 
+typedef struct {
+    const app_actor *actor;
+    const char *username;
+    char verified[160]; /* the hash the old password was checked against */
+    char new_hash[160];
+    char keep[65];
+} password_change;
+
+/* The hashing is done before (Argon2 takes tens of milliseconds); here the account is read
+ * again and changed only if its password is still the one the old password was checked
+ * against, so that two changes at once cannot both stand on one old password. */
+static int password_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    password_change *c = ctx;
+    user_record u;
+
+    if (store_user_get(a->db, c->username, &u, err) != 0)
+        return -1;
+    if (strcmp(u.password_hash, c->verified) != 0)
+        return ct_fail(err, 409, "user.changed", "mật khẩu vừa được đổi ở một phiên khác",
+                       "the password has just been changed in another session");
+    if (u.disabled)
+        return ct_fail(err, 403, "auth.disabled", "tài khoản đã bị khóa",
+                       "the account is disabled");
+    snprintf(u.password_hash, sizeof u.password_hash, "%s", c->new_hash);
+    u.updated_at = app_now();
+    /* The other sessions end: whoever knew the old password (and logged in with it) is out,
+     * and only the session that changed it goes on. */
+    if (store_user_update(a->db, &u, err) != 0 ||
+        store_session_delete_user(a->db, u.username, c->keep, err) != 0)
+        return -1;
+    return audit_append(a, c->actor, "user.password", u.username, json_object(), err);
+}
+
 int app_password_change(app *a, const app_session *s, const char *old_password,
                         const char *new_password, ct_error *err)
 {
     user_record u;
     app_actor actor = app_session_actor(s, "session");
-    char keep[65];
+    password_change change = {.actor = &actor, .username = s->username};
 
     if (store_user_get(a->db, s->username, &u, err) != 0)
         return -1;
-    token_hash(s->token, keep);
+    token_hash(s->token, change.keep);
     if (!password_matches(u.password_hash, old_password ? old_password : ""))
         return ct_fail(err, 403, "auth.failed", "mật khẩu hiện tại không đúng",
                        "the current password is wrong");
+    snprintf(change.verified, sizeof change.verified, "%s", u.password_hash);
     if (check_password(u.username, new_password, err) != 0 ||
-        hash_password(new_password, u.password_hash, sizeof u.password_hash, err) != 0)
+        hash_password(new_password, change.new_hash, sizeof change.new_hash, err) != 0)
         return -1;
-    u.updated_at = app_now();
-    if (store_begin(a->db, err) != 0)
-        return -1;
-    /* The other sessions end: whoever knew the old password (and logged in with it) is out,
-     * and only the session that changed it goes on. */
-    if (store_user_update(a->db, &u, err) != 0 ||
-        store_session_delete_user(a->db, u.username, keep, err) != 0 ||
-        audit_append(a, &actor, "user.password", u.username, json_object(), err) != 0 ||
-        store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        return -1;
-    }
-    return 0;
+    return with_transaction(a, password_in_transaction, &change, err);
 }
 
 app_actor app_session_actor(const app_session *s, const char *source)
