@@ -202,6 +202,20 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau0
                         err);
 }
 
+typedef struct {
+    const app_actor *actor;
+    dossier_record *d;
+    const mau02_applicant *list;
+    size_t count;
+} intake;
+
+static int intake_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    intake *in = ctx;
+
+    return dossier_create(a, in->actor, in->d, in->list, in->count, err);
+}
+
 int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        dossier_record *out, ct_error *err)
 {
@@ -228,12 +242,8 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        "postal dossiers here");
     if (dossier_check_submission(a, actor, in, &d, &list, &count, err) != 0)
         goto out;
-    if (store_begin(a->db, err) != 0)
+    if (with_transaction(a, intake_in_transaction, &(intake){actor, &d, list, count}, err) != 0)
         goto out;
-    if (dossier_create(a, actor, &d, list, count, err) != 0 || store_commit(a->db, err) != 0) {
-        store_rollback(a->db);
-        goto out;
-    }
     if (out)
         *out = d;
     rc = 0;
@@ -553,21 +563,14 @@ static int applicant_cert_effect(app *a, const applicant_record *ap, proc_action
     return 0;
 }
 
-/* One applicant, one transition (not issue: that one provisions a token first), inside the
- * caller's transaction: d, ap and aps were read in it. */
-static int applicant_step(app *a, const app_actor *actor, dossier_record *d, applicant_record *ap,
-                          const proc_transition *t, const app_step_args *args, applicant_list *aps,
-                          bool *cert_changed, ct_error *err)
+/* The guard the table row names, checked with the data at hand; what it records (a reason, the
+ * pickup) goes into ap. */
+static int applicant_guard(app *a, applicant_record *ap, const proc_transition *t,
+                           const app_step_args *args, int64_t now, ct_error *err)
 {
-    char from[24];
-    int64_t now = app_now();
-
-    snprintf(from, sizeof from, "%s", ap->state);
     switch (t->guard) {
     case GUARD_REASON_GIVEN:
-        if (check_reason(args, ap->reason, sizeof ap->reason, err) != 0)
-            return -1;
-        break;
+        return check_reason(args, ap->reason, sizeof ap->reason, err);
     case GUARD_PICKUP_DETAILS:
         if (args == NULL || args->pickup_at <= 0 || args->pickup_place == NULL)
             return ct_fail(err, 400, "procedure.pickup_missing",
@@ -584,7 +587,7 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
                              ap->pickup_place, sizeof ap->pickup_place, err) != 0)
             return -1;
         ap->pickup_at = args->pickup_at;
-        break;
+        return 0;
     case GUARD_EFFECTIVE_TIME_DUE:
         if (now < ap->requested_effective_at) {
             char when[11];
@@ -593,10 +596,16 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
                            "chưa đến thời điểm có hiệu lực được đề nghị (%s)",
                            "the requested effective time (%s) has not come yet", when);
         }
-        break;
+        return 0;
     default:
-        break;
+        return 0;
     }
+}
+
+/* The clock effect the table row names. */
+static void applicant_clock(app *a, applicant_record *ap, const proc_transition *t,
+                            const app_step_args *args, int64_t now)
+{
     switch (t->clock) {
     case CLOCK_STEP2_STOP:
         ap->notified_at = now;
@@ -618,6 +627,21 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
     default:
         break;
     }
+}
+
+/* One applicant, one transition (not issue: that one provisions a token first), inside the
+ * caller's transaction: d, ap and aps were read in it. */
+static int applicant_step(app *a, const app_actor *actor, dossier_record *d, applicant_record *ap,
+                          const proc_transition *t, const app_step_args *args, applicant_list *aps,
+                          bool *cert_changed, ct_error *err)
+{
+    char from[24];
+    int64_t now = app_now();
+
+    snprintf(from, sizeof from, "%s", ap->state);
+    if (applicant_guard(a, ap, t, args, now, err) != 0)
+        return -1;
+    applicant_clock(a, ap, t, args, now);
     if (t->action == ACT_HANDED_OVER)
         ap->handed_over_at = now;
     snprintf(ap->state, sizeof ap->state, "%s", applicant_state_name((applicant_state)t->to));
