@@ -729,18 +729,25 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
                       .out = out};
     int rc = -1, keys;
 
-    memset(out, 0, sizeof *out);
-    if (provision_take_token(&p, token_ref, err) != 0)
-        return -1;
-    if (provision_secrets(&p, err) != 0) {
+    for (int attempt = 1;; attempt++) {
+        memset(out, 0, sizeof *out);
+        if (provision_take_token(&p, token_ref, err) != 0)
+            return -1;
+        if (provision_secrets(&p, err) != 0) {
+            OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
+            release_token(a, p.token.serial, out->holder);
+            goto out;
+        }
+        keys = provision_keys(&p, err);
+        if (keys <= 0)
+            break;
         OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
-        release_token(a, p.token.serial, out->holder);
-        goto out;
-    }
-    keys = provision_keys(&p, err);
-    if (keys > 0) {
-        OPENSSL_cleanse(out->user_pin, sizeof out->user_pin);
-        goto out;
+        /* A stock device that no longer answers at all (pulled out, or left unreadable by a
+         * process killed while it was being initialised) is now set aside as damaged; when no
+         * token was named, the next blank one serves, a few times at most. */
+        if (token_ref != NULL || strcmp(err->code, "token.not_found") != 0 || attempt == 3)
+            goto out;
+        OPENSSL_cleanse(p.so_pin, sizeof p.so_pin);
     }
     if (keys < 0 || provision_certificate(&p, days, hold, err) != 0 ||
         provision_prove(&p, err) != 0 || provision_record(&p, err) != 0) {
