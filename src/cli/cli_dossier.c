@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "core/mau02.h"
 
 #define MAX_LIST_FILE (1024 * 1024)
 
@@ -98,6 +99,7 @@ static int show_applicant(void *user, const applicant_record *ap, json_t *view)
     show_ctx *s = user;
     char due[40], pub[40];
     json_t *flags = json_object_get(view, "flags"), *f;
+    position_category category;
     size_t i;
 
     if (s->list) {
@@ -111,8 +113,11 @@ static int show_applicant(void *user, const applicant_record *ap, json_t *view)
     printf("      ngày sinh / born: %s; giấy tờ / ID: %s, cấp ngày / issued %s, %s\n",
            ap->birth_date, ap->id_number, ap->id_issued_on, ap->id_issued_at);
     printf("      thư / e-mail: %s; điện thoại / phone: %s\n", ap->email, ap->phone);
-    printf("      đơn vị / unit: %s, %s; chức vụ / position: %s (%s)\n", ap->unit, ap->province,
-           ap->position, ap->category);
+    printf("      đơn vị / unit: %s; tỉnh / province: %s\n", ap->unit, ap->province);
+    printf("      chức vụ / position: %s; ngạch / category: %s\n", ap->position,
+           position_category_parse(ap->category, &category) == 0
+               ? position_category_label_vi(category)
+               : ap->category);
     if (ap->previous_serial[0])
         printf("      chứng thư cũ / previous serial: %s\n", ap->previous_serial);
     if (ap->reason[0])
