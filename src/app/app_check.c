@@ -100,10 +100,11 @@ static void check_cccd(const applicant_record *ap, json_t *flags)
     char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
     int year = cccd_birth_year(ap->id_number);
 
-    if (year < 0 || strlen(ap->birth_date) < 4 || year == atoi(ap->birth_date))
+    if (year < 0 || strlen(ap->birth_date) != 10 || year == atoi(ap->birth_date))
         return;
-    snprintf(vi, sizeof vi, "Số CCCD %s mang năm sinh %d, nhưng ngày sinh ghi %s", ap->id_number,
-             year, ap->birth_date);
+    /* the date as Vietnamese forms write it, DD/MM/YYYY */
+    snprintf(vi, sizeof vi, "Số CCCD %s mang năm sinh %d, nhưng ngày sinh ghi %.2s/%.2s/%.4s",
+             ap->id_number, year, ap->birth_date + 8, ap->birth_date + 5, ap->birth_date);
     snprintf(en, sizeof en, "CCCD number %s encodes the birth year %d, but the date of birth is %s",
              ap->id_number, year, ap->birth_date);
     flag(flags, "cccd_birth_year", vi, en);
