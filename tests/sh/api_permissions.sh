@@ -130,7 +130,7 @@ TABLE
 # its buttons from it): the accepted dossier's pending applicant may be issued by the officer
 acts() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join(a["name"] for a in d["actions"]), "|", ",".join(a["name"] for a in d["applicants"][0]["actions"]))' "$T/last"; }
 call canbo GET "dossiers/$D" >/dev/null
-same "the officer's actions on the accepted dossier and its pending applicant" "withdraw | issue" "$(acts)"
+same "the officer's actions on the accepted dossier and its pending applicant" "withdraw | issue,refuse" "$(acts)"
 call kiemtoan GET "dossiers/$D" >/dev/null
 same "the auditor is offered nothing" " | " "$(acts)"
 
