@@ -50,12 +50,18 @@ const WORDS = {
     audit_bad: 'Nhật ký bị sửa từ dòng', rows: 'dòng', old_password: 'Mật khẩu hiện tại',
     new_password: 'Mật khẩu mới (ít nhất 10 ký tự)', save: 'Lưu', loading: 'Đang tải…',
     nothing: 'Không có gì ở đây.', holiday_note: 'Dữ liệu ngày nghỉ lấy từ các tệp data/holidays/NĂM.txt của hệ thống.',
+    row_details: 'Thông tin trong danh sách (Mẫu 02)', birth_date: 'Ngày sinh', id_issued: 'Cấp ngày, nơi cấp',
+    email: 'Thư điện tử', phone: 'Điện thoại', category: 'Ngạch/Vị trí', previous_serial: 'Số hiệu chứng thư số cũ',
+    born: 'sinh', flags: 'Cần kiểm tra', email_domains: 'Tên miền thư điện tử công vụ',
+    email_domains_hint: 'vd. bnv.gov.vn, mic.gov.vn; để trống: không kiểm tra',
+    confirm_refuse: 'Từ chối cấp chứng thư số cho người đề nghị số {n} ({name})? Những người khác vẫn được xử lý tiếp.',
+    categories: {can_bo: 'Cán bộ', cong_chuc: 'Công chức', vien_chuc: 'Viên chức'},
     states: {
       received: 'Đã tiếp nhận', needs_supplement: 'Cần bổ sung', accepted: 'Đã chấp nhận',
       rejected: 'Từ chối', withdrawn: 'Đã rút', completed: 'Đã hoàn thành', pending: 'Chờ cấp', issued: 'Đã cấp (tạm dừng)',
       awaiting_pickup: 'Chờ nhận thiết bị', with_agency: 'Cơ quan đã nhận thiết bị',
       with_subscriber: 'Đã giao cho người dùng', activation_requested: 'Đã đề nghị hiệu lực',
-      published: 'Đã công bố — có hiệu lực', cancelled: 'Đã hủy',
+      published: 'Đã công bố — có hiệu lực', cancelled: 'Đã hủy', refused: 'Bị từ chối',
       on_time: 'đúng hạn', due_today: 'đến hạn hôm nay', late: 'quá hạn', paused: 'tạm dừng', none: '—',
       online: 'Trực tuyến', direct: 'Trực tiếp', postal: 'Bưu chính',
     },
@@ -64,7 +70,7 @@ const WORDS = {
       resubmit: 'Nộp lại sau bổ sung', withdraw: 'Rút hồ sơ', issue: 'Cấp chứng thư số và thiết bị',
       'notify-pickup': 'Thông báo nhận thiết bị', 'agency-received': 'Ghi nhận đã nhận thiết bị',
       'handed-over': 'Ghi nhận đã giao cho người dùng', 'request-activation': 'Đề nghị thời điểm có hiệu lực',
-      publish: 'Công bố chứng thư số', cancel: 'Hủy',
+      publish: 'Công bố chứng thư số', cancel: 'Hủy', refuse: 'Từ chối cấp cho người này',
     },
     roles: {
       agency_clerk: 'Văn thư cơ quan', agency_head: 'Thủ trưởng cơ quan', ca_officer: 'Cán bộ Cục',
@@ -109,12 +115,18 @@ const WORDS = {
     audit_bad: 'The audit trail was altered from row', rows: 'rows', old_password: 'Current password',
     new_password: 'New password (10 characters or more)', save: 'Save', loading: 'Loading…',
     nothing: 'Nothing here.', holiday_note: "Holiday data comes from the instance's data/holidays/YEAR.txt files.",
+    row_details: 'As in the list (Form 02)', birth_date: 'Date of birth', id_issued: 'Issued on, by',
+    email: 'E-mail', phone: 'Phone', category: 'Category', previous_serial: 'Previous certificate serial',
+    born: 'born', flags: 'To check', email_domains: 'Official e-mail domains',
+    email_domains_hint: 'e.g. bnv.gov.vn, mic.gov.vn; empty: no check',
+    confirm_refuse: 'Refuse applicant no. {n} ({name})? The others go on.',
+    categories: {can_bo: 'Elected official', cong_chuc: 'Civil servant', vien_chuc: 'Public employee'},
     states: {
       received: 'Received', needs_supplement: 'Needs supplement', accepted: 'Accepted',
       rejected: 'Rejected', withdrawn: 'Withdrawn', completed: 'Completed', pending: 'Pending', issued: 'Issued (on hold)',
       awaiting_pickup: 'Awaiting pickup', with_agency: 'With the agency',
       with_subscriber: 'With the subscriber', activation_requested: 'Activation requested',
-      published: 'Published — valid', cancelled: 'Cancelled',
+      published: 'Published — valid', cancelled: 'Cancelled', refused: 'Refused',
       on_time: 'on time', due_today: 'due today', late: 'late', paused: 'paused', none: '—',
       online: 'Online', direct: 'In person', postal: 'By post',
     },
@@ -123,7 +135,7 @@ const WORDS = {
       resubmit: 'Resubmit', withdraw: 'Withdraw', issue: 'Issue certificates and tokens',
       'notify-pickup': 'Notify pickup', 'agency-received': 'Record tokens received',
       'handed-over': 'Record handed over', 'request-activation': 'Request the effective time',
-      publish: 'Publish the certificates', cancel: 'Cancel',
+      publish: 'Publish the certificates', cancel: 'Cancel', refuse: 'Refuse this applicant',
     },
     roles: {
       agency_clerk: 'Agency clerk', agency_head: 'Agency head', ca_officer: 'CA officer',
@@ -182,6 +194,12 @@ function vnTime(iso) {
   const d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
   const p = (n) => String(n).padStart(2, '0');
   return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+}
+
+/* "1985-03-12" → "12/03/1985" */
+function vnDate(day) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '');
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : day || t('none');
 }
 
 function badge(value, cls) {
@@ -317,10 +335,17 @@ function lookupForm() {
   h('button', {type: 'submit'}, t('find')), out);
 }
 
-function table(headings, rows) {
+/* A table; on a narrow screen each row becomes a block whose cells carry their heading
+ * (data-label, shown by portal.css). A row of class "details" spans the table. */
+function table(headings, rows, cls) {
   if (!rows.length) return h('p', {class: 'muted'}, t('nothing'));
-  return h('table', {}, h('thead', {}, h('tr', {}, headings.map((x) => h('th', {}, x)))),
-    h('tbody', {}, rows));
+  const trs = rows.flat();
+  for (const tr of trs) {
+    if (tr.classList.contains('details')) continue;
+    [...tr.children].forEach((td, i) => { if (headings[i] && !td.dataset.label) td.dataset.label = headings[i]; });
+  }
+  return h('table', {class: cls || null}, h('thead', {}, h('tr', {}, headings.map((x) => h('th', {}, x)))),
+    h('tbody', {}, trs));
 }
 
 const draftState = (s) => t(`draft_${s}`);
@@ -421,8 +446,9 @@ async function viewDossiers(render, queue) {
         h('td', {}, vnTime(d.due_step2)), h('td', {}, badge(d.deadline))))));
 }
 
-/* An action form: fields (name → label, type), a button; sends {applicant, …fields}. */
-function actionForm(code, action, fields, applicant) {
+/* An action form: fields (name → label, type), a button; sends {applicant, …fields}, after the
+ * person confirms when the action asks for it (confirmText). */
+function actionForm(code, action, fields, applicant, confirmText) {
   const inputs = {};
   const parts = Object.entries(fields).map(([name, [label, type]]) => {
     inputs[name] = h('input', {name, type: type || 'text', placeholder: label, 'aria-label': label,
@@ -436,12 +462,17 @@ function actionForm(code, action, fields, applicant) {
     for (const [name, input] of Object.entries(inputs)) {
       if (input.value) body[name] = input.type === 'datetime-local' ? input.value.replace('T', ' ') : input.value;
     }
+    if (confirmText && !window.confirm(confirmText)) return;
     act(() => api('POST', `dossiers/${code}/${action}`, body));
-  }}, parts, h('button', {type: 'submit', name: action}, actionName(action)));
+  }}, parts, h('button', {type: 'submit', name: action, class: SECONDARY.has(action) ? 'secondary' : null}, actionName(action)));
 }
+
+/* Actions that stop something, drawn less loudly than the way forward beside them. */
+const SECONDARY = new Set(['refuse', 'cancel', 'reject', 'withdraw']);
 
 const FIELDS = {
   reject: {reason: ['reason']}, supplement: {reason: ['reason']}, cancel: {reason: ['reason']},
+  refuse: {reason: ['reason']},
   'notify-pickup': {at: ['pickup_at', 'datetime-local'], place: ['place']},
   'request-activation': {effective_at: ['effective_at', 'datetime-local']},
 };
@@ -457,12 +488,67 @@ function allowed(record) {
   return (record.actions || []).map((a) => a.name);
 }
 
+/* Actions taken on one applicant at a time, never on the whole list at once. */
+const ONE_BY_ONE = new Set(['cancel', 'refuse']);
+
+/* The applicant's Mẫu 02 row in full, folded under the applicant's line. */
+function applicantDetails(ap) {
+  const item = (key, value) => [h('dt', {}, t(key)), h('dd', {}, value || t('none'))];
+  return h('details', {class: 'row-details'}, h('summary', {}, t('row_details')),
+    h('dl', {},
+      item('birth_date', vnDate(ap.birth_date)),
+      item('id_number', ap.id_number),
+      item('id_issued', `${vnDate(ap.id_issued_on)}, ${ap.id_issued_at}`),
+      item('email', ap.email),
+      item('phone', ap.phone),
+      item('unit', ap.unit),
+      item('province', ap.province),
+      item('position', ap.position),
+      item('category', WORDS[lang].categories[ap.category] || ap.category),
+      item('previous_serial', ap.previous_serial && h('code', {}, ap.previous_serial))));
+}
+
+/* What the officer's check found (the server's words, in the page's language). */
+function flagList(ap) {
+  if (!ap.flags || !ap.flags.length) return null;
+  return h('ul', {class: 'flags', 'aria-label': t('flags')},
+    ap.flags.map((f) => h('li', {class: 'flag', 'data-flag': f.code}, f[lang] || f.vi)));
+}
+
+/* A cell with a value, or a dash (left out on a phone's narrow page, where it would only take
+ * room). */
+function cell(value) {
+  return h('td', {class: value ? null : 'empty'}, value || t('none'));
+}
+
+/* One applicant: a line in the table, and its full row from the list under it. */
+function applicantRows(d, ap, columns) {
+  const confirmRefuse = t('confirm_refuse').replace('{n}', ap.n).replace('{name}', ap.full_name);
+  return [
+    h('tr', {'data-applicant': ap.n, class: ap.flags && ap.flags.length ? 'flagged' : null},
+      h('td', {}, ap.n),
+      h('td', {class: 'name-cell'},
+        h('strong', {}, ap.full_name),
+        h('div', {class: 'muted'}, `${t('id_number')}: `, h('span', {class: 'id-number'}, ap.id_number),
+          ` · ${t('born')} ${vnDate(ap.birth_date)}`),
+        h('div', {class: 'muted'}, [ap.position, ap.unit].filter(Boolean).join(' — ')),
+        flagList(ap)),
+      h('td', {}, badge(ap.state), ap.reason && h('div', {class: 'reason'}, ap.reason)),
+      cell(ap.cert_serial && h('a', {href: `/certs/${ap.cert_serial}`}, h('code', {}, ap.cert_serial))),
+      cell(ap.pickup_at && `${vnTime(ap.pickup_at)}, ${ap.pickup_place}`),
+      cell(ap.published_at ? vnTime(ap.published_at)
+        : ap.requested_effective_at && `${vnTime(ap.requested_effective_at)} (${t('due4')} ${vnTime(ap.due_step4)})`),
+      h('td', {class: 'actions-cell'}, allowed(ap).map((a) => actionForm(d.code, a, fieldsOf(a), ap.n, a === 'refuse' ? confirmRefuse : null)))),
+    h('tr', {class: 'details', 'data-details': ap.n}, h('td', {colspan: columns}, applicantDetails(ap))),
+  ];
+}
+
 async function viewDossier(render, code) {
   const d = await api('GET', `dossiers/${encodeURIComponent(code)}`);
   const dossierActions = allowed(d);
   /* actions that apply to several applicants at once: one form for all of them */
   const bulk = new Set();
-  for (const ap of d.applicants) for (const a of allowed(ap)) if (a !== 'cancel') bulk.add(a);
+  for (const ap of d.applicants) for (const a of allowed(ap)) if (!ONE_BY_ONE.has(a)) bulk.add(a);
   const anyNotified = d.applicants.some((ap) => ap.pickup_at);
   render(h('h1', {}, `${t('code')} ${d.code}`),
     h('table', {class: 'kv'},
@@ -483,15 +569,8 @@ async function viewDossier(render, code) {
       dossierActions.map((a) => actionForm(d.code, a, fieldsOf(a))),
       [...bulk].map((a) => actionForm(d.code, a, fieldsOf(a)))),
     h('h2', {}, t('applicants')),
-    table(['#', t('full_name'), t('unit'), t('position'), t('state'), t('cert_serial'), t('pickup'), t('effective'), ''],
-      d.applicants.map((ap) => h('tr', {'data-applicant': ap.n},
-        h('td', {}, ap.n), h('td', {}, ap.full_name), h('td', {}, ap.unit), h('td', {}, ap.position),
-        h('td', {}, badge(ap.state)),
-        h('td', {}, ap.cert_serial ? h('a', {href: `/certs/${ap.cert_serial}`}, h('code', {}, ap.cert_serial)) : t('none')),
-        h('td', {}, ap.pickup_at ? `${vnTime(ap.pickup_at)}, ${ap.pickup_place}` : t('none')),
-        h('td', {}, ap.published_at ? vnTime(ap.published_at)
-          : ap.requested_effective_at ? `${vnTime(ap.requested_effective_at)} (${t('due4')} ${vnTime(ap.due_step4)})` : t('none')),
-        h('td', {}, allowed(ap).map((a) => actionForm(d.code, a, fieldsOf(a), ap.n)))))),
+    table(['#', t('full_name'), t('state'), t('cert_serial'), t('pickup'), t('effective'), ''],
+      d.applicants.map((ap) => applicantRows(d, ap, 7)), 'applicants'),
     h('h2', {}, t('timeline')),
     table([t('at'), t('actor'), t('action')],
       d.timeline.map((e) => h('tr', {}, h('td', {}, vnTime(e.at)), h('td', {}, `${e.actor} (${e.role})`),
@@ -505,8 +584,17 @@ async function viewAdmin(render) {
     api('GET', `calendar/holidays?year=${new Date().getFullYear()}`),
     admin ? api('GET', 'users') : Promise.resolve(null)]);
   const field = (name, key, type) => h('input', {name, placeholder: t(key), 'aria-label': t(key), type: type || 'text'});
-  const agencyForm = ['code', 'name', 'parent', 'province', 'head_name', 'head_title'].map(
+  const agencyForm = ['code', 'name', 'parent', 'province', 'head_name', 'head_title', 'email_domains'].map(
     (n) => field(n, n === 'code' ? 'agency_code' : n));
+  /* an agency's official e-mail domains, which the officer's check compares addresses with */
+  const domainsForm = (a) => {
+    const input = h('input', {name: 'email_domains', value: a.email_domains, placeholder: t('email_domains_hint'),
+      'aria-label': `${t('email_domains')} ${a.code}`});
+    return h('form', {class: 'inline', 'data-domains': a.code, onsubmit: (ev) => {
+      ev.preventDefault();
+      act(() => api('POST', `agencies/${encodeURIComponent(a.code)}/domains`, {email_domains: input.value}));
+    }}, input, h('button', {type: 'submit', class: 'secondary'}, t('save')));
+  };
   const kind = h('select', {name: 'kind'}, h('option', {value: 'state'}, 'state'), h('option', {value: 'party'}, 'party'));
   const userForm = {username: field('username', 'username'), display_name: field('display_name', 'display_name'),
     password: field('password', 'password', 'password'), agency: field('agency', 'agency')};
@@ -529,9 +617,9 @@ async function viewAdmin(render) {
       body.kind = kind.value;
       act(() => api('POST', 'agencies', body));
     }}, agencyForm, kind, h('button', {type: 'submit'}, t('add'))),
-    table([t('agency_code'), t('name'), t('parent'), t('province'), t('head_name')],
+    table([t('agency_code'), t('name'), t('parent'), t('province'), t('head_name'), t('email_domains')],
       agencies.map((a) => h('tr', {}, h('td', {}, a.code), h('td', {}, a.name), h('td', {}, a.parent),
-        h('td', {}, a.province), h('td', {}, `${a.head_name}, ${a.head_title}`)))),
+        h('td', {}, a.province), h('td', {}, `${a.head_name}, ${a.head_title}`), h('td', {}, domainsForm(a))))),
     users && h('h2', {}, t('users')),
     users && h('form', {class: 'inline', id: 'user', onsubmit: (ev) => {
       ev.preventDefault();

@@ -188,7 +188,8 @@ typedef struct app_agency_input {
     const char *province;
     const char *head_name;
     const char *head_title;
-    const char *kind; /* "party" | "state" */
+    const char *kind;          /* "party" | "state" */
+    const char *email_domains; /* "mic.gov.vn, bnv.gov.vn"; NULL or "": no check */
 } app_agency_input;
 
 int app_agency_add(app *a, const app_actor *actor, const app_agency_input *in, agency_record *out,
@@ -197,6 +198,10 @@ int app_agency_get(app *a, const app_actor *actor, const char *code, agency_reco
                    ct_error *err);
 int app_agency_list(app *a, const app_actor *actor, agency_visit_fn visit, void *ctx,
                     ct_error *err);
+/* Set an agency's official e-mail domains (CA roles; "" ends the check), audited. The CA
+ * officer's check flags an applicant whose address is outside them. */
+int app_agency_set_domains(app *a, const app_actor *actor, const char *code, const char *domains,
+                           agency_record *out, ct_error *err);
 
 /* ---- dossiers: procedure 1.010847 (app_dossier.c) ---- */
 
@@ -214,8 +219,8 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        dossier_record *out, ct_error *err);
 
 typedef struct app_step_args {
-    int64_t applicant;  /* 0: every applicant the action applies to */
-    const char *reason; /* reject, supplement, cancel */
+    int64_t applicant;  /* 0: every applicant the action applies to (refuse: one, named) */
+    const char *reason; /* reject, supplement, cancel, refuse */
     int64_t pickup_at;  /* notify-pickup */
     const char *pickup_place;
     int64_t
@@ -379,7 +384,8 @@ int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, c
 /* ---- views (app_view.c): the one JSON form of each record, for the API and `--json` ---- */
 
 /* Each returns a new reference (json_decref it); a dossier's and an applicant's view list the
- * actions actor may take now (actor NULL: none), an applicant's only while d is accepted. */
+ * actions actor may take now (actor NULL: none), an applicant's only while d is accepted; an
+ * applicant's "flags" are empty here (app_dossier_applicant_views fills them). */
 typedef struct json_t json_t;
 json_t *app_view_time(int64_t t);
 json_t *app_view_agency(const agency_record *r);
@@ -392,5 +398,12 @@ json_t *app_view_token(const token_record *t);
 json_t *app_view_user(const user_record *u);
 json_t *app_view_draft(const draft_record *d);
 json_t *app_view_audit(const audit_entry *e);
+
+/* The applicants of a dossier the actor may see, in list order, each as app_view_applicant()
+ * with the flags of the CA officer's check (app_check.c) in its "flags": [{code, vi, en}, …].
+ * visit owns each view (json_decref it); non-zero from visit stops the walk. */
+typedef int (*applicant_view_fn)(void *ctx, const applicant_record *ap, json_t *view);
+int app_dossier_applicant_views(app *a, const app_actor *actor, const char *code, int64_t now,
+                                applicant_view_fn visit, void *ctx, ct_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/applicant_rules.h"
 #include "core/province.h"
 #include "core/text.h"
 
@@ -38,9 +39,10 @@ static int agency_add_in_transaction(app *a, void *ctx, ct_error *err)
     if (store_agency_insert(a->db, rec, err) != 0)
         return -1;
     return audit_append(a, x->actor, "agency.add", rec->code,
-                        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", rec->name, "parent",
-                                  rec->parent, "province", rec->province, "head_name",
-                                  rec->head_name, "head_title", rec->head_title, "kind", rec->kind),
+                        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", rec->name,
+                                  "parent", rec->parent, "province", rec->province, "head_name",
+                                  rec->head_name, "head_title", rec->head_title, "kind", rec->kind,
+                                  "email_domains", rec->email_domains),
                         err);
 }
 
@@ -77,6 +79,8 @@ int app_agency_add(app *a, const app_actor *actor, const app_agency_input *in, a
                        "agency kind must be \"party\" or \"state\" (only Party and State bodies "
                        "are eligible)");
     snprintf(rec.kind, sizeof rec.kind, "%s", in->kind);
+    if (email_domains_clean(in->email_domains, rec.email_domains, sizeof rec.email_domains, err))
+        return -1;
     if (in->parent && *in->parent) {
         if (store_agency_get(a->db, in->parent, &parent, err) != 0)
             return ct_error_prefix(err, "cơ quan cấp trên: ", "parent agency: ");
@@ -89,6 +93,52 @@ int app_agency_add(app *a, const app_actor *actor, const app_agency_input *in, a
         return -1;
     if (out)
         *out = rec;
+    return 0;
+}
+
+typedef struct domains_change {
+    const app_actor *actor;
+    const char *code;
+    const char *domains; /* cleaned */
+    agency_record rec;
+} domains_change;
+
+static int set_domains_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    domains_change *x = ctx;
+    char from[sizeof x->rec.email_domains];
+
+    if (store_agency_get(a->db, x->code, &x->rec, err) != 0)
+        return -1;
+    snprintf(from, sizeof from, "%s", x->rec.email_domains);
+    snprintf(x->rec.email_domains, sizeof x->rec.email_domains, "%s", x->domains);
+    if (store_agency_update(a->db, &x->rec, err) != 0)
+        return -1;
+    return audit_append(a, x->actor, "agency.domains", x->rec.code,
+                        json_pack("{s:s, s:s}", "from", from, "to", x->rec.email_domains), err);
+}
+
+int app_agency_set_domains(app *a, const app_actor *actor, const char *code, const char *domains,
+                           agency_record *out, ct_error *err)
+{
+    char clean[EMAIL_DOMAINS_MAX];
+    domains_change x = {.actor = actor, .code = code, .domains = clean};
+
+    if (role_require(actor->role, ROLE_CA_ADMIN | ROLE_CA_OFFICER, "agency set-domains", err) != 0)
+        return -1;
+    if (code == NULL || *code == '\0')
+        return ct_fail(err, 400, "agency.missing", "thiếu mã cơ quan",
+                       "the agency code is missing");
+    if (domains == NULL)
+        return ct_fail(
+            err, 400, "agency.email_domains",
+            "thiếu danh sách tên miền thư điện tử (--email-domains; \"\" để bỏ kiểm tra)",
+            "the e-mail domains are missing (--email-domains; \"\" ends the check)");
+    if (email_domains_clean(domains, clean, sizeof clean, err) != 0 ||
+        with_transaction(a, set_domains_in_transaction, &x, err) != 0)
+        return -1;
+    if (out)
+        *out = x.rec;
     return 0;
 }
 

@@ -452,7 +452,9 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
         for (size_t i = 0; i < aps.n; i++) {
             char object[128];
             applicant_object(d->code, aps.items[i].n, object);
-            if (strcmp(aps.items[i].state, applicant_state_name(APPLICANT_PENDING)) != 0 ||
+            /* a refused applicant was never issued anything either */
+            if ((strcmp(aps.items[i].state, applicant_state_name(APPLICANT_PENDING)) != 0 &&
+                 strcmp(aps.items[i].state, applicant_state_name(APPLICANT_REFUSED)) != 0) ||
                 claim_busy(a, object)) {
                 ct_fail(err, 409, "dossier.already_issued",
                         "không thể rút: đã cấp hoặc đang cấp chứng thư cho người đề nghị %lld",
@@ -526,12 +528,12 @@ static int applicant_audit(app *a, const app_actor *actor, const dossier_record 
     snprintf(object, sizeof object, "%s#%lld", d->code, (long long)ap->n);
     snprintf(what, sizeof what, "applicant.%s", proc_action_name(action));
     return audit_append(a, actor, what, object,
-                        json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I}", "from", from, "to",
-                                  ap->state, "cert", ap->cert_serial, "token", ap->token_serial,
-                                  "pickup_at", (json_int_t)ap->pickup_at, "pickup_place",
-                                  ap->pickup_place, "requested_effective_at",
+                        json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s}", "from", from,
+                                  "to", ap->state, "cert", ap->cert_serial, "token",
+                                  ap->token_serial, "pickup_at", (json_int_t)ap->pickup_at,
+                                  "pickup_place", ap->pickup_place, "requested_effective_at",
                                   (json_int_t)ap->requested_effective_at, "due_step4",
-                                  (json_int_t)ap->due_step4),
+                                  (json_int_t)ap->due_step4, "reason", ap->reason),
                         err);
 }
 
@@ -757,13 +759,13 @@ static int count_open(void *user, const applicant_record *ap)
     applicant_state s;
 
     if (applicant_state_parse(ap->state, &s) != 0 ||
-        (s != APPLICANT_PUBLISHED && s != APPLICANT_CANCELLED))
+        (s != APPLICANT_PUBLISHED && s != APPLICANT_CANCELLED && s != APPLICANT_REFUSED))
         ++*(size_t *)user;
     return 0;
 }
 
-/* Once every applicant is published or cancelled, the dossier is completed and leaves the
- * queue (in the transaction of the step that finished it). */
+/* Once every applicant is published, cancelled or refused, the dossier is completed and leaves
+ * the queue (in the transaction of the step that finished it). */
 static int dossier_complete_if_done(app *a, step *s, ct_error *err)
 {
     size_t open = 0;
@@ -965,6 +967,13 @@ int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_acti
     /* the role first: a role that may never take this action learns nothing about the dossier */
     if (role_require(actor->role, procedure_roles(action), proc_action_name(action), err) != 0)
         return -1;
+    /* a refusal is about one person, named: refusing the whole list is rejecting the dossier */
+    if (action == ACT_REFUSE && (args == NULL || args->applicant <= 0))
+        return ct_fail(err, 400, "procedure.applicant_missing",
+                       "từ chối từng người: cần số thứ tự người đề nghị (--applicant N); từ chối "
+                       "cả hồ sơ là \"reject\"",
+                       "refuse names one applicant (--applicant N); to refuse the whole dossier, "
+                       "reject it");
     if (dossier_action)
         rc = with_transaction(a, dossier_step_in_transaction, &s, err);
     else if (action == ACT_ISSUE)

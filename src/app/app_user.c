@@ -420,11 +420,22 @@ int users_create_demo(app *a, const app_actor *actor, ct_error *err)
         {"vanthu", "Văn thư Vụ Pháp chế", "agency_clerk", "BKHCN.VPC"},
         {"thutruong", "Phạm Thị Lan", "agency_head", "BKHCN.VPC"},
     };
-    app_agency_input ministry = {"BKHCN",  "Bộ Khoa học và Công nghệ", NULL,
-                                 "Hà Nội", "Nguyễn Mạnh Hùng",         "Bộ trưởng",
-                                 "state"};
-    app_agency_input unit = {"BKHCN.VPC",    "Vụ Pháp chế", "BKHCN", "Hà Nội",
-                             "Phạm Thị Lan", "Vụ trưởng",   "state"};
+    /* the ministry took over mic.gov.vn's staff in 2025: both domains are official */
+    app_agency_input ministry = {.code = "BKHCN",
+                                 .name = "Bộ Khoa học và Công nghệ",
+                                 .province = "Hà Nội",
+                                 .head_name = "Nguyễn Mạnh Hùng",
+                                 .head_title = "Bộ trưởng",
+                                 .kind = "state",
+                                 .email_domains = "most.gov.vn, mic.gov.vn"};
+    app_agency_input unit = {.code = "BKHCN.VPC",
+                             .name = "Vụ Pháp chế",
+                             .parent = "BKHCN",
+                             .province = "Hà Nội",
+                             .head_name = "Phạm Thị Lan",
+                             .head_title = "Vụ trưởng",
+                             .kind = "state",
+                             .email_domains = "most.gov.vn, mic.gov.vn"};
     app_actor admin = *actor;
     char path[CFG_PATH + 32];
     FILE *f;

@@ -86,10 +86,10 @@ static json_t *actions_json(const app_actor *actor, proc_subject subject, int fr
 
 json_t *app_view_agency(const agency_record *r)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "code", r->code, "name", r->name,
-                     "parent", r->parent, "province", r->province, "head_name", r->head_name,
-                     "head_title", r->head_title, "kind", r->kind, "created_at",
-                     app_view_time(r->created_at));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "code", r->code, "name",
+                     r->name, "parent", r->parent, "province", r->province, "head_name",
+                     r->head_name, "head_title", r->head_title, "kind", r->kind, "email_domains",
+                     r->email_domains, "created_at", app_view_time(r->created_at));
 }
 
 json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_t now)
@@ -143,6 +143,7 @@ json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
                deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)),
                "actions", movable ? actions_json(actor, PROC_APPLICANT, (int)s) : json_array()));
     json_object_set_new(j, "overdue", json_boolean(app_applicant_overdue(ap, now)));
+    json_object_set_new(j, "flags", json_array());
     return j;
 }
 

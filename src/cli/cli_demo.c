@@ -43,9 +43,9 @@ static int ensure_agencies(app *a, const app_actor *officer, ct_error *err)
     agency_record rec;
     app_agency_input ministry = {"BKHCN",  "Bộ Khoa học và Công nghệ", NULL,
                                  "Hà Nội", "Nguyễn Mạnh Hùng",         "Bộ trưởng",
-                                 "state"};
+                                 "state",  "most.gov.vn, mic.gov.vn"};
     app_agency_input unit = {"BKHCN.VPC",    "Vụ Pháp chế", "BKHCN", "Hà Nội",
-                             "Phạm Thị Lan", "Vụ trưởng",   "state"};
+                             "Phạm Thị Lan", "Vụ trưởng",   "state", "most.gov.vn, mic.gov.vn"};
 
     if (app_agency_get(a, officer, "BKHCN", &rec, NULL) != 0 &&
         app_agency_add(a, officer, &ministry, NULL, err) != 0)

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "core/mau02.h"
 
 #define MAX_LIST_FILE (1024 * 1024)
 
@@ -22,7 +23,8 @@ static int list_agency(void *user, const agency_record *r)
     if (list)
         json_array_append_new(list, app_view_agency(r));
     else
-        printf("%-16s %-6s %-40s %s\n", r->code, r->kind, r->name, r->parent[0] ? r->parent : "-");
+        printf("%-16s %-6s %-40s %-16s %s\n", r->code, r->kind, r->name,
+               r->parent[0] ? r->parent : "-", r->email_domains[0] ? r->email_domains : "-");
     return 0;
 }
 
@@ -32,7 +34,7 @@ int cmd_agency_add(cli_call *c)
     app_agency_input in = {cli_get(args, "code"),      cli_get(args, "name"),
                            cli_get(args, "parent"),    cli_get(args, "province"),
                            cli_get(args, "head-name"), cli_get(args, "head-title"),
-                           cli_get(args, "kind")};
+                           cli_get(args, "kind"),      cli_get(args, "email-domains")};
     agency_record rec;
 
     if (app_agency_add(c->a, &c->actor, &in, &rec, &c->err) != 0)
@@ -41,6 +43,22 @@ int cmd_agency_add(cli_call *c)
         cli_print_json(app_view_agency(&rec));
     else
         printf("Đã thêm cơ quan / agency added: %s — %s\n", rec.code, rec.name);
+    return 0;
+}
+
+int cmd_agency_set_domains(cli_call *c)
+{
+    agency_record rec;
+
+    if (app_agency_set_domains(c->a, &c->actor, cli_pos(c, 0), cli_get(&c->args, "email-domains"),
+                               &rec, &c->err) != 0)
+        return CLI_FAILED;
+    if (cli_flag(&c->args, "json"))
+        cli_print_json(app_view_agency(&rec));
+    else if (rec.email_domains[0])
+        printf("%s: tên miền thư điện tử / e-mail domains: %s\n", rec.code, rec.email_domains);
+    else
+        printf("%s: không kiểm tra tên miền thư điện tử / no e-mail domain check\n", rec.code);
     return 0;
 }
 
@@ -74,19 +92,43 @@ typedef struct {
     const dossier_record *d;
 } show_ctx;
 
-static int show_applicant(void *user, const applicant_record *ap)
+/* One applicant: the whole Mẫu 02 row, where it stands, and the check's flags (from app's view,
+ * which the --json form prints as it is). */
+static int show_applicant(void *user, const applicant_record *ap, json_t *view)
 {
     show_ctx *s = user;
     char due[40], pub[40];
+    json_t *flags = json_object_get(view, "flags"), *f;
+    position_category category;
+    size_t i;
 
     if (s->list) {
-        json_array_append_new(s->list, app_view_applicant(s->actor, s->d, ap, s->now));
+        json_array_append_new(s->list, view);
         return 0;
     }
     time_text(ap->due_step4, due, sizeof due);
     time_text(ap->published_at, pub, sizeof pub);
     printf("  %2lld. %-28s %-22s cert %s\n", (long long)ap->n, ap->full_name, ap->state,
            ap->cert_serial[0] ? ap->cert_serial : "-");
+    printf("      ngày sinh / born: %s; giấy tờ / ID: %s, cấp ngày / issued %s, %s\n",
+           ap->birth_date, ap->id_number, ap->id_issued_on, ap->id_issued_at);
+    printf("      thư / e-mail: %s; điện thoại / phone: %s\n", ap->email, ap->phone);
+    printf("      đơn vị / unit: %s; tỉnh / province: %s\n", ap->unit, ap->province);
+    printf("      chức vụ / position: %s; ngạch / category: %s\n", ap->position,
+           position_category_parse(ap->category, &category) == 0
+               ? position_category_label_vi(category)
+               : ap->category);
+    if (ap->previous_serial[0])
+        printf("      chứng thư cũ / previous serial: %s\n", ap->previous_serial);
+    if (ap->reason[0])
+        printf("      lý do / reason: %s\n", ap->reason);
+    json_array_foreach(flags, i, f)
+    {
+        printf("      ! %s\n", json_string_value(json_object_get(f, "vi")));
+        printf("        %s [%s]\n", json_string_value(json_object_get(f, "en")),
+               json_string_value(json_object_get(f, "code")));
+    }
+    json_decref(view);
     if (ap->pickup_at) {
         char at[40];
         time_text(ap->pickup_at, at, sizeof at);
@@ -145,7 +187,7 @@ int cli_dossier_print(app *a, const app_actor *actor, const char *code, bool jso
             printf("  lý do / reason: %s\n", d.reason);
         printf("Người đề nghị / applicants:\n");
     }
-    if (app_dossier_applicants(a, actor, code, show_applicant, &s, err) != 0)
+    if (app_dossier_applicant_views(a, actor, code, now, show_applicant, &s, err) != 0)
         goto fail;
     if (!json)
         printf("Diễn biến / timeline:\n");

@@ -71,9 +71,15 @@ static const cli_command commands[] = {
 
     {"agency", "add", NULL,
      OPTS(NEED("code", "C"), NEED("name", "N"), OPT("parent", "P"), NEED("province", "P"),
-          NEED("head-name", "N"), NEED("head-title", "T"), NEED("kind", "party|state"), JSON),
+          NEED("head-name", "N"), NEED("head-title", "T"), NEED("kind", "party|state"),
+          OPT("email-domains", "\"D1, D2\""), JSON),
      cmd_agency_add, 0, OFFICER, CLI_OPEN,
-     "Add a Party or State agency that submits dossiers (--parent: the body above it)."},
+     "Add a Party or State agency that submits dossiers (--parent: the body above it; "
+     "--email-domains: its official e-mail domains, for the officer's check)."},
+    {"agency", "set-domains", "CODE", OPTS(NEED("email-domains", "\"D1, D2\""), JSON),
+     cmd_agency_set_domains, 0, OFFICER, CLI_OPEN,
+     "Set the agency's official e-mail domains (\"\" ends the check): an applicant's address "
+     "outside them is flagged at the officer's check."},
     {"agency", "list", NULL, OPTS(JSON),
      cmd_agency_list, 0, OFFICER, CLI_OPEN,
      "List the agencies."},
@@ -149,6 +155,9 @@ static const cli_command commands[] = {
     {"dossier", "cancel", "CODE", OPTS(NEED("reason", "TEXT"), OPT("applicant", "N")),
      cmd_dossier_step, ACT_CANCEL, OFFICER, CLI_OPEN,
      "Cancel an issued, unpublished certificate (every applicant's, or N's); it is revoked."},
+    {"dossier", "refuse", "CODE", OPTS(NEED("applicant", "N"), NEED("reason", "TEXT")),
+     cmd_dossier_step, ACT_REFUSE, OFFICER, CLI_OPEN,
+     "Refuse one pending applicant at the check, saying why; the others go on."},
     {"dossier", "show", "CODE", OPTS(JSON),
      cmd_dossier_show, 0, OFFICER, CLI_OPEN,
      "Show a dossier: its applicants, deadlines and timeline."},

@@ -47,6 +47,11 @@ static const proc_transition table[] = {
     {PROC_APPLICANT, APPLICANT_ACTIVATION_REQUESTED, ACT_PUBLISH, APPLICANT_PUBLISHED,
      OFFICER | ROLE_SYSTEM, GUARD_EFFECTIVE_TIME_DUE, CLOCK_STEP4_STOP},
 
+    /* the CA's check at step 2 refuses one applicant (an ID number that already holds a
+     * certificate, a contradiction in the row) with a reason; the others are issued */
+    {PROC_APPLICANT, APPLICANT_PENDING, ACT_REFUSE, APPLICANT_REFUSED, OFFICER, GUARD_REASON_GIVEN,
+     CLOCK_ALL_STOP},
+
     /* cancellation revokes the certificate and records the token */
     {PROC_APPLICANT, APPLICANT_ISSUED, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER, GUARD_REASON_GIVEN,
      CLOCK_ALL_STOP},
@@ -81,6 +86,7 @@ static const struct {
                                 "Request the effective time"},
     [ACT_PUBLISH] = {"publish", "Công bố chứng thư số", "Publish the certificate"},
     [ACT_CANCEL] = {"cancel", "Hủy cấp chứng thư số", "Cancel"},
+    [ACT_REFUSE] = {"refuse", "Từ chối cấp cho người này", "Refuse this applicant"},
 };
 
 static const struct {
@@ -112,6 +118,7 @@ static const struct {
                                         "Activation requested"},
     [APPLICANT_PUBLISHED] = {"published", "Đã công bố, có hiệu lực", "Published — valid"},
     [APPLICANT_CANCELLED] = {"cancelled", "Đã hủy", "Cancelled"},
+    [APPLICANT_REFUSED] = {"refused", "Bị từ chối", "Refused"},
 };
 
 role_set procedure_roles(proc_action action)

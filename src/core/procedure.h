@@ -39,6 +39,7 @@ typedef enum {
     APPLICANT_ACTIVATION_REQUESTED,
     APPLICANT_PUBLISHED,
     APPLICANT_CANCELLED,
+    APPLICANT_REFUSED, /* the CA refused this one applicant at its check; the others go on */
     APPLICANT_STATE_COUNT
 } applicant_state;
 
@@ -55,6 +56,7 @@ typedef enum {
     ACT_REQUEST_ACTIVATION,
     ACT_PUBLISH,
     ACT_CANCEL,
+    ACT_REFUSE,
     ACT_COUNT
 } proc_action;
 
@@ -67,13 +69,13 @@ typedef enum {
     CLOCK_AGENCY_START, /* the token is the agency's from the notice to the activation request */
     CLOCK_STEP4_START,  /* request-activation: 1 working day */
     CLOCK_STEP4_STOP,   /* publish */
-    CLOCK_ALL_STOP,     /* reject, withdraw, cancel */
+    CLOCK_ALL_STOP,     /* reject, withdraw, cancel, refuse */
 } clock_effect;
 
 /* Conditions a transition needs beyond state and role; app checks them with the data at hand. */
 typedef enum {
     GUARD_NONE,
-    GUARD_REASON_GIVEN,       /* reject, supplement, cancel: a reason text */
+    GUARD_REASON_GIVEN,       /* reject, supplement, cancel, refuse: a reason text */
     GUARD_NOTHING_ISSUED,     /* withdraw: no applicant has a certificate yet */
     GUARD_PICKUP_DETAILS,     /* notify-pickup: time and place */
     GUARD_EFFECTIVE_TIME_DUE, /* publish: the requested effective time has come */

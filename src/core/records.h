@@ -90,6 +90,7 @@ typedef struct agency_record {
     char head_title[260];
     char kind[8]; /* "party" | "state" */
     int64_t created_at;
+    char email_domains[512]; /* official e-mail domains, "mic.gov.vn, bnv.gov.vn"; "": no check */
 } agency_record;
 
 typedef struct dossier_record {

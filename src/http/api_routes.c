@@ -131,11 +131,27 @@ static int agency_add(api_call *c)
         api_get_string(r, c->body, "province", &in.province, &rc) ||
         api_get_string(r, c->body, "head_name", &in.head_name, &rc) ||
         api_get_string(r, c->body, "head_title", &in.head_title, &rc) ||
-        api_get_string(r, c->body, "kind", &in.kind, &rc))
+        api_get_string(r, c->body, "kind", &in.kind, &rc) ||
+        api_get_string(r, c->body, "email_domains", &in.email_domains, &rc))
         return rc;
     if (app_agency_add(r->app, &c->actor, &in, &out, &err) != 0)
         return api_send_error(r, &err);
     return api_send_json(r, 201, app_view_agency(&out), NULL);
+}
+
+/* An agency's official e-mail domains, which the CA officer's check compares addresses with. */
+static int agency_domains(api_call *c)
+{
+    const char *domains = NULL;
+    agency_record out;
+    ct_error err = {0};
+    int rc = 0;
+
+    if (api_get_string(c->r, c->body, "email_domains", &domains, &rc) != 0)
+        return rc;
+    if (app_agency_set_domains(c->r->app, &c->actor, c->param[0], domains, &out, &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_send_json(c->r, 200, app_view_agency(&out), NULL);
 }
 
 /* ---- dossiers ---- */
@@ -154,11 +170,12 @@ static int list_dossier(void *user, const dossier_record *d)
     return collect(l->list, app_view_dossier(l->actor, d, l->now));
 }
 
-static int list_applicant(void *user, const applicant_record *ap)
+static int list_applicant(void *user, const applicant_record *ap, json_t *view)
 {
     dossier_list_ctx *l = user;
 
-    return collect(l->list, app_view_applicant(l->actor, l->d, ap, l->now));
+    (void)ap;
+    return collect(l->list, view);
 }
 
 static int dossiers_list(api_call *c)
@@ -181,7 +198,8 @@ static int send_dossier(api_call *c, const char *code, int status)
     json_t *events = json_array(), *j;
 
     if (app_dossier_get(c->r->app, &c->actor, code, &d, &err) != 0 ||
-        app_dossier_applicants(c->r->app, &c->actor, code, list_applicant, &l, &err) != 0 ||
+        app_dossier_applicant_views(c->r->app, &c->actor, code, l.now, list_applicant, &l, &err) !=
+            0 ||
         app_dossier_timeline(c->r->app, &c->actor, code, list_event, events, &err) != 0) {
         json_decref(l.list);
         json_decref(events);
@@ -465,6 +483,7 @@ static const api_route routes[] = {
     {"GET",  "routes",                          0,                                  false, routes_list},
     {"GET",  "agencies",                        ANY_ROLE,                           false, agencies_list},
     {"POST", "agencies",                        ROLES_CA,                           true,  agency_add},
+    {"POST", "agencies/{code}/domains",         ROLES_CA,                           true,  agency_domains},
     {"GET",  "dossiers",                        ANY_ROLE,                           false, dossiers_list},
     {"POST", "dossiers",                        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_submit},
     {"GET",  "dossiers/{code}",                 ANY_ROLE,                           false, dossier_show},

@@ -127,6 +127,11 @@ int store_agency_list(store *s, agency_visit_fn visit, void *ctx, ct_error *err)
     return s->ops->agency_list(s->impl, visit, ctx, err);
 }
 
+int store_agency_update(store *s, const agency_record *rec, ct_error *err)
+{
+    return s->ops->agency_update(s->impl, rec, err);
+}
+
 int store_dossier_next_seq(store *s, const char *day, int64_t *seq, ct_error *err)
 {
     return s->ops->dossier_next_seq(s->impl, day, seq, err);
@@ -179,6 +184,17 @@ int store_applicant_due_publication(store *s, int64_t now, applicant_visit_fn vi
                                     ct_error *err)
 {
     return s->ops->applicant_due_publication(s->impl, now, visit, ctx, err);
+}
+
+int store_applicant_by_id_number(store *s, const char *id_number, applicant_visit_fn visit,
+                                 void *ctx, ct_error *err)
+{
+    return s->ops->applicant_by_id_number(s->impl, id_number, visit, ctx, err);
+}
+
+int store_applicant_by_cert(store *s, const char *serial, applicant_record *out, ct_error *err)
+{
+    return s->ops->applicant_by_cert(s->impl, serial, out, err);
 }
 
 int store_token_insert(store *s, const token_record *rec, ct_error *err)

@@ -75,6 +75,8 @@ int store_agency_insert(store *s, const agency_record *rec, ct_error *err);
 /* 404 "agency.not_found" */
 int store_agency_get(store *s, const char *code, agency_record *out, ct_error *err);
 int store_agency_list(store *s, agency_visit_fn visit, void *ctx, ct_error *err);
+/* 404 "agency.not_found" */
+int store_agency_update(store *s, const agency_record *rec, ct_error *err);
 
 /* The next sequence number of a receipt day (inside the caller's transaction). */
 int store_dossier_next_seq(store *s, const char *day, int64_t *seq, ct_error *err);
@@ -96,6 +98,12 @@ int store_applicant_list(store *s, const char *dossier, applicant_visit_fn visit
  * at or before now. */
 int store_applicant_due_publication(store *s, int64_t now, applicant_visit_fn visit, void *ctx,
                                     ct_error *err);
+/* Every applicant, in any dossier, listed with this ID number (the CA officer's check). */
+int store_applicant_by_id_number(store *s, const char *id_number, applicant_visit_fn visit,
+                                 void *ctx, ct_error *err);
+/* The applicant a certificate was issued to; 404 "applicant.not_found" for a certificate made
+ * outside a dossier (or none). */
+int store_applicant_by_cert(store *s, const char *serial, applicant_record *out, ct_error *err);
 
 int store_token_insert(store *s, const token_record *rec, ct_error *err);
 /* 404 "token.not_found" */

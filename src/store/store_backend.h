@@ -34,6 +34,7 @@ typedef struct store_backend {
     int (*agency_insert)(void *impl, const agency_record *rec, ct_error *err);
     int (*agency_get)(void *impl, const char *code, agency_record *out, ct_error *err);
     int (*agency_list)(void *impl, agency_visit_fn visit, void *ctx, ct_error *err);
+    int (*agency_update)(void *impl, const agency_record *rec, ct_error *err);
     int (*dossier_next_seq)(void *impl, const char *day, int64_t *seq, ct_error *err);
     int (*dossier_insert)(void *impl, const dossier_record *rec, ct_error *err);
     int (*dossier_get)(void *impl, const char *code, dossier_record *out, ct_error *err);
@@ -48,6 +49,9 @@ typedef struct store_backend {
                           ct_error *err);
     int (*applicant_due_publication)(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
                                      ct_error *err);
+    int (*applicant_by_id_number)(void *impl, const char *id_number, applicant_visit_fn visit,
+                                  void *ctx, ct_error *err);
+    int (*applicant_by_cert)(void *impl, const char *serial, applicant_record *out, ct_error *err);
     int (*token_insert)(void *impl, const token_record *rec, ct_error *err);
     int (*token_get)(void *impl, const char *serial, token_record *out, ct_error *err);
     int (*token_update)(void *impl, const token_record *rec, ct_error *err);

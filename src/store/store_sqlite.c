@@ -289,6 +289,12 @@ const char *const sq_migrations[] = {
     "ALTER TABLE drafts ADD COLUMN list_sha256 TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE drafts ADD COLUMN confirmed_list_sha256 TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE drafts ADD COLUMN confirmed_letter_sha256 TEXT NOT NULL DEFAULT '';",
+    /* 12: the CA officer's check: an agency's official e-mail domains, and the applicants found
+     * by ID number (who already holds a certificate) and by certificate (whose is a previous
+     * serial) without reading the whole table */
+    "ALTER TABLE agencies ADD COLUMN email_domains TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX applicants_id_number ON applicants(id_number);"
+    "CREATE INDEX applicants_cert ON applicants(cert_serial) WHERE cert_serial <> '';",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -1320,6 +1326,7 @@ const store_backend store_sqlite_backend = {
     .agency_insert = sq_agency_insert,
     .agency_get = sq_agency_get,
     .agency_list = sq_agency_list,
+    .agency_update = sq_agency_update,
     .dossier_next_seq = sq_dossier_next_seq,
     .dossier_insert = sq_dossier_insert,
     .dossier_get = sq_dossier_get,
@@ -1330,6 +1337,8 @@ const store_backend store_sqlite_backend = {
     .applicant_update = sq_applicant_update,
     .applicant_list = sq_applicant_list,
     .applicant_due_publication = sq_applicant_due_publication,
+    .applicant_by_id_number = sq_applicant_by_id_number,
+    .applicant_by_cert = sq_applicant_by_cert,
     .token_insert = sq_token_insert,
     .token_get = sq_token_get,
     .token_update = sq_token_update,

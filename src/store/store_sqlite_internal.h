@@ -165,6 +165,7 @@ int sq_select_one(sqlite3 *db, const sq_table *t, const char *tail, const char *
 int sq_agency_insert(void *impl, const agency_record *rec, ct_error *err);
 int sq_agency_get(void *impl, const char *code, agency_record *out, ct_error *err);
 int sq_agency_list(void *impl, agency_visit_fn visit, void *ctx, ct_error *err);
+int sq_agency_update(void *impl, const agency_record *rec, ct_error *err);
 int sq_dossier_next_seq(void *impl, const char *day, int64_t *seq, ct_error *err);
 int sq_dossier_insert(void *impl, const dossier_record *rec, ct_error *err);
 int sq_dossier_get(void *impl, const char *code, dossier_record *out, ct_error *err);
@@ -179,6 +180,9 @@ int sq_applicant_list(void *impl, const char *dossier, applicant_visit_fn visit,
                       ct_error *err);
 int sq_applicant_due_publication(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
                                  ct_error *err);
+int sq_applicant_by_id_number(void *impl, const char *id_number, applicant_visit_fn visit,
+                              void *ctx, ct_error *err);
+int sq_applicant_by_cert(void *impl, const char *serial, applicant_record *out, ct_error *err);
 int sq_token_insert(void *impl, const token_record *rec, ct_error *err);
 int sq_token_get(void *impl, const char *serial, token_record *out, ct_error *err);
 int sq_token_update(void *impl, const token_record *rec, ct_error *err);

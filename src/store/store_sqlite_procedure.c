@@ -13,9 +13,11 @@
 #include <string.h>
 
 static const sq_column agency_cols[] = {
-    TEXT(agency_record, code),     TEXT(agency_record, name),      TEXT(agency_record, parent),
-    TEXT(agency_record, province), TEXT(agency_record, head_name), TEXT(agency_record, head_title),
-    TEXT(agency_record, kind),     INT(agency_record, created_at),
+    TEXT(agency_record, code),          TEXT(agency_record, name),
+    TEXT(agency_record, parent),        TEXT(agency_record, province),
+    TEXT(agency_record, head_name),     TEXT(agency_record, head_title),
+    TEXT(agency_record, kind),          INT(agency_record, created_at),
+    TEXT(agency_record, email_domains),
 };
 static const sq_table agency_table = SQ_TABLE("agencies", agency_cols, 1, agency_record);
 
@@ -165,6 +167,11 @@ int sq_agency_get(void *impl, const char *code, agency_record *out, ct_error *er
                       "cơ quan", "agency", code, err));
 }
 
+int sq_agency_update(void *impl, const agency_record *rec, ct_error *err)
+{
+    WITH_WRITE(sq_update_record(db, &agency_table, rec, "agency.not_found", err));
+}
+
 int sq_agency_list(void *impl, agency_visit_fn visit, void *ctx, ct_error *err)
 {
     agency_record scratch;
@@ -276,6 +283,24 @@ int sq_applicant_due_publication(void *impl, int64_t now, applicant_visit_fn vis
                           "WHERE state = 'activation_requested' AND requested_effective_at <= ?1"
                           " ORDER BY requested_effective_at",
                           NULL, 0, &now, (sq_row_fn)visit, ctx, &scratch, err));
+}
+
+int sq_applicant_by_id_number(void *impl, const char *id_number, applicant_visit_fn visit,
+                              void *ctx, ct_error *err)
+{
+    applicant_record scratch;
+    const char *b[] = {id_number};
+    WITH_READ(sq_select_records(db, &applicant_table, "WHERE id_number = ? ORDER BY dossier, n", b,
+                                1, NULL, (sq_row_fn)visit, ctx, &scratch, err));
+}
+
+int sq_applicant_by_cert(void *impl, const char *serial, applicant_record *out, ct_error *err)
+{
+    const char *b[] = {serial};
+    /* the term cert_serial <> '' lets SQLite use the partial index applicants_cert */
+    WITH_READ(get_one(db, &applicant_table, "WHERE cert_serial = ? AND cert_serial <> ''", b, 1,
+                      NULL, out, "applicant.not_found", "người giữ chứng thư",
+                      "holder of certificate", serial, err));
 }
 
 int sq_token_insert(void *impl, const token_record *rec, ct_error *err)

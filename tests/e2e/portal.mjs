@@ -1,8 +1,11 @@
 // portal.mjs — the whole procedure through the portal in headless Chromium: an agency clerk
-// prepares a dossier of two applicants, the head confirms, the clerk submits, the CA officer
-// accepts, issues and notifies pickup, the clerk records receipt and hand-over and requests
-// activation, the officer publishes, and the public directory shows both certificates as valid
-// with their effective time. Every step is a click in the browser against a real server.
+// prepares a dossier of three applicants, the head confirms, the clerk submits, the CA officer
+// accepts, checks each applicant (the ID number and the flags the software raises, also on a
+// phone-sized screen) and refuses the third with a reason, issues and notifies pickup, the clerk
+// records receipt and hand-over and requests activation, the officer publishes, the dossier is
+// completed, and the public directory shows both certificates as valid with their effective
+// time; the refused applicant's own lookup says why. Every step is a click in the browser
+// against a real server.
 //
 //   node portal.mjs BASE_URL ACCOUNTS_FILE [SCREENSHOT_DIR]
 //
@@ -25,7 +28,12 @@ const CSV = [
   'STT,Họ và tên,Ngày sinh,Số CCCD/CMND/Hộ chiếu,Ngày cấp,Nơi cấp,Thư điện tử công vụ,"Cơ quan, đơn vị công tác",Tỉnh/thành phố,Chức vụ,Ngạch/Vị trí,Số điện thoại di động,Số hiệu chứng thư số cũ (nếu có)',
   '1,Nguyễn Thị Thu Hà,12/03/1985,001185012345,10/05/2021,Cục Cảnh sát QLHC về TTXH,ha.ntt@mic.gov.vn,Vụ Pháp chế,Hà Nội,Chuyên viên chính,Công chức,0912345678,',
   '2,Trần Văn Đức,02/11/1979,036079004567,20/08/2021,Cục Cảnh sát QLHC về TTXH,duc.tv@mic.gov.vn,"Vụ Pháp chế, Phòng 2",Hà Nội,Phó Vụ trưởng,Công chức,0987654321,',
+  /* a CCCD number whose digits say 1985 against a birth in 1990, an address outside the
+   * agency's official domains: the officer's check flags both, and the officer refuses */
+  '3,Lê Văn Tâm,15/06/1990,001085012399,01/03/2022,Cục Cảnh sát QLHC về TTXH,tam.lv@gmail.com,Vụ Pháp chế,Hà Nội,Chuyên viên,Công chức,0903111222,',
 ].join('\r\n') + '\r\n';
+const REFUSED_ID = '001085012399';
+const REFUSAL = 'Số CCCD không khớp năm sinh; đề nghị cơ quan kiểm tra lại';
 const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
 
 const browser = await chromium.launch({
@@ -58,7 +66,12 @@ async function go(page, hash) {
   await page.waitForSelector('main h1');
 }
 
-/* Submit an action form of the dossier page and wait for every listed applicant to reach a state. */
+/* Whether the page fits its window's width (nothing to scroll sideways). */
+async function fitsWidth(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+}
+
+/* Submit an action form of the dossier page and wait for every applicant not refused to reach a state. */
 async function step(page, action, state, fill) {
   const form = page.locator(`#dossier-actions form[data-action="${action}"]`);
   await form.waitFor();
@@ -68,8 +81,10 @@ async function step(page, action, state, fill) {
   const flash = await page.textContent('[data-flash]');
   check(`${action}: the portal reports success`, await page.locator('[data-flash=ok]').count() === 1, flash);
   if (state) {
-    const states = await page.locator('tr[data-applicant] [data-state]').evaluateAll((els) => els.map((e) => e.dataset.state));
-    check(`${action}: both applicants ${state}`, states.length === 2 && states.every((s) => s === state), states.join(','));
+    const all = await page.locator('tr[data-applicant] [data-state]').evaluateAll((els) => els.map((e) => e.dataset.state));
+    const states = all.filter((s) => s !== 'refused');
+    check(`${action}: every applicant not refused ${state}`, all.length === 3 && states.length >= 2 &&
+      states.every((s) => s === state), all.join(','));
   }
 }
 
@@ -94,7 +109,7 @@ try {
   await clerk.setInputFiles('#upload-list input[type=file]', {name: 'danh-sach.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV)});
   await clerk.click('#upload-list button');
   await clerk.waitForSelector('[data-flash]');
-  check('the list of two is accepted', (await clerk.textContent('#draft-applicants')).startsWith('2'),
+  check('the list of three is accepted', (await clerk.textContent('#draft-applicants')).startsWith('3'),
     await clerk.textContent('#flash'));
   await clerk.setInputFiles('#upload-letter input[type=file]', {name: 'công văn đề nghị.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF)});
   await clerk.click('#upload-letter button');
@@ -140,7 +155,46 @@ try {
   await go(officer, `#/dossiers/${code}`);
   await step(officer, 'accept', 'pending');
   check('dossier accepted', await officer.locator('#dossier-state [data-state=accepted]').count() === 1);
+
+  /* the officer's check: each applicant's ID number where the officer looks, and the flags */
+  const third = officer.locator('tr[data-applicant="3"]');
+  check('the officer sees the ID number', await third.locator('.id-number').isVisible() &&
+    (await third.locator('.id-number').textContent()) === REFUSED_ID);
+  const cccdFlag = third.locator('li.flag[data-flag=cccd_birth_year]');
+  check('and the flag of its digits against the date of birth', await cccdFlag.isVisible() &&
+    (await cccdFlag.textContent()).includes('1985'), await third.textContent());
+  check('and of the address outside the official domains', await third.locator('li.flag[data-flag=email_domain]').count() === 1);
+  check('a clean applicant has no flag', await officer.locator('tr[data-applicant="1"] li.flag').count() === 0);
+  await officer.click('tr[data-details="3"] summary');
+  const details = await officer.textContent('tr[data-details="3"] dl');
+  check('the whole row of the list under it', details.includes('tam.lv@gmail.com') && details.includes('0903111222') &&
+    details.includes('01/03/2022') && details.includes('Công chức'), details);
+  check('the page fits 1280 px', await fitsWidth(officer));
+  await shot(officer, 'dossier-officer-check');
+  await officer.setViewportSize({width: 375, height: 812});
+  check('the page fits a 375 px phone: nothing to scroll sideways', await fitsWidth(officer),
+    String(await officer.evaluate(() => document.documentElement.scrollWidth)));
+  check('the flag is still beside the applicant', await cccdFlag.isVisible());
+  await shot(officer, 'dossier-officer-375');
+  await officer.setViewportSize({width: 1280, height: 860});
+
+  /* the officer refuses the third applicant, with a reason, after confirming */
+  const refuseForm = third.locator('form[data-action=refuse]');
+  await refuseForm.locator('input[name=reason]').fill(REFUSAL);
+  let asked = '';
+  officer.once('dialog', (dialog) => { asked = dialog.message(); dialog.dismiss(); });
+  await refuseForm.locator('button[type=submit]').click();
+  check('refusing asks first, naming the applicant', asked.includes('Lê Văn Tâm'), asked);
+  check('and a "no" changes nothing', await third.locator('[data-state=pending]').count() === 1);
+  officer.once('dialog', (dialog) => dialog.accept());
+  await refuseForm.locator('button[type=submit]').click();
+  await officer.waitForSelector('[data-flash]');
+  check('the refusal is done', await officer.locator('[data-flash=ok]').count() === 1, await officer.textContent('#flash'));
+  check('the third applicant is refused', await officer.locator('tr[data-applicant="3"] [data-state=refused]').count() === 1);
+  check('with the reason beside it', (await officer.textContent('tr[data-applicant="3"] .reason')) === REFUSAL);
+  check('and nothing more to do for it', await officer.locator('tr[data-applicant="3"] form').count() === 0);
   await step(officer, 'issue', 'issued');
+  check('the refused applicant was not issued', await officer.locator('tr[data-applicant="3"] [data-state=refused]').count() === 1);
   await step(officer, 'notify-pickup', 'awaiting_pickup', async (form) => {
     const d = new Date(Date.now() + 7 * 3600e3 + 24 * 3600e3).toISOString().slice(0, 10);
     await form.locator('input[name=at]').fill(`${d}T09:00`);
@@ -166,6 +220,7 @@ try {
   /* the officer publishes */
   await go(officer, `#/dossiers/${code}`);
   await step(officer, 'publish', 'published');
+  check('the dossier is completed', await officer.locator('#dossier-state [data-state=completed]').count() === 1);
 
   /* the public directory: both valid, with their effective time */
   const visitor = await (await browser.newContext()).newPage();
@@ -195,6 +250,11 @@ try {
   check('the lookup shows nothing about the person', !mine.includes('Nguyễn Thị Thu Hà') &&
     !mine.includes('@mic.gov.vn') && !mine.includes('Vụ Pháp chế'), mine);
   await shot(visitor, 'lookup');
+  /* the refused applicant's lookup: refused, and why */
+  await visitor.fill('#lookup input[name=id_number]', REFUSED_ID);
+  await visitor.click('#lookup button');
+  await visitor.waitForSelector('#lookup-result [data-state=refused]');
+  check('the refused applicant sees the refusal and its reason', (await visitor.textContent('#lookup-result')).includes(REFUSAL));
   await visitor.fill('#lookup input[name=id_number]', '001185012346');
   await visitor.click('#lookup button');
   await visitor.waitForSelector('#lookup-result .error');

@@ -111,6 +111,7 @@ POST|drafts|{}|401|403|403|403|201|403|201
 POST|drafts/@R@/list|{"csv":"$LIST"}|401|403|403|403|200|403|404
 POST|drafts/@R@/confirm|{}|401|403|403|403|403|409|403
 POST|agencies|{"code":"AG@N@","name":"Cơ quan @N@","province":"Huế","head_name":"A","head_title":"B","kind":"state"}|401|201|201|403|403|403|403
+POST|agencies/BYT/domains|{"email_domains":"moh.gov.vn"}|401|200|200|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC postal)|401|403|201|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC online)|401|403|400|403|403|403|403
 POST|dossiers/@D@/publish|{}|401|403|409|403|403|403|403
@@ -129,7 +130,7 @@ TABLE
 # its buttons from it): the accepted dossier's pending applicant may be issued by the officer
 acts() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join(a["name"] for a in d["actions"]), "|", ",".join(a["name"] for a in d["applicants"][0]["actions"]))' "$T/last"; }
 call canbo GET "dossiers/$D" >/dev/null
-same "the officer's actions on the accepted dossier and its pending applicant" "withdraw | issue" "$(acts)"
+same "the officer's actions on the accepted dossier and its pending applicant" "withdraw | issue,refuse" "$(acts)"
 call kiemtoan GET "dossiers/$D" >/dev/null
 same "the auditor is offered nothing" " | " "$(acts)"
 

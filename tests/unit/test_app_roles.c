@@ -35,9 +35,10 @@ static int setup(void **state)
 {
     ct_error err = {0};
     app_init_options opt = {0};
-    app_agency_input min = {"MIN", "Bộ Thử nghiệm", NULL, "Hà Nội", "A", "Bộ trưởng", "state"};
-    app_agency_input unit = {"MIN.A", "Vụ A", "MIN", "Hà Nội", "B", "Vụ trưởng", "state"};
-    app_agency_input other = {"OTHER", "Bộ Khác", NULL, "Huế", "C", "Bộ trưởng", "state"};
+    app_agency_input min = {"MIN", "Bộ Thử nghiệm", NULL,    "Hà Nội",
+                            "A",   "Bộ trưởng",     "state", NULL};
+    app_agency_input unit = {"MIN.A", "Vụ A", "MIN", "Hà Nội", "B", "Vụ trưởng", "state", NULL};
+    app_agency_input other = {"OTHER", "Bộ Khác", NULL, "Huế", "C", "Bộ trưởng", "state", NULL};
     app_submission sub = {0};
     dossier_record d;
     (void)state;
@@ -95,7 +96,7 @@ static void test_intake_roles(void **state)
 {
     ct_error err = {0};
     app_submission sub = {0};
-    app_agency_input x = {"X", "X", NULL, "Huế", "A", "B", "state"};
+    app_agency_input x = {"X", "X", NULL, "Huế", "A", "B", "state", NULL};
     (void)state;
 
     sub.agency = "MIN.A";
