@@ -145,10 +145,10 @@ void cli_report_list(const app_list_errors *errors)
         char vi[160] = "", en[160] = "";
         if (p->row > 0 && p->column >= 0) {
             snprintf(vi, sizeof vi, "dòng %d, cột \"%s\" ", p->row, mau02_column_vi(p->column));
-            snprintf(en, sizeof en, "row %d, field \"%s\" ", p->row, mau02_column_en(p->column));
+            snprintf(en, sizeof en, "row %d, field \"%s\": ", p->row, mau02_column_en(p->column));
         } else if (p->row > 0) {
             snprintf(vi, sizeof vi, "dòng %d ", p->row);
-            snprintf(en, sizeof en, "row %d ", p->row);
+            snprintf(en, sizeof en, "row %d: ", p->row);
         }
         fprintf(stderr, "chungthu: %s[%s]: %s / %s%s\n", vi, p->code, p->vi, en, p->en);
     }
