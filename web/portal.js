@@ -23,7 +23,8 @@ const WORDS = {
     drafts: 'Hồ sơ đang lập (bản nháp)', new_draft: 'Lập hồ sơ mới', title: 'Tên đợt đề nghị',
     create: 'Tạo', draft: 'Bản nháp', state: 'Trạng thái', applicants: 'Người đề nghị',
     letter: 'Văn bản đề nghị đã ký', list: 'Danh sách (Mẫu 02)', open: 'Mở',
-    upload_list: 'Tải danh sách CSV lên', upload_letter: 'Tải văn bản đề nghị (PDF, JPEG, PNG) lên',
+    upload_list: 'Tải danh sách CSV lên', list_errors: 'Lỗi trong danh sách', row: 'Dòng',
+    more_errors: 'lỗi khác chưa hiện', upload_letter: 'Tải văn bản đề nghị (PDF, JPEG, PNG) lên',
     upload: 'Tải lên', confirm: 'Thủ trưởng xác nhận', submit: 'Nộp hồ sơ trực tuyến',
     delete: 'Xóa bản nháp', confirmed_by: 'Xác nhận của thủ trưởng', none: '—',
     draft_open: 'đang lập', draft_confirmed: 'đã xác nhận', draft_submitted: 'đã nộp',
@@ -88,7 +89,8 @@ const WORDS = {
     drafts: 'Dossiers being prepared (drafts)', new_draft: 'New dossier', title: 'Batch title',
     create: 'Create', draft: 'Draft', state: 'State', applicants: 'Applicants',
     letter: 'Signed request letter', list: 'List (Form 02)', open: 'Open',
-    upload_list: 'Upload the CSV list', upload_letter: 'Upload the request letter (PDF, JPEG, PNG)',
+    upload_list: 'Upload the CSV list', list_errors: 'Errors in the list', row: 'Row',
+    more_errors: 'more errors not shown', upload_letter: 'Upload the request letter (PDF, JPEG, PNG)',
     upload: 'Upload', confirm: 'Head confirms', submit: 'Submit online',
     delete: 'Delete draft', confirmed_by: "Head's confirmation", none: '—',
     draft_open: 'being prepared', draft_confirmed: 'confirmed', draft_submitted: 'submitted',
@@ -213,6 +215,9 @@ class ApiError extends Error {
     super((lang === 'en' ? body.message_en : body.message_vi) || body.message || `HTTP ${status}`);
     this.status = status;
     this.code = body.code;
+    /* a refused list: every problem (row, column, code, messages) and how many in all */
+    this.errors = Array.isArray(body.errors) ? body.errors : [];
+    this.errorCount = body.error_count || this.errors.length;
   }
 }
 
@@ -379,6 +384,18 @@ function uploadForm(id, label, accept, send) {
   }}, h('label', {}, h('span', {}, label), file), h('button', {type: 'submit'}, t('upload')));
 }
 
+/* Every problem of a refused list, in the page's language: row, column, message. */
+function listErrors(e) {
+  const en = lang === 'en';
+  const more = e.errorCount - e.errors.length;
+  return h('div', {class: 'card error', id: 'list-errors'},
+    h('h2', {}, `${t('list_errors')} (${e.errorCount})`),
+    h('ul', {}, e.errors.map((x) => h('li', {'data-code': x.code, 'data-row': x.row},
+      [x.row && `${t('row')} ${x.row}`, en ? x.column : x.column_vi].filter(Boolean).join(', '),
+      ': ', en ? x.message_en : x.message_vi))),
+    more > 0 && h('p', {}, `… ${more} ${t('more_errors')}`));
+}
+
 /* What the draft waits for, in words. */
 function nextStep(d) {
   if (!d.applicants || !d.letter_size) return t('next_upload');
@@ -389,6 +406,7 @@ async function viewDraft(render, id) {
   const d = await api('GET', `drafts/${id}`);
   const clerk = me.role === 'agency_clerk', head = me.role === 'agency_head';
   const open = d.state !== 'submitted';
+  const errorBox = h('div', {id: 'list-error-box'}); /* a refused list's problems, under its form */
   render(h('h1', {}, `${t('draft')} #${d.id} ${d.title ? '— ' + d.title : ''}`),
     h('table', {class: 'kv'},
       h('tr', {}, h('th', {}, t('state')), h('td', {id: 'draft-state', 'data-state': d.state}, draftState(d.state))),
@@ -403,7 +421,16 @@ async function viewDraft(render, id) {
       d.dossier && h('tr', {}, h('th', {}, t('submitted_as')),
         h('td', {}, h('a', {href: `#/dossiers/${d.dossier}`, id: 'dossier-link'}, d.dossier)))),
     open && clerk && uploadForm('upload-list', t('upload_list'), '.csv,text/csv',
-      async (f) => api('POST', `drafts/${d.id}/list`, await f.text(), 'text/csv')),
+      async (f) => {
+        errorBox.replaceChildren();
+        try {
+          return await api('POST', `drafts/${d.id}/list`, await f.text(), 'text/csv');
+        } catch (e) {
+          if (e.errors && e.errors.length) errorBox.replaceChildren(listErrors(e));
+          throw e;
+        }
+      }),
+    errorBox,
     open && clerk && uploadForm('upload-letter', t('upload_letter'), '.pdf,.jpg,.jpeg,.png',
       (f) => api('POST', `drafts/${d.id}/letter?name=${encodeURIComponent(f.name)}`, f,
         f.type || 'application/octet-stream')),

@@ -14,6 +14,7 @@
 
 #include "app/config.h"
 #include "core/error.h"
+#include "core/mau02.h"
 #include "core/procedure.h"
 #include "core/role.h"
 #include "core/subscriber.h"
@@ -215,8 +216,19 @@ typedef struct app_submission {
     const char *confirmed_on; /* YYYY-MM-DD; NULL: today */
 } app_submission;
 
+/*
+ * Every problem of a refused Mẫu 02 list, for a face to show all at once: each with its row,
+ * its column (mau02_column_vi/en; -1: none), its stable code and its message in both languages
+ * without the row and column (core/mau02.h, mau02_errors: the first MAU02_ERRORS_KEPT, sorted,
+ * and the total). The operations that read a list fill one the face passes (zeroed; NULL: the
+ * face wants only the summary in ct_error), and leave it empty when the failure was not the
+ * list's. Free it with app_list_errors_free().
+ */
+typedef mau02_errors app_list_errors;
+void app_list_errors_free(app_list_errors *errors);
+
 int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
-                       dossier_record *out, ct_error *err);
+                       dossier_record *out, app_list_errors *list_errors, ct_error *err);
 
 typedef struct app_step_args {
     int64_t applicant;  /* 0: every applicant the action applies to (refuse: one, named) */
@@ -297,7 +309,8 @@ int app_draft_get(app *a, const app_actor *actor, int64_t id, draft_record *out,
 int app_draft_list(app *a, const app_actor *actor, draft_visit_fn visit, void *ctx, ct_error *err);
 /* The Mẫu 02 list (format "csv" or "json"), checked row by row now as submission will. */
 int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *format,
-                       const unsigned char *data, size_t len, draft_record *out, ct_error *err);
+                       const unsigned char *data, size_t len, draft_record *out,
+                       app_list_errors *list_errors, ct_error *err);
 /* The letter, refused (415) unless its name, the type it was sent as and its content agree. */
 int app_draft_set_letter(app *a, const app_actor *actor, int64_t id, const char *name,
                          const char *declared_type, const unsigned char *data, size_t len,

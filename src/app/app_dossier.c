@@ -89,7 +89,7 @@ static int parse_confirmation(const char *text, dossier_record *d, ct_error *err
 
 int dossier_check_submission(app *a, const app_actor *actor, const app_submission *in,
                              dossier_record *d, mau02_applicant **list, size_t *count,
-                             ct_error *err)
+                             app_list_errors *list_errors, ct_error *err)
 {
     agency_record agency;
     char today[11];
@@ -132,10 +132,11 @@ int dossier_check_submission(app *a, const app_actor *actor, const app_submissio
         snprintf(d->confirmed_on, sizeof d->confirmed_on, "%s", today);
     }
     if (in->format && strcmp(in->format, "json") == 0) {
-        if (mau02_parse_json(in->data, in->len, today, list, count, err) != 0)
+        if (mau02_parse_json(in->data, in->len, today, list, count, list_errors, err) != 0)
             return -1;
     } else if (in->format == NULL || strcmp(in->format, "csv") == 0) {
-        if (mau02_parse_csv((const char *)in->data, in->len, today, list, count, err) != 0)
+        if (mau02_parse_csv((const char *)in->data, in->len, today, list, count, list_errors,
+                            err) != 0)
             return -1;
     } else {
         return ct_fail(err, 400, "dossier.format", "định dạng danh sách phải là csv hoặc json",
@@ -216,8 +217,13 @@ static int intake_in_transaction(app *a, void *ctx, ct_error *err)
     return dossier_create(a, in->actor, in->d, in->list, in->count, err);
 }
 
+void app_list_errors_free(app_list_errors *errors)
+{
+    mau02_errors_free(errors);
+}
+
 int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
-                       dossier_record *out, ct_error *err)
+                       dossier_record *out, app_list_errors *list_errors, ct_error *err)
 {
     dossier_record d;
     mau02_applicant *list = NULL;
@@ -240,7 +246,7 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        "direct (trực tiếp) hoặc postal (bưu chính)",
                        "online dossiers arrive only through an agency's draft; record direct or "
                        "postal dossiers here");
-    if (dossier_check_submission(a, actor, in, &d, &list, &count, err) != 0)
+    if (dossier_check_submission(a, actor, in, &d, &list, &count, list_errors, err) != 0)
         goto out;
     if (with_transaction(a, intake_in_transaction, &(intake){actor, &d, list, count}, err) != 0)
         goto out;

@@ -219,7 +219,8 @@ static int apply_list(app *a, draft_change *c, ct_error *err)
 }
 
 int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *format,
-                       const unsigned char *data, size_t len, draft_record *out, ct_error *err)
+                       const unsigned char *data, size_t len, draft_record *out,
+                       app_list_errors *list_errors, ct_error *err)
 {
     draft_record d;
     dossier_record check;
@@ -247,7 +248,7 @@ int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *f
     in.data = data;
     in.len = len;
     in.confirmed_by = "-, -";
-    if (dossier_check_submission(a, actor, &in, &check, &list, &count, err) != 0)
+    if (dossier_check_submission(a, actor, &in, &check, &list, &count, list_errors, err) != 0)
         return -1;
     free(list);
     c.format = in.format;
@@ -582,7 +583,7 @@ static int submit_in_transaction(app *a, void *ctx, ct_error *err)
     in.len = len;
     in.confirmed_by = confirmed_by;
     in.confirmed_on = confirmed_on;
-    if (dossier_check_submission(a, s->actor, &in, &s->dossier, &list, &count, err) != 0 ||
+    if (dossier_check_submission(a, s->actor, &in, &s->dossier, &list, &count, NULL, err) != 0 ||
         dossier_create(a, s->actor, &s->dossier, list, count, err) != 0)
         goto out;
     snprintf(d.state, sizeof d.state, "%s", DRAFT_SUBMITTED);

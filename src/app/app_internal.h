@@ -75,18 +75,22 @@ bool agency_visible(app *a, const app_actor *actor, const char *agency);
 
 struct mau02_applicant;
 /* app_dossier.c: intake in two parts, so that a draft's submission (app_draft.c) shares them:
- * check a submission (list parsed, confirmation, channel, agency; *list malloc'd), then create
+ * check a submission (list parsed, confirmation, channel, agency; *list malloc'd; every problem
+ * of a refused list in list_errors, when not NULL), then create
  * the dossier, its applicants and the audit row inside the caller's transaction. */
 int dossier_check_submission(app *a, const app_actor *actor, const app_submission *in,
                              dossier_record *d, struct mau02_applicant **list, size_t *count,
-                             ct_error *err);
+                             app_list_errors *list_errors, ct_error *err);
 int dossier_create(app *a, const app_actor *actor, dossier_record *d,
                    const struct mau02_applicant *list, size_t count, ct_error *err);
 /* app_mau02_json.c: the list as JSON, an array of objects (or {"applicants": [...]}) with the
  * Mẫu 02 fields by name, each checked as mau02_check_row() checks a CSV row, then duplicates;
- * codes json.malformed, json.type, mau02.empty and mau02_check_row's. *out malloc'd. */
+ * codes json.malformed, json.type, mau02.empty and mau02_check_row's. Every problem goes into
+ * errors (NULL: none kept) as mau02_parse_csv() does, the row being the applicant's place in the
+ * array (from 1); err gets the summary. *out malloc'd. */
 int mau02_parse_json(const unsigned char *data, size_t len, const char *today,
-                     struct mau02_applicant **out, size_t *count, ct_error *err);
+                     struct mau02_applicant **out, size_t *count, app_list_errors *errors,
+                     ct_error *err);
 
 /* app_token.c: step 2 on a token. app_token_issue_applicant takes a blank token from stock,
  * provisions it (keys generated on it), signs the certificate on hold, writes it to the token,

@@ -107,6 +107,8 @@ size_t cli_get_all(const cli_args *a, const char *name, const char **out, size_t
 
 /* Print an error in Vietnamese and English; returns the exit status for it. */
 int cli_report(const ct_error *err);
+/* Every problem of a refused list, one a line (where, code, Vietnamese / English), on stderr. */
+void cli_report_list(const app_list_errors *errors);
 /* Print "chungthu: MESSAGE" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -119,7 +119,7 @@ static int run_procedure(app *a, const app_actor *admin, dossier_record *d, ct_e
     if (ensure_head(a, admin, head_name, err) != 0 ||
         app_draft_create(a, &clerk, NULL, "Đợt thử nghiệm", &draft, err) != 0 ||
         app_draft_set_list(a, &clerk, draft.id, "csv", (const unsigned char *)sample_list,
-                           sizeof sample_list - 1, &draft, err) != 0 ||
+                           sizeof sample_list - 1, &draft, NULL, err) != 0 ||
         app_draft_set_letter(a, &clerk, draft.id, "cong-van.pdf", "application/pdf",
                              (const unsigned char *)sample_letter, sizeof sample_letter - 1, &draft,
                              err) != 0 ||

@@ -250,7 +250,7 @@ int cmd_dossier_list(cli_call *c)
 
 /* The submission of a list read from --file, as the CA officer records one received on paper. */
 static int submit(app *a, const app_actor *actor, const cli_args *args, dossier_record *d,
-                  ct_error *err)
+                  app_list_errors *problems, ct_error *err)
 {
     app_submission in = {0};
     const char *file = cli_get(args, "file");
@@ -270,7 +270,7 @@ static int submit(app *a, const app_actor *actor, const cli_args *args, dossier_
     in.format = strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".json") == 0 ? "json" : "csv";
     in.data = data;
     in.len = len;
-    rc = app_dossier_submit(a, actor, &in, d, err);
+    rc = app_dossier_submit(a, actor, &in, d, problems, err);
     free(data);
     return rc;
 }
@@ -279,9 +279,14 @@ int cmd_dossier_submit(cli_call *c)
 {
     dossier_record d;
     char *slip = NULL;
+    app_list_errors problems = {0};
 
-    if (submit(c->a, &c->actor, &c->args, &d, &c->err) != 0)
+    /* a refused list: every problem, one a line, then the summary as for any error */
+    if (submit(c->a, &c->actor, &c->args, &d, &problems, &c->err) != 0) {
+        cli_report_list(&problems);
+        app_list_errors_free(&problems);
         return CLI_FAILED;
+    }
     if (cli_flag(&c->args, "json")) {
         cli_print_json(app_view_dossier(&c->actor, &d, d.received_at));
         return 0;

@@ -138,6 +138,25 @@ int cli_report(const ct_error *err)
     return err->status >= 500 ? 3 : 1;
 }
 
+void cli_report_list(const app_list_errors *errors)
+{
+    for (size_t i = 0; i < errors->count; i++) {
+        const mau02_problem *p = &errors->items[i];
+        char vi[160] = "", en[160] = "";
+        if (p->row > 0 && p->column >= 0) {
+            snprintf(vi, sizeof vi, "dòng %d, cột \"%s\" ", p->row, mau02_column_vi(p->column));
+            snprintf(en, sizeof en, "row %d, field \"%s\": ", p->row, mau02_column_en(p->column));
+        } else if (p->row > 0) {
+            snprintf(vi, sizeof vi, "dòng %d ", p->row);
+            snprintf(en, sizeof en, "row %d: ", p->row);
+        }
+        fprintf(stderr, "chungthu: %s[%s]: %s / %s%s\n", vi, p->code, p->vi, en, p->en);
+    }
+    if (errors->total > errors->count)
+        fprintf(stderr, "chungthu: … và %zu lỗi khác / and %zu more\n",
+                errors->total - errors->count, errors->total - errors->count);
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;

@@ -123,21 +123,98 @@ int position_category_parse(const char *typed, position_category *out)
 
 /* ---- messages ---- */
 
-/* Prefix an error with its row and column; returns -1. */
-static int at_cell(ct_error *err, int row, int col)
+/* The checks below fill err with the problem alone; where it is (row, column) is added by
+ * the row's check, once, when the problem joins the list. */
+static int cell_fail(ct_error *err, const char *code, const char *vi, const char *en)
+{
+    return ct_fail_text(err, 400, code, vi, en);
+}
+
+/* ---- the list of problems ---- */
+
+void mau02_errors_add(mau02_errors *errors, int row, int column, const char *code, const char *vi,
+                      const char *en)
+{
+    errors->total++;
+    if (errors->count >= MAU02_ERRORS_KEPT)
+        return;
+    if (errors->items == NULL) {
+        errors->items = malloc(MAU02_ERRORS_KEPT * sizeof *errors->items);
+        if (errors->items == NULL)
+            return; /* still counted: the summary says how many */
+    }
+    mau02_problem *p = &errors->items[errors->count++];
+    p->row = row;
+    p->column = column;
+    snprintf(p->code, sizeof p->code, "%s", code);
+    snprintf(p->vi, sizeof p->vi, "%s", vi);
+    snprintf(p->en, sizeof p->en, "%s", en);
+    ct_utf8_repair(p->vi);
+    ct_utf8_repair(p->en);
+}
+
+static void add_error(mau02_errors *errors, int row, int column, const ct_error *e)
+{
+    mau02_errors_add(errors, row, column, e->code, e->vi, e->en);
+}
+
+static int by_place(const void *x, const void *y)
+{
+    const mau02_problem *a = x, *b = y;
+
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    return (a->column > b->column) - (a->column < b->column);
+}
+
+void mau02_errors_sort(mau02_errors *errors)
+{
+    if (errors->count > 1)
+        qsort(errors->items, errors->count, sizeof *errors->items, by_place);
+}
+
+/* "dòng R, cột \"X\": " / "row R, field \"X\": " (or less, when the problem is not at a cell). */
+static void where(const mau02_problem *p, char vi[160], char en[160])
+{
+    vi[0] = en[0] = '\0';
+    if (p->row > 0 && p->column >= 0) {
+        snprintf(vi, 160, "dòng %d, cột \"%s\": ", p->row, mau02_column_vi(p->column));
+        snprintf(en, 160, "row %d, field \"%s\": ", p->row, mau02_column_en(p->column));
+    } else if (p->row > 0) {
+        snprintf(vi, 160, "dòng %d: ", p->row);
+        snprintf(en, 160, "row %d: ", p->row);
+    }
+}
+
+int mau02_errors_summary(const mau02_errors *errors, ct_error *err)
 {
     char vi[160], en[160];
 
-    snprintf(vi, sizeof vi, "dòng %d, cột \"%s\": ", row, mau02_column_vi(col));
-    snprintf(en, sizeof en, "row %d, field \"%s\": ", row, mau02_column_en(col));
-    return ct_error_prefix(err, vi, en);
+    if (errors->count == 0) /* none kept (out of memory) or none found */
+        return ct_fail(err, 400, "mau02.invalid", "%zu lỗi trong danh sách",
+                       "%zu errors in the list", errors->total);
+    where(&errors->items[0], vi, en);
+    if (errors->total == 1) {
+        ct_fail_text(err, 400, errors->items[0].code, errors->items[0].vi, errors->items[0].en);
+        return ct_error_prefix(err, vi, en);
+    }
+    {
+        char mvi[CT_ERR_MSG_MAX], men[CT_ERR_MSG_MAX];
+        snprintf(mvi, sizeof mvi, "%zu lỗi trong danh sách; lỗi đầu tiên: %s%s", errors->total, vi,
+                 errors->items[0].vi);
+        snprintf(men, sizeof men, "%zu errors in the list; the first: %s%s", errors->total, en,
+                 errors->items[0].en);
+        return ct_fail_text(err, 400, "mau02.invalid", mvi, men);
+    }
 }
 
-static int cell_fail(ct_error *err, int row, int col, const char *code, const char *vi,
-                     const char *en)
+void mau02_errors_free(mau02_errors *errors)
 {
-    ct_fail_text(err, 400, code, vi, en);
-    return at_cell(err, row, col);
+    if (errors == NULL)
+        return;
+    free(errors->items);
+    errors->items = NULL;
+    errors->count = errors->total = 0;
 }
 
 /*
@@ -252,7 +329,7 @@ static int age_on(const char *birth, const char *today)
     return years;
 }
 
-static int check_date_cell(const char *cell, int row, int col, char out[11], ct_error *err)
+static int check_date_cell(const char *cell, char out[11], ct_error *err)
 {
     char v[48], vi[160], en[160];
 
@@ -261,7 +338,7 @@ static int check_date_cell(const char *cell, int row, int col, char out[11], ct_
     shown(cell, v);
     snprintf(vi, sizeof vi, "\"%s\" không phải là một ngày có thật (viết DD/MM/YYYY)", v);
     snprintf(en, sizeof en, "\"%s\" is not a real date (write DD/MM/YYYY)", v);
-    return cell_fail(err, row, col, "mau02.date_invalid", vi, en);
+    return cell_fail(err, "mau02.date_invalid", vi, en);
 }
 
 /* ---- ID number, phone, serial ---- */
@@ -273,7 +350,7 @@ static const char *const hint_vi =
 static const char *const hint_en =
     " (if the spreadsheet dropped a leading 0, format the column as Text)";
 
-static int check_id(const char *in, int row, mau02_applicant *out, ct_error *err)
+static int check_id(const char *in, mau02_applicant *out, ct_error *err)
 {
     char id[24], v[48], vi[400], en[400];
     size_t n = 0, digits;
@@ -313,7 +390,7 @@ static int check_id(const char *in, int row, mau02_applicant *out, ct_error *err
                  "\"%s\" is not a CCCD number (12 digits), a CMND number (9 digits) or a passport "
                  "number (a letter and 7 digits)%s",
                  v, lost_zero ? hint_en : "");
-        return cell_fail(err, row, COL_ID, "mau02.id_invalid", vi, en);
+        return cell_fail(err, "mau02.id_invalid", vi, en);
     }
     snprintf(out->id_number, sizeof out->id_number, "%s", id);
     return 0;
@@ -325,7 +402,7 @@ static int check_id(const char *in, int row, mau02_applicant *out, ct_error *err
  * "+84 912 345 678", "84912345678", "0912.345.678", "(091) 234-5678" are all 0912345678. The
  * phone is where the CA calls the applicant to hand over the token, so a landline will not do.
  */
-static int check_phone(const char *in, int row, char out[16], ct_error *err)
+static int check_phone(const char *in, char out[16], ct_error *err)
 {
     char d[24], v[48], vi[400], en[400];
     size_t n = 0;
@@ -373,12 +450,12 @@ bad:
                  "09)%s",
                  v, lost_zero ? hint_en : "");
     }
-    return cell_fail(err, row, COL_PHONE, "mau02.phone_invalid", vi, en);
+    return cell_fail(err, "mau02.phone_invalid", vi, en);
 }
 
 /* The serial of a certificate the applicant held before (renewal, replacement): hex digits,
  * spaces or colons between them allowed (as tools print serials), stored upper-case. */
-static int check_serial(const char *in, int row, char out[41], ct_error *err)
+static int check_serial(const char *in, char out[41], ct_error *err)
 {
     char v[48], vi[200], en[200];
     size_t n = 0;
@@ -402,96 +479,79 @@ static int check_serial(const char *in, int row, char out[41], ct_error *err)
     snprintf(vi, sizeof vi, "\"%s\" không phải số hiệu chứng thư (chuỗi hex, tối đa 40 ký tự)", v);
     snprintf(en, sizeof en, "\"%s\" is not a certificate serial (hexadecimal, at most 40 digits)",
              v);
-    return cell_fail(err, row, COL_SERIAL, "mau02.serial_invalid", vi, en);
+    return cell_fail(err, "mau02.serial_invalid", vi, en);
 }
 
 /* ---- one row ---- */
 
 /* A human-entered text cell through the shared cleaner, the error placed at its cell. */
-static int text_cell(const char *cell, size_t max_chars, int row, int col, char *out,
-                     size_t out_size, ct_error *err)
+static int text_cell(const char *cell, size_t max_chars, int col, char *out, size_t out_size,
+                     ct_error *err)
 {
     if (text_clean_field(cell, max_chars, mau02_column_vi(col), mau02_column_en(col), out, out_size,
                          err) != 0)
-        return at_cell(err, row, col);
+        return -1;
     return 0;
 }
 
 /* A cleaned field, then what the cleaner lets through but a name must not hold, nor text that
  * is printed on pages and exported to spreadsheets (markup, formula starters), the error placed
  * at its cell. */
-static int name_cell(const char *cell, size_t max_chars, int row, int col, char *out,
-                     size_t out_size, ct_error *err)
+static int name_cell(const char *cell, size_t max_chars, int col, char *out, size_t out_size,
+                     ct_error *err)
 {
-    if (text_cell(cell, max_chars, row, col, out, out_size, err) != 0)
+    if (text_cell(cell, max_chars, col, out, out_size, err) != 0)
         return -1;
     if (text_check_name(out, mau02_column_vi(col), mau02_column_en(col), err) != 0)
-        return at_cell(err, row, col);
+        return -1;
     return 0;
 }
 
-static int plain_cell(const char *cell, size_t max_chars, int row, int col, char *out,
-                      size_t out_size, ct_error *err)
+static int plain_cell(const char *cell, size_t max_chars, int col, char *out, size_t out_size,
+                      ct_error *err)
 {
-    if (text_cell(cell, max_chars, row, col, out, out_size, err) != 0)
+    if (text_cell(cell, max_chars, col, out, out_size, err) != 0)
         return -1;
     if (text_check_plain(out, mau02_column_vi(col), mau02_column_en(col), err) != 0)
-        return at_cell(err, row, col);
+        return -1;
     return 0;
 }
 
-/* Encoding first, over the whole row: quoting a value in a message needs valid text, and a list
- * saved in a legacy Vietnamese encoding (TCVN3, VNI, Windows-1258) is caught here with advice on
- * how to save it. STT is never read, so it is not checked either. */
-static int check_encoding(const char *const cells[MAU02_COLUMNS], int row, ct_error *err)
-{
-    for (int c = COL_NAME; c < MAU02_COLUMNS; c++)
-        if (cells[c] != NULL && !text_utf8_valid(cells[c], strlen(cells[c])))
-            return cell_fail(err, row, c, "text.invalid_utf8",
-                             "không phải văn bản UTF-8 hợp lệ (hãy lưu danh sách dạng \"CSV "
-                             "UTF-8\")",
-                             "not valid UTF-8 text (save the list as \"CSV UTF-8\")");
-    return 0;
-}
-
-static int check_birth(const char *cell, int row, const char *today, mau02_applicant *out,
-                       ct_error *err)
+static int check_birth(const char *cell, const char *today, mau02_applicant *out, ct_error *err)
 {
     int age;
 
-    if (check_date_cell(cell, row, COL_BIRTH, out->birth_date, err) != 0)
+    if (check_date_cell(cell, out->birth_date, err) != 0)
         return -1;
     if (strcmp(out->birth_date, today) > 0)
-        return cell_fail(err, row, COL_BIRTH, "mau02.date_invalid", "ngày sinh ở tương lai",
+        return cell_fail(err, "mau02.date_invalid", "ngày sinh ở tương lai",
                          "the date of birth is in the future");
     age = age_on(out->birth_date, today);
     if (age < 18 || age > 80) {
         char vi[160], en[160];
         snprintf(vi, sizeof vi, "người đề nghị %d tuổi, phải từ 18 đến 80 tuổi", age);
         snprintf(en, sizeof en, "the applicant is %d, must be 18 to 80 years old", age);
-        return cell_fail(err, row, COL_BIRTH, "mau02.age", vi, en);
+        return cell_fail(err, "mau02.age", vi, en);
     }
     return 0;
 }
 
 /* After the date of birth, which out already holds. */
-static int check_issued_on(const char *cell, int row, const char *today, mau02_applicant *out,
-                           ct_error *err)
+static int check_issued_on(const char *cell, const char *today, mau02_applicant *out, ct_error *err)
 {
-    assert(out->birth_date[0] != '\0');
-    if (check_date_cell(cell, row, COL_ISSUED_ON, out->id_issued_on, err) != 0)
+    if (check_date_cell(cell, out->id_issued_on, err) != 0)
         return -1;
     if (strcmp(out->id_issued_on, today) > 0)
-        return cell_fail(err, row, COL_ISSUED_ON, "mau02.date_invalid", "ngày cấp ở tương lai",
+        return cell_fail(err, "mau02.date_invalid", "ngày cấp ở tương lai",
                          "the issue date is in the future");
-    if (strcmp(out->id_issued_on, out->birth_date) <= 0)
-        return cell_fail(err, row, COL_ISSUED_ON, "mau02.date_invalid",
-                         "ngày cấp không sau ngày sinh",
+    /* compared only with a date of birth that was read (a bad one is reported on its own) */
+    if (out->birth_date[0] != '\0' && strcmp(out->id_issued_on, out->birth_date) <= 0)
+        return cell_fail(err, "mau02.date_invalid", "ngày cấp không sau ngày sinh",
                          "the issue date is not after the date of birth");
     return 0;
 }
 
-static int check_email(const char *cell, int row, char *out, size_t out_size, ct_error *err)
+static int check_email(const char *cell, char *out, size_t out_size, ct_error *err)
 {
     /* Letters with diacritics ("nguyễn@…") are the usual slip; they are refused here with the
      * value quoted safely, before the cleaner quotes raw bytes. */
@@ -507,15 +567,15 @@ static int check_email(const char *cell, int row, char *out, size_t out_size, ct
                      "the e-mail address \"%s\" has accented letters: use only a-z, "
                      "digits and . _ -",
                      v);
-            return cell_fail(err, row, COL_EMAIL, "email.invalid", vi, en);
+            return cell_fail(err, "email.invalid", vi, en);
         }
     }
     if (text_clean_email(cell, out, out_size, err) != 0)
-        return at_cell(err, row, COL_EMAIL);
+        return -1;
     return 0;
 }
 
-static int check_province(const char *cell, int row, char *out, size_t out_size, ct_error *err)
+static int check_province(const char *cell, char *out, size_t out_size, ct_error *err)
 {
     const char *province = province_canonical(cell);
 
@@ -524,13 +584,13 @@ static int check_province(const char *cell, int row, char *out, size_t out_size,
         shown(cell, v);
         snprintf(vi, sizeof vi, "\"%s\" không phải một trong 34 tỉnh, thành phố", v);
         snprintf(en, sizeof en, "\"%s\" is not one of the 34 provinces and cities", v);
-        return cell_fail(err, row, COL_PROVINCE, "province.unknown", vi, en);
+        return cell_fail(err, "province.unknown", vi, en);
     }
     snprintf(out, out_size, "%s", province);
     return 0;
 }
 
-static int check_category(const char *cell, int row, position_category *out, ct_error *err)
+static int check_category(const char *cell, position_category *out, ct_error *err)
 {
     if (position_category_parse(cell, out) != 0) {
         char v[48], vi[300], en[300];
@@ -540,50 +600,83 @@ static int check_category(const char *cell, int row, position_category *out, ct_
                  "\"%s\": the procedure serves only Cán bộ, Công chức or Viên chức "
                  "(cadres, civil servants, public employees)",
                  v);
-        return cell_fail(err, row, COL_CATEGORY, "mau02.category_invalid", vi, en);
+        return cell_fail(err, "mau02.category_invalid", vi, en);
     }
     return 0;
 }
 
 /* One present cell (the previous serial may be empty) into its field of out. */
-static int check_cell(int c, const char *cell, int row, const char *today, mau02_applicant *out,
+static int check_cell(int c, const char *cell, const char *today, mau02_applicant *out,
                       ct_error *err)
 {
     switch (c) {
     case COL_NAME:
-        return name_cell(cell, 64, row, c, out->full_name, sizeof out->full_name, err);
+        return name_cell(cell, 64, c, out->full_name, sizeof out->full_name, err);
     case COL_BIRTH:
-        return check_birth(cell, row, today, out, err);
+        return check_birth(cell, today, out, err);
     case COL_ID:
-        return check_id(cell, row, out, err);
+        return check_id(cell, out, err);
     case COL_ISSUED_ON:
-        return check_issued_on(cell, row, today, out, err);
+        return check_issued_on(cell, today, out, err);
     case COL_ISSUED_AT:
-        return plain_cell(cell, 128, row, c, out->id_issued_at, sizeof out->id_issued_at, err);
+        return plain_cell(cell, 128, c, out->id_issued_at, sizeof out->id_issued_at, err);
     case COL_EMAIL:
-        return check_email(cell, row, out->email, sizeof out->email, err);
+        return check_email(cell, out->email, sizeof out->email, err);
     case COL_UNIT:
-        return plain_cell(cell, 64, row, c, out->unit, sizeof out->unit, err);
+        return plain_cell(cell, 64, c, out->unit, sizeof out->unit, err);
     case COL_PROVINCE:
-        return check_province(cell, row, out->province, sizeof out->province, err);
+        return check_province(cell, out->province, sizeof out->province, err);
     case COL_POSITION:
-        return plain_cell(cell, 128, row, c, out->position, sizeof out->position, err);
+        return plain_cell(cell, 128, c, out->position, sizeof out->position, err);
     case COL_CATEGORY:
-        return check_category(cell, row, &out->category, err);
+        return check_category(cell, &out->category, err);
     case COL_PHONE:
-        return check_phone(cell, row, out->phone, err);
+        return check_phone(cell, out->phone, err);
     case COL_SERIAL:
-        return empty(cell) ? 0 : check_serial(cell, row, out->previous_serial, err);
+        return empty(cell) ? 0 : check_serial(cell, out->previous_serial, err);
     default:
         assert(!"a Mẫu 02 column without a check");
         return 0;
     }
 }
 
+size_t mau02_check_row_all(const char *const cells[MAU02_COLUMNS], int row, const char *today,
+                           mau02_applicant *out, mau02_errors *errors)
+{
+    size_t found = 0;
+    ct_error e;
+
+    assert(cells != NULL && out != NULL && errors != NULL);
+    memset(out, 0, sizeof *out);
+    out->row = row;
+    /* Cell by cell in column order (the date of birth before the issue date compared with it).
+     * Encoding first in each cell: quoting a value in a message needs valid text, and a list
+     * saved in a legacy Vietnamese encoding (TCVN3, VNI, Windows-1258) gets advice on how to save
+     * it. STT is never read, so it is not checked either. */
+    for (int c = COL_NAME; c <= COL_SERIAL; c++) {
+        ct_error_clear(&e);
+        if (cells[c] != NULL && !text_utf8_valid(cells[c], strlen(cells[c])))
+            cell_fail(&e, "text.invalid_utf8",
+                      "không phải văn bản UTF-8 hợp lệ (hãy lưu danh sách dạng \"CSV UTF-8\")",
+                      "not valid UTF-8 text (save the list as \"CSV UTF-8\")");
+        else if (c != COL_SERIAL && empty(cells[c]))
+            cell_fail(&e, "mau02.field_missing", "chưa điền (bắt buộc)", "empty (required)");
+        else if (check_cell(c, cells[c], today, out, &e) == 0)
+            continue;
+        if (c == COL_BIRTH)
+            out->birth_date[0] = '\0'; /* the issue date is not compared with a refused one */
+        add_error(errors, row, c, &e);
+        found++;
+    }
+    return found;
+}
+
 int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
                     mau02_applicant *out, ct_error *err)
 {
+    mau02_errors errors = {0};
     ct_date t;
+    int rc = 0;
 
     assert(cells != NULL && out != NULL);
     memset(out, 0, sizeof *out);
@@ -591,36 +684,56 @@ int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char 
     if (today == NULL || ct_date_parse(today, &t) != 0)
         return ct_fail(err, 500, "mau02.today", "ngày hiện tại không hợp lệ",
                        "today's date is not valid");
-    if (check_encoding(cells, row, err) != 0)
-        return -1;
-    /* Then cell by cell in column order, so the first problem reported is the leftmost. */
-    for (int c = COL_NAME; c <= COL_SERIAL; c++) {
-        if (c != COL_SERIAL && empty(cells[c]))
-            return cell_fail(err, row, c, "mau02.field_missing", "chưa điền (bắt buộc)",
-                             "empty (required)");
-        if (check_cell(c, cells[c], row, today, out, err) != 0)
-            return -1;
+    if (mau02_check_row_all(cells, row, today, out, &errors) > 0) {
+        /* the leftmost problem alone, as one refusal */
+        errors.total = errors.count > 0 ? 1 : errors.total;
+        rc = mau02_errors_summary(&errors, err);
     }
-    return 0;
+    mau02_errors_free(&errors);
+    return rc;
 }
 
-int mau02_check_duplicates(const mau02_applicant *list, size_t count, ct_error *err)
+/* A later row with the ID number or the e-mail of an earlier one: at the later row's cell. */
+static void duplicate(mau02_errors *errors, const mau02_applicant *first,
+                      const mau02_applicant *again, bool same_id)
 {
-    for (size_t i = 0; i < count; i++) {
-        for (size_t j = i + 1; j < count; j++) {
-            bool same_id = strcmp(list[i].id_number, list[j].id_number) == 0;
-            if (same_id || strcasecmp(list[i].email, list[j].email) == 0) {
-                char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
-                const char *value = same_id ? list[i].id_number : list[i].email;
-                snprintf(vi, sizeof vi, "dòng %d và dòng %d trùng %s (%s)", list[i].row,
-                         list[j].row, same_id ? "số giấy tờ tùy thân" : "thư điện tử", value);
-                snprintf(en, sizeof en, "rows %d and %d have the same %s (%s)", list[i].row,
-                         list[j].row, same_id ? "ID number" : "e-mail", value);
-                return ct_fail_text(err, 400, "mau02.duplicate", vi, en);
+    char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+    const char *value = same_id ? first->id_number : first->email;
+
+    snprintf(vi, sizeof vi, "dòng %d và dòng %d trùng %s (%s)", first->row, again->row,
+             same_id ? "số giấy tờ tùy thân" : "thư điện tử", value);
+    snprintf(en, sizeof en, "rows %d and %d have the same %s (%s)", first->row, again->row,
+             same_id ? "ID number" : "e-mail", value);
+    mau02_errors_add(errors, again->row, same_id ? COL_ID : COL_EMAIL, "mau02.duplicate", vi, en);
+}
+
+int mau02_check_duplicates(const mau02_applicant *list, size_t count, mau02_errors *errors,
+                           ct_error *err)
+{
+    mau02_errors own = {0}, *e = errors ? errors : &own;
+    size_t before = e->total;
+    int rc = 0;
+
+    /* each later row once per value it repeats, naming the first row that had it */
+    for (size_t j = 1; j < count; j++) {
+        bool id_seen = false, email_seen = false;
+        for (size_t i = 0; i < j && !(id_seen && email_seen); i++) {
+            if (!id_seen && strcmp(list[i].id_number, list[j].id_number) == 0) {
+                duplicate(e, &list[i], &list[j], true);
+                id_seen = true;
+            }
+            if (!email_seen && strcasecmp(list[i].email, list[j].email) == 0) {
+                duplicate(e, &list[i], &list[j], false);
+                email_seen = true;
             }
         }
     }
-    return 0;
+    if (e->total > before) {
+        mau02_errors_sort(e);
+        rc = mau02_errors_summary(e, err);
+    }
+    mau02_errors_free(&own);
+    return rc;
 }
 
 /* ---- CSV ---- */
@@ -763,58 +876,116 @@ static bool is_header(const char *first_cell)
     return false;
 }
 
-static int reader_fail(const csv_reader *r, int got, ct_error *err)
+/* A reading error, at its cell (or its cell's number past the 13th). */
+static void reader_fail(const csv_reader *r, int got, mau02_errors *errors)
 {
     int col = r->bad_cell;
+    char where_vi[48] = "", where_en[48] = "";
+    ct_error e;
 
     switch (got) {
     case CSV_TOO_LONG:
-        ct_fail(err, 400, "mau02.cell_too_long", "ô dài quá %d byte",
+        ct_fail(&e, 400, "mau02.cell_too_long", "ô dài quá %d byte",
                 "the cell is longer than %d bytes", MAU02_MAX_CELL);
         break;
     case CSV_NUL:
-        ct_fail(err, 400, "mau02.binary",
+        ct_fail(&e, 400, "mau02.binary",
                 "có byte NUL: đây không phải tệp CSV (hãy lưu danh sách dạng \"CSV UTF-8\")",
                 "holds a NUL byte: this is not a CSV file (save the list as \"CSV UTF-8\")");
         break;
     default:
-        ct_fail(err, 400, "mau02.quoting",
+        ct_fail(&e, 400, "mau02.quoting",
                 "dấu ngoặc kép không khớp (ô mở bằng \" phải đóng bằng \"; dấu \" bên trong viết "
                 "thành \"\")",
                 "unbalanced quotes (a cell opened with \" must close with \"; a \" inside is "
                 "written \"\")");
         break;
     }
-    if (col < MAU02_COLUMNS)
-        return at_cell(err, r->record, col);
-    {
-        char vi[64], en[64];
-        snprintf(vi, sizeof vi, "dòng %d, ô thứ %d: ", r->record, col + 1);
-        snprintf(en, sizeof en, "row %d, cell %d: ", r->record, col + 1);
-        return ct_error_prefix(err, vi, en);
+    if (col >= MAU02_COLUMNS) {
+        snprintf(where_vi, sizeof where_vi, "ô thứ %d: ", col + 1);
+        snprintf(where_en, sizeof where_en, "cell %d: ", col + 1);
+        ct_error_prefix(&e, where_vi, where_en);
+        col = -1;
     }
+    add_error(errors, r->record, col, &e);
+}
+
+/* Reads every record into list (the rows without a problem) and errors; false when reading had
+ * to stop (a problem leaving the rest unreadable, or too many rows). */
+static bool read_rows(csv_reader *r, const char *today, char (*cells)[MAU02_MAX_CELL + 1],
+                      mau02_applicant *list, size_t *n, mau02_errors *errors)
+{
+    int got;
+    bool first = true;
+    int rows = 0;
+    ct_error e;
+
+    while ((got = read_record(r, cells)) != CSV_END) {
+        const char *row[MAU02_COLUMNS];
+        if (got < 0) {
+            reader_fail(r, got, errors);
+            return false;
+        }
+        if (r->blank)
+            continue; /* an empty line, or an empty row a spreadsheet exported as ",,,,," */
+        if (first) {
+            first = false;
+            if (is_header(cells[0]))
+                continue;
+        }
+        if (rows == MAU02_MAX_ROWS) {
+            ct_fail(&e, 400, "mau02.too_many", "danh sách quá %d người, hãy chia thành nhiều hồ sơ",
+                    "more than %d applicants, split the list into several dossiers",
+                    MAU02_MAX_ROWS);
+            add_error(errors, r->record, -1, &e);
+            return false;
+        }
+        rows++;
+        if (got != MAU02_COLUMNS) {
+            ct_fail(&e, 400, "mau02.columns",
+                    "có %d cột, mẫu 02 có %d cột (STT, Họ và tên, … , Số hiệu chứng thư số cũ; "
+                    "cột cuối có thể để trống)",
+                    "%d cells, the Mẫu 02 list has %d columns (row number, full name, …, "
+                    "previous certificate serial; the last may be left empty)",
+                    got, MAU02_COLUMNS);
+            add_error(errors, r->record, -1, &e);
+            continue;
+        }
+        for (int c = 0; c < MAU02_COLUMNS; c++)
+            row[c] = cells[c];
+        if (mau02_check_row_all(row, r->record, today, &list[*n], errors) == 0)
+            (*n)++;
+    }
+    return true;
 }
 
 int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_applicant **out,
-                    size_t *count, ct_error *err)
+                    size_t *count, mau02_errors *errors, ct_error *err)
 {
     static const char bom[] = "\xEF\xBB\xBF";
     /* 14 cells of 1 KiB: on the heap, the reader may run on a small thread stack */
     char(*cells)[MAU02_MAX_CELL + 1];
     csv_reader r = {0};
     mau02_applicant *list, *fit;
-    size_t n = 0;
-    int got;
-    bool first = true;
+    mau02_errors own = {0}, *e = errors ? errors : &own;
+    size_t n = 0, before = e->total;
+    ct_date t;
+    ct_error one;
 
     *out = NULL;
     *count = 0;
-    if (len > MAU02_MAX_BYTES)
-        return ct_fail(err, 400, "mau02.too_large",
-                       "tệp danh sách quá lớn (%zu byte, tối đa %d): hãy chia thành nhiều hồ sơ",
-                       "the list file is too large (%zu bytes, %d at most): split it into several "
-                       "dossiers",
-                       len, MAU02_MAX_BYTES);
+    if (today == NULL || ct_date_parse(today, &t) != 0)
+        return ct_fail(err, 500, "mau02.today", "ngày hiện tại không hợp lệ",
+                       "today's date is not valid");
+    if (len > MAU02_MAX_BYTES) {
+        ct_fail(&one, 400, "mau02.too_large",
+                "tệp danh sách quá lớn (%zu byte, tối đa %d): hãy chia thành nhiều hồ sơ",
+                "the list file is too large (%zu bytes, %d at most): split it into several "
+                "dossiers",
+                len, MAU02_MAX_BYTES);
+        add_error(e, 0, -1, &one);
+        goto summary;
+    }
     r.p = data;
     r.end = data + len;
     if (len >= 3 && memcmp(data, bom, 3) == 0)
@@ -825,58 +996,30 @@ int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_appli
     if (cells == NULL || list == NULL) {
         free(cells);
         free(list);
+        mau02_errors_free(&own);
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     }
-    while ((got = read_record(&r, cells)) != CSV_END) {
-        const char *row[MAU02_COLUMNS];
-        if (got < 0) {
-            reader_fail(&r, got, err);
-            goto fail;
-        }
-        if (r.blank)
-            continue; /* an empty line, or an empty row a spreadsheet exported as ",,,,," */
-        if (first) {
-            first = false;
-            if (is_header(cells[0]))
-                continue;
-        }
-        if (got != MAU02_COLUMNS) {
-            ct_fail(err, 400, "mau02.columns",
-                    "dòng %d: có %d cột, mẫu 02 có %d cột (STT, Họ và tên, … , Số hiệu chứng "
-                    "thư số cũ; cột cuối có thể để trống)",
-                    "row %d: %d cells, the Mẫu 02 list has %d columns (row number, full name, "
-                    "…, previous certificate serial; the last may be left empty)",
-                    r.record, got, MAU02_COLUMNS);
-            goto fail;
-        }
-        if (n == MAU02_MAX_ROWS) {
-            ct_fail(err, 400, "mau02.too_many",
-                    "dòng %d: danh sách quá %d người, hãy chia thành nhiều hồ sơ",
-                    "row %d: more than %d applicants, split the list into several dossiers",
-                    r.record, MAU02_MAX_ROWS);
-            goto fail;
-        }
-        for (int c = 0; c < MAU02_COLUMNS; c++)
-            row[c] = cells[c];
-        if (mau02_check_row(row, r.record, today, &list[n], err) != 0)
-            goto fail;
-        n++;
-    }
+    /* duplicates among the rows read, even when reading stopped: they are problems too */
+    read_rows(&r, today, cells, list, &n, e);
     free(cells);
-    cells = NULL;
-    if (n == 0) {
-        ct_fail(err, 400, "mau02.empty", "danh sách không có người đề nghị nào",
+    if (n == 0 && e->total == before) {
+        ct_fail(&one, 400, "mau02.empty", "danh sách không có người đề nghị nào",
                 "the list has no applicant");
-        goto fail;
+        add_error(e, 0, -1, &one);
     }
-    if (mau02_check_duplicates(list, n, err) != 0)
-        goto fail;
+    mau02_check_duplicates(list, n, e, NULL);
+    if (e->total > before) {
+        free(list);
+        goto summary;
+    }
     fit = realloc(list, n * sizeof *list);
     *out = fit ? fit : list;
     *count = n;
+    mau02_errors_free(&own);
     return 0;
-fail:
-    free(cells);
-    free(list);
+summary:
+    mau02_errors_sort(e);
+    mau02_errors_summary(e, err);
+    mau02_errors_free(&own);
     return -1;
 }

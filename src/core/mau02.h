@@ -63,12 +63,50 @@ const char *mau02_column_vi(int i);
 const char *mau02_column_en(int i);
 
 /*
+ * Every problem found in a list, so that the clerk can fix them all in one go. A problem is
+ * placed at a row (as the spreadsheet numbers it; 0 for the list as a whole: its size, an empty
+ * list, malformed JSON) and a column (0..12; -1 when no single column: a row with the wrong
+ * number of cells, a row that is not an object). Its messages are without the "dòng R, cột …"
+ * prefix, since row and column are given apart. The first MAU02_ERRORS_KEPT are kept, sorted by
+ * row then column; total counts them all.
+ */
+#define MAU02_ERRORS_KEPT 100
+
+typedef struct mau02_problem {
+    int row;
+    int column;
+    char code[64];           /* as a ct_error's: "mau02.date_invalid", "text.too_long", … */
+    char vi[CT_ERR_MSG_MAX]; /* Vietnamese message */
+    char en[CT_ERR_MSG_MAX]; /* English message */
+} mau02_problem;
+
+typedef struct mau02_errors {
+    mau02_problem *items; /* malloc'd; count of them */
+    size_t count;         /* ≤ MAU02_ERRORS_KEPT */
+    size_t total;         /* problems found, kept or not */
+} mau02_errors;
+
+/* Record one problem (kept while fewer than MAU02_ERRORS_KEPT are, and memory allows; always
+ * counted). For readers of other formats (JSON). */
+void mau02_errors_add(mau02_errors *errors, int row, int column, const char *code, const char *vi,
+                      const char *en);
+/* Sort the kept problems by row, then column. */
+void mau02_errors_sort(mau02_errors *errors);
+/* The summary for callers that know only ct_error (status 400), returns -1. One problem: its code
+ * and its message prefixed with where it is ("dòng 2, cột \"Ngày sinh\": …"), as a single
+ * refusal always read. Several: code "mau02.invalid", "3 lỗi trong danh sách; lỗi đầu tiên: dòng
+ * 2, cột …" / "3 errors in the list; the first: row 2, field …". */
+int mau02_errors_summary(const mau02_errors *errors, ct_error *err);
+/* Frees the kept problems and zeroes the counts; the struct can be used again. NULL is fine. */
+void mau02_errors_free(mau02_errors *errors);
+
+/*
  * Check one row's raw cells (NULL or "" when missing; cells[0], STT, is not looked at). today is
  * "YYYY-MM-DD", the local date, passed in so that results are reproducible. Accepted spellings:
  * dates DD/MM/YYYY (also D/M/YYYY, '-' or '.' between, a trailing time of day ignored) or
  * YYYY-MM-DD; ID numbers with spaces, passport letter in either case (stored upper-case); phone
  * numbers with +84 or 84 for the leading 0, spaces, dots, dashes, parentheses; serials with
- * spaces or colons between the hex digits. Cells are checked in column order and the first
+ * spaces or colons between the hex digits. Every cell is checked; the leftmost
  * problem is reported, as "dòng R, cột \"…\": …" / "row R, field \"…\": …", with one of the codes
  * mau02.field_missing, mau02.date_invalid, mau02.age, mau02.id_invalid, mau02.phone_invalid,
  * mau02.category_invalid, mau02.serial_invalid, province.unknown, email.invalid, text.empty,
@@ -76,14 +114,21 @@ const char *mau02_column_en(int i);
  * but letters, spaces and ' - .), text.formula and text.markup (issue place, unit or position
  * beginning with = + - @, or holding < >) (status 400); "mau02.today" (500) when
  * today is not a date. out (the caller's) is zeroed first and filled; on failure it holds the
- * fields checked before the bad one and nothing to free. cells and out must not be NULL.
+ * fields that passed and nothing to free. cells and out must not be NULL.
  */
 int mau02_check_row(const char *const cells[MAU02_COLUMNS], int row, const char *today,
                     mau02_applicant *out, ct_error *err);
 
+/* The same, every problem of the row added to errors (not NULL); returns how many. today must
+ * be a valid date (the caller checked it: mau02_check_row's 500). */
+size_t mau02_check_row_all(const char *const cells[MAU02_COLUMNS], int row, const char *today,
+                           mau02_applicant *out, mau02_errors *errors);
+
 /* No two applicants with the same ID number or the same e-mail (case-insensitive):
- * "mau02.duplicate", naming both rows. For every input format (CSV, JSON). */
-int mau02_check_duplicates(const mau02_applicant *list, size_t count, ct_error *err);
+ * "mau02.duplicate", naming both rows, placed at the later row's cell. Every such row is added to
+ * errors (NULL: none kept), and err gets errors' summary. For every input format (CSV, JSON). */
+int mau02_check_duplicates(const mau02_applicant *list, size_t count, mau02_errors *errors,
+                           ct_error *err);
 
 /*
  * A whole list exported as CSV: RFC 4180 quoting ("" inside quotes, separators and line breaks
@@ -94,10 +139,14 @@ int mau02_check_duplicates(const mau02_applicant *list, size_t count, ct_error *
  * locales export with ';' and quote only cells holding a ';'). Every row is checked, then
  * duplicates. Refusals beyond mau02_check_row's: mau02.too_large (> 1 MiB), mau02.cell_too_long (>
  * 1024 bytes), mau02.columns (a row without exactly 13 cells), mau02.quoting, mau02.binary (a NUL
- * byte), mau02.too_many (> 500 rows), mau02.empty, mau02.duplicate. Stops at the first bad row;
- * then outputs nothing. On success *out is malloc'd (free() it) and holds *count applicants.
+ * byte), mau02.too_many (> 500 rows), mau02.empty, mau02.duplicate. Every row is read and checked
+ * and every problem goes into errors (NULL: a list of the call's own, freed), except that reading
+ * stops at a problem that leaves the rest unreadable or is about the whole list (quoting, NUL,
+ * a cell too long, too many rows, too large); err gets the summary (mau02_errors_summary). Any
+ * problem: -1 and nothing output. On success *out is malloc'd (free() it) and holds *count
+ * applicants. errors is the caller's, zeroed or freed before; free it with mau02_errors_free.
  */
 int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_applicant **out,
-                    size_t *count, ct_error *err);
+                    size_t *count, mau02_errors *errors, ct_error *err);
 
 #endif

@@ -44,6 +44,12 @@ int api_send_json(http_request *r, int status, json_t *j, const http_header *hea
     return rc;
 }
 
+static json_t *error_json(http_request *r, const ct_error *err)
+{
+    return json_pack("{s:s, s:s, s:s, s:s}", "code", err->code, "message",
+                     r->english ? err->en : err->vi, "message_vi", err->vi, "message_en", err->en);
+}
+
 int api_send_error_with(http_request *r, const ct_error *err, const http_header *headers)
 {
     int status = err->status >= 400 && err->status <= 599 ? err->status : 500;
@@ -52,11 +58,46 @@ int api_send_error_with(http_request *r, const ct_error *err, const http_header 
     http_header retry[] = {{"Retry-After", seconds}, {NULL, NULL}};
 
     snprintf(seconds, sizeof seconds, "%d", err->retry_after);
-    return api_send_json(
-        r, status,
-        json_pack("{s:s, s:s, s:s, s:s}", "code", err->code, "message",
-                  r->english ? err->en : err->vi, "message_vi", err->vi, "message_en", err->en),
-        headers == NULL && status == 429 && err->retry_after > 0 ? retry : headers);
+    return api_send_json(r, status, error_json(r, err),
+                         headers == NULL && status == 429 && err->retry_after > 0 ? retry
+                                                                                  : headers);
+}
+
+/* One problem of a list: row and column null when it is not at one (the list as a whole, a
+ * row's cell count). */
+static json_t *list_problem_json(http_request *r, const mau02_problem *p)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "code", p->code, "message",
+                          r->english ? p->en : p->vi, "message_vi", p->vi, "message_en", p->en);
+
+    if (j == NULL)
+        return NULL;
+    json_object_set_new(j, "row", p->row > 0 ? json_integer(p->row) : json_null());
+    json_object_set_new(j, "column",
+                        p->column >= 0 ? json_string(mau02_column_en(p->column)) : json_null());
+    json_object_set_new(j, "column_vi",
+                        p->column >= 0 ? json_string(mau02_column_vi(p->column)) : json_null());
+    return j;
+}
+
+int api_send_list_error(http_request *r, const ct_error *err, const app_list_errors *list)
+{
+    json_t *j, *items;
+
+    if (list == NULL || list->total == 0)
+        return api_send_error(r, err);
+    j = error_json(r, err);
+    items = json_array();
+    if (j == NULL || items == NULL) {
+        json_decref(j);
+        json_decref(items);
+        return api_send_json(r, 500, NULL, NULL);
+    }
+    for (size_t i = 0; i < list->count; i++)
+        json_array_append_new(items, list_problem_json(r, &list->items[i]));
+    json_object_set_new(j, "errors", items);
+    json_object_set_new(j, "error_count", json_integer((json_int_t)list->total));
+    return api_send_json(r, err->status >= 400 && err->status <= 599 ? err->status : 500, j, NULL);
 }
 
 int api_send_error(http_request *r, const ct_error *err)

@@ -135,11 +135,13 @@ int api_draft_create(api_call *c)
                       201, &d);
 }
 
-/* The list: text/csv as it is, or JSON {"csv": "..."} / {"applicants": [...]}. */
+/* The list: text/csv as it is, or JSON {"csv": "..."} / {"applicants": [...]}. A refused list
+ * is answered with every problem found in it. */
 int api_draft_list_put(api_call *c)
 {
     http_request *r = c->r;
     ct_error err = {0};
+    app_list_errors problems = {0};
     draft_record d;
     json_t *j;
     const char *csv = NULL;
@@ -149,29 +151,35 @@ int api_draft_list_put(api_call *c)
 
     if (draft_id(c, &id) != 0)
         return no_draft(r);
-    if (api_content_type_is(r, "text/csv"))
-        return send_draft(
-            r, app_draft_set_list(r->app, &c->actor, id, "csv", r->body, r->body_len, &d, &err),
-            &err, 200, &d);
-    j = api_json_body(r, &rc);
-    if (j == NULL || api_get_string(r, j, "csv", &csv, &rc) != 0) {
+    if (api_content_type_is(r, "text/csv")) {
+        rc = app_draft_set_list(r->app, &c->actor, id, "csv", r->body, r->body_len, &d, &problems,
+                                &err);
+    } else {
+        j = api_json_body(r, &rc);
+        if (j == NULL || api_get_string(r, j, "csv", &csv, &rc) != 0) {
+            json_decref(j);
+            return rc;
+        }
+        if (csv) {
+            rc = app_draft_set_list(r->app, &c->actor, id, "csv", (const unsigned char *)csv,
+                                    strlen(csv), &d, &problems, &err);
+        } else {
+            json_t *list = json_object_get(j, "applicants");
+            list_json = json_dumps(list ? list : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+            rc = list_json ? app_draft_set_list(r->app, &c->actor, id, "json",
+                                                (const unsigned char *)list_json, strlen(list_json),
+                                                &d, &problems, &err)
+                           : ct_fail(&err, 500, "oom", "hết bộ nhớ", "out of memory");
+        }
+        free(list_json);
         json_decref(j);
+    }
+    if (rc != 0) {
+        rc = api_send_list_error(r, &err, &problems);
+        app_list_errors_free(&problems);
         return rc;
     }
-    if (csv) {
-        rc = app_draft_set_list(r->app, &c->actor, id, "csv", (const unsigned char *)csv,
-                                strlen(csv), &d, &err);
-    } else {
-        json_t *list = json_object_get(j, "applicants");
-        list_json = json_dumps(list ? list : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
-        rc = list_json
-                 ? app_draft_set_list(r->app, &c->actor, id, "json",
-                                      (const unsigned char *)list_json, strlen(list_json), &d, &err)
-                 : ct_fail(&err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    free(list_json);
-    json_decref(j);
-    return send_draft(r, rc, &err, 200, &d);
+    return send_draft(r, 0, &err, 200, &d);
 }
 
 int api_draft_letter_put(api_call *c)

@@ -255,6 +255,7 @@ static int dossier_submit(api_call *c)
     app_submission in = {0};
     dossier_record d;
     ct_error err = {0};
+    app_list_errors problems = {0};
     const char *csv = NULL;
     char *list_json = NULL;
     int rc = 0;
@@ -277,10 +278,13 @@ static int dossier_submit(api_call *c)
         in.data = (const unsigned char *)(list_json ? list_json : "null");
         in.len = strlen((const char *)in.data);
     }
-    rc = app_dossier_submit(r->app, &c->actor, &in, &d, &err);
+    rc = app_dossier_submit(r->app, &c->actor, &in, &d, &problems, &err);
     free(list_json);
-    if (rc != 0)
-        return api_send_error(r, &err);
+    if (rc != 0) {
+        rc = api_send_list_error(r, &err, &problems);
+        app_list_errors_free(&problems);
+        return rc;
+    }
     return api_send_json(r, 201, app_view_dossier(&c->actor, &d, app_now()), NULL);
 }
 

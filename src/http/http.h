@@ -181,6 +181,9 @@ const api_route *api_routes(size_t *count);
 int api_send_json(http_request *r, int status, json_t *j, const http_header *headers);
 int api_send_error(http_request *r, const ct_error *err);
 int api_send_error_with(http_request *r, const ct_error *err, const http_header *headers);
+/* The error, with "errors" (every kept problem of a refused Mẫu 02 list: row, column, column_vi,
+ * code, message, message_vi, message_en) and "error_count" (all found) when list holds any. */
+int api_send_list_error(http_request *r, const ct_error *err, const app_list_errors *list);
 int api_fail(http_request *r, int status, const char *code, const char *vi, const char *en);
 int api_ok(http_request *r);
 /* POST /session: the login (api.c, beside the cookie it sets) */

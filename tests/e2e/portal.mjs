@@ -106,9 +106,25 @@ try {
   await clerk.click('#new-draft button');
   await clerk.waitForSelector('#upload-list');
   const draftHash = `#/drafts/${clerk.url().split('#/drafts/')[1]}`;
+  /* a list with three bad rows first: every problem is shown at once, and nothing is kept */
+  const BAD = CSV.split('\r\n').slice(0, 3).join('\r\n').replace('12/03/1985', '31/02/1985').replace('Phó Vụ trưởng,Công chức,0987654321',
+    'Phó Vụ trưởng,Hợp đồng,0987654321') + '\r\n3,Lê Văn C,01/01/1990,001090000003,01/01/2021,CS,c@mic.gov.vn,Vụ A,Hà Tây,CV,Công chức,0912000003,\r\n';
+  await clerk.setInputFiles('#upload-list input[type=file]', {name: 'danh-sach-loi.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD)});
+  await clerk.click('#upload-list button');
+  await clerk.waitForSelector('#list-errors li');
+  const shown = await clerk.$$eval('#list-errors li', (lis) => lis.map((li) => [li.dataset.row, li.dataset.code, li.textContent]));
+  check('all three problems of the list are shown', shown.length === 3, JSON.stringify(shown));
+  check('each at its row, with its code', JSON.stringify(shown.map(([r, c]) => [r, c])) ===
+    JSON.stringify([['2', 'mau02.date_invalid'], ['3', 'mau02.category_invalid'], ['4', 'province.unknown']]), JSON.stringify(shown));
+  check('in Vietnamese: row, column and message', shown[0][2].startsWith('Dòng 2, Ngày sinh: "31/02/1985" không phải là một ngày có thật')
+    && shown[2][2].includes('Tỉnh/thành phố'), shown[0][2]);
+  check('the summary is flashed', (await clerk.textContent('#flash')).includes('3 lỗi trong danh sách'), await clerk.textContent('#flash'));
+  check('no list is kept', !(await clerk.textContent('#draft-applicants')).match(/^\d/), await clerk.textContent('#draft-applicants'));
+  await shot(clerk, 'list-errors');
   await clerk.setInputFiles('#upload-list input[type=file]', {name: 'danh-sach.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV)});
   await clerk.click('#upload-list button');
-  await clerk.waitForSelector('[data-flash]');
+  await clerk.waitForSelector('[data-flash=ok]');
+  check('the list of errors is gone', (await clerk.$('#list-errors')) === null);
   check('the list of three is accepted', (await clerk.textContent('#draft-applicants')).startsWith('3'),
     await clerk.textContent('#flash'));
   await clerk.setInputFiles('#upload-letter input[type=file]', {name: 'công văn đề nghị.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF)});

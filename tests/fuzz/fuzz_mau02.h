@@ -119,7 +119,23 @@ static inline void fuzz_check_list(const mau02_applicant *list, size_t n, const 
         if (i > 0)
             FUZZ_CHECK(list[i].row > list[i - 1].row);
     }
-    FUZZ_CHECK(mau02_check_duplicates(list, n, &err) == 0);
+    FUZZ_CHECK(mau02_check_duplicates(list, n, NULL, &err) == 0);
+}
+
+/* A refused list's problems: at least one found, at most MAU02_ERRORS_KEPT kept, sorted by row
+ * then column, each with a code and valid text in both languages and a column in range. */
+static inline void fuzz_check_problems(const mau02_errors *errors)
+{
+    FUZZ_CHECK(errors->total >= 1 && errors->count <= errors->total &&
+               errors->count <= MAU02_ERRORS_KEPT);
+    for (size_t i = 0; i < errors->count; i++) {
+        const mau02_problem *p = &errors->items[i];
+        FUZZ_CHECK(p->code[0] != '\0' && p->row >= 0);
+        FUZZ_CHECK(p->column >= -1 && p->column < MAU02_COLUMNS);
+        FUZZ_CHECK(text_utf8_valid(p->vi, strlen(p->vi)) && text_utf8_valid(p->en, strlen(p->en)));
+        if (i > 0)
+            FUZZ_CHECK(p[-1].row < p->row || (p[-1].row == p->row && p[-1].column <= p->column));
+    }
 }
 
 #endif

@@ -61,7 +61,7 @@ static int setup(void **state)
     sub.data = (const unsigned char *)list;
     sub.len = sizeof list - 1;
     sub.confirmed_by = "B, Vụ trưởng";
-    if (app_dossier_submit(a, &officer, &sub, &d, &err) != 0) {
+    if (app_dossier_submit(a, &officer, &sub, &d, NULL, &err) != 0) {
         fprintf(stderr, "%s\n", err.en);
         return -1;
     }
@@ -107,16 +107,17 @@ static void test_intake_roles(void **state)
     sub.confirmed_by = "B, Vụ trưởng";
     /* agencies submit online, through a draft only (its letter, its head's confirmation); the
      * CA records the other channels, and no one records an "online" dossier directly */
-    assert_refused(app_dossier_submit(a, &clerk_a, &sub, NULL, &err), &err,
+    assert_refused(app_dossier_submit(a, &clerk_a, &sub, NULL, NULL, &err), &err,
                    "dossier.draft_required");
     assert_int_equal(err.status, 403);
     sub.channel = "online";
-    assert_refused(app_dossier_submit(a, &clerk_a, &sub, NULL, &err), &err,
+    assert_refused(app_dossier_submit(a, &clerk_a, &sub, NULL, NULL, &err), &err,
                    "dossier.draft_required");
-    assert_refused(app_dossier_submit(a, &head_a, &sub, NULL, &err), &err,
+    assert_refused(app_dossier_submit(a, &head_a, &sub, NULL, NULL, &err), &err,
                    "dossier.draft_required");
-    assert_refused(app_dossier_submit(a, &officer, &sub, NULL, &err), &err, "dossier.channel");
-    assert_refused(app_dossier_submit(a, &auditor, &sub, NULL, &err), &err, "role.forbidden");
+    assert_refused(app_dossier_submit(a, &officer, &sub, NULL, NULL, &err), &err,
+                   "dossier.channel");
+    assert_refused(app_dossier_submit(a, &auditor, &sub, NULL, NULL, &err), &err, "role.forbidden");
     /* an agency opens drafts for itself (and its sub-units) only */
     assert_refused(app_draft_create(a, &clerk_b, "MIN.A", "x", NULL, &err), &err,
                    "agency.forbidden");

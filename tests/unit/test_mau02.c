@@ -72,7 +72,7 @@ static void one_changed(char *buf, size_t size, int col, const char *value)
 
 static int parse(const char *csv, mau02_applicant **list, size_t *n, ct_error *err)
 {
-    return mau02_parse_csv(csv, strlen(csv), TODAY, list, n, err);
+    return mau02_parse_csv(csv, strlen(csv), TODAY, list, n, NULL, err);
 }
 
 /* Refused with code; the messages contain where_vi and where_en; nothing is output. */
@@ -83,7 +83,7 @@ static void refused_len(const char *csv, size_t len, const char *code, const cha
     size_t n = 99;
     ct_error err = {0};
 
-    if (mau02_parse_csv(csv, len, TODAY, &list, &n, &err) == 0) {
+    if (mau02_parse_csv(csv, len, TODAY, &list, &n, NULL, &err) == 0) {
         free(list);
         fail_msg("accepted, expected %s", code);
     }
@@ -160,7 +160,7 @@ static void test_sample_file(void **state)
     /* as a clerk's Excel saves "CSV UTF-8": BOM, CRLF, a header with a quoted comma */
     assert_memory_equal(data, "\xEF\xBB\xBFSTT,", 7);
     assert_non_null(strstr(data, "\r\n"));
-    if (mau02_parse_csv(data, len, TODAY, &list, &n, &err) != 0)
+    if (mau02_parse_csv(data, len, TODAY, &list, &n, NULL, &err) != 0)
         fail_msg("%s: %s", err.code, err.en);
     assert_int_equal(n, 3);
 
@@ -256,12 +256,11 @@ static void test_header_and_rows(void **state)
         free(list);
     }
 
-    /* a header is only the first row: later it is a row with bad values */
+    /* a header is only the first row: later it is a row with bad values (several of them) */
     csv[0] = '\0';
     append_row(csv, sizeof csv, BASE, ',');
     append_header(csv, sizeof csv, ',');
-    refused(csv, "mau02.date_invalid", "dòng 2, cột \"Ngày sinh\"",
-            "row 2, field \"date of birth\"");
+    refused(csv, "mau02.invalid", "dòng 2, cột \"Ngày sinh\"", "row 2, field \"date of birth\"");
 }
 
 static void test_dialects(void **state)
@@ -554,7 +553,7 @@ static void test_messages(void **state)
     one_changed(csv, sizeof csv, 6, "nguyễn.văn.an.phòng.kế.hoạch.tài.chính@x.gov.vn");
     refused(csv, "email.invalid", "\"nguyễn.văn.an.phòng.kế.hoạch.tà…\" có chữ có dấu",
             "accented letters");
-    /* the leftmost problem is the one reported */
+    /* with several problems, the summary counts them and quotes the leftmost */
     {
         const char *cells[MAU02_COLUMNS];
         memcpy(cells, BASE, sizeof cells);
@@ -562,8 +561,9 @@ static void test_messages(void **state)
         cells[11] = "";
         csv[0] = '\0';
         append_row(csv, sizeof csv, cells, ',');
-        refused(csv, "mau02.date_invalid", "dòng 1, cột \"Ngày sinh\"",
-                "row 1, field \"date of birth\"");
+        refused(csv, "mau02.invalid",
+                "2 lỗi trong danh sách; lỗi đầu tiên: dòng 1, cột \"Ngày sinh\"",
+                "2 errors in the list; the first: row 1, field \"date of birth\"");
     }
 }
 
@@ -667,6 +667,127 @@ static void test_list_refusals(void **state)
     refused_len(big, MAU02_MAX_BYTES + 1, "mau02.too_large", NULL, NULL);
 }
 
+/* Three bad rows of different kinds, a good one between them and a duplicate: every problem is
+ * reported at once, at its row and column, sorted; the summary counts them; nothing is output. */
+static void test_every_problem_at_once(void **state)
+{
+    char csv[8192];
+    const char *cells[MAU02_COLUMNS];
+    mau02_applicant *list = (mau02_applicant *)&list;
+    size_t n = 99;
+    mau02_errors errors = {0};
+    ct_error err = {0};
+    (void)state;
+
+    csv[0] = '\0';
+    append_header(csv, sizeof csv, ',');
+    append_row(csv, sizeof csv, BASE, ','); /* row 2: good */
+    memcpy(cells, BASE, sizeof cells);
+    cells[2] = "31/02/1990"; /* row 3: a date that does not exist */
+    cells[3] = "001080000003";
+    cells[6] = "b@x.gov.vn";
+    append_row(csv, sizeof csv, cells, ',');
+    memcpy(cells, BASE, sizeof cells);
+    cells[3] = "001080000004";
+    cells[6] = "c@x.gov.vn";
+    cells[8] = "Hà Tây"; /* row 4: no such province, and a bad phone */
+    cells[11] = "0123456789";
+    append_row(csv, sizeof csv, cells, ',');
+    strcat(csv, "5,An,01/02/1980\r\n"); /* row 5: 3 cells */
+    memcpy(cells, BASE, sizeof cells);
+    cells[6] = "d@x.gov.vn"; /* row 6: the ID number of row 2 */
+    append_row(csv, sizeof csv, cells, ',');
+
+    assert_int_equal(mau02_parse_csv(csv, strlen(csv), TODAY, &list, &n, &errors, &err), -1);
+    assert_null(list);
+    assert_int_equal(n, 0);
+    assert_int_equal(errors.total, 5);
+    assert_int_equal(errors.count, 5);
+    assert_int_equal(errors.items[0].row, 3);
+    assert_int_equal(errors.items[0].column, 2);
+    assert_string_equal(errors.items[0].code, "mau02.date_invalid");
+    assert_non_null(strstr(errors.items[0].en, "\"31/02/1990\" is not a real date"));
+    assert_null(strstr(errors.items[0].en, "row 3")); /* the place is given apart */
+    assert_int_equal(errors.items[1].row, 4);
+    assert_int_equal(errors.items[1].column, 8);
+    assert_string_equal(errors.items[1].code, "province.unknown");
+    assert_int_equal(errors.items[2].row, 4);
+    assert_int_equal(errors.items[2].column, 11);
+    assert_string_equal(errors.items[2].code, "mau02.phone_invalid");
+    assert_int_equal(errors.items[3].row, 5);
+    assert_int_equal(errors.items[3].column, -1);
+    assert_string_equal(errors.items[3].code, "mau02.columns");
+    assert_int_equal(errors.items[4].row, 6);
+    assert_int_equal(errors.items[4].column, 3);
+    assert_string_equal(errors.items[4].code, "mau02.duplicate");
+    assert_non_null(strstr(errors.items[4].vi, "dòng 2 và dòng 6"));
+    for (size_t i = 0; i < errors.count; i++) {
+        assert_true(text_utf8_valid(errors.items[i].vi, strlen(errors.items[i].vi)));
+        assert_true(text_utf8_valid(errors.items[i].en, strlen(errors.items[i].en)));
+    }
+    /* the summary, for callers that know only ct_error */
+    assert_string_equal(err.code, "mau02.invalid");
+    assert_int_equal(err.status, 400);
+    assert_non_null(
+        strstr(err.vi, "5 lỗi trong danh sách; lỗi đầu tiên: dòng 3, cột \"Ngày sinh\""));
+    assert_non_null(
+        strstr(err.en, "5 errors in the list; the first: row 3, field \"date of birth\""));
+    mau02_errors_free(&errors);
+    assert_null(errors.items);
+    assert_int_equal(errors.total, 0);
+
+    /* one problem alone is summarised as it always was: its own code, prefixed with its place */
+    one_changed(csv, sizeof csv, 11, "0123456789");
+    assert_int_equal(mau02_parse_csv(csv, strlen(csv), TODAY, &list, &n, &errors, &err), -1);
+    assert_int_equal(errors.total, 1);
+    assert_string_equal(err.code, "mau02.phone_invalid");
+    assert_non_null(strstr(err.en, "row 2, field \"mobile phone\": \"0123456789\""));
+    mau02_errors_free(&errors);
+
+    /* a good list still parses, and leaves the list of problems empty */
+    one_changed(csv, sizeof csv, 11, "0912000001");
+    assert_int_equal(mau02_parse_csv(csv, strlen(csv), TODAY, &list, &n, &errors, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(errors.total, 0);
+    assert_null(errors.items);
+    free(list);
+}
+
+/* 150 bad rows: the first MAU02_ERRORS_KEPT are kept, in row order, and all are counted. */
+static void test_problems_capped(void **state)
+{
+    static char csv[150 * 300];
+    const char *cells[MAU02_COLUMNS];
+    mau02_applicant *list = NULL;
+    size_t n = 0;
+    mau02_errors errors = {0};
+    ct_error err = {0};
+    (void)state;
+
+    csv[0] = '\0';
+    for (int i = 0; i < 150; i++) {
+        char id[16], mail[32];
+        memcpy(cells, BASE, sizeof cells);
+        snprintf(id, sizeof id, "0010800%05d", i);
+        snprintf(mail, sizeof mail, "u%d@x.gov.vn", i);
+        cells[3] = id;
+        cells[6] = mail;
+        cells[10] = "hợp đồng";
+        append_row(csv, sizeof csv, cells, ',');
+    }
+    assert_int_equal(mau02_parse_csv(csv, strlen(csv), TODAY, &list, &n, &errors, &err), -1);
+    assert_int_equal(errors.total, 150);
+    assert_int_equal(errors.count, MAU02_ERRORS_KEPT);
+    for (size_t i = 0; i < errors.count; i++) {
+        assert_int_equal(errors.items[i].row, (int)i + 1);
+        assert_int_equal(errors.items[i].column, 10);
+        assert_string_equal(errors.items[i].code, "mau02.category_invalid");
+    }
+    assert_string_equal(err.code, "mau02.invalid");
+    assert_non_null(strstr(err.en, "150 errors in the list"));
+    mau02_errors_free(&errors);
+}
+
 static void test_check_row_direct(void **state)
 {
     const char *cells[MAU02_COLUMNS];
@@ -696,11 +817,11 @@ static void test_check_row_direct(void **state)
     two[1] = two[0];
     two[1].row = 2;
     snprintf(two[1].id_number, sizeof two[1].id_number, "001080000009");
-    assert_int_equal(mau02_check_duplicates(two, 2, &err), -1);
+    assert_int_equal(mau02_check_duplicates(two, 2, NULL, &err), -1);
     assert_string_equal(err.code, "mau02.duplicate");
     snprintf(two[1].email, sizeof two[1].email, "other@x.gov.vn");
-    assert_int_equal(mau02_check_duplicates(two, 2, &err), 0);
-    assert_int_equal(mau02_check_duplicates(two, 0, &err), 0);
+    assert_int_equal(mau02_check_duplicates(two, 2, NULL, &err), 0);
+    assert_int_equal(mau02_check_duplicates(two, 0, NULL, &err), 0);
 }
 
 static void test_categories_and_columns(void **state)
@@ -747,6 +868,8 @@ int main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_cell_refusals),
         cmocka_unit_test(test_injection_refused),
+        cmocka_unit_test(test_every_problem_at_once),
+        cmocka_unit_test(test_problems_capped),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_list_refusals),
         cmocka_unit_test(test_check_row_direct),
