@@ -56,6 +56,16 @@ const WORDS = {
     born: 'sinh', flags: 'Cần kiểm tra', email_domains: 'Tên miền thư điện tử công vụ',
     email_domains_hint: 'vd. bnv.gov.vn, mic.gov.vn; để trống: không kiểm tra',
     confirm_refuse: 'Từ chối cấp chứng thư số cho người đề nghị số {n} ({name})? Những người khác vẫn được xử lý tiếp.',
+    confirm_withdraw: 'Rút hồ sơ {code}? Hồ sơ đã rút không xử lý tiếp được nữa.',
+    withdraw_reason: 'Lý do rút hồ sơ', other_action: 'Thao tác khác',
+    kinds: {state: 'Cơ quan nhà nước', party: 'Cơ quan của Đảng'},
+    token_states: {blank: 'Trắng (trong kho)', provisioned: 'Đã nạp chứng thư', with_agency: 'Cơ quan đã nhận',
+      with_subscriber: 'Người dùng đang giữ', damaged: 'Hỏng', wiped: 'Đã xóa trắng', revoked: 'Đã thu hồi'},
+    audit_actions: {
+      'dossier.submit': 'Nộp hồ sơ', 'dossier.complete': 'Hoàn thành hồ sơ', 'draft.submit': 'Nộp hồ sơ trực tuyến',
+      'cert.reserve': 'Giữ số sê-ri chứng thư số', 'cert.issue': 'Ký chứng thư số', 'token.provision': 'Nạp thiết bị',
+      'token.damaged': 'Thiết bị hỏng', 'token.wipe': 'Xóa trắng thiết bị', 'token.stock': 'Nhập thiết bị vào kho',
+    },
     categories: {can_bo: 'Cán bộ', cong_chuc: 'Công chức', vien_chuc: 'Viên chức'},
     states: {
       received: 'Đã tiếp nhận', needs_supplement: 'Cần bổ sung', accepted: 'Đã chấp nhận',
@@ -122,6 +132,16 @@ const WORDS = {
     born: 'born', flags: 'To check', email_domains: 'Official e-mail domains',
     email_domains_hint: 'e.g. bnv.gov.vn, mic.gov.vn; empty: no check',
     confirm_refuse: 'Refuse applicant no. {n} ({name})? The others go on.',
+    confirm_withdraw: 'Withdraw dossier {code}? A withdrawn dossier cannot be taken up again.',
+    withdraw_reason: 'Reason for withdrawing', other_action: 'Other action',
+    kinds: {state: 'State body', party: 'Party body'},
+    token_states: {blank: 'Blank (in stock)', provisioned: 'Certificate loaded', with_agency: 'With the agency',
+      with_subscriber: 'With the subscriber', damaged: 'Damaged', wiped: 'Wiped', revoked: 'Revoked'},
+    audit_actions: {
+      'dossier.submit': 'Dossier submitted', 'dossier.complete': 'Dossier completed', 'draft.submit': 'Submitted online',
+      'cert.reserve': 'Certificate serial reserved', 'cert.issue': 'Certificate signed', 'token.provision': 'Token loaded',
+      'token.damaged': 'Token damaged', 'token.wipe': 'Token wiped', 'token.stock': 'Tokens stocked',
+    },
     categories: {can_bo: 'Elected official', cong_chuc: 'Civil servant', vien_chuc: 'Public employee'},
     states: {
       received: 'Received', needs_supplement: 'Needs supplement', accepted: 'Accepted',
@@ -161,10 +181,46 @@ const serverLabels = {};
 function actionName(a) {
   return serverLabels[a]?.[lang] ?? WORDS[lang].actions[a] ?? a;
 }
+/* A record's state in words: the server's label when it sends one ({vi, en}), else the
+ * portal's. */
+function stateOf(record) {
+  return record.state_label?.[lang] ?? stateName(record.state);
+}
+/* A role in words; an unknown one as it is (never expected). */
+function roleName(r) {
+  return WORDS[lang].roles[r] ?? r;
+}
+/* An audit row's action in words: the portal's own for the records' housekeeping, the
+ * procedure's label for a step of a dossier or an applicant ("dossier.accept", "applicant.issue"),
+ * a neutral word for anything else (the code stays in the row's title). */
+function auditActionName(code) {
+  const own = WORDS[lang].audit_actions[code];
+  if (own) return own;
+  const step = /^(dossier|applicant)\.(.+)$/.exec(code || '');
+  if (step && (serverLabels[step[2]] || WORDS[lang].actions[step[2]])) return actionName(step[2]);
+  return t('other_action');
+}
+/* The agencies' names by code, read once per page load (GET agencies is open to every role). */
+let agencyNames = null;
+async function loadAgencyNames() {
+  if (agencyNames) return;
+  try {
+    const list = await api('GET', 'agencies');
+    agencyNames = Object.fromEntries(list.map((a) => [a.code, a.name]));
+  } catch {
+    agencyNames = {};
+  }
+}
+/* An agency by its name, its code beside it in small type. */
+function agencyCell(code) {
+  const name = agencyNames?.[code];
+  return name ? [name, ' ', h('span', {class: 'muted code'}, `(${code})`)] : code;
+}
 
 /* ---- DOM ---- */
 
-/* h('a', {href: '#/'}, 'text', child, …): an element; strings become text nodes. */
+/* h('a', {href: '#/'}, 'text', child, …): an element; strings become text nodes; false, null
+ * and undefined children are skipped. */
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -173,16 +229,20 @@ function h(tag, attrs, ...children) {
     else if (k === 'class') el.className = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) {
+  /* conditional children (`cond && node`) that did not apply are false: they leave nothing,
+   * at any depth of nested arrays */
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return el;
 }
 
+/* The page's content; like h(), a condition that did not apply (false, null) leaves nothing
+ * (replaceChildren would write it as the text "false"). */
 function show(...nodes) {
   const main = document.getElementById('main');
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
 }
 
 function flash(kind, text) {
@@ -204,8 +264,17 @@ function vnDate(day) {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : day || t('none');
 }
 
-function badge(value, cls) {
-  return h('span', {class: `badge ${cls || value}`, 'data-state': value}, stateName(value));
+function badge(value, cls, text) {
+  return h('span', {class: `badge ${cls || value}`, 'data-state': value}, text || stateName(value));
+}
+/* A record's state as a badge, in the server's words when it sends them. */
+function stateBadge(record) {
+  return badge(record.state, null, stateOf(record));
+}
+
+/* An input with its visible label above it (a field of an inline form). */
+function labelled(text, input) {
+  return h('label', {class: 'field'}, h('span', {}, text), input);
 }
 
 /* ---- the API ---- */
@@ -327,7 +396,7 @@ function lookupForm() {
       /* the answer holds where the request stands and when, nothing about the person */
       const ap = await api('GET', `lookup?code=${encodeURIComponent(code.value.trim())}&id_number=${encodeURIComponent(id.value.trim())}`);
       out.replaceChildren(h('table', {class: 'kv'},
-        h('tr', {}, h('th', {}, t('state')), h('td', {}, badge(ap.state))),
+        h('tr', {}, h('th', {}, t('state')), h('td', {}, stateBadge(ap))),
         ap.pickup_at && h('tr', {}, h('th', {}, t('pickup_at')), h('td', {}, vnTime(ap.pickup_at))),
         ap.requested_effective_at && !ap.published_at && h('tr', {}, h('th', {}, t('due4')), h('td', {}, vnTime(ap.due_step4))),
         ap.published_at && h('tr', {}, h('th', {}, t('effective')), h('td', {}, vnTime(ap.published_at))),
@@ -357,7 +426,8 @@ const draftState = (s) => t(`draft_${s}`);
 
 async function viewDrafts(render) {
   const drafts = await api('GET', 'drafts');
-  const title = h('input', {name: 'title', placeholder: t('title')});
+  const title = h('input', {name: 'title'});
+  await loadAgencyNames();
   render(h('h1', {}, t('drafts')),
     me.role === 'agency_clerk' && h('form', {class: 'card inline', id: 'new-draft', onsubmit: (ev) => {
       ev.preventDefault();
@@ -365,11 +435,11 @@ async function viewDrafts(render) {
         const d = await api('POST', 'drafts', {title: title.value});
         location.hash = `#/drafts/${d.id}`;
       });
-    }}, title, h('button', {type: 'submit'}, t('new_draft'))),
+    }}, labelled(t('title'), title), h('button', {type: 'submit'}, t('new_draft'))),
     table([t('draft'), t('title'), t('agency'), t('applicants'), t('letter'), t('state')],
       drafts.map((d) => h('tr', {},
         h('td', {}, h('a', {href: `#/drafts/${d.id}`}, `#${d.id}`)), h('td', {}, d.title),
-        h('td', {}, d.agency), h('td', {}, d.applicants), h('td', {}, d.letter_name || t('none')),
+        h('td', {}, agencyCell(d.agency)), h('td', {}, d.applicants), h('td', {}, d.letter_name || t('none')),
         h('td', {}, d.dossier ? h('a', {href: `#/dossiers/${d.dossier}`}, d.dossier) : draftState(d.state))))));
 }
 
@@ -457,6 +527,7 @@ async function viewDraft(render, id) {
 
 async function viewDossiers(render, queue) {
   let list = await api('GET', 'dossiers');
+  await loadAgencyNames();
   const openStates = ['received', 'needs_supplement', 'accepted'];
   if (queue) {
     list = list.filter((d) => openStates.includes(d.state));
@@ -468,8 +539,8 @@ async function viewDossiers(render, queue) {
     table([t('code'), t('agency'), t('channel'), t('received_at'), t('state'), t('due'), t('deadline')],
       list.map((d) => h('tr', {class: d.state === 'accepted' || d.state === 'received' ? d.deadline : null,
         'data-code': d.code},
-        h('td', {}, h('a', {href: `#/dossiers/${d.code}`}, d.code)), h('td', {}, d.agency),
-        h('td', {}, stateName(d.channel)), h('td', {}, vnTime(d.received_at)), h('td', {}, badge(d.state)),
+        h('td', {}, h('a', {href: `#/dossiers/${d.code}`}, d.code)), h('td', {}, agencyCell(d.agency)),
+        h('td', {}, stateName(d.channel)), h('td', {}, vnTime(d.received_at)), h('td', {}, stateBadge(d)),
         h('td', {}, vnTime(d.due_step2)), h('td', {}, badge(d.deadline))))));
 }
 
@@ -478,9 +549,9 @@ async function viewDossiers(render, queue) {
 function actionForm(code, action, fields, applicant, confirmText) {
   const inputs = {};
   const parts = Object.entries(fields).map(([name, [label, type]]) => {
-    inputs[name] = h('input', {name, type: type || 'text', placeholder: label, 'aria-label': label,
+    inputs[name] = h('input', {name, type: type || 'text',
       required: name === 'reason' || name === 'place' || name === 'at' ? true : null});
-    return inputs[name];
+    return labelled(label, inputs[name]);
   });
   return h('form', {class: 'inline', 'data-action': action, onsubmit: (ev) => {
     ev.preventDefault();
@@ -499,6 +570,7 @@ const SECONDARY = new Set(['refuse', 'cancel', 'reject', 'withdraw']);
 
 const FIELDS = {
   reject: {reason: ['reason']}, supplement: {reason: ['reason']}, cancel: {reason: ['reason']},
+  withdraw: {reason: ['withdraw_reason']},
   refuse: {reason: ['reason']},
   'notify-pickup': {at: ['pickup_at', 'datetime-local'], place: ['place']},
   'request-activation': {effective_at: ['effective_at', 'datetime-local']},
@@ -560,7 +632,7 @@ function applicantRows(d, ap, columns) {
           ` · ${t('born')} ${vnDate(ap.birth_date)}`),
         h('div', {class: 'muted'}, [ap.position, ap.unit].filter(Boolean).join(' — ')),
         flagList(ap)),
-      h('td', {}, badge(ap.state), ap.reason && h('div', {class: 'reason'}, ap.reason)),
+      h('td', {}, stateBadge(ap), ap.reason && h('div', {class: 'reason'}, ap.reason)),
       cell(ap.cert_serial && h('a', {href: `/certs/${ap.cert_serial}`}, h('code', {}, ap.cert_serial))),
       cell(ap.pickup_at && `${vnTime(ap.pickup_at)}, ${ap.pickup_place}`),
       cell(ap.published_at ? vnTime(ap.published_at)
@@ -572,17 +644,20 @@ function applicantRows(d, ap, columns) {
 
 async function viewDossier(render, code) {
   const d = await api('GET', `dossiers/${encodeURIComponent(code)}`);
+  await loadAgencyNames();
   const dossierActions = allowed(d);
+  /* withdrawing ends the dossier: asked first, with its reason */
+  const confirmOf = (a) => (a === 'withdraw' ? t('confirm_withdraw').replace('{code}', d.code) : null);
   /* actions that apply to several applicants at once: one form for all of them */
   const bulk = new Set();
   for (const ap of d.applicants) for (const a of allowed(ap)) if (!ONE_BY_ONE.has(a)) bulk.add(a);
   const anyNotified = d.applicants.some((ap) => ap.pickup_at);
   render(h('h1', {}, `${t('code')} ${d.code}`),
     h('table', {class: 'kv'},
-      h('tr', {}, h('th', {}, t('agency')), h('td', {}, d.agency)),
-      h('tr', {}, h('th', {}, t('state')), h('td', {id: 'dossier-state'}, badge(d.state))),
+      h('tr', {}, h('th', {}, t('agency')), h('td', {}, agencyCell(d.agency))),
+      h('tr', {}, h('th', {}, t('state')), h('td', {id: 'dossier-state'}, stateBadge(d))),
       h('tr', {}, h('th', {}, t('channel')), h('td', {}, stateName(d.channel))),
-      h('tr', {}, h('th', {}, t('received_at')), h('td', {}, `${vnTime(d.received_at)} (${d.counted_from})`)),
+      h('tr', {}, h('th', {}, t('received_at')), h('td', {}, `${vnTime(d.received_at)} (${vnDate(d.counted_from)})`)),
       h('tr', {}, h('th', {}, t('due')), h('td', {}, vnTime(d.due_step2), ' ', badge(d.deadline))),
       h('tr', {}, h('th', {}, t('confirmed_by')), h('td', {}, `${d.confirmed_by}, ${d.confirmed_title}`)),
       d.reason && h('tr', {}, h('th', {}, t('reason')), h('td', {}, d.reason))),
@@ -593,15 +668,16 @@ async function viewDossier(render, code) {
       anyNotified && ' · ',
       d.channel === 'online' && h('a', {href: `/api/v1/dossiers/${d.code}/letter`, target: '_blank', rel: 'noopener'}, t('view_letter'))),
     h('div', {class: 'actions', id: 'dossier-actions'},
-      dossierActions.map((a) => actionForm(d.code, a, fieldsOf(a))),
+      dossierActions.map((a) => actionForm(d.code, a, fieldsOf(a), null, confirmOf(a))),
       [...bulk].map((a) => actionForm(d.code, a, fieldsOf(a)))),
     h('h2', {}, t('applicants')),
     table(['#', t('full_name'), t('state'), t('cert_serial'), t('pickup'), t('effective'), ''],
       d.applicants.map((ap) => applicantRows(d, ap, 7)), 'applicants'),
     h('h2', {}, t('timeline')),
     table([t('at'), t('actor'), t('action')],
-      d.timeline.map((e) => h('tr', {}, h('td', {}, vnTime(e.at)), h('td', {}, `${e.actor} (${e.role})`),
-        h('td', {}, e.action)))));
+      d.timeline.map((e) => h('tr', {'data-audit-action': e.action}, h('td', {}, vnTime(e.at)),
+        h('td', {}, e.actor, ' ', h('span', {class: 'muted'}, `(${roleName(e.role)})`)),
+        h('td', {title: e.action}, auditActionName(e.action))))));
 }
 
 async function viewAdmin(render) {
@@ -610,9 +686,12 @@ async function viewAdmin(render) {
     api('GET', 'agencies'), api('GET', 'tokens'),
     api('GET', `calendar/holidays?year=${new Date().getFullYear()}`),
     admin ? api('GET', 'users') : Promise.resolve(null)]);
-  const field = (name, key, type) => h('input', {name, placeholder: t(key), 'aria-label': t(key), type: type || 'text'});
+  const field = (name, key, type) => h('input', {name, type: type || 'text'});
+  /* every input of the admin's forms under its visible label, found again by its name */
+  const withLabels = (inputs, keys) => inputs.map((i, n) => labelled(t(keys[n]), i));
+  const agencyKeys = ['agency_code', 'name', 'parent', 'province', 'head_name', 'head_title', 'email_domains'];
   const agencyForm = ['code', 'name', 'parent', 'province', 'head_name', 'head_title', 'email_domains'].map(
-    (n) => field(n, n === 'code' ? 'agency_code' : n));
+    (n, i) => field(n, agencyKeys[i]));
   /* an agency's official e-mail domains, which the officer's check compares addresses with */
   const domainsForm = (a) => {
     const input = h('input', {name: 'email_domains', value: a.email_domains, placeholder: t('email_domains_hint'),
@@ -622,20 +701,20 @@ async function viewAdmin(render) {
       act(() => api('POST', `agencies/${encodeURIComponent(a.code)}/domains`, {email_domains: input.value}));
     }}, input, h('button', {type: 'submit', class: 'secondary'}, t('save')));
   };
-  const kind = h('select', {name: 'kind'}, h('option', {value: 'state'}, 'state'), h('option', {value: 'party'}, 'party'));
+  const kind = h('select', {name: 'kind'}, Object.entries(WORDS[lang].kinds).map(([v, l]) => h('option', {value: v}, l)));
   const userForm = {username: field('username', 'username'), display_name: field('display_name', 'display_name'),
     password: field('password', 'password', 'password'), agency: field('agency', 'agency')};
   const roleSel = h('select', {name: 'role'}, Object.entries(WORDS[lang].roles).map(([v, l]) => h('option', {value: v}, l)));
-  const count = h('input', {name: 'count', type: 'number', min: 1, max: 100, value: 5, 'aria-label': t('count')});
+  const count = h('input', {name: 'count', type: 'number', min: 1, max: 100, value: 5});
   render(h('h1', {}, t('nav_admin')),
     h('h2', {}, t('tokens')),
     h('form', {class: 'inline', id: 'stock', onsubmit: (ev) => {
       ev.preventDefault();
       act(() => api('POST', 'tokens/stock', {count: Number(count.value)}));
-    }}, count, h('button', {type: 'submit'}, t('stock'))),
+    }}, labelled(t('count'), count), h('button', {type: 'submit'}, t('stock'))),
     table([t('serial'), t('label'), t('state'), t('cert_serial'), t('code')],
       tokens.map((k) => h('tr', {'data-token-state': k.state}, h('td', {}, h('code', {}, k.serial)), h('td', {}, k.label),
-        h('td', {}, k.state), h('td', {}, k.cert_serial ? h('code', {}, k.cert_serial) : t('none')),
+        h('td', {}, WORDS[lang].token_states[k.state] || k.state), h('td', {}, k.cert_serial ? h('code', {}, k.cert_serial) : t('none')),
         h('td', {}, k.dossier ? `${k.dossier} #${k.applicant}` : t('none'))))),
     h('h2', {}, t('agencies')),
     h('form', {class: 'inline', id: 'agency', onsubmit: (ev) => {
@@ -643,9 +722,10 @@ async function viewAdmin(render) {
       const body = Object.fromEntries(agencyForm.map((i) => [i.name, i.value]));
       body.kind = kind.value;
       act(() => api('POST', 'agencies', body));
-    }}, agencyForm, kind, h('button', {type: 'submit'}, t('add'))),
-    table([t('agency_code'), t('name'), t('parent'), t('province'), t('head_name'), t('email_domains')],
-      agencies.map((a) => h('tr', {}, h('td', {}, a.code), h('td', {}, a.name), h('td', {}, a.parent),
+    }}, withLabels(agencyForm, agencyKeys), labelled(t('kind'), kind), h('button', {type: 'submit'}, t('add'))),
+    table([t('agency_code'), t('name'), t('kind'), t('parent'), t('province'), t('head_name'), t('email_domains')],
+      agencies.map((a) => h('tr', {}, h('td', {}, a.code), h('td', {}, a.name),
+        h('td', {}, WORDS[lang].kinds[a.kind] || a.kind), h('td', {}, a.parent),
         h('td', {}, a.province), h('td', {}, `${a.head_name}, ${a.head_title}`), h('td', {}, domainsForm(a))))),
     users && h('h2', {}, t('users')),
     users && h('form', {class: 'inline', id: 'user', onsubmit: (ev) => {
@@ -653,10 +733,11 @@ async function viewAdmin(render) {
       const body = Object.fromEntries(Object.entries(userForm).map(([k, i]) => [k, i.value]));
       body.role = roleSel.value;
       act(() => api('POST', 'users', body));
-    }}, Object.values(userForm), roleSel, h('button', {type: 'submit'}, t('add'))),
+    }}, withLabels(Object.values(userForm), Object.keys(userForm)), labelled(t('role'), roleSel),
+    h('button', {type: 'submit'}, t('add'))),
     users && table([t('username'), t('display_name'), t('role'), t('agency'), ''],
       users.map((u) => h('tr', {}, h('td', {}, u.username), h('td', {}, u.display_name),
-        h('td', {}, WORDS[lang].roles[u.role] || u.role), h('td', {}, u.agency),
+        h('td', {}, roleName(u.role)), h('td', {}, u.agency),
         h('td', {}, u.disabled ? t('disabled') : h('button', {class: 'secondary', onclick: () =>
           act(() => api('POST', `users/${u.username}/disable`))}, t('disable')))))),
     h('h2', {}, t('holidays')),

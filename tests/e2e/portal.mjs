@@ -71,6 +71,30 @@ async function fitsWidth(page) {
   return page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 }
 
+/* What must never reach a person's screen: the API's codes for actions, roles and states, and
+ * the text of a condition that did not apply. */
+const RAW = ['dossier.', 'applicant.', '_clerk', '_head', 'ca_officer', 'with_subscriber', 'awaiting_pickup', 'false'];
+
+/* A page as its users see it, at 1280 and at 375 px: nothing to scroll sideways, no raw code in
+ * the visible text, every input with a visible label; screenshots of both widths when asked. */
+async function inspect(page, name) {
+  for (const [width, height] of [[1280, 860], [375, 812]]) {
+    await page.setViewportSize({width, height});
+    const [scroll, inner, text, unlabelled] = await page.evaluate(() => [
+      document.documentElement.scrollWidth, window.innerWidth, document.body.innerText,
+      [...document.querySelectorAll('main input:not([type=hidden]), main select')]
+        .filter((i) => !i.closest('label') && !(i.id && document.querySelector(`label[for="${i.id}"]`)) &&
+          !i.closest('td')).map((i) => i.name)]);
+    check(`${name} at ${width} px: nothing to scroll sideways`, scroll <= inner, `${scroll} > ${inner}`);
+    const raw = RAW.filter((w) => text.includes(w));
+    check(`${name} at ${width} px: no raw code on screen`, raw.length === 0,
+      raw.map((w) => text.slice(Math.max(0, text.indexOf(w) - 40), text.indexOf(w) + 40)).join(' | '));
+    check(`${name}: every input has a visible label`, unlabelled.length === 0, unlabelled.join(', '));
+    await shot(page, width === 1280 ? name : `${name}-375`);
+  }
+  await page.setViewportSize({width: 1280, height: 860});
+}
+
 /* Submit an action form of the dossier page and wait for every applicant not refused to reach a state. */
 async function step(page, action, state, fill) {
   const form = page.locator(`#dossier-actions form[data-action="${action}"]`);
@@ -97,11 +121,14 @@ try {
   await admin.click('#stock button');
   await admin.waitForSelector('[data-flash=ok]');
   check('admin stocks two blank tokens', await admin.locator('tr[data-token-state=blank]').count() === blankBefore + 2);
-  await shot(admin, 'admin');
+  await inspect(admin, 'admin');
+  await go(admin, '#/password');
+  await inspect(admin, 'password');
 
   /* the agency clerk prepares the dossier */
   const clerk = await session('vanthu');
   await go(clerk, '#/drafts');
+  await inspect(clerk, 'drafts');
   await clerk.fill('#new-draft input[name=title]', 'Đợt tháng 12');
   await clerk.click('#new-draft button');
   await clerk.waitForSelector('#upload-list');
@@ -137,11 +164,12 @@ try {
   await clerk.waitForSelector('[data-flash=error]');
   check('a PDF named .png is refused', (await clerk.textContent('[data-flash=error]')).includes('PNG'));
   check('the clerk cannot confirm', await clerk.locator('#confirm').count() === 0);
-  await shot(clerk, 'draft');
+  await inspect(clerk, 'draft');
 
   /* the head confirms */
   const head = await session('thutruong');
   await go(head, draftHash);
+  await inspect(head, 'draft-head');
   await head.click('#confirm');
   await head.waitForSelector('#draft-state[data-state=confirmed]');
   check('the head confirmed', (await head.textContent('main')).includes('Phạm Thị Lan'));
@@ -152,7 +180,24 @@ try {
   await clerk.waitForSelector('#dossier-state');
   const code = decodeURIComponent(clerk.url().split('#/dossiers/')[1]);
   check('submitted as a dossier', /^[A-Z0-9.]+-\d{6}-\d{4}$/.test(code), code);
-  await shot(clerk, 'dossier-agency');
+  await inspect(clerk, 'dossier-agency');
+  check('the agency is shown by its name', (await clerk.textContent('main table.kv')).includes('Vụ Pháp chế (BKHCN.VPC)'),
+    await clerk.textContent('main table.kv'));
+  /* withdrawing asks first, with a reason; a "no" changes nothing */
+  const withdraw = clerk.locator('#dossier-actions form[data-action=withdraw]');
+  check('withdrawing asks for a reason, labelled', (await withdraw.locator('label').textContent()).includes('Lý do'));
+  await withdraw.locator('input[name=reason]').fill('Nộp nhầm đợt');
+  let askedWithdraw = '';
+  clerk.once('dialog', (dialog) => { askedWithdraw = dialog.message(); dialog.dismiss(); });
+  await withdraw.locator('button[type=submit]').click();
+  check('withdrawing asks for confirmation, naming the dossier', askedWithdraw.includes(code), askedWithdraw);
+  check('and a "no" leaves the dossier received', await clerk.locator('#dossier-state [data-state=received]').count() === 1);
+  await go(clerk, '#/dossiers');
+  await inspect(clerk, 'dossiers-agency');
+  await go(head, draftHash);
+  await inspect(head, 'draft-head-submitted');
+  await go(head, '#/drafts');
+  await inspect(head, 'drafts-head');
 
   /* the CA officer: queue, accept, issue, notify pickup */
   const officer = await session('canbo');
@@ -167,7 +212,7 @@ try {
     const due = rows.find((r) => r[0] === process.env.E2E_DUE_TODAY);
     check('the dossier due today is marked', due && due[1] === 'due_today', JSON.stringify(rows));
   }
-  await shot(officer, 'queue');
+  await inspect(officer, 'queue');
   await go(officer, `#/dossiers/${code}`);
   await step(officer, 'accept', 'pending');
   check('dossier accepted', await officer.locator('#dossier-state [data-state=accepted]').count() === 1);
@@ -237,6 +282,12 @@ try {
   await go(officer, `#/dossiers/${code}`);
   await step(officer, 'publish', 'published');
   check('the dossier is completed', await officer.locator('#dossier-state [data-state=completed]').count() === 1);
+  await inspect(officer, 'dossier-officer-done');
+  const timeline = await officer.locator('tr[data-audit-action]').evaluateAll((els) => els.map((e) => e.textContent));
+  check('the timeline speaks words', timeline.length > 5 && timeline.some((x) => x.includes('Cán bộ Cục')) &&
+    timeline.some((x) => x.includes('Công bố')), timeline.join(' | '));
+  await go(officer, '#/admin');
+  await inspect(officer, 'admin-officer');
 
   /* the public directory: both valid, with their effective time */
   const visitor = await (await browser.newContext()).newPage();
@@ -265,7 +316,7 @@ try {
     /\d{2}\/\d{2}\/\d{4}/.test(mine), mine);
   check('the lookup shows nothing about the person', !mine.includes('Nguyễn Thị Thu Hà') &&
     !mine.includes('@mic.gov.vn') && !mine.includes('Vụ Pháp chế'), mine);
-  await shot(visitor, 'lookup');
+  await inspect(visitor, 'lookup');
   /* the refused applicant's lookup: refused, and why */
   await visitor.fill('#lookup input[name=id_number]', REFUSED_ID);
   await visitor.click('#lookup button');
@@ -290,6 +341,9 @@ try {
   await auditor.click('#verify');
   await auditor.waitForSelector('#audit-result [data-ok]');
   check('the audit chain verifies', await auditor.getAttribute('#audit-result [data-ok]', 'data-ok') === 'true');
+  await inspect(auditor, 'audit');
+  await go(auditor, '#/dossiers');
+  await inspect(auditor, 'dossiers');
   console.log(`${checks} checks passed`);
 } finally {
   await browser.close();
