@@ -302,6 +302,53 @@ size_t text_codepoints(const char *s)
     return n;
 }
 
+static bool is_zero_width(uint32_t c)
+{
+    return (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) ||
+           (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) ||
+           (c >= 0xfe20 && c <= 0xfe2f) || (c >= 0x200b && c <= 0x200f) || c == 0xfeff;
+}
+
+static bool is_wide(uint32_t c)
+{
+    return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf && c != 0x303f) ||
+           (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+           (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+           (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) ||
+           (c >= 0x20000 && c <= 0x3fffd);
+}
+
+size_t text_display_width(const char *s)
+{
+    size_t width = 0, len = strlen(s);
+    const char *end = s + len;
+
+    while (s < end) {
+        uint32_t c;
+        size_t step = 1;
+        unsigned char b = (unsigned char)*s;
+        /* one code point at a time; a malformed sequence is one column per byte */
+        size_t want = b < 0x80             ? 1
+                      : (b & 0xe0) == 0xc0 ? 2
+                      : (b & 0xf0) == 0xe0 ? 3
+                      : (b & 0xf8) == 0xf0 ? 4
+                                           : 0;
+        if (want > 0 && (size_t)(end - s) >= want) {
+            uint32_t one[1];
+            if (decode(s, want, one, 1) == 1) {
+                c = one[0];
+                step = want;
+                width += is_zero_width(c) ? 0 : is_wide(c) ? 2 : 1;
+                s += step;
+                continue;
+            }
+        }
+        width++;
+        s += step;
+    }
+    return width;
+}
+
 /* Characters no name or address may hold: controls, line separators, bidi overrides and
  * invisible formatting (which can make two different names look alike), the replacement
  * character and noncharacters. */

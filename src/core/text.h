@@ -30,6 +30,11 @@ int text_fold(const char *in, char *out, size_t out_size, ct_error *err);
 /* Code points of valid UTF-8. */
 size_t text_codepoints(const char *s);
 
+/* Columns the text takes on a terminal, for padding columns of a table: one per code point,
+ * none for combining marks (a decomposed "ế" is one column, like the NFC one) and zero-width
+ * characters, two for East Asian wide ones; a byte that is not valid UTF-8 counts as one. */
+size_t text_display_width(const char *s);
+
 /* A human-entered field: valid UTF-8, NFC, trimmed, inner runs of spaces collapsed, not empty,
  * no control or invisible formatting characters, at most max_chars code points. field_vi and
  * field_en name the field in messages. Codes: "text.empty", "text.too_long",

@@ -186,12 +186,30 @@ static void test_provinces(void **state)
     assert_null(province_canonical(""));
 }
 
+/* Columns on a terminal: a Vietnamese name takes as many as its letters, composed or not. */
+static void test_display_width(void **state)
+{
+    (void)state;
+    assert_int_equal(text_display_width(""), 0);
+    assert_int_equal(text_display_width("Nguyen"), 6);
+    /* NFC: "Nguyễn Thị Thu Hà" is 17 letters in 22 bytes */
+    assert_int_equal(strlen("Nguy\u1ec5n Th\u1ecb Thu H\u00e0"), 22);
+    assert_int_equal(text_display_width("Nguy\u1ec5n Th\u1ecb Thu H\u00e0"), 17);
+    /* decomposed: e + circumflex + tilde is still one column */
+    assert_int_equal(text_display_width("Nguye\u0302\u0303n"), 6);
+    assert_int_equal(text_display_width("\u0110\u1ee9c"), 3); /* Đức */
+    assert_int_equal(text_display_width("\u4e2d\u6587"), 4);  /* wide */
+    assert_int_equal(text_display_width("a\xff" "b"), 3);        /* a stray byte: one column */
+    assert_int_equal(text_display_width("\xe1\xbb"), 2);      /* cut short */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nfc),   cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_utf8),  cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_email), cmocka_unit_test(test_provinces),
+        cmocka_unit_test(test_nfc),           cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_utf8),          cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_email),         cmocka_unit_test(test_provinces),
+        cmocka_unit_test(test_display_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
