@@ -117,6 +117,10 @@ int cli_open(const cli_ctx *ctx, app **out);
 
 /* "2026-11-24 19:56:55 +07" (Vietnam time). */
 void cli_local_time(int64_t t, char *out, size_t size);
+
+/* s padded with spaces to width terminal columns (text_display_width: a Vietnamese name with
+ * its diacritics takes as many columns as letters, not bytes), into out; s as it is when wider. */
+const char *cli_pad(const char *s, size_t width, char *out, size_t size);
 /* "YYYY-MM-DD HH:MM" in Vietnam time → Unix seconds; -1 when it is not one. */
 int cli_parse_local_time(const char *text, int64_t *out);
 

@@ -19,12 +19,14 @@
 static int list_agency(void *user, const agency_record *r)
 {
     json_t *list = user;
+    char name[512];
 
     if (list)
         json_array_append_new(list, app_view_agency(r));
-    else
-        printf("%-16s %-6s %-40s %-16s %s\n", r->code, r->kind, r->name,
-               r->parent[0] ? r->parent : "-", r->email_domains[0] ? r->email_domains : "-");
+    else /* padded by columns on screen, not bytes: names carry diacritics */
+        printf("%-16s %-6s %s %-16s %s\n", r->code, r->kind,
+               cli_pad(r->name, 40, name, sizeof name), r->parent[0] ? r->parent : "-",
+               r->email_domains[0] ? r->email_domains : "-");
     return 0;
 }
 
@@ -106,9 +108,12 @@ static int show_applicant(void *user, const applicant_record *ap, json_t *view)
         json_array_append_new(s->list, view);
         return 0;
     }
+    char name[512];
+
     time_text(ap->due_step4, due, sizeof due);
     time_text(ap->published_at, pub, sizeof pub);
-    printf("  %2lld. %-28s %-22s cert %s\n", (long long)ap->n, ap->full_name, ap->state,
+    printf("  %2lld. %s %-22s cert %s\n", (long long)ap->n,
+           cli_pad(ap->full_name, 28, name, sizeof name), ap->state,
            ap->cert_serial[0] ? ap->cert_serial : "-");
     printf("      ngày sinh / born: %s; giấy tờ / ID: %s, cấp ngày / issued %s, %s\n",
            ap->birth_date, ap->id_number, ap->id_issued_on, ap->id_issued_at);
@@ -216,15 +221,15 @@ static int list_dossier(void *user, const dossier_record *d)
 {
     list_ctx *l = user;
     deadline_status st = app_dossier_deadline(d, l->now);
-    char due[40];
+    char due[40], code[128], agency[128];
 
     if (l->list) {
         json_array_append_new(l->list, app_view_dossier(l->actor, d, l->now));
         return 0;
     }
     time_text(d->due_step2, due, sizeof due);
-    printf("%-34s %-12s %-17s %-24s %s\n", d->code, d->agency, d->state, due,
-           deadline_status_name(st));
+    printf("%s %s %-17s %-24s %s\n", cli_pad(d->code, 34, code, sizeof code),
+           cli_pad(d->agency, 12, agency, sizeof agency), d->state, due, deadline_status_name(st));
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/calendar.h"
+#include "core/text.h"
 
 static size_t count_words(const char *text)
 {
@@ -192,6 +193,21 @@ void cli_local_time(int64_t t, char *out, size_t size)
 
     gmtime_r(&local, &tm);
     strftime(out, size, "%Y-%m-%d %H:%M:%S +07", &tm);
+}
+
+const char *cli_pad(const char *s, size_t width, char *out, size_t size)
+{
+    size_t len = strlen(s), used = text_display_width(s);
+
+    if (len >= size)
+        len = size - 1;
+    memcpy(out, s, len);
+    while (used < width && len + 1 < size) {
+        out[len++] = ' ';
+        used++;
+    }
+    out[len] = '\0';
+    return out;
 }
 
 int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *len)

@@ -222,10 +222,12 @@ int applicant_state_parse(const char *name, applicant_state *out)
     return -1;
 }
 
-static const char *state_name(proc_subject subject, int s)
+/* A state in the words of the message's language (the code names stay in the error's code and
+ * the allowed actions, which are the commands to type). */
+static const char *state_words(proc_subject subject, int s, bool english)
 {
-    return subject == PROC_DOSSIER ? dossier_state_name((dossier_state)s)
-                                   : applicant_state_name((applicant_state)s);
+    return subject == PROC_DOSSIER ? dossier_state_label((dossier_state)s, english)
+                                   : applicant_state_label((applicant_state)s, english);
 }
 
 int procedure_step(proc_subject subject, int from, proc_action action, role r,
@@ -253,10 +255,10 @@ int procedure_step(proc_subject subject, int from, proc_action action, role r,
         char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
         snprintf(vi, sizeof vi, "không thể \"%s\" khi %s đang ở trạng thái \"%s\" (được phép: %s)",
                  proc_action_name(action), subject == PROC_DOSSIER ? "hồ sơ" : "người đề nghị",
-                 state_name(subject, from), *allowed ? allowed : "không có");
+                 state_words(subject, from, false), *allowed ? allowed : "không có");
         snprintf(en, sizeof en, "cannot \"%s\" while the %s is \"%s\" (allowed: %s)",
                  proc_action_name(action), subject == PROC_DOSSIER ? "dossier" : "applicant",
-                 state_name(subject, from), *allowed ? allowed : "none");
+                 state_words(subject, from, true), *allowed ? allowed : "none");
         return ct_fail_text(err, 409, "procedure.wrong_state", vi, en);
     }
 }
