@@ -698,10 +698,17 @@ static int dossier_must_be_accepted(const dossier_record *d, ct_error *err)
     if (strcmp(d->state, dossier_state_name(DOSSIER_ACCEPTED)) == 0 ||
         strcmp(d->state, dossier_state_name(DOSSIER_COMPLETED)) == 0)
         return 0;
-    return ct_fail(err, 409, "dossier.not_accepted",
-                   "hồ sơ đang ở trạng thái \"%s\": chỉ xử lý từng người sau khi hồ sơ được "
-                   "tiếp nhận (accept)",
-                   "the dossier is \"%s\": applicants move only after it is accepted", d->state);
+    dossier_state st;
+    bool known = dossier_state_parse(d->state, &st) == 0;
+    char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+    /* the state in the words of each message's language */
+    snprintf(vi, sizeof vi,
+             "hồ sơ đang ở trạng thái \"%s\": chỉ xử lý từng người sau khi hồ sơ được "
+             "tiếp nhận (accept)",
+             known ? dossier_state_label(st, false) : d->state);
+    snprintf(en, sizeof en, "the dossier is \"%s\": applicants move only after it is accepted",
+             known ? dossier_state_label(st, true) : d->state);
+    return ct_fail_text(err, 409, "dossier.not_accepted", vi, en);
 }
 
 /* Read the dossier (and, for applicant steps, its applicants) afresh. */
@@ -849,12 +856,18 @@ static int issue_claim_in_transaction(app *a, void *ctx, ct_error *err)
         store_applicant_get(a->db, c->s->code, c->n, &c->ap, err) != 0)
         return -1;
     which = applicant_transition(c->s, &c->ap, &t, err);
-    if (which != 0)
-        return which < 0
-                   ? -1
-                   : ct_fail(err, 409, "procedure.wrong_state",
-                             "người đề nghị đang ở trạng thái \"%s\", không cấp được nữa",
-                             "the applicant is \"%s\" and can no longer be issued", c->ap.state);
+    if (which != 0) {
+        applicant_state st;
+        bool known = applicant_state_parse(c->ap.state, &st) == 0;
+        char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+        if (which < 0)
+            return -1;
+        snprintf(vi, sizeof vi, "người đề nghị đang ở trạng thái \"%s\", không cấp được nữa",
+                 known ? applicant_state_label(st, false) : c->ap.state);
+        snprintf(en, sizeof en, "the applicant is \"%s\" and can no longer be issued",
+                 known ? applicant_state_label(st, true) : c->ap.state);
+        return ct_fail_text(err, 409, "procedure.wrong_state", vi, en);
+    }
     return claim_take(a, c->object, c->holder, err);
 }
 
