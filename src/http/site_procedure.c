@@ -80,9 +80,9 @@ int site_procedure(http_request *r)
                "certificate is valid from the moment it is published on this site."));
 
     text_add(&t,
-             "<nav class=\"toc\" aria-label=\"%s\"><a href=\"#ai\">%s</a> · "
-             "<a href=\"#ho-so\">%s</a> · <a href=\"#cach-nop\">%s</a> · "
-             "<a href=\"#trinh-tu\">%s</a> · <a href=\"#can-cu\">%s</a> · "
+             "<nav class=\"toc\" aria-label=\"%s\"><a href=\"#ai\">%s</a> "
+             "<a href=\"#ho-so\">%s</a> <a href=\"#cach-nop\">%s</a> "
+             "<a href=\"#trinh-tu\">%s</a> <a href=\"#can-cu\">%s</a> "
              "<a href=\"#tra-cuu\">%s</a></nav>\n",
              L(r, "Mục lục", "Contents"), L(r, "Ai được đề nghị", "Who may ask"),
              L(r, "Hồ sơ", "Documents"), L(r, "Cách nộp", "How to submit"),
