@@ -453,7 +453,8 @@ async function viewDraft(render, id) {
         ? `${d.confirmed_name}, ${d.confirmed_title} — ${vnTime(d.confirmed_at)}` : t('none'))),
       d.dossier && h('tr', {}, h('th', {}, t('submitted_as')),
         h('td', {}, h('a', {href: `#/dossiers/${d.dossier}`, id: 'dossier-link'}, d.dossier)))),
-    open && clerk && uploadForm('upload-list', t('upload_list'), '.csv,text/csv',
+    /* '' rather than false: the page's top-level nodes go to replaceChildren as they are */
+    !(open && clerk) ? '' : uploadForm('upload-list', t('upload_list'), '.csv,text/csv',
       async (f) => {
         errorBox.replaceChildren();
         try {
@@ -464,12 +465,12 @@ async function viewDraft(render, id) {
         }
       }),
     errorBox,
-    open && clerk && uploadForm('upload-letter', t('upload_letter'), '.pdf,.jpg,.jpeg,.png',
+    !(open && clerk) ? '' : uploadForm('upload-letter', t('upload_letter'), '.pdf,.jpg,.jpeg,.png',
       (f) => api('POST', `drafts/${d.id}/letter?name=${encodeURIComponent(f.name)}`, f,
         f.type || 'application/octet-stream')),
-    draftRows(d, rows, rowsError),
-    open && h('p', {class: 'muted', id: 'draft-next'}, nextStep(d)),
-    open && h('div', {class: 'actions'},
+    draftRows(d, rows, rowsError) || '',
+    !open ? '' : h('p', {class: 'muted', id: 'draft-next'}, nextStep(d)),
+    !open ? '' : h('div', {class: 'actions'},
       head && d.state === 'open' && h('button', {id: 'confirm', disabled: rows ? null : true, onclick: () =>
         // the head confirms the rows and letter shown on this page, by their SHA-256: if the
         // clerk changed either meanwhile, the server refuses (draft.changed)
