@@ -29,6 +29,7 @@ const WORDS = {
     delete: 'Xóa bản nháp', confirmed_by: 'Xác nhận của thủ trưởng', none: '—',
     draft_open: 'đang lập', draft_confirmed: 'đã xác nhận', draft_submitted: 'đã nộp',
     submitted_as: 'Đã nộp thành hồ sơ', view_letter: 'Xem văn bản',
+    draft_rows: 'Những người được đề nghị cấp', draft_rows_hint: 'Đây là danh sách sẽ được nộp, đọc đúng như khi nộp. Thủ trưởng xem từng người và văn bản đề nghị trước khi xác nhận.',
     next_upload: 'Tiếp theo: tải lên danh sách người đề nghị (CSV theo Mẫu 02) và văn bản đề nghị đã ký.',
     next_confirm: 'Tiếp theo: thủ trưởng cơ quan xem và xác nhận. Sửa danh sách hoặc văn bản sau khi xác nhận thì phải xác nhận lại.',
     next_submit: 'Đã được xác nhận. Tiếp theo: nộp hồ sơ trực tuyến cho Cục.',
@@ -105,6 +106,7 @@ const WORDS = {
     delete: 'Delete draft', confirmed_by: "Head's confirmation", none: '—',
     draft_open: 'being prepared', draft_confirmed: 'confirmed', draft_submitted: 'submitted',
     submitted_as: 'Submitted as dossier', view_letter: 'View letter',
+    draft_rows: 'The people the request is for', draft_rows_hint: 'This is the list that will be submitted, read exactly as submission reads it. The head reviews each person and the request letter before confirming.',
     next_upload: 'Next: upload the list of applicants (CSV, Form 02) and the signed request letter.',
     next_confirm: 'Next: the agency head reviews and confirms. Changing the list or letter afterwards needs a new confirmation.',
     next_submit: 'Confirmed. Next: submit the dossier online to the CA.',
@@ -472,8 +474,39 @@ function nextStep(d) {
   return d.state === 'open' ? t('next_confirm') : t('next_submit');
 }
 
+/* The rows of the draft's list as submission will read them, and the letter's link: what the
+ * head confirms. A list that no longer reads shows its error instead. */
+function draftRows(d, rows, rowsError) {
+  if (!d.applicants) return null;
+  const letter = d.letter_name && h('p', {id: 'draft-letter-view'},
+    h('a', {href: `/api/v1/drafts/${d.id}/letter`, target: '_blank', rel: 'noopener'}, t('view_letter')),
+    ` — ${d.letter_name}`);
+  if (!rows) {
+    return h('section', {id: 'draft-rows'}, h('h2', {}, t('draft_rows')),
+      h('p', {class: 'error'}, rowsError ? rowsError.message : t('none')), letter);
+  }
+  return h('section', {id: 'draft-rows'},
+    h('h2', {}, `${t('draft_rows')} (${rows.count})`),
+    h('p', {class: 'muted'}, t('draft_rows_hint')),
+    table(['#', t('full_name'), t('birth_date'), t('id_number'), t('unit'), t('position'), t('email')],
+      rows.rows.map((x, i) => h('tr', {'data-row': x.row},
+        h('td', {}, String(i + 1)), h('td', {class: 'row-name'}, x.full_name),
+        h('td', {}, vnDate(x.birth_date)), h('td', {}, x.id_number), h('td', {}, x.unit),
+        h('td', {}, x.position), h('td', {}, x.email))), 'draft-rows'),
+    letter);
+}
+
 async function viewDraft(render, id) {
   const d = await api('GET', `drafts/${id}`);
+  /* the rows come with the SHA-256 of the very bytes read, which the confirmation names */
+  let rows = null, rowsError = null;
+  if (d.applicants) {
+    try {
+      rows = await api('GET', `drafts/${id}/rows`);
+    } catch (e) {
+      rowsError = e;
+    }
+  }
   const clerk = me.role === 'agency_clerk', head = me.role === 'agency_head';
   const open = d.state !== 'submitted';
   const errorBox = h('div', {id: 'list-error-box'}); /* a refused list's problems, under its form */
@@ -490,7 +523,8 @@ async function viewDraft(render, id) {
         ? `${d.confirmed_name}, ${d.confirmed_title} — ${vnTime(d.confirmed_at)}` : t('none'))),
       d.dossier && h('tr', {}, h('th', {}, t('submitted_as')),
         h('td', {}, h('a', {href: `#/dossiers/${d.dossier}`, id: 'dossier-link'}, d.dossier)))),
-    open && clerk && uploadForm('upload-list', t('upload_list'), '.csv,text/csv',
+    /* '' rather than false: the page's top-level nodes go to replaceChildren as they are */
+    !(open && clerk) ? '' : uploadForm('upload-list', t('upload_list'), '.csv,text/csv',
       async (f) => {
         errorBox.replaceChildren();
         try {
@@ -501,16 +535,17 @@ async function viewDraft(render, id) {
         }
       }),
     errorBox,
-    open && clerk && uploadForm('upload-letter', t('upload_letter'), '.pdf,.jpg,.jpeg,.png',
+    !(open && clerk) ? '' : uploadForm('upload-letter', t('upload_letter'), '.pdf,.jpg,.jpeg,.png',
       (f) => api('POST', `drafts/${d.id}/letter?name=${encodeURIComponent(f.name)}`, f,
         f.type || 'application/octet-stream')),
-    open && h('p', {class: 'muted', id: 'draft-next'}, nextStep(d)),
-    open && h('div', {class: 'actions'},
-      head && d.state === 'open' && h('button', {id: 'confirm', onclick: () =>
-        // the head confirms the list and letter shown on this page, by their SHA-256: if the
+    draftRows(d, rows, rowsError) || '',
+    !open ? '' : h('p', {class: 'muted', id: 'draft-next'}, nextStep(d)),
+    !open ? '' : h('div', {class: 'actions'},
+      head && d.state === 'open' && h('button', {id: 'confirm', disabled: rows ? null : true, onclick: () =>
+        // the head confirms the rows and letter shown on this page, by their SHA-256: if the
         // clerk changed either meanwhile, the server refuses (draft.changed)
         act(() => api('POST', `drafts/${d.id}/confirm`,
-          {list_sha256: d.list_sha256, letter_sha256: d.letter_sha256}))}, t('confirm')),
+          {list_sha256: rows.list_sha256, letter_sha256: d.letter_sha256}))}, t('confirm')),
       ' ',
       (clerk || head) && d.state === 'confirmed' && h('button', {id: 'submit', onclick: () =>
         act(async () => {

@@ -320,6 +320,12 @@ int app_draft_letter(app *a, const app_actor *actor, int64_t id, unsigned char *
                      draft_record *out, ct_error *err);
 int app_dossier_letter(app *a, const app_actor *actor, const char *code, unsigned char **data,
                        size_t *len, draft_record *out, ct_error *err);
+/* The rows of a draft's stored list, read by the parser submission uses (today's date), so the
+ * head sees what will be sent: *rows malloc'd (free() it), *count of them, and list_sha256 the
+ * SHA-256 of the bytes read (what a confirmation of these rows must name). Roles and visibility
+ * as app_draft_get; 409 "draft.no_list" before a list was uploaded. */
+int app_draft_rows(app *a, const app_actor *actor, int64_t id, mau02_applicant **rows,
+                   size_t *count, char list_sha256[65], ct_error *err);
 /* The agency head confirms the list and letter as they are now (Mẫu 01's signature): the
  * confirmation is bound to their SHA-256, and submission refuses a draft whose list or letter
  * is not what was confirmed. list_sha256 / letter_sha256 (NULL: not checked): what the head
@@ -406,6 +412,8 @@ json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_
 json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
                            const applicant_record *ap, int64_t now);
 json_t *app_view_lookup(const applicant_record *ap);
+/* One row of a Mẫu 02 list as read (every field; the category with its label). */
+json_t *app_view_mau02_row(const mau02_applicant *row);
 json_t *app_view_cert(const cert_record *c);
 json_t *app_view_token(const token_record *t);
 json_t *app_view_user(const user_record *u);

@@ -453,6 +453,37 @@ int app_dossier_letter(app *a, const app_actor *actor, const char *code, unsigne
     return store_draft_get_document(a->db, f.rec.id, DRAFT_LETTER, data, len, err);
 }
 
+int app_draft_rows(app *a, const app_actor *actor, int64_t id, mau02_applicant **rows,
+                   size_t *count, char list_sha256[65], ct_error *err)
+{
+    draft_record d;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    char today[11];
+    int rc;
+
+    *rows = NULL;
+    *count = 0;
+    list_sha256[0] = '\0';
+    if (app_draft_get(a, actor, id, &d, err) != 0 ||
+        store_draft_get_document(a->db, id, DRAFT_LIST, &data, &len, err) != 0)
+        return -1;
+    if (data == NULL)
+        return ct_fail(err, 409, "draft.no_list", "bản nháp %lld chưa có danh sách người đề nghị",
+                       "draft %lld has no list of applicants yet", (long long)id);
+    app_fingerprint(data, len, list_sha256);
+    /* the same reading as submission's (dossier_check_submission), on the same day */
+    ct_date_format(ct_utc_to_local_date(app_now()), today);
+    if (strcmp(d.list_format, "json") == 0)
+        rc = mau02_parse_json(data, len, today, rows, count, NULL, err);
+    else
+        rc = mau02_parse_csv((const char *)data, len, today, rows, count, NULL, err);
+    free(data);
+    if (rc != 0)
+        list_sha256[0] = '\0';
+    return rc;
+}
+
 /* The SHA-256 of a draft's stored document, "" when there is none. */
 static int document_sha256(app *a, int64_t id, draft_document which, char out[65], ct_error *err)
 {

@@ -163,6 +163,26 @@ json_t *app_view_lookup(const applicant_record *ap)
                      "reason", ap->reason);
 }
 
+json_t *app_view_mau02_row(const mau02_applicant *row)
+{
+    static const char *const category_en[] = {"Cadre", "Civil servant", "Public employee"};
+
+    /* every field of the row as the list holds it, checked and in one spelling; "row" is where
+     * it stands in the file (a spreadsheet's numbering), to find the cell */
+    json_t *j = json_pack(
+        "{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "row", row->row,
+        "full_name", row->full_name, "birth_date", row->birth_date, "id_number", row->id_number,
+        "id_kind", row->id_kind, "id_issued_on", row->id_issued_on, "id_issued_at",
+        row->id_issued_at, "email", row->email, "unit", row->unit, "province", row->province,
+        "position", row->position, "category", position_category_name(row->category), "phone",
+        row->phone, "previous_serial", row->previous_serial);
+
+    json_object_set_new(j, "category_label",
+                        label(position_category_label_vi(row->category),
+                              category_en[(unsigned)row->category < 3 ? row->category : 0]));
+    return j;
+}
+
 json_t *app_view_cert(const cert_record *c)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:i}",

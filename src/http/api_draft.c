@@ -106,6 +106,29 @@ int api_draft_show(api_call *c)
     return send_draft(c->r, app_draft_get(c->r->app, &c->actor, id, &d, &err), &err, 200, &d);
 }
 
+/* The rows of the stored list, as submission will read them: what the head confirms. */
+int api_draft_rows(api_call *c)
+{
+    ct_error err = {0};
+    mau02_applicant *rows;
+    size_t count;
+    char sha[65];
+    json_t *list, *j;
+    int64_t id;
+
+    if (draft_id(c, &id) != 0)
+        return no_draft(c->r);
+    if (app_draft_rows(c->r->app, &c->actor, id, &rows, &count, sha, &err) != 0)
+        return api_send_error(c->r, &err);
+    list = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, app_view_mau02_row(&rows[i]));
+    free(rows);
+    j = json_pack("{s:I, s:s, s:I, s:o}", "draft", (json_int_t)id, "list_sha256", sha, "count",
+                  (json_int_t)count, "rows", list);
+    return api_send_json(c->r, 200, j, NULL);
+}
+
 int api_draft_letter_get(api_call *c)
 {
     ct_error err = {0};

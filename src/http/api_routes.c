@@ -499,6 +499,7 @@ static const api_route routes[] = {
     {"POST", "drafts",                          ROLE_AGENCY_CLERK,                  true,  api_draft_create},
     {"GET",  "drafts/{id}",                     ROLES_AGENCY | ROLE_AUDITOR,        false, api_draft_show},
     {"GET",  "drafts/{id}/letter",              ROLES_AGENCY | ROLE_AUDITOR,        false, api_draft_letter_get},
+    {"GET",  "drafts/{id}/rows",                ROLES_AGENCY | ROLE_AUDITOR,        false, api_draft_rows},
     {"POST", "drafts/{id}/list",                ROLE_AGENCY_CLERK,                  false, api_draft_list_put},
     {"POST", "drafts/{id}/letter",              ROLE_AGENCY_CLERK,                  false, api_draft_letter_put},
     {"POST", "drafts/{id}/confirm",             ROLE_AGENCY_HEAD,                   true,  api_draft_confirm},

@@ -32,8 +32,9 @@ static void language_switch(text *t, http_request *r)
     const char *q = r->route == ROUTE_SEARCH ? http_query(r, "q") : NULL;
     const char *page = r->route == ROUTE_SEARCH ? http_query(r, "page") : NULL;
     bool same_page =
-        (r->route == ROUTE_HOME || r->route == ROUTE_SEARCH || r->route == ROUTE_CERT) &&
-        (r->status == 0 || r->status == 200);
+        ((r->route == ROUTE_HOME || r->route == ROUTE_SEARCH || r->route == ROUTE_CERT) &&
+         (r->status == 0 || r->status == 200)) ||
+        r->route == ROUTE_PROCEDURE;
     char sep = '?';
 
     if (!same_page) {

@@ -35,6 +35,7 @@ typedef enum {
     ROUTE_METRICS,
     ROUTE_STATIC,
     ROUTE_API,
+    ROUTE_PROCEDURE,
     ROUTE_OTHER,
     ROUTE_COUNT
 } route_family;
@@ -129,6 +130,10 @@ int site_home(http_request *r);
 int site_css(http_request *r);
 int site_search(http_request *r);
 int site_certificate(http_request *r, const char *rest);
+/* site_procedure.c */
+int site_procedure(http_request *r);
+int site_lookup(http_request *r);
+int site_form_mau02(http_request *r);
 /* download.c */
 int download_certificate(http_request *r, const cert_record *c, const char *ext);
 int download_ca(http_request *r, const char *rest);
@@ -202,6 +207,7 @@ int api_get_string(http_request *r, json_t *j, const char *key, const char **out
 int api_drafts_list(api_call *c);
 int api_draft_show(api_call *c);
 int api_draft_letter_get(api_call *c);
+int api_draft_rows(api_call *c);
 int api_draft_create(api_call *c);
 int api_draft_list_put(api_call *c);
 int api_draft_letter_put(api_call *c);

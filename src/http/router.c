@@ -35,6 +35,11 @@ static const route routes[] = {
     {"GET",  "/site.css", false, ROUTE_STATIC,  0,             site_css,    NULL},
     {"GET",  "/certs",    false, ROUTE_SEARCH,  0,             site_search, NULL},
     {"GET",  "/certs/",   true,  ROUTE_CERT,    0,             NULL,        site_certificate},
+    {"GET",  "/thu-tuc",  false, ROUTE_PROCEDURE, 0,           site_procedure, NULL},
+    {"GET",  "/procedure", false, ROUTE_PROCEDURE, 0,          site_procedure, NULL},
+    {"GET",  "/thu-tuc/tra-cuu", false, ROUTE_PROCEDURE, 0,    site_lookup, NULL},
+    {"GET",  "/procedure/lookup", false, ROUTE_PROCEDURE, 0,   site_lookup, NULL},
+    {"GET",  "/forms/mau02.csv", false, ROUTE_STATIC, 0,       site_form_mau02, NULL},
     {"GET",  "/ca/",      true,  ROUTE_CA,      0,             NULL,        download_ca},
     {"GET",  "/crl/",     true,  ROUTE_CRL,     0,             NULL,        download_crl},
     {"POST", "/ocsp",     false, ROUTE_OCSP,    OCSP_MAX_BODY, ocsp_post,   NULL},
@@ -52,7 +57,7 @@ static const route routes[] = {
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
 static const char *const family_names[ROUTE_COUNT] = {
-    "home", "search", "cert", "ca", "crl", "ocsp", "healthz", "metrics", "static", "api", "other"};
+    "home", "search", "cert", "ca", "crl", "ocsp", "healthz", "metrics", "static", "api", "procedure", "other"};
 
 const char *route_family_name(route_family f)
 {

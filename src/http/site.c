@@ -34,7 +34,22 @@ static const char css[] =
     ".st-revoked,.st-expired{color:#a30000;font-weight:600}form.search{margin:1em 0;display:flex;"
     "gap:.5em}form.search input{flex:1;padding:.45em;font-size:1em}"
     "form.search button{padding:.45em 1.2em;font-size:1em}.muted{color:#666}"
-    ".pager a{margin-right:1.2em}footer{color:#666;font-size:.85em;text-align:center;"
+    ".pager a{margin-right:1.2em}nav a{white-space:nowrap}.toc{margin:1em 0;line-height:2}.toc "
+    "a{margin:0 1.2em 0 0;white-space:nowrap}"
+    "form.lookup{display:flex;flex-wrap:wrap;gap:.6em;align-items:flex-end;background:#faf8f3;"
+    "border:1px solid #e4dccb;padding:.8em;border-radius:4px}form.lookup label{flex:1 1 14em;"
+    "display:flex;flex-direction:column;font-size:.9em}form.lookup input{padding:.45em;"
+    "font-size:1rem;margin-top:.2em}form.lookup button{padding:.5em 1.2em;font-size:1em}"
+    ".result{margin:1em 0}.notfound{border-left:4px solid #a30000;padding:.2em .8em;"
+    "background:#fff4f4}.steps li{margin-bottom:.6em}.callout{background:#faf8f3;border:1px "
+    "solid #e4dccb;padding:.6em 1em;border-radius:4px}"
+    "@media (max-width:40em){main{margin-top:1em}table.kv th,table.kv td{display:block;"
+    "width:auto;border:0}table.kv th{padding-bottom:0}table.kv tr{display:block;"
+    "border-bottom:1px solid #ddd}table.channels thead{display:none}table.channels td{"
+    "display:block;border:0;padding:.2em .45em}table.channels td:first-child{font-weight:600;"
+    "padding-top:.6em}table.channels tr{display:block;border-bottom:1px solid #ddd}"
+    "nav a{margin-left:0;margin-right:1em}}"
+    "footer{color:#666;font-size:.85em;text-align:center;"
     "margin:3em 1em 1em}@media print{nav,form.search,.pager{display:none}"
     "header{background:none;color:#000;border-bottom:2px solid #000}header a{color:#000}"
     "a{color:#000;text-decoration:none}}\n";
@@ -138,6 +153,13 @@ int site_home(http_request *r)
                "site (procedure 1.010847). Search by name, agency, e-mail address or serial "
                "number, with or without Vietnamese diacritics."));
     search_form(&t, r, NULL);
+    text_add(&t,
+             "<p class=\"callout\" id=\"procedure-link\">%s <a href=\"/thu-tuc%s\">%s</a></p>\n",
+             L(r, "Cơ quan muốn đề nghị cấp chứng thư số cho cán bộ của mình?",
+               "An agency asking for certificates for its people?"),
+             lang_first(r),
+             L(r, "Xem thủ tục, hồ sơ, lệ phí và tra cứu hồ sơ »",
+               "See the procedure, documents, fee, and look up a dossier »"));
     text_add(&t,
              "<h2>%s</h2>\n<table><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr></thead>\n"
              "<tbody>\n",

@@ -169,6 +169,17 @@ try {
   /* the head confirms */
   const head = await session('thutruong');
   await go(head, draftHash);
+  /* before confirming, the head sees each person of the list, read as submission will read it,
+   * and the link to the letter, both above the confirm button */
+  await head.waitForSelector('#draft-rows td.row-name');
+  const names = await head.$$eval('#draft-rows td.row-name', (tds) => tds.map((td) => td.textContent));
+  const expected = CSV.split(/\r?\n/).slice(1).filter(Boolean).map((line) => line.split(',')[1]);
+  check('the head sees each row\'s name before confirming', names.length === 3 &&
+    JSON.stringify(names) === JSON.stringify(expected), JSON.stringify([names, expected]));
+  check('and each row\'s ID number', (await head.textContent('#draft-rows')).includes(CSV.split(/\r?\n/)[1].split(',')[3]));
+  check('the letter can be viewed before confirming', await head.locator('#draft-letter-view a[href$="/letter"]').count() === 1);
+  check('the rows come before the confirm button', await head.evaluate(() =>
+    !!(document.querySelector('#draft-rows').compareDocumentPosition(document.querySelector('#confirm')) & Node.DOCUMENT_POSITION_FOLLOWING)));
   await inspect(head, 'draft-head');
   await head.click('#confirm');
   await head.waitForSelector('#draft-state[data-state=confirmed]');
