@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+
 #include "core/mau02.h"
 
 #define MAX_LIST_FILE (1024 * 1024)
@@ -324,8 +325,66 @@ int cmd_dossier_slip(cli_call *c)
 }
 
 /* One procedure step: the row's action, with what the options add to it. */
+/* The applicants' states before a step, to say afterwards what it did to whom. */
+typedef struct {
+    struct moved {
+        int64_t n;
+        char state[24];
+    } * items;
+    size_t n;
+    size_t cap;
+} applicant_snapshot;
+
+static int snapshot_applicant(void *user, const applicant_record *ap)
+{
+    applicant_snapshot *s = user;
+
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        struct moved *p = realloc(s->items, cap * sizeof *p);
+        if (p == NULL)
+            return 1;
+        s->items = p;
+        s->cap = cap;
+    }
+    s->items[s->n].n = ap->n;
+    snprintf(s->items[s->n++].state, sizeof s->items[0].state, "%s", ap->state);
+    return 0;
+}
+
+/* One line per applicant the step moved: the new state in words; for an issue, the certificate,
+ * the token and where the PIN envelope waits to be printed. */
+static int report_moved(void *user, const applicant_record *ap)
+{
+    cli_call *c = ((void **)user)[0];
+    const applicant_snapshot *before = ((void **)user)[1];
+    applicant_state st;
+    char envelopes[CFG_PATH + 16], name[300];
+
+    for (size_t i = 0; i < before->n; i++) {
+        if (before->items[i].n != ap->n || strcmp(before->items[i].state, ap->state) == 0)
+            continue;
+        if (applicant_state_parse(ap->state, &st) != 0)
+            return 0;
+        printf("  %2lld. %s %s / %s\n", (long long)ap->n,
+               cli_pad(ap->full_name, 28, name, sizeof name), applicant_state_label(st, false),
+               applicant_state_label(st, true));
+        if (st == APPLICANT_ISSUED) {
+            config_path(app_get_config(c->a), "envelopes", envelopes, sizeof envelopes);
+            printf("      chứng thư / certificate %s, thiết bị / token %s\n", ap->cert_serial,
+                   ap->token_serial);
+            printf("      phong bì mã PIN / PIN envelope: %s/%s.txt\n", envelopes,
+                   ap->token_serial);
+        }
+    }
+    return 0;
+}
+
 int cmd_dossier_step(cli_call *c)
 {
+    applicant_snapshot before = {.n = 0};
+    void *report[2] = {c, &before};
+    ct_error ignored = {0};
     const char *n = cli_get(&c->args, "applicant"), *at = cli_get(&c->args, "at"),
                *effective = cli_get(&c->args, "effective");
     app_step_args step = {0};
@@ -339,10 +398,15 @@ int cmd_dossier_step(cli_call *c)
         return cli_usage_error("--at takes \"YYYY-MM-DD HH:MM\" (Vietnam time)");
     if (effective && cli_parse_local_time(effective, &step.effective_at) != 0)
         return cli_usage_error("--effective takes \"YYYY-MM-DD HH:MM\" (Vietnam time)");
+    app_dossier_applicants(c->a, &c->actor, cli_pos(c, 0), snapshot_applicant, &before, &ignored);
     if (app_dossier_step(c->a, &c->actor, cli_pos(c, 0), (proc_action)c->cmd->data, &step,
-                         &c->err) != 0)
+                         &c->err) != 0) {
+        free(before.items);
         return CLI_FAILED;
+    }
     printf("%s: %s — xong / done\n", cli_pos(c, 0), c->cmd->sub);
+    app_dossier_applicants(c->a, &c->actor, cli_pos(c, 0), report_moved, report, &ignored);
+    free(before.items);
     return 0;
 }
 

@@ -102,6 +102,8 @@ check "restock" ct token stock --count 1
 check "issue on tokens" ct dossier issue "$D1"
 serials=$(sqlite3 "$DB" "select cert_serial from applicants where dossier='$D1' order by n")
 s1=$(printf '%s\n' "$serials" | head -1)
+contains "the issue names each certificate" "$s1" "$(cat "$T/out")"
+contains "and where its PIN envelope is" "envelopes/$(sqlite3 "$DB" "select token_serial from applicants where dossier='$D1' and n=1").txt" "$(cat "$T/out")"
 same "three certificates on hold" "hold
 hold
 hold" "$(for s in $serials; do sqlite3 "$DB" "select status from certificates where serial='$s'"; done)"
