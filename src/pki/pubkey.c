@@ -24,6 +24,13 @@ static int is_pem(const unsigned char *data, size_t len)
     return len >= 11 && memmem(data, len, "-----BEGIN ", 11) != NULL;
 }
 
+/* An RSA modulus is odd (the product of two odd primes); both readers refuse an even one. */
+static int even_modulus(ct_error *err)
+{
+    return ct_fail(err, 400, "key.invalid", "khóa RSA không hợp lệ: modulus là số chẵn",
+                   "invalid RSA key: the modulus is even");
+}
+
 /* The profile's key policy, applied to every key whatever its origin. */
 static int check_key(EVP_PKEY *pkey, pubkey_info *out, ct_error *err)
 {
@@ -32,7 +39,7 @@ static int check_key(EVP_PKEY *pkey, pubkey_info *out, ct_error *err)
 
     memset(out, 0, sizeof *out);
     if (EVP_PKEY_is_a(pkey, "RSA")) {
-        BIGNUM *e = NULL;
+        BIGNUM *e = NULL, *mod = NULL;
         int bits = EVP_PKEY_get_bits(pkey), ok;
         if (bits < 2048)
             return ct_fail(
@@ -41,15 +48,25 @@ static int check_key(EVP_PKEY *pkey, pubkey_info *out, ct_error *err)
         if (bits > 4096)
             return ct_fail(err, 400, "key.too_large", "khóa RSA %d bit quá dài: tối đa 4096 bit",
                            "RSA key of %d bits is too long: at most 4096 bits", bits);
-        if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e))
+        if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) ||
+            !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &mod)) {
+            BN_free(e);
+            ERR_clear_error();
             return ct_fail(err, 400, "key.invalid", "khóa RSA không hợp lệ", "invalid RSA key");
+        }
         /* RFC 3279/NIST SP 800-89: odd exponent, 65537 ≤ e < 2^256 */
         ok = BN_is_odd(e) && BN_num_bits(e) <= 256 && BN_cmp(e, BN_value_one()) > 0 &&
              BN_get_word(e) >= 65537;
         BN_free(e);
-        if (!ok)
+        if (!ok) {
+            BN_free(mod);
             return ct_fail(err, 400, "key.exponent", "số mũ công khai RSA không được chấp nhận",
                            "the RSA public exponent is not acceptable (use 65537)");
+        }
+        ok = BN_is_odd(mod);
+        BN_free(mod);
+        if (!ok)
+            return even_modulus(err);
         out->is_rsa = 1;
         out->bits = bits;
     } else if (EVP_PKEY_is_a(pkey, "EC")) {
@@ -173,12 +190,12 @@ static int rsa_spki_fast(const unsigned char *der, size_t len, pubkey_info *out,
         !minimal_positive_integer(e, e_len))
         return ct_fail(err, 400, "key.malformed", "khóa công khai RSA không đúng cấu trúc",
                        "the RSA public key is malformed");
-    if (n[0] == 0) {
+    if (n_len > 1 && n[0] == 0) {
         n++;
         n_len--;
     }
     nbits = (int)(n_len * 8);
-    for (unsigned char top = n[0]; !(top & 0x80); top <<= 1)
+    for (unsigned char top = n[0]; nbits > 0 && !(top & 0x80); top <<= 1)
         nbits--;
     if (nbits < 2048)
         return ct_fail(err, 400, "key.too_small", "khóa RSA %d bit quá ngắn: tối thiểu 2048 bit",
@@ -186,14 +203,20 @@ static int rsa_spki_fast(const unsigned char *der, size_t len, pubkey_info *out,
     if (nbits > 4096)
         return ct_fail(err, 400, "key.too_large", "khóa RSA %d bit quá dài: tối đa 4096 bit",
                        "RSA key of %d bits is too long: at most 4096 bits", nbits);
+    if (e_len > 1 && e[0] == 0) { /* the sign octet of an exponent with its top bit set */
+        e++;
+        e_len--;
+    }
     if (e_len > 8)
         exponent = UINT64_MAX; /* past 2^64: still odd-checked below, and within 2^256 */
     else
         for (size_t i = 0; i < e_len; i++)
             exponent = (exponent << 8) | e[i];
-    if (!(e[e_len - 1] & 1) || exponent < 65537 || e_len > 32 || !(n[n_len - 1] & 1))
+    if (!(e[e_len - 1] & 1) || exponent < 65537 || e_len > 32)
         return ct_fail(err, 400, "key.exponent", "số mũ công khai RSA không được chấp nhận",
                        "the RSA public exponent is not acceptable (use 65537)");
+    if (!(n[n_len - 1] & 1))
+        return even_modulus(err);
     memset(out, 0, sizeof *out);
     out->spki = malloc(len);
     if (out->spki == NULL)

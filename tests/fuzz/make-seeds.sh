@@ -13,8 +13,9 @@ trap 'rm -rf "$T"' EXIT
 cd "$T"
 q() { "$@" >/dev/null 2>&1; }
 
-rm -f "$C"/ocsp/*.der "$C"/csr/* "$C"/pubkey/* "$C"/der/*.der
+# the inputs fuzzing found (found-*) are kept: they are the reproducers of docs/fuzzing.md
 mkdir -p "$C/ocsp" "$C/csr" "$C/pubkey" "$C/der"
+find "$C/ocsp" "$C/csr" "$C/pubkey" "$C/der" -type f ! -name 'found-*' -delete
 
 # ---- OCSP: the issuing CA the harness answers for, and requests about its certificates ----
 q openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \

@@ -1,8 +1,11 @@
 /*
- * test_pubkey.c — subscriber EC keys in the forms RFC 5480 speaks of: a curve given by explicit
- * parameters is refused (from a key file and from a CSR), a compressed or hybrid point is
- * certified uncompressed, and a named, uncompressed key passes unchanged. Found by fuzzing
- * (tests/fuzz/fuzz_pubkey.c); the keys are made here with OpenSSL.
+ * test_pubkey.c — what fuzzing found in the key readers (tests/fuzz/fuzz_pubkey.c):
+ *  - EC keys in the forms RFC 5480 speaks of: a curve given by explicit parameters is refused
+ *    (from a key file and from a CSR), a compressed or hybrid point is certified uncompressed,
+ *    and a named, uncompressed key passes unchanged (keys made here with OpenSSL);
+ *  - RSA keys read by the fast reader (the usual SubjectPublicKeyInfo) and by OpenSSL (any other
+ *    spelling of rsaEncryption's parameters) get the same verdict: an even modulus is refused by
+ *    both, an exponent of exactly 256 bits accepted by both (SPKIs built here byte by byte).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "pki/der.h"
 #include "pki/pubkey.h"
 
 static EVP_PKEY *p256;
@@ -152,6 +156,104 @@ static void test_hybrid_point_certified_uncompressed(void **state)
     check_certified_uncompressed(OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_HYBRID);
 }
 
+/* An RSA SubjectPublicKeyInfo with a 2048-bit modulus (top bit set, last byte given) and the
+ * exponent's magnitude bytes; params is the DER after the rsaEncryption OID ("" for none).
+ * *len set; the result is malloc'd. */
+static unsigned char *rsa_spki(unsigned char last, const unsigned char *e, size_t e_len,
+                               const unsigned char *params, size_t params_len, size_t *len)
+{
+    static const unsigned char rsa_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+    unsigned char n[256];
+    der_buf b;
+    size_t spki, alg, bits, key;
+    unsigned char zero = 0;
+
+    memset(n, 0xa5, sizeof n);
+    n[0] = 0xc3;
+    n[sizeof n - 1] = last;
+    der_init(&b);
+    spki = der_begin(&b, DER_SEQUENCE);
+    alg = der_begin(&b, DER_SEQUENCE);
+    der_tlv(&b, DER_OID, rsa_oid, sizeof rsa_oid);
+    der_raw(&b, params, params_len);
+    der_end(&b, alg);
+    bits = der_begin(&b, DER_BIT_STRING);
+    der_raw(&b, &zero, 1);
+    key = der_begin(&b, DER_SEQUENCE);
+    der_uint_bytes(&b, n, sizeof n);
+    der_uint_bytes(&b, e, e_len);
+    der_end(&b, key);
+    der_end(&b, bits);
+    der_end(&b, spki);
+    assert_true(der_ok(&b));
+    return der_take(&b, len);
+}
+
+static const unsigned char e65537[] = {0x01, 0x00, 0x01};
+static const unsigned char null_params[] = {0x05, 0x00};
+static const unsigned char odd_params[] = {0xfc, 0x00}; /* what the fuzzer put there */
+
+/* The verdict on an SPKI: "" when accepted (2048 bits), else the error code. */
+static const char *verdict(const unsigned char *der, size_t len, char code[64])
+{
+    pubkey_info info = {0};
+    ct_error err = {0};
+
+    if (pubkey_from_key_file(der, len, &info, &err) == 0) {
+        assert_int_equal(info.is_rsa, 1);
+        assert_int_equal(info.bits, 2048);
+        pubkey_info_free(&info);
+        code[0] = '\0';
+    } else {
+        assert_null(info.spki);
+        memcpy(code, err.code, sizeof err.code);
+    }
+    return code;
+}
+
+static void test_rsa_even_modulus_refused_by_both_readers(void **state)
+{
+    const unsigned char *params[] = {null_params, odd_params, (const unsigned char *)""};
+    const size_t params_len[] = {2, 2, 0};
+    char code[64];
+    (void)state;
+
+    for (int i = 0; i < 3; i++) { /* the fast reader, then OpenSSL's twice */
+        size_t len;
+        unsigned char *odd = rsa_spki(0x01, e65537, sizeof e65537, params[i], params_len[i], &len);
+        unsigned char *even = NULL;
+        assert_string_equal(verdict(odd, len, code), "");
+        free(odd);
+        even = rsa_spki(0x02, e65537, sizeof e65537, params[i], params_len[i], &len);
+        assert_string_equal(verdict(even, len, code), "key.invalid");
+        free(even);
+    }
+}
+
+static void test_rsa_exponent_bounds_alike_in_both_readers(void **state)
+{
+    unsigned char e256[32], e257[33];
+    char code[64];
+    (void)state;
+
+    memset(e256, 0, sizeof e256);
+    e256[0] = 0x80; /* 2^255 + 1: 256 bits, encoded with a sign octet */
+    e256[31] = 0x01;
+    memset(e257, 0, sizeof e257);
+    e257[0] = 0x01; /* 2^256 + 1: 257 bits */
+    e257[32] = 0x01;
+    for (int i = 0; i < 2; i++) {
+        const unsigned char *params = i ? odd_params : null_params;
+        size_t len;
+        unsigned char *der = rsa_spki(0x01, e256, sizeof e256, params, 2, &len);
+        assert_string_equal(verdict(der, len, code), "");
+        free(der);
+        der = rsa_spki(0x01, e257, sizeof e257, params, 2, &len);
+        assert_string_equal(verdict(der, len, code), "key.exponent");
+        free(der);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +262,8 @@ int main(void)
         cmocka_unit_test(test_explicit_curve_csr_refused),
         cmocka_unit_test(test_compressed_point_certified_uncompressed),
         cmocka_unit_test(test_hybrid_point_certified_uncompressed),
+        cmocka_unit_test(test_rsa_even_modulus_refused_by_both_readers),
+        cmocka_unit_test(test_rsa_exponent_bounds_alike_in_both_readers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
