@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "pki/der.h"
+#include "core/der.h"
 #include "pki/pubkey.h"
 
 static EVP_PKEY *p256;
