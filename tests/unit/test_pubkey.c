@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "core/buf.h"
 #include "core/der.h"
 #include "pki/pubkey.h"
 
@@ -164,29 +165,29 @@ static unsigned char *rsa_spki(unsigned char last, const unsigned char *e, size_
 {
     static const unsigned char rsa_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
     unsigned char n[256];
-    der_buf b;
+    ct_buf b;
     size_t spki, alg, bits, key;
     unsigned char zero = 0;
 
     memset(n, 0xa5, sizeof n);
     n[0] = 0xc3;
     n[sizeof n - 1] = last;
-    der_init(&b);
+    buf_init(&b);
     spki = der_begin(&b, DER_SEQUENCE);
     alg = der_begin(&b, DER_SEQUENCE);
     der_tlv(&b, DER_OID, rsa_oid, sizeof rsa_oid);
-    der_raw(&b, params, params_len);
+    buf_append(&b, params, params_len);
     der_end(&b, alg);
     bits = der_begin(&b, DER_BIT_STRING);
-    der_raw(&b, &zero, 1);
+    buf_append_byte(&b, zero);
     key = der_begin(&b, DER_SEQUENCE);
     der_uint_bytes(&b, n, sizeof n);
     der_uint_bytes(&b, e, e_len);
     der_end(&b, key);
     der_end(&b, bits);
     der_end(&b, spki);
-    assert_true(der_ok(&b));
-    return der_take(&b, len);
+    assert_true(buf_ok(&b));
+    return buf_take(&b, len);
 }
 
 static const unsigned char e65537[] = {0x01, 0x00, 0x01};
