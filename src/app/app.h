@@ -237,9 +237,17 @@ typedef struct app_step_args {
     const char *pickup_place;
     int64_t
         effective_at; /* request-activation: requested effective time; 0 = as soon as possible */
+    /* resubmit: a new Mẫu 02 list replacing the dossier's applicants (list NULL: the list stays),
+     * checked as at intake; its problems, all of them, go to list_errors (may be NULL) */
+    const char *list_format; /* "csv" | "json" */
+    const unsigned char *list;
+    size_t list_len;
+    app_list_errors *list_errors;
 } app_step_args;
 
-/* One procedure step on a dossier or its applicants, as the transition table allows. */
+/* One procedure step on a dossier or its applicants, as the transition table allows. Rejecting
+ * or withdrawing a dossier moves its pending applicants to refused (with the dossier's reason)
+ * or withdrawn in the same transaction; a resubmission with a new list replaces them. */
 int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_action action,
                      const app_step_args *args, ct_error *err);
 
@@ -287,7 +295,7 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_k
  * minutes) and per dossier code (30 in an hour): 429 "lookup.rate_limited" with
  * err->retry_after. A face shows the subscriber only the state, its times and any reason. */
 int app_applicant_lookup(app *a, const char *code, const char *id_number, const char *source,
-                         applicant_record *out, ct_error *err);
+                         dossier_record *dossier, applicant_record *out, ct_error *err);
 
 /* Publish every applicant whose requested effective time has come (the server's due-work
  * runner and `chungthu run-due`). */
@@ -405,7 +413,10 @@ json_t *app_view_agency(const agency_record *r);
 json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_t now);
 json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
                            const applicant_record *ap, int64_t now);
-json_t *app_view_lookup(const applicant_record *ap);
+/* The subscriber's lookup: the applicant's state and times, and, while the dossier is not
+ * accepted, the dossier's state and reason (a supplement asked for, a rejection); no personal
+ * data. */
+json_t *app_view_lookup(const dossier_record *d, const applicant_record *ap);
 json_t *app_view_cert(const cert_record *c);
 json_t *app_view_token(const token_record *t);
 json_t *app_view_user(const user_record *u);
