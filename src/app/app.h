@@ -328,6 +328,11 @@ int app_draft_letter(app *a, const app_actor *actor, int64_t id, unsigned char *
                      draft_record *out, ct_error *err);
 int app_dossier_letter(app *a, const app_actor *actor, const char *code, unsigned char **data,
                        size_t *len, draft_record *out, ct_error *err);
+/* A new letter for an online dossier that needs a supplement (agency roles; 409 otherwise),
+ * checked as a draft's letter; it replaces the letter of the draft the dossier came from. */
+int app_dossier_set_letter(app *a, const app_actor *actor, const char *code, const char *name,
+                           const char *declared_type, const unsigned char *data, size_t len,
+                           draft_record *out, ct_error *err);
 /* The agency head confirms the list and letter as they are now (Mẫu 01's signature): the
  * confirmation is bound to their SHA-256, and submission refuses a draft whose list or letter
  * is not what was confirmed. list_sha256 / letter_sha256 (NULL: not checked): what the head

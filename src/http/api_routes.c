@@ -516,6 +516,7 @@ static const api_route routes[] = {
     {"GET",  "dossiers/{code}/receipt",         ANY_ROLE,                           false, dossier_receipt},
     {"GET",  "dossiers/{code}/notice",          ANY_ROLE,                           false, dossier_notice},
     {"GET",  "dossiers/{code}/letter",          ANY_ROLE,                           false, dossier_letter},
+    {"POST", "dossiers/{code}/letter",          ROLES_AGENCY,                       false, api_dossier_letter_put},
     {"POST", "dossiers/{code}/{action}",        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_step},
     {"GET",  "drafts",                          ROLES_AGENCY | ROLE_AUDITOR,        false, api_drafts_list},
     {"POST", "drafts",                          ROLE_AGENCY_CLERK,                  true,  api_draft_create},

@@ -108,6 +108,28 @@ EOF
 same "answered with the new list" "received|1|pending" "$(field "$T/last" '"|".join([d["state"], str(len(d["applicants"])), d["applicants"][0]["state"]])')"
 same "the old applicants gone" "1" "$(q "select count(*) from applicants where dossier='$S'")"
 same "two resubmissions with a list recorded" "2" "$(q "select count(*) from audit where action='dossier.resubmit' and object='$S' and json_extract(detail, '$.list_sha256') is not null")"
+
+# ---- an online dossier's new letter, while a supplement is asked for ----
+printf 'mật khẩu thủ trưởng bnv\n' | "$CHUNGTHU" user add --username thutruong --name "Phạm Thị Thanh Trà" --role agency_head --agency BNV >/dev/null
+same "head logs in" "200" "$(curl -c "$T/h.jar" -H 'Content-Type: application/json' -d '{"username":"thutruong","password":"mật khẩu thủ trưởng bnv"}' "$URL/session" -o /dev/null -w '%{http_code}')"
+printf '%%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%%%EOF\n' > "$T/letter.pdf"
+printf '%%PDF-1.4\n%% the corrected letter\n1 0 obj<<>>endobj\ntrailer<<>>\n%%%%EOF\n' > "$T/letter2.pdf"
+DR=$(curl -b "$T/c.jar" -H 'Content-Type: application/json' -d '{"title":"Đợt bổ sung"}' "$URL/drafts" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -b "$T/c.jar" -H 'Content-Type: text/csv' --data-binary @"$LIST" -o /dev/null "$URL/drafts/$DR/list"
+curl -b "$T/c.jar" -H 'Content-Type: application/pdf' --data-binary @"$T/letter.pdf" -o /dev/null "$URL/drafts/$DR/letter?name=cv.pdf"
+curl -b "$T/h.jar" -H 'Content-Type: application/json' -d '{}' -o /dev/null "$URL/drafts/$DR/confirm"
+same "an online dossier" "201" "$(post "drafts/$DR/submit" '{}')"
+O=$(field "$T/last" 'd["code"]')
+letter() { curl -b "$T/$1.jar" -H 'Content-Type: application/pdf' --data-binary @"$2" -o "$T/last" -w '%{http_code}' "$URL/dossiers/$3/letter?name=$4"; }
+same "no new letter while the dossier is received" "409|dossier.not_awaiting_supplement" "$(letter c "$T/letter2.pdf" "$O" cv2.pdf)|$(field "$T/last" 'd["code"]')"
+check "supplement the online dossier" ct dossier supplement "$O" --reason "Công văn thiếu dấu"
+same "a letter whose content is not what it claims" "415" "$(curl -b "$T/c.jar" -H 'Content-Type: application/pdf' --data-binary @"$LIST" -o "$T/last" -w '%{http_code}' "$URL/dossiers/$O/letter?name=x.pdf")"
+same "the head sends the new letter" "200" "$(letter h "$T/letter2.pdf" "$O" cv2.pdf)"
+same "the dossier's letter is the new one" "$(sha256sum "$T/letter2.pdf" | cut -c1-64)" "$(curl -b "$T/c.jar" "$URL/dossiers/$O/letter" | sha256sum | cut -c1-64)"
+same "the change audited with both fingerprints" "$(sha256sum "$T/letter.pdf" | cut -c1-64 | tr a-f A-F)|$(sha256sum "$T/letter2.pdf" | cut -c1-64 | tr a-f A-F)" "$(q "select json_extract(detail, '$.previous_sha256') || '|' || json_extract(detail, '$.sha256') from audit where action='dossier.letter' and object='$O'")"
+same "the clerk resubmits" "200" "$(post "dossiers/$O/resubmit" '{}')"
+check "supplement the paper dossier" ct dossier supplement "$S" --reason "Thiếu bản gốc"
+same "a paper dossier's letter comes on paper" "409|dossier.not_online" "$(letter c "$T/letter2.pdf" "$S" cv2.pdf)|$(field "$T/last" 'd["code"]')"
 check "audit chain holds at the end" ct audit verify
 
 finish
