@@ -402,7 +402,10 @@ function lookupForm() {
         ap.pickup_at && h('tr', {}, h('th', {}, t('pickup_at')), h('td', {}, vnTime(ap.pickup_at))),
         ap.requested_effective_at && !ap.published_at && h('tr', {}, h('th', {}, t('due4')), h('td', {}, vnTime(ap.due_step4))),
         ap.published_at && h('tr', {}, h('th', {}, t('effective')), h('td', {}, vnTime(ap.published_at))),
-        ap.reason && h('tr', {}, h('th', {}, t('reason')), h('td', {}, ap.reason))));
+        ap.reason && h('tr', {}, h('th', {}, t('reason')), h('td', {}, ap.reason)),
+        /* a dossier waiting for a supplement: its state and the reason asked */
+        ap.dossier_reason && ap.dossier_reason !== ap.reason && h('tr', {}, h('th', {}, t('dossiers')),
+          h('td', {}, badge(ap.dossier_state), h('div', {class: 'reason'}, ap.dossier_reason)))));
     } catch (e) {
       out.replaceChildren(h('p', {class: 'error'}, e.message));
     }

@@ -237,9 +237,17 @@ typedef struct app_step_args {
     const char *pickup_place;
     int64_t
         effective_at; /* request-activation: requested effective time; 0 = as soon as possible */
+    /* resubmit: a new Mẫu 02 list replacing the dossier's applicants (list NULL: the list stays),
+     * checked as at intake; its problems, all of them, go to list_errors (may be NULL) */
+    const char *list_format; /* "csv" | "json" */
+    const unsigned char *list;
+    size_t list_len;
+    app_list_errors *list_errors;
 } app_step_args;
 
-/* One procedure step on a dossier or its applicants, as the transition table allows. */
+/* One procedure step on a dossier or its applicants, as the transition table allows. Rejecting
+ * or withdrawing a dossier moves its pending applicants to refused (with the dossier's reason)
+ * or withdrawn in the same transaction; a resubmission with a new list replaces them. */
 int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_action action,
                      const app_step_args *args, ct_error *err);
 
@@ -287,7 +295,7 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_k
  * minutes) and per dossier code (30 in an hour): 429 "lookup.rate_limited" with
  * err->retry_after. A face shows the subscriber only the state, its times and any reason. */
 int app_applicant_lookup(app *a, const char *code, const char *id_number, const char *source,
-                         applicant_record *out, ct_error *err);
+                         dossier_record *dossier, applicant_record *out, ct_error *err);
 
 /* Publish every applicant whose requested effective time has come (the server's due-work
  * runner and `chungthu run-due`). */
@@ -326,6 +334,11 @@ int app_dossier_letter(app *a, const app_actor *actor, const char *code, unsigne
  * as app_draft_get; 409 "draft.no_list" before a list was uploaded. */
 int app_draft_rows(app *a, const app_actor *actor, int64_t id, mau02_applicant **rows,
                    size_t *count, char list_sha256[65], ct_error *err);
+/* A new letter for an online dossier that needs a supplement (agency roles; 409 otherwise),
+ * checked as a draft's letter; it replaces the letter of the draft the dossier came from. */
+int app_dossier_set_letter(app *a, const app_actor *actor, const char *code, const char *name,
+                           const char *declared_type, const unsigned char *data, size_t len,
+                           draft_record *out, ct_error *err);
 /* The agency head confirms the list and letter as they are now (Mẫu 01's signature): the
  * confirmation is bound to their SHA-256, and submission refuses a draft whose list or letter
  * is not what was confirmed. list_sha256 / letter_sha256 (NULL: not checked): what the head
@@ -411,9 +424,12 @@ json_t *app_view_agency(const agency_record *r);
 json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_t now);
 json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
                            const applicant_record *ap, int64_t now);
-json_t *app_view_lookup(const applicant_record *ap);
 /* One row of a Mẫu 02 list as read (every field; the category with its label). */
 json_t *app_view_mau02_row(const mau02_applicant *row);
+/* The subscriber's lookup: the applicant's state and times, and, while the dossier is not
+ * accepted, the dossier's state and reason (a supplement asked for, a rejection); no personal
+ * data. */
+json_t *app_view_lookup(const dossier_record *d, const applicant_record *ap);
 json_t *app_view_cert(const cert_record *c);
 json_t *app_view_token(const token_record *t);
 json_t *app_view_user(const user_record *u);

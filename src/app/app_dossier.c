@@ -87,6 +87,20 @@ static int parse_confirmation(const char *text, dossier_record *d, ct_error *err
     return 0;
 }
 
+/* A Mẫu 02 list as CSV or JSON, every row checked; all its problems go to list_errors. Intake
+ * and a resubmission read lists through here alike. */
+static int parse_list(const char *format, const unsigned char *data, size_t len, const char *today,
+                      mau02_applicant **list, size_t *count, app_list_errors *list_errors,
+                      ct_error *err)
+{
+    if (format && strcmp(format, "json") == 0)
+        return mau02_parse_json(data, len, today, list, count, list_errors, err);
+    if (format == NULL || strcmp(format, "csv") == 0)
+        return mau02_parse_csv((const char *)data, len, today, list, count, list_errors, err);
+    return ct_fail(err, 400, "dossier.format", "định dạng danh sách phải là csv hoặc json",
+                   "the list format must be csv or json");
+}
+
 int dossier_check_submission(app *a, const app_actor *actor, const app_submission *in,
                              dossier_record *d, mau02_applicant **list, size_t *count,
                              app_list_errors *list_errors, ct_error *err)
@@ -131,19 +145,40 @@ int dossier_check_submission(app *a, const app_actor *actor, const app_submissio
     } else {
         snprintf(d->confirmed_on, sizeof d->confirmed_on, "%s", today);
     }
-    if (in->format && strcmp(in->format, "json") == 0) {
-        if (mau02_parse_json(in->data, in->len, today, list, count, list_errors, err) != 0)
-            return -1;
-    } else if (in->format == NULL || strcmp(in->format, "csv") == 0) {
-        if (mau02_parse_csv((const char *)in->data, in->len, today, list, count, list_errors,
-                            err) != 0)
-            return -1;
-    } else {
-        return ct_fail(err, 400, "dossier.format", "định dạng danh sách phải là csv hoặc json",
-                       "the list format must be csv or json");
-    }
+    if (parse_list(in->format, in->data, in->len, today, list, count, list_errors, err) != 0)
+        return -1;
     snprintf(d->agency, sizeof d->agency, "%s", agency.code);
     snprintf(d->channel, sizeof d->channel, "%s", in->channel);
+    return 0;
+}
+
+/* The applicants of a Mẫu 02 list, pending, numbered from 1 in list order. */
+static int insert_applicants(app *a, const char *code, const mau02_applicant *list, size_t count,
+                             int64_t now, ct_error *err)
+{
+    for (size_t i = 0; i < count; i++) {
+        applicant_record ap;
+        const mau02_applicant *m = &list[i];
+        memset(&ap, 0, sizeof ap);
+        snprintf(ap.dossier, sizeof ap.dossier, "%s", code);
+        ap.n = (int64_t)i + 1;
+        snprintf(ap.full_name, sizeof ap.full_name, "%s", m->full_name);
+        snprintf(ap.birth_date, sizeof ap.birth_date, "%s", m->birth_date);
+        snprintf(ap.id_number, sizeof ap.id_number, "%s", m->id_number);
+        snprintf(ap.id_issued_on, sizeof ap.id_issued_on, "%s", m->id_issued_on);
+        snprintf(ap.id_issued_at, sizeof ap.id_issued_at, "%s", m->id_issued_at);
+        snprintf(ap.email, sizeof ap.email, "%s", m->email);
+        snprintf(ap.unit, sizeof ap.unit, "%s", m->unit);
+        snprintf(ap.province, sizeof ap.province, "%s", m->province);
+        snprintf(ap.position, sizeof ap.position, "%s", m->position);
+        snprintf(ap.category, sizeof ap.category, "%s", position_category_name(m->category));
+        snprintf(ap.phone, sizeof ap.phone, "%s", m->phone);
+        snprintf(ap.previous_serial, sizeof ap.previous_serial, "%s", m->previous_serial);
+        snprintf(ap.state, sizeof ap.state, "%s", applicant_state_name(APPLICANT_PENDING));
+        ap.updated_at = now;
+        if (store_applicant_insert(a->db, &ap, err) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -169,31 +204,9 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau0
         limit_dossier_seq(actor, d->seq, err) != 0)
         return -1;
     snprintf(d->code, sizeof d->code, "%s-%s-%04lld", a->cfg.unit_code, d->day, (long long)d->seq);
-    if (store_dossier_insert(a->db, d, err) != 0)
+    if (store_dossier_insert(a->db, d, err) != 0 ||
+        insert_applicants(a, d->code, list, count, now, err) != 0)
         return -1;
-    for (size_t i = 0; i < count; i++) {
-        applicant_record ap;
-        const mau02_applicant *m = &list[i];
-        memset(&ap, 0, sizeof ap);
-        snprintf(ap.dossier, sizeof ap.dossier, "%s", d->code);
-        ap.n = (int64_t)i + 1;
-        snprintf(ap.full_name, sizeof ap.full_name, "%s", m->full_name);
-        snprintf(ap.birth_date, sizeof ap.birth_date, "%s", m->birth_date);
-        snprintf(ap.id_number, sizeof ap.id_number, "%s", m->id_number);
-        snprintf(ap.id_issued_on, sizeof ap.id_issued_on, "%s", m->id_issued_on);
-        snprintf(ap.id_issued_at, sizeof ap.id_issued_at, "%s", m->id_issued_at);
-        snprintf(ap.email, sizeof ap.email, "%s", m->email);
-        snprintf(ap.unit, sizeof ap.unit, "%s", m->unit);
-        snprintf(ap.province, sizeof ap.province, "%s", m->province);
-        snprintf(ap.position, sizeof ap.position, "%s", m->position);
-        snprintf(ap.category, sizeof ap.category, "%s", position_category_name(m->category));
-        snprintf(ap.phone, sizeof ap.phone, "%s", m->phone);
-        snprintf(ap.previous_serial, sizeof ap.previous_serial, "%s", m->previous_serial);
-        snprintf(ap.state, sizeof ap.state, "%s", applicant_state_name(APPLICANT_PENDING));
-        ap.updated_at = now;
-        if (store_applicant_insert(a->db, &ap, err) != 0)
-            return -1;
-    }
     /* The ID numbers stay in the database: the audit row names the applicants by row only. */
     return audit_append(a, actor, "dossier.submit", d->code,
                         json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "agency", d->agency, "channel",
@@ -434,15 +447,60 @@ static void applicant_object(const char *code, int64_t n, char out[128])
     snprintf(out, 128, "applicant:%s#%lld", code, (long long)n);
 }
 
+/* A new Mẫu 02 list brought with a resubmission, parsed before the transaction. */
+typedef struct new_list {
+    mau02_applicant *items; /* NULL: the list stays as it is */
+    size_t count;
+    char sha256[65];
+} new_list;
+
+/* A dossier rejected or withdrawn ends every applicant still waiting, in the step's
+ * transaction: refused with the dossier's reason, or withdrawn. Nobody is left looking
+ * "pending" on a dossier that will never be processed. *moved: how many. */
+static int end_pending_applicants(app *a, const dossier_record *d, applicant_list *aps,
+                                  applicant_state to, int64_t now, size_t *moved, ct_error *err)
+{
+    *moved = 0;
+    for (size_t i = 0; i < aps->n; i++) {
+        applicant_record *ap = &aps->items[i];
+        if (strcmp(ap->state, applicant_state_name(APPLICANT_PENDING)) != 0)
+            continue;
+        snprintf(ap->state, sizeof ap->state, "%s", applicant_state_name(to));
+        snprintf(ap->reason, sizeof ap->reason, "%s", d->reason);
+        ap->updated_at = now;
+        if (store_applicant_update(a->db, ap, err) != 0)
+            return -1;
+        ++*moved;
+    }
+    return 0;
+}
+
+/* A resubmission's new list replaces the applicants, all still pending (nobody moves alone
+ * before acceptance). */
+static int replace_applicants(app *a, const dossier_record *d, const applicant_list *aps,
+                              const new_list *list, int64_t now, ct_error *err)
+{
+    for (size_t i = 0; i < aps->n; i++)
+        if (strcmp(aps->items[i].state, applicant_state_name(APPLICANT_PENDING)) != 0)
+            return ct_fail(err, 409, "dossier.not_pending",
+                           "người đề nghị %lld không còn chờ cấp: không thay được danh sách",
+                           "applicant %lld is no longer pending: the list cannot be replaced",
+                           (long long)aps->items[i].n);
+    if (store_applicant_delete_all(a->db, d->code, err) != 0)
+        return -1;
+    return insert_applicants(a, d->code, list->items, list->count, now, err);
+}
+
 /* Whole-dossier steps (accept, reject, supplement, resubmit, withdraw), inside the caller's
  * transaction: d was read in it. */
 static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_action action,
-                        const app_step_args *args, ct_error *err)
+                        const app_step_args *args, const new_list *list, ct_error *err)
 {
     const proc_transition *t;
     dossier_state from;
     applicant_list aps = {0};
     int64_t now = app_now();
+    size_t moved = 0;
     json_t *detail;
     int rc = -1;
 
@@ -450,11 +508,22 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
         return ct_fail(err, 500, "dossier.state", "trạng thái hồ sơ hỏng", "corrupt dossier state");
     if (procedure_step(PROC_DOSSIER, (int)from, action, actor->role, &t, err) != 0)
         return -1;
+    if (list->items && action != ACT_RESUBMIT)
+        return ct_fail(err, 400, "dossier.list_unexpected",
+                       "chỉ khi nộp lại hồ sơ mới gửi kèm danh sách mới",
+                       "a new list comes only with a resubmission");
     if (t->guard == GUARD_REASON_GIVEN && check_reason(args, d->reason, sizeof d->reason, err))
         return -1;
+    /* a withdrawal may say why; without a reason, none is kept from an earlier step */
+    if (action == ACT_WITHDRAW) {
+        d->reason[0] = '\0';
+        if (args && args->reason && *args->reason &&
+            check_reason(args, d->reason, sizeof d->reason, err) != 0)
+            return -1;
+    }
+    if (store_applicant_list(a->db, d->code, collect_applicant, &aps, err) != 0)
+        goto out;
     if (t->guard == GUARD_NOTHING_ISSUED) {
-        if (store_applicant_list(a->db, d->code, collect_applicant, &aps, err) != 0)
-            goto out;
         for (size_t i = 0; i < aps.n; i++) {
             char object[128];
             applicant_object(d->code, aps.items[i].n, object);
@@ -483,17 +552,35 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
         break;
     }
     if (action == ACT_RESUBMIT) {
-        /* A supplemented dossier is received anew: its clock counts from now. */
+        /* A supplemented dossier is received anew: its clock counts from now. The reason asked
+         * for stays in the supplement's audit row, and so in the timeline. */
         d->received_at = now;
         ct_date_format(calendar_effective_receipt_day(a->cal, now, a->cfg.cutoff_min),
                        d->counted_from);
         d->due_step2 = due_after(a, now, STEP2_DAYS);
         d->reason[0] = '\0';
+        if (list->items && replace_applicants(a, d, &aps, list, now, err) != 0)
+            goto out;
+    }
+    if (t->to == DOSSIER_REJECTED || t->to == DOSSIER_WITHDRAWN) {
+        if (end_pending_applicants(
+                a, d, &aps, t->to == DOSSIER_REJECTED ? APPLICANT_REFUSED : APPLICANT_WITHDRAWN,
+                now, &moved, err) != 0)
+            goto out;
     }
     snprintf(d->state, sizeof d->state, "%s", dossier_state_name((dossier_state)t->to));
     d->updated_at = now;
     detail = json_pack("{s:s, s:s, s:s, s:I}", "from", dossier_state_name(from), "to", d->state,
                        "reason", d->reason, "due_step2", (json_int_t)d->due_step2);
+    if (t->to == DOSSIER_REJECTED || t->to == DOSSIER_WITHDRAWN)
+        json_object_set_new(detail, "applicants_ended", json_integer((json_int_t)moved));
+    if (action == ACT_RESUBMIT) {
+        /* the list the dossier now holds: the new one, or the one it had */
+        json_object_set_new(detail, "applicants",
+                            json_integer((json_int_t)(list->items ? list->count : aps.n)));
+        if (list->items)
+            json_object_set_new(detail, "list_sha256", json_string(list->sha256));
+    }
     if (store_dossier_update(a->db, d, err) != 0) {
         json_decref(detail);
         goto out;
@@ -690,6 +777,7 @@ typedef struct step {
     applicant_list aps;
     bool cert_changed;
     size_t done;
+    new_list list; /* resubmit: the new list, if one was brought */
 } step;
 
 static int dossier_must_be_accepted(const dossier_record *d, ct_error *err)
@@ -803,7 +891,7 @@ static int dossier_step_in_transaction(app *a, void *ctx, ct_error *err)
 
     if (step_read(a, s, false, err) != 0)
         return -1;
-    return dossier_step(a, s->actor, &s->d, s->action, s->args, err);
+    return dossier_step(a, s->actor, &s->d, s->action, s->args, &s->list, err);
 }
 
 /* Every applicant the action concerns moves in the one transaction: all or none. */
@@ -993,6 +1081,19 @@ int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_acti
                        "cả hồ sơ là \"reject\"",
                        "refuse names one applicant (--applicant N); to refuse the whole dossier, "
                        "reject it");
+    if (args && args->list) {
+        char today[11];
+        if (action != ACT_RESUBMIT)
+            return ct_fail(err, 400, "dossier.list_unexpected",
+                           "chỉ khi nộp lại hồ sơ mới gửi kèm danh sách mới",
+                           "a new list comes only with a resubmission");
+        /* checked as at intake, all its problems at once, before anything is read or written */
+        local_day(app_now(), today);
+        if (parse_list(args->list_format, args->list, args->list_len, today, &s.list.items,
+                       &s.list.count, args->list_errors, err) != 0)
+            return -1;
+        app_fingerprint(args->list, args->list_len, s.list.sha256);
+    }
     if (dossier_action)
         rc = with_transaction(a, dossier_step_in_transaction, &s, err);
     else if (action == ACT_ISSUE)
@@ -1000,6 +1101,7 @@ int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_acti
     else
         rc = with_transaction(a, applicants_step_in_transaction, &s, err);
     free(s.aps.items);
+    free(s.list.items);
     if (rc == 0 && s.cert_changed)
         app_status_changed(a);
     return rc;
@@ -1050,7 +1152,7 @@ static int match_id(void *user, const applicant_record *ap)
 }
 
 int app_applicant_lookup(app *a, const char *code, const char *id_number, const char *source,
-                         applicant_record *out, ct_error *err)
+                         dossier_record *dossier, applicant_record *out, ct_error *err)
 {
     lookup_ctx l = {id_number, out, false};
     dossier_record d;
@@ -1065,5 +1167,7 @@ int app_applicant_lookup(app *a, const char *code, const char *id_number, const 
         return ct_fail(err, 404, "dossier.not_found", "không có hồ sơ với mã và số giấy tờ này",
                        "no dossier matches this code and ID number");
     limit_lookup_found(a, source, code);
+    if (dossier)
+        *dossier = d;
     return 0;
 }

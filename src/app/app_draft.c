@@ -484,6 +484,77 @@ int app_draft_rows(app *a, const app_actor *actor, int64_t id, mau02_applicant *
     return rc;
 }
 
+/* A new letter for an online dossier the CA asked to supplement: it replaces the letter of the
+ * draft the dossier came from, checked as a draft's letter is. The head's confirmation on the
+ * draft stays as it was given (for the first letter); the audit row keeps both fingerprints. */
+typedef struct {
+    const app_actor *actor;
+    const char *code;
+    const char *name;
+    const char *type;
+    const unsigned char *data;
+    size_t len;
+    draft_record d;
+} dossier_letter_change;
+
+static int dossier_letter_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    dossier_letter_change *c = ctx;
+    dossier_record d;
+    first_draft f = {.found = false};
+    char previous[65];
+
+    if (app_dossier_get(a, c->actor, c->code, &d, err) != 0)
+        return -1;
+    if (strcmp(d.state, dossier_state_name(DOSSIER_NEEDS_SUPPLEMENT)) != 0)
+        return ct_fail(err, 409, "dossier.not_awaiting_supplement",
+                       "hồ sơ đang ở trạng thái \"%s\": chỉ thay văn bản đề nghị khi Cục yêu cầu "
+                       "bổ sung",
+                       "the dossier is \"%s\": its letter is replaced only while a supplement is "
+                       "asked for",
+                       d.state);
+    if (store_draft_list(a->db, NULL, d.code, take_first, &f, err) != 0)
+        return -1;
+    if (!f.found)
+        return ct_fail(err, 409, "dossier.not_online",
+                       "hồ sơ %s không nộp trực tuyến: văn bản bổ sung nộp trên giấy",
+                       "dossier %s did not come online: a new letter comes on paper", c->code);
+    c->d = f.rec;
+    snprintf(previous, sizeof previous, "%s", c->d.letter_sha256);
+    snprintf(c->d.letter_name, sizeof c->d.letter_name, "%s", c->name);
+    snprintf(c->d.letter_type, sizeof c->d.letter_type, "%s", c->type);
+    c->d.letter_size = (int64_t)c->len;
+    app_fingerprint(c->data, c->len, c->d.letter_sha256);
+    c->d.updated_at = app_now();
+    if (store_draft_update(a->db, &c->d, err) != 0 ||
+        store_draft_put_document(a->db, c->d.id, DRAFT_LETTER, c->data, c->len, err) != 0)
+        return -1;
+    return audit_append(a, c->actor, "dossier.letter", d.code,
+                        json_pack("{s:s, s:s, s:I, s:s, s:s}", "name", c->d.letter_name, "type",
+                                  c->d.letter_type, "size", (json_int_t)c->len, "sha256",
+                                  c->d.letter_sha256, "previous_sha256", previous),
+                        err);
+}
+
+int app_dossier_set_letter(app *a, const app_actor *actor, const char *code, const char *name,
+                           const char *declared_type, const unsigned char *data, size_t len,
+                           draft_record *out, ct_error *err)
+{
+    const letter_kind *kind = NULL;
+    dossier_letter_change c = {
+        .actor = actor, .code = code, .name = name, .data = data, .len = len};
+
+    if (role_require(actor->role, ROLES_AGENCY, "dossier letter", err) != 0 ||
+        letter_check(name, declared_type, data, len, &kind, err) != 0)
+        return -1;
+    c.type = kind->type;
+    if (with_transaction(a, dossier_letter_in_transaction, &c, err) != 0)
+        return -1;
+    if (out)
+        *out = c.d;
+    return 0;
+}
+
 /* The SHA-256 of a draft's stored document, "" when there is none. */
 static int document_sha256(app *a, int64_t id, draft_document which, char out[65], ct_error *err)
 {

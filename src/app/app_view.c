@@ -147,20 +147,33 @@ json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
     return j;
 }
 
-json_t *app_view_lookup(const applicant_record *ap)
+json_t *app_view_lookup(const dossier_record *d, const applicant_record *ap)
 {
     applicant_state s;
+    dossier_state ds;
     bool known = applicant_state_parse(ap->state, &s) == 0;
+    json_t *j;
 
     /* Anyone holding a dossier code and an ID number sees where the request stands and when,
      * nothing about the person (no name, e-mail, unit, position, token serial or place). */
-    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "state", ap->state, "state_label",
-                     known ? label(applicant_state_label(s, false), applicant_state_label(s, true))
-                           : json_null(),
-                     "pickup_at", app_view_time(ap->pickup_at), "requested_effective_at",
-                     app_view_time(ap->requested_effective_at), "due_step4",
-                     app_view_time(ap->due_step4), "published_at", app_view_time(ap->published_at),
-                     "reason", ap->reason);
+    j = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "state", ap->state, "state_label",
+                  known ? label(applicant_state_label(s, false), applicant_state_label(s, true))
+                        : json_null(),
+                  "pickup_at", app_view_time(ap->pickup_at), "requested_effective_at",
+                  app_view_time(ap->requested_effective_at), "due_step4",
+                  app_view_time(ap->due_step4), "published_at", app_view_time(ap->published_at),
+                  "reason", ap->reason);
+    /* Before the dossier is accepted the applicant waits on the dossier: a supplement asked
+     * for, or the dossier being checked, shows as the dossier's state and reason. */
+    if (d && dossier_state_parse(d->state, &ds) == 0) {
+        json_object_set_new(j, "dossier_state", json_string(d->state));
+        json_object_set_new(j, "dossier_state_label",
+                            label(dossier_state_label(ds, false), dossier_state_label(ds, true)));
+        json_object_set_new(
+            j, "dossier_reason",
+            json_string(ds == DOSSIER_ACCEPTED || ds == DOSSIER_COMPLETED ? "" : d->reason));
+    }
+    return j;
 }
 
 json_t *app_view_mau02_row(const mau02_applicant *row)
@@ -231,7 +244,15 @@ json_t *app_view_draft(const draft_record *d)
 
 json_t *app_view_audit(const audit_entry *e)
 {
-    return json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id, "at",
-                     app_view_time(e->at), "actor", e->actor, "role", e->role, "source", e->source,
-                     "action", e->action, "object", e->object);
+    json_t *j = json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id, "at",
+                          app_view_time(e->at), "actor", e->actor, "role", e->role, "source",
+                          e->source, "action", e->action, "object", e->object);
+    json_t *detail = e->detail ? json_loads(e->detail, 0, NULL) : NULL;
+    json_t *reason = json_object_get(detail, "reason");
+
+    /* each step's reason stays in the timeline, though the dossier keeps only the latest */
+    if (json_is_string(reason) && json_string_length(reason) > 0)
+        json_object_set(j, "reason", reason);
+    json_decref(detail);
+    return j;
 }

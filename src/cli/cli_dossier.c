@@ -386,8 +386,11 @@ int cmd_dossier_step(cli_call *c)
     void *report[2] = {c, &before};
     ct_error ignored = {0};
     const char *n = cli_get(&c->args, "applicant"), *at = cli_get(&c->args, "at"),
-               *effective = cli_get(&c->args, "effective");
+               *effective = cli_get(&c->args, "effective"), *file = cli_get(&c->args, "file");
     app_step_args step = {0};
+    app_list_errors problems = {0};
+    unsigned char *list = NULL;
+    int rc;
 
     step.applicant = n ? atoll(n) : 0;
     step.reason = cli_get(&c->args, "reason");
@@ -398,9 +401,24 @@ int cmd_dossier_step(cli_call *c)
         return cli_usage_error("--at takes \"YYYY-MM-DD HH:MM\" (Vietnam time)");
     if (effective && cli_parse_local_time(effective, &step.effective_at) != 0)
         return cli_usage_error("--effective takes \"YYYY-MM-DD HH:MM\" (Vietnam time)");
+    /* resubmit --file: a new list; one that cannot be read changes nothing */
+    if (file) {
+        if (cli_read_file(file, MAX_LIST_FILE, &list, &step.list_len) != 0) {
+            ct_fail(&c->err, 400, "file.read", "không đọc được %s", "cannot read %s", file);
+            return CLI_FAILED;
+        }
+        step.list = list;
+        step.list_format =
+            strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".json") == 0 ? "json" : "csv";
+        step.list_errors = &problems;
+    }
     app_dossier_applicants(c->a, &c->actor, cli_pos(c, 0), snapshot_applicant, &before, &ignored);
-    if (app_dossier_step(c->a, &c->actor, cli_pos(c, 0), (proc_action)c->cmd->data, &step,
-                         &c->err) != 0) {
+    rc =
+        app_dossier_step(c->a, &c->actor, cli_pos(c, 0), (proc_action)c->cmd->data, &step, &c->err);
+    free(list);
+    if (rc != 0) {
+        cli_report_list(&problems);
+        app_list_errors_free(&problems);
         free(before.items);
         return CLI_FAILED;
     }

@@ -125,9 +125,10 @@ static const cli_command commands[] = {
     {"dossier", "supplement", "CODE", OPTS(NEED("reason", "TEXT")),
      cmd_dossier_step, ACT_SUPPLEMENT, OFFICER, CLI_OPEN,
      "Ask the agency for a supplement, saying what is missing; the CA's clock stops."},
-    {"dossier", "resubmit", "CODE", OPTS(OPT("reason", "TEXT")),
+    {"dossier", "resubmit", "CODE", OPTS(OPT("reason", "TEXT"), OPT("file", "LIST.csv|LIST.json")),
      cmd_dossier_step, ACT_RESUBMIT, OFFICER, CLI_OPEN,
-     "Record the agency's supplemented dossier; the clock runs again."},
+     "Record the agency's supplemented dossier; the clock runs again. --file: a new Mẫu 02 list, "
+     "checked as at intake, replacing the applicants."},
     {"dossier", "withdraw", "CODE", OPTS(OPT("reason", "TEXT")),
      cmd_dossier_step, ACT_WITHDRAW, OFFICER, CLI_OPEN,
      "Record the agency's withdrawal, while no certificate is issued."},

@@ -119,6 +119,7 @@ static const struct {
     [APPLICANT_PUBLISHED] = {"published", "Đã công bố, có hiệu lực", "Published — valid"},
     [APPLICANT_CANCELLED] = {"cancelled", "Đã hủy", "Cancelled"},
     [APPLICANT_REFUSED] = {"refused", "Bị từ chối", "Refused"},
+    [APPLICANT_WITHDRAWN] = {"withdrawn", "Đã rút", "Withdrawn"},
 };
 
 role_set procedure_roles(proc_action action)

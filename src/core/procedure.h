@@ -39,7 +39,9 @@ typedef enum {
     APPLICANT_ACTIVATION_REQUESTED,
     APPLICANT_PUBLISHED,
     APPLICANT_CANCELLED,
-    APPLICANT_REFUSED, /* the CA refused this one applicant at its check; the others go on */
+    APPLICANT_REFUSED,   /* the CA refused this one applicant at its check, or rejected the whole
+                            dossier while the applicant was pending */
+    APPLICANT_WITHDRAWN, /* the dossier was withdrawn while the applicant was pending */
     APPLICANT_STATE_COUNT
 } applicant_state;
 

@@ -395,7 +395,8 @@ int api_post(http_request *r, const char *rest)
     return dispatch(r, "POST", rest);
 }
 
-/* The draft routes have a larger body limit (the scanned letter); the same table serves. */
+/* The routes that take a scanned letter (a draft's, or a dossier's new one) have a larger body
+ * limit; the same table serves. */
 int api_post_draft(http_request *r, const char *rest)
 {
     (void)rest;

@@ -205,6 +205,24 @@ int api_draft_list_put(api_call *c)
     return send_draft(r, 0, &err, 200, &d);
 }
 
+/* A letter comes with a declared type, and one that a page of another site cannot send without
+ * the browser asking first: no type at all, or text/plain, is exactly what it can. */
+static bool letter_type_declared(http_request *r)
+{
+    return api_content_type_is(r, "application/pdf") || api_content_type_is(r, "image/jpeg") ||
+           api_content_type_is(r, "image/png") ||
+           api_content_type_is(r, "application/octet-stream");
+}
+
+static int letter_type_refused(http_request *r)
+{
+    return api_fail(r, 415, "api.content_type",
+                    "văn bản đề nghị phải gửi với Content-Type application/pdf, image/jpeg hoặc "
+                    "image/png",
+                    "the request letter must be sent with Content-Type application/pdf, "
+                    "image/jpeg or image/png");
+}
+
 int api_draft_letter_put(api_call *c)
 {
     http_request *r = c->r;
@@ -214,21 +232,30 @@ int api_draft_letter_put(api_call *c)
 
     if (draft_id(c, &id) != 0)
         return no_draft(r);
-    /* A declared type, and one that a page of another site cannot send without the browser
-     * asking first: no type at all, or text/plain, is exactly what it can. */
-    if (!api_content_type_is(r, "application/pdf") && !api_content_type_is(r, "image/jpeg") &&
-        !api_content_type_is(r, "image/png") && !api_content_type_is(r, "application/octet-stream"))
-        return api_fail(r, 415, "api.content_type",
-                        "văn bản đề nghị phải gửi với Content-Type application/pdf, "
-                        "image/jpeg hoặc image/png",
-                        "the request letter must be sent with Content-Type "
-                        "application/pdf, image/jpeg or image/png");
+    if (!letter_type_declared(r))
+        return letter_type_refused(r);
     /* the type it was sent as must agree with its name and content (app checks, after the
      * role and the draft) */
     return send_draft(r,
                       app_draft_set_letter(r->app, &c->actor, id, http_query(r, "name"),
                                            http_header_value(r, "Content-Type"), r->body,
                                            r->body_len, &d, &err),
+                      &err, 200, &d);
+}
+
+/* A new letter for an online dossier the CA asked to supplement: sent as a draft's letter is. */
+int api_dossier_letter_put(api_call *c)
+{
+    http_request *r = c->r;
+    ct_error err = {0};
+    draft_record d;
+
+    if (!letter_type_declared(r))
+        return letter_type_refused(r);
+    return send_draft(r,
+                      app_dossier_set_letter(r->app, &c->actor, c->param[0], http_query(r, "name"),
+                                             http_header_value(r, "Content-Type"), r->body,
+                                             r->body_len, &d, &err),
                       &err, 200, &d);
 }
 

@@ -97,13 +97,14 @@ static int session_password(api_call *c)
 static int lookup(api_call *c)
 {
     applicant_record ap;
+    dossier_record d;
     ct_error err = {0};
     http_request *r = c->r;
 
     if (app_applicant_lookup(r->app, http_query(r, "code"), http_query(r, "id_number"), r->client,
-                             &ap, &err) != 0)
+                             &d, &ap, &err) != 0)
         return api_send_error(r, &err);
-    return api_send_json(r, 200, app_view_lookup(&ap), NULL);
+    return api_send_json(r, 200, app_view_lookup(&d, &ap), NULL);
 }
 
 /* ---- agencies ---- */
@@ -288,14 +289,18 @@ static int dossier_submit(api_call *c)
     return api_send_json(r, 201, app_view_dossier(&c->actor, &d, app_now()), NULL);
 }
 
-/* A step of the procedure; the answer is the dossier as it now stands. */
+/* A step of the procedure; the answer is the dossier as it now stands. A resubmission may
+ * bring a new list as POST dossiers does: "csv" text or "applicants" objects. */
 static int dossier_step(api_call *c)
 {
     proc_action action;
     app_step_args args = {0};
     ct_error err = {0};
-    const char *at = NULL, *effective = NULL;
+    app_list_errors problems = {0};
+    const char *at = NULL, *effective = NULL, *csv = NULL;
+    char *list_json = NULL;
     json_t *n = json_object_get(c->body, "applicant");
+    json_t *applicants = json_object_get(c->body, "applicants");
     int rc = 0;
     http_request *r = c->r;
 
@@ -310,14 +315,31 @@ static int dossier_step(api_call *c)
     if (api_get_string(r, c->body, "reason", &args.reason, &rc) ||
         api_get_string(r, c->body, "place", &args.pickup_place, &rc) ||
         api_get_string(r, c->body, "at", &at, &rc) ||
-        api_get_string(r, c->body, "effective_at", &effective, &rc))
+        api_get_string(r, c->body, "effective_at", &effective, &rc) ||
+        api_get_string(r, c->body, "csv", &csv, &rc))
         return rc;
     if ((at && api_parse_time(at, &args.pickup_at) != 0) ||
         (effective && api_parse_time(effective, &args.effective_at) != 0))
         return api_fail(r, 400, "api.time", "thời gian dạng \"YYYY-MM-DD HH:MM\" (giờ Việt Nam)",
                         "times are \"YYYY-MM-DD HH:MM\" (Vietnam time)");
-    if (app_dossier_step(r->app, &c->actor, c->param[0], action, &args, &err) != 0)
-        return api_send_error(r, &err);
+    if (csv) {
+        args.list_format = "csv";
+        args.list = (const unsigned char *)csv;
+        args.list_len = strlen(csv);
+    } else if (applicants) {
+        list_json = json_dumps(applicants, JSON_COMPACT | JSON_ENCODE_ANY);
+        args.list_format = "json";
+        args.list = (const unsigned char *)(list_json ? list_json : "null");
+        args.list_len = strlen((const char *)args.list);
+    }
+    args.list_errors = &problems;
+    rc = app_dossier_step(r->app, &c->actor, c->param[0], action, &args, &err);
+    free(list_json);
+    if (rc != 0) {
+        rc = api_send_list_error(r, &err, &problems);
+        app_list_errors_free(&problems);
+        return rc;
+    }
     return send_dossier(c, c->param[0], 200);
 }
 
@@ -494,6 +516,7 @@ static const api_route routes[] = {
     {"GET",  "dossiers/{code}/receipt",         ANY_ROLE,                           false, dossier_receipt},
     {"GET",  "dossiers/{code}/notice",          ANY_ROLE,                           false, dossier_notice},
     {"GET",  "dossiers/{code}/letter",          ANY_ROLE,                           false, dossier_letter},
+    {"POST", "dossiers/{code}/letter",          ROLES_AGENCY,                       false, api_dossier_letter_put},
     {"POST", "dossiers/{code}/{action}",        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_step},
     {"GET",  "drafts",                          ROLES_AGENCY | ROLE_AUDITOR,        false, api_drafts_list},
     {"POST", "drafts",                          ROLE_AGENCY_CLERK,                  true,  api_draft_create},

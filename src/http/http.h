@@ -214,6 +214,7 @@ int api_draft_letter_put(api_call *c);
 int api_draft_confirm(api_call *c);
 int api_draft_submit(api_call *c);
 int api_draft_delete(api_call *c);
+int api_dossier_letter_put(api_call *c);
 int api_send_letter(http_request *r, const draft_record *d, unsigned char *data, size_t len);
 int metrics(http_request *r);
 /* portal.c: the portal's static files (web/) */

@@ -27,37 +27,40 @@ typedef struct route {
     size_t body_limit;
     int (*exact)(http_request *r);
     int (*with_rest)(http_request *r, const char *rest);
+    const char *suffix; /* a prefix route: the path must also end so (NULL: any end) */
 } route;
 
 static const route routes[] = {
     /* clang-format off */
-    {"GET",  "/",         false, ROUTE_HOME,    0,             site_home,   NULL},
-    {"GET",  "/site.css", false, ROUTE_STATIC,  0,             site_css,    NULL},
-    {"GET",  "/certs",    false, ROUTE_SEARCH,  0,             site_search, NULL},
-    {"GET",  "/certs/",   true,  ROUTE_CERT,    0,             NULL,        site_certificate},
-    {"GET",  "/thu-tuc",  false, ROUTE_PROCEDURE, 0,           site_procedure, NULL},
-    {"GET",  "/procedure", false, ROUTE_PROCEDURE, 0,          site_procedure, NULL},
-    {"GET",  "/thu-tuc/tra-cuu", false, ROUTE_PROCEDURE, 0,    site_lookup, NULL},
-    {"GET",  "/procedure/lookup", false, ROUTE_PROCEDURE, 0,   site_lookup, NULL},
-    {"GET",  "/forms/mau02.csv", false, ROUTE_STATIC, 0,       site_form_mau02, NULL},
-    {"GET",  "/ca/",      true,  ROUTE_CA,      0,             NULL,        download_ca},
-    {"GET",  "/crl/",     true,  ROUTE_CRL,     0,             NULL,        download_crl},
-    {"POST", "/ocsp",     false, ROUTE_OCSP,    OCSP_MAX_BODY, ocsp_post,   NULL},
-    {"GET",  "/ocsp/",    true,  ROUTE_OCSP,    0,             NULL,        ocsp_get},
-    {"GET",  "/portal",   false, ROUTE_STATIC,  0,             portal_redirect, NULL},
-    {"GET",  "/portal/",  false, ROUTE_STATIC,  0,             portal_index, NULL},
-    {"GET",  "/portal/",  true,  ROUTE_STATIC,  0,             NULL,        portal_file},
-    {"GET",  "/healthz",  false, ROUTE_HEALTH,  0,             health,      NULL},
-    {"GET",  "/metrics",  false, ROUTE_METRICS, 0,             metrics,     NULL},
-    {"GET",  "/api/v1/",  true,  ROUTE_API,     0,             NULL,        api_get},
-    {"POST", "/api/v1/drafts/", true, ROUTE_API, API_DRAFT_MAX_BODY, NULL,   api_post_draft},
-    {"POST", "/api/v1/",  true,  ROUTE_API,     API_MAX_BODY,  NULL,        api_post},
+    {"GET",  "/",         false, ROUTE_HOME,    0,             site_home,   NULL, NULL},
+    {"GET",  "/site.css", false, ROUTE_STATIC,  0,             site_css,    NULL, NULL},
+    {"GET",  "/certs",    false, ROUTE_SEARCH,  0,             site_search, NULL, NULL},
+    {"GET",  "/certs/",   true,  ROUTE_CERT,    0,             NULL,        site_certificate, NULL},
+    {"GET",  "/thu-tuc",  false, ROUTE_PROCEDURE, 0,           site_procedure, NULL, NULL},
+    {"GET",  "/procedure", false, ROUTE_PROCEDURE, 0,          site_procedure, NULL, NULL},
+    {"GET",  "/thu-tuc/tra-cuu", false, ROUTE_PROCEDURE, 0,    site_lookup, NULL, NULL},
+    {"GET",  "/procedure/lookup", false, ROUTE_PROCEDURE, 0,   site_lookup, NULL, NULL},
+    {"GET",  "/forms/mau02.csv", false, ROUTE_STATIC, 0,       site_form_mau02, NULL, NULL},
+    {"GET",  "/ca/",      true,  ROUTE_CA,      0,             NULL,        download_ca, NULL},
+    {"GET",  "/crl/",     true,  ROUTE_CRL,     0,             NULL,        download_crl, NULL},
+    {"POST", "/ocsp",     false, ROUTE_OCSP,    OCSP_MAX_BODY, ocsp_post,   NULL, NULL},
+    {"GET",  "/ocsp/",    true,  ROUTE_OCSP,    0,             NULL,        ocsp_get, NULL},
+    {"GET",  "/portal",   false, ROUTE_STATIC,  0,             portal_redirect, NULL, NULL},
+    {"GET",  "/portal/",  false, ROUTE_STATIC,  0,             portal_index, NULL, NULL},
+    {"GET",  "/portal/",  true,  ROUTE_STATIC,  0,             NULL,        portal_file, NULL},
+    {"GET",  "/healthz",  false, ROUTE_HEALTH,  0,             health,      NULL, NULL},
+    {"GET",  "/metrics",  false, ROUTE_METRICS, 0,             metrics,     NULL, NULL},
+    {"GET",  "/api/v1/",  true,  ROUTE_API,     0,             NULL,        api_get, NULL},
+    {"POST", "/api/v1/drafts/", true, ROUTE_API, API_DRAFT_MAX_BODY, NULL,   api_post_draft, NULL},
+    {"POST", "/api/v1/dossiers/", true, ROUTE_API, API_DRAFT_MAX_BODY, NULL, api_post_draft, "/letter"},
+    {"POST", "/api/v1/",  true,  ROUTE_API,     API_MAX_BODY,  NULL,        api_post, NULL},
     /* clang-format on */
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
-static const char *const family_names[ROUTE_COUNT] = {
-    "home", "search", "cert", "ca", "crl", "ocsp", "healthz", "metrics", "static", "api", "procedure", "other"};
+static const char *const family_names[ROUTE_COUNT] = {"home",   "search", "cert",      "ca",
+                                                      "crl",    "ocsp",   "healthz",   "metrics",
+                                                      "static", "api",    "procedure", "other"};
 
 const char *route_family_name(route_family f)
 {
@@ -68,8 +71,13 @@ static bool path_matches(const route *rt, const char *path)
 {
     size_t n = strlen(rt->path);
 
-    if (rt->prefix)
-        return strncmp(path, rt->path, n) == 0 && path[n] != '\0';
+    if (rt->prefix) {
+        size_t len = strlen(path), tail = rt->suffix ? strlen(rt->suffix) : 0;
+        if (strncmp(path, rt->path, n) != 0 || path[n] == '\0')
+            return false;
+        /* a dossier's new letter is as large as a draft's */
+        return tail == 0 || (len >= n + tail && strcmp(path + len - tail, rt->suffix) == 0);
+    }
     return strcmp(path, rt->path) == 0;
 }
 

@@ -276,6 +276,7 @@ int site_lookup(http_request *r)
 {
     const char *code = http_query(r, "code"), *id = http_query(r, "id_number");
     applicant_record ap;
+    dossier_record d;
     ct_error err = {0};
     text t = {0};
     int status = 200;
@@ -283,7 +284,7 @@ int site_lookup(http_request *r)
 
     page_begin(&t, r, L(r, "Tra cứu hồ sơ", "Look up a dossier"));
     if (code && code[0] && id && id[0]) {
-        if (app_applicant_lookup(r->app, code, id, r->client, &ap, &err) != 0) {
+        if (app_applicant_lookup(r->app, code, id, r->client, &d, &ap, &err) != 0) {
             if (err.status == 429) {
                 char wait[32];
                 http_header headers[] = {{"Retry-After", wait}, {NULL, NULL}};
@@ -299,7 +300,7 @@ int site_lookup(http_request *r)
             }
             status = 404;
         } else {
-            view = app_view_lookup(&ap);
+            view = app_view_lookup(&d, &ap);
         }
     } else {
         code = NULL;
@@ -338,6 +339,20 @@ int site_lookup(http_request *r)
             text_add(&t, "<tr><th scope=\"row\">%s</th><td>", L(r, "Lý do", "Reason"));
             text_add_escaped(&t, reason);
             text_add(&t, "</td></tr>\n");
+        }
+        /* while the dossier is not accepted: its own state (a supplement asked for, a
+         * rejection) and reason */
+        {
+            json_t *dlabel = json_object_get(view, "dossier_state_label");
+            const char *dreason = json_string_value(json_object_get(view, "dossier_reason"));
+            if (json_is_object(dlabel) && dreason && dreason[0]) {
+                text_add(&t, "<tr><th scope=\"row\">%s</th><td>", L(r, "Hồ sơ", "Dossier"));
+                text_add_escaped(
+                    &t, json_string_value(json_object_get(dlabel, r->english ? "en" : "vi")));
+                text_add(&t, ": ");
+                text_add_escaped(&t, dreason);
+                text_add(&t, "</td></tr>\n");
+            }
         }
         text_add(&t, "</table>\n</div>\n");
         json_decref(view);

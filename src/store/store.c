@@ -180,6 +180,11 @@ int store_applicant_list(store *s, const char *dossier, applicant_visit_fn visit
     return s->ops->applicant_list(s->impl, dossier, visit, ctx, err);
 }
 
+int store_applicant_delete_all(store *s, const char *dossier, ct_error *err)
+{
+    return s->ops->applicant_delete_all(s->impl, dossier, err);
+}
+
 int store_applicant_due_publication(store *s, int64_t now, applicant_visit_fn visit, void *ctx,
                                     ct_error *err)
 {

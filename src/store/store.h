@@ -94,6 +94,9 @@ int store_applicant_get(store *s, const char *dossier, int64_t n, applicant_reco
 int store_applicant_update(store *s, const applicant_record *rec, ct_error *err);
 int store_applicant_list(store *s, const char *dossier, applicant_visit_fn visit, void *ctx,
                          ct_error *err);
+/* Delete every applicant of a dossier (a resubmission replacing its list, in the caller's
+ * transaction). */
+int store_applicant_delete_all(store *s, const char *dossier, ct_error *err);
 /* Applicants whose publication is due: state activation_requested and requested effective time
  * at or before now. */
 int store_applicant_due_publication(store *s, int64_t now, applicant_visit_fn visit, void *ctx,

@@ -47,6 +47,7 @@ typedef struct store_backend {
     int (*applicant_update)(void *impl, const applicant_record *rec, ct_error *err);
     int (*applicant_list)(void *impl, const char *dossier, applicant_visit_fn visit, void *ctx,
                           ct_error *err);
+    int (*applicant_delete_all)(void *impl, const char *dossier, ct_error *err);
     int (*applicant_due_publication)(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
                                      ct_error *err);
     int (*applicant_by_id_number)(void *impl, const char *id_number, applicant_visit_fn visit,

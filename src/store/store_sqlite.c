@@ -1336,6 +1336,7 @@ const store_backend store_sqlite_backend = {
     .applicant_get = sq_applicant_get,
     .applicant_update = sq_applicant_update,
     .applicant_list = sq_applicant_list,
+    .applicant_delete_all = sq_applicant_delete_all,
     .applicant_due_publication = sq_applicant_due_publication,
     .applicant_by_id_number = sq_applicant_by_id_number,
     .applicant_by_cert = sq_applicant_by_cert,

@@ -178,6 +178,7 @@ int sq_applicant_get(void *impl, const char *dossier, int64_t n, applicant_recor
 int sq_applicant_update(void *impl, const applicant_record *rec, ct_error *err);
 int sq_applicant_list(void *impl, const char *dossier, applicant_visit_fn visit, void *ctx,
                       ct_error *err);
+int sq_applicant_delete_all(void *impl, const char *dossier, ct_error *err);
 int sq_applicant_due_publication(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
                                  ct_error *err);
 int sq_applicant_by_id_number(void *impl, const char *id_number, applicant_visit_fn visit,

@@ -274,6 +274,24 @@ int sq_applicant_list(void *impl, const char *dossier, applicant_visit_fn visit,
                                 (sq_row_fn)visit, ctx, &scratch, err));
 }
 
+static int delete_applicants(sqlite3 *db, const char *dossier, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (sq_prepare(db, "DELETE FROM applicants WHERE dossier = ?", &stmt, err) != 0)
+        return -1;
+    sq_bind_text(stmt, 1, dossier);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : sq_db_fail(db, err, "replacing a dossier's applicants");
+}
+
+int sq_applicant_delete_all(void *impl, const char *dossier, ct_error *err)
+{
+    WITH_WRITE(delete_applicants(db, dossier, err));
+}
+
 int sq_applicant_due_publication(void *impl, int64_t now, applicant_visit_fn visit, void *ctx,
                                  ct_error *err)
 {

@@ -267,7 +267,7 @@ for round in 1 2 3 4 5; do
     state=$(q "select state from dossiers where code='$D'")
     if [ "$state" = withdrawn ]; then
         same "G: round $round: withdrawn ⇒ no token holds a certificate for it" "0" "$(q "select count(*) from tokens where dossier='$D' and cert_serial <> ''")"
-        same "G: round $round: withdrawn ⇒ no certificate for its applicant" ":pending" \
+        same "G: round $round: withdrawn ⇒ no certificate for its applicant, withdrawn with the dossier" ":withdrawn" \
             "$(q "select cert_serial || ':' || state from applicants where dossier='$D'")"
         same "G: round $round: withdrawn ⇒ no issue succeeded" "0" "$(race_count '2[0-9][0-9] 0')"
     else
