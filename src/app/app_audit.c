@@ -123,16 +123,11 @@ static void account_serial(verify_ctx *v, const audit_entry *e)
         const char *token = json_string_value(json_object_get(detail, "token"));
         app_unissued *u;
 
-        if (v->n_reserved == v->cap_reserved) {
-            size_t cap = v->cap_reserved ? 2 * v->cap_reserved : 16;
-            app_unissued *grown = realloc(v->reserved, cap * sizeof *grown);
-            if (grown == NULL) {
-                v->oom = true;
-                json_decref(detail);
-                return;
-            }
-            v->reserved = grown;
-            v->cap_reserved = cap;
+        if (!vec_grow((void **)&v->reserved, &v->cap_reserved, v->n_reserved,
+                      sizeof *v->reserved)) {
+            v->oom = true;
+            json_decref(detail);
+            return;
         }
         u = &v->reserved[v->n_reserved++];
         snprintf(u->serial, sizeof u->serial, "%s", e->object);

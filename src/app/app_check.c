@@ -34,18 +34,7 @@ typedef struct {
 
 static int collect_row(void *user, const applicant_record *rec)
 {
-    applicant_rows *l = user;
-
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        applicant_record *p = realloc(l->items, cap * sizeof *p);
-        if (p == NULL)
-            return 1;
-        l->items = p;
-        l->cap = cap;
-    }
-    l->items[l->n++] = *rec;
-    return 0;
+    return vec_push((applicant_rows *)user, *rec);
 }
 
 /* What one applicant's check works with. */

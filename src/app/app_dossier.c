@@ -327,18 +327,7 @@ typedef struct {
 
 static int collect_dossier(void *user, const dossier_record *d)
 {
-    dossier_list *l = user;
-
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        dossier_record *p = realloc(l->items, cap * sizeof *p);
-        if (p == NULL)
-            return 1;
-        l->items = p;
-        l->cap = cap;
-    }
-    l->items[l->n++] = *d;
-    return 0;
+    return vec_push((dossier_list *)user, *d);
 }
 
 typedef struct {
@@ -427,18 +416,7 @@ typedef struct {
 
 static int collect_applicant(void *user, const applicant_record *rec)
 {
-    applicant_list *l = user;
-
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        applicant_record *p = realloc(l->items, cap * sizeof *p);
-        if (p == NULL)
-            return 1;
-        l->items = p;
-        l->cap = cap;
-    }
-    l->items[l->n++] = *rec;
-    return 0;
+    return vec_push((applicant_list *)user, *rec);
 }
 
 /* The applicant's claim while a token is provisioned for it (app_claim.c). */

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "app/app.h"
+#include "core/buf.h"
 #include "core/calendar.h"
 #include "pki/ca.h"
 #include "store/store.h"

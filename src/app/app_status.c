@@ -239,15 +239,9 @@ static int collect_revoked(void *user, const char *serial, int64_t revoked_at, i
 {
     entry_list *l = user;
 
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        crl_entry *p = realloc(l->items, cap * sizeof *p);
-        if (p == NULL) {
-            l->failed = true;
-            return 1;
-        }
-        l->items = p;
-        l->cap = cap;
+    if (!vec_grow((void **)&l->items, &l->cap, l->n, sizeof *l->items)) {
+        l->failed = true;
+        return 1;
     }
     if (crl_entry_serial(&l->items[l->n], serial) != 0)
         return 0; /* not a serial of ours: never stored, skip */

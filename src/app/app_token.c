@@ -393,16 +393,7 @@ static int collect_blank(void *user, const token_record *t)
         return 0;
     if (strcmp(t->state, "blank") != 0 && strcmp(t->state, "wiped") != 0)
         return 0;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
-        token_record *more = realloc(p->items, cap * sizeof *more);
-        if (more == NULL)
-            return 1;
-        p->items = more;
-        p->cap = cap;
-    }
-    p->items[p->n++] = *t;
-    return 0;
+    return vec_push(p, *t);
 }
 
 static int pick_in_transaction(app *a, void *ctx, ct_error *err)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "app/app.h"
+#include "core/buf.h"
 
 #define CLI_MAX_OPTS 32
 #define CLI_MAX_POS 8

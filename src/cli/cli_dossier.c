@@ -337,19 +337,10 @@ typedef struct {
 
 static int snapshot_applicant(void *user, const applicant_record *ap)
 {
-    applicant_snapshot *s = user;
+    struct moved m = {.n = ap->n};
 
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        struct moved *p = realloc(s->items, cap * sizeof *p);
-        if (p == NULL)
-            return 1;
-        s->items = p;
-        s->cap = cap;
-    }
-    s->items[s->n].n = ap->n;
-    snprintf(s->items[s->n++].state, sizeof s->items[0].state, "%s", ap->state);
-    return 0;
+    snprintf(m.state, sizeof m.state, "%s", ap->state);
+    return vec_push((applicant_snapshot *)user, m);
 }
 
 /* One line per applicant the step moved: the new state in words; for an issue, the certificate,

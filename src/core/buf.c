@@ -177,3 +177,17 @@ void buf_append_url(ct_buf *b, const char *s)
         }
     }
 }
+
+bool vec_grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    size_t more = *cap ? *cap * 2 : 16;
+    void *p;
+
+    if (n < *cap)
+        return true;
+    if (more > SIZE_MAX / size || (p = realloc(*items, more * size)) == NULL)
+        return false;
+    *items = p;
+    *cap = more;
+    return true;
+}

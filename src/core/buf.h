@@ -40,6 +40,15 @@ void buf_append_str(ct_buf *b, const char *s);
 /* printf-style text; no terminating NUL is counted in len. */
 void buf_printf(ct_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Growing arrays of records: a struct with `T *items; size_t n, cap;` grows by vec_push(v, x),
+ * which appends x and gives 0, or 1 when memory ran out (the array as it was): a visitor can
+ * return its result to stop a walk. Free items with free(). */
+bool vec_grow(void **items, size_t *cap, size_t n, size_t size);
+#define vec_push(v, x)                                                                             \
+    (((v)->n < (v)->cap || vec_grow((void **)&(v)->items, &(v)->cap, (v)->n, sizeof *(v)->items))  \
+         ? ((v)->items[(v)->n++] = (x), 0)                                                         \
+         : 1)
+
 /* s escaped for HTML text and attribute values (& < > " '), and percent-encoded for a URL's
  * query value (everything but A-Z a-z 0-9 - _ . ~). NULL s appends nothing. */
 void buf_append_html(ct_buf *b, const char *s);

@@ -95,9 +95,28 @@ static void test_failure_is_sticky(void **state)
     buf_free(&b);
 }
 
+/* vec_push: a growing array keeps every item in order, through many reallocations. */
+static void vector_grows(void **state)
+{
+    struct {
+        int *items;
+        size_t n, cap;
+    } v = {0};
+    (void)state;
+
+    for (int i = 0; i < 100003; i++)
+        assert_int_equal(vec_push(&v, i * 3), 0);
+    assert_int_equal(v.n, 100003);
+    assert_true(v.cap >= v.n);
+    for (size_t i = 0; i < v.n; i++)
+        assert_int_equal(v.items[i], (int)i * 3);
+    free(v.items);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(vector_grows),
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_printf),
         cmocka_unit_test(test_take),
