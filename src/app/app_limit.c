@@ -174,7 +174,8 @@ int limit_take(app *a, limit_id id, const char *k1, const char *k2, int64_t *ret
     return rc;
 }
 
-void limit_give_back(app *a, limit_id id, const char *k1, const char *k2)
+/* One use given back (all: every use forgotten) for a key, if it is counted. */
+static void limit_release(app *a, limit_id id, const char *k1, const char *k2, bool all)
 {
     char key[KEY_MAX];
     limit_entry *e;
@@ -184,24 +185,21 @@ void limit_give_back(app *a, limit_id id, const char *k1, const char *k2)
     make_key(k1, k2, key);
     pthread_mutex_lock(&a->limits->lock);
     e = find(a->limits, id, key, app_now(), false);
-    if (e && e->count > 0)
+    if (e && all)
+        memset(e, 0, sizeof *e);
+    else if (e && e->count > 0)
         e->count--;
     pthread_mutex_unlock(&a->limits->lock);
 }
 
+void limit_give_back(app *a, limit_id id, const char *k1, const char *k2)
+{
+    limit_release(a, id, k1, k2, false);
+}
+
 void limit_clear(app *a, limit_id id, const char *k1, const char *k2)
 {
-    char key[KEY_MAX];
-    limit_entry *e;
-
-    if (a->limits == NULL)
-        return;
-    make_key(k1, k2, key);
-    pthread_mutex_lock(&a->limits->lock);
-    e = find(a->limits, id, key, app_now(), false);
-    if (e)
-        memset(e, 0, sizeof *e);
-    pthread_mutex_unlock(&a->limits->lock);
+    limit_release(a, id, k1, k2, true);
 }
 
 int limit_count(app *a, limit_id id, const char *k1, const char *k2)
