@@ -59,6 +59,7 @@ const WORDS = {
     confirm_refuse: 'Từ chối cấp chứng thư số cho người đề nghị số {n} ({name})? Những người khác vẫn được xử lý tiếp.',
     confirm_withdraw: 'Rút hồ sơ {code}? Hồ sơ đã rút không xử lý tiếp được nữa.',
     withdraw_reason: 'Lý do rút hồ sơ', other_action: 'Thao tác khác',
+    received_by: 'Họ tên người của cơ quan nhận thiết bị', handed_to: 'Người nhận thiết bị (để trống: chính người được cấp)',
     kinds: {state: 'Cơ quan nhà nước', party: 'Cơ quan của Đảng'},
     token_states: {blank: 'Trắng (trong kho)', provisioned: 'Đã nạp chứng thư', with_agency: 'Cơ quan đã nhận',
       with_subscriber: 'Người dùng đang giữ', damaged: 'Hỏng', wiped: 'Đã xóa trắng', revoked: 'Đã thu hồi'},
@@ -136,6 +137,7 @@ const WORDS = {
     confirm_refuse: 'Refuse applicant no. {n} ({name})? The others go on.',
     confirm_withdraw: 'Withdraw dossier {code}? A withdrawn dossier cannot be taken up again.',
     withdraw_reason: 'Reason for withdrawing', other_action: 'Other action',
+    received_by: "Full name of the agency's person who collected the tokens", handed_to: 'Received by (empty: the holder)',
     kinds: {state: 'State body', party: 'Party body'},
     token_states: {blank: 'Blank (in stock)', provisioned: 'Certificate loaded', with_agency: 'With the agency',
       with_subscriber: 'With the subscriber', damaged: 'Damaged', wiped: 'Wiped', revoked: 'Revoked'},
@@ -588,7 +590,7 @@ function actionForm(code, action, fields, applicant, confirmText) {
   const inputs = {};
   const parts = Object.entries(fields).map(([name, [label, type]]) => {
     inputs[name] = h('input', {name, type: type || 'text',
-      required: name === 'reason' || name === 'place' || name === 'at' ? true : null});
+      required: ['reason', 'place', 'at', 'received_by'].includes(name) ? true : null});
     return labelled(label, inputs[name]);
   });
   return h('form', {class: 'inline', 'data-action': action, onsubmit: (ev) => {
@@ -611,6 +613,8 @@ const FIELDS = {
   withdraw: {reason: ['withdraw_reason']},
   refuse: {reason: ['reason']},
   'notify-pickup': {at: ['pickup_at', 'datetime-local'], place: ['place']},
+  'agency-received': {received_by: ['received_by']},
+  'handed-over': {handed_to: ['handed_to']},
   'request-activation': {effective_at: ['effective_at', 'datetime-local']},
 };
 

@@ -46,8 +46,9 @@ typedef struct app_init_options {
 int app_init(const char *home, const app_init_options *opt, const app_actor *actor, ct_error *err);
 int app_open(const char *home, app **out, ct_error *err);
 void app_close(app *a);
-/* The instance's clock, Unix seconds. CHUNGTHU_NOW (Unix seconds) sets it for rehearsals and
- * tests of deadlines; certificates are always signed with it. */
+/* The instance's clock, Unix seconds. CHUNGTHU_NOW (Unix seconds, or @FILE holding them, read
+ * at each call) sets it for rehearsals and tests of deadlines; certificates are always signed
+ * with it. */
 int64_t app_now(void);
 const app_config *app_get_config(const app *a);
 
@@ -233,6 +234,9 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
 typedef struct app_step_args {
     int64_t applicant;  /* 0: every applicant the action applies to (refuse: one, named) */
     const char *reason; /* reject, supplement, cancel, refuse */
+    /* agency-received: the agency's person who collected the tokens (required); handed-over:
+     * who received the token (NULL: the applicant, its holder) */
+    const char *person;
     int64_t pickup_at;  /* notify-pickup */
     const char *pickup_place;
     int64_t

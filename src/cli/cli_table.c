@@ -140,15 +140,18 @@ static const cli_command commands[] = {
      cmd_dossier_step, ACT_NOTIFY_PICKUP, OFFICER, CLI_OPEN,
      "Give the pickup notice: when (a working day, Vietnam time) and where the agency collects "
      "the tokens."},
-    {"dossier", "agency-received", "CODE", OPTS(OPT("applicant", "N")),
+    {"dossier", "agency-received", "CODE", OPTS(NEED("by", "NAME"), OPT("applicant", "N")),
      cmd_dossier_step, ACT_AGENCY_RECEIVED, OFFICER, CLI_OPEN,
-     "Record that the agency collected the tokens."},
-    {"dossier", "handed-over", "CODE", OPTS(OPT("applicant", "N")),
+     "Record that the agency collected the tokens, from the pickup time on: --by, the full name "
+     "of the agency's person who took them."},
+    {"dossier", "handed-over", "CODE", OPTS(OPT("to", "NAME"), OPT("applicant", "N")),
      cmd_dossier_step, ACT_HANDED_OVER, OFFICER, CLI_OPEN,
-     "Record that the agency handed the token to its holder."},
+     "Record that the agency handed the token over: to its holder, or --to the person who "
+     "received it."},
     {"dossier", "request-activation", "CODE", OPTS(OPT("applicant", "N"), OPT("effective", WHEN)),
      cmd_dossier_step, ACT_REQUEST_ACTIVATION, OFFICER, CLI_OPEN,
-     "Record the agency's activation request, from --effective or as soon as possible; "
+     "Record the agency's activation request, from --effective (not a past time) or as soon as "
+     "possible; "
      "publication is due within 1 working day."},
     {"dossier", "publish", "CODE", OPTS(OPT("applicant", "N")),
      cmd_dossier_step, ACT_PUBLISH, OFFICER, CLI_OPEN,

@@ -134,7 +134,9 @@ typedef struct applicant_record {
     char pickup_place[260];
     int64_t notified_at;
     int64_t agency_received_at;
+    char received_by[260]; /* the agency's person who collected the token from the CA */
     int64_t handed_over_at;
+    char handed_to[260]; /* who received the token from the agency (normally its holder) */
     int64_t activation_requested_at;
     int64_t requested_effective_at;
     int64_t due_step4;

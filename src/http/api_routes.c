@@ -316,6 +316,8 @@ static int dossier_step(api_call *c)
         api_get_string(r, c->body, "place", &args.pickup_place, &rc) ||
         api_get_string(r, c->body, "at", &at, &rc) ||
         api_get_string(r, c->body, "effective_at", &effective, &rc) ||
+        api_get_string(r, c->body, action == ACT_HANDED_OVER ? "handed_to" : "received_by",
+                       &args.person, &rc) ||
         api_get_string(r, c->body, "csv", &csv, &rc))
         return rc;
     if ((at && api_parse_time(at, &args.pickup_at) != 0) ||

@@ -295,6 +295,10 @@ const char *const sq_migrations[] = {
     "ALTER TABLE agencies ADD COLUMN email_domains TEXT NOT NULL DEFAULT '';"
     "CREATE INDEX applicants_id_number ON applicants(id_number);"
     "CREATE INDEX applicants_cert ON applicants(cert_serial) WHERE cert_serial <> '';",
+    /* 13: who took each token: the agency's person who collected it from the CA, and the person
+     * it was handed to (the hand-over minutes name them) */
+    "ALTER TABLE applicants ADD COLUMN received_by TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE applicants ADD COLUMN handed_to TEXT NOT NULL DEFAULT '';",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
