@@ -314,6 +314,19 @@ try {
   await go(officer, '#/admin');
   await inspect(officer, 'admin-officer');
 
+  /* the officer prints a PIN envelope, once: it opens in a tab of its own, then is gone */
+  const envelopeButton = officer.locator('button[data-envelope]').first();
+  const envelopeSerial = await envelopeButton.getAttribute('data-envelope');
+  officer.once('dialog', (dialog) => dialog.accept());
+  const [envelopeTab] = await Promise.all([officer.context().waitForEvent('page'), envelopeButton.click()]);
+  await envelopeTab.waitForFunction(() => document.body && document.body.textContent.includes('PHONG BÌ MÃ PIN'));
+  check('the envelope page holds an 8-digit PIN', /\b\d{8}\b/.test(await envelopeTab.textContent('.pin')));
+  await shot(envelopeTab, 'pin-envelope');
+  await envelopeTab.close();
+  await officer.waitForSelector('[data-flash=ok]');
+  check('and it cannot be printed again from the portal',
+    await officer.locator(`button[data-envelope="${envelopeSerial}"]`).count() === 0);
+
   /* the public directory: both valid, with their effective time */
   const visitor = await (await browser.newContext()).newPage();
   for (const [query, name] of [['nguyen thi thu ha', 'Nguyễn Thị Thu Hà'], ['tran van duc', 'Trần Văn Đức']]) {
