@@ -59,6 +59,7 @@ const WORDS = {
     confirm_refuse: 'Từ chối cấp chứng thư số cho người đề nghị số {n} ({name})? Những người khác vẫn được xử lý tiếp.',
     confirm_withdraw: 'Rút hồ sơ {code}? Hồ sơ đã rút không xử lý tiếp được nữa.',
     withdraw_reason: 'Lý do rút hồ sơ', other_action: 'Thao tác khác',
+    new_list: 'Danh sách mới (Mẫu 02, CSV; để trống: giữ danh sách cũ)', new_letter: 'Văn bản đề nghị mới (để trống: giữ văn bản cũ)',
     envelope: 'Phong bì mã PIN', print_envelope: 'In phong bì mã PIN', envelope_printed: 'Đã mở phong bì mã PIN để in; máy chủ không còn giữ mã PIN.',
     confirm_envelope: 'In phong bì mã PIN của thiết bị {serial}? Chỉ in được một lần: sau đó mã PIN không còn lưu ở đâu.',
     received_by: 'Họ tên người của cơ quan nhận thiết bị', handed_to: 'Người nhận thiết bị (để trống: chính người được cấp)',
@@ -139,6 +140,7 @@ const WORDS = {
     confirm_refuse: 'Refuse applicant no. {n} ({name})? The others go on.',
     confirm_withdraw: 'Withdraw dossier {code}? A withdrawn dossier cannot be taken up again.',
     withdraw_reason: 'Reason for withdrawing', other_action: 'Other action',
+    new_list: 'New list (Mẫu 02, CSV; empty: keep the list)', new_letter: 'New request letter (empty: keep the letter)',
     envelope: 'PIN envelope', print_envelope: 'Print the PIN envelope', envelope_printed: 'The PIN envelope is open for printing; the server no longer keeps the PIN.',
     confirm_envelope: 'Print the PIN envelope of token {serial}? It prints once only: the PIN is kept nowhere afterwards.',
     received_by: "Full name of the agency's person who collected the tokens", handed_to: 'Received by (empty: the holder)',
@@ -592,20 +594,33 @@ async function viewDossiers(render, queue) {
  * person confirms when the action asks for it (confirmText). */
 function actionForm(code, action, fields, applicant, confirmText) {
   const inputs = {};
-  const parts = Object.entries(fields).map(([name, [label, type]]) => {
-    inputs[name] = h('input', {name, type: type || 'text',
+  const parts = Object.entries(fields).map(([name, [label, type, accept]]) => {
+    inputs[name] = h('input', {name, type: type || 'text', accept: accept || null,
       required: ['reason', 'place', 'at', 'received_by'].includes(name) ? true : null});
     return labelled(label, inputs[name]);
   });
   return h('form', {class: 'inline', 'data-action': action, onsubmit: (ev) => {
     ev.preventDefault();
     const body = {};
+    let letter = null;
     if (applicant) body.applicant = applicant;
     for (const [name, input] of Object.entries(inputs)) {
+      if (input.type === 'file') {
+        if (name === 'letter') letter = input.files[0] || null;
+        continue;
+      }
       if (input.value) body[name] = input.type === 'datetime-local' ? input.value.replace('T', ' ') : input.value;
     }
     if (confirmText && !window.confirm(confirmText)) return;
-    act(() => api('POST', `dossiers/${code}/${action}`, body));
+    act(async () => {
+      /* a resubmission: a new list goes with the step, a new letter just before it */
+      if (inputs.csv && inputs.csv.files[0]) body.csv = await inputs.csv.files[0].text();
+      if (letter) {
+        await api('POST', `dossiers/${code}/letter?name=${encodeURIComponent(letter.name)}`, letter,
+          letter.type || 'application/octet-stream');
+      }
+      await api('POST', `dossiers/${code}/${action}`, body);
+    });
   }}, parts, h('button', {type: 'submit', name: action, class: SECONDARY.has(action) ? 'secondary' : null}, actionName(action)));
 }
 
@@ -619,11 +634,12 @@ const FIELDS = {
   'notify-pickup': {at: ['pickup_at', 'datetime-local'], place: ['place']},
   'agency-received': {received_by: ['received_by']},
   'handed-over': {handed_to: ['handed_to']},
+  resubmit: {csv: ['new_list', 'file', '.csv,text/csv'], letter: ['new_letter', 'file', '.pdf,.jpg,.jpeg,.png']},
   'request-activation': {effective_at: ['effective_at', 'datetime-local']},
 };
 
 function fieldsOf(action) {
-  return Object.fromEntries(Object.entries(FIELDS[action] || {}).map(([k, [label, type]]) => [k, [t(label), type]]));
+  return Object.fromEntries(Object.entries(FIELDS[action] || {}).map(([k, [label, type, accept]]) => [k, [t(label), type, accept]]));
 }
 
 /* The actions the server says the user may take now on a record ({name, label}), as names;
@@ -723,7 +739,8 @@ async function viewDossier(render, code) {
     table([t('at'), t('actor'), t('action')],
       d.timeline.map((e) => h('tr', {'data-audit-action': e.action}, h('td', {}, vnTime(e.at)),
         h('td', {}, e.actor, ' ', h('span', {class: 'muted'}, `(${roleName(e.role)})`)),
-        h('td', {title: e.action}, auditActionName(e.action))))));
+        h('td', {title: e.action}, auditActionName(e.action),
+          e.reason ? h('div', {class: 'reason'}, e.reason) : '')))));
 }
 
 /* A token's PIN envelope, printed once: the server gives the page once and then forgets the

@@ -33,6 +33,8 @@ const CSV = [
   '3,Lê Văn Tâm,15/06/1990,001085012399,01/03/2022,Cục Cảnh sát QLHC về TTXH,tam.lv@gmail.com,Vụ Pháp chế,Hà Nội,Chuyên viên,Công chức,0903111222,',
 ].join('\r\n') + '\r\n';
 const REFUSED_ID = '001085012399';
+const SUPPLEMENT_REASON = 'Bổ sung đơn vị công tác đầy đủ của người số 2';
+const SUPPLEMENTED_UNIT = 'Vụ Pháp chế, Phòng Pháp luật hành chính';
 const REFUSAL = 'Số CCCD không khớp năm sinh; đề nghị cơ quan kiểm tra lại';
 const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
 
@@ -225,6 +227,24 @@ try {
   }
   await inspect(officer, 'queue');
   await go(officer, `#/dossiers/${code}`);
+
+  /* the officer asks for a supplement; the clerk sends a corrected list and a new letter */
+  await step(officer, 'supplement', 'pending', async (form) => {
+    await form.locator('input[name=reason]').fill(SUPPLEMENT_REASON);
+  });
+  check('the dossier waits for the supplement', await officer.locator('#dossier-state [data-state=needs_supplement]').count() === 1);
+  await go(clerk, `#/dossiers/${code}`);
+  check('the clerk sees what to supplement', (await clerk.textContent('main')).includes(SUPPLEMENT_REASON));
+  await step(clerk, 'resubmit', 'pending', async (form) => {
+    await form.locator('input[name=csv]').setInputFiles({name: 'danh-sach-bo-sung.csv', mimeType: 'text/csv',
+      buffer: Buffer.from(CSV.replace('"Vụ Pháp chế, Phòng 2"', `"${SUPPLEMENTED_UNIT}"`))});
+    await form.locator('input[name=letter]').setInputFiles({name: 'công văn bổ sung.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF)});
+  });
+  await go(officer, `#/dossiers/${code}`);
+  check('the resubmitted dossier is received again', await officer.locator('#dossier-state [data-state=received]').count() === 1);
+  await officer.click('tr[data-details="2"] summary');
+  check('the new list replaced the old', (await officer.textContent('tr[data-details="2"] dl')).includes(SUPPLEMENTED_UNIT));
+  check('the supplement reason stays in the timeline', (await officer.textContent('main')).includes(SUPPLEMENT_REASON));
   await step(officer, 'accept', 'pending');
   check('dossier accepted', await officer.locator('#dossier-state [data-state=accepted]').count() === 1);
 
@@ -307,6 +327,9 @@ try {
   await go(officer, `#/dossiers/${code}`);
   await step(officer, 'publish', 'published');
   check('the dossier is completed', await officer.locator('#dossier-state [data-state=completed]').count() === 1);
+  await go(officer, '#/queue');
+  check('and leaves the queue', await officer.locator(`tr[data-code="${code}"]`).count() === 0);
+  await go(officer, `#/dossiers/${code}`);
   await inspect(officer, 'dossier-officer-done');
   const timeline = await officer.locator('tr[data-audit-action]').evaluateAll((els) => els.map((e) => e.textContent));
   check('the timeline speaks words', timeline.length > 5 && timeline.some((x) => x.includes('Cán bộ Cục')) &&
