@@ -218,7 +218,7 @@ int app_agency_set_domains(app *a, const app_actor *actor, const char *code, con
 typedef struct app_submission {
     const char *agency;
     const char *channel;       /* direct | online | postal */
-    const char *format;        /* "csv" | "json" */
+    const char *format;        /* "csv" | "json" | "xlsx" */
     const unsigned char *data; /* the Mẫu 02 list */
     size_t len;
     const char *confirmed_by; /* the head's confirmation: "NAME, TITLE" */
@@ -236,6 +236,14 @@ typedef struct app_submission {
 typedef mau02_errors app_list_errors;
 void app_list_errors_free(app_list_errors *errors);
 
+/* The format of an uploaded list told by its content: "xlsx" when it is a zip (as every .xlsx
+ * workbook is), else `otherwise` ("csv", "json"). */
+const char *app_list_format_sniff(const unsigned char *data, size_t len, const char *otherwise);
+/* The Mẫu 02 list template as an .xlsx workbook (13 Vietnamese headings, text ID and phone
+ * columns, dd/mm/yyyy dates, drop-downs), made once and kept: *data is the process's copy, not
+ * to be freed. 500 "sheet.write" when it cannot be made. */
+int app_mau02_template_xlsx(const unsigned char **data, size_t *len, ct_error *err);
+
 int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        dossier_record *out, app_list_errors *list_errors, ct_error *err);
 
@@ -251,7 +259,7 @@ typedef struct app_step_args {
         effective_at; /* request-activation: requested effective time; 0 = as soon as possible */
     /* resubmit: a new Mẫu 02 list replacing the dossier's applicants (list NULL: the list stays),
      * checked as at intake; its problems, all of them, go to list_errors (may be NULL) */
-    const char *list_format; /* "csv" | "json" */
+    const char *list_format; /* "csv" | "json" | "xlsx" */
     const unsigned char *list;
     size_t list_len;
     app_list_errors *list_errors;
@@ -327,7 +335,7 @@ int app_draft_create(app *a, const app_actor *actor, const char *agency, const c
                      draft_record *out, ct_error *err);
 int app_draft_get(app *a, const app_actor *actor, int64_t id, draft_record *out, ct_error *err);
 int app_draft_list(app *a, const app_actor *actor, draft_visit_fn visit, void *ctx, ct_error *err);
-/* The Mẫu 02 list (format "csv" or "json"), checked row by row now as submission will. */
+/* The Mẫu 02 list (format "csv", "json" or "xlsx"), checked row by row now as submission will. */
 int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *format,
                        const unsigned char *data, size_t len, draft_record *out,
                        app_list_errors *list_errors, ct_error *err);

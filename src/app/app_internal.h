@@ -92,6 +92,17 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d,
 int mau02_parse_json(const unsigned char *data, size_t len, const char *today,
                      struct mau02_applicant **out, size_t *count, app_list_errors *errors,
                      ct_error *err);
+/* app_mau02_xlsx.c: the list as an .xlsx workbook, its first sheet read as a CSV file's rows
+ * are (core/mau02.h, mau02_parse_rows); a file that is no readable workbook is one problem of
+ * the list as a whole: list.xlsx_invalid, list.xlsx_encrypted or list.xlsx_too_large. */
+int mau02_parse_xlsx(const unsigned char *data, size_t len, const char *today,
+                     struct mau02_applicant **out, size_t *count, app_list_errors *errors,
+                     ct_error *err);
+/* app_dossier.c: a list in any of the formats ("csv", "json", "xlsx"; NULL: csv), as intake,
+ * a resubmission and a draft read it. */
+int app_parse_list(const char *format, const unsigned char *data, size_t len, const char *today,
+                   struct mau02_applicant **list, size_t *count, app_list_errors *list_errors,
+                   ct_error *err);
 
 /* app_token.c: step 2 on a token. app_token_issue_applicant takes a blank token from stock,
  * provisions it (keys generated on it), signs the certificate on hold, writes it to the token,

@@ -115,7 +115,7 @@ static const cli_command commands[] = {
 
     {"dossier", "submit", NULL,
      OPTS(NEED("agency", "CODE"), NEED("channel", "direct|postal"),
-          NEED("file", "LIST.csv|LIST.json"), NEED("confirmed-by", "\"NAME, TITLE\""),
+          NEED("file", "LIST.csv|.json|.xlsx"), NEED("confirmed-by", "\"NAME, TITLE\""),
           OPT("confirmed-on", "YYYY-MM-DD"), JSON),
      cmd_dossier_submit, 0, OFFICER, CLI_OPEN,
      "Record a dossier received in person or by post (the Mẫu 02 list as CSV or JSON); prints "
@@ -129,7 +129,7 @@ static const cli_command commands[] = {
     {"dossier", "supplement", "CODE", OPTS(NEED("reason", "TEXT")),
      cmd_dossier_step, ACT_SUPPLEMENT, OFFICER, CLI_OPEN,
      "Ask the agency for a supplement, saying what is missing; the CA's clock stops."},
-    {"dossier", "resubmit", "CODE", OPTS(OPT("reason", "TEXT"), OPT("file", "LIST.csv|LIST.json")),
+    {"dossier", "resubmit", "CODE", OPTS(OPT("reason", "TEXT"), OPT("file", "LIST.csv|.json|.xlsx")),
      cmd_dossier_step, ACT_RESUBMIT, OFFICER, CLI_OPEN,
      "Record the agency's supplemented dossier; the clock runs again. --file: a new Mẫu 02 list, "
      "checked as at intake, replacing the applicants."},
