@@ -2,7 +2,7 @@
  * app_report_svg.c — the report's charts as SVG text, drawn here so that the portal shows them
  * as plain images (no script draws them) and anyone can save one into a document.
  *
- * Each chart is 400 units wide: shown at a phone's 375 px its 13-unit text stays about 12 px.
+ * Each chart is 360 units wide: shown in a phone's 375 px its 15-unit text stays about 14 px.
  * Labels go above their bars, on a line of their own, so a long Vietnamese agency name needs
  * no room beside the bar. Every text from the records is escaped (buf_append_html escapes the
  * five XML specials); <title> and <desc> say what the chart shows, for screen readers.
@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define WIDTH 400
-#define BAR_MAX 300    /* the longest bar; the count goes after it */
-#define LABEL_CHARS 54 /* what fits on a 400-unit line at 13 units */
+#define WIDTH 360
+#define BAR_MAX 260    /* the longest bar; the count goes after it */
+#define LABEL_CHARS 42 /* what fits on a 360-unit line in bold at 15 units */
 #define COLOR_RECEIVED "#1f4e79"
 #define COLOR_COMPLETED "#2e7d32"
 #define COLOR_TRACK "#e6e6e6"
@@ -46,7 +46,7 @@ static void svg_begin(ct_buf *b, int height, const char *title, const app_report
     buf_printf(b,
                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
                "height=\"%d\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" "
-               "font-family=\"Liberation Sans, Arial, sans-serif\" font-size=\"13\">"
+               "font-family=\"Liberation Sans, Arial, sans-serif\" font-size=\"15\">"
                "<title id=\"chart-title\">",
                WIDTH, height, WIDTH, height);
     buf_append_html(b, title);
@@ -81,7 +81,7 @@ static int bar_width(int64_t value, int64_t max)
 static void chart_agencies(ct_buf *b, const app_report_data *r)
 {
     int64_t max = 0;
-    int row_h = 60, top = 44;
+    int row_h = 68, top = 40;
     int height = top + (int)(r->rows.n ? r->rows.n : 1) * row_h + 8;
 
     for (size_t i = 0; i < r->rows.n; i++) {
@@ -100,10 +100,10 @@ static void chart_agencies(ct_buf *b, const app_report_data *r)
     buf_append_str(b, "</desc>");
     /* the legend */
     buf_printf(b,
-               "<rect x=\"0\" y=\"10\" width=\"14\" height=\"14\" fill=\"" COLOR_RECEIVED "\"/>"
-               "<text x=\"20\" y=\"22\">Tiếp nhận</text>"
-               "<rect x=\"110\" y=\"10\" width=\"14\" height=\"14\" fill=\"" COLOR_COMPLETED "\"/>"
-               "<text x=\"130\" y=\"22\">Hoàn thành</text>");
+               "<rect x=\"0\" y=\"8\" width=\"15\" height=\"15\" fill=\"" COLOR_RECEIVED "\"/>"
+               "<text x=\"21\" y=\"21\">Tiếp nhận</text>"
+               "<rect x=\"120\" y=\"8\" width=\"15\" height=\"15\" fill=\"" COLOR_COMPLETED "\"/>"
+               "<text x=\"141\" y=\"21\">Hoàn thành</text>");
     if (r->rows.n == 0)
         buf_printf(b, "<text x=\"0\" y=\"%d\" fill=\"#555555\">Không có hồ sơ trong kỳ</text>",
                    top + 20);
@@ -112,17 +112,17 @@ static void chart_agencies(ct_buf *b, const app_report_data *r)
         int y = top + (int)i * row_h;
         int w1 = bar_width(row->received, max), w2 = bar_width(row->completed, max);
 
-        buf_printf(b, "<text x=\"0\" y=\"%d\" font-weight=\"bold\">", y + 13);
+        buf_printf(b, "<text x=\"0\" y=\"%d\" font-weight=\"bold\">", y + 15);
         svg_text(b, row->name, LABEL_CHARS);
         buf_printf(b, "</text>");
         buf_printf(b,
                    "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"" COLOR_RECEIVED
                    "\"/><text x=\"%d\" y=\"%d\">%lld</text>",
-                   y + 19, w1, w1 + 6, y + 32, (long long)row->received);
+                   y + 22, w1, w1 + 6, y + 36, (long long)row->received);
         buf_printf(b,
                    "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"" COLOR_COMPLETED
                    "\"/><text x=\"%d\" y=\"%d\">%lld</text>",
-                   y + 38, w2, w2 + 6, y + 51, (long long)row->completed);
+                   y + 42, w2, w2 + 6, y + 56, (long long)row->completed);
     }
 }
 
@@ -153,11 +153,11 @@ static void chart_on_time(ct_buf *b, const app_report_data *r)
         const char *label;
         const app_report_step *s;
     } steps[] = {
-        {"Bước 2: tiếp nhận đến hẹn nhận thiết bị (3 ngày làm việc)", &r->total.step2},
-        {"Bước 4: đề nghị hiệu lực đến công bố (1 ngày làm việc)", &r->total.step4},
+        {"Bước 2 — hạn 3 ngày làm việc", &r->total.step2},
+        {"Bước 4 — hạn 1 ngày làm việc", &r->total.step4},
     };
     const app_report_step *s3 = &r->total.step3;
-    int row_h = 66, height = 2 * row_h + 64;
+    int row_h = 72, height = 2 * row_h + 108;
     char text[96], days[32];
 
     svg_begin(b, height, "Tỉ lệ đúng hạn theo bước", r);
@@ -171,16 +171,19 @@ static void chart_on_time(ct_buf *b, const app_report_data *r)
             buf_append_str(b, ": chưa có bước nào xong trong kỳ. ");
         }
     }
-    buf_append_str(b, "Bước 3 là thời gian của cơ quan, không tính cho Cục.</desc>");
+    buf_append_str(b,
+                   "Bước 2: từ tiếp nhận đến thông báo hẹn nhận thiết bị. Bước 4: từ đề nghị thời "
+                   "điểm có hiệu lực đến công bố. Bước 3 là thời gian của cơ quan, không tính "
+                   "cho Cục.</desc>");
     for (size_t i = 0; i < 2; i++) {
         const app_report_step *s = steps[i].s;
         int y = (int)i * row_h + 4, on = 0;
 
-        buf_printf(b, "<text x=\"0\" y=\"%d\" font-weight=\"bold\">%s</text>", y + 13,
+        buf_printf(b, "<text x=\"0\" y=\"%d\" font-weight=\"bold\">%s</text>", y + 15,
                    steps[i].label);
         buf_printf(b,
                    "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"20\" fill=\"" COLOR_TRACK "\"/>",
-                   y + 20, BAR_MAX);
+                   y + 22, BAR_MAX);
         if (s->done) {
             on = (int)round((double)BAR_MAX * (double)s->on_time / (double)s->done);
             percent_text(text, sizeof text, s);
@@ -188,27 +191,33 @@ static void chart_on_time(ct_buf *b, const app_report_data *r)
                        "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"20\" fill=\"" COLOR_COMPLETED
                        "\"/><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" fill=\"" COLOR_LATE
                        "\"/><text x=\"0\" y=\"%d\">đúng hạn %s",
-                       y + 20, on, on, y + 20, BAR_MAX - on, y + 56, text);
+                       y + 22, on, on, y + 22, BAR_MAX - on, y + 60, text);
             if (s->median_days >= 0) {
                 median_text(days, sizeof days, s->median_days);
                 buf_printf(b, ", trung vị %s ngày", days);
             }
             buf_append_str(b, "</text>");
         } else {
-            buf_printf(b, "<text x=\"8\" y=\"%d\" fill=\"#555555\">chưa có</text>", y + 35);
+            buf_printf(b, "<text x=\"8\" y=\"%d\" fill=\"#555555\">chưa có</text>", y + 38);
         }
     }
     buf_printf(b,
-               "<text x=\"0\" y=\"%d\" font-weight=\"bold\">Bước 3: thời gian của cơ quan "
-               "(không tính cho Cục)</text>",
-               2 * row_h + 18);
+               "<text x=\"0\" y=\"%d\" font-weight=\"bold\">Bước 3 — thời gian của cơ quan</text>"
+               "<text x=\"0\" y=\"%d\" fill=\"#555555\">(không tính cho Cục)</text>",
+               2 * row_h + 19, 2 * row_h + 38);
     if (s3->done) {
         median_text(days, sizeof days, s3->median_days);
         buf_printf(b, "<text x=\"0\" y=\"%d\">%lld lượt, trung vị %s ngày làm việc</text>",
-                   2 * row_h + 38, (long long)s3->done, days);
+                   2 * row_h + 60, (long long)s3->done, days);
     } else {
-        buf_printf(b, "<text x=\"0\" y=\"%d\" fill=\"#555555\">chưa có</text>", 2 * row_h + 38);
+        buf_printf(b, "<text x=\"0\" y=\"%d\" fill=\"#555555\">chưa có</text>", 2 * row_h + 60);
     }
+    /* the legend of the bars' two colours */
+    buf_printf(b,
+               "<rect x=\"0\" y=\"%d\" width=\"15\" height=\"15\" fill=\"" COLOR_COMPLETED
+               "\"/><text x=\"21\" y=\"%d\">đúng hạn</text><rect x=\"120\" y=\"%d\" width=\"15\" "
+               "height=\"15\" fill=\"" COLOR_LATE "\"/><text x=\"141\" y=\"%d\">trễ hạn</text>",
+               height - 22, height - 9, height - 22, height - 9);
 }
 
 int app_report_svg(const app_report_data *r, const char *chart, char **out, ct_error *err)

@@ -166,12 +166,14 @@ curl -s -b "$T/canbo.jar" -D "$T/h" -o /dev/null "$URL/reports/agencies.svg?$Q"
 contains "SVG's type" "image/svg+xml" "$(cat "$T/h")"
 contains "a chart runs no script" "default-src 'none'" "$(cat "$T/h")"
 check "agencies chart parses as XML" svg_check "$T/last"
+[ -n "${REPORTS_CHARTS:-}" ] && cp "$T/last" "$REPORTS_CHARTS/agencies.svg" # REPORTS_CHARTS=DIR keeps the charts
 svg_check "$T/last" > "$T/svg.txt" 2>&1
 same "its title" "Hồ sơ tiếp nhận và hoàn thành theo cơ quan, 2026-04-20 – 2026-05-10" "$(sed -n 1p "$T/svg.txt")"
 same "its labels and bars" "Tiếp nhận|Hoàn thành|Bộ Nội vụ|6|2|Sở Tư pháp Hà Nội|2|1|$TEST_NAME|1|0" "$(sed -n 2p "$T/svg.txt")"
 contains "the name escaped in the SVG text" "Ban &quot;Thử&quot; &amp; &lt;Kiểm tra&gt;" "$(cat "$T/last")"
 same "on-time chart" 200 "$(get kiemtoan "reports/on_time.svg?$Q")"
 check "on-time chart parses as XML" svg_check "$T/last"
+[ -n "${REPORTS_CHARTS:-}" ] && cp "$T/last" "$REPORTS_CHARTS/on_time.svg"
 svg_check "$T/last" > "$T/svg.txt" 2>&1
 contains "step 2's rate in the chart" "đúng hạn 60,0% (3/5), trung vị 3 ngày" "$(sed -n 2p "$T/svg.txt")"
 contains "step 4's rate in the chart" "đúng hạn 66,7% (2/3), trung vị 1 ngày" "$(sed -n 2p "$T/svg.txt")"
