@@ -19,7 +19,7 @@ const WORDS = {
     lookup: 'Người đề nghị tra cứu hồ sơ của mình', lookup_hint: 'Không cần tài khoản: nhập mã hồ sơ (trên giấy tiếp nhận) và số định danh của mình.',
     id_number: 'Số CCCD/CMND/Hộ chiếu', find: 'Tra cứu',
     nav_drafts: 'Lập hồ sơ', nav_dossiers: 'Hồ sơ', nav_queue: 'Hàng chờ xử lý',
-    nav_admin: 'Quản trị', nav_audit: 'Kiểm tra', nav_password: 'Đổi mật khẩu',
+    nav_admin: 'Quản trị', nav_audit: 'Kiểm tra', nav_reports: 'Báo cáo', nav_password: 'Đổi mật khẩu',
     drafts: 'Hồ sơ đang lập (bản nháp)', new_draft: 'Lập hồ sơ mới', title: 'Tên đợt đề nghị',
     create: 'Tạo', draft: 'Bản nháp', state: 'Trạng thái', applicants: 'Người đề nghị',
     letter: 'Văn bản đề nghị đã ký', list: 'Danh sách (Mẫu 02)', open: 'Mở',
@@ -107,7 +107,7 @@ const WORDS = {
     lookup: 'Applicants: look up your own dossier', lookup_hint: 'No account needed: enter the dossier code (on the receipt slip) and your ID number.',
     id_number: 'ID card / passport number', find: 'Look up',
     nav_drafts: 'Prepare', nav_dossiers: 'Dossiers', nav_queue: 'Work queue',
-    nav_admin: 'Administration', nav_audit: 'Audit', nav_password: 'Password',
+    nav_admin: 'Administration', nav_audit: 'Audit', nav_reports: 'Reports', nav_password: 'Password',
     drafts: 'Dossiers being prepared (drafts)', new_draft: 'New dossier', title: 'Batch title',
     create: 'Create', draft: 'Draft', state: 'State', applicants: 'Applicants',
     letter: 'Signed request letter', list: 'List (Form 02)', open: 'Open',
@@ -358,9 +358,9 @@ async function act(fn, okText) {
 const NAV = {
   agency_clerk: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
   agency_head: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
-  ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/admin', 'nav_admin']],
-  ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers']],
-  auditor: [['#/audit', 'nav_audit'], ['#/dossiers', 'nav_dossiers'], ['#/drafts', 'nav_drafts']],
+  ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/reports', 'nav_reports'], ['#/admin', 'nav_admin']],
+  ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers'], ['#/reports', 'nav_reports']],
+  auditor: [['#/audit', 'nav_audit'], ['#/dossiers', 'nav_dossiers'], ['#/drafts', 'nav_drafts'], ['#/reports', 'nav_reports']],
 };
 
 function frame() {
@@ -1020,6 +1020,7 @@ async function route() {
       case 'queue': return await viewDossiers(render, true);
       case 'admin': return await viewAdmin(render);
       case 'audit': return await viewAudit(render);
+      case 'reports': return await viewReports(render); /* web/reports.js */
       case 'password': return viewPassword(render);
       default: location.hash = home();
     }

@@ -17,9 +17,6 @@
 #include "core/mau02.h"
 #include "core/text.h"
 
-#define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */
-#define STEP4_DAYS 1 /* step 4: within 1 working day of the activation request */
-
 /* ---- deadlines ---- */
 
 deadline_status app_deadline_status(int64_t due_at, int64_t done_at, int64_t now)

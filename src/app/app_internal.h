@@ -29,6 +29,11 @@ struct app {
     struct limit_state *limits;  /* app_limit.c: rate limit and quota counters */
 };
 
+/* The procedure's deadlines, in working days (app_dossier.c sets them, app_report.c measures
+ * against them). */
+#define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */
+#define STEP4_DAYS 1 /* step 4: within 1 working day of the activation request */
+
 /* app_claim.c: run fn inside one store transaction: committed when fn returns 0, rolled back
  * otherwise (fn's error stands). A step reads the state it decides on inside fn, so that N
  * identical requests at once have one effect. */

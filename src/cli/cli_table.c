@@ -199,6 +199,13 @@ static const cli_command commands[] = {
      "Walk the audit hash chain (exit status 1 if a row was changed) and list the serials "
      "reserved for a token and never issued."},
 
+    {"report", NULL, NULL,
+     OPTS(OPT("from", "YYYY-MM-DD"), OPT("to", "YYYY-MM-DD"), OPT("agency", "CODE"),
+          OPT("csv", "dossiers|certificates|steps"), JSON),
+     cmd_report, 0, OFFICER, CLI_OPEN,
+     "The procedure per agency over [--from, --to) (default: this month): dossiers, "
+     "certificates, on-time rate and median working days of each step; --csv: one table."},
+
     {"demo", NULL, NULL, NULL,
      cmd_demo, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Take sample data through the whole procedure on --home (created if missing)."},
