@@ -23,7 +23,7 @@ issue_notify() { # CODE PICKUP_DAY
     check "notify $1" ct dossier notify-pickup "$1" --at "$2 09:00" --place "Phòng 203"
 }
 to_activation() {
-    check "agency received $1" ct dossier agency-received "$1"
+    check "agency received $1" ct dossier agency-received "$1" --by "Nguyễn Văn Nhận"
     check "handed over $1" ct dossier handed-over "$1"
     check "activation requested $1" ct dossier request-activation "$1"
 }
