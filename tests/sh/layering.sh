@@ -7,23 +7,29 @@ cd "$CT_SRC/src"
 
 bad=$(grep -nE '#include <(openssl|sqlite3|microhttpd|jansson|argon2|ini|p11-kit|pthread)' core/*.[ch] || true)
 same "core includes only libc" "" "$bad"
-bad=$(grep -nE '#include "(store|pki|token)/' cli/*.[ch] http/*.[ch] 2>/dev/null || true)
+bad=$(grep -nE '#include "(store|pki|token|paper)/' cli/*.[ch] http/*.[ch] 2>/dev/null || true)
 same "faces include only app" "" "$bad"
-bad=$(grep -nE '#include <(sqlite3|openssl/)' cli/*.[ch] http/*.[ch] 2>/dev/null || true)
+bad=$(grep -nE '#include <(sqlite3|openssl/|cairo|pango)' cli/*.[ch] http/*.[ch] 2>/dev/null || true)
 same "faces use no storage or crypto library" "" "$bad"
-bad=$(grep -nE '#include "(store|pki|token)/' app/app.h app/config.h || true)
+bad=$(grep -nE '#include "(store|pki|token|paper)/' app/app.h app/config.h || true)
 same "the app's public headers show no service" "" "$bad"
 bad=$(grep -nE '#include "(app|store|pki|token|cli|http)/' core/*.[ch] || true)
 same "core includes only core" "" "$bad"
-bad=$(grep -nE '#include "(app|cli|http)/' pki/*.[ch] store/*.[ch] token/*.[ch] 2>/dev/null || true)
+bad=$(grep -nE '#include "(app|cli|http)/' pki/*.[ch] store/*.[ch] token/*.[ch] paper/*.[ch] \
+    2>/dev/null || true)
 same "services do not call upward" "" "$bad"
-bad=$(grep -lE 'exit\(' core/*.c pki/*.c store/*.c token/*.c app/*.c 2>/dev/null || true)
+bad=$(grep -nE '#include "(store|pki|token)/' paper/*.[ch] || true)
+same "paper includes only core of the other layers" "" "$bad"
+bad=$(grep -nE '#include <(cairo|pango)' core/*.[ch] app/*.[ch] store/*.[ch] pki/*.[ch] token/*.[ch] \
+    2>/dev/null || true)
+same "only paper uses cairo and pango" "" "$bad"
+bad=$(grep -lE 'exit\(' core/*.c pki/*.c store/*.c token/*.c paper/*.c app/*.c 2>/dev/null || true)
 same "no exit() below the command line" "" "$bad"
 
 # Who defines each symbol: the layers' objects (CMake keeps them under CMakeFiles/<target>.dir)
 # and every shared library the program loads, named without version (libc, libjansson, …).
 objs="${CT_BUILD:?CT_BUILD must point at the build directory (CTest sets it)}/CMakeFiles"
-for layer in core:ctcore pki:ctpki token:cttoken store:ctstore app:ctapp \
+for layer in core:ctcore pki:ctpki token:cttoken store:ctstore paper:ctpaper app:ctapp \
     http:chungthu cli:chungthu; do
     name=${layer%%:*}
     nm -g --defined-only "$objs/${layer#*:}.dir/src/$name"/*.o |
@@ -69,4 +75,6 @@ bad=$(offenders http chungthu http cli app core libjansson libmicrohttpd "$libc"
       offenders cli chungthu http cli app core libjansson libmicrohttpd "$libc")
 none "faces call only app, core, libc, Jansson and libmicrohttpd" "$bad"
 none "core calls only libc and libm" "$(offenders core ctcore core "$libc")"
+none "paper calls only core, libc, cairo, pango and GLib" "$(offenders paper ctpaper paper core \
+    libcairo libpango-1.0 libpangocairo-1.0 libglib-2.0 libgobject-2.0 "$libc")"
 finish
