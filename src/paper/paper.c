@@ -4,6 +4,7 @@
  */
 #include "paper/paper_internal.h"
 
+#include <glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,22 @@ static char *copy(paper_doc *doc, const char *s)
     if (s == NULL || s[0] == '\0')
         return NULL;
     c = strdup(s);
+    if (c == NULL)
+        doc->failed = true;
+    return c;
+}
+
+/* Upper case, as Decree 30 sets bodies, titles and signers' titles (Vietnamese letters too). */
+static char *upper(paper_doc *doc, const char *s)
+{
+    gchar *g;
+    char *c;
+
+    if (s == NULL || s[0] == '\0')
+        return NULL;
+    g = g_utf8_strup(s, -1);
+    c = g ? strdup(g) : NULL;
+    g_free(g);
     if (c == NULL)
         doc->failed = true;
     return c;
@@ -76,8 +93,8 @@ void paper_free(paper_doc *doc)
 
 void paper_set_header(paper_doc *doc, const paper_header *h)
 {
-    doc->parent_body = copy(doc, h->parent_body);
-    doc->issuing_body = copy(doc, h->issuing_body);
+    doc->parent_body = upper(doc, h->parent_body);
+    doc->issuing_body = upper(doc, h->issuing_body);
     doc->number = copy(doc, h->number);
     doc->place_date = copy(doc, h->place_date);
     doc->form_label = copy(doc, h->form_label);
@@ -85,7 +102,7 @@ void paper_set_header(paper_doc *doc, const paper_header *h)
 
 void paper_set_title(paper_doc *doc, const char *title, const char *subtitle)
 {
-    doc->title = copy(doc, title);
+    doc->title = upper(doc, title);
     doc->subtitle = copy(doc, subtitle);
 }
 
@@ -214,8 +231,8 @@ void paper_signature(paper_doc *doc, const char *above, const char *title, const
         return;
     }
     s = &doc->sigs[doc->n_sigs++];
-    s->above = copy(doc, above);
-    s->title = copy(doc, title);
+    s->above = upper(doc, above);
+    s->title = upper(doc, title);
     s->name = copy(doc, name);
 }
 

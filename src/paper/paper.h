@@ -11,7 +11,8 @@
  * shares of the text width and wrap their cells, so a table never runs off the page; in the PDF
  * a table that goes on to the next page repeats its header row.
  *
- * Strings are UTF-8 and copied into the document. Running out of memory is remembered and
+ * Strings are UTF-8 and copied into the document; the bodies of the heading, the title and the
+ * signers' titles are put in upper case. Running out of memory is remembered and
  * reported by the renderers (500 "oom"), so building a document needs no checks per call.
  */
 #ifndef CT_PAPER_PAPER_H
@@ -35,8 +36,8 @@ typedef enum { PAPER_LEFT, PAPER_CENTER, PAPER_RIGHT, PAPER_JUSTIFY } paper_alig
 #define PAPER_MAX_SIGNATURES 2
 
 typedef struct paper_header {
-    const char *parent_body;  /* upper case, above the issuing body; NULL or "": none */
-    const char *issuing_body; /* upper case, bold; NULL or "": an individual's paper (the
+    const char *parent_body;  /* above the issuing body; NULL or "": none */
+    const char *issuing_body; /* bold; NULL or "": an individual's paper (the
                                  national heading is then centred) */
     const char *number;       /* "Số: 12/GTN-CTS"; NULL or "": none */
     const char *place_date;   /* "Hà Nội, ngày 02 tháng 12 năm 2026" (italic) */
