@@ -164,9 +164,9 @@ static const char *category_label(const char *category)
 
 static const char *channel_label(const char *channel)
 {
-    return strcmp(channel, "direct") == 0   ? "Trực tiếp"
-           : strcmp(channel, "online") == 0 ? "Trực tuyến"
-                                            : "Qua dịch vụ bưu chính";
+    return strcmp(channel, "direct") == 0   ? "trực tiếp"
+           : strcmp(channel, "online") == 0 ? "trực tuyến"
+                                            : "qua dịch vụ bưu chính";
 }
 
 static const char *dots_if_empty(const char *s)
@@ -222,7 +222,7 @@ static int receipt(paper_doc *doc, paper_input *in, ct_error *err)
     const dossier_record *d = &in->d;
     char when[80], due[160], receiver[260], submitter[260] = "";
     static const char *const heads[] = {"STT", "Họ và tên", "Đơn vị", "Chức vụ", "Ngạch"};
-    static const double widths[] = {0.6, 2.4, 2.4, 2.0, 1.2};
+    static const double widths[] = {0.8, 3.0, 2.3, 2.0, 1.3};
     (void)err;
 
     office_heading(doc, in, "GTN", d->received_at);
@@ -240,9 +240,8 @@ static int receipt(paper_doc *doc, paper_input *in, ct_error *err)
     paper_field(doc, "Cơ quan, tổ chức", "%s (mã %s)", in->agency.name, in->agency.code);
     paper_field(doc, "Người nộp hồ sơ", "%s", dots_if_empty(submitter));
     paper_field(doc, "Nội dung yêu cầu giải quyết",
-                "Cấp mới chứng thư số cho cá nhân (thủ tục 1.010847), %zu người đề nghị",
-                in->aps.n);
-    paper_field(doc, "Cách thức nộp", "%s", channel_label(d->channel));
+                "Cấp mới chứng thư số cho cá nhân (thủ tục 1.010847), %zu người đề nghị; nộp %s",
+                in->aps.n, channel_label(d->channel));
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "1. Thành phần hồ sơ nộp gồm:");
     paper_text(doc, PAPER_JUSTIFY, false, PAPER_PLAIN,
                "- Văn bản đề nghị cấp chứng thư số của cơ quan (Mẫu 02, Thông tư số "
@@ -251,11 +250,14 @@ static int receipt(paper_doc *doc, paper_input *in, ct_error *err)
     paper_text(doc, PAPER_JUSTIFY, false, PAPER_PLAIN,
                "- Văn bản đề nghị cấp chứng thư số của từng cá nhân (Mẫu 01): %zu bản.", in->aps.n);
     paper_field(doc, "2. Số lượng hồ sơ", "01 bộ");
-    paper_field(doc, "3. Thời gian giải quyết hồ sơ theo quy định",
-                "04 ngày làm việc (bước 2: 03 ngày làm việc kể từ khi nhận hồ sơ hợp lệ; bước "
-                "4: 01 ngày làm việc kể từ khi nhận đề nghị thời điểm có hiệu lực), tính từ "
-                "ngày %s",
-                d->counted_from);
+    {
+        char from[16];
+        date_text(d->counted_from, from, sizeof from);
+        paper_field(doc, "3. Thời gian giải quyết hồ sơ theo quy định",
+                    "04 ngày làm việc tính từ ngày %s (bước 2: 03 ngày; bước 4: 01 ngày kể từ khi "
+                    "nhận đề nghị thời điểm có hiệu lực)",
+                    from);
+    }
     when_text(d->received_at, when, sizeof when);
     paper_field(doc, "4. Thời gian nhận hồ sơ", "%s", when);
     if (d->due_step2) {
@@ -266,12 +268,10 @@ static int receipt(paper_doc *doc, paper_input *in, ct_error *err)
         paper_field(doc, "5. Thời gian trả kết quả (thông báo thời gian, địa điểm nhận thiết bị)",
                     "sẽ hẹn khi hồ sơ đầy đủ, hợp lệ");
     }
-    paper_field(doc, "6. Vào sổ theo dõi hồ sơ, số thứ tự", "%04lld ngày %s", (long long)d->seq,
-                d->day);
-    paper_field(doc, "7. Phí, lệ phí", "0 đồng");
-    paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "8. Căn cứ pháp lý:");
+    paper_field(doc, "6. Phí, lệ phí", "0 đồng");
+    paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "7. Căn cứ pháp lý:");
     legal_bases(doc);
-    paper_field(doc, "9. Nơi trả kết quả", "%s, %s", in->a->cfg.office_name,
+    paper_field(doc, "8. Nơi trả kết quả", "%s, %s", in->a->cfg.office_name,
                 in->a->cfg.office_address);
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Danh sách người đề nghị:");
     paper_table(doc, 5, heads, widths);
@@ -290,9 +290,10 @@ static int receipt(paper_doc *doc, paper_input *in, ct_error *err)
 
 static int pickup(paper_doc *doc, paper_input *in, ct_error *err)
 {
-    static const char *const heads[] = {"STT",      "Họ và tên",      "Số sê-ri chứng thư số",
-                                        "Thiết bị", "Thời gian nhận", "Địa điểm nhận"};
-    static const double widths[] = {0.6, 2.0, 2.6, 1.5, 1.7, 1.8};
+    /* a serial is kept on one line of its cell, the device under it */
+    static const char *const heads[] = {"STT", "Họ và tên", "Số sê-ri chứng thư số; thiết bị",
+                                        "Thời gian, địa điểm nhận"};
+    static const double widths[] = {0.8, 2.3, 5.2, 2.3};
     int64_t at = 0;
     char signer[260];
 
@@ -317,21 +318,22 @@ static int pickup(paper_doc *doc, paper_input *in, ct_error *err)
                "sách, mang theo giấy giới thiệu. Chứng thư số chỉ có hiệu lực sau khi cơ quan đề "
                "nghị thời điểm có hiệu lực và %s công bố.",
                in->a->cfg.office_name);
-    paper_table(doc, 6, heads, widths);
+    paper_table(doc, 4, heads, widths);
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];
-        char n[24], when[80];
+        char n[24], when[80], serials[160], place[400];
         if (ap->notified_at == 0)
             continue;
         snprintf(n, sizeof n, "%lld", (long long)ap->n);
         when_text(ap->pickup_at, when, sizeof when);
-        const char *cells[] = {n,    ap->full_name,   ap->cert_serial, ap->token_serial,
-                               when, ap->pickup_place};
+        snprintf(serials, sizeof serials, "%s\nThiết bị: %s", ap->cert_serial, ap->token_serial);
+        snprintf(place, sizeof place, "%s\n%s", when, ap->pickup_place);
+        const char *cells[] = {n, ap->full_name, serials, place};
         paper_table_row(doc, cells);
     }
     paper_text(doc, PAPER_LEFT, false, PAPER_PLAIN, "Liên hệ: %s, %s.", in->a->cfg.office_name,
                in->a->cfg.office_address);
-    actor_full_name(in, "applicant.notify_pickup", in->aps.n ? in->aps.items[0].n : 0, signer,
+    actor_full_name(in, "applicant.notify-pickup", in->aps.n ? in->aps.items[0].n : 0, signer,
                     sizeof signer);
     paper_signature(doc, NULL, "Người thông báo", signer[0] ? signer : NULL);
     paper_recipient(doc, "Như trên;");
@@ -384,7 +386,7 @@ static int supplement(paper_doc *doc, paper_input *in, ct_error *err)
 static int refusal(paper_doc *doc, paper_input *in, ct_error *err)
 {
     static const char *const heads[] = {"STT", "Họ và tên", "Đơn vị", "Lý do"};
-    static const double widths[] = {0.6, 2.2, 2.2, 4.0};
+    static const double widths[] = {0.8, 2.6, 2.2, 4.0};
     bool rejected = strcmp(in->d.state, "rejected") == 0;
     size_t refused = 0;
     int64_t at = rejected ? in->d.updated_at : 0;
@@ -445,20 +447,21 @@ static int refusal(paper_doc *doc, paper_input *in, ct_error *err)
  * gave and who took. */
 static void handover_table(paper_doc *doc, paper_input *in, bool to_subscriber)
 {
-    static const char *const heads[] = {"STT", "Họ và tên người được cấp", "Số sê-ri thiết bị",
-                                        "Số sê-ri chứng thư số", "Ghi chú"};
-    static const double widths[] = {0.6, 2.3, 1.7, 2.8, 1.3};
+    static const char *const heads[] = {"STT", "Họ và tên người được cấp",
+                                        "Số sê-ri thiết bị; chứng thư số", "Ghi chú"};
+    static const double widths[] = {0.8, 2.6, 5.0, 1.8};
 
-    paper_table(doc, 5, heads, widths);
+    paper_table(doc, 4, heads, widths);
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];
-        char n[24];
+        char n[24], serials[160];
         if (in->one ? ap != in->one
                     : (to_subscriber ? ap->handed_over_at == 0 : ap->agency_received_at == 0))
             continue;
         snprintf(n, sizeof n, "%lld", (long long)ap->n);
-        const char *cells[] = {n, ap->full_name, ap->token_serial, ap->cert_serial,
-                               "Kèm phong bì mã PIN"};
+        snprintf(serials, sizeof serials, "Thiết bị: %s\nChứng thư số:\n%s", ap->token_serial,
+                 ap->cert_serial);
+        const char *cells[] = {n, ap->full_name, serials, "Kèm phong bì mã PIN"};
         paper_table_row(doc, cells);
     }
 }
@@ -467,7 +470,7 @@ static int handover(paper_doc *doc, paper_input *in, ct_error *err)
 {
     int64_t at = 0;
     size_t count = 0;
-    char when[80], giver[260];
+    char when[80], giver[260] = "";
 
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];
@@ -484,11 +487,17 @@ static int handover(paper_doc *doc, paper_input *in, ct_error *err)
     office_heading(doc, in, "BB", at);
     paper_set_title(doc, "Biên bản bàn giao",
                     "Thiết bị lưu khóa bí mật và chứng thư số cho cá nhân");
+    paper_text(doc, PAPER_CENTER, false, PAPER_ITALIC, "Hồ sơ %s", in->d.code);
     when_text(at, when, sizeof when);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Hôm nay, %s, tại %s, %s, chúng tôi gồm:", when, in->a->cfg.office_name,
                in->a->cfg.office_address);
-    actor_full_name(in, "applicant.notify_pickup", in->one ? in->one->n : 0, giver, sizeof giver);
+    /* who delivered: the CA officer who recorded the agency's receipt of the first token */
+    for (size_t i = 0; i < in->aps.n && giver[0] == '\0'; i++)
+        if ((in->one == NULL || &in->aps.items[i] == in->one) &&
+            in->aps.items[i].agency_received_at)
+            actor_full_name(in, "applicant.agency-received", in->aps.items[i].n, giver,
+                            sizeof giver);
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên giao: %s", in->a->cfg.office_name);
     paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Ông/Bà: %s", dots_if_empty(giver));
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên nhận: %s", in->agency.name);
@@ -535,6 +544,7 @@ static int handover_subscriber(paper_doc *doc, paper_input *in, ct_error *err)
     agency_heading(doc, in, "Số: ……/BB", ap->handed_over_at);
     paper_set_title(doc, "Biên bản bàn giao",
                     "Thiết bị lưu khóa bí mật và chứng thư số cho người được cấp");
+    paper_text(doc, PAPER_CENTER, false, PAPER_ITALIC, "Hồ sơ %s", in->d.code);
     when_text(ap->handed_over_at, when, sizeof when);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN, "Hôm nay, %s, tại %s, chúng tôi gồm:", when,
                in->agency.name);
@@ -604,10 +614,10 @@ static int mau01(paper_doc *doc, paper_input *in, ct_error *err)
 
 static int mau02(paper_doc *doc, paper_input *in, ct_error *err)
 {
-    static const char *const heads[] = {"STT",          "Họ và tên",           "Ngày sinh",
-                                        "Số định danh", "Thư điện tử công vụ", "Đơn vị",
-                                        "Chức vụ",      "Điện thoại"};
-    static const double widths[] = {0.5, 1.9, 1.2, 1.5, 2.2, 1.7, 1.5, 1.3};
+    /* Mẫu 02's columns, two to a cell, so that the table keeps to the page's width */
+    static const char *const heads[] = {"STT", "Họ và tên; ngày sinh", "Số định danh",
+                                        "Đơn vị; chức vụ", "Thư điện tử; điện thoại"};
+    static const double widths[] = {0.8, 3.0, 1.8, 2.6, 3.0};
     ct_date on;
     int64_t at = in->d.received_at;
     (void)err;
@@ -617,19 +627,22 @@ static int mau02(paper_doc *doc, paper_input *in, ct_error *err)
     agency_heading(doc, in, "Số: ……/……", at);
     paper_set_title(doc, "Văn bản đề nghị cấp chứng thư số",
                     "Danh sách cá nhân đề nghị cấp mới chứng thư số (Mẫu 02)");
+    paper_text(doc, PAPER_CENTER, false, PAPER_ITALIC, "Đã nộp, mã hồ sơ %s", in->d.code);
     addressed_to(doc, in->a->cfg.office_name);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Căn cứ Thông tư số 185/2019/TT-BQP ngày 04/12/2019 của Bộ Quốc phòng, %s đề "
                "nghị %s cấp mới chứng thư số cho %zu cá nhân có tên dưới đây:",
                in->agency.name, in->a->cfg.office_name, in->aps.n);
-    paper_table(doc, 8, heads, widths);
+    paper_table(doc, 5, heads, widths);
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];
-        char n[24], birth[16];
+        char n[24], birth[16], who[300], where[600], reach[300];
         snprintf(n, sizeof n, "%lld", (long long)ap->n);
         date_text(ap->birth_date, birth, sizeof birth);
-        const char *cells[] = {n,         ap->full_name, birth,        ap->id_number,
-                               ap->email, ap->unit,      ap->position, ap->phone};
+        snprintf(who, sizeof who, "%s\n%s", ap->full_name, birth);
+        snprintf(where, sizeof where, "%s\n%s", ap->unit, ap->position);
+        snprintf(reach, sizeof reach, "%s\n%s", ap->email, ap->phone);
+        const char *cells[] = {n, who, ap->id_number, where, reach};
         paper_table_row(doc, cells);
     }
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,

@@ -7,7 +7,8 @@
  * motto on the right, the number and symbol under the body, place and date under the motto), a
  * title, a body of paragraphs and tables, signature blocks (one, or two side by side) and the
  * recipients ("Nơi nhận:"). The layout is A4, margins 20/20/30/15 mm (top, bottom, left,
- * right), Liberation Serif (Times New Roman's metrics). Tables get their column widths as
+ * right), Liberation Serif (Times New Roman's metrics), 13 pt (tables 12 pt). A table cell's
+ * text may hold line breaks. Tables get their column widths as
  * shares of the text width and wrap their cells, so a table never runs off the page; in the PDF
  * a table that goes on to the next page repeats its header row.
  *

@@ -33,7 +33,7 @@ static const char style_sheet[] =
     ".justify{text-align:justify}"
     "table.grid{width:100%;border-collapse:collapse;table-layout:fixed;margin:6pt 0 8pt}"
     "table.grid th,table.grid td{border:0.6pt solid #000;padding:2pt 3pt;vertical-align:top;"
-    "overflow-wrap:anywhere;word-break:break-word;font-size:13pt}"
+    "overflow-wrap:anywhere;word-break:break-word;font-size:12pt;white-space:pre-line}"
     "table.grid th{font-weight:bold;text-align:center}"
     "table.grid thead{display:table-header-group}"
     "table.grid tr{page-break-inside:avoid;break-inside:avoid}"

@@ -27,6 +27,7 @@
 #define BOTTOM (PAGE_H - MARGIN_BOTTOM)
 #define FONT "Liberation Serif"
 #define BODY_PT 13.0
+#define TABLE_PT 12.0 /* tables a point smaller, so that a serial keeps to one line */
 #define CELL_PAD 3.0
 #define RULE_W 0.6
 
@@ -259,7 +260,7 @@ static void row_make(pdf *p, const paper_table_t *t, char *const *cells, bool he
     r->height = 0;
     for (size_t c = 0; c < t->n_cols; c++) {
         double h;
-        r->cell[c] = layout(p, t->widths[c] * TEXT_W - 2 * CELL_PAD, BODY_PT,
+        r->cell[c] = layout(p, t->widths[c] * TEXT_W - 2 * CELL_PAD, TABLE_PT,
                             head ? PAPER_BOLD : PAPER_PLAIN, head ? PAPER_CENTER : PAPER_LEFT,
                             paper_str(cells[c]));
         h = height_of(r->cell[c]);
@@ -324,7 +325,7 @@ static void table(pdf *p, const paper_table_t *t)
  * the name. Side by side blocks put their names on one line: name_at is where the name goes
  * below p->y (0: right under the room). Gives the height of the upper lines (draw false) or
  * of the whole block. */
-#define SIGN_ROOM (24.0 * MM)
+#define SIGN_ROOM (20.0 * MM)
 
 static double sign_upper(pdf *p, const paper_sig *s, double x, double w, bool draw)
 {
@@ -469,7 +470,7 @@ int paper_pdf(const paper_doc *d, ct_buf *out, ct_error *err)
     for (size_t i = 0; i < d->n; i++) {
         if (d->items[i].kind == BLOCK_PARA) {
             flow(&p, para_layout(&p, &d->items[i], TEXT_W), MARGIN_LEFT);
-            p.y += 3;
+            p.y += 1.5;
         } else {
             table(&p, &d->items[i].table);
         }
