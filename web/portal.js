@@ -59,6 +59,9 @@ const WORDS = {
     confirm_refuse: 'Từ chối cấp chứng thư số cho người đề nghị số {n} ({name})? Những người khác vẫn được xử lý tiếp.',
     confirm_withdraw: 'Rút hồ sơ {code}? Hồ sơ đã rút không xử lý tiếp được nữa.',
     withdraw_reason: 'Lý do rút hồ sơ', other_action: 'Thao tác khác',
+    envelope: 'Phong bì mã PIN', print_envelope: 'In phong bì mã PIN', envelope_printed: 'Đã mở phong bì mã PIN để in; máy chủ không còn giữ mã PIN.',
+    confirm_envelope: 'In phong bì mã PIN của thiết bị {serial}? Chỉ in được một lần: sau đó mã PIN không còn lưu ở đâu.',
+    received_by: 'Họ tên người của cơ quan nhận thiết bị', handed_to: 'Người nhận thiết bị (để trống: chính người được cấp)',
     kinds: {state: 'Cơ quan nhà nước', party: 'Cơ quan của Đảng'},
     token_states: {blank: 'Trắng (trong kho)', provisioned: 'Đã nạp chứng thư', with_agency: 'Cơ quan đã nhận',
       with_subscriber: 'Người dùng đang giữ', damaged: 'Hỏng', wiped: 'Đã xóa trắng', revoked: 'Đã thu hồi'},
@@ -136,6 +139,9 @@ const WORDS = {
     confirm_refuse: 'Refuse applicant no. {n} ({name})? The others go on.',
     confirm_withdraw: 'Withdraw dossier {code}? A withdrawn dossier cannot be taken up again.',
     withdraw_reason: 'Reason for withdrawing', other_action: 'Other action',
+    envelope: 'PIN envelope', print_envelope: 'Print the PIN envelope', envelope_printed: 'The PIN envelope is open for printing; the server no longer keeps the PIN.',
+    confirm_envelope: 'Print the PIN envelope of token {serial}? It prints once only: the PIN is kept nowhere afterwards.',
+    received_by: "Full name of the agency's person who collected the tokens", handed_to: 'Received by (empty: the holder)',
     kinds: {state: 'State body', party: 'Party body'},
     token_states: {blank: 'Blank (in stock)', provisioned: 'Certificate loaded', with_agency: 'With the agency',
       with_subscriber: 'With the subscriber', damaged: 'Damaged', wiped: 'Wiped', revoked: 'Revoked'},
@@ -588,7 +594,7 @@ function actionForm(code, action, fields, applicant, confirmText) {
   const inputs = {};
   const parts = Object.entries(fields).map(([name, [label, type]]) => {
     inputs[name] = h('input', {name, type: type || 'text',
-      required: name === 'reason' || name === 'place' || name === 'at' ? true : null});
+      required: ['reason', 'place', 'at', 'received_by'].includes(name) ? true : null});
     return labelled(label, inputs[name]);
   });
   return h('form', {class: 'inline', 'data-action': action, onsubmit: (ev) => {
@@ -611,6 +617,8 @@ const FIELDS = {
   withdraw: {reason: ['withdraw_reason']},
   refuse: {reason: ['reason']},
   'notify-pickup': {at: ['pickup_at', 'datetime-local'], place: ['place']},
+  'agency-received': {received_by: ['received_by']},
+  'handed-over': {handed_to: ['handed_to']},
   'request-activation': {effective_at: ['effective_at', 'datetime-local']},
 };
 
@@ -718,6 +726,30 @@ async function viewDossier(render, code) {
         h('td', {title: e.action}, auditActionName(e.action))))));
 }
 
+/* A token's PIN envelope, printed once: the server gives the page once and then forgets the
+ * PIN, so the page opens in a tab of its own to be printed there. */
+async function printEnvelope(serial) {
+  if (!window.confirm(t('confirm_envelope').replace('{serial}', serial))) return;
+  const tab = window.open('', '_blank');
+  flash('', '');
+  const res = await fetch(`/api/v1/tokens/${encodeURIComponent(serial)}/envelope`,
+    {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'}, body: '{}'});
+  const text = await res.text();
+  if (!res.ok) {
+    if (tab) tab.close();
+    let body = {message: text};
+    try { body = JSON.parse(text); } catch { /* not JSON: the text itself */ }
+    flash('error', new ApiError(res.status, body).message);
+    return;
+  }
+  /* the page's style sheet named from this origin: a page opened from a blob has no address */
+  const page = text.replaceAll('href="/portal/', `href="${location.origin}/portal/`);
+  const url = URL.createObjectURL(new Blob([page], {type: 'text/html'}));
+  if (tab) tab.location = url; else location.assign(url);
+  await route();
+  flash('ok', t('envelope_printed'));
+}
+
 async function viewAdmin(render) {
   const admin = me.role === 'ca_admin';
   const [agencies, tokens, holidays, users] = await Promise.all([
@@ -750,10 +782,12 @@ async function viewAdmin(render) {
       ev.preventDefault();
       act(() => api('POST', 'tokens/stock', {count: Number(count.value)}));
     }}, labelled(t('count'), count), h('button', {type: 'submit'}, t('stock'))),
-    table([t('serial'), t('label'), t('state'), t('cert_serial'), t('code')],
+    table([t('serial'), t('label'), t('state'), t('cert_serial'), t('code'), t('envelope')],
       tokens.map((k) => h('tr', {'data-token-state': k.state}, h('td', {}, h('code', {}, k.serial)), h('td', {}, k.label),
         h('td', {}, WORDS[lang].token_states[k.state] || k.state), h('td', {}, k.cert_serial ? h('code', {}, k.cert_serial) : t('none')),
-        h('td', {}, k.dossier ? `${k.dossier} #${k.applicant}` : t('none'))))),
+        h('td', {}, k.dossier ? `${k.dossier} #${k.applicant}` : t('none')),
+        h('td', {}, k.envelope_waiting ? h('button', {type: 'button', class: 'secondary', 'data-envelope': k.serial,
+          onclick: () => printEnvelope(k.serial)}, t('print_envelope')) : '')))),
     h('h2', {}, t('agencies')),
     h('form', {class: 'inline', id: 'agency', onsubmit: (ev) => {
       ev.preventDefault();

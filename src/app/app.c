@@ -34,9 +34,22 @@
 int64_t app_now(void)
 {
     /* CHUNGTHU_NOW lets a rehearsal or a test run the procedure at a chosen instant (Unix
-     * seconds); certificates still carry the real signing time's validity from this clock. */
+     * seconds); certificates still carry the real signing time's validity from this clock.
+     * "@FILE" reads the instant from FILE at each call, so that a rehearsal can move a running
+     * server through the days of the procedure (a pickup set for tomorrow, then collected); an
+     * empty or missing FILE is the real time. */
     const char *fake = getenv("CHUNGTHU_NOW");
+    char text[32];
 
+    if (fake && fake[0] == '@') {
+        FILE *f = fopen(fake + 1, "re");
+        size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+        if (f)
+            fclose(f);
+        text[n] = '\0';
+        text[strcspn(text, "\n")] = '\0';
+        fake = text;
+    }
     if (fake && *fake) {
         char *end;
         long long v = strtoll(fake, &end, 10);

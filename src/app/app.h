@@ -46,8 +46,9 @@ typedef struct app_init_options {
 int app_init(const char *home, const app_init_options *opt, const app_actor *actor, ct_error *err);
 int app_open(const char *home, app **out, ct_error *err);
 void app_close(app *a);
-/* The instance's clock, Unix seconds. CHUNGTHU_NOW (Unix seconds) sets it for rehearsals and
- * tests of deadlines; certificates are always signed with it. */
+/* The instance's clock, Unix seconds. CHUNGTHU_NOW (Unix seconds, or @FILE holding them, read
+ * at each call) sets it for rehearsals and tests of deadlines; certificates are always signed
+ * with it. */
 int64_t app_now(void);
 const app_config *app_get_config(const app *a);
 
@@ -101,6 +102,14 @@ int app_cert_pem(const cert_record *rec, char **pem, ct_error *err);
 /* Add count blank tokens to the stock (SoftHSM2: creates them; a hardware module: registers
  * the blank tokens it finds). */
 int app_token_stock(app *a, const app_actor *actor, int count, ct_error *err);
+/* A token's PIN envelope, printed once by a CA role: the printable HTML (malloc'd, holding the
+ * PIN: the caller sends it and frees it) and the printing audited; the envelope file is gone
+ * afterwards. Asked again: 410 "token.envelope_printed" (when, by whom); no envelope ever:
+ * 404 "token.no_envelope". Of twenty asking at once, exactly one gets it. */
+int app_token_envelope_print(app *a, const app_actor *actor, const char *serial, char **out,
+                             ct_error *err);
+/* Whether a token's envelope waits to be printed. */
+bool app_token_envelope_waiting(app *a, const char *serial);
 int app_token_list(app *a, const app_actor *actor, const char *state, token_visit_fn visit,
                    void *ctx, ct_error *err);
 
@@ -233,6 +242,9 @@ int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
 typedef struct app_step_args {
     int64_t applicant;  /* 0: every applicant the action applies to (refuse: one, named) */
     const char *reason; /* reject, supplement, cancel, refuse */
+    /* agency-received: the agency's person who collected the tokens (required); handed-over:
+     * who received the token (NULL: the applicant, its holder) */
+    const char *person;
     int64_t pickup_at;  /* notify-pickup */
     const char *pickup_place;
     int64_t
@@ -330,9 +342,10 @@ void app_paper_free(app_paper *p);
  * call for yet is 409 "paper.not_available".
  *
  * The first time a paper of a given dossier, kind, applicant, format and version of the
- * dossier's state (its latest change) is asked for it is made, stored byte for byte and
- * audited ("paper.issue"); asking again gives the stored bytes. A later change of the dossier
- * makes a new one; the earlier ones stay.
+ * dossier's state is asked for it is made, stored byte for byte and audited ("paper.issue");
+ * asking again gives the stored bytes. The version is a digest of what the paper shows, so a
+ * later change of the dossier that changes it (a new supplement request) makes a new paper,
+ * served from then on; the earlier ones stay.
  */
 int app_dossier_paper(app *a, const app_actor *actor, const char *code, app_paper_kind kind,
                       int64_t applicant, app_paper_format format, app_paper *out, ct_error *err);

@@ -636,6 +636,67 @@ static int applicant_cert_effect(app *a, const applicant_record *ap, proc_action
     return 0;
 }
 
+/* "HH:MM ngày DD/MM/YYYY", Vietnam time, for messages. */
+static void local_time_text(int64_t t, char *out, size_t size)
+{
+    ct_date d = ct_utc_to_local_date(t);
+    int m = ct_utc_to_local_minute(t);
+
+    snprintf(out, size, "%02d:%02d ngày %02d/%02d/%04d", m / 60, m % 60, d.day, d.month, d.year);
+}
+
+/* A pickup the agency can keep: a time still to come, on a working day, within the office's
+ * hours, at a place a person can find (not "x"). */
+static int check_pickup(app *a, applicant_record *ap, const app_step_args *args, int64_t now,
+                        ct_error *err)
+{
+    char place[sizeof ap->pickup_place];
+    int minute;
+    size_t letters = 0;
+
+    if (args == NULL || args->pickup_at <= 0 || args->pickup_place == NULL)
+        return ct_fail(err, 400, "procedure.pickup_missing",
+                       "cần thời gian (--at) và địa điểm (--place) nhận thiết bị",
+                       "the pickup time (--at) and place (--place) are required");
+    if (args->pickup_at <= now) {
+        char when[32];
+        local_time_text(args->pickup_at, when, sizeof when);
+        return ct_fail(err, 400, "procedure.pickup_past",
+                       "thời gian nhận thiết bị (%s) đã qua: chọn một thời gian sắp tới",
+                       "the pickup time (%s) is past: choose a time to come", when);
+    }
+    if (!calendar_is_working_day(a->cal, ct_utc_to_local_date(args->pickup_at))) {
+        char day[11];
+        ct_date_format(ct_utc_to_local_date(args->pickup_at), day);
+        return ct_fail(err, 400, "calendar.day_off",
+                       "ngày %s là ngày nghỉ: hẹn nhận thiết bị vào ngày làm việc",
+                       "%s is a day off: the pickup must be on a working day", day);
+    }
+    minute = ct_utc_to_local_minute(args->pickup_at);
+    if (minute < a->cfg.opening_min || minute >= a->cfg.closing_min)
+        return ct_fail(err, 400, "procedure.pickup_office_hours",
+                       "hẹn nhận thiết bị trong giờ làm việc, từ %02d:%02d đến trước %02d:%02d",
+                       "the pickup must be within office hours, from %02d:%02d to before "
+                       "%02d:%02d",
+                       a->cfg.opening_min / 60, a->cfg.opening_min % 60, a->cfg.closing_min / 60,
+                       a->cfg.closing_min % 60);
+    if (text_clean_field(args->pickup_place, 128, "địa điểm nhận", "pickup place", place,
+                         sizeof place, err) != 0)
+        return -1;
+    for (const unsigned char *p = (const unsigned char *)place; *p; p++)
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p >= 0x80)
+            letters++;
+    if (letters < 4)
+        return ct_fail(err, 400, "procedure.pickup_place",
+                       "địa điểm nhận \"%s\" không đủ để tìm đến: ghi phòng, tòa nhà, địa chỉ",
+                       "the pickup place \"%s\" is not enough to find: give the room, building "
+                       "and address",
+                       place);
+    snprintf(ap->pickup_place, sizeof ap->pickup_place, "%s", place);
+    ap->pickup_at = args->pickup_at;
+    return 0;
+}
+
 /* The guard the table row names, checked with the data at hand; what it records (a reason, the
  * pickup) goes into ap. */
 static int applicant_guard(app *a, applicant_record *ap, const proc_transition *t,
@@ -645,21 +706,41 @@ static int applicant_guard(app *a, applicant_record *ap, const proc_transition *
     case GUARD_REASON_GIVEN:
         return check_reason(args, ap->reason, sizeof ap->reason, err);
     case GUARD_PICKUP_DETAILS:
-        if (args == NULL || args->pickup_at <= 0 || args->pickup_place == NULL)
-            return ct_fail(err, 400, "procedure.pickup_missing",
-                           "cần thời gian (--at) và địa điểm (--place) nhận thiết bị",
-                           "the pickup time (--at) and place (--place) are required");
-        if (!calendar_is_working_day(a->cal, ct_utc_to_local_date(args->pickup_at))) {
-            char day[11];
-            ct_date_format(ct_utc_to_local_date(args->pickup_at), day);
-            return ct_fail(err, 400, "calendar.day_off",
-                           "ngày %s là ngày nghỉ: hẹn nhận thiết bị vào ngày làm việc",
-                           "%s is a day off: the pickup must be on a working day", day);
+        return check_pickup(a, ap, args, now, err);
+    case GUARD_PICKUP_TIME_COME:
+        if (now < ap->pickup_at) {
+            char when[32];
+            local_time_text(ap->pickup_at, when, sizeof when);
+            return ct_fail(err, 409, "procedure.before_pickup",
+                           "chưa đến giờ hẹn nhận thiết bị (%s): ghi nhận sau khi cơ quan đã nhận",
+                           "the pickup time (%s) has not come: record the collection after it",
+                           when);
         }
-        if (text_clean_field(args->pickup_place, 128, "địa điểm nhận", "pickup place",
-                             ap->pickup_place, sizeof ap->pickup_place, err) != 0)
-            return -1;
-        ap->pickup_at = args->pickup_at;
+        if (args == NULL || args->person == NULL || args->person[0] == '\0')
+            return ct_fail(err, 400, "procedure.recipient_missing",
+                           "cần họ tên người của cơ quan nhận thiết bị (--by)",
+                           "the name of the agency's person who collected the tokens is "
+                           "required (--by)");
+        return text_clean_field(args->person, 128, "người nhận", "recipient", ap->received_by,
+                                sizeof ap->received_by, err);
+    case GUARD_HANDED_TO:
+        if (args == NULL || args->person == NULL || args->person[0] == '\0') {
+            snprintf(ap->handed_to, sizeof ap->handed_to, "%s", ap->full_name);
+            return 0;
+        }
+        return text_clean_field(args->person, 128, "người nhận", "recipient", ap->handed_to,
+                                sizeof ap->handed_to, err);
+    case GUARD_EFFECTIVE_NOT_PAST:
+        if (args != NULL && args->effective_at != 0 && args->effective_at < now) {
+            char when[32];
+            local_time_text(args->effective_at, when, sizeof when);
+            return ct_fail(err, 400, "procedure.effective_past",
+                           "thời điểm có hiệu lực đề nghị (%s) đã qua: để trống để có hiệu lực "
+                           "ngay khi công bố, hoặc chọn một thời điểm sắp tới",
+                           "the requested effective time (%s) is past: leave it empty for "
+                           "\"as soon as published\", or choose a time to come",
+                           when);
+        }
         return 0;
     case GUARD_EFFECTIVE_TIME_DUE:
         if (now < ap->requested_effective_at) {

@@ -290,10 +290,10 @@ static int receipt(paper_doc *doc, paper_input *in, ct_error *err)
 
 static int pickup(paper_doc *doc, paper_input *in, ct_error *err)
 {
-    /* a serial is kept on one line of its cell, the device under it */
-    static const char *const heads[] = {"STT", "Họ và tên", "Số sê-ri chứng thư số; thiết bị",
-                                        "Thời gian, địa điểm nhận"};
-    static const double widths[] = {0.8, 2.3, 5.2, 2.3};
+    /* a serial keeps to one line of the widest column, what goes with it under it */
+    static const char *const heads[] = {"STT", "Họ và tên; thiết bị",
+                                        "Số sê-ri chứng thư số; thời gian, địa điểm nhận"};
+    static const double widths[] = {0.8, 3.6, 6.6};
     int64_t at = 0;
     char signer[260];
 
@@ -318,17 +318,17 @@ static int pickup(paper_doc *doc, paper_input *in, ct_error *err)
                "sách, mang theo giấy giới thiệu. Chứng thư số chỉ có hiệu lực sau khi cơ quan đề "
                "nghị thời điểm có hiệu lực và %s công bố.",
                in->a->cfg.office_name);
-    paper_table(doc, 4, heads, widths);
+    paper_table(doc, 3, heads, widths);
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];
-        char n[24], when[80], serials[160], place[400];
+        char n[24], when[80], who[320], what[480];
         if (ap->notified_at == 0)
             continue;
         snprintf(n, sizeof n, "%lld", (long long)ap->n);
         when_text(ap->pickup_at, when, sizeof when);
-        snprintf(serials, sizeof serials, "%s\nThiết bị: %s", ap->cert_serial, ap->token_serial);
-        snprintf(place, sizeof place, "%s\n%s", when, ap->pickup_place);
-        const char *cells[] = {n, ap->full_name, serials, place};
+        snprintf(who, sizeof who, "%s\nThiết bị: %s", ap->full_name, ap->token_serial);
+        snprintf(what, sizeof what, "%s\n%s\n%s", ap->cert_serial, when, ap->pickup_place);
+        const char *cells[] = {n, who, what};
         paper_table_row(doc, cells);
     }
     paper_text(doc, PAPER_LEFT, false, PAPER_PLAIN, "Liên hệ: %s, %s.", in->a->cfg.office_name,
@@ -447,21 +447,25 @@ static int refusal(paper_doc *doc, paper_input *in, ct_error *err)
  * gave and who took. */
 static void handover_table(paper_doc *doc, paper_input *in, bool to_subscriber)
 {
-    static const char *const heads[] = {"STT", "Họ và tên người được cấp",
-                                        "Số sê-ri thiết bị; chứng thư số", "Ghi chú"};
-    static const double widths[] = {0.8, 2.6, 5.0, 1.8};
+    static const char *const heads[] = {"STT", "Người được cấp; ghi chú",
+                                        "Số sê-ri thiết bị; chứng thư số"};
+    static const double widths[] = {0.8, 3.6, 6.6};
 
-    paper_table(doc, 4, heads, widths);
+    paper_table(doc, 3, heads, widths);
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];
-        char n[24], serials[160];
+        char n[24], serials[160], note[640];
         if (in->one ? ap != in->one
                     : (to_subscriber ? ap->handed_over_at == 0 : ap->agency_received_at == 0))
             continue;
         snprintf(n, sizeof n, "%lld", (long long)ap->n);
-        snprintf(serials, sizeof serials, "Thiết bị: %s\nChứng thư số:\n%s", ap->token_serial,
+        snprintf(serials, sizeof serials, "Thiết bị: %s\nChứng thư số: %s", ap->token_serial,
                  ap->cert_serial);
-        const char *cells[] = {n, ap->full_name, serials, "Kèm phong bì mã PIN"};
+        /* the note: the PIN envelope, and who took the token */
+        const char *who = to_subscriber ? ap->handed_to : ap->received_by;
+        snprintf(note, sizeof note, "%s\nKèm phong bì mã PIN%s%s", ap->full_name,
+                 who[0] ? "; người nhận: " : "", who);
+        const char *cells[] = {n, note, serials};
         paper_table_row(doc, cells);
     }
 }
@@ -470,7 +474,8 @@ static int handover(paper_doc *doc, paper_input *in, ct_error *err)
 {
     int64_t at = 0;
     size_t count = 0;
-    char when[80], giver[260] = "";
+    char when[80], giver[260] = "", taker[260] = "";
+    bool several = false;
 
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];
@@ -500,8 +505,22 @@ static int handover(paper_doc *doc, paper_input *in, ct_error *err)
                             sizeof giver);
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên giao: %s", in->a->cfg.office_name);
     paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Ông/Bà: %s", dots_if_empty(giver));
+    /* who collected: the one person recorded for the tokens listed (several: each is named in
+     * the table's last column, and the side signs as a whole) */
+    for (size_t i = 0; i < in->aps.n; i++) {
+        const applicant_record *ap = &in->aps.items[i];
+        if ((in->one && ap != in->one) || ap->agency_received_at == 0 || !ap->received_by[0])
+            continue;
+        if (taker[0] == '\0')
+            snprintf(taker, sizeof taker, "%s", ap->received_by);
+        else if (strcmp(taker, ap->received_by) != 0)
+            several = true;
+    }
+    if (several)
+        taker[0] = '\0';
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên nhận: %s", in->agency.name);
-    paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Ông/Bà: %s", dots_if_empty(NULL));
+    paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Ông/Bà: %s",
+               several ? "những người có tên ở cột ghi chú" : dots_if_empty(taker));
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Bên giao đã bàn giao cho Bên nhận %zu thiết bị lưu khóa bí mật đã nạp khóa và "
                "chứng thư số (đang tạm dừng, chưa có hiệu lực), mỗi thiết bị kèm phong bì niêm "
@@ -513,7 +532,7 @@ static int handover(paper_doc *doc, paper_input *in, ct_error *err)
                "thời điểm có hiệu lực của chứng thư số. Biên bản được lập thành 02 bản, mỗi bên "
                "giữ 01 bản có giá trị như nhau.");
     paper_signature(doc, "Đại diện bên giao", NULL, giver[0] ? giver : NULL);
-    paper_signature(doc, "Đại diện bên nhận", NULL, NULL);
+    paper_signature(doc, "Đại diện bên nhận", NULL, taker[0] ? taker : NULL);
     return 0;
 }
 
@@ -549,10 +568,16 @@ static int handover_subscriber(paper_doc *doc, paper_input *in, ct_error *err)
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN, "Hôm nay, %s, tại %s, chúng tôi gồm:", when,
                in->agency.name);
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên giao: %s", in->agency.name);
-    paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Ông/Bà: %s", dots_if_empty(NULL));
-    paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên nhận (người được cấp chứng thư số):");
-    paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Ông/Bà: %s; chức vụ: %s; đơn vị: %s",
-               ap->full_name, ap->position, ap->unit);
+    paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Ông/Bà: %s", dots_if_empty(ap->received_by));
+    paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên nhận:");
+    if (ap->handed_to[0] == '\0' || strcmp(ap->handed_to, ap->full_name) == 0)
+        paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN,
+                   "Ông/Bà: %s (người được cấp chứng thư số); chức vụ: %s; đơn vị: %s",
+                   ap->full_name, ap->position, ap->unit);
+    else
+        paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN,
+                   "Ông/Bà: %s, nhận thay người được cấp chứng thư số %s (%s, %s)", ap->handed_to,
+                   ap->full_name, ap->position, ap->unit);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Bên giao đã bàn giao cho Bên nhận thiết bị lưu khóa bí mật và chứng thư số do %s "
                "cấp (hồ sơ %s), kèm phong bì niêm phong mã PIN còn nguyên vẹn:",
@@ -561,8 +586,8 @@ static int handover_subscriber(paper_doc *doc, paper_input *in, ct_error *err)
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Bên nhận có trách nhiệm đổi mã PIN khi sử dụng lần đầu, bảo quản thiết bị và giữ "
                "bí mật mã PIN. Biên bản được lập thành 02 bản, mỗi bên giữ 01 bản.");
-    paper_signature(doc, "Bên giao", NULL, NULL);
-    paper_signature(doc, "Bên nhận", NULL, ap->full_name);
+    paper_signature(doc, "Bên giao", NULL, ap->received_by[0] ? ap->received_by : NULL);
+    paper_signature(doc, "Bên nhận", NULL, ap->handed_to[0] ? ap->handed_to : ap->full_name);
     return 0;
 }
 
@@ -672,17 +697,17 @@ static void hex_sha256(const unsigned char *data, size_t len, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* The version of the dossier's state a paper shows: its latest change, and the applicant's when
- * the paper is about one. */
-static int64_t state_version(const paper_input *in)
+/* The version of the dossier's state a paper shows: a digest of what the paper says (its HTML,
+ * which the PDF is laid out from), so that any change of what it shows makes a new paper and
+ * nothing else does, however close in time two steps come. */
+static int64_t content_version(const unsigned char *html, size_t len)
 {
-    int64_t v = in->d.updated_at;
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    int64_t v = 0;
 
-    for (size_t i = 0; i < in->aps.n; i++) {
-        const applicant_record *ap = &in->aps.items[i];
-        if ((in->one == NULL || ap == in->one) && ap->updated_at > v)
-            v = ap->updated_at;
-    }
+    SHA256(html, len, md);
+    for (int i = 0; i < 7; i++) /* 56 bits: a positive SQLite integer */
+        v = (v << 8) | md[i];
     return v;
 }
 
@@ -793,36 +818,37 @@ int app_dossier_paper(app *a, const app_actor *actor, const char *code, app_pape
         goto out;
     fill_out(&in, format, out);
 
-    snprintf(rec.dossier, sizeof rec.dossier, "%s", in.d.code);
-    snprintf(rec.kind, sizeof rec.kind, "%s", kind_names[kind]);
-    rec.applicant = applicant;
-    snprintf(rec.format, sizeof rec.format, "%s", fmt);
-    rec.version = state_version(&in);
-    {
-        ct_error miss = {0};
-        if (store_paper_get(a->db, rec.dossier, rec.kind, rec.applicant, rec.format, rec.version,
-                            &rec, &miss) == 0)
-            goto give;
-        if (miss.status != 404) {
-            *err = miss;
-            goto out;
-        }
-        rec.version = state_version(&in); /* store_paper_get cleared rec */
-        snprintf(rec.dossier, sizeof rec.dossier, "%s", in.d.code);
-        snprintf(rec.kind, sizeof rec.kind, "%s", kind_names[kind]);
-        rec.applicant = applicant;
-        snprintf(rec.format, sizeof rec.format, "%s", fmt);
-    }
-
     doc = paper_new();
     if (doc == NULL) {
         ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
         goto out;
     }
-    if (composers[kind](doc, &in, err) != 0)
+    if (composers[kind](doc, &in, err) != 0 || paper_html(doc, &bytes, err) != 0)
         goto out;
-    if ((format == APP_PAPER_PDF ? paper_pdf(doc, &bytes, err) : paper_html(doc, &bytes, err)) != 0)
-        goto out;
+    snprintf(rec.dossier, sizeof rec.dossier, "%s", in.d.code);
+    snprintf(rec.kind, sizeof rec.kind, "%s", kind_names[kind]);
+    rec.applicant = applicant;
+    snprintf(rec.format, sizeof rec.format, "%s", fmt);
+    rec.version = content_version(bytes.data, bytes.len);
+    {
+        /* kept already: the stored bytes, exactly */
+        paper_record kept;
+        ct_error miss = {0};
+        if (store_paper_get(a->db, rec.dossier, rec.kind, rec.applicant, rec.format, rec.version,
+                            &kept, &miss) == 0) {
+            rec = kept;
+            goto give;
+        }
+        if (miss.status != 404) {
+            *err = miss;
+            goto out;
+        }
+    }
+    if (format == APP_PAPER_PDF) {
+        buf_reset(&bytes);
+        if (paper_pdf(doc, &bytes, err) != 0)
+            goto out;
+    }
     rec.bytes = buf_take(&bytes, &rec.len);
     hex_sha256(rec.bytes, rec.len, rec.sha256);
     rec.created_at = app_now();

@@ -142,6 +142,8 @@ json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
                "published_at", app_view_time(ap->published_at), "deadline_step4",
                deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)),
                "actions", movable ? actions_json(actor, PROC_APPLICANT, (int)s) : json_array()));
+    json_object_update_new(
+        j, json_pack("{s:s, s:s}", "received_by", ap->received_by, "handed_to", ap->handed_to));
     json_object_set_new(j, "overdue", json_boolean(app_applicant_overdue(ap, now)));
     json_object_set_new(j, "flags", json_array());
     return j;

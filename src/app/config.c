@@ -46,6 +46,7 @@ void config_defaults(app_config *c, const char *home)
     snprintf(c->token_module, sizeof c->token_module, "/usr/lib/softhsm/libsofthsm2.so");
     snprintf(c->token_dir, sizeof c->token_dir, "tokens");
     c->cutoff_min = 16 * 60 + 30;
+    c->opening_min = 7 * 60 + 30;
     c->closing_min = 17 * 60;
     snprintf(c->holidays_dir, sizeof c->holidays_dir, "holidays");
     snprintf(c->office_name, sizeof c->office_name,
@@ -114,6 +115,7 @@ static const config_key keys[] = {
     TEXT_KEY("token", "module", token_module),
     TEXT_KEY("token", "dir", token_dir),
     TIME_KEY("office", "cutoff", cutoff_min),
+    TIME_KEY("office", "opening", opening_min),
     TIME_KEY("office", "closing", closing_min),
     TEXT_KEY("office", "holidays", holidays_dir),
     TEXT_KEY("office", "name", office_name),

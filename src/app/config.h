@@ -54,6 +54,7 @@ typedef struct app_config {
 
     /* [office] */
     int cutoff_min;  /* intake cut-off, minutes after local midnight */
+    int opening_min; /* office opening time: pickups are within opening..closing */
     int closing_min; /* office closing time */
     char holidays_dir[CFG_PATH];
     char office_name[CFG_TEXT]; /* where dossiers are received and results collected */

@@ -148,6 +148,7 @@ int cmd_agency_list(cli_call *c);
 int cmd_token_stock(cli_call *c);
 int cmd_token_list(cli_call *c);
 int cmd_token_provision(cli_call *c);
+int cmd_token_envelope(cli_call *c);
 int cmd_user_add(cli_call *c);
 int cmd_user_list(cli_call *c);
 int cmd_user_disable(cli_call *c);

@@ -3,10 +3,12 @@
  * trail printed at the end. It runs on the instance given by --home (created if missing), as
  * the people of the procedure: an agency clerk prepares a draft with the list and the signed
  * letter, the head confirms it, the clerk submits it online, the CA officer accepts, issues
- * on tokens and gives the pickup notice, the clerk records receipt, hand-over and the
- * activation request, the officer publishes.
+ * on tokens and gives the pickup notice; then, rehearsed at the pickup time (the agency cannot
+ * collect before it), the clerk records receipt, hand-over and the activation request, and the
+ * officer publishes.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -101,6 +103,9 @@ static int ensure_head(app *a, const app_actor *admin, char name[64], ct_error *
     return 0;
 }
 
+static int rehearse_from_pickup(app *a, const app_actor *officer, const app_actor *clerk,
+                                const dossier_record *d, int64_t at, ct_error *err);
+
 /* The procedure on sample data, on the open instance, as the people of the procedure; leaves
  * the submitted dossier in d. */
 static int run_procedure(app *a, const app_actor *admin, dossier_record *d, ct_error *err)
@@ -133,16 +138,47 @@ static int run_procedure(app *a, const app_actor *admin, dossier_record *d, ct_e
     if (step(a, &officer, d->code, ACT_ACCEPT, NULL, err) != 0 ||
         step(a, &officer, d->code, ACT_ISSUE, NULL, err) != 0)
         return -1;
-    /* Pickup: the next working day, 09:00. */
+    /* Pickup: the next working day, 09:00. The agency cannot collect before then, so the demo
+     * plays the agency's part and the publication as a rehearsal at that time, on the clock
+     * CHUNGTHU_NOW sets (app_now), and gives the clock back afterwards. */
     args.pickup_at = ct_local_to_utc(
         calendar_add_working_days(app_calendar(a), ct_utc_to_local_date(app_now()), 1), 9 * 60);
     args.pickup_place = "Phòng 203, 23 Ngụy Như Kon Tum, Thanh Xuân, Hà Nội";
-    if (step(a, &officer, d->code, ACT_NOTIFY_PICKUP, &args, err) != 0 ||
-        step(a, &clerk, d->code, ACT_AGENCY_RECEIVED, NULL, err) != 0 ||
-        step(a, &clerk, d->code, ACT_HANDED_OVER, NULL, err) != 0 ||
-        step(a, &clerk, d->code, ACT_REQUEST_ACTIVATION, NULL, err) != 0 ||
-        step(a, &officer, d->code, ACT_PUBLISH, NULL, err) != 0)
+    if (step(a, &officer, d->code, ACT_NOTIFY_PICKUP, &args, err) != 0)
         return -1;
+    return rehearse_from_pickup(a, &officer, &clerk, d, args.pickup_at + 30 * 60, err);
+}
+
+/* The steps from the pickup on, with the clock at `at`. */
+static int rehearse_from_pickup(app *a, const app_actor *officer, const app_actor *clerk,
+                                const dossier_record *d, int64_t at, ct_error *err)
+{
+    const char *was = getenv("CHUNGTHU_NOW");
+    char saved[64] = "", now[32];
+    app_step_args received = {.person = "Nguyễn Văn Nhận"};
+    ct_date day = ct_utc_to_local_date(at);
+    int minute = ct_utc_to_local_minute(at), rc = 0;
+
+    if (was)
+        snprintf(saved, sizeof saved, "%s", was);
+    snprintf(now, sizeof now, "%lld", (long long)at);
+    setenv("CHUNGTHU_NOW", now, 1);
+    printf(
+        "  — diễn tập bước của cơ quan lúc %02d:%02d ngày %02d/%02d/%04d (rehearsed at the pickup "
+        "time)\n",
+        minute / 60, minute % 60, day.day, day.month, day.year);
+    if (step(a, clerk, d->code, ACT_AGENCY_RECEIVED, &received, err) != 0 ||
+        step(a, clerk, d->code, ACT_HANDED_OVER, NULL, err) != 0 ||
+        step(a, clerk, d->code, ACT_REQUEST_ACTIVATION, NULL, err) != 0 ||
+        step(a, officer, d->code, ACT_PUBLISH, NULL, err) != 0)
+        rc = -1;
+    if (was)
+        setenv("CHUNGTHU_NOW", saved, 1);
+    else
+        unsetenv("CHUNGTHU_NOW");
+    if (rc == 0)
+        printf("\n");
+    return rc;
     printf("\n");
     return 0;
 }

@@ -140,6 +140,16 @@ static int show_applicant(void *user, const applicant_record *ap, json_t *view)
         time_text(ap->pickup_at, at, sizeof at);
         printf("      nhận thiết bị / pickup: %s, %s\n", at, ap->pickup_place);
     }
+    if (ap->received_by[0]) {
+        char at[40];
+        time_text(ap->agency_received_at, at, sizeof at);
+        printf("      cơ quan nhận / collected: %s, %s\n", at, ap->received_by);
+    }
+    if (ap->handed_to[0]) {
+        char at[40];
+        time_text(ap->handed_over_at, at, sizeof at);
+        printf("      bàn giao cho / handed to: %s, %s\n", at, ap->handed_to);
+    }
     if (ap->due_step4)
         printf("      bước 4 hạn / step 4 due: %s [%s]%s%s\n", due,
                deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, s->now)),
@@ -420,6 +430,8 @@ int cmd_dossier_step(cli_call *c)
     step.applicant = n ? atoll(n) : 0;
     step.reason = cli_get(&c->args, "reason");
     step.pickup_place = cli_get(&c->args, "place");
+    step.person =
+        c->cmd->data == ACT_HANDED_OVER ? cli_get(&c->args, "to") : cli_get(&c->args, "by");
     if (n && step.applicant <= 0)
         return cli_usage_error("--applicant takes a row number of the list: 1, 2, …");
     if (at && cli_parse_local_time(at, &step.pickup_at) != 0)

@@ -97,6 +97,10 @@ static const cli_command commands[] = {
      cmd_token_provision, 0, OFFICER, CLI_OPEN,
      "Make a key on a blank token (or on --token SERIAL), issue its certificate and write the "
      "PIN envelope; the PIN is shown once."},
+    {"token", "envelope", "SERIAL", NULL,
+     cmd_token_envelope, 0, OFFICER, CLI_OPEN,
+     "Print the token's PIN envelope (printable HTML on standard output), once: the envelope "
+     "is gone afterwards, and the printing is in the audit trail."},
 
     {"user", "add", NULL,
      OPTS(NEED("username", "U"), NEED("role", "ROLE"), OPT("agency", "CODE"), OPT("name", "TEXT")),
@@ -140,15 +144,18 @@ static const cli_command commands[] = {
      cmd_dossier_step, ACT_NOTIFY_PICKUP, OFFICER, CLI_OPEN,
      "Give the pickup notice: when (a working day, Vietnam time) and where the agency collects "
      "the tokens."},
-    {"dossier", "agency-received", "CODE", OPTS(OPT("applicant", "N")),
+    {"dossier", "agency-received", "CODE", OPTS(NEED("by", "NAME"), OPT("applicant", "N")),
      cmd_dossier_step, ACT_AGENCY_RECEIVED, OFFICER, CLI_OPEN,
-     "Record that the agency collected the tokens."},
-    {"dossier", "handed-over", "CODE", OPTS(OPT("applicant", "N")),
+     "Record that the agency collected the tokens, from the pickup time on: --by, the full name "
+     "of the agency's person who took them."},
+    {"dossier", "handed-over", "CODE", OPTS(OPT("to", "NAME"), OPT("applicant", "N")),
      cmd_dossier_step, ACT_HANDED_OVER, OFFICER, CLI_OPEN,
-     "Record that the agency handed the token to its holder."},
+     "Record that the agency handed the token over: to its holder, or --to the person who "
+     "received it."},
     {"dossier", "request-activation", "CODE", OPTS(OPT("applicant", "N"), OPT("effective", WHEN)),
      cmd_dossier_step, ACT_REQUEST_ACTIVATION, OFFICER, CLI_OPEN,
-     "Record the agency's activation request, from --effective or as soon as possible; "
+     "Record the agency's activation request, from --effective (not a past time) or as soon as "
+     "possible; "
      "publication is due within 1 working day."},
     {"dossier", "publish", "CODE", OPTS(OPT("applicant", "N")),
      cmd_dossier_step, ACT_PUBLISH, OFFICER, CLI_OPEN,

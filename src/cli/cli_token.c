@@ -47,6 +47,18 @@ int cmd_token_list(cli_call *c)
     return 0;
 }
 
+int cmd_token_envelope(cli_call *c)
+{
+    char *html;
+
+    if (app_token_envelope_print(c->a, &c->actor, cli_pos(c, 0), &html, &c->err) != 0)
+        return CLI_FAILED;
+    fputs(html, stdout);
+    explicit_bzero(html, strlen(html));
+    free(html);
+    return 0;
+}
+
 int cmd_token_provision(cli_call *c)
 {
     const cli_args *args = &c->args;

@@ -79,7 +79,10 @@ typedef enum {
     GUARD_NONE,
     GUARD_REASON_GIVEN,       /* reject, supplement, cancel, refuse: a reason text */
     GUARD_NOTHING_ISSUED,     /* withdraw: no applicant has a certificate yet */
-    GUARD_PICKUP_DETAILS,     /* notify-pickup: time and place */
+    GUARD_PICKUP_DETAILS,     /* notify-pickup: a coming time in office hours, a real place */
+    GUARD_PICKUP_TIME_COME,   /* agency-received: the pickup time has come; who received */
+    GUARD_HANDED_TO,          /* handed-over: who received the token (default: its holder) */
+    GUARD_EFFECTIVE_NOT_PAST, /* request-activation: a requested effective time is not past */
     GUARD_EFFECTIVE_TIME_DUE, /* publish: the requested effective time has come */
 } proc_guard;
 

@@ -134,7 +134,9 @@ typedef struct applicant_record {
     char pickup_place[260];
     int64_t notified_at;
     int64_t agency_received_at;
+    char received_by[260]; /* the agency's person who collected the token from the CA */
     int64_t handed_over_at;
+    char handed_to[260]; /* who received the token from the agency (normally its holder) */
     int64_t activation_requested_at;
     int64_t requested_effective_at;
     int64_t due_step4;
@@ -241,7 +243,7 @@ typedef struct paper_record {
                           mau01, mau02 */
     int64_t applicant; /* 0: the whole dossier */
     char format[8];    /* html | pdf */
-    int64_t version;   /* the dossier's state the paper shows (app: its latest change) */
+    int64_t version;   /* the dossier's state the paper shows (app: a digest of its content) */
     char sha256[65];
     unsigned char *bytes; /* owned; freed by paper_record_free */
     size_t len;

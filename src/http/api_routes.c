@@ -36,9 +36,20 @@ static int list_agency(void *l, const agency_record *x)
     return collect(l, app_view_agency(x));
 }
 
+/* A token in a list, with whether its PIN envelope waits to be printed. */
+typedef struct token_list {
+    app *app;
+    json_t *list;
+} token_list;
+
 static int list_token(void *l, const token_record *x)
 {
-    return collect(l, app_view_token(x));
+    token_list *t = l;
+    json_t *j = app_view_token(x);
+
+    json_object_set_new(j, "envelope_waiting",
+                        json_boolean(app_token_envelope_waiting(t->app, x->serial)));
+    return collect(t->list, j);
 }
 
 static int list_cert(void *l, const cert_record *x)
@@ -361,6 +372,8 @@ static int dossier_step(api_call *c)
         api_get_string(r, c->body, "place", &args.pickup_place, &rc) ||
         api_get_string(r, c->body, "at", &at, &rc) ||
         api_get_string(r, c->body, "effective_at", &effective, &rc) ||
+        api_get_string(r, c->body, action == ACT_HANDED_OVER ? "handed_to" : "received_by",
+                       &args.person, &rc) ||
         api_get_string(r, c->body, "csv", &csv, &rc))
         return rc;
     if ((at && api_parse_time(at, &args.pickup_at) != 0) ||
@@ -392,13 +405,23 @@ static int dossier_step(api_call *c)
 
 static int tokens_list(api_call *c)
 {
-    json_t *list = json_array();
+    token_list t = {c->r->app, json_array()};
     ct_error err = {0};
 
     return send_or_error(
-        c->r,
-        app_token_list(c->r->app, &c->actor, http_query(c->r, "state"), list_token, list, &err),
-        &err, 200, list);
+        c->r, app_token_list(c->r->app, &c->actor, http_query(c->r, "state"), list_token, &t, &err),
+        &err, 200, t.list);
+}
+
+/* The PIN envelope, printed once: the page holds the PIN, so nothing may keep a copy. */
+static int token_envelope(api_call *c)
+{
+    char *html;
+    ct_error err = {0};
+
+    if (app_token_envelope_print(c->r->app, &c->actor, c->param[0], &html, &err) != 0)
+        return api_send_error(c->r, &err);
+    return http_send_html_secret(c->r, html);
 }
 
 static int tokens_stock(api_call *c)
@@ -576,6 +599,7 @@ static const api_route routes[] = {
     {"POST", "drafts/{id}/delete",              ROLE_AGENCY_CLERK,                  true,  api_draft_delete},
     {"GET",  "tokens",                          READERS,                            false, tokens_list},
     {"POST", "tokens/stock",                    ROLES_CA,                           true,  tokens_stock},
+    {"POST", "tokens/{serial}/envelope",        ROLES_CA,                           true,  token_envelope},
     {"GET",  "certificates",                    READERS,                            false, certs_list},
     {"GET",  "certificates/{serial}",           READERS,                            false, cert_show},
     {"POST", "certificates/{serial}/revoke",    ROLES_CA,                           true,  cert_revoke},

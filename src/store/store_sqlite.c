@@ -295,8 +295,10 @@ const char *const sq_migrations[] = {
     "ALTER TABLE agencies ADD COLUMN email_domains TEXT NOT NULL DEFAULT '';"
     "CREATE INDEX applicants_id_number ON applicants(id_number);"
     "CREATE INDEX applicants_cert ON applicants(cert_serial) WHERE cert_serial <> '';",
-    /* 13: held for the applicants' received_by and handed_to columns */
-    "SELECT 1;",
+    /* 13: who took each token: the agency's person who collected it from the CA, and the person
+     * it was handed to (the hand-over minutes name them) */
+    "ALTER TABLE applicants ADD COLUMN received_by TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE applicants ADD COLUMN handed_to TEXT NOT NULL DEFAULT '';",
     /* 14: official papers as first issued, byte for byte: one row per dossier, kind, applicant
      * (0: the whole dossier), format and version of the dossier's state; a later state makes a
      * new row and the older ones stay */

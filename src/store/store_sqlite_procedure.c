@@ -70,6 +70,8 @@ static const sq_column applicant_cols[] = {
     INT(applicant_record, published_at),
     TEXT(applicant_record, reason),
     INT(applicant_record, updated_at),
+    TEXT(applicant_record, received_by),
+    TEXT(applicant_record, handed_to),
 };
 static const sq_table applicant_table = SQ_TABLE("applicants", applicant_cols, 2, applicant_record);
 

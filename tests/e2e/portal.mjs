@@ -10,7 +10,7 @@
 //   node portal.mjs BASE_URL ACCOUNTS_FILE [SCREENSHOT_DIR]
 //
 // Exits non-zero on the first failed check, naming it.
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {chromium} from 'playwright-core';
 
 const [base, accountsFile, shots] = process.argv.slice(2);
@@ -126,7 +126,7 @@ try {
   await inspect(admin, 'password');
 
   /* the agency clerk prepares the dossier */
-  const clerk = await session('vanthu');
+  let clerk = await session('vanthu');
   await go(clerk, '#/drafts');
   await inspect(clerk, 'drafts');
   await clerk.fill('#new-draft input[name=title]', 'Đợt tháng 12');
@@ -211,7 +211,7 @@ try {
   await inspect(head, 'drafts-head');
 
   /* the CA officer: queue, accept, issue, notify pickup */
-  const officer = await session('canbo');
+  let officer = await session('canbo');
   await go(officer, '#/queue');
   check('the dossier is in the queue', await officer.locator(`tr[data-code="${code}"]`).count() === 1);
   /* the queue is sorted by due time, late ones first and marked, then those due today */
@@ -268,8 +268,7 @@ try {
   await step(officer, 'issue', 'issued');
   check('the refused applicant was not issued', await officer.locator('tr[data-applicant="3"] [data-state=refused]').count() === 1);
   await step(officer, 'notify-pickup', 'awaiting_pickup', async (form) => {
-    const d = new Date(Date.now() + 7 * 3600e3 + 24 * 3600e3).toISOString().slice(0, 10);
-    await form.locator('input[name=at]').fill(`${d}T09:00`);
+    await form.locator('input[name=at]').fill(`${process.env.E2E_PICKUP_DAY}T09:00`);
     await form.locator('input[name=place]').fill('Phòng 201, số 23 Ngụy Như Kon Tum, Hà Nội');
   });
   await shot(officer, 'dossier-officer');
@@ -283,13 +282,28 @@ try {
   check('the printable receipt slip', (await notice.textContent('h1')).includes('GIẤY TIẾP NHẬN'));
   await shot(notice, 'receipt');
 
-  /* the agency: received, handed over, activation requested */
+  /* not before the pickup time: the agency's step is refused, and says when */
   await go(clerk, `#/dossiers/${code}`);
-  await step(clerk, 'agency-received', 'with_agency');
+  const early = clerk.locator('form[data-action="agency-received"]').first();
+  await early.locator('input[name=received_by]').fill('Đỗ Văn Nhận');
+  await early.locator('button[type=submit]').click();
+  await clerk.waitForSelector('[data-flash]');
+  check('collecting before the pickup time is refused, saying when',
+    (await clerk.textContent('#flash')).includes('chưa đến giờ hẹn'), await clerk.textContent('#flash'));
+
+  /* the next working day, an hour after the pickup time: the agency collects the tokens; the
+   * sessions of the day before have ended, so each person logs in again */
+  writeFileSync(process.env.E2E_CLOCK, String(Date.parse(`${process.env.E2E_PICKUP_DAY}T10:00:00+07:00`) / 1000));
+  clerk = await session('vanthu');
+  await go(clerk, `#/dossiers/${code}`);
+  await step(clerk, 'agency-received', 'with_agency', async (form) => {
+    await form.locator('input[name=received_by]').fill('Đỗ Văn Nhận');
+  });
   await step(clerk, 'handed-over', 'with_subscriber');
   await step(clerk, 'request-activation', 'activation_requested');
 
   /* the officer publishes */
+  officer = await session('canbo');
   await go(officer, `#/dossiers/${code}`);
   await step(officer, 'publish', 'published');
   check('the dossier is completed', await officer.locator('#dossier-state [data-state=completed]').count() === 1);
@@ -299,6 +313,19 @@ try {
     timeline.some((x) => x.includes('Công bố')), timeline.join(' | '));
   await go(officer, '#/admin');
   await inspect(officer, 'admin-officer');
+
+  /* the officer prints a PIN envelope, once: it opens in a tab of its own, then is gone */
+  const envelopeButton = officer.locator('button[data-envelope]').first();
+  const envelopeSerial = await envelopeButton.getAttribute('data-envelope');
+  officer.once('dialog', (dialog) => dialog.accept());
+  const [envelopeTab] = await Promise.all([officer.context().waitForEvent('page'), envelopeButton.click()]);
+  await envelopeTab.waitForFunction(() => document.body && document.body.textContent.includes('PHONG BÌ MÃ PIN'));
+  check('the envelope page holds an 8-digit PIN', /\b\d{8}\b/.test(await envelopeTab.textContent('.pin')));
+  await shot(envelopeTab, 'pin-envelope');
+  await envelopeTab.close();
+  await officer.waitForSelector('[data-flash=ok]');
+  check('and it cannot be printed again from the portal',
+    await officer.locator(`button[data-envelope="${envelopeSerial}"]`).count() === 0);
 
   /* the public directory: both valid, with their effective time */
   const visitor = await (await browser.newContext()).newPage();

@@ -25,7 +25,11 @@ for d in "$STEP4" "$DONE"; do
     check "accept $d" ct dossier accept "$d"
     check "issue $d" ct dossier issue "$d"
     check "pickup $d" ct dossier notify-pickup "$d" --at "2026-02-03 09:00" --place "Phòng 203"
-    check "received $d" ct dossier agency-received "$d"
+done
+# Tuesday 3 February, 09:30: the agency collects the tokens and asks for publication
+export CHUNGTHU_NOW=$(utc "2026-02-03 09:30 +07")
+for d in "$STEP4" "$DONE"; do
+    check "received $d" ct dossier agency-received "$d" --by "Nguyễn Văn Nhận"
     check "handed over $d" ct dossier handed-over "$d"
     check "activation $d" ct dossier request-activation "$d"
 done

@@ -160,7 +160,8 @@ same "no certificate for the refused" "" "$(sqlite3 "$DB" "select cert_serial fr
 pickup=$(ct calendar add-working-days "$(date -u -d '+7 hours' +%F)" 1)
 check "notify pickup" ct dossier notify-pickup "$C" --at "$pickup 09:00" --place "Phòng 201"
 same "step 2 done once the others are notified" "1" "$(sqlite3 "$DB" "select step2_done_at > 0 from dossiers where code='$C'")"
-check "agency received" ct dossier agency-received "$C"
+export CHUNGTHU_NOW=$(date -u -d "$pickup 10:00 +07" +%s) # the agency collects after the pickup time
+check "agency received" ct dossier agency-received "$C" --by "Nguyễn Văn Nhận"
 check "handed over" ct dossier handed-over "$C"
 check "activation requested" ct dossier request-activation "$C"
 same "not completed before publication" "accepted" "$(sqlite3 "$DB" "select state from dossiers where code='$C'")"

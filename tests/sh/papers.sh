@@ -36,15 +36,22 @@ submit() { officer dossier submit --agency BKHCN.VPC --channel direct --file "$1
 LONG=$(submit "$T/long.csv")
 SMALL=$(submit "$SAMPLE")
 SUPP=$(submit "$SAMPLE")
-contains "dossiers submitted" "G12.35.01.H99-" "$LONG $SMALL $SUPP"
+SUPP2=$(submit "$SAMPLE")
+contains "dossiers submitted" "G12.35.01.H99-" "$LONG $SMALL $SUPP $SUPP2"
 
 # the steps that call for each paper
 check "accept the small dossier" officer dossier accept "$SMALL"
 check "issue its tokens" officer dossier issue "$SMALL"
-check "announce the pickup" officer dossier notify-pickup "$SMALL" --at "2099-01-05 09:00" --place "Phòng 203, 23 Ngụy Như Kon Tum"
-check "the agency received them" officer dossier agency-received "$SMALL"
+# the pickup two working days ahead (it must be still to come), collected an hour after it
+today=$(date -u -d '+7 hours' +%F)
+pickup_day=$(ct calendar add-working-days "$today" 2)
+check "announce the pickup" officer dossier notify-pickup "$SMALL" --at "$pickup_day 09:00" --place "Phòng 203, 23 Ngụy Như Kon Tum"
+export CHUNGTHU_NOW=$(date -u -d "$pickup_day 10:00 +07" +%s)
+check "the agency received them" officer dossier agency-received "$SMALL" --by "Đỗ Văn Nhận"
 check "handed to applicant 1" officer dossier handed-over "$SMALL" --applicant 1
+check "handed to applicant 3 through a colleague" officer dossier handed-over "$SMALL" --applicant 3 --to "Lê Thị Thay"
 check "supplement asked" officer dossier supplement "$SUPP" --reason "Thiếu bản sao Mẫu 01 của bà Lê Hoàng Yến"
+check "supplement asked of the second" officer dossier supplement "$SUPP2" --reason "Thiếu bản sao Mẫu 01"
 
 # paper KIND CODE [ARGS] → $T/KIND.pdf, $T/KIND.html and their text
 paper() {
@@ -107,12 +114,17 @@ contains "pickup: a whole serial on one line of its cell" "$SERIAL" "$(cat "$T/p
 paper handover "$SMALL"
 kind_checks handover "$SMALL" "BIÊN BẢN BÀN GIAO" "Nguyễn Thị Thu Hà" "Trần Văn Đức" "Lê Hoàng Yến"
 contains "handover: both sides sign" "ĐẠI DIỆN BÊN NHẬN" "$(cat "$T/handover.txt")"
+contains "handover: the agency's person who collected" "Đỗ Văn Nhận" "$(cat "$T/handover.flat")"
+contains "handover: the officer who delivered, by full name" "Cán bộ Cục Chứng thực số" "$(cat "$T/handover.flat")"
 TOKEN=$(q "select token_serial from applicants where dossier='$SMALL' and n=2")
 contains "handover: token serial" "$TOKEN" "$(cat "$T/handover.txt")"
 contains "handover: certificate serial" "$(q "select cert_serial from applicants where dossier='$SMALL' and n=2")" "$(cat "$T/handover.txt")"
 
 paper handover-subscriber "$SMALL" --applicant 1
 kind_checks handover-subscriber "$SMALL" "BIÊN BẢN BÀN GIAO" "Nguyễn Thị Thu Hà"
+contains "handover-subscriber: the agency's side is who collected" "Đỗ Văn Nhận" "$(cat "$T/handover-subscriber.flat")"
+check "handover-subscriber of one received through a colleague" ct dossier paper "$SMALL" handover-subscriber --applicant 3 --pdf -o "$T/hs3.pdf"
+contains "names who took it and for whom" "Lê Thị Thay, nhận thay người được cấp chứng thư số Lê Hoàng Yến" "$(flat "$T/hs3.pdf")"
 refuse "handover-subscriber before the hand-over" paper.not_available ct dossier paper "$SMALL" handover-subscriber --applicant 2
 refuse "a per-applicant paper needs one" paper.applicant_required ct dossier paper "$SMALL" mau01
 
@@ -163,9 +175,16 @@ same "the store holds what was served" "$(echo "$A" | cut -d' ' -f1)" "$(q "sele
 same "kept byte for byte" "$(echo "$A" | cut -d' ' -f1)" "$(q "select hex(bytes) from papers where dossier='$SMALL' and kind='handover' and format='pdf' order by id desc limit 1" | xxd -r -p | sha256sum | cut -d' ' -f1)"
 same "first issue audited once" "1" "$(q "select count(*) from audit where action='paper.issue' and object='$SMALL' and json_extract(detail, '$.kind')='handover' and json_extract(detail, '$.format')='pdf'")"
 check "handed to applicant 2" officer dossier handed-over "$SMALL" --applicant 2
-B=$(sum "$SMALL" handover --pdf)
-same "a later state of the dossier: a new paper kept beside the first" "2" "$(q "select count(*) from papers where dossier='$SMALL' and kind='handover' and format='pdf'")"
-same "both kept, newest served" "$(echo "$B" | cut -d' ' -f1)" "$(q "select sha256 from papers where dossier='$SMALL' and kind='handover' and format='pdf' order by id desc limit 1")"
+same "a change the paper does not show: the same paper" "$A" "$(sum "$SMALL" handover --pdf)"
+# a second supplement request: a new paper, kept beside the first, served from then on
+S1=$(sum "$SUPP2" supplement --pdf)
+check "resubmitted" officer dossier resubmit "$SUPP2"
+check "a second supplement asked" officer dossier supplement "$SUPP2" --reason "Thiếu chữ ký của thủ trưởng trên Mẫu 02"
+S2=$(sum "$SUPP2" supplement --pdf)
+same "a new supplement paper" "different" "$([ "$S1" != "$S2" ] && echo different)"
+contains "with the new reason" "Thiếu chữ ký của thủ trưởng trên Mẫu 02" "$(ct dossier paper "$SUPP2" supplement)"
+same "both kept" "2" "$(q "select count(*) from papers where dossier='$SUPP2' and kind='supplement' and format='pdf'")"
+same "the newest served again" "$S2" "$(sum "$SUPP2" supplement --pdf)"
 
 # over HTTP: the agency's and the CA's roles; another agency; a bad kind
 check "another agency" ct agency add --code BYT --name "Bộ Y tế" --province "Hà Nội" --head-name "A" --head-title "Bộ trưởng" --kind state

@@ -35,8 +35,13 @@ if [ "$(date -u -d "@$local_now" +%H)" -lt 16 ] && ct calendar is-working-day "$
     done
 fi
 export E2E_LATE=$LATE E2E_DUE_TODAY=$DUE
+# The server's clock is a file the browser test moves (CHUNGTHU_NOW=@FILE): the agency collects
+# its tokens at the pickup time it was given, the next working day, not before. Empty, it is
+# the real time.
+: > "$T/clock"
+export E2E_CLOCK=$T/clock E2E_PICKUP_DAY=$(ct calendar add-working-days "$today" 1)
 
-"$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
+CHUNGTHU_NOW=@$T/clock "$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" -o /dev/null && break; sleep 0.1; done

@@ -111,22 +111,43 @@ same "three tokens provisioned" "3" "$(ct token list --state provisioned | wc -l
 check "cert on hold has no effective time" ct cert show "$s1" --json
 contains "hold" '"status": "hold"' "$(cat "$T/out")"
 contains "not effective" '"effective_at": null' "$(cat "$T/out")"
-refuse "pickup on a day off" calendar.day_off ct dossier notify-pickup "$D1" --at "2026-12-26 09:00" --place "Phòng 203"
-refuse "pickup without a place" procedure.pickup_missing ct dossier notify-pickup "$D1" --at "2026-12-28 09:00"
-check "notify pickup" ct dossier notify-pickup "$D1" --at "2026-12-28 09:00" --place "Phòng 203, 23 Ngụy Như Kon Tum"
-check "agency received" ct dossier agency-received "$D1"
+# ---- pickup and the agency's steps: times that cannot be right are refused ----
+# Dates are chosen from today (Vietnam time): the pickup must be still to come.
+today=$(date -u -d '+7 hours' +%F)
+pickup_day=$(ct calendar add-working-days "$today" 2)
+day_off=$(date -d "$today + 1 day" +%F)
+while ct calendar is-working-day "$day_off" >/dev/null; do day_off=$(date -d "$day_off + 1 day" +%F); done
+refuse "pickup on a day off" calendar.day_off ct dossier notify-pickup "$D1" --at "$day_off 09:00" --place "Phòng 203"
+refuse "pickup without a place" procedure.pickup_missing ct dossier notify-pickup "$D1" --at "$pickup_day 09:00"
+refuse "pickup in the past" procedure.pickup_past ct dossier notify-pickup "$D1" --at "$(date -d "$today - 7 days" +%F) 09:00" --place "Phòng 203"
+contains "the refusal says the time" "đã qua" "$(cat "$T/err")"
+refuse "pickup at 22:00" procedure.pickup_office_hours ct dossier notify-pickup "$D1" --at "$pickup_day 22:00" --place "Phòng 203"
+refuse "pickup at 06:45" procedure.pickup_office_hours ct dossier notify-pickup "$D1" --at "$pickup_day 06:45" --place "Phòng 203"
+refuse "pickup at place x" procedure.pickup_place ct dossier notify-pickup "$D1" --at "$pickup_day 09:00" --place "x"
+same "refused pickups changed nothing" "issued
+issued
+issued" "$(sqlite3 "$DB" "select state from applicants where dossier='$D1' order by n")"
+check "notify pickup" ct dossier notify-pickup "$D1" --at "$pickup_day 09:00" --place "Phòng 203, 23 Ngụy Như Kon Tum"
+refuse "collected before the pickup time" procedure.before_pickup ct dossier agency-received "$D1" --by "Nguyễn Văn Nhận"
+same "still awaiting pickup" "awaiting_pickup" "$(sqlite3 "$DB" "select state from applicants where dossier='$D1' and n=1")"
+# from here the clock stands an hour after the pickup time
+export CHUNGTHU_NOW=$(utc "$pickup_day 10:00 +07")
+refuse "collected by nobody" procedure.recipient_missing ct dossier agency-received "$D1"
+check "agency received" ct dossier agency-received "$D1" --by "Nguyễn Văn Nhận"
 same "tokens with the agency" "3" "$(ct token list --state with_agency | wc -l)"
-check "handed over (1, 2)" ct dossier handed-over "$D1" --applicant 1
+same "who collected is recorded" "Nguyễn Văn Nhận" "$(sqlite3 "$DB" "select distinct received_by from applicants where dossier='$D1'")"
+check "handed over 1, to someone on the holder's behalf" ct dossier handed-over "$D1" --applicant 1 --to "Lê Thị Thay"
 check "handed over 2" ct dossier handed-over "$D1" --applicant 2
 check "handed over 3" ct dossier handed-over "$D1" --applicant 3
+same "to whom each token went" "Lê Thị Thay
+$(sqlite3 "$DB" "select full_name from applicants where dossier='$D1' and n=2")" "$(sqlite3 "$DB" "select handed_to from applicants where dossier='$D1' and n<=2 order by n")"
+refuse "an effective time in the past" procedure.effective_past ct dossier request-activation "$D1" --applicant 1 --effective "$pickup_day 09:30"
+contains "the refusal says so" "đã qua" "$(cat "$T/err")"
 check "request activation now (1)" ct dossier request-activation "$D1" --applicant 1
-before=$(date +%s)
 check "publish 1" ct dossier publish "$D1" --applicant 1
 check "published certificate" ct cert show "$s1" --json
 contains "active after publication" '"status": "active"' "$(cat "$T/out")"
-eff=$(json 'd["effective_at"]')
-effs=$(date -u -d "$eff" +%s)
-if [ "$effs" -ge "$before" ] && [ "$effs" -le "$(date +%s)" ]; then pass; else fail "effective_at $eff is not the publication instant"; fi
+same "effective from the publication instant" "$CHUNGTHU_NOW" "$(date -u -d "$(json 'd["effective_at"]')" +%s)"
 
 # scheduled publication: applicant 2 asks for a time in the future
 check "request activation at a future time (2)" ct dossier request-activation "$D1" --applicant 2 --effective "2030-01-02 08:00"

@@ -16,9 +16,20 @@ check "init --demo" ct init --demo --root-key p384 --issuing-key p256
 # P-256 keys on the tokens: key generation is not what these tests are about
 sed -i 's/^subscriber_key = .*/subscriber_key = p256/' "$CHUNGTHU_HOME/chungthu.ini"
 check "token stock" ct token stock --count 150
+# The server's clock is a file (CHUNGTHU_NOW=@FILE; empty: the real time). The agency cannot
+# collect its tokens before the pickup time it was told, the next working day: that step runs
+# with the clock set an hour after it, and the sessions are opened at that time so that they
+# are still open then.
+PICKUP_DAY=$(ct calendar add-working-days "$(date -u -d '+7 hours' +%F)" 1)
+PICKUP='{"applicant":1,"at":"'$PICKUP_DAY' 09:00","place":"Phòng 203, 23 Ngụy Như Kon Tum"}'
+AFTER_PICKUP=$(date -u -d "$PICKUP_DAY 10:00 +07" +%s)
+: > "$T/clock"
+export CHUNGTHU_NOW=@$T/clock
 # more worker threads than cores, so that requests really overlap inside the server
 start_server --threads 8 || exit 1
+echo "$AFTER_PICKUP" > "$T/clock"
 login_demo
+: > "$T/clock"
 cat "$CA/issuing.crt" "$CA/root.crt" > "$T/chain.pem"
 
 # ---- building blocks ----
@@ -40,7 +51,6 @@ PY
 }
 # step WHO ACTION [JSON]: one procedure step on $D → the status
 step() { api "$1" "dossiers/$D/$2" "${3:-{\}}"; }
-PICKUP='{"applicant":1,"at":"2026-12-28 09:00","place":"Phòng 203, 23 Ngụy Như Kon Tum"}'
 # issued_dossier: a dossier of one applicant, accepted, issued (certificate on hold) → $D, $S
 issued_dossier() {
     new_dossier 1
@@ -52,7 +62,9 @@ issued_dossier() {
 # ready_to_publish: as issued_dossier, then carried to the point where publication is allowed
 ready_to_publish() {
     issued_dossier && [ "$(step canbo notify-pickup "$PICKUP")" = 200 ] &&
-        [ "$(step canbo agency-received '{"applicant":1}')" = 200 ] &&
+        echo "$AFTER_PICKUP" > "$T/clock" &&
+        [ "$(step canbo agency-received '{"applicant":1,"received_by":"Nguyễn Văn Nhận"}')" = 200 ] &&
+        : > "$T/clock" &&
         [ "$(step canbo handed-over '{"applicant":1}')" = 200 ] &&
         [ "$(step canbo request-activation '{"applicant":1}')" = 200 ]
 }
