@@ -47,6 +47,11 @@ const WORDS = {
     token: 'Thiết bị', pickup: 'Nhận thiết bị', effective: 'Hiệu lực từ', due4: 'Hạn công bố',
     timeline: 'Diễn biến', at: 'Lúc', actor: 'Người thực hiện', action: 'Thao tác',
     receipt: 'In giấy tiếp nhận', notice: 'In thông báo nhận thiết bị',
+    papers: 'In giấy tờ', paper_receipt: 'Giấy tiếp nhận hồ sơ', paper_pickup: 'Thông báo nhận thiết bị',
+    paper_supplement: 'Phiếu yêu cầu bổ sung', paper_refusal: 'Phiếu từ chối',
+    paper_handover: 'Biên bản bàn giao (Cục → cơ quan)', paper_mau02: 'Mẫu 02 (danh sách)',
+    paper_mau01: 'Mẫu 01', paper_handover_subscriber: 'Biên bản bàn giao cho người được cấp',
+    papers_each: 'Giấy tờ của từng người',
     reason: 'Lý do', place: 'Địa điểm nhận', pickup_at: 'Thời gian nhận',
     effective_at: 'Thời điểm có hiệu lực đề nghị (để trống: ngay khi công bố)',
     all: 'tất cả', for_applicant: 'Người đề nghị số', done: 'Đã xong.',
@@ -135,6 +140,11 @@ const WORDS = {
     token: 'Token', pickup: 'Pickup', effective: 'Effective from', due4: 'Publication due',
     timeline: 'Timeline', at: 'At', actor: 'By', action: 'Action',
     receipt: 'Print receipt slip', notice: 'Print pickup notice',
+    papers: 'Print papers', paper_receipt: 'Receipt slip', paper_pickup: 'Pickup notice',
+    paper_supplement: 'Supplement request', paper_refusal: 'Refusal',
+    paper_handover: 'Hand-over minutes (CA → agency)', paper_mau02: 'Form 02 (the list)',
+    paper_mau01: 'Form 01', paper_handover_subscriber: 'Hand-over minutes to the holder',
+    papers_each: "Each applicant's papers",
     reason: 'Reason', place: 'Pickup place', pickup_at: 'Pickup time',
     effective_at: 'Requested effective time (empty: on publication)',
     all: 'all', for_applicant: 'Applicant no.', done: 'Done.',
@@ -860,6 +870,7 @@ async function viewDossier(render, code) {
       anyNotified && h('a', {href: `/api/v1/dossiers/${d.code}/notice`, target: '_blank', rel: 'noopener', id: 'notice'}, t('notice')),
       anyNotified && ' · ',
       d.channel === 'online' && h('a', {href: `/api/v1/dossiers/${d.code}/letter`, target: '_blank', rel: 'noopener'}, t('view_letter'))),
+    paperLinks(d),
     h('div', {class: 'actions', id: 'dossier-actions'},
       dossierActions.map((a) => actionForm(d.code, a, fieldsOf(a), null, confirmOf(a))),
       [...bulk].map((a) => actionForm(d.code, a, fieldsOf(a)))),
@@ -988,6 +999,31 @@ function viewPassword(render) {
       act(() => api('POST', 'session/password', {old_password: old.value, new_password: neu.value}));
     }}, h('label', {}, h('span', {}, t('old_password')), old),
     h('label', {}, h('span', {}, t('new_password')), neu), h('button', {type: 'submit'}, t('save'))));
+}
+
+/* ---- official papers: "In …" links to the HTML and PDF of each paper the dossier's state
+ * calls for (the server keeps each as first issued) ---- */
+
+function paperLink(d, kind, n) {
+  const base = `/api/v1/dossiers/${encodeURIComponent(d.code)}/papers/${kind}`;
+  const q = n ? `&applicant=${n}` : '';
+  const a = (format) => h('a', {href: `${base}?format=${format}${q}`, target: '_blank', rel: 'noopener',
+    id: `paper-${kind}${n ? '-' + n : ''}-${format}`}, format.toUpperCase());
+  return h('span', {class: 'paper'}, t('paper_' + kind.replace('-', '_')), ' (', a('html'), ' · ', a('pdf'), ')');
+}
+
+function paperLinks(d) {
+  const aps = d.applicants || [];
+  const kinds = ['receipt', 'mau02'];
+  if (aps.some((ap) => ap.pickup_at)) kinds.push('pickup');
+  if (d.state === 'needs_supplement') kinds.push('supplement');
+  if (d.state === 'rejected' || aps.some((ap) => ap.state === 'refused')) kinds.push('refusal');
+  if (aps.some((ap) => ap.agency_received_at)) kinds.push('handover');
+  const each = aps.map((ap) => h('li', {}, `${ap.n}. ${ap.full_name}: `, paperLink(d, 'mau01', ap.n),
+    ap.handed_over_at ? [' · ', paperLink(d, 'handover-subscriber', ap.n)] : ''));
+  return h('div', {class: 'actions', id: 'papers'}, h('strong', {}, t('papers'), ': '),
+    kinds.map((k, i) => [i ? ' · ' : '', paperLink(d, k)]),
+    h('details', {}, h('summary', {}, t('papers_each')), h('ul', {}, each)));
 }
 
 /* ---- routing ---- */

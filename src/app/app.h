@@ -371,6 +371,55 @@ typedef enum { SLIP_TEXT, SLIP_HTML } slip_format;
 int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_kind kind,
                         slip_format format, char **out, ct_error *err);
 
+/* ---- official papers (app_papers.c): Decree 30/2020 layout, as HTML or PDF ---- */
+
+typedef enum {
+    APP_PAPER_RECEIPT,    /* giấy tiếp nhận hồ sơ và hẹn trả kết quả */
+    APP_PAPER_PICKUP,     /* thông báo nhận thiết bị (409 before any pickup was announced) */
+    APP_PAPER_SUPPLEMENT, /* phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (while one is awaited) */
+    APP_PAPER_REFUSAL,    /* phiếu từ chối tiếp nhận, giải quyết hồ sơ (a rejected dossier, or
+                             applicants refused one by one) */
+    APP_PAPER_HANDOVER,   /* biên bản bàn giao, CA → agency (every token the agency received,
+                             or applicant N's) */
+    APP_PAPER_HANDOVER_SUBSCRIBER, /* biên bản bàn giao, agency → subscriber (applicant N) */
+    APP_PAPER_MAU01,               /* applicant N's own request (Circular 185/2019, Mẫu 01) */
+    APP_PAPER_MAU02,               /* the agency's list as submitted (Mẫu 02) */
+    APP_PAPER_KIND_COUNT
+} app_paper_kind;
+typedef enum { APP_PAPER_HTML, APP_PAPER_PDF } app_paper_format;
+
+/* "receipt", "pickup", "supplement", "refusal", "handover", "handover-subscriber", "mau01",
+ * "mau02"; parse: 400 "paper.kind_invalid" naming them. */
+const char *app_paper_kind_name(app_paper_kind k);
+int app_paper_kind_parse(const char *name, app_paper_kind *out, ct_error *err);
+
+typedef struct app_paper {
+    unsigned char *bytes; /* malloc'd; app_paper_free */
+    size_t len;
+    char sha256[65];    /* lower-case hex of bytes */
+    char filename[128]; /* e.g. "receipt-G12.35.01.H99-261202-0001.pdf" */
+    const char *content_type;
+    bool first_issue; /* made now (and stored), not read back */
+} app_paper;
+
+void app_paper_free(app_paper *p);
+
+/*
+ * One paper of a dossier, to the dossier's agency and CA roles (others 403; another agency's
+ * dossier 404). applicant: 0 for the whole dossier; mau01 and handover-subscriber need one (400
+ * "paper.applicant_required"), the whole-dossier kinds refuse one (400
+ * "paper.applicant_unexpected"), handover takes either. A paper the dossier's state does not
+ * call for yet is 409 "paper.not_available".
+ *
+ * The first time a paper of a given dossier, kind, applicant, format and version of the
+ * dossier's state is asked for it is made, stored byte for byte and audited ("paper.issue");
+ * asking again gives the stored bytes. The version is a digest of what the paper shows, so a
+ * later change of the dossier that changes it (a new supplement request) makes a new paper,
+ * served from then on; the earlier ones stay.
+ */
+int app_dossier_paper(app *a, const app_actor *actor, const char *code, app_paper_kind kind,
+                      int64_t applicant, app_paper_format format, app_paper *out, ct_error *err);
+
 /* A subscriber's own lookup, without an account: the dossier code and the applicant's ID
  * number give that applicant's record only; anything else is 404 ("dossier.not_found"). Each
  * try is counted before it is answered, and misses are limited per source address (10 in 10

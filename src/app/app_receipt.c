@@ -2,8 +2,8 @@
  * app_receipt.c — the receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả)
  * given to the agency at intake.
  *
- * Its content is gathered once, as labelled lines, and rendered either as printable HTML or as
- * plain text, so the two can never disagree. (PDF comes later, from the same content.)
+ * As plain text for the terminal; as HTML it is the official paper of app_papers.c (kept as
+ * first issued), which the PDF shares.
  */
 #include "app/app_internal.h"
 
@@ -16,14 +16,14 @@
 #include "core/buf.h"
 #include "core/mau02.h"
 
-/* HTML-escape into the buffer. */
+/* "HH giờ MM phút, ngày DD/MM/YYYY", Vietnam time, as on the printed papers. */
 static void local_time_text(int64_t t, char *out, size_t size)
 {
     ct_date d = ct_utc_to_local_date(t);
     int minutes = ct_utc_to_local_minute(t);
 
-    snprintf(out, size, "%02d:%02d ngày %02d/%02d/%04d", minutes / 60, minutes % 60, d.day, d.month,
-             d.year);
+    snprintf(out, size, "%02d giờ %02d phút, ngày %02d/%02d/%04d", minutes / 60, minutes % 60,
+             d.day, d.month, d.year);
 }
 
 typedef struct {
@@ -58,55 +58,20 @@ typedef struct slip_table {
     size_t n_rows;
 } slip_table;
 
-/* One slip, as printable HTML or as plain text, from the same lines and table. */
-static void render(ct_buf *b, bool html, const char *code, const char *title_vi,
-                   const char *title_en, const slip_line *lines, size_t n_lines,
-                   const slip_table *t)
+/* One slip as plain text for the terminal (the printable papers are app_papers.c's). */
+static void render(ct_buf *b, const char *title_vi, const char *title_en, const slip_line *lines,
+                   size_t n_lines, const slip_table *t)
 {
-    if (!html) {
-        buf_printf(b, "%s (%s)\n\n", title_vi, title_en);
-        for (size_t i = 0; i < n_lines; i++)
-            buf_printf(b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
-        buf_printf(b, "\nDanh sách người đề nghị (Applicants):\n");
-        for (size_t r = 0; r < t->n_rows; r++) {
-            buf_printf(b, " ");
-            for (int c = 0; c < t->n_cols; c++)
-                buf_printf(b, "%s%s", c == 0 ? " " : c == 1 ? ". " : " — ", t->cells[r][c]);
-            buf_printf(b, "\n");
-        }
-        return;
-    }
-    buf_printf(b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>");
-    buf_append_html(b, title_vi);
-    buf_printf(b, " ");
-    buf_append_html(b, code);
-    buf_printf(b, "</title><link rel=\"stylesheet\" href=\"/portal/slip.css\"></head><body>\n");
-    buf_printf(b, "<h1>");
-    buf_append_html(b, title_vi);
-    buf_printf(b, "<br><span class=\"en\">");
-    buf_append_html(b, title_en);
-    buf_printf(b, "</span></h1>\n<table>\n");
-    for (size_t i = 0; i < n_lines; i++) {
-        buf_printf(b, "<tr><th>%s<br><span class=\"en\">%s</span></th><td>", lines[i].vi,
-                   lines[i].en);
-        buf_append_html(b, lines[i].value);
-        buf_printf(b, "</td></tr>\n");
-    }
-    buf_printf(b, "</table>\n<h2>Danh sách người đề nghị <span class=\"en\">Applicants</span></h2>"
-                  "\n<table><tr>");
-    for (int c = 0; c < t->n_cols; c++)
-        buf_printf(b, "<th>%s<br><span class=\"en\">%s</span></th>", t->vi[c], t->en[c]);
-    buf_printf(b, "</tr>\n");
+    buf_printf(b, "%s (%s)\n\n", title_vi, title_en);
+    for (size_t i = 0; i < n_lines; i++)
+        buf_printf(b, "%s (%s): %s\n", lines[i].vi, lines[i].en, lines[i].value);
+    buf_printf(b, "\nDanh sách người đề nghị (Applicants):\n");
     for (size_t r = 0; r < t->n_rows; r++) {
-        buf_printf(b, "<tr>");
-        for (int c = 0; c < t->n_cols; c++) {
-            buf_printf(b, "<td>");
-            buf_append_html(b, t->cells[r][c]);
-            buf_printf(b, "</td>");
-        }
-        buf_printf(b, "</tr>\n");
+        buf_printf(b, " ");
+        for (int c = 0; c < t->n_cols; c++)
+            buf_printf(b, "%s%s", c == 0 ? " " : c == 1 ? ". " : " — ", t->cells[r][c]);
+        buf_printf(b, "\n");
     }
-    buf_printf(b, "</table>\n</body></html>\n");
 }
 
 /* The labelled lines of a slip. */
@@ -160,7 +125,14 @@ static void receipt_lines(const app *a, const dossier_record *d, slip_lines *l)
              "%s (thông báo thời gian, địa điểm nhận thiết bị lưu khóa bí mật)", due);
     add_line(l, "Nơi trả kết quả", "Where to collect", "%s, %s", a->cfg.office_name,
              a->cfg.office_address);
-    add_line(l, "Người tiếp nhận", "Received by", "%s", d->created_by);
+    {
+        user_record u;
+        ct_error ignored = {0};
+        add_line(l, "Người tiếp nhận", "Received by", "%s",
+                 store_user_get(a->db, d->created_by, &u, &ignored) == 0 && u.display_name[0]
+                     ? u.display_name
+                     : d->created_by);
+    }
 }
 
 /* The pickup notice: what is ready and how to collect it. */
@@ -255,7 +227,23 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_k
         pickup_lines(a, &lines);
     else
         receipt_lines(a, &d, &lines);
-    render(&b, format == SLIP_HTML, d.code,
+    if (format == SLIP_HTML) {
+        /* the printable paper is the official one, kept as first issued */
+        app_paper p;
+        if (app_dossier_paper(a, actor, code, pickup ? APP_PAPER_PICKUP : APP_PAPER_RECEIPT, 0,
+                              APP_PAPER_HTML, &p, err) != 0)
+            goto out;
+        buf_append(&b, p.bytes, p.len);
+        app_paper_free(&p);
+        *out = buf_take_text(&b);
+        if (*out == NULL) {
+            ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    render(&b,
            pickup ? "THÔNG BÁO NHẬN THIẾT BỊ LƯU KHÓA BÍ MẬT"
                   : "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
            pickup ? "Notice to collect the private-key storage devices"

@@ -53,6 +53,9 @@ void config_defaults(app_config *c, const char *home)
              "Cục Chứng thực số và Bảo mật thông tin (bản thử nghiệm)");
     snprintf(c->office_address, sizeof c->office_address,
              "23 Ngụy Như Kon Tum, Thanh Xuân, Hà Nội");
+    snprintf(c->office_parent, sizeof c->office_parent, "Ban Cơ yếu Chính phủ");
+    snprintf(c->office_symbol, sizeof c->office_symbol, "CTS");
+    snprintf(c->office_place, sizeof c->office_place, "Hà Nội");
     snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
     c->dossiers_per_agency_day = 200;
     c->dossiers_per_account_hour = 30;
@@ -117,6 +120,9 @@ static const config_key keys[] = {
     TEXT_KEY("office", "holidays", holidays_dir),
     TEXT_KEY("office", "name", office_name),
     TEXT_KEY("office", "address", office_address),
+    TEXT_KEY("office", "parent", office_parent),
+    TEXT_KEY("office", "symbol", office_symbol),
+    TEXT_KEY("office", "place", office_place),
     TEXT_KEY("server", "listen", listen),
     INT_KEY("limits", "dossiers_per_agency_day", dossiers_per_agency_day),
     INT_KEY("limits", "dossiers_per_account_hour", dossiers_per_account_hour),

@@ -59,6 +59,11 @@ typedef struct app_config {
     char holidays_dir[CFG_PATH];
     char office_name[CFG_TEXT]; /* where dossiers are received and results collected */
     char office_address[CFG_TEXT];
+    /* the heading of the office's official papers (Decree 30/2020): the body above it, its own
+     * abbreviation in the papers' symbols, and the place in "Hà Nội, ngày …" */
+    char office_parent[CFG_TEXT];
+    char office_symbol[32];
+    char office_place[64];
 
     /* [server] */
     char listen[64];

@@ -156,6 +156,7 @@ int cmd_dossier_submit(cli_call *c);
 int cmd_dossier_step(cli_call *c); /* data: the proc_action */
 int cmd_dossier_show(cli_call *c);
 int cmd_dossier_slip(cli_call *c); /* data: the slip_kind */
+int cmd_dossier_paper(cli_call *c);
 int cmd_dossier_list(cli_call *c);
 int cmd_run_due(cli_call *c);
 int cmd_calendar_add(cli_call *c);

@@ -347,6 +347,40 @@ int cmd_dossier_slip(cli_call *c)
     return 0;
 }
 
+int cmd_dossier_paper(cli_call *c)
+{
+    const char *n = cli_get(&c->args, "applicant"), *path = cli_get(&c->args, "output");
+    app_paper_kind kind;
+    app_paper p;
+    int64_t applicant = n ? atoll(n) : 0;
+    FILE *f;
+    bool ok;
+
+    if (n && applicant <= 0)
+        return cli_usage_error("--applicant takes a row number of the list: 1, 2, …");
+    if (app_paper_kind_parse(cli_pos(c, 1), &kind, &c->err) != 0)
+        return CLI_FAILED;
+    if (app_dossier_paper(c->a, &c->actor, cli_pos(c, 0), kind, applicant,
+                          cli_flag(&c->args, "pdf") ? APP_PAPER_PDF : APP_PAPER_HTML, &p,
+                          &c->err) != 0)
+        return CLI_FAILED;
+    f = path ? fopen(path, "wb") : stdout;
+    if (f == NULL) {
+        ct_fail(&c->err, 500, "file.write", "không ghi được tệp %s", "cannot write file %s", path);
+        app_paper_free(&p);
+        return CLI_FAILED;
+    }
+    ok = fwrite(p.bytes, 1, p.len, f) == p.len;
+    ok = (path ? fclose(f) == 0 : fflush(f) == 0) && ok;
+    app_paper_free(&p);
+    if (!ok) {
+        ct_fail(&c->err, 500, "file.write", "không ghi được tệp %s", "cannot write file %s",
+                path ? path : "(stdout)");
+        return CLI_FAILED;
+    }
+    return 0;
+}
+
 /* One procedure step: the row's action, with what the options add to it. */
 /* The applicants' states before a step, to say afterwards what it did to whom. */
 typedef struct {

@@ -175,6 +175,11 @@ static const cli_command commands[] = {
     {"dossier", "notice", "CODE", OPTS(FLAG("html")),
      cmd_dossier_slip, SLIP_PICKUP_NOTICE, OFFICER, CLI_OPEN,
      "Print the pickup notice (text, or --html)."},
+    {"dossier", "paper", "CODE KIND", OPTS(OPT("applicant", "N"), FLAG("pdf"), OPT("output", "FILE")),
+     cmd_dossier_paper, 0, OFFICER, CLI_OPEN,
+     "Write an official paper (receipt, pickup, supplement, refusal, handover, "
+     "handover-subscriber, mau01, mau02) as HTML, or --pdf, to standard output or -o FILE; "
+     "it is kept as first issued."},
     {"dossier", "list", NULL,
      OPTS(FLAG("overdue"), OPT("state", "S"), OPT("agency", "CODE"), JSON),
      cmd_dossier_list, 0, OFFICER, CLI_OPEN,

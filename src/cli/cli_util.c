@@ -79,6 +79,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out)
         const char *arg = argv[i];
         const cli_opt *opt = NULL;
 
+        if (strcmp(arg, "-o") == 0) /* the usual short form of --output */
+            arg = "--output";
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             if (out->n_pos == CLI_MAX_POS)
                 return cli_usage_error("too many arguments");

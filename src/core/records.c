@@ -19,3 +19,10 @@ void crl_record_free(crl_record *rec)
     rec->der = NULL;
     rec->der_len = 0;
 }
+
+void paper_record_free(paper_record *rec)
+{
+    free(rec->bytes);
+    rec->bytes = NULL;
+    rec->len = 0;
+}

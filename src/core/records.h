@@ -235,4 +235,22 @@ typedef struct claim_record {
     int64_t at;
 } claim_record;
 
+/* ---- official papers, kept byte for byte as first issued ---- */
+
+typedef struct paper_record {
+    char dossier[64];
+    char kind[24];     /* receipt, pickup, supplement, refusal, handover, handover_subscriber,
+                          mau01, mau02 */
+    int64_t applicant; /* 0: the whole dossier */
+    char format[8];    /* html | pdf */
+    int64_t version;   /* the dossier's state the paper shows (app: a digest of its content) */
+    char sha256[65];
+    unsigned char *bytes; /* owned; freed by paper_record_free */
+    size_t len;
+    int64_t created_at;
+    char created_by[128];
+} paper_record;
+
+void paper_record_free(paper_record *rec);
+
 #endif

@@ -228,24 +228,69 @@ static int dossier_show(api_call *c)
     return send_dossier(c, c->param[0], 200);
 }
 
-static int dossier_paper(api_call *c, slip_kind kind)
+/* An official paper, as kept: HTML (its style sheet inside it, no script allowed) or PDF,
+ * shown in the browser and saved under its own name. */
+static int send_paper(api_call *c, app_paper_kind kind, int64_t applicant, app_paper_format format)
 {
-    char *html;
+    app_paper p;
     ct_error err = {0};
+    char disposition[200], etag[72];
+    int rc;
 
-    if (app_dossier_receipt(c->r->app, &c->actor, c->param[0], kind, SLIP_HTML, &html, &err) != 0)
+    if (app_dossier_paper(c->r->app, &c->actor, c->param[0], kind, applicant, format, &p, &err) !=
+        0)
         return api_send_error(c->r, &err);
-    return http_send_html(c->r, 200, html);
+    snprintf(disposition, sizeof disposition, "inline; filename=\"%s\"", p.filename);
+    snprintf(etag, sizeof etag, "\"%s\"", p.sha256);
+    http_header headers[] = {{"Content-Disposition", disposition},
+                             {"Content-Security-Policy",
+                              "default-src 'none'; style-src 'unsafe-inline'; "
+                              "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"},
+                             {"X-Frame-Options", "DENY"},
+                             {"Cache-Control", "private, no-cache"},
+                             {"ETag", etag},
+                             {NULL, NULL}};
+    rc = http_send(c->r, 200, p.content_type, p.bytes, p.len, headers);
+    app_paper_free(&p);
+    return rc;
 }
 
+/* GET dossiers/{code}/papers/{kind}?format=pdf|html[&applicant=N] */
+static int dossier_paper(api_call *c)
+{
+    const char *format = http_query(c->r, "format"), *n = http_query(c->r, "applicant");
+    app_paper_kind kind;
+    app_paper_format f = APP_PAPER_HTML;
+    int64_t applicant = 0;
+    char *end = NULL;
+    ct_error err = {0};
+
+    if (app_paper_kind_parse(c->param[1], &kind, &err) != 0)
+        return api_send_error(c->r, &err);
+    if (format && strcmp(format, "pdf") == 0)
+        f = APP_PAPER_PDF;
+    else if (format && strcmp(format, "html") != 0)
+        return api_fail(c->r, 400, "paper.format_invalid", "định dạng phải là pdf hoặc html",
+                        "the format must be pdf or html");
+    if (n) {
+        long long v = strtoll(n, &end, 10);
+        if (end == n || *end != '\0' || v <= 0)
+            return api_fail(c->r, 400, "paper.applicant_invalid",
+                            "số thứ tự người đề nghị không hợp lệ", "invalid applicant number");
+        applicant = v;
+    }
+    return send_paper(c, kind, applicant, f);
+}
+
+/* The receipt and the pickup notice at their first addresses: the same papers, as HTML. */
 static int dossier_receipt(api_call *c)
 {
-    return dossier_paper(c, SLIP_RECEIPT);
+    return send_paper(c, APP_PAPER_RECEIPT, 0, APP_PAPER_HTML);
 }
 
 static int dossier_notice(api_call *c)
 {
-    return dossier_paper(c, SLIP_PICKUP_NOTICE);
+    return send_paper(c, APP_PAPER_PICKUP, 0, APP_PAPER_HTML);
 }
 
 static int dossier_letter(api_call *c)
@@ -606,6 +651,7 @@ static const api_route routes[] = {
     {"GET",  "dossiers/{code}",                 ANY_ROLE,                           false, dossier_show},
     {"GET",  "dossiers/{code}/receipt",         ANY_ROLE,                           false, dossier_receipt},
     {"GET",  "dossiers/{code}/notice",          ANY_ROLE,                           false, dossier_notice},
+    {"GET",  "dossiers/{code}/papers/{kind}",   ROLES_CA | ROLES_AGENCY | ROLE_AUDITOR, false, dossier_paper},
     {"GET",  "dossiers/{code}/letter",          ANY_ROLE,                           false, dossier_letter},
     {"POST", "dossiers/{code}/letter",          ROLES_AGENCY,                       false, api_dossier_letter_put},
     {"POST", "dossiers/{code}/{action}",        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_step},

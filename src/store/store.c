@@ -228,6 +228,17 @@ int store_audit_for_object(store *s, const char *object_prefix, audit_visit_fn v
     return s->ops->audit_for_object(s->impl, object_prefix, visit, ctx, err);
 }
 
+int store_paper_insert(store *s, const paper_record *rec, ct_error *err)
+{
+    return s->ops->paper_insert(s->impl, rec, err);
+}
+
+int store_paper_get(store *s, const char *dossier, const char *kind, int64_t applicant,
+                    const char *format, int64_t version, paper_record *out, ct_error *err)
+{
+    return s->ops->paper_get(s->impl, dossier, kind, applicant, format, version, out, err);
+}
+
 int store_user_insert(store *s, const user_record *rec, ct_error *err)
 {
     return s->ops->user_insert(s->impl, rec, err);

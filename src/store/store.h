@@ -165,6 +165,15 @@ int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err);
 int store_audit_append(store *s, audit_entry *entry, ct_error *err);
 int store_audit_walk(store *s, audit_visit_fn visit, void *ctx, ct_error *err);
 
+/* ---- official papers ---- */
+
+/* Keep a paper; 409 "paper.exists" when one of the same dossier, kind, applicant, format and
+ * version is kept already. */
+int store_paper_insert(store *s, const paper_record *rec, ct_error *err);
+/* The newest paper of that dossier, kind, applicant, format and version; 404 "paper.not_found". */
+int store_paper_get(store *s, const char *dossier, const char *kind, int64_t applicant,
+                    const char *format, int64_t version, paper_record *out, ct_error *err);
+
 /* ---- claims: what a step works on outside a transaction ---- */
 
 /* 409 "claim.taken" when object is claimed already. */

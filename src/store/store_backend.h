@@ -79,6 +79,9 @@ typedef struct store_backend {
                               const unsigned char *data, size_t len, ct_error *err);
     int (*draft_get_document)(void *impl, int64_t id, draft_document which, unsigned char **data,
                               size_t *len, ct_error *err);
+    int (*paper_insert)(void *impl, const paper_record *rec, ct_error *err);
+    int (*paper_get)(void *impl, const char *dossier, const char *kind, int64_t applicant,
+                     const char *format, int64_t version, paper_record *out, ct_error *err);
     int (*claim_insert)(void *impl, const claim_record *rec, ct_error *err);
     int (*claim_get)(void *impl, const char *object, claim_record *out, ct_error *err);
     int (*claim_delete)(void *impl, const char *object, const char *holder, ct_error *err);

@@ -299,6 +299,22 @@ const char *const sq_migrations[] = {
      * it was handed to (the hand-over minutes name them) */
     "ALTER TABLE applicants ADD COLUMN received_by TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE applicants ADD COLUMN handed_to TEXT NOT NULL DEFAULT '';",
+    /* 14: official papers as first issued, byte for byte: one row per dossier, kind, applicant
+     * (0: the whole dossier), format and version of the dossier's state; a later state makes a
+     * new row and the older ones stay */
+    "CREATE TABLE papers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  dossier TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  applicant INTEGER NOT NULL,"
+    "  format TEXT NOT NULL CHECK (format IN ('html','pdf')),"
+    "  version INTEGER NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  bytes BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by TEXT NOT NULL,"
+    "  UNIQUE (dossier, kind, applicant, format, version)"
+    ");",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -1364,6 +1380,8 @@ const store_backend store_sqlite_backend = {
     .session_delete = sq_session_delete,
     .session_delete_user = sq_session_delete_user,
     .audit_for_object = sqlite_audit_for_object,
+    .paper_insert = sq_paper_insert,
+    .paper_get = sq_paper_get,
     .claim_insert = sq_claim_insert,
     .claim_get = sq_claim_get,
     .claim_delete = sq_claim_delete,

@@ -206,6 +206,9 @@ int sq_draft_put_document(void *impl, int64_t id, draft_document which, const un
                           size_t len, ct_error *err);
 int sq_draft_get_document(void *impl, int64_t id, draft_document which, unsigned char **data,
                           size_t *len, ct_error *err);
+int sq_paper_insert(void *impl, const paper_record *rec, ct_error *err);
+int sq_paper_get(void *impl, const char *dossier, const char *kind, int64_t applicant,
+                 const char *format, int64_t version, paper_record *out, ct_error *err);
 int sq_claim_insert(void *impl, const claim_record *rec, ct_error *err);
 int sq_claim_get(void *impl, const char *object, claim_record *out, ct_error *err);
 int sq_claim_delete(void *impl, const char *object, const char *holder, ct_error *err);

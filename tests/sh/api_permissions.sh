@@ -107,6 +107,8 @@ GET|lookup?code=@D@&id_number=001080000001||200|200|200|200|200|200|200
 GET|dossiers/@D2@/letter||401|200|200|200|200|200|404
 GET|dossiers/@D@/letter||401|404|404|404|404|404|404
 GET|dossiers/@D@/notice||401|409|409|409|409|409|404
+GET|dossiers/@D@/papers/receipt?format=pdf||401|200|200|200|200|200|404
+GET|dossiers/@D@/papers/nope||401|400|400|400|400|400|400
 GET|drafts||401|403|403|200|200|200|200
 GET|drafts/@R@||401|403|403|200|200|200|404
 GET|drafts/@R@/letter||401|403|403|404|404|404|404
