@@ -199,6 +199,11 @@ static const cli_command commands[] = {
      "Walk the audit hash chain (exit status 1 if a row was changed) and list the serials "
      "reserved for a token and never issued."},
 
+    {"doctor", NULL, NULL, OPTS(JSON),
+     cmd_doctor, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Check the instance and say what to mend: file modes, CA certificates, CRLs, token module, "
+     "database, disk space, audit chain, clock (exit status 0 ok, 1 warning, 2 error)."},
+
     {"demo", NULL, NULL, NULL,
      cmd_demo, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Take sample data through the whole procedure on --home (created if missing)."},
