@@ -19,18 +19,25 @@ const WORDS = {
     lookup: 'Người đề nghị tra cứu hồ sơ của mình', lookup_hint: 'Không cần tài khoản: nhập mã hồ sơ (trên giấy tiếp nhận) và số định danh của mình.',
     id_number: 'Số CCCD/CMND/Hộ chiếu', find: 'Tra cứu',
     nav_drafts: 'Lập hồ sơ', nav_dossiers: 'Hồ sơ', nav_queue: 'Hàng chờ xử lý',
-    nav_admin: 'Quản trị', nav_audit: 'Kiểm tra', nav_password: 'Đổi mật khẩu',
+    nav_admin: 'Quản trị', nav_audit: 'Kiểm tra', nav_reports: 'Báo cáo', nav_password: 'Đổi mật khẩu',
     drafts: 'Hồ sơ đang lập (bản nháp)', new_draft: 'Lập hồ sơ mới', title: 'Tên đợt đề nghị',
     create: 'Tạo', draft: 'Bản nháp', state: 'Trạng thái', applicants: 'Người đề nghị',
     letter: 'Văn bản đề nghị đã ký', list: 'Danh sách (Mẫu 02)', open: 'Mở',
-    upload_list: 'Tải danh sách CSV lên', list_errors: 'Lỗi trong danh sách', row: 'Dòng',
+    upload_list: 'Tải danh sách lên (Excel .xlsx hoặc CSV)', list_errors: 'Lỗi trong danh sách', row: 'Dòng',
+    templates: 'Mẫu danh sách để điền:', template_xlsx: 'Excel (.xlsx)', template_csv: 'CSV (UTF-8)',
+    editor: 'Lập danh sách ngay trên trang (tối đa 20 người)',
+    editor_hint: 'Thêm, sửa, xóa từng người rồi gửi danh sách; danh sách gửi đi thay danh sách cũ và được kiểm tra như tệp tải lên.',
+    editor_too_long: 'Danh sách hiện có hơn 20 người: hãy sửa trong tệp Excel rồi tải lên lại.',
+    add_row: 'Thêm người', update_row: 'Lưu thay đổi', edit: 'Sửa', remove: 'Xóa', cancel: 'Hủy',
+    send_list: 'Gửi danh sách', id_issued_on: 'Ngày cấp', id_issued_at: 'Nơi cấp',
+    editor_empty: 'Chưa có ai trong danh sách.',
     more_errors: 'lỗi khác chưa hiện', upload_letter: 'Tải văn bản đề nghị (PDF, JPEG, PNG) lên',
     upload: 'Tải lên', confirm: 'Thủ trưởng xác nhận', submit: 'Nộp hồ sơ trực tuyến',
     delete: 'Xóa bản nháp', confirmed_by: 'Xác nhận của thủ trưởng', none: '—',
     draft_open: 'đang lập', draft_confirmed: 'đã xác nhận', draft_submitted: 'đã nộp',
     submitted_as: 'Đã nộp thành hồ sơ', view_letter: 'Xem văn bản',
     draft_rows: 'Những người được đề nghị cấp', draft_rows_hint: 'Đây là danh sách sẽ được nộp, đọc đúng như khi nộp. Thủ trưởng xem từng người và văn bản đề nghị trước khi xác nhận.',
-    next_upload: 'Tiếp theo: tải lên danh sách người đề nghị (CSV theo Mẫu 02) và văn bản đề nghị đã ký.',
+    next_upload: 'Tiếp theo: tải lên danh sách người đề nghị (Mẫu 02, Excel hoặc CSV) và văn bản đề nghị đã ký.',
     next_confirm: 'Tiếp theo: thủ trưởng cơ quan xem và xác nhận. Sửa danh sách hoặc văn bản sau khi xác nhận thì phải xác nhận lại.',
     next_submit: 'Đã được xác nhận. Tiếp theo: nộp hồ sơ trực tuyến cho Cục.',
     dossiers: 'Hồ sơ', code: 'Mã hồ sơ', agency: 'Cơ quan', channel: 'Cách nộp',
@@ -100,18 +107,25 @@ const WORDS = {
     lookup: 'Applicants: look up your own dossier', lookup_hint: 'No account needed: enter the dossier code (on the receipt slip) and your ID number.',
     id_number: 'ID card / passport number', find: 'Look up',
     nav_drafts: 'Prepare', nav_dossiers: 'Dossiers', nav_queue: 'Work queue',
-    nav_admin: 'Administration', nav_audit: 'Audit', nav_password: 'Password',
+    nav_admin: 'Administration', nav_audit: 'Audit', nav_reports: 'Reports', nav_password: 'Password',
     drafts: 'Dossiers being prepared (drafts)', new_draft: 'New dossier', title: 'Batch title',
     create: 'Create', draft: 'Draft', state: 'State', applicants: 'Applicants',
     letter: 'Signed request letter', list: 'List (Form 02)', open: 'Open',
-    upload_list: 'Upload the CSV list', list_errors: 'Errors in the list', row: 'Row',
+    upload_list: 'Upload the list (Excel .xlsx or CSV)', list_errors: 'Errors in the list', row: 'Row',
+    templates: 'List templates to fill in:', template_xlsx: 'Excel (.xlsx)', template_csv: 'CSV (UTF-8)',
+    editor: 'Make the list on this page (up to 20 people)',
+    editor_hint: 'Add, edit and remove people, then send the list; it replaces the list the draft has and is checked as an uploaded file is.',
+    editor_too_long: 'The list has more than 20 people: edit it in the Excel file and upload it again.',
+    add_row: 'Add person', update_row: 'Save changes', edit: 'Edit', remove: 'Remove', cancel: 'Cancel',
+    send_list: 'Send the list', id_issued_on: 'Issued on', id_issued_at: 'Issued by',
+    editor_empty: 'Nobody in the list yet.',
     more_errors: 'more errors not shown', upload_letter: 'Upload the request letter (PDF, JPEG, PNG)',
     upload: 'Upload', confirm: 'Head confirms', submit: 'Submit online',
     delete: 'Delete draft', confirmed_by: "Head's confirmation", none: '—',
     draft_open: 'being prepared', draft_confirmed: 'confirmed', draft_submitted: 'submitted',
     submitted_as: 'Submitted as dossier', view_letter: 'View letter',
     draft_rows: 'The people the request is for', draft_rows_hint: 'This is the list that will be submitted, read exactly as submission reads it. The head reviews each person and the request letter before confirming.',
-    next_upload: 'Next: upload the list of applicants (CSV, Form 02) and the signed request letter.',
+    next_upload: 'Next: upload the list of applicants (Form 02, Excel or CSV) and the signed request letter.',
     next_confirm: 'Next: the agency head reviews and confirms. Changing the list or letter afterwards needs a new confirmation.',
     next_submit: 'Confirmed. Next: submit the dossier online to the CA.',
     dossiers: 'Dossiers', code: 'Dossier code', agency: 'Agency', channel: 'Channel',
@@ -344,9 +358,9 @@ async function act(fn, okText) {
 const NAV = {
   agency_clerk: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
   agency_head: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
-  ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/admin', 'nav_admin']],
-  ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers']],
-  auditor: [['#/audit', 'nav_audit'], ['#/dossiers', 'nav_dossiers'], ['#/drafts', 'nav_drafts']],
+  ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/reports', 'nav_reports'], ['#/admin', 'nav_admin']],
+  ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers'], ['#/reports', 'nav_reports']],
+  auditor: [['#/audit', 'nav_audit'], ['#/dossiers', 'nav_dossiers'], ['#/drafts', 'nav_drafts'], ['#/reports', 'nav_reports']],
 };
 
 function frame() {
@@ -507,6 +521,130 @@ function draftRows(d, rows, rowsError) {
     letter);
 }
 
+/* ---- the list: uploaded as a file, or made in a small form ---- */
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/* The list's upload: an Excel workbook goes as it is (the server reads its first sheet), a CSV
+ * file as text; a refused list shows every problem in errorBox. */
+function listUploadForm(d, errorBox) {
+  return uploadForm('upload-list', t('upload_list'), `.xlsx,.csv,${XLSX_TYPE},text/csv`,
+    async (f) => {
+      errorBox.replaceChildren();
+      const xlsx = /\.xlsx$/i.test(f.name) || f.type === XLSX_TYPE;
+      try {
+        return xlsx ? await api('POST', `drafts/${d.id}/list`, f, XLSX_TYPE)
+          : await api('POST', `drafts/${d.id}/list`, await f.text(), 'text/csv');
+      } catch (e) {
+        if (e.errors && e.errors.length) errorBox.replaceChildren(listErrors(e));
+        throw e;
+      }
+    });
+}
+
+/* The templates a clerk fills in Excel or LibreOffice. */
+function templateLinks() {
+  return h('p', {class: 'muted', id: 'list-templates'}, t('templates'), ' ',
+    h('a', {href: '/forms/mau02.xlsx', download: 'mau02.xlsx', id: 'template-xlsx'}, t('template_xlsx')),
+    ' · ',
+    h('a', {href: '/forms/mau02.csv', download: 'mau02.csv', id: 'template-csv'}, t('template_csv')));
+}
+
+const EDITOR_MAX = 20;
+/* The fields of one applicant as the JSON list names them, with their input's type. */
+const EDITOR_FIELDS = [
+  ['full_name', 'full_name', 'text'], ['birth_date', 'birth_date', 'date'],
+  ['id_number', 'id_number', 'text'], ['id_issued_on', 'id_issued_on', 'date'],
+  ['id_issued_at', 'id_issued_at', 'text'], ['email', 'email', 'email'], ['unit', 'unit', 'text'],
+  ['province', 'province', 'text'], ['position', 'position', 'text'],
+  ['category', 'category', 'category'], ['phone', 'phone', 'tel'],
+  ['previous_serial', 'previous_serial', 'text'],
+];
+const CATEGORIES = [['cong_chuc', 'Công chức', 'Civil servant'], ['vien_chuc', 'Viên chức', 'Public employee'],
+  ['can_bo', 'Cán bộ', 'Cadre']];
+
+/*
+ * A small list (up to EDITOR_MAX people) made in the browser: the draft's rows as they read now,
+ * added to, edited and removed here, then sent whole through the draft's list API as JSON
+ * ({"applicants": [...]}), where it is checked exactly as an uploaded file; a refused list
+ * shows every problem, numbered as the people are here.
+ */
+function rowEditor(d, rows) {
+  const people = rows ? rows.rows.map((x) => Object.fromEntries(EDITOR_FIELDS.map(([k]) => [k, x[k] || '']))) : [];
+  const section = h('details', {class: 'card', id: 'row-editor'});
+  if (people.length > EDITOR_MAX) {
+    section.append(h('summary', {}, t('editor')), h('p', {class: 'muted'}, t('editor_too_long')));
+    return section;
+  }
+  let editing = -1; /* the person the form holds, or -1 for a new one */
+  const inputs = {};
+  const errors = h('div', {id: 'editor-errors'});
+  const listBox = h('div', {id: 'editor-rows'});
+  const fields = EDITOR_FIELDS.map(([key, label, type]) => {
+    const input = type === 'category'
+      ? h('select', {name: key}, CATEGORIES.map(([v, vi, en]) => h('option', {value: v}, lang === 'en' ? en : vi)))
+      : h('input', {name: key, type, autocomplete: 'off'});
+    inputs[key] = input;
+    return labelled(t(label), input);
+  });
+  const addButton = h('button', {type: 'submit', id: 'editor-add'}, t('add_row'));
+  const cancelButton = h('button', {type: 'button', class: 'secondary', id: 'editor-cancel', hidden: true,
+    onclick: () => { editing = -1; fill({}); }}, t('cancel'));
+  const form = h('form', {class: 'inline', id: 'editor-form', onsubmit: (ev) => {
+    ev.preventDefault();
+    const person = Object.fromEntries(EDITOR_FIELDS.map(([k]) => [k, inputs[k].value.trim()]));
+    if (editing >= 0) people[editing] = person;
+    else if (people.length < EDITOR_MAX) people.push(person);
+    editing = -1;
+    fill({});
+    redraw();
+  }}, ...fields, addButton, cancelButton);
+
+  function fill(person) {
+    for (const [k] of EDITOR_FIELDS) inputs[k].value = person[k] || (k === 'category' ? 'cong_chuc' : '');
+    addButton.textContent = editing >= 0 ? t('update_row') : t('add_row');
+    addButton.disabled = editing < 0 && people.length >= EDITOR_MAX;
+    cancelButton.hidden = editing < 0;
+  }
+  function redraw() {
+    listBox.replaceChildren(people.length === 0 ? h('p', {class: 'muted'}, t('editor_empty'))
+      : table(['#', t('full_name'), t('id_number'), t('email'), ''],
+        people.map((p, i) => h('tr', {'data-person': i + 1},
+          h('td', {}, String(i + 1)), h('td', {class: 'row-name'}, p.full_name),
+          h('td', {}, p.id_number), h('td', {}, p.email),
+          h('td', {class: 'actions-cell'},
+            h('button', {type: 'button', class: 'secondary', 'data-edit': i + 1, onclick: () => {
+              editing = i;
+              fill(people[i]);
+              inputs.full_name.focus();
+            }}, t('edit')), ' ',
+            h('button', {type: 'button', class: 'secondary', 'data-remove': i + 1, onclick: () => {
+              people.splice(i, 1);
+              editing = -1;
+              fill({});
+              redraw();
+            }}, t('remove'))))), 'editor-table'));
+    sendButton.disabled = people.length === 0;
+    addButton.disabled = editing < 0 && people.length >= EDITOR_MAX;
+  }
+  const sendButton = h('button', {type: 'button', id: 'editor-send', onclick: () => {
+    errors.replaceChildren();
+    act(async () => {
+      try {
+        await api('POST', `drafts/${d.id}/list`, {applicants: people});
+      } catch (e) {
+        if (e.errors && e.errors.length) errors.replaceChildren(listErrors(e));
+        throw e;
+      }
+    });
+  }}, t('send_list'));
+  section.append(h('summary', {}, t('editor')), h('p', {class: 'muted'}, t('editor_hint')),
+    listBox, form, errors, h('div', {class: 'actions'}, sendButton));
+  fill({});
+  redraw();
+  return section;
+}
+
 async function viewDraft(render, id) {
   const d = await api('GET', `drafts/${id}`);
   /* the rows come with the SHA-256 of the very bytes read, which the confirmation names */
@@ -535,17 +673,10 @@ async function viewDraft(render, id) {
       d.dossier && h('tr', {}, h('th', {}, t('submitted_as')),
         h('td', {}, h('a', {href: `#/dossiers/${d.dossier}`, id: 'dossier-link'}, d.dossier)))),
     /* '' rather than false: the page's top-level nodes go to replaceChildren as they are */
-    !(open && clerk) ? '' : uploadForm('upload-list', t('upload_list'), '.csv,text/csv',
-      async (f) => {
-        errorBox.replaceChildren();
-        try {
-          return await api('POST', `drafts/${d.id}/list`, await f.text(), 'text/csv');
-        } catch (e) {
-          if (e.errors && e.errors.length) errorBox.replaceChildren(listErrors(e));
-          throw e;
-        }
-      }),
+    !(open && clerk) ? '' : listUploadForm(d, errorBox),
+    !(open && clerk) ? '' : templateLinks(),
     errorBox,
+    !(open && clerk) ? '' : rowEditor(d, rows),
     !(open && clerk) ? '' : uploadForm('upload-letter', t('upload_letter'), '.pdf,.jpg,.jpeg,.png',
       (f) => api('POST', `drafts/${d.id}/letter?name=${encodeURIComponent(f.name)}`, f,
         f.type || 'application/octet-stream')),
@@ -889,6 +1020,7 @@ async function route() {
       case 'queue': return await viewDossiers(render, true);
       case 'admin': return await viewAdmin(render);
       case 'audit': return await viewAudit(render);
+      case 'reports': return await viewReports(render); /* web/reports.js */
       case 'password': return viewPassword(render);
       default: location.hash = home();
     }

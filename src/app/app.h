@@ -21,6 +21,8 @@
 #include "core/records.h"
 
 typedef struct app app;
+/* Jansson's value: the views of records (app_view.c) are JSON. */
+typedef struct json_t json_t;
 
 typedef struct app_actor {
     const char *name; /* user name, or the operator's --actor on the command line */
@@ -189,6 +191,66 @@ int app_get_stats(app *a, app_stats *out, ct_error *err);
 /* Does the database answer? (/healthz; one trivial read.) */
 int app_health(app *a, ct_error *err);
 
+/* ---- reports (app_report.c, charts in app_report_svg.c): the procedure per agency and period ----
+ */
+
+typedef struct app_report_options {
+    const char *from;   /* first day, "YYYY-MM-DD" (Vietnam time); NULL or "": the month's first */
+    const char *to;     /* the day after the last; NULL or "": the first of the month after from */
+    const char *agency; /* one agency's code (404 "agency.not_found"); NULL or "": all of them */
+} app_report_options;
+
+/* One step of the procedure, over the steps that ended in the period. */
+typedef struct app_report_step {
+    int64_t done;
+    int64_t on_time, late; /* against the step's due time; steps 2 and 4 only */
+    double median_days;    /* working days from start to end, the start day not counted (as
+                              deadlines count); -1 when none ended */
+} app_report_step;
+
+typedef struct app_report_row {
+    char agency[32]; /* "" in the total */
+    char name[260];
+    /* dossiers received in the period (their receipt day), by the state they are in now:
+     * received = waiting + accepted + needs_supplement + rejected + withdrawn + completed */
+    int64_t received, waiting, accepted, needs_supplement, rejected, withdrawn, completed;
+    /* the agency's applicants' certificates signed, published, revoked in the period */
+    int64_t issued, published, revoked;
+    /* step 2 (the CA: receipt to every token's pickup notice, or to the rejection; 3 working
+     * days), step 3 (the agency's own time: the notice to the activation request; no due time,
+     * not counted against the CA), step 4 (the CA: the activation request, or the requested
+     * effective time if later, to publication; 1 working day) */
+    app_report_step step2, step3, step4;
+} app_report_row;
+
+typedef struct app_report_data {
+    char from[11], to[11]; /* the period [from, to), local days */
+    char agency[32];       /* "": every agency */
+    int64_t generated_at;
+    struct {
+        app_report_row *items; /* the agencies with anything in the period, by code */
+        size_t n, cap;
+    } rows;
+    app_report_row total;
+} app_report_data;
+
+/* The report of a period (CA roles and the auditor; 403 for the others). Bad dates: 400
+ * "report.bad_date"; an empty, reversed or over-ten-year period: 400 "report.bad_period". Free
+ * out with app_report_free() (also after a failure). */
+int app_report(app *a, const app_actor *actor, const app_report_options *opt, app_report_data *out,
+               ct_error *err);
+void app_report_free(app_report_data *r);
+/* Its JSON form (a new reference), shared by the API and the command line. */
+json_t *app_report_view(const app_report_data *r);
+/* One table as CSV for a spreadsheet: UTF-8 with a byte-order mark, CRLF lines, Vietnamese
+ * headings, a total row. table: "dossiers", "certificates" or "steps"; 404 "report.no_table"
+ * otherwise. On success *out is a malloc'd string the caller frees. */
+int app_report_csv(const app_report_data *r, const char *table, char **out, ct_error *err);
+/* A chart as SVG text: "agencies" (dossiers received and completed, bars per agency) or
+ * "on_time" (on-time rate of steps 2 and 4, step 3's median beside them); 404 "report.no_chart"
+ * otherwise. On success *out is a malloc'd string the caller frees. */
+int app_report_svg(const app_report_data *r, const char *chart, char **out, ct_error *err);
+
 /* ---- agencies (app_agency.c) ---- */
 
 typedef struct app_agency_input {
@@ -218,7 +280,7 @@ int app_agency_set_domains(app *a, const app_actor *actor, const char *code, con
 typedef struct app_submission {
     const char *agency;
     const char *channel;       /* direct | online | postal */
-    const char *format;        /* "csv" | "json" */
+    const char *format;        /* "csv" | "json" | "xlsx" */
     const unsigned char *data; /* the Mẫu 02 list */
     size_t len;
     const char *confirmed_by; /* the head's confirmation: "NAME, TITLE" */
@@ -236,6 +298,14 @@ typedef struct app_submission {
 typedef mau02_errors app_list_errors;
 void app_list_errors_free(app_list_errors *errors);
 
+/* The format of an uploaded list told by its content: "xlsx" when it is a zip (as every .xlsx
+ * workbook is), else `otherwise` ("csv", "json"). */
+const char *app_list_format_sniff(const unsigned char *data, size_t len, const char *otherwise);
+/* The Mẫu 02 list template as an .xlsx workbook (13 Vietnamese headings, text ID and phone
+ * columns, dd/mm/yyyy dates, drop-downs), made once and kept: *data is the process's copy, not
+ * to be freed. 500 "sheet.write" when it cannot be made. */
+int app_mau02_template_xlsx(const unsigned char **data, size_t *len, ct_error *err);
+
 int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        dossier_record *out, app_list_errors *list_errors, ct_error *err);
 
@@ -251,7 +321,7 @@ typedef struct app_step_args {
         effective_at; /* request-activation: requested effective time; 0 = as soon as possible */
     /* resubmit: a new Mẫu 02 list replacing the dossier's applicants (list NULL: the list stays),
      * checked as at intake; its problems, all of them, go to list_errors (may be NULL) */
-    const char *list_format; /* "csv" | "json" */
+    const char *list_format; /* "csv" | "json" | "xlsx" */
     const unsigned char *list;
     size_t list_len;
     app_list_errors *list_errors;
@@ -327,7 +397,7 @@ int app_draft_create(app *a, const app_actor *actor, const char *agency, const c
                      draft_record *out, ct_error *err);
 int app_draft_get(app *a, const app_actor *actor, int64_t id, draft_record *out, ct_error *err);
 int app_draft_list(app *a, const app_actor *actor, draft_visit_fn visit, void *ctx, ct_error *err);
-/* The Mẫu 02 list (format "csv" or "json"), checked row by row now as submission will. */
+/* The Mẫu 02 list (format "csv", "json" or "xlsx"), checked row by row now as submission will. */
 int app_draft_set_list(app *a, const app_actor *actor, int64_t id, const char *format,
                        const unsigned char *data, size_t len, draft_record *out,
                        app_list_errors *list_errors, ct_error *err);
@@ -468,7 +538,6 @@ void app_doctor_report_free(app_doctor_report *r);
 /* Each returns a new reference (json_decref it); a dossier's and an applicant's view list the
  * actions actor may take now (actor NULL: none), an applicant's only while d is accepted; an
  * applicant's "flags" are empty here (app_dossier_applicant_views fills them). */
-typedef struct json_t json_t;
 json_t *app_view_time(int64_t t);
 json_t *app_view_agency(const agency_record *r);
 json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_t now);

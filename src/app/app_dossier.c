@@ -17,9 +17,6 @@
 #include "core/mau02.h"
 #include "core/text.h"
 
-#define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */
-#define STEP4_DAYS 1 /* step 4: within 1 working day of the activation request */
-
 /* ---- deadlines ---- */
 
 deadline_status app_deadline_status(int64_t due_at, int64_t done_at, int64_t now)
@@ -87,18 +84,20 @@ static int parse_confirmation(const char *text, dossier_record *d, ct_error *err
     return 0;
 }
 
-/* A Mẫu 02 list as CSV or JSON, every row checked; all its problems go to list_errors. Intake
- * and a resubmission read lists through here alike. */
-static int parse_list(const char *format, const unsigned char *data, size_t len, const char *today,
-                      mau02_applicant **list, size_t *count, app_list_errors *list_errors,
-                      ct_error *err)
+/* A Mẫu 02 list as CSV, JSON or an .xlsx workbook, every row checked; all its problems go to
+ * list_errors. Intake, a resubmission and a draft read lists through here alike. */
+int app_parse_list(const char *format, const unsigned char *data, size_t len, const char *today,
+                   mau02_applicant **list, size_t *count, app_list_errors *list_errors,
+                   ct_error *err)
 {
     if (format && strcmp(format, "json") == 0)
         return mau02_parse_json(data, len, today, list, count, list_errors, err);
+    if (format && strcmp(format, "xlsx") == 0)
+        return mau02_parse_xlsx(data, len, today, list, count, list_errors, err);
     if (format == NULL || strcmp(format, "csv") == 0)
         return mau02_parse_csv((const char *)data, len, today, list, count, list_errors, err);
-    return ct_fail(err, 400, "dossier.format", "định dạng danh sách phải là csv hoặc json",
-                   "the list format must be csv or json");
+    return ct_fail(err, 400, "dossier.format", "định dạng danh sách phải là csv, json hoặc xlsx",
+                   "the list format must be csv, json or xlsx");
 }
 
 int dossier_check_submission(app *a, const app_actor *actor, const app_submission *in,
@@ -145,7 +144,7 @@ int dossier_check_submission(app *a, const app_actor *actor, const app_submissio
     } else {
         snprintf(d->confirmed_on, sizeof d->confirmed_on, "%s", today);
     }
-    if (parse_list(in->format, in->data, in->len, today, list, count, list_errors, err) != 0)
+    if (app_parse_list(in->format, in->data, in->len, today, list, count, list_errors, err) != 0)
         return -1;
     snprintf(d->agency, sizeof d->agency, "%s", agency.code);
     snprintf(d->channel, sizeof d->channel, "%s", in->channel);
@@ -1148,8 +1147,8 @@ int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_acti
                            "a new list comes only with a resubmission");
         /* checked as at intake, all its problems at once, before anything is read or written */
         local_day(app_now(), today);
-        if (parse_list(args->list_format, args->list, args->list_len, today, &s.list.items,
-                       &s.list.count, args->list_errors, err) != 0)
+        if (app_parse_list(args->list_format, args->list, args->list_len, today, &s.list.items,
+                           &s.list.count, args->list_errors, err) != 0)
             return -1;
         app_fingerprint(args->list, args->list_len, s.list.sha256);
     }

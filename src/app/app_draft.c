@@ -474,10 +474,8 @@ int app_draft_rows(app *a, const app_actor *actor, int64_t id, mau02_applicant *
     app_fingerprint(data, len, list_sha256);
     /* the same reading as submission's (dossier_check_submission), on the same day */
     ct_date_format(ct_utc_to_local_date(app_now()), today);
-    if (strcmp(d.list_format, "json") == 0)
-        rc = mau02_parse_json(data, len, today, rows, count, NULL, err);
-    else
-        rc = mau02_parse_csv((const char *)data, len, today, rows, count, NULL, err);
+    rc = app_parse_list(d.list_format[0] ? d.list_format : NULL, data, len, today, rows, count,
+                        NULL, err);
     free(data);
     if (rc != 0)
         list_sha256[0] = '\0';

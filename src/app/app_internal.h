@@ -29,6 +29,11 @@ struct app {
     struct limit_state *limits;  /* app_limit.c: rate limit and quota counters */
 };
 
+/* The procedure's deadlines, in working days (app_dossier.c sets them, app_report.c measures
+ * against them). */
+#define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */
+#define STEP4_DAYS 1 /* step 4: within 1 working day of the activation request */
+
 /* app_claim.c: run fn inside one store transaction: committed when fn returns 0, rolled back
  * otherwise (fn's error stands). A step reads the state it decides on inside fn, so that N
  * identical requests at once have one effect. */
@@ -92,6 +97,17 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d,
 int mau02_parse_json(const unsigned char *data, size_t len, const char *today,
                      struct mau02_applicant **out, size_t *count, app_list_errors *errors,
                      ct_error *err);
+/* app_mau02_xlsx.c: the list as an .xlsx workbook, its first sheet read as a CSV file's rows
+ * are (core/mau02.h, mau02_parse_rows); a file that is no readable workbook is one problem of
+ * the list as a whole: list.xlsx_invalid, list.xlsx_encrypted or list.xlsx_too_large. */
+int mau02_parse_xlsx(const unsigned char *data, size_t len, const char *today,
+                     struct mau02_applicant **out, size_t *count, app_list_errors *errors,
+                     ct_error *err);
+/* app_dossier.c: a list in any of the formats ("csv", "json", "xlsx"; NULL: csv), as intake,
+ * a resubmission and a draft read it. */
+int app_parse_list(const char *format, const unsigned char *data, size_t len, const char *today,
+                   struct mau02_applicant **list, size_t *count, app_list_errors *list_errors,
+                   ct_error *err);
 
 /* app_token.c: step 2 on a token. app_token_issue_applicant takes a blank token from stock,
  * provisions it (keys generated on it), signs the certificate on hold, writes it to the token,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -13,7 +14,8 @@
 
 #include "core/mau02.h"
 
-#define MAX_LIST_FILE (1024 * 1024)
+/* a list file read whole: a CSV list is 1 MiB at most (mau02.too_large says so), an .xlsx 2 MiB */
+#define MAX_LIST_FILE (2 * 1024 * 1024)
 
 /* ---- agency ---- */
 
@@ -265,6 +267,17 @@ int cmd_dossier_list(cli_call *c)
 }
 
 /* The submission of a list read from --file, as the CA officer records one received on paper. */
+/* A list file's format: an .xlsx workbook by its name or its content (a zip), JSON by its
+ * name, else CSV. A file named .xlsx is read as one, so that what is not a workbook is told so. */
+static const char *list_format(const char *file, const unsigned char *data, size_t len)
+{
+    size_t n = strlen(file);
+    if (n > 5 && strcasecmp(file + n - 5, ".xlsx") == 0)
+        return "xlsx";
+    return app_list_format_sniff(data, len,
+                                 n > 5 && strcmp(file + n - 5, ".json") == 0 ? "json" : "csv");
+}
+
 static int submit(app *a, const app_actor *actor, const cli_args *args, dossier_record *d,
                   app_list_errors *problems, ct_error *err)
 {
@@ -275,15 +288,15 @@ static int submit(app *a, const app_actor *actor, const cli_args *args, dossier_
     int rc;
 
     if (file == NULL)
-        return ct_fail(err, 400, "dossier.file", "thiếu --file DANH_SÁCH.csv|.json",
-                       "missing --file LIST.csv|LIST.json");
+        return ct_fail(err, 400, "dossier.file", "thiếu --file DANH_SÁCH.csv|.json|.xlsx",
+                       "missing --file LIST.csv|LIST.json|LIST.xlsx");
     if (cli_read_file(file, MAX_LIST_FILE, &data, &len) != 0)
         return ct_fail(err, 400, "file.read", "không đọc được %s", "cannot read %s", file);
     in.agency = cli_get(args, "agency");
     in.channel = cli_get(args, "channel");
     in.confirmed_by = cli_get(args, "confirmed-by");
     in.confirmed_on = cli_get(args, "confirmed-on");
-    in.format = strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".json") == 0 ? "json" : "csv";
+    in.format = list_format(file, data, len);
     in.data = data;
     in.len = len;
     rc = app_dossier_submit(a, actor, &in, d, problems, err);
@@ -411,8 +424,7 @@ int cmd_dossier_step(cli_call *c)
             return CLI_FAILED;
         }
         step.list = list;
-        step.list_format =
-            strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".json") == 0 ? "json" : "csv";
+        step.list_format = list_format(file, list, step.list_len);
         step.list_errors = &problems;
     }
     app_dossier_applicants(c->a, &c->actor, cli_pos(c, 0), snapshot_applicant, &before, &ignored);

@@ -115,7 +115,7 @@ static const cli_command commands[] = {
 
     {"dossier", "submit", NULL,
      OPTS(NEED("agency", "CODE"), NEED("channel", "direct|postal"),
-          NEED("file", "LIST.csv|LIST.json"), NEED("confirmed-by", "\"NAME, TITLE\""),
+          NEED("file", "LIST.csv|.json|.xlsx"), NEED("confirmed-by", "\"NAME, TITLE\""),
           OPT("confirmed-on", "YYYY-MM-DD"), JSON),
      cmd_dossier_submit, 0, OFFICER, CLI_OPEN,
      "Record a dossier received in person or by post (the Mẫu 02 list as CSV or JSON); prints "
@@ -129,7 +129,7 @@ static const cli_command commands[] = {
     {"dossier", "supplement", "CODE", OPTS(NEED("reason", "TEXT")),
      cmd_dossier_step, ACT_SUPPLEMENT, OFFICER, CLI_OPEN,
      "Ask the agency for a supplement, saying what is missing; the CA's clock stops."},
-    {"dossier", "resubmit", "CODE", OPTS(OPT("reason", "TEXT"), OPT("file", "LIST.csv|LIST.json")),
+    {"dossier", "resubmit", "CODE", OPTS(OPT("reason", "TEXT"), OPT("file", "LIST.csv|.json|.xlsx")),
      cmd_dossier_step, ACT_RESUBMIT, OFFICER, CLI_OPEN,
      "Record the agency's supplemented dossier; the clock runs again. --file: a new Mẫu 02 list, "
      "checked as at intake, replacing the applicants."},
@@ -203,6 +203,13 @@ static const cli_command commands[] = {
      cmd_doctor, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Check the instance and say what to mend: file modes, CA certificates, CRLs, token module, "
      "database, disk space, audit chain, clock (exit status 0 ok, 1 warning, 2 error)."},
+
+    {"report", NULL, NULL,
+     OPTS(OPT("from", "YYYY-MM-DD"), OPT("to", "YYYY-MM-DD"), OPT("agency", "CODE"),
+          OPT("csv", "dossiers|certificates|steps"), JSON),
+     cmd_report, 0, OFFICER, CLI_OPEN,
+     "The procedure per agency over [--from, --to) (default: this month): dossiers, "
+     "certificates, on-time rate and median working days of each step; --csv: one table."},
 
     {"demo", NULL, NULL, NULL,
      cmd_demo, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,

@@ -259,7 +259,7 @@ int cli_parse_local_time(const char *text, int64_t *out)
 
 void cli_print_json(json_t *j)
 {
-    json_dumpf(j, stdout, JSON_INDENT(2));
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     putchar('\n');
     json_decref(j);
 }

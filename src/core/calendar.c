@@ -478,6 +478,16 @@ ct_date calendar_add_working_days(const ct_calendar *cal, ct_date d, int n)
     return ct_date_from_jdn(jd);
 }
 
+long calendar_working_days_between(const ct_calendar *cal, ct_date from, ct_date to)
+{
+    long jd = ct_date_to_jdn(from), end = ct_date_to_jdn(to), n = 0;
+
+    while (jd < end)
+        if (calendar_is_working_day(cal, ct_date_from_jdn(++jd)))
+            n++;
+    return n;
+}
+
 int calendar_add_working_days_checked(const ct_calendar *cal, ct_date d, long n, ct_date *out,
                                       ct_error *err)
 {

@@ -61,6 +61,9 @@ bool calendar_is_working_day(const ct_calendar *cal, ct_date d);
 const char *calendar_holiday_name(const ct_calendar *cal, ct_date d);
 /* The n-th working day after d (d not counted); n = 0 gives d. */
 ct_date calendar_add_working_days(const ct_calendar *cal, ct_date d, int n);
+/* The working days after from, up to and including to (0 when to is not after from): how long
+ * something took as the deadlines count ("within n working days from D", D not counted). */
+long calendar_working_days_between(const ct_calendar *cal, ct_date from, ct_date to);
 /* What a date from outside (the API, the command line) may ask of the calendar: days of the
  * years 1900 to 9999, and 0 to 3650 working days (ten years) at once. */
 #define CALENDAR_MIN_YEAR 1900

@@ -910,53 +910,151 @@ static void reader_fail(const csv_reader *r, int got, mau02_errors *errors)
     add_error(errors, r->record, col, &e);
 }
 
-/* Reads every record into list (the rows without a problem) and errors; false when reading had
- * to stop (a problem leaving the rest unreadable, or too many rows). */
-static bool read_rows(csv_reader *r, const char *today, char (*cells)[MAU02_MAX_CELL + 1],
-                      mau02_applicant *list, size_t *n, mau02_errors *errors)
+/* What the rows read so far have decided, for every input read row by row (CSV, spreadsheet). */
+typedef struct row_taker {
+    const char *today;
+    mau02_applicant *list; /* MAU02_MAX_ROWS of them */
+    size_t n;              /* rows without a problem, in list */
+    int rows;              /* rows taken (not blank, not the header) */
+    bool first;            /* no row seen yet: the next one may be the header */
+    mau02_errors *errors;
+} row_taker;
+
+/* One row of `got` cells (the first 13 in cells), numbered `record`; false when reading has to
+ * stop (too many rows). Blank rows and the header are skipped; a row with another number of
+ * cells is a problem of the row as a whole. */
+static bool take_row(row_taker *t, const char *const cells[MAU02_COLUMNS], int got, int record,
+                     bool blank)
+{
+    ct_error e;
+
+    if (blank)
+        return true; /* an empty line, or an empty row a spreadsheet exported as ",,,,," */
+    if (t->first) {
+        t->first = false;
+        if (is_header(cells[0] ? cells[0] : ""))
+            return true;
+    }
+    if (t->rows == MAU02_MAX_ROWS) {
+        ct_fail(&e, 400, "mau02.too_many", "danh sách quá %d người, hãy chia thành nhiều hồ sơ",
+                "more than %d applicants, split the list into several dossiers", MAU02_MAX_ROWS);
+        add_error(t->errors, record, -1, &e);
+        return false;
+    }
+    t->rows++;
+    if (got != MAU02_COLUMNS) {
+        ct_fail(&e, 400, "mau02.columns",
+                "có %d cột, mẫu 02 có %d cột (STT, Họ và tên, … , Số hiệu chứng thư số cũ; "
+                "cột cuối có thể để trống)",
+                "%d cells, the Mẫu 02 list has %d columns (row number, full name, …, "
+                "previous certificate serial; the last may be left empty)",
+                got, MAU02_COLUMNS);
+        add_error(t->errors, record, -1, &e);
+        return true;
+    }
+    if (mau02_check_row_all(cells, record, t->today, &t->list[t->n], t->errors) == 0)
+        t->n++;
+    return true;
+}
+
+/* Reads every record into the taker; false when reading had to stop (a problem leaving the rest
+ * unreadable, or too many rows). */
+static bool read_rows(csv_reader *r, char (*cells)[MAU02_MAX_CELL + 1], row_taker *t)
 {
     int got;
-    bool first = true;
-    int rows = 0;
-    ct_error e;
 
     while ((got = read_record(r, cells)) != CSV_END) {
         const char *row[MAU02_COLUMNS];
         if (got < 0) {
-            reader_fail(r, got, errors);
+            reader_fail(r, got, t->errors);
             return false;
-        }
-        if (r->blank)
-            continue; /* an empty line, or an empty row a spreadsheet exported as ",,,,," */
-        if (first) {
-            first = false;
-            if (is_header(cells[0]))
-                continue;
-        }
-        if (rows == MAU02_MAX_ROWS) {
-            ct_fail(&e, 400, "mau02.too_many", "danh sách quá %d người, hãy chia thành nhiều hồ sơ",
-                    "more than %d applicants, split the list into several dossiers",
-                    MAU02_MAX_ROWS);
-            add_error(errors, r->record, -1, &e);
-            return false;
-        }
-        rows++;
-        if (got != MAU02_COLUMNS) {
-            ct_fail(&e, 400, "mau02.columns",
-                    "có %d cột, mẫu 02 có %d cột (STT, Họ và tên, … , Số hiệu chứng thư số cũ; "
-                    "cột cuối có thể để trống)",
-                    "%d cells, the Mẫu 02 list has %d columns (row number, full name, …, "
-                    "previous certificate serial; the last may be left empty)",
-                    got, MAU02_COLUMNS);
-            add_error(errors, r->record, -1, &e);
-            continue;
         }
         for (int c = 0; c < MAU02_COLUMNS; c++)
             row[c] = cells[c];
-        if (mau02_check_row_all(row, r->record, today, &list[*n], errors) == 0)
-            (*n)++;
+        if (!take_row(t, row, got, r->record, r->blank))
+            return false;
     }
     return true;
+}
+
+/* The end of every reading: an empty list, duplicates (among the rows read, even when reading
+ * stopped: they are problems too), and the answer. */
+static int finish_list(row_taker *t, size_t before, mau02_applicant **out, size_t *count,
+                       mau02_errors *own, ct_error *err)
+{
+    mau02_errors *e = t->errors;
+    mau02_applicant *fit;
+    ct_error one;
+
+    if (t->n == 0 && e->total == before) {
+        ct_fail(&one, 400, "mau02.empty", "danh sách không có người đề nghị nào",
+                "the list has no applicant");
+        add_error(e, 0, -1, &one);
+    }
+    mau02_check_duplicates(t->list, t->n, e, NULL);
+    if (e->total > before) {
+        free(t->list);
+        mau02_errors_sort(e);
+        mau02_errors_summary(e, err);
+        mau02_errors_free(own);
+        return -1;
+    }
+    fit = realloc(t->list, t->n * sizeof *t->list);
+    *out = fit ? fit : t->list;
+    *count = t->n;
+    mau02_errors_free(own);
+    return 0;
+}
+
+static bool blank_cell(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t')
+            return false;
+    return true;
+}
+
+int mau02_parse_rows(const mau02_row *rows, size_t n, const char *today, mau02_applicant **out,
+                     size_t *count, mau02_errors *errors, ct_error *err)
+{
+    mau02_errors own = {0};
+    row_taker t = {.today = today, .first = true, .errors = errors ? errors : &own};
+    size_t before = t.errors->total;
+    ct_date d;
+    ct_error e;
+
+    *out = NULL;
+    *count = 0;
+    if (today == NULL || ct_date_parse(today, &d) != 0)
+        return ct_fail(err, 500, "mau02.today", "ngày hiện tại không hợp lệ",
+                       "today's date is not valid");
+    t.list = calloc(MAU02_MAX_ROWS, sizeof *t.list);
+    if (t.list == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const mau02_row *r = &rows[i];
+        bool blank = r->width <= MAU02_COLUMNS, too_long = false;
+        for (int c = 0; c < MAU02_COLUMNS; c++) {
+            if (!blank_cell(r->cells[c]))
+                blank = false;
+            if (r->cells[c] && strlen(r->cells[c]) > MAU02_MAX_CELL) {
+                ct_fail(&e, 400, "mau02.cell_too_long", "ô dài quá %d byte",
+                        "the cell is longer than %d bytes", MAU02_MAX_CELL);
+                add_error(t.errors, r->row, c, &e);
+                too_long = true;
+            }
+        }
+        if (too_long) {
+            t.first = false;
+            t.rows++;
+            continue;
+        }
+        /* a spreadsheet row has every column: cells left empty at its end are still there */
+        if (!take_row(&t, r->cells, r->width > MAU02_COLUMNS ? r->width : MAU02_COLUMNS, r->row,
+                      blank))
+            break;
+    }
+    return finish_list(&t, before, out, count, &own, err);
 }
 
 int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_applicant **out,
@@ -966,15 +1064,15 @@ int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_appli
     /* 14 cells of 1 KiB: on the heap, the reader may run on a small thread stack */
     char(*cells)[MAU02_MAX_CELL + 1];
     csv_reader r = {0};
-    mau02_applicant *list, *fit;
-    mau02_errors own = {0}, *e = errors ? errors : &own;
-    size_t n = 0, before = e->total;
-    ct_date t;
+    mau02_errors own = {0};
+    row_taker t = {.today = today, .first = true, .errors = errors ? errors : &own};
+    size_t before = t.errors->total;
+    ct_date d;
     ct_error one;
 
     *out = NULL;
     *count = 0;
-    if (today == NULL || ct_date_parse(today, &t) != 0)
+    if (today == NULL || ct_date_parse(today, &d) != 0)
         return ct_fail(err, 500, "mau02.today", "ngày hiện tại không hợp lệ",
                        "today's date is not valid");
     if (len > MAU02_MAX_BYTES) {
@@ -983,8 +1081,11 @@ int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_appli
                 "the list file is too large (%zu bytes, %d at most): split it into several "
                 "dossiers",
                 len, MAU02_MAX_BYTES);
-        add_error(e, 0, -1, &one);
-        goto summary;
+        add_error(t.errors, 0, -1, &one);
+        mau02_errors_sort(t.errors);
+        mau02_errors_summary(t.errors, err);
+        mau02_errors_free(&own);
+        return -1;
     }
     r.p = data;
     r.end = data + len;
@@ -992,34 +1093,14 @@ int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_appli
         r.p += 3; /* "CSV UTF-8" as Excel saves it */
     r.sep = detect_separator(r.p, r.end);
     cells = malloc((MAU02_COLUMNS + 1) * sizeof *cells);
-    list = calloc(MAU02_MAX_ROWS, sizeof *list);
-    if (cells == NULL || list == NULL) {
+    t.list = calloc(MAU02_MAX_ROWS, sizeof *t.list);
+    if (cells == NULL || t.list == NULL) {
         free(cells);
-        free(list);
+        free(t.list);
         mau02_errors_free(&own);
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     }
-    /* duplicates among the rows read, even when reading stopped: they are problems too */
-    read_rows(&r, today, cells, list, &n, e);
+    read_rows(&r, cells, &t);
     free(cells);
-    if (n == 0 && e->total == before) {
-        ct_fail(&one, 400, "mau02.empty", "danh sách không có người đề nghị nào",
-                "the list has no applicant");
-        add_error(e, 0, -1, &one);
-    }
-    mau02_check_duplicates(list, n, e, NULL);
-    if (e->total > before) {
-        free(list);
-        goto summary;
-    }
-    fit = realloc(list, n * sizeof *list);
-    *out = fit ? fit : list;
-    *count = n;
-    mau02_errors_free(&own);
-    return 0;
-summary:
-    mau02_errors_sort(e);
-    mau02_errors_summary(e, err);
-    mau02_errors_free(&own);
-    return -1;
+    return finish_list(&t, before, out, count, &own, err);
 }

@@ -149,4 +149,23 @@ int mau02_check_duplicates(const mau02_applicant *list, size_t count, mau02_erro
 int mau02_parse_csv(const char *data, size_t len, const char *today, mau02_applicant **out,
                     size_t *count, mau02_errors *errors, ct_error *err);
 
+/*
+ * A list read from a spreadsheet file by another module (an .xlsx workbook's first sheet): one
+ * row as the spreadsheet numbers it, its first 13 cells as text (NULL when empty) and its width,
+ * 1 + the column of its last non-empty cell (a row that goes on past the 13th column is a
+ * mau02.columns problem; one that stops early has its last cells empty).
+ */
+typedef struct mau02_row {
+    int row;
+    int width;
+    const char *cells[MAU02_COLUMNS];
+} mau02_row;
+
+/* The rows of a spreadsheet, read as mau02_parse_csv reads a CSV file's records: blank rows and
+ * the header skipped, every row checked, then duplicates, every problem into errors; a cell
+ * longer than MAU02_MAX_CELL is mau02.cell_too_long at its place. Same answer and ownership as
+ * mau02_parse_csv. */
+int mau02_parse_rows(const mau02_row *rows, size_t n, const char *today, mau02_applicant **out,
+                     size_t *count, mau02_errors *errors, ct_error *err);
+
 #endif

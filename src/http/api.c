@@ -33,7 +33,7 @@ int api_send_json(http_request *r, int status, json_t *j, const http_header *hea
      * give it is valid: error messages are made so in core, inputs are checked by the router) */
     static const char oom[] = "{\"code\":\"http.out_of_memory\",\"message\":\"hết bộ nhớ\","
                               "\"message_vi\":\"hết bộ nhớ\",\"message_en\":\"out of memory\"}";
-    char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    char *body = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
     int rc;
 
     json_decref(j);
@@ -309,7 +309,8 @@ int api_ok(http_request *r)
 
 /* ---- dispatch ---- */
 
-/* Does path (under /api/v1/, no leading slash) match pattern? The {…} segments go to c. */
+/* Does path (under /api/v1/, no leading slash) match pattern? The {…} segments go to c; a
+ * pattern segment "{name}.ext" takes a segment ending in .ext, without it. */
 static bool route_matches(const char *pattern, const char *path, api_call *c)
 {
     int k = 0;
@@ -317,11 +318,16 @@ static bool route_matches(const char *pattern, const char *path, api_call *c)
     while (*pattern && *path) {
         size_t plen = strcspn(pattern, "/"), slen = strcspn(path, "/");
         if (pattern[0] == '{') {
+            /* "{name}.csv": the segment must end with what follows the braces, which is not
+             * part of the value */
+            const char *close = memchr(pattern, '}', plen);
+            size_t suffix = close ? plen - (size_t)(close + 1 - pattern) : 0;
             /* a segment too long for any key names no record: no match, never a cut one */
-            if (k >= API_MAX_PARAMS || slen == 0 || slen >= sizeof c->param[0])
+            if (k >= API_MAX_PARAMS || slen <= suffix || slen - suffix >= sizeof c->param[0] ||
+                (suffix && strncmp(path + slen - suffix, close + 1, suffix) != 0))
                 return false;
-            memcpy(c->param[k], path, slen);
-            c->param[k++][slen] = '\0';
+            memcpy(c->param[k], path, slen - suffix);
+            c->param[k++][slen - suffix] = '\0';
         } else if (plen != slen || strncmp(pattern, path, plen) != 0) {
             return false;
         }

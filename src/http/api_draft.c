@@ -15,6 +15,9 @@
 
 #include <microhttpd.h>
 
+/* an .xlsx workbook as browsers and office programs name it */
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 static int list_draft(void *ctx, const draft_record *d)
 {
     return json_array_append_new(ctx, app_view_draft(d)) == 0 ? 0 : 1;
@@ -158,8 +161,9 @@ int api_draft_create(api_call *c)
                       201, &d);
 }
 
-/* The list: text/csv as it is, or JSON {"csv": "..."} / {"applicants": [...]}. A refused list
- * is answered with every problem found in it. */
+/* The list: text/csv as it is, an .xlsx workbook (its own type, or application/octet-stream
+ * with a zip's content), or JSON {"csv": "..."} / {"applicants": [...]}. A refused list is
+ * answered with every problem found in it. */
 int api_draft_list_put(api_call *c)
 {
     http_request *r = c->r;
@@ -177,6 +181,15 @@ int api_draft_list_put(api_call *c)
     if (api_content_type_is(r, "text/csv")) {
         rc = app_draft_set_list(r->app, &c->actor, id, "csv", r->body, r->body_len, &d, &problems,
                                 &err);
+    } else if (api_content_type_is(r, XLSX_TYPE) ||
+               api_content_type_is(r, "application/octet-stream")) {
+        /* sent as a workbook, read as one (what is not is told so); a file of no known type,
+         * by its content */
+        rc = app_draft_set_list(r->app, &c->actor, id,
+                                api_content_type_is(r, XLSX_TYPE)
+                                    ? "xlsx"
+                                    : app_list_format_sniff(r->body, r->body_len, "csv"),
+                                r->body, r->body_len, &d, &problems, &err);
     } else {
         j = api_json_body(r, &rc);
         if (j == NULL || api_get_string(r, j, "csv", &csv, &rc) != 0) {

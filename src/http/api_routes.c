@@ -517,6 +517,74 @@ static int calendar_add_days(api_call *c)
         c->r, 200, json_pack("{s:s, s:i, s:s}", "from", from, "n", (int)days, "date", out), NULL);
 }
 
+/* ---- reports: ?from=YYYY-MM-DD&to=YYYY-MM-DD&agency=CODE ---- */
+
+static int report_read(api_call *c, app_report_data *rep, ct_error *err)
+{
+    app_report_options opt = {http_query(c->r, "from"), http_query(c->r, "to"),
+                              http_query(c->r, "agency")};
+
+    return app_report(c->r->app, &c->actor, &opt, rep, err);
+}
+
+static int report_show(api_call *c)
+{
+    app_report_data rep;
+    ct_error err = {0};
+    json_t *j;
+
+    if (report_read(c, &rep, &err) != 0) {
+        app_report_free(&rep);
+        return api_send_error(c->r, &err);
+    }
+    j = app_report_view(&rep);
+    app_report_free(&rep);
+    return api_send_json(c->r, 200, j, NULL);
+}
+
+/* A table (CSV) or a chart (SVG) of the report, as a file: what the portal links and shows. */
+static int report_file(api_call *c, bool chart)
+{
+    app_report_data rep;
+    ct_error err = {0};
+    char *body = NULL, disposition[160];
+    int rc;
+    /* a chart opened on its own runs nothing and loads nothing */
+    const http_header headers[] = {
+        {"Cache-Control", "private, no-store"},
+        {"Content-Disposition", disposition},
+        {"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"},
+        {NULL, NULL}};
+
+    if (report_read(c, &rep, &err) == 0)
+        rc = chart ? app_report_svg(&rep, c->param[0], &body, &err)
+                   : app_report_csv(&rep, c->param[0], &body, &err);
+    else
+        rc = -1;
+    if (rc != 0) {
+        app_report_free(&rep);
+        return api_send_error(c->r, &err);
+    }
+    /* the name is made of the route's own word (checked by app) and the parsed dates */
+    snprintf(disposition, sizeof disposition, "%s; filename=\"bao-cao-%s-%s-%s.%s\"",
+             chart ? "inline" : "attachment", c->param[0], rep.from, rep.to, chart ? "svg" : "csv");
+    app_report_free(&rep);
+    rc = http_send(c->r, 200, chart ? "image/svg+xml; charset=utf-8" : "text/csv; charset=utf-8",
+                   body, strlen(body), headers);
+    free(body);
+    return rc;
+}
+
+static int report_csv(api_call *c)
+{
+    return report_file(c, false);
+}
+
+static int report_svg(api_call *c)
+{
+    return report_file(c, true);
+}
+
 static int routes_list(api_call *c);
 
 /* ---- the table ---- */
@@ -561,6 +629,9 @@ static const api_route routes[] = {
     {"POST", "users",                           ROLE_CA_ADMIN,                      true,  user_add},
     {"POST", "users/{username}/disable",        ROLE_CA_ADMIN,                      true,  user_disable},
     {"GET",  "audit/verify",                    READERS,                            false, audit_verify},
+    {"GET",  "reports",                         READERS,                            false, report_show},
+    {"GET",  "reports/{table}.csv",             READERS,                            false, report_csv},
+    {"GET",  "reports/{chart}.svg",             READERS,                            false, report_svg},
     {"GET",  "calendar/holidays",               ANY_ROLE,                           false, calendar_holidays_list},
     {"GET",  "calendar/add-working-days",       ANY_ROLE,                           false, calendar_add_days},
 };

@@ -136,6 +136,7 @@ int site_certificate(http_request *r, const char *rest);
 int site_procedure(http_request *r);
 int site_lookup(http_request *r);
 int site_form_mau02(http_request *r);
+int site_form_mau02_xlsx(http_request *r);
 /* download.c */
 int download_certificate(http_request *r, const cert_record *c, const char *ext);
 int download_ca(http_request *r, const char *rest);

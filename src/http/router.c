@@ -41,6 +41,7 @@ static const route routes[] = {
     {"GET",  "/thu-tuc/tra-cuu", false, ROUTE_PROCEDURE, 0,    site_lookup, NULL, NULL},
     {"GET",  "/procedure/lookup", false, ROUTE_PROCEDURE, 0,   site_lookup, NULL, NULL},
     {"GET",  "/forms/mau02.csv", false, ROUTE_STATIC, 0,       site_form_mau02, NULL, NULL},
+    {"GET",  "/forms/mau02.xlsx", false, ROUTE_STATIC, 0,      site_form_mau02_xlsx, NULL, NULL},
     {"GET",  "/ca/",      true,  ROUTE_CA,      0,             NULL,        download_ca, NULL},
     {"GET",  "/crl/",     true,  ROUTE_CRL,     0,             NULL,        download_crl, NULL},
     {"POST", "/ocsp",     false, ROUTE_OCSP,    OCSP_MAX_BODY, ocsp_post,   NULL, NULL},

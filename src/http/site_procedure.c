@@ -143,12 +143,14 @@ int site_procedure(http_request *r)
     text_add(&t, "<li><strong>%s</strong> — %s</li>\n", L(r, "Mẫu 01", "Form 01 (Mẫu 01)"),
              L(r, "giấy đề nghị của từng người;", "each person's request;"));
     text_add(&t,
-             "<li><strong>%s</strong> — %s <a href=\"/forms/mau02.csv\" download "
+             "<li><strong>%s</strong> — %s <a href=\"/forms/mau02.xlsx\" download "
+             "id=\"mau02-xlsx-link\">%s</a> · <a href=\"/forms/mau02.csv\" download "
              "id=\"mau02-link\">%s</a></li>\n",
              L(r, "Mẫu 02", "Form 02 (Mẫu 02)"),
              L(r, "danh sách người đề nghị của cơ quan (một dòng một người);",
                "the agency's list of applicants (one row per person);"),
-             L(r, "Tải mẫu danh sách (CSV, UTF-8)", "Download the list template (CSV, UTF-8)"));
+             L(r, "Tải mẫu danh sách (Excel .xlsx)", "Download the list template (Excel .xlsx)"),
+             L(r, "hoặc CSV, UTF-8", "or CSV, UTF-8"));
     text_add(&t, "<li><strong>%s</strong> — %s</li>\n</ul>\n",
              L(r, "Xác nhận của cơ quan", "The agency's confirmation"),
              L(r, "chữ ký của thủ trưởng cơ quan, tổ chức quản lý trực tiếp trên văn bản đề nghị.",
@@ -156,9 +158,10 @@ int site_procedure(http_request *r)
     text_add(&t, "<p class=\"muted\">%s</p>\n",
              L(r,
                "Mẫu danh sách có 13 cột theo Mẫu 02 (Thông tư 185/2019/TT-BQP); mở bằng Excel "
-               "hoặc LibreOffice, điền, rồi lưu lại dạng CSV UTF-8.",
+               "hoặc LibreOffice, điền, rồi gửi lại tệp .xlsx (hoặc lưu dạng CSV UTF-8).",
                "The list template has the 13 columns of Form 02 (Circular 185/2019/TT-BQP); "
-               "open it in Excel or LibreOffice, fill it in, and save it as CSV UTF-8."));
+               "open it in Excel or LibreOffice, fill it in, and upload the .xlsx file (or save "
+               "it as CSV UTF-8)."));
 
     text_add(&t,
              "<h2 id=\"cach-nop\">%s</h2>\n<table class=\"channels\">\n<thead><tr><th>%s</th>"
@@ -362,6 +365,24 @@ int site_lookup(http_request *r)
              L(r, "« Về trang thủ tục", "« Back to the procedure"));
     page_end(&t, r);
     return http_send_html(r, status, text_take(&t));
+}
+
+/* The Mẫu 02 list template as an .xlsx workbook, made by the app once and kept. */
+int site_form_mau02_xlsx(http_request *r)
+{
+    static const http_header headers[] = {
+        {"Content-Disposition", "attachment; filename=\"mau02.xlsx\""},
+        {"Cache-Control", "public, max-age=3600"},
+        {"X-Content-Type-Options", "nosniff"},
+        {NULL, NULL}};
+    const unsigned char *data;
+    size_t len;
+    ct_error err;
+
+    if (app_mau02_template_xlsx(&data, &len, &err) != 0)
+        return http_send_error(r, 500, "Không tạo được tệp mẫu.", "Cannot make the template.");
+    return http_send(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     data, len, headers);
 }
 
 /* The Mẫu 02 list template (data/samples/mau02.csv), with the byte order mark that tells a

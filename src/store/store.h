@@ -97,6 +97,8 @@ int store_applicant_insert(store *s, const applicant_record *rec, ct_error *err)
 int store_applicant_get(store *s, const char *dossier, int64_t n, applicant_record *out,
                         ct_error *err);
 int store_applicant_update(store *s, const applicant_record *rec, ct_error *err);
+/* A dossier's applicants in list order; dossier NULL: every applicant, by dossier and row (the
+ * reports read them in one pass). */
 int store_applicant_list(store *s, const char *dossier, applicant_visit_fn visit, void *ctx,
                          ct_error *err);
 /* Delete every applicant of a dossier (a resubmission replacing its list, in the caller's

@@ -272,8 +272,9 @@ int sq_applicant_list(void *impl, const char *dossier, applicant_visit_fn visit,
 {
     applicant_record scratch;
     const char *b[] = {dossier};
-    WITH_READ(sq_select_records(db, &applicant_table, "WHERE dossier = ? ORDER BY n", b, 1, NULL,
-                                (sq_row_fn)visit, ctx, &scratch, err));
+    WITH_READ(sq_select_records(db, &applicant_table,
+                                dossier ? "WHERE dossier = ? ORDER BY n" : "ORDER BY dossier, n", b,
+                                dossier ? 1 : 0, NULL, (sq_row_fn)visit, ctx, &scratch, err));
 }
 
 static int delete_applicants(sqlite3 *db, const char *dossier, ct_error *err)

@@ -97,6 +97,9 @@ GET|tokens||401|200|200|200|403|403|403
 GET|certificates||401|200|200|200|403|403|403
 GET|users||401|200|403|200|403|403|403
 GET|audit/verify||401|200|200|200|403|403|403
+GET|reports||401|200|200|200|403|403|403
+GET|reports/steps.csv?from=2026-01-01&to=2026-02-01||401|200|200|200|403|403|403
+GET|reports/on_time.svg||401|200|200|200|403|403|403
 GET|calendar/holidays?year=2026||401|200|200|200|200|200|200
 GET|calendar/add-working-days?date=2026-02-13&n=3||401|200|200|200|200|200|200
 GET|certificates/00FF||401|404|404|404|403|403|403
@@ -157,7 +160,7 @@ import json, sys
 users = {"agency_clerk": "vanthu", "agency_head": "thutruong", "ca_officer": "canbo",
          "ca_admin": "quantri", "auditor": "kiemtoan"}
 fill = {"{code}": sys.argv[2], "{action}": "accept", "{id}": sys.argv[3], "{serial}": "00FF",
-        "{username}": "tam.thoi"}
+        "{username}": "tam.thoi", "{table}": "dossiers", "{chart}": "agencies"}
 for r in json.load(open(sys.argv[1])):
     if not r["session"]:
         continue

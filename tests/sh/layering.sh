@@ -7,23 +7,25 @@ cd "$CT_SRC/src"
 
 bad=$(grep -nE '#include <(openssl|sqlite3|microhttpd|jansson|argon2|ini|p11-kit|pthread)' core/*.[ch] || true)
 same "core includes only libc" "" "$bad"
-bad=$(grep -nE '#include "(store|pki|token)/' cli/*.[ch] http/*.[ch] 2>/dev/null || true)
+bad=$(grep -nE '#include "(store|pki|token|sheet)/' cli/*.[ch] http/*.[ch] 2>/dev/null || true)
 same "faces include only app" "" "$bad"
-bad=$(grep -nE '#include <(sqlite3|openssl/)' cli/*.[ch] http/*.[ch] 2>/dev/null || true)
-same "faces use no storage or crypto library" "" "$bad"
-bad=$(grep -nE '#include "(store|pki|token)/' app/app.h app/config.h || true)
+bad=$(grep -nE '#include <(sqlite3|openssl/|zip\.h|libxml/|xlsxwriter)' cli/*.[ch] http/*.[ch] 2>/dev/null || true)
+same "faces use no storage, crypto or spreadsheet library" "" "$bad"
+bad=$(grep -nE '#include "(store|pki|token|sheet)/' app/app.h app/config.h || true)
 same "the app's public headers show no service" "" "$bad"
-bad=$(grep -nE '#include "(app|store|pki|token|cli|http)/' core/*.[ch] || true)
+bad=$(grep -nE '#include "(app|store|pki|token|sheet|cli|http)/' core/*.[ch] || true)
 same "core includes only core" "" "$bad"
-bad=$(grep -nE '#include "(app|cli|http)/' pki/*.[ch] store/*.[ch] token/*.[ch] 2>/dev/null || true)
+bad=$(grep -nE '#include "(app|cli|http)/' pki/*.[ch] store/*.[ch] token/*.[ch] sheet/*.[ch] 2>/dev/null || true)
 same "services do not call upward" "" "$bad"
-bad=$(grep -lE 'exit\(' core/*.c pki/*.c store/*.c token/*.c app/*.c 2>/dev/null || true)
+bad=$(grep -nE '#include "(store|pki|token)/' sheet/*.[ch] || true)
+same "sheet includes only core" "" "$bad"
+bad=$(grep -lE 'exit\(' core/*.c pki/*.c store/*.c token/*.c sheet/*.c app/*.c 2>/dev/null || true)
 same "no exit() below the command line" "" "$bad"
 
 # Who defines each symbol: the layers' objects (CMake keeps them under CMakeFiles/<target>.dir)
 # and every shared library the program loads, named without version (libc, libjansson, …).
 objs="${CT_BUILD:?CT_BUILD must point at the build directory (CTest sets it)}/CMakeFiles"
-for layer in core:ctcore pki:ctpki token:cttoken store:ctstore app:ctapp \
+for layer in core:ctcore pki:ctpki token:cttoken store:ctstore sheet:ctsheet app:ctapp \
     http:chungthu cli:chungthu; do
     name=${layer%%:*}
     nm -g --defined-only "$objs/${layer#*:}.dir/src/$name"/*.o |
@@ -69,4 +71,6 @@ bad=$(offenders http chungthu http cli app core libjansson libmicrohttpd "$libc"
       offenders cli chungthu http cli app core libjansson libmicrohttpd "$libc")
 none "faces call only app, core, libc, Jansson and libmicrohttpd" "$bad"
 none "core calls only libc and libm" "$(offenders core ctcore core "$libc")"
+none "sheet calls only core, libc and its spreadsheet libraries" \
+    "$(offenders sheet ctsheet sheet core libzip libxml2 libxlsxwriter "$libc")"
 finish

@@ -151,6 +151,27 @@ static void test_deadlines(void **state)
     assert_null(calendar_holiday_name(cal, D(2026, 2, 24)));
 }
 
+/* How long something took, counted as the deadlines count: working days after the start day up
+ * to and including the end day. */
+static void test_working_days_between(void **state)
+{
+    (void)state;
+    assert_int_equal(calendar_working_days_between(cal, D(2026, 3, 9), D(2026, 3, 9)), 0);
+    assert_int_equal(calendar_working_days_between(cal, D(2026, 3, 9), D(2026, 3, 12)), 3);
+    /* backwards is nothing, not a negative duration */
+    assert_int_equal(calendar_working_days_between(cal, D(2026, 3, 12), D(2026, 3, 9)), 0);
+    /* Fri 06/03 to Mon 09/03: the weekend does not count */
+    assert_int_equal(calendar_working_days_between(cal, D(2026, 3, 6), D(2026, 3, 9)), 1);
+    /* Wed 29/04 to Mon 04/05: 30/4, 1/5 and the weekend off */
+    assert_int_equal(calendar_working_days_between(cal, D(2026, 4, 29), D(2026, 5, 4)), 1);
+    /* ending on a day off counts the working days before it */
+    assert_int_equal(calendar_working_days_between(cal, D(2026, 4, 29), D(2026, 5, 3)), 0);
+    /* the inverse of calendar_add_working_days across Tết 2026 */
+    assert_int_equal(calendar_working_days_between(
+                         cal, D(2026, 2, 13), calendar_add_working_days(cal, D(2026, 2, 13), 3)),
+                     3);
+}
+
 static void test_computed_defaults(void **state)
 {
     lunar_date tet = {2027, 1, 1, 0}, gio_to = {2027, 3, 10, 0};
@@ -285,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_every_day),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_working_days_between),
         cmocka_unit_test(test_computed_defaults),
         cmocka_unit_test(test_checked_range),
         cmocka_unit_test(test_bad_file),
