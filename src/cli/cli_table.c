@@ -214,6 +214,11 @@ static const cli_command commands[] = {
     {"demo", NULL, NULL, NULL,
      cmd_demo, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Take sample data through the whole procedure on --home (created if missing)."},
+
+    {"help", NULL, NULL, OPTS(OPT("man", "1|5|7")),
+     cmd_help, 0, ROLE_NONE, CLI_NO_OPEN,
+     "Print the usage of every command, as --help does; --man 1|5|7: the manual page "
+     "chungthu(1), chungthu.ini(5) or chungthu-api(7) in roff, from the same tables."},
 };
 /* clang-format on */
 
