@@ -11,12 +11,17 @@ HOME_DIR   ?= demo-home
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= 2
 
-.PHONY: all deps build build-asan build-tsan build-fuzz run test test-tsan fuzz bench format clean
+.PHONY: all deps deps-test build build-asan build-tsan build-fuzz run test test-tsan fuzz bench format clean
 
 all: build
 
+# What building and running need (`make run` asks nothing of the npm registry), and what the
+# tests, fuzzing and benchmarks need besides (scripts/install-deps says which is which).
 deps:
 	@scripts/install-deps
+
+deps-test: deps
+	@scripts/install-deps --test
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCT_WERROR=ON >/dev/null
@@ -32,7 +37,7 @@ build-tsan: deps
 
 # The libFuzzer harnesses (tests/fuzz), with clang, ASan and UBSan: only the libraries and the
 # harnesses are built there.
-build-fuzz: deps
+build-fuzz: deps-test
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCT_FUZZ=ON \
 		-DCT_WERROR=ON >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
@@ -44,7 +49,7 @@ run: build
 # The whole suite, once on the normal build and once under ASan+UBSan; the tests where threads
 # meet once more under ThreadSanitizer; then each fuzzing harness for a short fixed run over its
 # seed corpus.
-test: build build-asan build-tsan build-fuzz
+test: deps-test build build-asan build-tsan build-fuzz
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
 	@cd $(TSAN_BUILD) && ctest --output-on-failure -R '$(TSAN_TESTS)'
@@ -62,7 +67,7 @@ test-tsan: build-tsan
 
 # Each prints its figures next to a reference measured in the same run (docs/benchmarks.md).
 # bench/search fills a directory of a million certificates first: run it on its own.
-bench: build
+bench: deps-test build
 	@bench/issue $(BUILD)
 	@bench/token $(BUILD)
 	@bench/crl $(BUILD)

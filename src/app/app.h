@@ -539,10 +539,48 @@ typedef struct app_audit_report {
     char problem[256];
     size_t unissued; /* how many; the first APP_UNISSUED_LISTED are listed, oldest first */
     app_unissued unissued_list[APP_UNISSUED_LISTED];
+    int64_t head_id; /* the newest row, whose hash every later row will chain from */
+    char head_hash[65];
 } app_audit_report;
 
 /* Walk the chain; also account for every serial reserved for a token (report->unissued). */
 int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, ct_error *err);
+
+/* ---- the health check (app_doctor.c): `chungthu doctor` ---- */
+
+typedef enum { APP_DOCTOR_OK, APP_DOCTOR_WARNING, APP_DOCTOR_ERROR } app_doctor_status;
+/* "ok", "warning", "error" */
+const char *app_doctor_status_name(app_doctor_status s);
+
+#define APP_DOCTOR_MAX_CHECKS 16
+#define APP_DOCTOR_MESSAGE 2048
+
+/* One check: its stable name ("file_modes", "ca_ocsp", "crl_issuing", …), its finding in words
+ * an operator can act on (what is wrong, and the command that mends it), and its figures as a
+ * JSON object (days left, free bytes, the audit head, …). */
+typedef struct app_doctor_check {
+    const char *name;
+    app_doctor_status status;
+    char vi[APP_DOCTOR_MESSAGE];
+    char en[APP_DOCTOR_MESSAGE];
+    struct json_t *figures; /* owned; freed by app_doctor_report_free */
+} app_doctor_check;
+
+typedef struct app_doctor_report {
+    app_doctor_check checks[APP_DOCTOR_MAX_CHECKS];
+    size_t n;
+    app_doctor_status worst;
+} app_doctor_report;
+
+/* Check the instance at home, changing nothing but what opening it always does (app_open
+ * tightens a loosened database file): the modes of its private files (looked at before
+ * anything opens them), that it opens, its CA certificates (chain, days left), its CRLs'
+ * freshness, the token module, the database's integrity and schema, the free disk space, the
+ * audit chain and the clock, all by app_now(). An instance that does not open is a finding (the
+ * check "instance"), not a failure: -1 only for a role that may not look (CA roles, auditor,
+ * system) or no memory. Free the report with app_doctor_report_free(), also after -1. */
+int app_doctor(const char *home, const app_actor *actor, app_doctor_report *out, ct_error *err);
+void app_doctor_report_free(app_doctor_report *r);
 
 /* ---- views (app_view.c): the one JSON form of each record, for the API and `--json` ---- */
 

@@ -190,5 +190,7 @@ int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, c
     free(v.reserved);
     if (rc == 0 && v.oom)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    if (rc == 0)
+        rc = store_audit_last(a->db, &report->head_id, report->head_hash, err);
     return rc;
 }

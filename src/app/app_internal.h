@@ -130,6 +130,9 @@ void app_issued_token_free(app_issued_token *t);
 /* Move a stock token to a new state (inside the caller's transaction). "" serial: no-op. */
 int app_token_set_state(app *a, const char *serial, const char *state, ct_error *err);
 void app_token_close(app *a);
+/* Load the token module ([token] module) if it is not yet, and count the tokens its slots
+ * hold, and of them the initialised ones (the health check). */
+int app_token_slots(app *a, size_t *tokens, size_t *initialized, ct_error *err);
 /* The issuing CA's key on an HSM ([ca] key_storage = pkcs11): generated at init, opened after.
  * The key stays open (logged in) until app_token_close(). */
 int app_token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err);

@@ -82,6 +82,22 @@ static int module_of(app *a, token_module **m, ct_error *err)
     return 0;
 }
 
+int app_token_slots(app *a, size_t *tokens, size_t *initialized, ct_error *err)
+{
+    token_module *m;
+    token_info *list;
+    size_t n;
+
+    if (module_of(a, &m, err) != 0 || token_list(m, &list, &n, err) != 0)
+        return -1;
+    *tokens = n;
+    *initialized = 0;
+    for (size_t i = 0; i < n; i++)
+        *initialized += list[i].initialized;
+    free(list);
+    return 0;
+}
+
 void app_token_close(app *a)
 {
     if (a->tokens) {

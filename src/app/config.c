@@ -72,65 +72,101 @@ typedef struct {
     const char *name;
     key_kind kind;
     size_t offset;
-    size_t size; /* for text */
+    size_t size;       /* for text */
+    const char *about; /* what it sets, for chungthu.ini(5) */
 } config_key;
 
-#define TEXT_KEY(sec, key, field)                                                                  \
+#define TEXT_KEY(sec, key, field, about)                                                           \
     {                                                                                              \
-        sec, key, KIND_TEXT, offsetof(app_config, field), sizeof(((app_config *)0)->field)         \
+        sec, key, KIND_TEXT, offsetof(app_config, field), sizeof(((app_config *)0)->field), about  \
     }
-#define INT_KEY(sec, key, field)                                                                   \
+#define INT_KEY(sec, key, field, about)                                                            \
     {                                                                                              \
-        sec, key, KIND_INT, offsetof(app_config, field), 0                                         \
+        sec, key, KIND_INT, offsetof(app_config, field), 0, about                                  \
     }
-#define TIME_KEY(sec, key, field)                                                                  \
+#define TIME_KEY(sec, key, field, about)                                                           \
     {                                                                                              \
-        sec, key, KIND_TIME, offsetof(app_config, field), 0                                        \
+        sec, key, KIND_TIME, offsetof(app_config, field), 0, about                                 \
     }
 
 static const config_key keys[] = {
-    TEXT_KEY("instance", "unit_code", unit_code),
-    TEXT_KEY("ca", "operator", operator_name),
-    TEXT_KEY("ca", "root_name", root_name),
-    TEXT_KEY("ca", "issuing_name", issuing_name),
-    TEXT_KEY("ca", "ocsp_name", ocsp_name),
-    TEXT_KEY("ca", "root_key", root_key),
-    TEXT_KEY("ca", "issuing_key", issuing_key),
-    INT_KEY("ca", "root_days", root_days),
-    INT_KEY("ca", "issuing_days", issuing_days),
-    INT_KEY("ca", "ocsp_days", ocsp_days),
-    TEXT_KEY("ca", "key_storage", key_storage),
-    TEXT_KEY("ca", "hsm_token", hsm_token),
-    TEXT_KEY("ca", "hsm_pin_env", hsm_pin_env),
-    TEXT_KEY("ca", "passphrase_file", passphrase_file),
-    TEXT_KEY("ca", "passphrase_env", passphrase_env),
-    TEXT_KEY("profile", "policy_oid", policy_oid),
-    TEXT_KEY("profile", "cps_uri", cps_uri),
-    TEXT_KEY("profile", "base_url", base_url),
-    TEXT_KEY("profile", "subscriber_key", subscriber_key),
-    INT_KEY("profile", "default_days", default_days),
-    INT_KEY("profile", "max_days", max_days),
-    TEXT_KEY("database", "backend", db_backend),
-    TEXT_KEY("database", "path", db_path),
-    TEXT_KEY("token", "module", token_module),
-    TEXT_KEY("token", "dir", token_dir),
-    TIME_KEY("office", "cutoff", cutoff_min),
-    TIME_KEY("office", "opening", opening_min),
-    TIME_KEY("office", "closing", closing_min),
-    TEXT_KEY("office", "holidays", holidays_dir),
-    TEXT_KEY("office", "name", office_name),
-    TEXT_KEY("office", "address", office_address),
-    TEXT_KEY("office", "parent", office_parent),
-    TEXT_KEY("office", "symbol", office_symbol),
-    TEXT_KEY("office", "place", office_place),
-    TEXT_KEY("server", "listen", listen),
-    INT_KEY("limits", "dossiers_per_agency_day", dossiers_per_agency_day),
-    INT_KEY("limits", "dossiers_per_account_hour", dossiers_per_account_hour),
-    TEXT_KEY("server", "trusted_proxies", trusted_proxies),
-    INT_KEY("server", "header_timeout", header_timeout),
-    INT_KEY("server", "body_timeout", body_timeout),
-    INT_KEY("server", "max_connections", max_connections),
-    INT_KEY("server", "max_connections_per_client", max_connections_per_client),
+    TEXT_KEY("instance", "unit_code", unit_code,
+             "the V1V2V3.Z1Z2.Y1Y2.MX1X2 part of dossier codes: the receiving unit"),
+    TEXT_KEY("ca", "operator", operator_name, "the organisation (O) in the CA certificates"),
+    TEXT_KEY("ca", "root_name", root_name, "the root CA's common name"),
+    TEXT_KEY("ca", "issuing_name", issuing_name, "the issuing CA's common name"),
+    TEXT_KEY("ca", "ocsp_name", ocsp_name, "the OCSP responder's common name"),
+    TEXT_KEY("ca", "root_key", root_key, "the root CA's key type at init: rsa4096 or p384"),
+    TEXT_KEY("ca", "issuing_key", issuing_key,
+             "the issuing CA's (and OCSP responder's) key type at init: rsa3072, p256 or p384"),
+    INT_KEY("ca", "root_days", root_days, "the root CA certificate's validity, in days"),
+    INT_KEY("ca", "issuing_days", issuing_days,
+            "the issuing CA certificate's validity, in days (never past the root's)"),
+    INT_KEY("ca", "ocsp_days", ocsp_days, "the OCSP responder certificate's validity, in days"),
+    TEXT_KEY("ca", "key_storage", key_storage,
+             "where the issuing CA's key lives: file (encrypted under the passphrase) or pkcs11 "
+             "(an HSM token)"),
+    TEXT_KEY("ca", "hsm_token", hsm_token,
+             "pkcs11: the label of the HSM token holding the issuing CA's key"),
+    TEXT_KEY("ca", "hsm_pin_env", hsm_pin_env,
+             "pkcs11: the environment variable holding that token's user PIN"),
+    TEXT_KEY("ca", "passphrase_file", passphrase_file,
+             "the file holding the CA keys' passphrase (relative to the home unless absolute), "
+             "read when passphrase_env is unset"),
+    TEXT_KEY("ca", "passphrase_env", passphrase_env,
+             "the environment variable holding the CA keys' passphrase, read first"),
+    TEXT_KEY("profile", "policy_oid", policy_oid,
+             "the certificate policy OID in subscriber certificates"),
+    TEXT_KEY("profile", "cps_uri", cps_uri, "the CPS URI in the certificate policy"),
+    TEXT_KEY("profile", "base_url", base_url,
+             "the public URL of the CA's website: the CRL, OCSP and CA certificate URLs in "
+             "certificates"),
+    TEXT_KEY("profile", "subscriber_key", subscriber_key,
+             "the subscribers' key type made on tokens: rsa2048, rsa3072 or p256"),
+    INT_KEY("profile", "default_days", default_days,
+            "a subscriber certificate's validity when none is asked for, in days"),
+    INT_KEY("profile", "max_days", max_days,
+            "the longest subscriber certificate validity, in days (never past the issuing CA)"),
+    TEXT_KEY("database", "backend", db_backend, "the database engine: sqlite"),
+    TEXT_KEY("database", "path", db_path,
+             "the database file (relative to the home unless absolute)"),
+    TEXT_KEY("token", "module", token_module,
+             "the PKCS#11 module of the subscribers' tokens (and of the HSM)"),
+    TEXT_KEY("token", "dir", token_dir,
+             "SoftHSM2's token directory (relative to the home unless absolute)"),
+    TIME_KEY("office", "cutoff", cutoff_min,
+             "the intake cut-off, HH:MM Vietnam time: a dossier received later counts from the "
+             "next working day"),
+    TIME_KEY("office", "opening", opening_min,
+             "the office's opening time, HH:MM: a pickup is set within opening hours"),
+    TIME_KEY("office", "closing", closing_min, "the office's closing time, HH:MM"),
+    TEXT_KEY("office", "holidays", holidays_dir,
+             "the directory of the yearly holiday files YYYY.txt (relative to the home unless "
+             "absolute)"),
+    TEXT_KEY("office", "name", office_name,
+             "the office where dossiers are received and results collected, printed on the slips"),
+    TEXT_KEY("office", "address", office_address, "the office's address, printed on the slips"),
+    TEXT_KEY("office", "parent", office_parent,
+             "the body above the office, first line of the papers' heading"),
+    TEXT_KEY("office", "symbol", office_symbol,
+             "the office's abbreviation in the papers' number and symbol (Số: …/…-CTS)"),
+    TEXT_KEY("office", "place", office_place, "the place name before the papers' date"),
+    TEXT_KEY("server", "listen", listen, "the address and port chungthu serve listens on"),
+    INT_KEY("limits", "dossiers_per_agency_day", dossiers_per_agency_day,
+            "dossiers an agency's accounts may submit in one local day (0: no limit)"),
+    INT_KEY("limits", "dossiers_per_account_hour", dossiers_per_account_hour,
+            "dossiers one agency account may submit in an hour (0: no limit)"),
+    TEXT_KEY("server", "trusted_proxies", trusted_proxies,
+             "addresses or CIDR ranges whose X-Forwarded-For is believed, separated by commas or "
+             "spaces (empty: none)"),
+    INT_KEY("server", "header_timeout", header_timeout,
+            "seconds from a connection's accept (or its previous answer) to a whole request head"),
+    INT_KEY("server", "body_timeout", body_timeout,
+            "seconds from a request's head to its whole body"),
+    INT_KEY("server", "max_connections", max_connections,
+            "connections open at once, overall (0: no cap)"),
+    INT_KEY("server", "max_connections_per_client", max_connections_per_client,
+            "connections open at once from one address, trusted proxies exempt (0: no cap)"),
 };
 
 typedef struct {
@@ -220,11 +256,37 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
     return 0;
 }
 
+/* A key's value in cfg as chungthu.ini writes it. */
+static void format_value(const config_key *k, const app_config *cfg, char *out, size_t size)
+{
+    const char *field = (const char *)cfg + k->offset;
+    int n = *(const int *)(const void *)field;
+
+    if (k->kind == KIND_TEXT)
+        snprintf(out, size, "%s", field);
+    else if (k->kind == KIND_INT)
+        snprintf(out, size, "%d", n);
+    else
+        snprintf(out, size, "%02d:%02d", n / 60, n % 60);
+}
+
+bool config_setting(size_t i, const app_config *cfg, config_setting_info *out)
+{
+    if (i >= sizeof keys / sizeof keys[0])
+        return false;
+    out->section = keys[i].section;
+    out->name = keys[i].name;
+    out->about = keys[i].about;
+    format_value(&keys[i], cfg, out->value, sizeof out->value);
+    return true;
+}
+
 int config_write(const app_config *cfg, const char *path, ct_error *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f;
     const char *section = "";
+    char value[CFG_PATH + 16];
 
     if (fd < 0)
         return ct_fail(err, 500, "config.write", "không tạo được %s: %s", "cannot create %s: %s",
@@ -238,18 +300,12 @@ int config_write(const app_config *cfg, const char *path, ct_error *err)
                "; This is a TEST CA unless the names and policy below say otherwise.\n");
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const config_key *k = &keys[i];
-        const char *field = (const char *)cfg + k->offset;
         if (strcmp(section, k->section) != 0) {
             section = k->section;
             fprintf(f, "\n[%s]\n", section);
         }
-        if (k->kind == KIND_TEXT)
-            fprintf(f, "%s = %s\n", k->name, field);
-        else if (k->kind == KIND_INT)
-            fprintf(f, "%s = %d\n", k->name, *(const int *)(const void *)field);
-        else
-            fprintf(f, "%s = %02d:%02d\n", k->name, *(const int *)(const void *)field / 60,
-                    *(const int *)(const void *)field % 60);
+        format_value(k, cfg, value, sizeof value);
+        fprintf(f, "%s = %s\n", k->name, value);
     }
     if (fclose(f) != 0)
         return ct_fail(err, 500, "config.write", "không ghi được %s", "cannot write %s", path);

@@ -95,6 +95,13 @@ const cli_command *cli_commands(size_t *count);
 int cli_dispatch(const cli_ctx *ctx, int argc, char **argv);
 /* The whole usage, as `chungthu --help` prints it. */
 void cli_help(FILE *out);
+/* Each word of a row's usage after its name, as --help shows them: the operands, then the
+ * options ("[--days N]", "(--csr FILE | --pubkey FILE)"); a word may hold a space. */
+typedef void (*cli_word_fn)(void *ctx, const char *word, size_t len);
+void cli_usage_words(const cli_command *cmd, cli_word_fn visit, void *ctx);
+/* A manual page in roff, from the same tables as --help: section 1 (chungthu), 5
+ * (chungthu.ini), 7 (chungthu-api). Returns 0, or -1 for another section. */
+int cli_man(FILE *out, int section);
 
 /* Parse argv against a row's options. Returns 0, CLI_USAGE after printing why, or 1 when
  * --help was asked for (before anything after it is looked at). */
@@ -163,7 +170,9 @@ int cmd_calendar_add(cli_call *c);
 int cmd_calendar_is_working_day(cli_call *c);
 int cmd_calendar_holidays(cli_call *c);
 int cmd_audit_verify(cli_call *c);
+int cmd_doctor(cli_call *c);
 int cmd_report(cli_call *c);
 int cmd_demo(cli_call *c);
+int cmd_help(cli_call *c);
 
 #endif

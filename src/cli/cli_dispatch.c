@@ -70,29 +70,51 @@ static void one_of_word(const cli_opt *opts, char *out, size_t size)
         snprintf(out + n, size - n, ")");
 }
 
+void cli_usage_words(const cli_command *cmd, cli_word_fn visit, void *ctx)
+{
+    char word[256];
+    bool one_of_shown = false;
+
+    if (cmd->operands)
+        for (const char *p = cmd->operands + strspn(cmd->operands, " "); *p; p += strspn(p, " ")) {
+            size_t len = strcspn(p, " ");
+            visit(ctx, p, len);
+            p += len;
+        }
+    for (const cli_opt *o = cmd->opts; o && o->name; o++) {
+        if (o->need != CLI_ONE_OF) {
+            option_word(o, word, sizeof word);
+            visit(ctx, word, strlen(word));
+        } else if (!one_of_shown) {
+            one_of_word(o, word, sizeof word);
+            visit(ctx, word, strlen(word));
+            one_of_shown = true;
+        }
+    }
+}
+
+typedef struct wrap_ctx {
+    FILE *out;
+    size_t indent, col;
+} wrap_ctx;
+
+static void wrap_word(void *ctx, const char *word, size_t len)
+{
+    wrap_ctx *w = ctx;
+
+    put_word(w->out, word, len, w->indent, &w->col);
+}
+
 /* The usage of cmd after lead ("  ", "usage: chungthu "): group, subcommand, operands, then each
  * option (the one-of options together where the first of them is), wrapped under the operands. */
 static void print_usage(FILE *out, const char *lead, const cli_command *cmd)
 {
-    char word[256];
-    size_t col, indent;
-    bool one_of_shown = false;
+    wrap_ctx w = {out, 0, 0};
 
-    col = (size_t)fprintf(out, "%s%s%s%s", lead, cmd->group, cmd->sub ? " " : "",
-                          cmd->sub ? cmd->sub : "");
-    indent = col + 1;
-    if (cmd->operands)
-        put_words(out, cmd->operands, indent, &col);
-    for (const cli_opt *o = cmd->opts; o && o->name; o++) {
-        if (o->need != CLI_ONE_OF) {
-            option_word(o, word, sizeof word);
-            put_word(out, word, strlen(word), indent, &col);
-        } else if (!one_of_shown) {
-            one_of_word(o, word, sizeof word);
-            put_word(out, word, strlen(word), indent, &col);
-            one_of_shown = true;
-        }
-    }
+    w.col = (size_t)fprintf(out, "%s%s%s%s", lead, cmd->group, cmd->sub ? " " : "",
+                            cmd->sub ? cmd->sub : "");
+    w.indent = w.col + 1;
+    cli_usage_words(cmd, wrap_word, &w);
     fputc('\n', out);
 }
 

@@ -204,6 +204,11 @@ static const cli_command commands[] = {
      "Walk the audit hash chain (exit status 1 if a row was changed) and list the serials "
      "reserved for a token and never issued."},
 
+    {"doctor", NULL, NULL, OPTS(JSON),
+     cmd_doctor, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Check the instance and say what to mend: file modes, CA certificates, CRLs, token module, "
+     "database, disk space, audit chain, clock (exit status 0 ok, 1 warning, 2 error)."},
+
     {"report", NULL, NULL,
      OPTS(OPT("from", "YYYY-MM-DD"), OPT("to", "YYYY-MM-DD"), OPT("agency", "CODE"),
           OPT("csv", "dossiers|certificates|steps"), JSON),
@@ -214,6 +219,11 @@ static const cli_command commands[] = {
     {"demo", NULL, NULL, NULL,
      cmd_demo, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Take sample data through the whole procedure on --home (created if missing)."},
+
+    {"help", NULL, NULL, OPTS(OPT("man", "1|5|7")),
+     cmd_help, 0, ROLE_NONE, CLI_NO_OPEN,
+     "Print the usage of every command, as --help does; --man 1|5|7: the manual page "
+     "chungthu(1), chungthu.ini(5) or chungthu-api(7) in roff, from the same tables."},
 };
 /* clang-format on */
 

@@ -40,6 +40,14 @@ typedef struct pki_cert_info {
 
 int pki_cert_info_read(const unsigned char *der, size_t len, pki_cert_info *out, ct_error *err);
 
+/* Whether the certificate der chains to a trust anchor through its issuers: up[0] signed it,
+ * up[1] signed up[0], …, up[n_up - 1] is the self-signed anchor (n_up 0: der is the anchor and
+ * must sign itself). Signatures, names and the issuers' CA constraints are checked; validity
+ * dates are not, so that the caller judges time by its own clock. 0 when it verifies; otherwise
+ * -1 with "ca.chain" and OpenSSL's reason. */
+int pki_chain_verify(const unsigned char *der, size_t len, const pki_ca *const *up, size_t n_up,
+                     ct_error *err);
+
 /* PEM text of a DER certificate; *pem malloc'd and NUL-terminated. */
 int pki_cert_to_pem(const unsigned char *der, size_t len, char **pem, ct_error *err);
 /* DER from a PEM (or DER) certificate file's bytes. *der malloc'd. */

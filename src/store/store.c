@@ -34,6 +34,18 @@ int store_schema_version(store *s)
     return s->ops->schema_version(s->impl);
 }
 
+int store_schema_latest(store *s)
+{
+    return s->ops->schema_latest(s->impl);
+}
+
+int store_integrity_check(store *s, char *problem, size_t size, ct_error *err)
+{
+    if (size > 0)
+        problem[0] = '\0';
+    return s->ops->integrity_check(s->impl, problem, size, err);
+}
+
 int store_begin(store *s, ct_error *err)
 {
     return s->ops->begin(s->impl, err);

@@ -25,6 +25,11 @@ typedef struct store store;
 int store_open_sqlite(const char *path, store **out, ct_error *err);
 void store_close(store *s);
 int store_schema_version(store *s);
+/* The schema version this program migrates a database to (the count of its migrations). */
+int store_schema_latest(store *s);
+/* Check the database's structure (SQLite: PRAGMA integrity_check, read-only, seconds on a large
+ * file). problem receives "" when it is sound, else the first problems found, one a line. */
+int store_integrity_check(store *s, char *problem, size_t size, ct_error *err);
 
 int store_begin(store *s, ct_error *err);
 int store_commit(store *s, ct_error *err);

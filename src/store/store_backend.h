@@ -11,6 +11,8 @@ typedef struct store_backend {
     const char *name;
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
+    int (*schema_latest)(void *impl);
+    int (*integrity_check)(void *impl, char *problem, size_t size, ct_error *err);
     int (*begin)(void *impl, ct_error *err);
     int (*commit)(void *impl, ct_error *err);
     void (*rollback)(void *impl);

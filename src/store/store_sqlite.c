@@ -537,6 +537,42 @@ static int sqlite_schema_version(void *impl)
     return v;
 }
 
+static int sqlite_schema_latest(void *impl)
+{
+    (void)impl;
+    return (int)sq_migration_count;
+}
+
+/* integrity_check answers one row "ok", or one row per problem (at most 100 by default). */
+static int do_integrity_check(sqlite3 *db, char *problem, size_t size, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    size_t used = 0;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL) != SQLITE_OK)
+        return sq_db_fail(db, err, "checking the database");
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *row = (const char *)sqlite3_column_text(stmt, 0);
+        if (row == NULL || strcmp(row, "ok") == 0)
+            continue;
+        if (used < size)
+            used += (size_t)snprintf(problem + used, size - used, "%s%s", used ? "\n" : "", row);
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) {
+        /* a file too damaged to read is a finding too, not a failure of the check */
+        if (used == 0 && size > 0)
+            snprintf(problem, size, "%s", sqlite3_errmsg(db));
+    }
+    return 0;
+}
+
+static int sqlite_integrity_check(void *impl, char *problem, size_t size, ct_error *err)
+{
+    WITH_READ(do_integrity_check(db, problem, size, err));
+}
+
 static int sqlite_begin(void *impl, ct_error *err)
 {
     sqlite_store *st = impl;
@@ -1328,6 +1364,8 @@ const store_backend store_sqlite_backend = {
     .name = "sqlite",
     .close = sqlite_close,
     .schema_version = sqlite_schema_version,
+    .schema_latest = sqlite_schema_latest,
+    .integrity_check = sqlite_integrity_check,
     .begin = sqlite_begin,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
