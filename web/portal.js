@@ -886,27 +886,19 @@ async function viewDossier(render, code) {
 }
 
 /* A token's PIN envelope, printed once: the server gives the page once and then forgets the
- * PIN, so the page opens in a tab of its own to be printed there. */
-async function printEnvelope(serial) {
+ * PIN. A plain form POST opens it in a tab of its own, where it is printed; this page then
+ * shows the token without its envelope. */
+function printEnvelope(serial, button) {
   if (!window.confirm(t('confirm_envelope').replace('{serial}', serial))) return;
-  const tab = window.open('', '_blank');
-  flash('', '');
-  const res = await fetch(`/api/v1/tokens/${encodeURIComponent(serial)}/envelope`,
-    {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'}, body: '{}'});
-  const text = await res.text();
-  if (!res.ok) {
-    if (tab) tab.close();
-    let body = {message: text};
-    try { body = JSON.parse(text); } catch { /* not JSON: the text itself */ }
-    flash('error', new ApiError(res.status, body).message);
-    return;
-  }
-  /* the page's style sheet named from this origin: a page opened from a blob has no address */
-  const page = text.replaceAll('href="/portal/', `href="${location.origin}/portal/`);
-  const url = URL.createObjectURL(new Blob([page], {type: 'text/html'}));
-  if (tab) tab.location = url; else location.assign(url);
-  await route();
+  button.disabled = true;
+  const form = h('form', {method: 'post', target: '_blank', hidden: true,
+    action: `/api/v1/tokens/${encodeURIComponent(serial)}/envelope?format=html`});
+  document.body.append(form);
+  form.submit();
+  form.remove();
   flash('ok', t('envelope_printed'));
+  /* back from the printing tab: the list as it now stands */
+  window.addEventListener('focus', () => route(), {once: true});
 }
 
 async function viewAdmin(render) {
@@ -946,7 +938,7 @@ async function viewAdmin(render) {
         h('td', {}, WORDS[lang].token_states[k.state] || k.state), h('td', {}, k.cert_serial ? h('code', {}, k.cert_serial) : t('none')),
         h('td', {}, k.dossier ? `${k.dossier} #${k.applicant}` : t('none')),
         h('td', {}, k.envelope_waiting ? h('button', {type: 'button', class: 'secondary', 'data-envelope': k.serial,
-          onclick: () => printEnvelope(k.serial)}, t('print_envelope')) : '')))),
+          onclick: (ev) => printEnvelope(k.serial, ev.currentTarget)}, t('print_envelope')) : '')))),
     h('h2', {}, t('agencies')),
     h('form', {class: 'inline', id: 'agency', onsubmit: (ev) => {
       ev.preventDefault();

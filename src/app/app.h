@@ -104,13 +104,7 @@ int app_cert_pem(const cert_record *rec, char **pem, ct_error *err);
 /* Add count blank tokens to the stock (SoftHSM2: creates them; a hardware module: registers
  * the blank tokens it finds). */
 int app_token_stock(app *a, const app_actor *actor, int count, ct_error *err);
-/* A token's PIN envelope, printed once by a CA role: the printable HTML (malloc'd, holding the
- * PIN: the caller sends it and frees it) and the printing audited; the envelope file is gone
- * afterwards. Asked again: 410 "token.envelope_printed" (when, by whom); no envelope ever:
- * 404 "token.no_envelope". Of twenty asking at once, exactly one gets it. */
-int app_token_envelope_print(app *a, const app_actor *actor, const char *serial, char **out,
-                             ct_error *err);
-/* Whether a token's envelope waits to be printed. */
+/* Whether a token's PIN envelope waits to be printed (app_token_envelope_print). */
 bool app_token_envelope_waiting(app *a, const char *serial);
 int app_token_list(app *a, const app_actor *actor, const char *state, token_visit_fn visit,
                    void *ctx, ct_error *err);
@@ -403,6 +397,15 @@ typedef struct app_paper {
 } app_paper;
 
 void app_paper_free(app_paper *p);
+
+/* A token's PIN envelope, printed once by a CA role, as HTML or PDF laid out like the papers:
+ * the page holds the PIN (the caller sends it, then app_token_envelope_discard wipes and frees
+ * it), the printing is audited, and the envelope file is gone afterwards. Asked again: 410
+ * "token.envelope_printed" (when, by whom); no envelope ever: 404 "token.no_envelope". Of
+ * twenty asking at once, exactly one gets it. */
+int app_token_envelope_print(app *a, const app_actor *actor, const char *serial,
+                             app_paper_format format, app_paper *out, ct_error *err);
+void app_token_envelope_discard(app_paper *page);
 
 /*
  * One paper of a dossier, to the dossier's agency and CA roles (others 403; another agency's

@@ -3,9 +3,10 @@
  *
  * A token's user PIN is never stored in the database: provisioning writes it into the token's
  * envelope file (envelopes/SERIAL.txt, 0600) and nowhere else. The envelope is printed from
- * the portal or the command line by a CA role, once: the file is claimed by renaming it (one
- * rename wins however many ask at once), the printable page is made from it, the printing is
- * audited (who, when, which token; never the PIN), and the file is removed. Asked again, the
+ * the portal or the command line by a CA role, once, as HTML or PDF laid out like the other
+ * papers (never stored, unlike them: it holds the PIN). Inside one write transaction the file is
+ * claimed by renaming it, the page is made from it and the printing is audited (who, when, which
+ * token; never the PIN); the file is removed after the commit. Asked again, the
  * answer is 410 "token.envelope_printed" and says when and by whom it was printed.
  */
 #include "app/app_internal.h"
@@ -16,7 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "core/buf.h"
+#include "paper/paper.h"
 
 #define ENVELOPE_MAX 4096
 
@@ -69,8 +73,18 @@ static void envelope_field(const char *text, const char *label, char *out, size_
     out[n] = '\0';
 }
 
-/* The printable page: the envelope as a sealed insert, Vietnamese only. */
-static char *envelope_html(app *a, const token_record *t, const char *text)
+/* Wipe and free a page that held a PIN. */
+static void envelope_discard(app_paper *page)
+{
+    if (page->bytes)
+        OPENSSL_cleanse(page->bytes, page->len);
+    app_paper_free(page);
+}
+
+/* The printable page, laid out as the other papers are (Decree 30/2020), Vietnamese only: the
+ * envelope as a sealed insert, in HTML or PDF. */
+static int envelope_page(app *a, const token_record *t, const char *text, app_paper_format format,
+                         app_paper *out, ct_error *err)
 {
     static const struct {
         const char *label; /* as provisioning writes it */
@@ -78,37 +92,53 @@ static char *envelope_html(app *a, const token_record *t, const char *text)
     } fields[] = {
         {"Thuê bao / subscriber:", "Người được cấp"},
         {"Hồ sơ / dossier:", "Hồ sơ"},
-        {"Thiết bị / token serial:", "Thiết bị lưu khóa bí mật (số sê-ri)"},
+        {"Thiết bị / token serial:", "Thiết bị lưu khóa bí mật"},
         {"Chứng thư số / certificate:", "Số sê-ri chứng thư số"},
     };
-    char value[300], pin[64];
+    static const char *const heads[] = {"Nội dung", "Thông tin"};
+    static const double widths[] = {0.38, 0.62};
+    char value[300], pin[64], where[160];
+    paper_header h = {0};
+    paper_doc *doc = paper_new();
     ct_buf b = {0};
+    int rc;
 
-    envelope_field(text, "MÃ PIN / USER PIN:", pin, sizeof pin);
-    buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
-                   "<title>Phong bì mã PIN ");
-    buf_append_html(&b, t->serial);
-    /* the portal's own style sheet: pages of this site allow no inline style */
-    buf_append_str(&b, "</title><link rel=\"stylesheet\" href=\"/portal/slip.css\"></head>"
-                       "<body class=\"envelope\">\n"
-                       "<table class=\"heading\"><tr><td><strong>");
-    buf_append_html(&b, a->cfg.office_name);
-    buf_printf(&b, "</strong></td><td><strong>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</strong><br>"
-                   "<u>Độc lập - Tự do - Hạnh phúc</u></td></tr></table>\n"
-                   "<h1>PHONG BÌ MÃ PIN<br>THIẾT BỊ LƯU KHÓA BÍ MẬT</h1>\n<table>\n");
+    if (doc == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    app_paper_place_date(a->cfg.office_place, app_now(), where, sizeof where);
+    h.parent_body = a->cfg.office_parent;
+    h.issuing_body = a->cfg.office_name;
+    h.place_date = where;
+    paper_set_header(doc, &h);
+    paper_set_created(doc, app_now());
+    paper_set_title(doc, "PHONG BÌ MÃ PIN", "Thiết bị lưu khóa bí mật của chứng thư số");
+    paper_table(doc, 2, heads, widths);
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *row[2] = {fields[i].vi, value};
         envelope_field(text, fields[i].label, value, sizeof value);
-        buf_printf(&b, "<tr><th>%s</th><td>", fields[i].vi);
-        buf_append_html(&b, value);
-        buf_printf(&b, "</td></tr>\n");
+        paper_table_row(doc, row);
     }
-    buf_printf(&b, "<tr><th>Mã PIN</th><td class=\"pin\"><strong>");
-    buf_append_html(&b, pin);
-    buf_printf(&b, "</strong></td></tr>\n</table>\n"
-                   "<p>Đổi mã PIN ngay khi nhận thiết bị; không tiết lộ mã PIN cho bất kỳ ai, kể "
-                   "cả cán bộ của cơ quan cấp. Phong bì này chỉ được in một lần.</p>\n"
-                   "</body></html>\n");
-    return buf_take_text(&b);
+    envelope_field(text, "MÃ PIN / USER PIN:", pin, sizeof pin);
+    paper_text(doc, PAPER_CENTER, false, PAPER_BOLD, "Mã PIN: %s", pin);
+    OPENSSL_cleanse(pin, sizeof pin);
+    paper_text(doc, PAPER_JUSTIFY, true, PAPER_ITALIC,
+               "Đổi mã PIN ngay khi nhận thiết bị; không tiết lộ mã PIN cho bất kỳ ai, kể cả "
+               "cán bộ của cơ quan cấp. Phong bì này chỉ được in một lần.");
+    rc = format == APP_PAPER_PDF ? paper_pdf(doc, &b, err) : paper_html(doc, &b, err);
+    paper_free(doc);
+    if (rc != 0) {
+        if (b.data)
+            OPENSSL_cleanse(b.data, b.cap);
+        buf_free(&b);
+        return -1;
+    }
+    memset(out, 0, sizeof *out);
+    out->bytes = buf_take(&b, &out->len);
+    out->content_type = format == APP_PAPER_PDF ? "application/pdf" : "text/html; charset=utf-8";
+    snprintf(out->filename, sizeof out->filename, "phong-bi-ma-pin-%s.%s", t->serial,
+             format == APP_PAPER_PDF ? "pdf" : "html");
+    out->first_issue = true;
+    return 0;
 }
 
 /* The last printing of one token's envelope, from the audit trail. */
@@ -157,9 +187,10 @@ typedef struct envelope_print {
     const app_actor *actor;
     const char *serial;
     const token_record *token;
+    app_paper_format format;
     char path[CFG_PATH * 2 + 64];
     char claimed[CFG_PATH * 2 + 64];
-    char *html;
+    app_paper page;
 } envelope_print;
 
 static int print_in_transaction(app *a, void *ctx, ct_error *err)
@@ -168,6 +199,7 @@ static int print_in_transaction(app *a, void *ctx, ct_error *err)
     char text[ENVELOPE_MAX], object[64];
     size_t n;
     FILE *f;
+    int rc;
 
     if (rename(p->path, p->claimed) != 0)
         return errno == ENOENT ? envelope_gone(a, p->serial, err)
@@ -178,31 +210,32 @@ static int print_in_transaction(app *a, void *ctx, ct_error *err)
     if (f)
         fclose(f);
     text[n] = '\0';
-    p->html = n > 0 ? envelope_html(a, p->token, text) : NULL;
-    explicit_bzero(text, sizeof text);
-    snprintf(object, sizeof object, "token:%s", p->serial);
-    if (p->html == NULL) {
+    if (n == 0) {
         rename(p->claimed, p->path);
         return ct_fail(err, 500, "token.envelope", "không đọc được phong bì %s",
                        "cannot read the envelope %s", p->path);
     }
-    if (audit_append(a, p->actor, "token.envelope_print", object, json_object(), err) != 0) {
-        explicit_bzero(p->html, strlen(p->html));
-        free(p->html);
-        p->html = NULL;
+    rc = envelope_page(a, p->token, text, p->format, &p->page, err);
+    OPENSSL_cleanse(text, sizeof text);
+    snprintf(object, sizeof object, "token:%s", p->serial);
+    if (rc != 0 ||
+        audit_append(a, p->actor, "token.envelope_print", object,
+                     json_pack("{s:s}", "format", p->format == APP_PAPER_PDF ? "pdf" : "html"),
+                     err) != 0) {
+        envelope_discard(&p->page);
         rename(p->claimed, p->path); /* not printed: it waits again */
         return -1;
     }
     return 0;
 }
 
-int app_token_envelope_print(app *a, const app_actor *actor, const char *serial, char **out,
-                             ct_error *err)
+int app_token_envelope_print(app *a, const app_actor *actor, const char *serial,
+                             app_paper_format format, app_paper *out, ct_error *err)
 {
-    envelope_print p = {.actor = actor, .serial = serial};
+    envelope_print p = {.actor = actor, .serial = serial, .format = format};
     token_record t;
 
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     if (role_require(actor->role, ROLES_CA, "token envelope", err) != 0)
         return -1;
     if (serial == NULL || !serial_is_plain(serial))
@@ -214,14 +247,18 @@ int app_token_envelope_print(app *a, const app_actor *actor, const char *serial,
     envelope_path(a, serial, "", p.path, sizeof p.path);
     envelope_path(a, serial, ".printing", p.claimed, sizeof p.claimed);
     if (with_transaction(a, print_in_transaction, &p, err) != 0) {
-        if (p.html) { /* the commit failed after the page was made */
-            explicit_bzero(p.html, strlen(p.html));
-            free(p.html);
+        if (p.page.bytes) { /* the commit failed after the page was made */
+            envelope_discard(&p.page);
             rename(p.claimed, p.path);
         }
         return -1;
     }
     unlink(p.claimed);
-    *out = p.html;
+    *out = p.page;
     return 0;
+}
+
+void app_token_envelope_discard(app_paper *page)
+{
+    envelope_discard(page);
 }

@@ -214,4 +214,8 @@ int app_status_open(app *a, ct_error *err);
 void app_status_close(app *a);
 void app_status_changed(app *a);
 
+/* app_papers.c: the place and date line of a paper, "Hà Nội, ngày 02 tháng 12 năm 2026" (the
+ * month with a leading zero in January and February, as Decree 30/2020 writes it). */
+void app_paper_place_date(const char *place, int64_t t, char *out, size_t size);
+
 #endif

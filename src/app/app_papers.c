@@ -86,7 +86,7 @@ static void when_text(int64_t t, char *out, size_t size)
 
 /* "Hà Nội, ngày 02 tháng 12 năm 2026" (Decree 30: a day under 10 and the months 1 and 2 take a
  * leading zero). */
-static void place_date(const char *place, int64_t t, char *out, size_t size)
+void app_paper_place_date(const char *place, int64_t t, char *out, size_t size)
 {
     ct_date d = ct_utc_to_local_date(t);
 
@@ -188,7 +188,7 @@ static void office_heading(paper_doc *doc, const paper_input *in, const char *sy
     paper_header h = {0};
 
     number_text(in, symbol, number, sizeof number);
-    place_date(in->a->cfg.office_place, at, where, sizeof where);
+    app_paper_place_date(in->a->cfg.office_place, at, where, sizeof where);
     h.parent_body = in->a->cfg.office_parent;
     h.issuing_body = in->a->cfg.office_name;
     h.number = number;
@@ -541,8 +541,8 @@ static void agency_heading(paper_doc *doc, const paper_input *in, const char *nu
     char where[160];
     paper_header h = {0};
 
-    place_date(in->agency.province[0] ? in->agency.province : in->a->cfg.office_place, at, where,
-               sizeof where);
+    app_paper_place_date(in->agency.province[0] ? in->agency.province : in->a->cfg.office_place, at,
+                         where, sizeof where);
     h.parent_body = in->agency_parent;
     h.issuing_body = in->agency.name;
     h.number = number;

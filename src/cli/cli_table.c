@@ -97,10 +97,11 @@ static const cli_command commands[] = {
      cmd_token_provision, 0, OFFICER, CLI_OPEN,
      "Make a key on a blank token (or on --token SERIAL), issue its certificate and write the "
      "PIN envelope; the PIN is shown once."},
-    {"token", "envelope", "SERIAL", NULL,
+    {"token", "envelope", "SERIAL", OPTS(FLAG("pdf"), OPT("output", "FILE")),
      cmd_token_envelope, 0, OFFICER, CLI_OPEN,
-     "Print the token's PIN envelope (printable HTML on standard output), once: the envelope "
-     "is gone afterwards, and the printing is in the audit trail."},
+     "Print the token's PIN envelope (printable HTML, or --pdf; on standard output or a new "
+     "file --output, 0600), once: the envelope is gone afterwards, and the printing is in the "
+     "audit trail."},
 
     {"user", "add", NULL,
      OPTS(NEED("username", "U"), NEED("role", "ROLE"), OPT("agency", "CODE"), OPT("name", "TEXT")),

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -49,13 +50,30 @@ int cmd_token_list(cli_call *c)
 
 int cmd_token_envelope(cli_call *c)
 {
-    char *html;
+    const char *path = cli_get(&c->args, "output");
+    app_paper page;
+    FILE *f;
+    int rc = 0;
 
-    if (app_token_envelope_print(c->a, &c->actor, cli_pos(c, 0), &html, &c->err) != 0)
+    if (app_token_envelope_print(c->a, &c->actor, cli_pos(c, 0),
+                                 cli_flag(&c->args, "pdf") ? APP_PAPER_PDF : APP_PAPER_HTML, &page,
+                                 &c->err) != 0)
         return CLI_FAILED;
-    fputs(html, stdout);
-    explicit_bzero(html, strlen(html));
-    free(html);
+    f = path ? fopen(path, "wxe") : stdout; /* never over an existing file */
+    if (f == NULL || fwrite(page.bytes, 1, page.len, f) != page.len)
+        rc = -1;
+    if (f && f != stdout && fclose(f) != 0)
+        rc = -1;
+    if (path && f)
+        chmod(path, 0600);
+    app_token_envelope_discard(&page);
+    if (rc != 0) {
+        ct_fail(&c->err, 500, "file.write",
+                "không ghi được %s: phong bì đã được in, mã PIN không còn lưu ở đâu",
+                "cannot write %s: the envelope counts as printed, the PIN is kept nowhere",
+                path ? path : "stdout");
+        return CLI_FAILED;
+    }
     return 0;
 }
 

@@ -413,15 +413,36 @@ static int tokens_list(api_call *c)
         &err, 200, t.list);
 }
 
-/* The PIN envelope, printed once: the page holds the PIN, so nothing may keep a copy. */
+/* The PIN envelope, printed once (?format=html, the default, or pdf): the page holds the PIN,
+ * so no cache may keep it, and it is wiped once sent. The portal opens it with a plain form POST
+ * into a tab of its own, so the route takes no JSON body. */
 static int token_envelope(api_call *c)
 {
-    char *html;
+    const char *format = http_query(c->r, "format");
+    app_paper page;
     ct_error err = {0};
+    char disposition[200];
+    int rc;
 
-    if (app_token_envelope_print(c->r->app, &c->actor, c->param[0], &html, &err) != 0)
+    if (format && strcmp(format, "html") != 0 && strcmp(format, "pdf") != 0)
+        return api_fail(c->r, 400, "paper.format_invalid", "định dạng phải là pdf hoặc html",
+                        "the format must be pdf or html");
+    if (app_token_envelope_print(c->r->app, &c->actor, c->param[0],
+                                 format && strcmp(format, "pdf") == 0 ? APP_PAPER_PDF
+                                                                      : APP_PAPER_HTML,
+                                 &page, &err) != 0)
         return api_send_error(c->r, &err);
-    return http_send_html_secret(c->r, html);
+    snprintf(disposition, sizeof disposition, "inline; filename=\"%s\"", page.filename);
+    http_header headers[] = {{"Content-Disposition", disposition},
+                             {"Content-Security-Policy",
+                              "default-src 'none'; style-src 'unsafe-inline'; "
+                              "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"},
+                             {"X-Frame-Options", "DENY"},
+                             {"Cache-Control", "no-store"},
+                             {NULL, NULL}};
+    rc = http_send(c->r, 200, page.content_type, page.bytes, page.len, headers);
+    app_token_envelope_discard(&page);
+    return rc;
 }
 
 static int tokens_stock(api_call *c)
@@ -667,7 +688,7 @@ static const api_route routes[] = {
     {"POST", "drafts/{id}/delete",              ROLE_AGENCY_CLERK,                  true,  api_draft_delete},
     {"GET",  "tokens",                          READERS,                            false, tokens_list},
     {"POST", "tokens/stock",                    ROLES_CA,                           true,  tokens_stock},
-    {"POST", "tokens/{serial}/envelope",        ROLES_CA,                           true,  token_envelope},
+    {"POST", "tokens/{serial}/envelope",        ROLES_CA,                           false, token_envelope},
     {"GET",  "certificates",                    READERS,                            false, certs_list},
     {"GET",  "certificates/{serial}",           READERS,                            false, cert_show},
     {"POST", "certificates/{serial}/revoke",    ROLES_CA,                           true,  cert_revoke},

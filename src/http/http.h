@@ -80,8 +80,6 @@ int http_send_prepared(http_request *r, int status, struct MHD_Response *resp, s
 int http_send_text(http_request *r, int status, const char *message);
 /* An HTML page with the security headers; html is consumed (freed); NULL means out of memory. */
 int http_send_html(http_request *r, int status, char *html);
-/* A page holding a secret (a PIN envelope): never stored by a cache, wiped once sent. */
-int http_send_html_secret(http_request *r, char *html);
 /* A small HTML error page in the request's language. */
 int http_send_error(http_request *r, int status, const char *vi, const char *en);
 /* Refuse a request in the form its route answers in: under /api/ the JSON error with its

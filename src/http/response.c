@@ -48,7 +48,7 @@ int http_send_text(http_request *r, int status, const char *message)
 }
 
 /* An HTML page with the security headers and up to 4 extra ones; html is consumed. */
-static int send_page(http_request *r, int status, char *html, const http_header *extra, bool secret)
+static int send_page(http_request *r, int status, char *html, const http_header *extra)
 {
     /* No script at all, styles only from our own /site.css, never inside a frame, and no
      * Referer leaving the site (a search URL holds a person's name). */
@@ -69,26 +69,17 @@ static int send_page(http_request *r, int status, char *html, const http_header 
         return http_send_text(r, 500, "out of memory\n");
     memcpy(headers, security, sizeof security);
     headers[4].value = r->english ? "en" : "vi";
-    if (secret)
-        headers[3].value = "no-store";
     for (; extra && extra->name && n < N_SECURITY + MAX_EXTRA; extra++)
         headers[n++] = *extra;
     headers[n] = (http_header){NULL, NULL};
     rc = http_send(r, status, "text/html; charset=utf-8", html, strlen(html), headers);
-    if (secret)
-        explicit_bzero(html, strlen(html));
     free(html);
     return rc;
 }
 
 int http_send_html(http_request *r, int status, char *html)
 {
-    return send_page(r, status, html, NULL, false);
-}
-
-int http_send_html_secret(http_request *r, char *html)
-{
-    return send_page(r, 200, html, NULL, true);
+    return send_page(r, status, html, NULL);
 }
 
 static int error_page(http_request *r, int status, const char *vi, const char *en,
@@ -105,7 +96,7 @@ static int error_page(http_request *r, int status, const char *vi, const char *e
     text_add(&t, "</p>\n<p><a href=\"/%s\">%s</a></p>\n", lang_first(r),
              L(r, "Về trang chủ", "Home"));
     page_end(&t, r);
-    return send_page(r, status, text_take(&t), extra, false);
+    return send_page(r, status, text_take(&t), extra);
 }
 
 int http_send_error(http_request *r, int status, const char *vi, const char *en)

@@ -342,11 +342,14 @@ try {
   const envelopeSerial = await envelopeButton.getAttribute('data-envelope');
   officer.once('dialog', (dialog) => dialog.accept());
   const [envelopeTab] = await Promise.all([officer.context().waitForEvent('page'), envelopeButton.click()]);
-  await envelopeTab.waitForFunction(() => document.body && document.body.textContent.includes('PHONG BÌ MÃ PIN'));
-  check('the envelope page holds an 8-digit PIN', /\b\d{8}\b/.test(await envelopeTab.textContent('.pin')));
+  await envelopeTab.waitForLoadState();
+  check('the envelope page: the national heading and the title',
+    (await envelopeTab.textContent('body')).includes('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM') &&
+    (await envelopeTab.textContent('body')).includes('PHONG BÌ MÃ PIN'));
+  check('and an 8-digit PIN', /Mã PIN: \d{8}\b/.test(await envelopeTab.textContent('body')));
   await shot(envelopeTab, 'pin-envelope');
   await envelopeTab.close();
-  await officer.waitForSelector('[data-flash=ok]');
+  await go(officer, '#/admin');
   check('and it cannot be printed again from the portal',
     await officer.locator(`button[data-envelope="${envelopeSerial}"]`).count() === 0);
 

@@ -28,14 +28,15 @@ same "an unknown token" "404" "$(api canbo "tokens/NOSUCHTOKEN/envelope" '{}')"
 same "the envelope still waits after the refusals" "600" "$(stat -c %a "$envelope")"
 
 # ---- twenty at once: one page ----
-print_envelope() { api canbo "tokens/$serial/envelope" '{}'; }
+# the portal's way: a plain form POST, no JSON body
+print_envelope() { curl -b "$T/canbo.jar" -H "Origin: $BASE" -X POST -o "$LAST" -w '%{http_code}' "$URL/tokens/$serial/envelope"; }
 race $N print_envelope
 same "one of $N gets the envelope" "1" "$(race_count 200)"
 same "the others are told it was printed (410)" "$((N - 1))" "$(race_count 410)"
 page=$(grep -l 'PHONG BÌ MÃ PIN' "$T"/race/body.* | head -1)
 contains "the page has the national heading" "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" "$(cat "$page")"
 contains "and the holder" "Phạm Văn Đồng" "$(cat "$page")"
-pin=$(sed -n 's/.*class="pin"><strong>\([0-9]*\)<.*/\1/p' "$page")
+pin=$(sed -n 's/.*Mã PIN: \([0-9]*\).*/\1/p' "$page" | head -1)
 same "an 8-digit PIN" "8" "${#pin}"
 label=$(ct token list --json | python3 -c 'import json,sys; print([t["label"] for t in json.load(sys.stdin) if t["serial"]==sys.argv[1]][0])' "$serial")
 export SOFTHSM2_CONF=$CHUNGTHU_HOME/tokens/softhsm2.conf
@@ -52,8 +53,14 @@ same "not cached" "no-store" "$(curl -b "$T/canbo.jar" -D - -o /dev/null -X POST
 # ---- the command line: the same once ----
 check "the CLI prints an envelope once" ct token provision "${who[@]}" --json
 third=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token_serial"])' "$T/out")
-check "token envelope" ct token envelope "$third"
-contains "as a page" "PHONG BÌ MÃ PIN" "$(cat "$T/out")"
+check "token envelope --pdf" ct token envelope "$third" --pdf --output "$T/envelope.pdf"
+same "the PDF is private" "600" "$(stat -c %a "$T/envelope.pdf")"
+same "its fonts embedded" "" "$(pdffonts "$T/envelope.pdf" | awk 'NR > 2 && $(NF-4) != "yes"')"
+contains "the heading and the title, in Vietnamese" "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" "$(pdftotext "$T/envelope.pdf" -)"
+pdfpin=$(pdftotext "$T/envelope.pdf" - | sed -n 's/.*Mã PIN: \([0-9]*\).*/\1/p' | head -1)
+label3=$(ct token list --json | python3 -c 'import json,sys; print([t["label"] for t in json.load(sys.stdin) if t["serial"]==sys.argv[1]][0])' "$third")
+check "the PIN of the PDF opens its token" pkcs11-tool --module $MODULE --token-label "$label3" --login --pin "$pdfpin" --list-objects
 refuse "and not twice" token.envelope_printed ct token envelope "$third"
+same "a format that does not exist" "400" "$(api canbo "tokens/$other/envelope?format=doc" '{}')"
 stop_server
 finish

@@ -16,6 +16,12 @@ mkdir "$T/outputs"
 
 ct init --demo --root-key p384 --issuing-key p256 >/dev/null 2>&1 # prints the demo passwords, once
 sed -i "s|^module = .*|module = $CT_P11_PINS_MODULE|" "$CHUNGTHU_HOME/chungthu.ini"
+# SoftHSM2 behind the stand-in keeps its tokens in the instance's own directory, as chungthu sets
+# it up for SoftHSM2 itself (not in the machine's /var/lib/softhsm, shared by every run)
+mkdir -p "$CHUNGTHU_HOME/tokens/store"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$CHUNGTHU_HOME/tokens/store" > "$CHUNGTHU_HOME/tokens/softhsm2.conf"
+export SOFTHSM2_CONF=$CHUNGTHU_HOME/tokens/softhsm2.conf
 WRONG='sai-mat-khau-7f3a9c2e'
 NEW_PASSWORD='mật khẩu mới của kiểm toán 41b7'
 TEMP_PASSWORD='một mật khẩu tạm thời 9d2e'
