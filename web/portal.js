@@ -46,7 +46,6 @@ const WORDS = {
     full_name: 'Họ và tên', unit: 'Đơn vị', position: 'Chức vụ', cert_serial: 'Số sê-ri chứng thư số',
     token: 'Thiết bị', pickup: 'Nhận thiết bị', effective: 'Hiệu lực từ', due4: 'Hạn công bố',
     timeline: 'Diễn biến', at: 'Lúc', actor: 'Người thực hiện', action: 'Thao tác',
-    receipt: 'In giấy tiếp nhận', notice: 'In thông báo nhận thiết bị',
     papers: 'In giấy tờ', paper_receipt: 'Giấy tiếp nhận hồ sơ', paper_pickup: 'Thông báo nhận thiết bị',
     paper_supplement: 'Phiếu yêu cầu bổ sung', paper_refusal: 'Phiếu từ chối',
     paper_handover: 'Biên bản bàn giao (Cục → cơ quan)', paper_mau02: 'Mẫu 02 (danh sách)',
@@ -139,7 +138,6 @@ const WORDS = {
     full_name: 'Full name', unit: 'Unit', position: 'Position', cert_serial: 'Certificate serial',
     token: 'Token', pickup: 'Pickup', effective: 'Effective from', due4: 'Publication due',
     timeline: 'Timeline', at: 'At', actor: 'By', action: 'Action',
-    receipt: 'Print receipt slip', notice: 'Print pickup notice',
     papers: 'Print papers', paper_receipt: 'Receipt slip', paper_pickup: 'Pickup notice',
     paper_supplement: 'Supplement request', paper_refusal: 'Refusal',
     paper_handover: 'Hand-over minutes (CA → agency)', paper_mau02: 'Form 02 (the list)',
@@ -854,7 +852,6 @@ async function viewDossier(render, code) {
   /* actions that apply to several applicants at once: one form for all of them */
   const bulk = new Set();
   for (const ap of d.applicants) for (const a of allowed(ap)) if (!ONE_BY_ONE.has(a)) bulk.add(a);
-  const anyNotified = d.applicants.some((ap) => ap.pickup_at);
   render(h('h1', {}, `${t('code')} ${d.code}`),
     h('table', {class: 'kv'},
       h('tr', {}, h('th', {}, t('agency')), h('td', {}, agencyCell(d.agency))),
@@ -864,12 +861,8 @@ async function viewDossier(render, code) {
       h('tr', {}, h('th', {}, t('due')), h('td', {}, vnTime(d.due_step2), ' ', badge(d.deadline))),
       h('tr', {}, h('th', {}, t('confirmed_by')), h('td', {}, `${d.confirmed_by}, ${d.confirmed_title}`)),
       d.reason && h('tr', {}, h('th', {}, t('reason')), h('td', {}, d.reason))),
-    h('div', {class: 'actions'},
-      h('a', {href: `/api/v1/dossiers/${d.code}/receipt`, target: '_blank', rel: 'noopener', id: 'receipt'}, t('receipt')),
-      ' · ',
-      anyNotified && h('a', {href: `/api/v1/dossiers/${d.code}/notice`, target: '_blank', rel: 'noopener', id: 'notice'}, t('notice')),
-      anyNotified && ' · ',
-      d.channel === 'online' && h('a', {href: `/api/v1/dossiers/${d.code}/letter`, target: '_blank', rel: 'noopener'}, t('view_letter'))),
+    d.channel === 'online' && h('div', {class: 'actions'},
+      h('a', {href: `/api/v1/dossiers/${d.code}/letter`, target: '_blank', rel: 'noopener'}, t('view_letter'))),
     paperLinks(d),
     h('div', {class: 'actions', id: 'dossier-actions'},
       dossierActions.map((a) => actionForm(d.code, a, fieldsOf(a), null, confirmOf(a))),
