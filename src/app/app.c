@@ -205,8 +205,8 @@ int app_open(const char *home, app **out, ct_error *err)
         read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
         store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 ||
-        load_ca(a, "ocsp", &a->ocsp, pass, err) != 0 || app_status_open(a, err) != 0 ||
-        limit_open(a, err) != 0) {
+        load_ca(a, "ocsp", &a->ocsp, pass, err) != 0 || app_audit_signer_open(a, pass, err) != 0 ||
+        app_status_open(a, err) != 0 || limit_open(a, err) != 0) {
         OPENSSL_cleanse(pass, sizeof pass);
         app_close(a);
         return -1;
@@ -226,6 +226,7 @@ void app_close(app *a)
     pki_ca_free(&a->root);
     pki_ca_free(&a->issuing);
     pki_ca_free(&a->ocsp);
+    pki_ca_free(&a->audit);
     store_close(a->db);
     calendar_free(a->cal);
     free(a);
@@ -241,6 +242,8 @@ int app_ca_cert(app *a, const char *name, const unsigned char **der, size_t *len
         ca = &a->issuing;
     else if (strcmp(name, "ocsp") == 0)
         ca = &a->ocsp;
+    else if (strcmp(name, "audit") == 0)
+        ca = &a->audit;
     if (ca == NULL || ca->cert_der == NULL)
         return ct_fail(err, 404, "ca.not_found", "không có CA \"%s\"", "no CA named \"%s\"", name);
     *der = ca->cert_der;
@@ -335,6 +338,12 @@ static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const ch
     if (plan->profile == CERT_PROFILE_ISSUING) {
         req.crl_url = a->crl_url_root;
         req.ca_issuers_url = a->ca_url_root;
+    }
+    if (plan->profile == CERT_PROFILE_AUDIT) {
+        req.eku_oid = a->cfg.audit_eku;
+        req.crl_url = a->crl_url_issuing;
+        req.ocsp_url = a->ocsp_url;
+        req.ca_issuers_url = a->ca_url_issuing;
     }
     if (signer_ca) {
         issuer = pki_ca_issuer(signer_ca);
@@ -496,10 +505,13 @@ static int make_ca_certs(app *a, const char *pass, ct_error *err)
                              a->cfg.issuing_name, a->cfg.issuing_days};
     const ca_plan ocsp = {"ocsp", CERT_PROFILE_OCSP, a->cfg.issuing_key, a->cfg.ocsp_name,
                           a->cfg.ocsp_days};
+    const ca_plan audit = {"audit", CERT_PROFILE_AUDIT, a->cfg.issuing_key, a->cfg.audit_name,
+                           a->cfg.audit_days};
 
     if (make_ca_cert(a, &root, NULL, pass, &a->root, err) != 0 ||
         make_ca_cert(a, &issuing, &a->root, pass, &a->issuing, err) != 0 ||
-        make_ca_cert(a, &ocsp, &a->issuing, pass, &a->ocsp, err) != 0)
+        make_ca_cert(a, &ocsp, &a->issuing, pass, &a->ocsp, err) != 0 ||
+        make_ca_cert(a, &audit, &a->issuing, pass, &a->audit, err) != 0)
         return -1;
     return 0;
 }
@@ -512,6 +524,7 @@ static int record_init(app *a, const app_actor *actor, bool demo, ct_error *err)
     if (record_ca_cert(a, actor, "root", "root", &a->root, err) != 0 ||
         record_ca_cert(a, actor, "issuing", "root", &a->issuing, err) != 0 ||
         record_ca_cert(a, actor, "ocsp", "issuing", &a->ocsp, err) != 0 ||
+        record_ca_cert(a, actor, "audit", "issuing", &a->audit, err) != 0 ||
         audit_append(a, actor, "instance.init", a->cfg.home,
                      json_pack("{s:s, s:s, s:b}", "root_key", a->cfg.root_key, "issuing_key",
                                a->cfg.issuing_key, "demo", demo),
@@ -604,4 +617,32 @@ int app_init(const char *home, const app_init_options *opt, const app_actor *act
         }
     }
     return rc;
+}
+
+/* The audit-signing key and certificate: loaded, or made once by the issuing CA for an instance
+ * created before the audit trail had checkpoints (two processes opening it at once: the second
+ * finds the files the first wrote). A key on an HSM is not yet supported for this signer; it is
+ * a file under the CA passphrase like the OCSP responder's. */
+int app_audit_signer_open(app *a, const char *passphrase, ct_error *err)
+{
+    const ca_plan plan = {"audit", CERT_PROFILE_AUDIT, a->cfg.issuing_key, a->cfg.audit_name,
+                          a->cfg.audit_days};
+    const app_actor system = {"chungthu", ROLE_SYSTEM, "upgrade", NULL};
+    char crt[CFG_PATH + 32];
+    ct_error made = {0};
+
+    snprintf(crt, sizeof crt, "%s/ca/audit.crt", a->cfg.home);
+    if (access(crt, F_OK) == 0)
+        return load_ca(a, "audit", &a->audit, passphrase, err);
+    if (make_ca_cert(a, &plan, &a->issuing, passphrase, &a->audit, &made) != 0)
+        return access(crt, F_OK) == 0 ? load_ca(a, "audit", &a->audit, passphrase, err)
+                                      : ct_fail_text(err, made.status, made.code, made.vi, made.en);
+    if (store_begin(a->db, err) != 0)
+        return -1;
+    if (record_ca_cert(a, &system, "audit", "issuing", &a->audit, err) != 0 ||
+        store_commit(a->db, err) != 0) {
+        store_rollback(a->db);
+        return -1;
+    }
+    return 0;
 }

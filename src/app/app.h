@@ -539,15 +539,37 @@ typedef struct app_unissued {
 typedef struct app_audit_report {
     int64_t rows;
     int64_t first_bad_id; /* 0 when the chain is intact */
-    char problem[256];
+    char problem[512];
     size_t unissued; /* how many; the first APP_UNISSUED_LISTED are listed, oldest first */
     app_unissued unissued_list[APP_UNISSUED_LISTED];
     int64_t head_id; /* the newest row, whose hash every later row will chain from */
     char head_hash[65];
+    int64_t checkpoints;    /* signed checkpoints in the database, checked */
+    int64_t bad_checkpoint; /* the first that is not to be believed (first_bad_id is then -1) */
+    bool external_checked;  /* a checkpoint kept outside the database was compared too */
 } app_audit_report;
 
-/* Walk the chain; also account for every serial reserved for a token (report->unissued). */
+/* Walk the chain and compare it with every signed checkpoint; also account for every serial
+ * reserved for a token (report->unissued). Each problem is named in report->problem: an edited
+ * row, rows missing in the middle, rows out of order, rows deleted at the end (a checkpoint
+ * covers more rows than there are), a forged or deleted checkpoint. */
 int app_audit_verify(app *a, const app_actor *actor, app_audit_report *report, ct_error *err);
+/* The same, also against a checkpoint kept outside the database (external: the text of the
+ * checkpoint file, or of /audit/checkpoint; its last line counts): a database put back to an
+ * older copy no longer reaches the row it signed. 400 "audit.checkpoint_invalid" when that
+ * checkpoint is unreadable or not signed by this instance's audit-signing key. */
+int app_audit_verify_with(app *a, const app_actor *actor, const char *external,
+                          app_audit_report *report, ct_error *err);
+
+/* Sign a checkpoint of the audit trail if one is due (every [audit] checkpoint_rows rows or
+ * checkpoint_minutes minutes; force: whenever the trail grew since the last), and write it
+ * outside the database too (the checkpoint file, syslog). *made says whether one was made (into
+ * out, which may be NULL). CA roles and the server's upkeep. */
+int app_audit_checkpoint(app *a, const app_actor *actor, bool force, audit_checkpoint *out,
+                         bool *made, ct_error *err);
+/* The latest checkpoint as the JSON line that is published (malloc'd); 404
+ * "audit.no_checkpoint" before the first. Public: it says nothing but a count and a hash. */
+int app_audit_checkpoint_latest(app *a, char **line, ct_error *err);
 
 /* ---- the health check (app_doctor.c): `chungthu doctor` ---- */
 

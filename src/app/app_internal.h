@@ -18,6 +18,7 @@ struct app {
     pki_ca root;
     pki_ca issuing;
     pki_ca ocsp;
+    pki_ca audit; /* signs the audit trail's checkpoints; no signer if it could not be made */
     char crl_url_root[CFG_TEXT + 32];
     char crl_url_issuing[CFG_TEXT + 32];
     char ocsp_url[CFG_TEXT + 32];
@@ -217,5 +218,9 @@ void app_status_changed(app *a);
 /* app_papers.c: the place and date line of a paper, "Hà Nội, ngày 02 tháng 12 năm 2026" (the
  * month with a leading zero in January and February, as Decree 30/2020 writes it). */
 void app_paper_place_date(const char *place, int64_t t, char *out, size_t size);
+
+/* app.c: the audit-signing certificate and key (ca/audit.*), made by the issuing CA the first
+ * time an instance opens without one (instances made before checkpoints existed). */
+int app_audit_signer_open(app *a, const char *passphrase, ct_error *err);
 
 #endif

@@ -27,6 +27,13 @@ void config_defaults(app_config *c, const char *home)
     c->root_days = 20 * 365 + 5;
     c->issuing_days = 10 * 365 + 2;
     c->ocsp_days = 30;
+    snprintf(c->audit_name, sizeof c->audit_name, "chungthu TEST Audit Checkpoints");
+    c->audit_days = 365;
+    /* under the same documentation arc as the test policy (1.3.6.1.4.1.32473.1.1) */
+    snprintf(c->audit_eku, sizeof c->audit_eku, "1.3.6.1.4.1.32473.1.2");
+    c->checkpoint_rows = 100;
+    c->checkpoint_minutes = 60;
+    snprintf(c->checkpoint_file, sizeof c->checkpoint_file, "audit-checkpoints.jsonl");
     snprintf(c->key_storage, sizeof c->key_storage, "file");
     snprintf(c->hsm_token, sizeof c->hsm_token, "chungthu-ca");
     snprintf(c->hsm_pin_env, sizeof c->hsm_pin_env, "CHUNGTHU_HSM_PIN");
@@ -103,6 +110,19 @@ static const config_key keys[] = {
     INT_KEY("ca", "issuing_days", issuing_days,
             "the issuing CA certificate's validity, in days (never past the root's)"),
     INT_KEY("ca", "ocsp_days", ocsp_days, "the OCSP responder certificate's validity, in days"),
+    TEXT_KEY("audit", "signer_name", audit_name,
+             "the audit-signing certificate's common name (it signs the trail's checkpoints)"),
+    INT_KEY("audit", "signer_days", audit_days,
+            "the audit-signing certificate's validity, in days"),
+    TEXT_KEY("audit", "signer_eku", audit_eku,
+             "the extended key usage OID in the audit-signing certificate"),
+    INT_KEY("audit", "checkpoint_rows", checkpoint_rows,
+            "a signed checkpoint of the audit trail after this many new rows (0: by time only)"),
+    INT_KEY("audit", "checkpoint_minutes", checkpoint_minutes,
+            "a signed checkpoint at least this often while the trail grows, in minutes"),
+    TEXT_KEY("audit", "checkpoint_file", checkpoint_file,
+             "each checkpoint is also appended to this file, one JSON line (keep a copy off the "
+             "machine)"),
     TEXT_KEY("ca", "key_storage", key_storage,
              "where the issuing CA's key lives: file (encrypted under the passphrase) or pkcs11 "
              "(an HSM token)"),

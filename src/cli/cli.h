@@ -170,6 +170,7 @@ int cmd_calendar_add(cli_call *c);
 int cmd_calendar_is_working_day(cli_call *c);
 int cmd_calendar_holidays(cli_call *c);
 int cmd_audit_verify(cli_call *c);
+int cmd_audit_checkpoint(cli_call *c);
 int cmd_doctor(cli_call *c);
 int cmd_report(cli_call *c);
 int cmd_demo(cli_call *c);

@@ -200,10 +200,17 @@ static const cli_command commands[] = {
      cmd_calendar_holidays, 0, ROLE_NONE, CLI_NO_OPEN,
      "The holiday days off of YEAR (not plain weekends), with their names."},
 
-    {"audit", "verify", NULL, OPTS(JSON),
+    {"audit", "verify", NULL, OPTS(OPT("checkpoint", "FILE"), JSON),
      cmd_audit_verify, 0, ROLE_AUDITOR, CLI_OPEN,
-     "Walk the audit hash chain (exit status 1 if a row was changed) and list the serials "
+     "Walk the audit hash chain against its signed checkpoints, and against a checkpoint kept "
+     "outside the database (--checkpoint FILE, or - for standard input: the checkpoint file "
+     "or /audit/checkpoint): exit status 1 if a row was changed, deleted, reordered or cut "
+     "from the end, or the database was put back to an older copy. Also list the serials "
      "reserved for a token and never issued."},
+    {"audit", "checkpoint", NULL, NULL,
+     cmd_audit_checkpoint, 0, OFFICER, CLI_OPEN,
+     "Sign a checkpoint of the audit trail now (the server and run-due sign them every "
+     "[audit] checkpoint_rows rows or checkpoint_minutes minutes)."},
 
     {"doctor", NULL, NULL, OPTS(JSON),
      cmd_doctor, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,

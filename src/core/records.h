@@ -79,6 +79,22 @@ typedef struct audit_entry {
 
 typedef int (*audit_visit_fn)(void *ctx, const audit_entry *entry);
 
+/* A signed checkpoint of the audit trail: how many rows it had and the hash of the last, signed
+ * with the audit-signing key, so that rows deleted at the end, or a whole database put back to
+ * an older copy, no longer verify. body is the canonical JSON that was signed. */
+typedef struct audit_checkpoint {
+    int64_t seq; /* 1, 2, … */
+    int64_t at;
+    int64_t rows;
+    int64_t head_id;
+    char head_hash[65];
+    char body[512];
+    char signature[1024]; /* base64 of the signature over body */
+    char signer[65];      /* SHA-256 of the audit-signing certificate */
+} audit_checkpoint;
+
+typedef int (*checkpoint_visit_fn)(void *ctx, const audit_checkpoint *cp);
+
 /* ---- the procedure's records ---- */
 
 typedef struct agency_record {

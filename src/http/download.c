@@ -65,6 +65,24 @@ int download_ca(http_request *r, const char *rest)
     return send_file(r, der, len, "application/pkix-cert", rest, "public, max-age=86400");
 }
 
+/* The audit trail's latest signed checkpoint, one JSON line: a relying party or an auditor keeps
+ * copies of it, against which the database can be checked later (`audit verify --checkpoint`). */
+int download_audit_checkpoint(http_request *r)
+{
+    static const http_header headers[] = {{"Cache-Control", "no-cache"}, {NULL, NULL}};
+    char *line;
+    ct_error err = {0};
+    int rc;
+
+    if (app_audit_checkpoint_latest(r->app, &line, &err) != 0)
+        return err.status == 404 ? http_send_error(r, 404, "Chưa có điểm kiểm tra nhật ký nào.",
+                                                   "No audit checkpoint yet.")
+                                 : http_send_text(r, 503, "unavailable, try again later\n");
+    rc = http_send(r, 200, "application/json", line, strlen(line), headers);
+    free(line);
+    return rc;
+}
+
 int download_crl(http_request *r, const char *rest)
 {
     app_blob crl;

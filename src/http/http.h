@@ -139,6 +139,7 @@ int site_form_mau02_xlsx(http_request *r);
 int download_certificate(http_request *r, const cert_record *c, const char *ext);
 int download_ca(http_request *r, const char *rest);
 int download_crl(http_request *r, const char *rest);
+int download_audit_checkpoint(http_request *r);
 int ocsp_post(http_request *r);
 int ocsp_get(http_request *r, const char *rest);
 /* The request in an OCSP GET path: Base64 (standard or URL-safe alphabet, padding optional);

@@ -44,6 +44,7 @@ static const route routes[] = {
     {"GET",  "/forms/mau02.xlsx", false, ROUTE_STATIC, 0,      site_form_mau02_xlsx, NULL, NULL},
     {"GET",  "/ca/",      true,  ROUTE_CA,      0,             NULL,        download_ca, NULL},
     {"GET",  "/crl/",     true,  ROUTE_CRL,     0,             NULL,        download_crl, NULL},
+    {"GET",  "/audit/checkpoint", false, ROUTE_CA, 0,           download_audit_checkpoint, NULL, NULL},
     {"POST", "/ocsp",     false, ROUTE_OCSP,    OCSP_MAX_BODY, ocsp_post,   NULL, NULL},
     {"GET",  "/ocsp/",    true,  ROUTE_OCSP,    0,             NULL,        ocsp_get, NULL},
     {"GET",  "/portal",   false, ROUTE_STATIC,  0,             portal_redirect, NULL, NULL},

@@ -157,6 +157,7 @@ static void *upkeep_loop(void *arg)
         struct timespec until;
         ct_error err = {0};
         int published = 0;
+        bool signed_now;
         pthread_mutex_unlock(&u->lock);
         if (app_status_refresh(u->app, &err) != 0)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
@@ -165,6 +166,9 @@ static void *upkeep_loop(void *arg)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         else if (published > 0)
             fprintf(stderr, "chungthu: published %d certificate(s) as scheduled\n", published);
+        ct_error_clear(&err);
+        if (app_audit_checkpoint(u->app, &system, false, NULL, &signed_now, &err) != 0)
+            fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         pthread_mutex_lock(&u->lock);
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += UPKEEP_SECONDS;

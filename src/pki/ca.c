@@ -247,3 +247,26 @@ out:
                    "the certificate chain does not verify: %s",
                    X509_verify_cert_error_string(reason));
 }
+
+int pki_verify_with_cert(const unsigned char *cert_der, size_t cert_len, const unsigned char *data,
+                         size_t data_len, const unsigned char *sig, size_t sig_len, ct_error *err)
+{
+    const unsigned char *p = cert_der;
+    X509 *x = d2i_X509(NULL, &p, (long)cert_len);
+    EVP_PKEY *key = x ? X509_get0_pubkey(x) : NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    const EVP_MD *hash = EVP_sha256();
+    int ok = 0;
+
+    if (key && EVP_PKEY_base_id(key) == EVP_PKEY_EC && EVP_PKEY_get_bits(key) == 384)
+        hash = EVP_sha384();
+    if (key && md && EVP_DigestVerifyInit(md, NULL, hash, NULL, key) == 1)
+        ok = EVP_DigestVerify(md, sig, sig_len, data, data_len) == 1;
+    EVP_MD_CTX_free(md);
+    X509_free(x);
+    ERR_clear_error();
+    if (!ok)
+        return ct_fail(err, 400, "signature.invalid", "chữ ký không đúng",
+                       "the signature is wrong");
+    return 0;
+}

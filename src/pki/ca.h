@@ -54,4 +54,10 @@ int pki_cert_to_pem(const unsigned char *der, size_t len, char **pem, ct_error *
 int pki_cert_from_pem(const unsigned char *data, size_t len, unsigned char **der, size_t *der_len,
                       ct_error *err);
 
+/* Check a signature made with the key of the certificate cert_der over data (SHA-384 for a P-384
+ * key, SHA-256 otherwise, as signer_sign makes them): 0 when it verifies, -1 (400
+ * "signature.invalid") when not. */
+int pki_verify_with_cert(const unsigned char *cert_der, size_t cert_len, const unsigned char *data,
+                         size_t data_len, const unsigned char *sig, size_t sig_len, ct_error *err);
+
 #endif

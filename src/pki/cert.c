@@ -329,6 +329,33 @@ static int put_extensions(ct_buf *b, const cert_request *req, const cert_issuer 
         put_ocsp_nocheck(b);
         put_key_ids(b, issuer->key_id, subject_key_id);
         break;
+    case CERT_PROFILE_AUDIT: {
+        /* an end entity of the CA itself: it signs checkpoints of the audit trail, nothing else */
+        unsigned char eku[64];
+        size_t eku_len = req->eku_oid ? der_oid_from_text(req->eku_oid, eku, sizeof eku) : 0;
+        ext_mark m;
+        size_t seq;
+
+        if (eku_len == 0)
+            return ct_fail(err, 400, "profile.eku", "OID công dụng khóa \"%s\" không hợp lệ",
+                           "extended key usage OID \"%s\" is invalid",
+                           req->eku_oid ? req->eku_oid : "");
+        put_basic_constraints(b, false, -1);
+        put_key_usage(b, KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION);
+        m = ext_begin(b, oid_ext_key_usage, sizeof oid_ext_key_usage, false);
+        seq = der_begin(b, DER_SEQUENCE);
+        der_tlv(b, DER_OID, eku, eku_len);
+        der_end(b, seq);
+        ext_end(b, m);
+        if (req->policy_oid && put_policies(b, req->policy_oid, req->cps_uri, err) != 0)
+            return -1;
+        put_key_ids(b, issuer->key_id, subject_key_id);
+        if (req->crl_url)
+            put_crl_dp(b, req->crl_url);
+        if (has_aia)
+            put_aia(b, req->ocsp_url, req->ca_issuers_url);
+        break;
+    }
     case CERT_PROFILE_SUBSCRIBER:
         put_basic_constraints(b, false, -1);
         put_key_usage(b, KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION |

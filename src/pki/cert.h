@@ -1,5 +1,5 @@
 /*
- * cert.h — building and signing X.509 v3 certificates to chungthu's four profiles.
+ * cert.h — building and signing X.509 v3 certificates to chungthu's five profiles.
  *
  * The profiles (DESIGN.md §3, docs/certificate-profile.md) are fixed shapes: a root CA, the
  * issuing CA, the delegated OCSP responder and the individual subscriber. The builder writes the
@@ -25,6 +25,7 @@ typedef enum {
     CERT_PROFILE_ISSUING,
     CERT_PROFILE_OCSP,
     CERT_PROFILE_SUBSCRIBER,
+    CERT_PROFILE_AUDIT, /* the key that signs the audit trail's checkpoints */
 } cert_profile;
 
 /* A subject distinguished name: C=VN, L, O, OU..., CN (all UTF8String but C). */
@@ -56,6 +57,7 @@ typedef struct cert_request {
     int spki_is_rsa;   /* subscriber RSA keys also get keyEncipherment */
     const char *email; /* subscriber: rfc822Name in subjectAltName */
     const char *policy_oid;
+    const char *eku_oid; /* audit: its extended key usage, dotted text */
     const char *cps_uri;
     const char *crl_url;        /* CRL distribution point of the issuer's CRL; may be NULL */
     const char *ocsp_url;       /* AIA id-ad-ocsp; may be NULL */

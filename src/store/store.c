@@ -339,6 +339,21 @@ int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err)
     return s->ops->audit_last(s->impl, id, hash, err);
 }
 
+int store_checkpoint_append(store *s, const audit_checkpoint *cp, ct_error *err)
+{
+    return s->ops->checkpoint_append(s->impl, cp, err);
+}
+
+int store_checkpoint_last(store *s, audit_checkpoint *out, ct_error *err)
+{
+    return s->ops->checkpoint_last(s->impl, out, err);
+}
+
+int store_checkpoint_walk(store *s, checkpoint_visit_fn visit, void *ctx, ct_error *err)
+{
+    return s->ops->checkpoint_walk(s->impl, visit, ctx, err);
+}
+
 int store_audit_append(store *s, audit_entry *entry, ct_error *err)
 {
     return s->ops->audit_append(s->impl, entry, err);

@@ -169,6 +169,11 @@ int store_audit_for_object(store *s, const char *object_prefix, audit_visit_fn v
 int store_audit_last(store *s, int64_t *id, char hash[65], ct_error *err);
 int store_audit_append(store *s, audit_entry *entry, ct_error *err);
 int store_audit_walk(store *s, audit_visit_fn visit, void *ctx, ct_error *err);
+/* Signed checkpoints of the trail: append one (its seq the next), the last (1: none yet), all in
+ * order. */
+int store_checkpoint_append(store *s, const audit_checkpoint *cp, ct_error *err);
+int store_checkpoint_last(store *s, audit_checkpoint *out, ct_error *err);
+int store_checkpoint_walk(store *s, checkpoint_visit_fn visit, void *ctx, ct_error *err);
 
 /* ---- official papers ---- */
 

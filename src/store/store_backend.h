@@ -90,6 +90,9 @@ typedef struct store_backend {
     int (*audit_last)(void *impl, int64_t *id, char hash[65], ct_error *err);
     int (*audit_append)(void *impl, audit_entry *entry, ct_error *err);
     int (*audit_walk)(void *impl, audit_visit_fn visit, void *ctx, ct_error *err);
+    int (*checkpoint_append)(void *impl, const audit_checkpoint *cp, ct_error *err);
+    int (*checkpoint_last)(void *impl, audit_checkpoint *out, ct_error *err);
+    int (*checkpoint_walk)(void *impl, checkpoint_visit_fn visit, void *ctx, ct_error *err);
 } store_backend;
 
 struct store {

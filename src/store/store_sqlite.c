@@ -315,6 +315,67 @@ const char *const sq_migrations[] = {
     "  created_by TEXT NOT NULL,"
     "  UNIQUE (dossier, kind, applicant, format, version)"
     ");",
+    /* 15: signed checkpoints of the audit trail, append-only like the trail */
+    "CREATE TABLE audit_checkpoints ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  rows INTEGER NOT NULL,"
+    "  head_id INTEGER NOT NULL,"
+    "  head_hash TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  signer TEXT NOT NULL"
+    ");"
+    "CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
+    "CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;",
+    /* 16: the audit-signing certificate is one of the CA's own ('audit'). A CHECK constraint
+     * cannot be altered in place: the table is rebuilt as SQLite's ALTER TABLE documentation
+     * describes (new table, copy, drop, rename, then its indexes and triggers again). */
+    "CREATE TABLE certificates_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  serial TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('subscriber','root','issuing','ocsp','audit')),"
+    "  issuer TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('hold','active','revoked','expired')),"
+    "  subject TEXT NOT NULL,"
+    "  common_name TEXT NOT NULL,"
+    "  email TEXT NOT NULL DEFAULT '',"
+    "  search_key TEXT NOT NULL DEFAULT '',"
+    "  sha256 TEXT NOT NULL,"
+    "  not_before INTEGER NOT NULL,"
+    "  not_after INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  effective_at INTEGER NOT NULL DEFAULT 0,"
+    "  revoked_at INTEGER NOT NULL DEFAULT 0,"
+    "  revocation_reason INTEGER NOT NULL DEFAULT -1,"
+    "  der BLOB NOT NULL,"
+    "  changed_seq INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "INSERT INTO certificates_new (id, serial, kind, issuer, status, subject, common_name, email,"
+    "  search_key, sha256, not_before, not_after, created_at, effective_at, revoked_at,"
+    "  revocation_reason, der, changed_seq)"
+    "  SELECT id, serial, kind, issuer, status, subject, common_name, email, search_key, sha256,"
+    "  not_before, not_after, created_at, effective_at, revoked_at, revocation_reason, der,"
+    "  changed_seq FROM certificates;"
+    "DROP TABLE certificates;"
+    "ALTER TABLE certificates_new RENAME TO certificates;"
+    "CREATE INDEX certificates_status ON certificates(status, kind);"
+    "CREATE INDEX certificates_revoked ON certificates(issuer, id)"
+    "  WHERE status IN ('hold', 'revoked');"
+    "CREATE INDEX certificates_changed ON certificates(changed_seq, serial);"
+    "CREATE TRIGGER certificates_revoked_final BEFORE UPDATE ON certificates"
+    "  WHEN OLD.status = 'revoked' AND (NEW.status IS NOT 'revoked'"
+    "    OR NEW.revoked_at IS NOT OLD.revoked_at"
+    "    OR NEW.revocation_reason IS NOT OLD.revocation_reason"
+    "    OR NEW.effective_at IS NOT OLD.effective_at)"
+    "  BEGIN SELECT RAISE(ABORT, 'a revoked certificate stays revoked'); END;"
+    "CREATE TRIGGER certificates_status_table BEFORE UPDATE OF status ON certificates"
+    "  WHEN NEW.status IS NOT OLD.status AND NOT ("
+    "    (OLD.status = 'hold' AND NEW.status IN ('active', 'revoked', 'expired'))"
+    "    OR (OLD.status = 'active' AND NEW.status IN ('revoked', 'expired')))"
+    "  BEGIN SELECT RAISE(ABORT, 'certificate status change not allowed'); END;",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -665,6 +726,15 @@ static const sq_column audit_cols[] = {
 };
 static const sq_table audit_table = SQ_TABLE("audit", audit_cols, 1, audit_entry);
 
+static const sq_column checkpoint_cols[] = {
+    INT(audit_checkpoint, seq),        INT(audit_checkpoint, at),
+    INT(audit_checkpoint, rows),       INT(audit_checkpoint, head_id),
+    TEXT(audit_checkpoint, head_hash), TEXT(audit_checkpoint, body),
+    TEXT(audit_checkpoint, signature), TEXT(audit_checkpoint, signer),
+};
+static const sq_table checkpoint_table =
+    SQ_TABLE("audit_checkpoints", checkpoint_cols, 1, audit_checkpoint);
+
 static const sq_column crl_cols[] = {
     TEXT(crl_record, issuer),     INT(crl_record, number),        INT(crl_record, this_update),
     INT(crl_record, next_update), BLOB(crl_record, der, der_len),
@@ -995,6 +1065,25 @@ static int sqlite_audit_for_object(void *impl, const char *object_prefix, audit_
                                    void *ctx, ct_error *err)
 {
     WITH_READ(do_audit_walk(db, object_prefix, visit, ctx, err));
+}
+
+static int sqlite_checkpoint_append(void *impl, const audit_checkpoint *cp, ct_error *err)
+{
+    WITH_WRITE(sq_insert_record(db, &checkpoint_table, cp, err));
+}
+
+static int sqlite_checkpoint_last(void *impl, audit_checkpoint *out, ct_error *err)
+{
+    WITH_READ(
+        sq_select_one(db, &checkpoint_table, "ORDER BY seq DESC LIMIT 1", NULL, 0, NULL, out, err));
+}
+
+static int sqlite_checkpoint_walk(void *impl, checkpoint_visit_fn visit, void *ctx, ct_error *err)
+{
+    audit_checkpoint scratch;
+
+    WITH_READ(sq_select_records(db, &checkpoint_table, "ORDER BY seq", NULL, 0, NULL,
+                                (sq_row_fn)visit, ctx, &scratch, err));
 }
 
 static int do_cert_revoked_walk(sqlite3 *db, const char *issuer, int64_t now,
@@ -1426,4 +1515,7 @@ const store_backend store_sqlite_backend = {
     .audit_last = sqlite_audit_last,
     .audit_append = sqlite_audit_append,
     .audit_walk = sqlite_audit_walk,
+    .checkpoint_append = sqlite_checkpoint_append,
+    .checkpoint_last = sqlite_checkpoint_last,
+    .checkpoint_walk = sqlite_checkpoint_walk,
 };
