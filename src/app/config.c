@@ -27,6 +27,7 @@ void config_defaults(app_config *c, const char *home)
     c->root_days = 20 * 365 + 5;
     c->issuing_days = 10 * 365 + 2;
     c->ocsp_days = 30;
+    c->ocsp_renew_days = 7;
     snprintf(c->key_storage, sizeof c->key_storage, "file");
     snprintf(c->hsm_token, sizeof c->hsm_token, "chungthu-ca");
     snprintf(c->hsm_pin_env, sizeof c->hsm_pin_env, "CHUNGTHU_HSM_PIN");
@@ -103,6 +104,9 @@ static const config_key keys[] = {
     INT_KEY("ca", "issuing_days", issuing_days,
             "the issuing CA certificate's validity, in days (never past the root's)"),
     INT_KEY("ca", "ocsp_days", ocsp_days, "the OCSP responder certificate's validity, in days"),
+    INT_KEY("ca", "ocsp_renew_days", ocsp_renew_days,
+            "the OCSP responder gets a new key and certificate when fewer days than this are left "
+            "(at most half its life)"),
     TEXT_KEY("ca", "key_storage", key_storage,
              "where the issuing CA's key lives: file (encrypted under the passphrase) or pkcs11 "
              "(an HSM token)"),

@@ -30,9 +30,10 @@ typedef struct app_config {
     int root_days;
     int issuing_days;
     int ocsp_days;
-    char key_storage[16];           /* the issuing CA's key: file | pkcs11 */
-    char hsm_token[40];             /* pkcs11: the HSM token's label */
-    char hsm_pin_env[64];           /* pkcs11: the environment variable holding its user PIN */
+    int ocsp_renew_days;  /* the responder certificate is renewed with this many days left */
+    char key_storage[16]; /* the issuing CA's key: file | pkcs11 */
+    char hsm_token[40];   /* pkcs11: the HSM token's label */
+    char hsm_pin_env[64]; /* pkcs11: the environment variable holding its user PIN */
     char passphrase_file[CFG_PATH]; /* relative to home unless absolute */
     char passphrase_env[64];
 
