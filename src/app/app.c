@@ -4,7 +4,8 @@
  * An instance is one directory (the "home"):
  *   chungthu.ini          configuration
  *   chungthu.db           SQLite database (with -wal and -shm beside it while open)
- *   ca/NAME.crt, NAME.key CA certificates (PEM) and encrypted keys: root, issuing, ocsp
+ *   ca/NAME.crt, NAME.key CA certificates (PEM) and encrypted keys: root, issuing, ocsp (no
+ *                         .key for a key on the HSM); ocsp-SERIAL.crt: responders replaced
  *   secrets/              the CA key passphrase when not given through the environment (0700)
  *   envelopes/            PIN envelopes waiting to be printed (0700)
  *   tokens/               SoftHSM2's token directory, for the default token module
@@ -123,6 +124,16 @@ static int write_file_excl(const char *path, const void *data, size_t len, mode_
     return 0;
 }
 
+int app_read_file(const char *path, unsigned char **data, size_t *len, size_t max, ct_error *err)
+{
+    return read_file(path, data, len, max, err);
+}
+
+int app_write_file_excl(const char *path, const void *data, size_t len, mode_t mode, ct_error *err)
+{
+    return write_file_excl(path, data, len, mode, err);
+}
+
 static int read_passphrase(const app_config *cfg, char *out, size_t size, ct_error *err)
 {
     const char *env = cfg->passphrase_env[0] ? getenv(cfg->passphrase_env) : NULL;
@@ -147,6 +158,11 @@ static int read_passphrase(const app_config *cfg, char *out, size_t size, ct_err
     OPENSSL_cleanse(data, len);
     free(data);
     return 0;
+}
+
+int app_read_passphrase(const app_config *cfg, char *out, size_t size, ct_error *err)
+{
+    return read_passphrase(cfg, out, size, err);
 }
 
 /* ---- opening ---- */
@@ -204,9 +220,9 @@ int app_open(const char *home, app **out, ct_error *err)
     if (calendar_open(holidays, &a->cal, err) != 0 ||
         read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
         store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
-        load_ca(a, "issuing", &a->issuing, pass, err) != 0 ||
-        load_ca(a, "ocsp", &a->ocsp, pass, err) != 0 || app_audit_signer_open(a, pass, err) != 0 ||
-        app_status_open(a, err) != 0 || limit_open(a, err) != 0) {
+        load_ca(a, "issuing", &a->issuing, pass, err) != 0 || responders_open(a, pass, err) != 0 ||
+        app_audit_signer_open(a, pass, err) != 0 || app_status_open(a, err) != 0 ||
+        limit_open(a, err) != 0) {
         OPENSSL_cleanse(pass, sizeof pass);
         app_close(a);
         return -1;
@@ -221,11 +237,11 @@ void app_close(app *a)
     if (a == NULL)
         return;
     app_status_close(a);
+    responders_close(a); /* before the token module closes under its keys */
     app_token_close(a);
     limit_close(a);
     pki_ca_free(&a->root);
     pki_ca_free(&a->issuing);
-    pki_ca_free(&a->ocsp);
     pki_ca_free(&a->audit);
     store_close(a->db);
     calendar_free(a->cal);
@@ -240,8 +256,8 @@ int app_ca_cert(app *a, const char *name, const unsigned char **der, size_t *len
         ca = &a->root;
     else if (strcmp(name, "issuing") == 0)
         ca = &a->issuing;
-    else if (strcmp(name, "ocsp") == 0)
-        ca = &a->ocsp;
+    else if (strcmp(name, "ocsp") == 0 && responder_current(a))
+        ca = &responder_current(a)->ca; /* replaced ones live until app_close */
     else if (strcmp(name, "audit") == 0)
         ca = &a->audit;
     if (ca == NULL || ca->cert_der == NULL)
@@ -285,14 +301,6 @@ static int dir_is_empty_or_missing(const char *path, bool *existed)
     return 0;
 }
 
-typedef struct ca_plan {
-    const char *name;
-    cert_profile profile;
-    const char *key_type;
-    const char *common_name;
-    int days;
-} ca_plan;
-
 /* Build one CA certificate and write its key and certificate files. */
 static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const char *passphrase,
                         pki_ca *out, ct_error *err)
@@ -300,13 +308,6 @@ static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const ch
     char key_path[CFG_PATH + 32], crt_path[CFG_PATH + 32];
     pki_key_type type;
     pki_signer *signer = NULL;
-    cert_subject subject = {0};
-    cert_request req = {0};
-    cert_issuer issuer;
-    unsigned char *name_der = NULL, *der = NULL;
-    size_t name_len, der_len, spki_len;
-    char *pem = NULL;
-    int rc = -1;
 
     snprintf(key_path, sizeof key_path, "%s/ca/%s.key", a->cfg.home, plan->name);
     snprintf(crt_path, sizeof crt_path, "%s/ca/%s.crt", a->cfg.home, plan->name);
@@ -318,12 +319,28 @@ static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const ch
     } else if (signer_generate_file(type, key_path, passphrase, &signer, err) != 0) {
         return -1;
     }
+    return ca_cert_build(a, plan, signer_ca, signer, NULL, crt_path, out, err);
+}
+
+int ca_cert_build(app *a, const ca_plan *plan, pki_ca *signer_ca, pki_signer *signer,
+                  const unsigned char *serial, const char *crt_path, pki_ca *out, ct_error *err)
+{
+    cert_subject subject = {0};
+    cert_request req = {0};
+    cert_issuer issuer;
+    unsigned char *name_der = NULL, *der = NULL;
+    size_t name_len, der_len, spki_len;
+    char *pem = NULL;
+    int rc = -1;
+
     subject.org = a->cfg.operator_name;
     subject.common_name = plan->common_name;
     if (cert_encode_name(&subject, &name_der, &name_len, err) != 0)
         goto out;
     req.profile = plan->profile;
-    if (cert_random_serials(&req.serial, 1, err) != 0)
+    if (serial)
+        memcpy(req.serial, serial, sizeof req.serial);
+    else if (cert_random_serials(&req.serial, 1, err) != 0)
         goto out;
     req.not_before = app_now();
     req.not_after = req.not_before + (int64_t)plan->days * 86400;
@@ -371,12 +388,20 @@ out:
 static int record_ca_cert(app *a, const app_actor *actor, const char *kind, const char *issuer,
                           const pki_ca *ca, ct_error *err)
 {
+    return ca_cert_record(a, actor, "ca.create", kind, issuer, ca, NULL, err);
+}
+
+int ca_cert_record(app *a, const app_actor *actor, const char *action, const char *kind,
+                   const char *issuer, const pki_ca *ca, json_t *extra, ct_error *err)
+{
     cert_record rec;
     pki_cert_info info;
     json_t *detail;
 
-    if (pki_cert_info_read(ca->cert_der, ca->cert_len, &info, err) != 0)
+    if (pki_cert_info_read(ca->cert_der, ca->cert_len, &info, err) != 0) {
+        json_decref(extra);
         return -1;
+    }
     memset(&rec, 0, sizeof rec);
     snprintf(rec.serial, sizeof rec.serial, "%s", info.serial_hex);
     snprintf(rec.kind, sizeof rec.kind, "%s", kind);
@@ -392,11 +417,16 @@ static int record_ca_cert(app *a, const app_actor *actor, const char *kind, cons
     rec.revocation_reason = -1;
     rec.der = ca->cert_der;
     rec.der_len = ca->cert_len;
-    if (store_cert_insert(a->db, &rec, err) != 0)
+    if (store_cert_insert(a->db, &rec, err) != 0) {
+        json_decref(extra);
         return -1;
+    }
     detail = json_pack("{s:s, s:s, s:s}", "kind", kind, "subject", info.subject, "sha256",
                        info.sha256_hex);
-    return audit_append(a, actor, "ca.create", rec.serial, detail, err);
+    if (detail && extra)
+        json_object_update(detail, extra);
+    json_decref(extra);
+    return audit_append(a, actor, action, rec.serial, detail, err);
 }
 
 static int make_passphrase(app *a, char *out, size_t size, ct_error *err)
@@ -503,14 +533,13 @@ static int make_ca_certs(app *a, const char *pass, ct_error *err)
                           a->cfg.root_days};
     const ca_plan issuing = {"issuing", CERT_PROFILE_ISSUING, a->cfg.issuing_key,
                              a->cfg.issuing_name, a->cfg.issuing_days};
-    const ca_plan ocsp = {"ocsp", CERT_PROFILE_OCSP, a->cfg.issuing_key, a->cfg.ocsp_name,
-                          a->cfg.ocsp_days};
     const ca_plan audit = {"audit", CERT_PROFILE_AUDIT, a->cfg.issuing_key, a->cfg.audit_name,
                            a->cfg.audit_days};
 
+    /* the responder's key goes where the issuing key is: the HSM, or a file */
     if (make_ca_cert(a, &root, NULL, pass, &a->root, err) != 0 ||
         make_ca_cert(a, &issuing, &a->root, pass, &a->issuing, err) != 0 ||
-        make_ca_cert(a, &ocsp, &a->issuing, pass, &a->ocsp, err) != 0 ||
+        responders_make(a, pass, err) != 0 ||
         make_ca_cert(a, &audit, &a->issuing, pass, &a->audit, err) != 0)
         return -1;
     return 0;
@@ -523,7 +552,7 @@ static int record_init(app *a, const app_actor *actor, bool demo, ct_error *err)
         return -1;
     if (record_ca_cert(a, actor, "root", "root", &a->root, err) != 0 ||
         record_ca_cert(a, actor, "issuing", "root", &a->issuing, err) != 0 ||
-        record_ca_cert(a, actor, "ocsp", "issuing", &a->ocsp, err) != 0 ||
+        record_ca_cert(a, actor, "ocsp", "issuing", &responder_current(a)->ca, err) != 0 ||
         record_ca_cert(a, actor, "audit", "issuing", &a->audit, err) != 0 ||
         audit_append(a, actor, "instance.init", a->cfg.home,
                      json_pack("{s:s, s:s, s:b}", "root_key", a->cfg.root_key, "issuing_key",

@@ -138,8 +138,9 @@ typedef struct app_blob {
     size_t len;
     int64_t this_update;
     int64_t next_update;
-    char etag[72]; /* quoted strong ETag, e.g. "\"3f2a…\"" */
-    bool cached;   /* served from the pre-signed cache */
+    char etag[72];       /* quoted strong ETag, e.g. "\"3f2a…\"" */
+    bool cached;         /* served from the pre-signed cache */
+    unsigned generation; /* OCSP: app_ocsp_generation() of the responder that signed it */
 } app_blob;
 
 void app_blob_free(app_blob *b);
@@ -159,6 +160,16 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
 /* Scheduled upkeep: re-sign CRLs and OCSP responses nearing nextUpdate, renew the OCSP
  * responder certificate before it expires. Called by the server's timer and `run-due`. */
 int app_status_refresh(app *a, ct_error *err);
+/* Give the OCSP responder a new key (on the HSM when the issuing key is there) and a new
+ * certificate from the issuing CA, when fewer than [ca] ocsp_renew_days of its life are left, or
+ * now with force (`ocsp rotate`). Recorded and audited ("ca.ocsp_rotate"); the old certificate
+ * is kept as ca/ocsp-SERIAL.crt. Answers switch to the new responder at once in this process and
+ * within a second in others. Two rotations at once make one: the other finds nothing due (or,
+ * forced, is refused with 409 "claim.busy"). *rotated tells whether this call made one. */
+int app_ocsp_rotate(app *a, const app_actor *actor, bool force, bool *rotated, ct_error *err);
+/* Changes with each new responder in this process: an answer kept by a cache in front of
+ * app_ocsp_respond is served only while its generation is the current one. */
+unsigned app_ocsp_generation(app *a);
 
 /* ---- the public directory (app_directory.c): published certificates only ---- */
 
@@ -309,7 +320,7 @@ typedef struct app_step_args {
     /* agency-received: the agency's person who collected the tokens (required); handed-over:
      * who received the token (NULL: the applicant, its holder) */
     const char *person;
-    int64_t pickup_at;  /* notify-pickup */
+    int64_t pickup_at; /* notify-pickup */
     const char *pickup_place;
     int64_t
         effective_at; /* request-activation: requested effective time; 0 = as soon as possible */
@@ -368,13 +379,13 @@ int app_dossier_receipt(app *a, const app_actor *actor, const char *code, slip_k
 /* ---- official papers (app_papers.c): Decree 30/2020 layout, as HTML or PDF ---- */
 
 typedef enum {
-    APP_PAPER_RECEIPT,    /* giấy tiếp nhận hồ sơ và hẹn trả kết quả */
-    APP_PAPER_PICKUP,     /* thông báo nhận thiết bị (409 before any pickup was announced) */
+    APP_PAPER_RECEIPT, /* giấy tiếp nhận hồ sơ và hẹn trả kết quả */
+    APP_PAPER_PICKUP,  /* thông báo nhận thiết bị (409 before any pickup was announced) */
     APP_PAPER_SUPPLEMENT, /* phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (while one is awaited) */
-    APP_PAPER_REFUSAL,    /* phiếu từ chối tiếp nhận, giải quyết hồ sơ (a rejected dossier, or
-                             applicants refused one by one) */
-    APP_PAPER_HANDOVER,   /* biên bản bàn giao, CA → agency (every token the agency received,
-                             or applicant N's) */
+    APP_PAPER_REFUSAL, /* phiếu từ chối tiếp nhận, giải quyết hồ sơ (a rejected dossier, or
+                          applicants refused one by one) */
+    APP_PAPER_HANDOVER, /* biên bản bàn giao, CA → agency (every token the agency received,
+                           or applicant N's) */
     APP_PAPER_HANDOVER_SUBSCRIBER, /* biên bản bàn giao, agency → subscriber (applicant N) */
     APP_PAPER_MAU01,               /* applicant N's own request (Circular 185/2019, Mẫu 01) */
     APP_PAPER_MAU02,               /* the agency's list as submitted (Mẫu 02) */

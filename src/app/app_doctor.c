@@ -235,12 +235,13 @@ static void check_instance(doctor_run *r)
 static void check_ca(doctor_run *r, const char *name)
 {
     app *a = r->a;
+    const pki_ca *responder = &responder_current(a)->ca;
     const pki_ca *ca = strcmp(name, "root") == 0      ? &a->root
                        : strcmp(name, "issuing") == 0 ? &a->issuing
-                                                      : &a->ocsp;
+                                                      : responder;
     const pki_ca *up[2];
     size_t n_up = 0;
-    bool ocsp = ca == &a->ocsp;
+    bool ocsp = ca == responder;
     app_doctor_check *c = check_new(r, ca == &a->root ? "ca_root"
                                        : ocsp         ? "ca_ocsp"
                                                       : "ca_issuing");

@@ -5,6 +5,7 @@
 #define CT_APP_INTERNAL_H
 
 #include <jansson.h>
+#include <sys/types.h>
 
 #include "app/app.h"
 #include "core/buf.h"
@@ -17,8 +18,8 @@ struct app {
     store *db;
     pki_ca root;
     pki_ca issuing;
-    pki_ca ocsp;
     pki_ca audit; /* signs the audit trail's checkpoints; no signer if it could not be made */
+    struct responder_state *responders; /* app_ocsp.c: the OCSP responder's key and certificate */
     char crl_url_root[CFG_TEXT + 32];
     char crl_url_issuing[CFG_TEXT + 32];
     char ocsp_url[CFG_TEXT + 32];
@@ -138,6 +139,58 @@ int app_token_slots(app *a, size_t *tokens, size_t *initialized, ct_error *err);
  * The key stays open (logged in) until app_token_close(). */
 int app_token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err);
 
+/* The same for another key on the CA's HSM, by its label; *key is the caller's to close (after
+ * the signer is freed) with app_token_key_close. */
+struct token_key;
+int app_token_key_signer(app *a, bool generate, pki_key_type type, const char *label,
+                         struct token_key **key, pki_signer **out, ct_error *err);
+void app_token_key_close(struct token_key *key);
+
+/* app.c: building the CA certificates. A plan names one; ca_cert_build signs it for signer's key
+ * (consumed, also on failure) under serial (NULL: a random one) with signer_ca's key (NULL:
+ * self-signed), writes it to crt_path (a new file) and loads it into out. ca_cert_record stores
+ * a CA certificate and audits it as action (inside the caller's transaction; extra, consumed,
+ * may add to the detail). */
+typedef struct ca_plan {
+    const char *name;
+    cert_profile profile;
+    const char *key_type;
+    const char *common_name;
+    int days;
+} ca_plan;
+int ca_cert_build(app *a, const ca_plan *plan, pki_ca *signer_ca, pki_signer *signer,
+                  const unsigned char *serial, const char *crt_path, pki_ca *out, ct_error *err);
+int ca_cert_record(app *a, const app_actor *actor, const char *action, const char *kind,
+                   const char *issuer, const pki_ca *ca, json_t *extra, ct_error *err);
+/* The CA keys' passphrase ([ca] passphrase_env, else passphrase_file). */
+int app_read_passphrase(const app_config *cfg, char *out, size_t size, ct_error *err);
+/* Read a whole small file (*data malloc'd and NUL-terminated); write a new one durably. */
+int app_read_file(const char *path, unsigned char **data, size_t *len, size_t max, ct_error *err);
+int app_write_file_excl(const char *path, const void *data, size_t len, mode_t mode, ct_error *err);
+
+/* app_ocsp.c: the OCSP responder. responders_make creates the first one at init (a key on the
+ * HSM when the issuing key is there, else ca/ocsp.key), responders_open loads the newest
+ * (app_open), responders_close frees it and every one it replaced (app_close, before the token
+ * module closes). responder_current is the one signing now; a request holding it may go on
+ * using it after a rotation: a replaced responder lives until responders_close.
+ * responders_check_files takes in a rotation made by another process (at most once a second,
+ * from the OCSP path; never waits). */
+struct ocsp_responder;
+typedef struct app_responder {
+    pki_ca ca;                   /* its certificate and signer */
+    struct ocsp_responder *ocsp; /* the signing set-up over ca and the issuing CA */
+    struct token_key *hsm_key;   /* its key on the HSM, or NULL for a file key */
+    unsigned generation;         /* 1 for the first loaded, +1 at each swap */
+    struct app_responder *replaced;
+} app_responder;
+int responders_make(app *a, const char *pass, ct_error *err);
+int responders_open(app *a, const char *pass, ct_error *err);
+void responders_close(app *a);
+app_responder *responder_current(app *a);
+void responders_check_files(app *a);
+/* Renew it when due (or always with force): see app_ocsp_rotate in app.h. */
+int responders_rotate(app *a, const app_actor *actor, bool force, bool *rotated, ct_error *err);
+
 /* app_user.c: the demo agency and one account per role, for `init --demo`. */
 int users_create_demo(app *a, const app_actor *actor, ct_error *err);
 
@@ -214,6 +267,8 @@ void limit_lookup_found(app *a, const char *source, const char *code);
 int app_status_open(app *a, ct_error *err);
 void app_status_close(app *a);
 void app_status_changed(app *a);
+/* The OCSP responder changed: answers signed by the one before are no longer served. */
+void app_status_responder_changed(app *a);
 
 /* app_papers.c: the place and date line of a paper, "Hà Nội, ngày 02 tháng 12 năm 2026" (the
  * month with a leading zero in January and February, as Decree 30/2020 writes it). */

@@ -5,6 +5,8 @@
  * served from memory: the cache is keyed by (hash algorithm, serial) and dropped for a serial
  * whenever its status changes — in this process (app_status_changed) or in another one sharing
  * the database, which app_status_refresh notices through the certificates' change counter.
+ * Each answer is kept with the responder that signed it: after a rotation (app_ocsp.c) the cache
+ * is emptied and an answer signed by the replaced responder is never served from it again.
  * CRLs are re-signed lazily: a change marks them stale and the next fetch (or the refresh
  * timer) signs a fresh one, which debounces a burst of changes into one CRL.
  */
@@ -36,10 +38,10 @@ typedef struct cache_entry {
     int64_t this_update;
     int64_t next_update;
     char etag[72];
+    const app_responder *signed_by;
 } cache_entry;
 
 struct status_state {
-    ocsp_responder *responder;
     pthread_rwlock_t lock; /* the cache */
     cache_entry *buckets[CACHE_SLOTS];
     size_t entries;
@@ -122,11 +124,9 @@ int app_status_open(app *a, ct_error *err)
     pthread_rwlock_init(&st->lock, NULL);
     pthread_mutex_init(&st->crl_lock, NULL);
     /* start from the newest change: the cache is empty, nothing to invalidate yet */
-    if (ocsp_responder_new(&a->issuing, &a->ocsp, &st->responder, err) != 0 ||
-        store_cert_changes(a->db, 0, NULL, NULL, &last, err) != 0) {
+    if (store_cert_changes(a->db, 0, NULL, NULL, &last, err) != 0) {
         pthread_rwlock_destroy(&st->lock);
         pthread_mutex_destroy(&st->crl_lock);
-        ocsp_responder_free(st->responder);
         free(st);
         return -1;
     }
@@ -142,7 +142,6 @@ void app_status_close(app *a)
     if (st == NULL)
         return;
     cache_clear(st);
-    ocsp_responder_free(st->responder);
     pthread_rwlock_destroy(&st->lock);
     pthread_mutex_destroy(&st->crl_lock);
     free(st);
@@ -178,6 +177,17 @@ void app_status_changed(app *a)
 {
     if (a->status)
         absorb_changes(a, NULL);
+}
+
+void app_status_responder_changed(app *a)
+{
+    struct status_state *st = a->status;
+
+    if (st == NULL)
+        return;
+    pthread_rwlock_wrlock(&st->lock);
+    cache_clear(st);
+    pthread_rwlock_unlock(&st->lock);
 }
 
 /* ---- revocation ---- */
@@ -382,6 +392,7 @@ static int copy_entry(const cache_entry *e, app_blob *out)
     out->next_update = e->next_update;
     memcpy(out->etag, e->etag, sizeof out->etag);
     out->cached = true;
+    out->generation = e->signed_by->generation;
     return 0;
 }
 
@@ -392,22 +403,28 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
     bool keyed;
     ocsp_result res;
     int64_t now = app_now();
+    app_responder *responder;
 
     memset(out, 0, sizeof *out);
     /* A change made by another process (the command line) reaches the answers within a second:
-     * looking costs one indexed query, done at most once a second. */
+     * looking costs one indexed query, done at most once a second. So does a rotation of the
+     * responder made by another process (one stat, at most once a second). */
     if (now != atomic_load(&st->checked_at)) {
         atomic_store(&st->checked_at, now);
         absorb_changes(a, NULL);
     }
-    keyed = ocsp_request_cache_key(st->responder, req, len, key);
+    responders_check_files(a);
+    /* the responder taken here signs this answer, even if a rotation puts another in front
+     * meanwhile (it stays alive until app_close) */
+    responder = responder_current(a);
+    keyed = ocsp_request_cache_key(responder->ocsp, req, len, key);
     if (keyed) {
         int found = 0;
         pthread_rwlock_rdlock(&st->lock);
         for (cache_entry *e = st->buckets[bucket_of(key)]; e; e = e->next) {
             /* fresh for the first half of its validity; then re-signed */
-            if (strcmp(e->key, key) == 0 && now < e->this_update + OCSP_VALIDITY / 2 &&
-                now >= e->this_update) {
+            if (strcmp(e->key, key) == 0 && e->signed_by == responder &&
+                now < e->this_update + OCSP_VALIDITY / 2 && now >= e->this_update) {
                 found = copy_entry(e, out) == 0;
                 break;
             }
@@ -416,8 +433,10 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
         if (found)
             return 0;
     }
-    if (ocsp_respond(st->responder, req, len, lookup_status, a, now, OCSP_VALIDITY, &res, err) != 0)
+    if (ocsp_respond(responder->ocsp, req, len, lookup_status, a, now, OCSP_VALIDITY, &res, err) !=
+        0)
         return -1;
+    out->generation = responder->generation;
     out->data = res.der;
     out->len = res.len;
     out->this_update = res.this_update;
@@ -431,6 +450,7 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
             e->len = res.len;
             e->this_update = res.this_update;
             e->next_update = res.next_update;
+            e->signed_by = responder;
             memcpy(e->etag, out->etag, sizeof e->etag);
             pthread_rwlock_wrlock(&st->lock);
             if (st->entries < CACHE_MAX_ENTRIES) {
@@ -469,10 +489,15 @@ int app_status_refresh(app *a, ct_error *err)
     crl_record rec;
     app_actor system = {"chungthu", ROLE_SYSTEM, "scheduler", NULL};
     int64_t now = app_now();
-    bool due = false;
+    bool due = false, rotated = false;
 
     if (absorb_changes(a, err) != 0)
         return -1;
+    /* the responder's certificate, renewed with [ca] ocsp_renew_days left */
+    if (responders_rotate(a, &system, false, &rotated, err) != 0)
+        return -1;
+    if (rotated)
+        fprintf(stderr, "chungthu: the OCSP responder has a new key and certificate\n");
     for (int i = 0; i < 2; i++) {
         if (store_crl_latest(a->db, i ? "issuing" : "root", &rec, NULL) != 0) {
             due = true;

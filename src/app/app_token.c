@@ -858,20 +858,21 @@ static int hsm_sign(void *ctx, const unsigned char *in, size_t in_len, unsigned 
     return token_key_sign_raw(ctx, in, in_len, sig, sig_len, err);
 }
 
-int app_token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err)
+static const token_key_type hsm_key_types[] = {[PKI_KEY_RSA2048] = TOKEN_KEY_RSA2048,
+                                               [PKI_KEY_RSA3072] = TOKEN_KEY_RSA3072,
+                                               [PKI_KEY_RSA4096] = TOKEN_KEY_RSA4096,
+                                               [PKI_KEY_P256] = TOKEN_KEY_P256,
+                                               [PKI_KEY_P384] = TOKEN_KEY_P384};
+
+/* Generate or open the key labelled label on the CA's HSM ([ca] hsm_token). */
+static int hsm_key(app *a, bool generate, pki_key_type type, const char *label, token_key **out,
+                   ct_error *err)
 {
     token_module *m;
     token_info *list;
     size_t n;
     char serial[17] = "";
     const char *pin = getenv(a->cfg.hsm_pin_env);
-    const unsigned char *spki;
-    size_t spki_len;
-    static const token_key_type types[] = {[PKI_KEY_RSA2048] = TOKEN_KEY_RSA2048,
-                                           [PKI_KEY_RSA3072] = TOKEN_KEY_RSA3072,
-                                           [PKI_KEY_RSA4096] = TOKEN_KEY_RSA4096,
-                                           [PKI_KEY_P256] = TOKEN_KEY_P256,
-                                           [PKI_KEY_P384] = TOKEN_KEY_P384};
 
     if (pin == NULL || *pin == '\0')
         return ct_fail(err, 500, "hsm.pin", "thiếu mã PIN của HSM: đặt biến môi trường %s",
@@ -885,12 +886,45 @@ int app_token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **o
     if (serial[0] == '\0')
         return ct_fail(err, 404, "hsm.not_found", "không thấy HSM có nhãn \"%s\"",
                        "no HSM token labelled \"%s\"", a->cfg.hsm_token);
-    token_key_close(a->tokens->ca_key);
-    a->tokens->ca_key = NULL;
-    if ((generate ? token_key_generate(m, serial, pin, CA_KEY_LABEL, types[type],
-                                       &a->tokens->ca_key, err)
-                  : token_key_open(m, serial, pin, CA_KEY_LABEL, &a->tokens->ca_key, err)) != 0)
+    return generate ? token_key_generate(m, serial, pin, label, hsm_key_types[type], out, err)
+                    : token_key_open(m, serial, pin, label, out, err);
+}
+
+int app_token_ca_signer(app *a, bool generate, pki_key_type type, pki_signer **out, ct_error *err)
+{
+    const unsigned char *spki;
+    size_t spki_len;
+    token_key *key = NULL;
+
+    if (a->tokens) {
+        token_key_close(a->tokens->ca_key);
+        a->tokens->ca_key = NULL;
+    }
+    if (hsm_key(a, generate, type, CA_KEY_LABEL, &key, err) != 0)
         return -1;
-    spki = token_key_spki(a->tokens->ca_key, &spki_len);
+    a->tokens->ca_key = key; /* hsm_key made a->tokens */
+    spki = token_key_spki(key, &spki_len);
     return signer_open_external(spki, spki_len, hsm_sign, a->tokens->ca_key, out, err);
+}
+
+int app_token_key_signer(app *a, bool generate, pki_key_type type, const char *label,
+                         struct token_key **key, pki_signer **out, ct_error *err)
+{
+    const unsigned char *spki;
+    size_t spki_len;
+
+    if (hsm_key(a, generate, type, label, key, err) != 0)
+        return -1;
+    spki = token_key_spki(*key, &spki_len);
+    if (signer_open_external(spki, spki_len, hsm_sign, *key, out, err) != 0) {
+        token_key_close(*key);
+        *key = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void app_token_key_close(struct token_key *key)
+{
+    token_key_close(key);
 }

@@ -34,6 +34,7 @@ void config_defaults(app_config *c, const char *home)
     c->checkpoint_rows = 100;
     c->checkpoint_minutes = 60;
     snprintf(c->checkpoint_file, sizeof c->checkpoint_file, "audit-checkpoints.jsonl");
+    c->ocsp_renew_days = 7;
     snprintf(c->key_storage, sizeof c->key_storage, "file");
     snprintf(c->hsm_token, sizeof c->hsm_token, "chungthu-ca");
     snprintf(c->hsm_pin_env, sizeof c->hsm_pin_env, "CHUNGTHU_HSM_PIN");
@@ -123,6 +124,9 @@ static const config_key keys[] = {
     TEXT_KEY("audit", "checkpoint_file", checkpoint_file,
              "each checkpoint is also appended to this file, one JSON line (keep a copy off the "
              "machine)"),
+    INT_KEY("ca", "ocsp_renew_days", ocsp_renew_days,
+            "the OCSP responder gets a new key and certificate when fewer days than this are left "
+            "(at most half its life)"),
     TEXT_KEY("ca", "key_storage", key_storage,
              "where the issuing CA's key lives: file (encrypted under the passphrase) or pkcs11 "
              "(an HSM token)"),

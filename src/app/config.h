@@ -32,13 +32,15 @@ typedef struct app_config {
     int ocsp_days;
     char audit_name[CFG_TEXT]; /* the audit-signing certificate's common name */
     int audit_days;
-    char audit_eku[64];      /* its extended key usage OID */
-    int checkpoint_rows;     /* a signed checkpoint every this many audit rows… */
-    int checkpoint_minutes;  /* …or this many minutes, whichever comes first */
+    char audit_eku[64];             /* its extended key usage OID */
+    int checkpoint_rows;            /* a signed checkpoint every this many audit rows… */
+    int checkpoint_minutes;         /* …or this many minutes, whichever comes first */
     char checkpoint_file[CFG_PATH]; /* each checkpoint also appended here, one JSON line */
-    char key_storage[16];           /* the issuing CA's key: file | pkcs11 */
-    char hsm_token[40];             /* pkcs11: the HSM token's label */
-    char hsm_pin_env[64];           /* pkcs11: the environment variable holding its user PIN */
+
+    int ocsp_renew_days;  /* the responder certificate is renewed with this many days left */
+    char key_storage[16]; /* the issuing CA's key: file | pkcs11 */
+    char hsm_token[40];   /* pkcs11: the HSM token's label */
+    char hsm_pin_env[64]; /* pkcs11: the environment variable holding its user PIN */
     char passphrase_file[CFG_PATH]; /* relative to home unless absolute */
     char passphrase_env[64];
 

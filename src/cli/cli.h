@@ -149,6 +149,7 @@ int cmd_cert_revoke(cli_call *c);
 int cmd_crl_generate(cli_call *c);
 int cmd_crl_show(cli_call *c);
 int cmd_ocsp_respond(cli_call *c);
+int cmd_ocsp_rotate(cli_call *c);
 int cmd_agency_add(cli_call *c);
 int cmd_agency_set_domains(cli_call *c);
 int cmd_agency_list(cli_call *c);

@@ -1,6 +1,6 @@
 /*
- * cli_status.c — `chungthu crl …`, `chungthu cert revoke`, `chungthu ocsp respond`: what
- * relying parties check, from the command line.
+ * cli_status.c — `chungthu crl …`, `chungthu cert revoke`, `chungthu ocsp respond|rotate`:
+ * what relying parties check, from the command line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,4 +70,26 @@ int cmd_ocsp_respond(cli_call *c)
     rc = write_bytes(cli_get(&c->args, "out"), resp.data, resp.len);
     app_blob_free(&resp);
     return rc;
+}
+
+int cmd_ocsp_rotate(cli_call *c)
+{
+    const unsigned char *der;
+    size_t len;
+    bool rotated;
+    char fp[65];
+
+    if (app_ocsp_rotate(c->a, &c->actor, !cli_flag(&c->args, "if-due"), &rotated, &c->err) != 0 ||
+        app_ca_cert(c->a, "ocsp", &der, &len, &c->err) != 0)
+        return CLI_FAILED;
+    app_fingerprint(der, len, fp);
+    if (rotated)
+        printf("Máy chủ OCSP có khóa và chứng thư mới / the OCSP responder has a new key and "
+               "certificate: SHA-256 %s\n",
+               fp);
+    else
+        printf("Chưa đến hạn đổi khóa máy chủ OCSP / the OCSP responder is not due for renewal: "
+               "SHA-256 %s\n",
+               fp);
+    return 0;
 }

@@ -68,6 +68,11 @@ static const cli_command commands[] = {
     {"ocsp", "respond", NULL, OPTS(MUST("in", "REQUEST.der"), MUST("out", "RESPONSE.der")),
      cmd_ocsp_respond, 0, ROLE_SYSTEM, CLI_OPEN,
      "Answer an OCSP request (DER) offline."},
+    {"ocsp", "rotate", NULL, OPTS(FLAG("if-due")),
+     cmd_ocsp_rotate, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Give the OCSP responder a new key and certificate now (--if-due: only when fewer than "
+     "[ca] ocsp_renew_days are left, as the server's upkeep does); running servers switch to "
+     "it within a second."},
 
     {"agency", "add", NULL,
      OPTS(NEED("code", "C"), NEED("name", "N"), OPT("parent", "P"), NEED("province", "P"),

@@ -239,7 +239,8 @@ typedef struct ocsp_cached {
     void *slot; /* NULL: not from the cache */
 } ocsp_cached;
 
-bool ocsp_cache_get(const unsigned char *req, size_t len, ocsp_cached *out);
+/* generation: app_ocsp_generation() now; an answer signed by an earlier responder is a miss. */
+bool ocsp_cache_get(const unsigned char *req, size_t len, unsigned generation, ocsp_cached *out);
 /* The prepared POST answer of a cached entry (the cache keeps it; NULL if out of memory). */
 struct MHD_Response *ocsp_cache_post_response(const ocsp_cached *c);
 /* Keep an answer the app gave from its pre-signed set (b->cached); others are ignored. */

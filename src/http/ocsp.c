@@ -3,11 +3,11 @@
  * with the DER request Base64-encoded (then URL-escaped) in the path (Appendix A.1).
  *
  * The answer itself comes from app_ocsp_respond (pre-signed, from memory), or for a request
- * byte-identical to one answered in the last second, from ocsp_cache.c. A request that is
- * not OCSP gets an OCSP malformedRequest response, not an HTTP error: that is what clients
- * understand. GET answers carry the caching headers of RFC 5019 (max-age until nextUpdate, ETag,
- * Last-Modified) so that nginx or a CDN in front can serve them; POST answers are not cacheable
- * by HTTP caches anyway and go out bare.
+ * byte-identical to one answered in the last second by the same responder, from ocsp_cache.c. A
+ * request that is not OCSP gets an OCSP malformedRequest response, not an HTTP error: that is what
+ * clients understand. GET answers carry the caching headers of RFC 5019 (max-age until nextUpdate,
+ * ETag, Last-Modified) so that nginx or a CDN in front can serve them; POST answers are not
+ * cacheable by HTTP caches anyway and go out bare.
  */
 #include "http/http.h"
 
@@ -49,7 +49,7 @@ static int answer(http_request *r, const unsigned char *req, size_t len, bool ca
     ocsp_cached c;
     int rc;
 
-    if (ocsp_cache_get(req, len, &c)) {
+    if (ocsp_cache_get(req, len, app_ocsp_generation(r->app), &c)) {
         struct MHD_Response *prepared = cacheable ? NULL : ocsp_cache_post_response(&c);
         metrics_ocsp(true);
         if (prepared)

@@ -10,6 +10,10 @@
  * status change reaches OCSP clients within a second or two, well inside what a client's own
  * caching of a response (until nextUpdate) allows.
  *
+ * An answer is kept with the generation of the responder that signed it (app_ocsp_generation):
+ * once the responder is rotated, the answers of the one before are misses at once, not a
+ * second later.
+ *
  * Each thread has its own table (no lock, no shared cache line on the hot path); the tables are
  * registered so that shutdown frees them.
  */
@@ -35,6 +39,7 @@ typedef struct slot {
     unsigned char *req;  /* owned */
     unsigned char *resp; /* owned */
     int64_t this_update, next_update;
+    unsigned generation;
     char etag[72];
     struct MHD_Response *post; /* the POST answer, made once and queued again and again */
 } slot;
@@ -81,7 +86,7 @@ static table *this_thread(void)
     return mine;
 }
 
-bool ocsp_cache_get(const unsigned char *req, size_t len, ocsp_cached *out)
+bool ocsp_cache_get(const unsigned char *req, size_t len, unsigned generation, ocsp_cached *out)
 {
     table *t = mine;
     uint64_t h;
@@ -91,8 +96,8 @@ bool ocsp_cache_get(const unsigned char *req, size_t len, ocsp_cached *out)
         return false;
     h = hash_of(req, len);
     s = &t->slots[h % SLOTS];
-    if (s->until_ns == 0 || s->hash != h || s->req_len != len || memcmp(s->req, req, len) != 0 ||
-        coarse_ns() >= s->until_ns)
+    if (s->until_ns == 0 || s->hash != h || s->generation != generation || s->req_len != len ||
+        memcmp(s->req, req, len) != 0 || coarse_ns() >= s->until_ns)
         return false;
     out->data = s->resp;
     out->len = s->resp_len;
@@ -160,6 +165,7 @@ void ocsp_cache_put(const unsigned char *req, size_t len, const app_blob *b)
     s->resp_len = b->len;
     s->this_update = b->this_update;
     s->next_update = b->next_update;
+    s->generation = b->generation;
     memcpy(s->etag, b->etag, sizeof s->etag);
     s->until_ns = coarse_ns() + LIFETIME_NS;
 }

@@ -147,6 +147,22 @@ int pki_cert_info_read(const unsigned char *der, size_t len, pki_cert_info *out,
     return 0;
 }
 
+bool pki_cert_key_matches(const unsigned char *der, size_t len, const pki_signer *signer)
+{
+    X509 *x = parse_der(der, len);
+    unsigned char *spki = NULL;
+    const unsigned char *mine;
+    size_t mine_len;
+    int n = x ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki) : -1;
+    bool same;
+
+    mine = signer_spki(signer, &mine_len);
+    same = n > 0 && mine && (size_t)n == mine_len && memcmp(spki, mine, mine_len) == 0;
+    OPENSSL_free(spki);
+    X509_free(x);
+    return same;
+}
+
 int pki_cert_to_pem(const unsigned char *der, size_t len, char **pem, ct_error *err)
 {
     X509 *x = parse_der(der, len);

@@ -5,6 +5,7 @@
 #ifndef CT_PKI_CA_H
 #define CT_PKI_CA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,9 @@ int pki_cert_info_read(const unsigned char *der, size_t len, pki_cert_info *out,
  * -1 with "ca.chain" and OpenSSL's reason. */
 int pki_chain_verify(const unsigned char *der, size_t len, const pki_ca *const *up, size_t n_up,
                      ct_error *err);
+
+/* Whether the certificate der carries the public key of signer. */
+bool pki_cert_key_matches(const unsigned char *der, size_t len, const pki_signer *signer);
 
 /* PEM text of a DER certificate; *pem malloc'd and NUL-terminated. */
 int pki_cert_to_pem(const unsigned char *der, size_t len, char **pem, ct_error *err);

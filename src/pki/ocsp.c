@@ -13,13 +13,23 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
+#include "core/buf.h"
 #include "core/der.h"
 
 #define MAX_CERT_IDS 16
 
 struct ocsp_responder {
     X509 *responder;
-    EVP_PKEY *key;
+    EVP_PKEY *key; /* a file key; NULL when the key is on an HSM (external below) */
+    /* A key on an HSM: OpenSSL's OCSP code builds and signs the response with a stand-in key
+     * of our own (its signing step wants an EVP_PKEY it holds), the responderID's key hash is
+     * set to the real responder's, and the ResponseData is signed again by the HSM. */
+    pki_signer *external;
+    EVP_PKEY *stand_in_key;
+    X509 *stand_in_cert;
+    unsigned char stand_in_sha1[20], responder_sha1[20];
+    const unsigned char *cert_der; /* the responder's certificate, sent in every answer */
+    size_t cert_len;
     /* the issuing CA's name and key hashes, by hash algorithm: CertIDs are matched on them */
     unsigned char name_sha1[20], key_sha1[20], name_sha256[32], key_sha256[32];
 };
@@ -27,6 +37,21 @@ struct ocsp_responder {
 static int hash_of(const EVP_MD *md, const unsigned char *data, size_t len, unsigned char *out)
 {
     return EVP_Digest(data, len, out, NULL, md, NULL) == 1 ? 0 : -1;
+}
+
+static int set_up_stand_in(ocsp_responder *r, pki_signer *external)
+{
+    unsigned int n = 0;
+
+    r->external = external;
+    r->stand_in_key = EVP_EC_gen("P-256");
+    r->stand_in_cert = X509_new();
+    if (r->stand_in_key == NULL || r->stand_in_cert == NULL ||
+        !X509_set_pubkey(r->stand_in_cert, r->stand_in_key) ||
+        !X509_pubkey_digest(r->stand_in_cert, EVP_sha1(), r->stand_in_sha1, &n) || n != 20 ||
+        !X509_pubkey_digest(r->responder, EVP_sha1(), r->responder_sha1, &n) || n != 20)
+        return -1;
+    return 0;
 }
 
 int ocsp_responder_new(const pki_ca *issuing, const pki_ca *responder, ocsp_responder **out,
@@ -41,10 +66,19 @@ int ocsp_responder_new(const pki_ca *issuing, const pki_ca *responder, ocsp_resp
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
     r->responder = d2i_X509(NULL, &p, (long)responder->cert_len);
     r->key = responder->signer ? signer_evp_pkey(responder->signer) : NULL;
+    r->cert_der = responder->cert_der;
+    r->cert_len = responder->cert_len;
+    if (r->key == NULL && responder->signer && r->responder &&
+        set_up_stand_in(r, responder->signer) != 0) {
+        ocsp_responder_free(r);
+        ERR_clear_error();
+        return ct_fail(err, 500, "ocsp.responder", "không khởi tạo được bộ trả lời OCSP",
+                       "cannot set up the OCSP responder");
+    }
     p = issuing->cert_der;
     ca = d2i_X509(NULL, &p, (long)issuing->cert_len);
     key = ca ? X509_get0_pubkey_bitstr(ca) : NULL;
-    if (r->responder == NULL || r->key == NULL || key == NULL ||
+    if (r->responder == NULL || (r->key == NULL && r->external == NULL) || key == NULL ||
         hash_of(EVP_sha1(), issuing->subject_der, issuing->subject_len, r->name_sha1) ||
         hash_of(EVP_sha256(), issuing->subject_der, issuing->subject_len, r->name_sha256) ||
         hash_of(EVP_sha1(), key->data, (size_t)key->length, r->key_sha1) ||
@@ -65,6 +99,8 @@ void ocsp_responder_free(ocsp_responder *r)
     if (r == NULL)
         return;
     X509_free(r->responder);
+    X509_free(r->stand_in_cert);
+    EVP_PKEY_free(r->stand_in_key);
     free(r);
 }
 
@@ -204,6 +240,72 @@ bool ocsp_request_cache_key(const ocsp_responder *r, const unsigned char *req, s
     return ok;
 }
 
+/* bs was signed by the stand-in key (responderID by its key hash, no certificates): put the
+ * responder's key hash in its place, sign the ResponseData on the HSM and encode the
+ * OCSPResponse around it with the responder's certificate. */
+static int sign_externally(const ocsp_responder *r, OCSP_BASICRESP *bs, ocsp_result *out,
+                           ct_error *err)
+{
+    /* id-pkix-ocsp-basic, 1.3.6.1.5.5.7.48.1.1 */
+    static const unsigned char basic_oid[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
+    /* responderID byKey: [2] EXPLICIT OCTET STRING of a SHA-1 hash */
+    static const unsigned char by_key[] = {DER_CONTEXT(2), 22, DER_OCTET_STRING, 20};
+    unsigned char *tbs = NULL, *sig = NULL;
+    const unsigned char *content, *alg;
+    uint8_t tag;
+    size_t content_len, total, sig_len = 0, alg_len;
+    int n = i2d_OCSP_RESPDATA((OCSP_RESPDATA *)OCSP_resp_get0_respdata(bs), &tbs);
+    ct_buf b;
+    size_t m_resp, m_bytes, m_seq, m_octets, m_basic, m_certs, m_list;
+    int rc = -1;
+
+    if (n <= 0 || !der_read_tlv(tbs, (size_t)n, &tag, &content, &content_len, &total) ||
+        tag != DER_SEQUENCE || content_len < sizeof by_key + 20 ||
+        memcmp(content, by_key, sizeof by_key) != 0 ||
+        memcmp(content + sizeof by_key, r->stand_in_sha1, 20) != 0) {
+        OPENSSL_free(tbs);
+        return ct_fail(err, 500, "ocsp.sign", "không ký được câu trả lời OCSP",
+                       "cannot sign the OCSP response");
+    }
+    memcpy((unsigned char *)content + sizeof by_key, r->responder_sha1, 20);
+    if (signer_sign(r->external, tbs, (size_t)n, &sig, &sig_len, err) != 0) {
+        OPENSSL_free(tbs);
+        return -1;
+    }
+    alg = signer_algorithm(r->external, &alg_len);
+    buf_init(&b);
+    m_resp = der_begin(&b, DER_SEQUENCE);
+    der_tlv(&b, DER_ENUMERATED, "\0", 1); /* successful */
+    m_bytes = der_begin(&b, DER_CONTEXT(0));
+    m_seq = der_begin(&b, DER_SEQUENCE);
+    der_tlv(&b, DER_OID, basic_oid, sizeof basic_oid);
+    m_octets = der_begin(&b, DER_OCTET_STRING);
+    m_basic = der_begin(&b, DER_SEQUENCE);
+    buf_append(&b, tbs, (size_t)n);
+    buf_append(&b, alg, alg_len);
+    der_bit_string(&b, sig, sig_len);
+    m_certs = der_begin(&b, DER_CONTEXT(0));
+    m_list = der_begin(&b, DER_SEQUENCE);
+    buf_append(&b, r->cert_der, r->cert_len);
+    der_end(&b, m_list);
+    der_end(&b, m_certs);
+    der_end(&b, m_basic);
+    der_end(&b, m_octets);
+    der_end(&b, m_seq);
+    der_end(&b, m_bytes);
+    der_end(&b, m_resp);
+    if (buf_ok(&b)) {
+        out->der = buf_take(&b, &out->len);
+        rc = out->der ? 0 : -1;
+    }
+    buf_free(&b);
+    OPENSSL_free(tbs);
+    free(sig);
+    if (rc != 0)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    return 0;
+}
+
 int ocsp_respond(ocsp_responder *r, const unsigned char *req, size_t len, ocsp_lookup_fn lookup,
                  void *ctx, int64_t now, int64_t validity, ocsp_result *out, ct_error *err)
 {
@@ -265,11 +367,18 @@ int ocsp_respond(ocsp_responder *r, const unsigned char *req, size_t len, ocsp_l
     if (nonce && OCSP_copy_nonce(bs, q) <= 0)
         goto fail;
     /* responderID by key hash; the responder's certificate travels in the response */
-    if (!OCSP_basic_sign(bs, r->responder, r->key, EVP_sha256(), NULL, OCSP_RESPID_KEY))
-        goto fail;
-    resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
-    if (resp == NULL || encode_response(resp, out) != 0)
-        goto fail;
+    if (r->external) {
+        if (!OCSP_basic_sign(bs, r->stand_in_cert, r->stand_in_key, EVP_sha256(), NULL,
+                             OCSP_RESPID_KEY | OCSP_NOCERTS) ||
+            sign_externally(r, bs, out, NULL) != 0)
+            goto fail;
+    } else {
+        if (!OCSP_basic_sign(bs, r->responder, r->key, EVP_sha256(), NULL, OCSP_RESPID_KEY))
+            goto fail;
+        resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+        if (resp == NULL || encode_response(resp, out) != 0)
+            goto fail;
+    }
     out->this_update = now;
     out->next_update = now + validity;
     rc = 0;

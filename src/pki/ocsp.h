@@ -30,7 +30,8 @@ typedef int (*ocsp_lookup_fn)(void *ctx, const char *serial_hex, ocsp_answer *ou
 typedef struct ocsp_responder ocsp_responder;
 
 /* issuing: the CA whose certificates are answered for; responder: its delegated responder (a
- * file key). Both must outlive the responder. */
+ * file key, or a key on an HSM signing through signer_open_external). Both must outlive the
+ * responder. */
 int ocsp_responder_new(const pki_ca *issuing, const pki_ca *responder, ocsp_responder **out,
                        ct_error *err);
 void ocsp_responder_free(ocsp_responder *r);

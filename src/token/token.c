@@ -854,10 +854,11 @@ void token_key_close(token_key *k)
 {
     if (k == NULL)
         return;
-    if (k->session != CK_INVALID_HANDLE) {
-        k->m->f->C_Logout(k->session);
+    /* No C_Logout: the login belongs to every session of this process on the token (the
+     * issuing CA's key and the OCSP responder's share one HSM); closing the last session ends it.
+     */
+    if (k->session != CK_INVALID_HANDLE)
         k->m->f->C_CloseSession(k->session);
-    }
     pthread_mutex_destroy(&k->lock);
     free(k->spki);
     free(k);
