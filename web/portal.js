@@ -202,7 +202,7 @@ let lang = localStorage.getItem('chungthu.lang') === 'en' ? 'en' : 'vi';
 let me = null; /* the session: {username, display_name, role, agency} */
 
 function t(key) {
-  return WORDS[lang][key] ?? key;
+  return WORDS[lang][key] ?? APPROVAL_WORDS[lang][key] ?? key; /* web/approvals.js */
 }
 function stateName(s) {
   return WORDS[lang].states[s] ?? s;
@@ -352,10 +352,11 @@ async function act(fn, okText) {
   const before = location.hash;
   flash('', '');
   try {
-    await fn();
+    const result = await fn();
     if (location.hash !== before) return; /* it moved to another page: hashchange renders it */
     await route();
-    flash('ok', okText || t('done'));
+    /* a step answered 202 waits for a second officer (web/approvals.js) */
+    flash('ok', approvalNote(result) || okText || t('done'));
   } catch (e) {
     flash('error', e.message);
   }
@@ -366,8 +367,8 @@ async function act(fn, okText) {
 const NAV = {
   agency_clerk: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
   agency_head: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
-  ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/reports', 'nav_reports'], ['#/admin', 'nav_admin']],
-  ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers'], ['#/reports', 'nav_reports']],
+  ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/approvals', 'nav_approvals'], ['#/reports', 'nav_reports'], ['#/admin', 'nav_admin']],
+  ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers'], ['#/approvals', 'nav_approvals'], ['#/reports', 'nav_reports']],
   auditor: [['#/audit', 'nav_audit'], ['#/dossiers', 'nav_dossiers'], ['#/drafts', 'nav_drafts'], ['#/reports', 'nav_reports']],
 };
 
@@ -1042,6 +1043,7 @@ async function route() {
       case 'admin': return await viewAdmin(render);
       case 'audit': return await viewAudit(render);
       case 'reports': return await viewReports(render); /* web/reports.js */
+      case 'approvals': return await viewApprovals(render); /* web/approvals.js */
       case 'password': return viewPassword(render);
       default: location.hash = home();
     }

@@ -647,4 +647,40 @@ typedef int (*applicant_view_fn)(void *ctx, const applicant_record *ap, json_t *
 int app_dossier_applicant_views(app *a, const app_actor *actor, const char *code, int64_t now,
                                 applicant_view_fn visit, void *ctx, ct_error *err);
 
+/* ---- four eyes (app_approval.c): steps that need a second person ---- */
+
+/*
+ * [approvals] in chungthu.ini says, per action, how many distinct people must agree: revoke
+ * (default 2) and user (account add and disable; default 2). A step that needs two does
+ * nothing yet: it is checked as it would be now, recorded as a pending request (audited), and
+ * the *_or_request functions return 1 with the request in *pending (0: done at once, -1:
+ * refused). The plain functions (app_cert_revoke, app_user_add, app_user_disable) answer a
+ * request with -1 and 202 "approval.pending". A second person whose role may take the action
+ * approves (the step is carried out in the approval's transaction, exactly as if done
+ * directly, audited with both names) or declines it with a reason (nothing changes).
+ */
+#define APP_PENDING 1
+int app_cert_revoke_or_request(app *a, const app_actor *actor, const char *serial,
+                               const char *reason, approval_record *pending, ct_error *err);
+int app_user_add_or_request(app *a, const app_actor *actor, const app_user_input *in,
+                            approval_record *pending, ct_error *err);
+int app_user_disable_or_request(app *a, const app_actor *actor, const char *username,
+                                approval_record *pending, ct_error *err);
+/* The pending requests the actor's role may decide, oldest first. */
+int app_approval_list(app *a, const app_actor *actor, approval_visit_fn visit, void *ctx,
+                      ct_error *err);
+int app_approval_get(app *a, const app_actor *actor, int64_t id, approval_record *out,
+                     ct_error *err);
+/* 403 "approval.own_request" for the requester; 403 "role.forbidden" for a role that may not
+ * take the action; 409 "approval.decided" once approved or declined (of twenty approving at
+ * once, exactly one carries the step out); the step's own refusal (409 "cert.already_revoked",
+ * …) leaves the request pending. out (may be NULL) receives the decided request. */
+int app_approval_approve(app *a, const app_actor *actor, int64_t id, approval_record *out,
+                         ct_error *err);
+/* reason: 1–500 characters (400 "approval.reason"). */
+int app_approval_decline(app *a, const app_actor *actor, int64_t id, const char *reason,
+                         approval_record *out, ct_error *err);
+/* A request as JSON (parameters as an object, a password hash left out). */
+json_t *app_view_approval(const approval_record *r);
+
 #endif

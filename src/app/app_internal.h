@@ -277,5 +277,27 @@ void app_paper_place_date(const char *place, int64_t t, char *out, size_t size);
 /* app.c: the audit-signing certificate and key (ca/audit.*), made by the issuing CA the first
  * time an instance opens without one (instances made before checkpoints existed). */
 int app_audit_signer_open(app *a, const char *passphrase, ct_error *err);
+/*
+ * app_approval.c: four eyes. A step that [approvals] says needs two people calls approval_gate
+ * once its input is checked: 0 when one person suffices (the step goes on now); otherwise,
+ * in one transaction, check (the step's own refusals, read there) runs, the request is recorded
+ * with parameters (consumed: exactly what the step will do) and audited, and 1 is returned with
+ * *pending filled; a caller that passed no pending gets -1 with 202 "approval.pending" instead.
+ * On approval the step runs in the approval's transaction, through the functions below.
+ */
+#define APPROVAL_REVOKE "revoke"
+#define APPROVAL_USER_ADD "user.add"
+#define APPROVAL_USER_DISABLE "user.disable"
+int approval_gate(app *a, const app_actor *actor, const char *action, const char *object,
+                  json_t *parameters, transaction_fn check, void *check_ctx,
+                  approval_record *pending, ct_error *err);
+/* app_status.c: revoke inside the caller's transaction (reason: a CRL reason code); the caller
+ * calls app_status_changed() after its commit. */
+int cert_revoke_in_transaction(app *a, const app_actor *actor, const char *serial, int reason,
+                               ct_error *err);
+/* app_user.c: an account checked and hashed already, inserted; an account disabled. */
+int user_insert_in_transaction(app *a, const app_actor *actor, user_record *u, ct_error *err);
+int user_disable_in_transaction(app *a, const app_actor *actor, const char *username,
+                                ct_error *err);
 
 #endif

@@ -198,42 +198,79 @@ typedef struct {
     int reason;
 } revocation;
 
+/* What revocation refuses, read inside the transaction that decides (the revocation's, or the
+ * one recording a request for it). */
+static int revocable(app *a, const char *serial, cert_record *rec, ct_error *err)
+{
+    if (store_cert_get(a->db, serial, rec, err) != 0)
+        return -1;
+    cert_record_free(rec);
+    if (strcmp(rec->kind, "subscriber") != 0 && strcmp(rec->kind, "ocsp") != 0)
+        return ct_fail(err, 409, "cert.is_ca", "không thu hồi chứng thư CA bằng lệnh này",
+                       "a CA certificate is not revoked with this command");
+    if (strcmp(rec->status, CERT_STATUS_REVOKED) == 0)
+        return ct_fail(err, 409, "cert.already_revoked", "chứng thư %s đã bị thu hồi",
+                       "certificate %s is already revoked", rec->serial);
+    return 0;
+}
+
+int cert_revoke_in_transaction(app *a, const app_actor *actor, const char *serial, int reason,
+                               ct_error *err)
+{
+    cert_record rec;
+
+    if (revocable(a, serial, &rec, err) != 0)
+        return -1;
+    if (cert_status_change(rec.serial, rec.status, CERT_STATUS_REVOKED, err) != 0 ||
+        store_cert_set_status(a->db, rec.serial, rec.status, CERT_STATUS_REVOKED, rec.effective_at,
+                              app_now(), reason, err) != 0)
+        return -1;
+    return audit_append(
+        a, actor, "cert.revoke", rec.serial,
+        json_pack("{s:s, s:s}", "reason", crl_reason_name(reason), "previous", rec.status), err);
+}
+
 /* Inside the transaction: the status read here is the one the change is decided on. */
 static int revoke_in_transaction(app *a, void *ctx, ct_error *err)
 {
     revocation *r = ctx;
+
+    return cert_revoke_in_transaction(a, r->actor, r->serial, r->reason, err);
+}
+
+static int revocable_in_transaction(app *a, void *ctx, ct_error *err)
+{
     cert_record rec;
 
-    if (store_cert_get(a->db, r->serial, &rec, err) != 0)
+    return revocable(a, ((revocation *)ctx)->serial, &rec, err);
+}
+
+int app_cert_revoke_or_request(app *a, const app_actor *actor, const char *serial,
+                               const char *reason, approval_record *pending, ct_error *err)
+{
+    revocation r = {.actor = actor};
+    int gate;
+
+    if (role_require(actor->role, ROLES_CA, "cert revoke", err) != 0 ||
+        crl_reason_parse(reason, &r.reason, err) != 0 || serial_normalize(serial, r.serial, err))
         return -1;
-    cert_record_free(&rec);
-    if (strcmp(rec.kind, "subscriber") != 0 && strcmp(rec.kind, "ocsp") != 0)
-        return ct_fail(err, 409, "cert.is_ca", "không thu hồi chứng thư CA bằng lệnh này",
-                       "a CA certificate is not revoked with this command");
-    if (strcmp(rec.status, CERT_STATUS_REVOKED) == 0)
-        return ct_fail(err, 409, "cert.already_revoked", "chứng thư %s đã bị thu hồi",
-                       "certificate %s is already revoked", rec.serial);
-    if (cert_status_change(rec.serial, rec.status, CERT_STATUS_REVOKED, err) != 0 ||
-        store_cert_set_status(a->db, rec.serial, rec.status, CERT_STATUS_REVOKED, rec.effective_at,
-                              app_now(), r->reason, err) != 0)
+    /* four eyes ([approvals] revoke): a request waits for a second officer */
+    gate = approval_gate(
+        a, actor, APPROVAL_REVOKE, r.serial,
+        json_pack("{s:s, s:s}", "serial", r.serial, "reason", crl_reason_name(r.reason)),
+        revocable_in_transaction, &r, pending, err);
+    if (gate != 0)
+        return gate;
+    if (with_transaction(a, revoke_in_transaction, &r, err) != 0)
         return -1;
-    return audit_append(
-        a, r->actor, "cert.revoke", rec.serial,
-        json_pack("{s:s, s:s}", "reason", crl_reason_name(r->reason), "previous", rec.status), err);
+    app_status_changed(a);
+    return 0;
 }
 
 int app_cert_revoke(app *a, const app_actor *actor, const char *serial, const char *reason,
                     ct_error *err)
 {
-    revocation r = {.actor = actor};
-
-    if (role_require(actor->role, ROLES_CA, "cert revoke", err) != 0 ||
-        crl_reason_parse(reason, &r.reason, err) != 0 || serial_normalize(serial, r.serial, err))
-        return -1;
-    if (with_transaction(a, revoke_in_transaction, &r, err) != 0)
-        return -1;
-    app_status_changed(a);
-    return 0;
+    return app_cert_revoke_or_request(a, actor, serial, reason, NULL, err);
 }
 
 /* ---- CRLs ---- */

@@ -94,10 +94,46 @@ static int disable_in_transaction(app *a, void *ctx, ct_error *err)
     return audit_append(a, c->actor, "user.disable", c->u->username, json_object(), err);
 }
 
-int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_error *err)
+int user_insert_in_transaction(app *a, const app_actor *actor, user_record *u, ct_error *err)
+{
+    return add_in_transaction(a, &(user_change){actor, u, NULL}, err);
+}
+
+int user_disable_in_transaction(app *a, const app_actor *actor, const char *username, ct_error *err)
+{
+    user_record u;
+
+    snprintf(u.username, sizeof u.username, "%s", username);
+    return disable_in_transaction(a, &(user_change){actor, &u, NULL}, err);
+}
+
+/* A request to add an account is refused at once when the name is taken. */
+static int user_absent_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    const user_record *u = ctx;
+    user_record existing;
+
+    if (store_user_get(a->db, u->username, &existing, NULL) == 0)
+        return ct_fail(err, 409, "user.exists", "\"%s\" đã tồn tại", "\"%s\" already exists",
+                       u->username);
+    return 0;
+}
+
+static int user_present_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    user_record u;
+
+    return store_user_get(a->db, ctx, &u, err);
+}
+
+/* gated: four eyes applies (everyone but init's own demo accounts, made by the instance's
+ * first administrator while the instance is being created). */
+static int user_add(app *a, const app_actor *actor, const app_user_input *in, bool gated,
+                    approval_record *pending, ct_error *err)
 {
     user_record u;
     role r;
+    int gate;
     size_t n = in->username ? strlen(in->username) : 0;
 
     if (role_require(actor->role, ROLE_CA_ADMIN, "user add", err) != 0)
@@ -131,7 +167,27 @@ int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_er
     snprintf(u.username, sizeof u.username, "%s", in->username);
     snprintf(u.role, sizeof u.role, "%s", role_name(r));
     u.created_at = u.updated_at = app_now();
+    /* four eyes ([approvals] user): the account, its password as its hash only, waits */
+    gate = !gated ? 0
+                  : approval_gate(a, actor, APPROVAL_USER_ADD, u.username,
+                                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", u.username,
+                                            "display_name", u.display_name, "role", u.role,
+                                            "agency", u.agency, "password_hash", u.password_hash),
+                                  user_absent_in_transaction, &u, pending, err);
+    if (gate != 0)
+        return gate;
     return with_transaction(a, add_in_transaction, &(user_change){actor, &u, NULL}, err);
+}
+
+int app_user_add_or_request(app *a, const app_actor *actor, const app_user_input *in,
+                            approval_record *pending, ct_error *err)
+{
+    return user_add(a, actor, in, true, pending, err);
+}
+
+int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_error *err)
+{
+    return app_user_add_or_request(a, actor, in, NULL, err);
 }
 
 typedef struct {
@@ -157,14 +213,26 @@ int app_user_list(app *a, const app_actor *actor, user_visit_fn visit, void *ctx
     return store_user_list(a->db, visit_without_hash, &h, err);
 }
 
-int app_user_disable(app *a, const app_actor *actor, const char *username, ct_error *err)
+int app_user_disable_or_request(app *a, const app_actor *actor, const char *username,
+                                approval_record *pending, ct_error *err)
 {
     user_record u;
+    int gate;
 
     if (role_require(actor->role, ROLE_CA_ADMIN, "user disable", err) != 0 ||
         store_user_get(a->db, username, &u, err) != 0)
         return -1;
+    gate = approval_gate(a, actor, APPROVAL_USER_DISABLE, u.username,
+                         json_pack("{s:s}", "username", u.username), user_present_in_transaction,
+                         u.username, pending, err);
+    if (gate != 0)
+        return gate;
     return with_transaction(a, disable_in_transaction, &(user_change){actor, &u, NULL}, err);
+}
+
+int app_user_disable(app *a, const app_actor *actor, const char *username, ct_error *err)
+{
+    return app_user_disable_or_request(a, actor, username, NULL, err);
 }
 
 static void token_hash(const char *token, char out[65])
@@ -463,7 +531,7 @@ int users_create_demo(app *a, const app_actor *actor, ct_error *err)
         for (size_t k = 0; k < 16; k++)
             password[k] = "abcdefghjkmnpqrstuvwxyz23456789"[r[k] % 31];
         password[16] = '\0';
-        if (app_user_add(a, &admin, &in, err) != 0) {
+        if (user_add(a, &admin, &in, false, NULL, err) != 0) {
             fclose(f);
             return -1;
         }

@@ -71,6 +71,8 @@ void config_defaults(app_config *c, const char *home)
     c->body_timeout = 120;
     c->max_connections = 4000;
     c->max_connections_per_client = 256;
+    c->approvals_revoke = 2;
+    c->approvals_user = 2;
 }
 
 typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
@@ -191,6 +193,12 @@ static const config_key keys[] = {
             "connections open at once, overall (0: no cap)"),
     INT_KEY("server", "max_connections_per_client", max_connections_per_client,
             "connections open at once from one address, trusted proxies exempt (0: no cap)"),
+    INT_KEY("approvals", "revoke", approvals_revoke,
+            "people who must agree to revoke a certificate: 1, or 2 (a second CA officer "
+            "approves the first one's request)"),
+    INT_KEY("approvals", "user", approvals_user,
+            "people who must agree to add or disable an account: 1, or 2 (a second CA "
+            "administrator approves the first one's request)"),
 };
 
 typedef struct {
@@ -277,6 +285,12 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
     if (rc != 0)
         return ct_fail(err, 400, "config.syntax", "chungthu.ini lỗi cú pháp ở dòng %d",
                        "chungthu.ini has a syntax error on line %d", rc);
+    /* four eyes counts one person or two: anything else would be a step nobody can finish */
+    if (cfg->approvals_revoke < 1 || cfg->approvals_revoke > 2 || cfg->approvals_user < 1 ||
+        cfg->approvals_user > 2)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [approvals] mỗi giá trị phải là 1 hoặc 2",
+                       "chungthu.ini: [approvals] each value must be 1 or 2");
     return 0;
 }
 

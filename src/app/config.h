@@ -86,6 +86,11 @@ typedef struct app_config {
     /* [limits] (0: no limit) */
     int dossiers_per_agency_day;   /* dossiers an agency's accounts may submit in one day */
     int dossiers_per_account_hour; /* dossiers one agency account may submit in an hour */
+
+    /* [approvals] four eyes: how many distinct people must agree to a step (1: the one doing
+     * it; 2: a second person approves the first one's request) */
+    int approvals_revoke; /* certificate revocation */
+    int approvals_user;   /* accounts: user add, disable */
 } app_config;
 
 void config_defaults(app_config *cfg, const char *home);

@@ -146,6 +146,11 @@ int cmd_cert_issue(cli_call *c);
 int cmd_cert_show(cli_call *c);
 int cmd_cert_list(cli_call *c);
 int cmd_cert_revoke(cli_call *c);
+/* cli_approval.c: four eyes; a gated step's "waiting for a second officer" line */
+void cli_print_pending(const approval_record *pending);
+int cmd_approval_list(cli_call *c);
+int cmd_approval_approve(cli_call *c);
+int cmd_approval_decline(cli_call *c);
 int cmd_crl_generate(cli_call *c);
 int cmd_crl_show(cli_call *c);
 int cmd_ocsp_respond(cli_call *c);

@@ -46,10 +46,16 @@ int cmd_crl_show(cli_call *c)
 int cmd_cert_revoke(cli_call *c)
 {
     const char *reason = cli_get(&c->args, "reason");
+    approval_record pending;
+    int rc = app_cert_revoke_or_request(c->a, &c->actor, cli_pos(c, 0),
+                                        reason ? reason : "unspecified", &pending, &c->err);
 
-    if (app_cert_revoke(c->a, &c->actor, cli_pos(c, 0), reason ? reason : "unspecified", &c->err) !=
-        0)
+    if (rc < 0)
         return CLI_FAILED;
+    if (rc == APP_PENDING) {
+        cli_print_pending(&pending);
+        return 0;
+    }
     printf("Đã thu hồi / revoked: %s\n", cli_pos(c, 0));
     return 0;
 }

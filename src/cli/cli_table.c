@@ -119,6 +119,16 @@ static const cli_command commands[] = {
      cmd_user_disable, 0, ROLE_CA_ADMIN, CLI_OPEN,
      "Disable an account; its sessions end."},
 
+    {"approval", "list", NULL, OPTS(JSON),
+     cmd_approval_list, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "List the requests waiting for a second officer ([approvals] in chungthu.ini)."},
+    {"approval", "approve", "ID", NULL,
+     cmd_approval_approve, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Approve another officer's request: the step is carried out now, audited with both names."},
+    {"approval", "decline", "ID", OPTS(NEED("reason", "TEXT")),
+     cmd_approval_decline, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Decline a request, saying why; nothing changes."},
+
     {"dossier", "submit", NULL,
      OPTS(NEED("agency", "CODE"), NEED("channel", "direct|postal"),
           NEED("file", "LIST.csv|.json|.xlsx"), NEED("confirmed-by", "\"NAME, TITLE\""),

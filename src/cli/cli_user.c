@@ -27,15 +27,20 @@ int cmd_user_add(cli_call *c)
     char password[300] = "";
     app_user_input in = {cli_get(&c->args, "username"), cli_get(&c->args, "name"),
                          cli_get(&c->args, "role"), cli_get(&c->args, "agency"), password};
+    approval_record pending;
     int rc;
 
     if (fgets(password, sizeof password, stdin) == NULL)
         password[0] = '\0';
     password[strcspn(password, "\r\n")] = '\0';
-    rc = app_user_add(c->a, &c->actor, &in, &c->err);
+    rc = app_user_add_or_request(c->a, &c->actor, &in, &pending, &c->err);
     memset(password, 0, sizeof password);
-    if (rc != 0)
+    if (rc < 0)
         return CLI_FAILED;
+    if (rc == APP_PENDING) {
+        cli_print_pending(&pending);
+        return 0;
+    }
     printf("Đã tạo tài khoản / account created: %s\n", in.username);
     return 0;
 }
@@ -55,8 +60,15 @@ int cmd_user_list(cli_call *c)
 
 int cmd_user_disable(cli_call *c)
 {
-    if (app_user_disable(c->a, &c->actor, cli_pos(c, 0), &c->err) != 0)
+    approval_record pending;
+    int rc = app_user_disable_or_request(c->a, &c->actor, cli_pos(c, 0), &pending, &c->err);
+
+    if (rc < 0)
         return CLI_FAILED;
+    if (rc == APP_PENDING) {
+        cli_print_pending(&pending);
+        return 0;
+    }
     printf("Đã khóa tài khoản / account disabled: %s\n", cli_pos(c, 0));
     return 0;
 }

@@ -269,4 +269,21 @@ typedef struct paper_record {
 
 void paper_record_free(paper_record *rec);
 
+/* ---- four eyes: a step waiting for a second person (app_approval.c) ---- */
+
+typedef struct approval_record {
+    int64_t id;
+    char action[32];       /* "revoke", "user.add", "user.disable" */
+    char object[128];      /* what the step acts on: a serial, a user name */
+    char parameters[2048]; /* JSON: what the step will do, exactly */
+    char requested_by[64];
+    int64_t requested_at;
+    char state[16]; /* pending | approved | declined */
+    char decided_by[64];
+    int64_t decided_at;
+    char reason[512]; /* why it was declined */
+} approval_record;
+
+typedef int (*approval_visit_fn)(void *ctx, const approval_record *rec);
+
 #endif

@@ -487,13 +487,15 @@ static int cert_revoke(api_call *c)
     const char *reason;
     ct_error err = {0};
     int rc = 0;
+    approval_record pending;
 
     if (api_get_string(c->r, c->body, "reason", &reason, &rc) != 0)
         return rc;
-    if (app_cert_revoke(c->r->app, &c->actor, c->param[0], reason ? reason : "unspecified", &err) !=
-        0)
+    rc = app_cert_revoke_or_request(c->r->app, &c->actor, c->param[0],
+                                    reason ? reason : "unspecified", &pending, &err);
+    if (rc < 0)
         return api_send_error(c->r, &err);
-    return api_ok(c->r);
+    return rc == APP_PENDING ? api_send_pending(c->r, &pending) : api_ok(c->r);
 }
 
 static int users_list(api_call *c)
@@ -507,6 +509,7 @@ static int users_list(api_call *c)
 
 static int user_add(api_call *c)
 {
+    approval_record pending;
     app_user_input in = {0};
     ct_error err = {0};
     int rc = 0;
@@ -518,18 +521,23 @@ static int user_add(api_call *c)
         api_get_string(r, c->body, "agency", &in.agency, &rc) ||
         api_get_string(r, c->body, "password", &in.password, &rc))
         return rc;
-    if (app_user_add(r->app, &c->actor, &in, &err) != 0)
+    rc = app_user_add_or_request(r->app, &c->actor, &in, &pending, &err);
+    if (rc < 0)
         return api_send_error(r, &err);
+    if (rc == APP_PENDING)
+        return api_send_pending(r, &pending);
     return api_send_json(r, 201, json_pack("{s:s}", "username", in.username), NULL);
 }
 
 static int user_disable(api_call *c)
 {
+    approval_record pending;
     ct_error err = {0};
+    int rc = app_user_disable_or_request(c->r->app, &c->actor, c->param[0], &pending, &err);
 
-    if (app_user_disable(c->r->app, &c->actor, c->param[0], &err) != 0)
+    if (rc < 0)
         return api_send_error(c->r, &err);
-    return api_ok(c->r);
+    return rc == APP_PENDING ? api_send_pending(c->r, &pending) : api_ok(c->r);
 }
 
 /* ---- the audit trail and the calendar ---- */
@@ -695,6 +703,9 @@ static const api_route routes[] = {
     {"GET",  "users",                           ROLE_CA_ADMIN | ROLE_AUDITOR,       false, users_list},
     {"POST", "users",                           ROLE_CA_ADMIN,                      true,  user_add},
     {"POST", "users/{username}/disable",        ROLE_CA_ADMIN,                      true,  user_disable},
+    {"GET",  "approvals",                       ROLES_CA,                           false, api_approvals_list},
+    {"POST", "approvals/{id}/approve",          ROLES_CA,                           true,  api_approval_approve},
+    {"POST", "approvals/{id}/decline",          ROLES_CA,                           true,  api_approval_decline},
     {"GET",  "audit/verify",                    READERS,                            false, audit_verify},
     {"GET",  "reports",                         READERS,                            false, report_show},
     {"GET",  "reports/{table}.csv",             READERS,                            false, report_csv},

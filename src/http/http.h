@@ -217,6 +217,11 @@ int api_draft_confirm(api_call *c);
 int api_draft_submit(api_call *c);
 int api_draft_delete(api_call *c);
 int api_dossier_letter_put(api_call *c);
+/* api_approval.c: four eyes; a gated step's 202 answer with its request */
+int api_send_pending(http_request *r, const approval_record *pending);
+int api_approvals_list(api_call *c);
+int api_approval_approve(api_call *c);
+int api_approval_decline(api_call *c);
 int api_send_letter(http_request *r, const draft_record *d, unsigned char *data, size_t len);
 int metrics(http_request *r);
 /* portal.c: the portal's static files (web/) */

@@ -378,3 +378,24 @@ int store_claim_delete(store *s, const char *object, const char *holder, ct_erro
 {
     return s->ops->claim_delete(s->impl, object, holder, err);
 }
+
+int store_approval_insert(store *s, approval_record *rec, ct_error *err)
+{
+    return s->ops->approval_insert(s->impl, rec, err);
+}
+
+int store_approval_get(store *s, int64_t id, approval_record *out, ct_error *err)
+{
+    return s->ops->approval_get(s->impl, id, out, err);
+}
+
+int store_approval_update(store *s, const approval_record *rec, ct_error *err)
+{
+    return s->ops->approval_update(s->impl, rec, err);
+}
+
+int store_approval_list(store *s, const char *state, approval_visit_fn visit, void *ctx,
+                        ct_error *err)
+{
+    return s->ops->approval_list(s->impl, state, visit, ctx, err);
+}

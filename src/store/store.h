@@ -193,4 +193,15 @@ int store_claim_get(store *s, const char *object, claim_record *out, ct_error *e
 /* Delete object's claim if holder holds it (NULL: whoever does); no error when there is none. */
 int store_claim_delete(store *s, const char *object, const char *holder, ct_error *err);
 
+/* ---- four eyes: requests waiting for a second person ---- */
+
+/* Insert rec with the next id (set in rec->id). */
+int store_approval_insert(store *s, approval_record *rec, ct_error *err);
+/* 404 "approval.not_found" when there is no request id. */
+int store_approval_get(store *s, int64_t id, approval_record *out, ct_error *err);
+int store_approval_update(store *s, const approval_record *rec, ct_error *err);
+/* The requests in state (NULL: all), oldest first. */
+int store_approval_list(store *s, const char *state, approval_visit_fn visit, void *ctx,
+                        ct_error *err);
+
 #endif

@@ -87,6 +87,11 @@ typedef struct store_backend {
     int (*claim_insert)(void *impl, const claim_record *rec, ct_error *err);
     int (*claim_get)(void *impl, const char *object, claim_record *out, ct_error *err);
     int (*claim_delete)(void *impl, const char *object, const char *holder, ct_error *err);
+    int (*approval_insert)(void *impl, approval_record *rec, ct_error *err);
+    int (*approval_get)(void *impl, int64_t id, approval_record *out, ct_error *err);
+    int (*approval_update)(void *impl, const approval_record *rec, ct_error *err);
+    int (*approval_list)(void *impl, const char *state, approval_visit_fn visit, void *ctx,
+                         ct_error *err);
     int (*audit_last)(void *impl, int64_t *id, char hash[65], ct_error *err);
     int (*audit_append)(void *impl, audit_entry *entry, ct_error *err);
     int (*audit_walk)(void *impl, audit_visit_fn visit, void *ctx, ct_error *err);

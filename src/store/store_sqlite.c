@@ -376,6 +376,22 @@ const char *const sq_migrations[] = {
     "    (OLD.status = 'hold' AND NEW.status IN ('active', 'revoked', 'expired'))"
     "    OR (OLD.status = 'active' AND NEW.status IN ('revoked', 'expired')))"
     "  BEGIN SELECT RAISE(ABORT, 'certificate status change not allowed'); END;",
+    /* 17: four eyes: a step that needs a second person waits here as a request, with what it
+     * will do (parameters, JSON) and who decided it; at most one pending request per action and
+     * object */
+    "CREATE TABLE approvals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  action TEXT NOT NULL,"
+    "  object TEXT NOT NULL,"
+    "  parameters TEXT NOT NULL,"
+    "  requested_by TEXT NOT NULL,"
+    "  requested_at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending','approved','declined')),"
+    "  decided_by TEXT NOT NULL DEFAULT '',"
+    "  decided_at INTEGER NOT NULL DEFAULT 0,"
+    "  reason TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE UNIQUE INDEX approvals_pending ON approvals(action, object) WHERE state = 'pending';",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -1512,6 +1528,10 @@ const store_backend store_sqlite_backend = {
     .claim_insert = sq_claim_insert,
     .claim_get = sq_claim_get,
     .claim_delete = sq_claim_delete,
+    .approval_insert = sq_approval_insert,
+    .approval_get = sq_approval_get,
+    .approval_update = sq_approval_update,
+    .approval_list = sq_approval_list,
     .audit_last = sqlite_audit_last,
     .audit_append = sqlite_audit_append,
     .audit_walk = sqlite_audit_walk,

@@ -212,6 +212,12 @@ int sq_paper_get(void *impl, const char *dossier, const char *kind, int64_t appl
 int sq_claim_insert(void *impl, const claim_record *rec, ct_error *err);
 int sq_claim_get(void *impl, const char *object, claim_record *out, ct_error *err);
 int sq_claim_delete(void *impl, const char *object, const char *holder, ct_error *err);
+/* store_sqlite_approval.c */
+int sq_approval_insert(void *impl, approval_record *rec, ct_error *err);
+int sq_approval_get(void *impl, int64_t id, approval_record *out, ct_error *err);
+int sq_approval_update(void *impl, const approval_record *rec, ct_error *err);
+int sq_approval_list(void *impl, const char *state, approval_visit_fn visit, void *ctx,
+                     ct_error *err);
 
 extern const char *const sq_migrations[];
 extern const size_t sq_migration_count;

@@ -26,6 +26,19 @@ static app *a;
 static const app_actor admin = {"admin", ROLE_CA_ADMIN, "test", NULL};
 static const app_actor officer = {"officer", ROLE_CA_OFFICER, "test", NULL};
 
+/* Four eyes is approvals.sh's subject: here one person revokes and changes accounts. */
+static int one_person_approvals(const char *dir)
+{
+    char path[600];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/chungthu.ini", dir);
+    if ((f = fopen(path, "a")) == NULL)
+        return -1;
+    fputs("\n[approvals]\nrevoke = 1\nuser = 1\n", f);
+    return fclose(f);
+}
+
 static int setup(void **state)
 {
     ct_error err = {0};
@@ -37,7 +50,8 @@ static int setup(void **state)
         return -1;
     opt.root_key = "p384";
     opt.issuing_key = "p256";
-    if (app_init(home, &opt, &admin, &err) != 0 || app_open(home, &a, &err) != 0) {
+    if (app_init(home, &opt, &admin, &err) != 0 || one_person_approvals(home) != 0 ||
+        app_open(home, &a, &err) != 0) {
         fprintf(stderr, "%s\n", err.en);
         return -1;
     }

@@ -1,0 +1,134 @@
+# approvals.sh — four eyes with the defaults ([approvals] revoke = 2, user = 2), through a running
+# server and the command line: a revocation or an account waits as a request until a second
+# person approves it (the step is then done, audited with both names) or declines it (nothing
+# changes); nobody approves their own; twenty approvals at once carry the step out once; with
+# revoke = 1 a revocation is direct again.
+CT_FOUR_EYES=1 # the defaults, not the one-person instances of the other tests (lib.sh)
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../server.sh"
+CA=$CHUNGTHU_HOME/ca
+INI=$CHUNGTHU_HOME/chungthu.ini
+
+check "init --demo" ct init --demo --root-key p384 --issuing-key p256
+contains "init writes [approvals] revoke = 2" "revoke = 2" "$(sed -n '/^\[approvals\]/,/^\[/p' "$INI")"
+contains "init writes [approvals] user = 2" "user = 2" "$(sed -n '/^\[approvals\]/,/^\[/p' "$INI")"
+ADMIN=$(awk '$2 == "ca_admin" { print $1; exit }' "$CHUNGTHU_HOME/demo-accounts.txt")
+OFFICER=$(awk '$2 == "ca_officer" { print $1; exit }' "$CHUNGTHU_HOME/demo-accounts.txt")
+CLERK=$(awk '$2 == "agency_clerk" { print $1; exit }' "$CHUNGTHU_HOME/demo-accounts.txt")
+cat "$CA/issuing.crt" "$CA/root.crt" > "$T/chain.pem"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/k.pem" -subj /CN=x -out "$T/r.csr" 2>/dev/null
+issue() { ct cert issue --csr "$T/r.csr" --name "$1" --email "$2" --province "Huế" --org "Bộ Y tế" --out "$T/$3.pem" >/dev/null; }
+serial() { openssl x509 -in "$T/$1.pem" -noout -serial | sed 's/serial=//'; }
+check "issue one to revoke" issue "Lý Tự Trọng" trong@moh.gov.vn one
+check "issue another" issue "Võ Thị Sáu" sau@moh.gov.vn two
+S=$(serial one)
+S2=$(serial two)
+
+# ---- an account from the command line: two administrators (--actor) ----
+PW='mật khẩu cán bộ thứ hai'
+printf '%s\n' "$PW" | ct --actor truong.phong user add --username canbo2 --name "Cán bộ Hai" --role ca_officer > "$T/out" 2>&1
+contains "CLI user add: waiting for a second officer" "waiting for a second officer" "$(cat "$T/out")"
+same "... the account does not exist yet" "0" "$(q "select count(*) from users where username='canbo2'")"
+same "... the request holds the password's hash only" "0" "$(q "select count(*) from approvals where parameters like '%$PW%'")"
+UA=$(q "select id from approvals where action='user.add' and object='canbo2' and state='pending'")
+contains "approval list shows it" "canbo2" "$(ct --actor pho.phong approval list)"
+refuse "the requester cannot approve it" approval.own_request ct --actor truong.phong approval approve "$UA"
+same "... still no account" "0" "$(q "select count(*) from users where username='canbo2'")"
+check "a second administrator approves" ct --actor pho.phong approval approve "$UA"
+same "... the account exists" "ca_officer" "$(q "select role from users where username='canbo2'")"
+same "... user.add audited by the approver" "pho.phong" "$(q "select actor from audit where action='user.add' and object='canbo2'")"
+contains "... approval.approve names both" '"approved_by":"pho.phong"' "$(q "select detail from audit where action='approval.approve' and object='canbo2'")"
+contains "... approval.approve names both (requester)" '"requested_by":"truong.phong"' "$(q "select detail from audit where action='approval.approve' and object='canbo2'")"
+refuse "approved twice" approval.decided ct --actor third approval approve "$UA"
+refuse "decline without a reason" approval.reason ct --actor third approval decline "$UA" --reason ""
+refuse "an unknown request" approval.not_found ct --actor third approval approve 999
+
+# ---- a revocation through the API ----
+start_server || exit 1
+login_demo
+curl -c "$T/canbo2.jar" -H 'Content-Type: application/json' -o /dev/null \
+    -d "{\"username\":\"canbo2\",\"password\":\"$PW\"}" "$URL/session"
+ocsp_verdict() {
+    openssl ocsp -issuer "$CA/issuing.crt" -serial "0x$1" -no_nonce -reqout "$T/o.req" >/dev/null 2>&1
+    curl -H 'Content-Type: application/ocsp-request' --data-binary @"$T/o.req" -o "$T/o.resp" "$BASE/ocsp"
+    openssl ocsp -respin "$T/o.resp" -issuer "$CA/issuing.crt" -serial "0x$1" -CAfile "$T/chain.pem" 2>&1
+}
+crl_lists() {
+    curl -o "$T/issuing.crl" "$BASE/crl/issuing.crl"
+    openssl crl -inform DER -in "$T/issuing.crl" -noout -text 2>&1 | grep -ci "serial number: *$1"
+}
+status() { q "select status from certificates where serial='$1'"; }
+
+same "officer A revokes: 202" "202" "$(api "$OFFICER" "certificates/$S/revoke" '{"reason":"keyCompromise"}')"
+same "... answered with the pending request" "pending revoke $S $OFFICER" \
+    "$(python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print(j['state'], j['action'], j['object'], j['requested_by'])" "$T/last")"
+R1=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$T/last")
+same "... the certificate is still active" "active" "$(status "$S")"
+contains "... OCSP still says good" "0x$S: good" "$(ocsp_verdict "$S")"
+same "... not on the CRL" "0" "$(crl_lists "$S")"
+same "a second request for the same revocation: 409" "409" "$(api canbo2 "certificates/$S/revoke" '{"reason":"superseded"}')"
+contains "... approval.exists" "approval.exists" "$(cat "$T/last")"
+same "officer A approves own request: 403" "403" "$(api "$OFFICER" "approvals/$R1/approve" '{}')"
+contains "... approval.own_request" "approval.own_request" "$(cat "$T/last")"
+same "the agency clerk cannot see the queue" "403" "$(api "$CLERK" approvals)"
+same "officer B sees the queue" "200" "$(api canbo2 approvals)"
+contains "... with A's request" "\"requested_by\": \"$OFFICER\"" "$(python3 -m json.tool "$T/last")"
+same "officer B declines without a reason: 400" "400" "$(api canbo2 "approvals/$R1/decline" '{}')"
+same "officer B declines with a reason: 200" "200" "$(api canbo2 "approvals/$R1/decline" '{"reason":"Nhầm số hiệu"}')"
+same "... declined, by B, with the reason" "declined|canbo2|Nhầm số hiệu" "$(q "select state, decided_by, reason from approvals where id=$R1")"
+same "... nothing changed: still active" "active" "$(status "$S")"
+contains "... OCSP still good" "0x$S: good" "$(ocsp_verdict "$S")"
+same "... audit: A requested, B declined" "approval.request|$OFFICER approval.decline|canbo2" \
+    "$(q "select action || '|' || actor from audit where object='$S' and action like 'approval.%' order by id" | tr '\n' ' ' | sed 's/ $//')"
+same "a declined request cannot be approved" "409" "$(api canbo2 "approvals/$R1/approve" '{}')"
+
+same "A asks again: 202" "202" "$(api "$OFFICER" "certificates/$S/revoke" '{"reason":"keyCompromise"}')"
+R2=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$T/last")
+approve_r2() { api canbo2 "approvals/$R2/approve" '{}'; }
+race 20 approve_r2
+same "twenty approvals by B at once: exactly one 200" "1" "$(race_count 200)"
+same "... the other nineteen 409" "19" "$(race_count 409)"
+same "... the certificate is revoked (keyCompromise)" "revoked:1" "$(q "select status || ':' || revocation_reason from certificates where serial='$S'")"
+same "... revoked once" "1" "$(q "select count(*) from audit where action='cert.revoke' and object='$S'")"
+same "... by B" "canbo2" "$(q "select actor from audit where action='cert.revoke' and object='$S'")"
+contains "... approval.approve names A and B" "\"approved_by\":\"canbo2\"" "$(q "select detail from audit where action='approval.approve' and object='$S'")"
+contains "... approval.approve names A" "\"requested_by\":\"$OFFICER\"" "$(q "select detail from audit where action='approval.approve' and object='$S'")"
+# the server answers the same OCSP request from a one-second microcache (http/ocsp_cache.c):
+# the change shows within that bound, polled for
+ocsp_revoked() {
+    local v
+    for _ in $(seq 1 60); do
+        v=$(ocsp_verdict "$1")
+        case $v in *"0x$1: revoked"*) break ;; esac
+        sleep 0.05
+    done
+    printf '%s' "$v"
+}
+contains "OCSP says revoked" "0x$S: revoked" "$(ocsp_revoked "$S")"
+same "the CRL lists it" "1" "$(crl_lists "$S")"
+same "the queue is empty again" "[]" "$(api canbo2 approvals >/dev/null; python3 -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))))" "$T/last")"
+
+# ---- an account through the API: pending until a second administrator approves ----
+same "the admin adds an account: 202" "202" "$(api "$ADMIN" users '{"username":"kiemtoan2","role":"auditor","password":"một mật khẩu dài đủ"}')"
+R3=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$T/last")
+same "... no password hash in the answer" "0" "$(grep -c argon2 "$T/last")"
+same "... the account does not exist yet" "0" "$(q "select count(*) from users where username='kiemtoan2'")"
+same "an officer does not see account requests" "0" "$(api canbo2 approvals >/dev/null; grep -c kiemtoan2 "$T/last")"
+same "an officer cannot approve one: 403" "403" "$(api canbo2 "approvals/$R3/approve" '{}')"
+same "the admin cannot approve own: 403" "403" "$(api "$ADMIN" "approvals/$R3/approve" '{}')"
+same "... still no account" "0" "$(q "select count(*) from users where username='kiemtoan2'")"
+check "a second administrator approves (command line)" ct --actor pho.phong approval approve "$R3"
+same "... the account exists" "auditor" "$(q "select role from users where username='kiemtoan2'")"
+same "... and logs in" "200" "$(curl -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{"username":"kiemtoan2","password":"một mật khẩu dài đủ"}' "$URL/session")"
+same "disabling an account waits too: 202" "202" "$(api "$ADMIN" users/kiemtoan2/disable '{}')"
+same "... still enabled" "0" "$(q "select disabled from users where username='kiemtoan2'")"
+
+# ---- revoke = 1: direct again ----
+refuse "[approvals] revoke = 3 is refused" config.invalid sh -c "sed 's/^revoke = 2/revoke = 3/' '$INI' > '$T/ini' && cp '$T/ini' '$INI' && \"$CHUNGTHU\" cert list"
+sed -i 's/^revoke = 3/revoke = 1/' "$INI"
+check "with revoke = 1, cert revoke is direct" ct cert revoke "$S2" --reason superseded
+same "... revoked at once" "revoked" "$(status "$S2")"
+same "... no request recorded" "0" "$(q "select count(*) from approvals where object='$S2'")"
+check "audit verify" ct audit verify
+stop_server
+finish
