@@ -503,6 +503,8 @@ typedef struct app_user_input {
     const char *role;     /* role_name(): agency_clerk, agency_head, ca_officer, … */
     const char *agency;   /* agency roles: their agency's code */
     const char *password; /* at least 10 characters; stored as Argon2id only */
+    const char *os_user;  /* NULL or "": none; else the OS account mapped to it at once (see
+                             app_user_map_os) */
 } app_user_input;
 
 int app_user_add(app *a, const app_actor *actor, const app_user_input *in, ct_error *err);
@@ -534,6 +536,23 @@ int app_password_change(app *a, const app_session *s, const char *old_password,
                         const char *new_password, ct_error *err);
 /* The actor of a session, for the other app functions (valid while s lives). */
 app_actor app_session_actor(const app_session *s, const char *source);
+
+/* ---- the command line's accounts: who acts when a person runs the program ---- */
+
+/* Map an operating-system account (its login name, 1–32 of A–Z a–z 0–9 . _ -, not starting
+ * with '-') to an account, or end the mapping (os_user NULL or ""). One OS account answers for
+ * at most one account (409 "user.os_user_taken"). CA administrator; audited as user.map_os. */
+int app_user_map_os(app *a, const app_actor *actor, const char *username, const char *os_user,
+                    ct_error *err);
+/* The account the OS user os_user acts as, as a session without a token (out->token "",
+ * expires_at 0): 404 "user.os_unmapped" when none, 403 "auth.disabled" when it is disabled. */
+int app_os_account(app *a, const char *os_user, app_session *out, ct_error *err);
+/* app_login for the command line, from the OS account os_user. The failures of a name are
+ * counted per OS account as the API counts them per address (5 in 15 minutes lock the name
+ * from there, with the same answer as a wrong password), but from the audit trail, since each
+ * command line is a process of its own. The attempt's audit row has source "cli:OS_USER". */
+int app_login_local(app *a, const char *username, const char *password, const char *os_user,
+                    app_session *out, ct_error *err);
 
 /* ---- the audit trail ---- */
 

@@ -60,6 +60,7 @@ static int run_user_add(app *a, const app_actor *actor, json_t *parameters, ct_e
     snprintf(u.display_name, sizeof u.display_name, "%s", param(parameters, "display_name"));
     snprintf(u.role, sizeof u.role, "%s", param(parameters, "role"));
     snprintf(u.agency, sizeof u.agency, "%s", param(parameters, "agency"));
+    snprintf(u.os_user, sizeof u.os_user, "%s", param(parameters, "os_user"));
     snprintf(u.password_hash, sizeof u.password_hash, "%s", param(parameters, "password_hash"));
     u.created_at = u.updated_at = app_now();
     return user_insert_in_transaction(a, actor, &u, err);

@@ -8,6 +8,11 @@
  * wrong user name costs the same Argon2 work and the same audit row as a wrong password, so
  * neither the answer nor its timing tells which names exist. Changing a password ends the
  * account's other sessions; disabling an account ends them all.
+ *
+ * On the command line a person acts as an account too: the one their operating-system account
+ * is mapped to (app_user_map_os), or the one they logged in as with `chungthu login`
+ * (app_login_local, whose failures are counted from the audit trail, since each command is a
+ * process of its own and the server's counters live in its process).
  */
 #include "app/app_internal.h"
 
@@ -59,6 +64,34 @@ static int check_password(const char *username, const char *password, ct_error *
     return 0;
 }
 
+/* An OS login name as useradd takes it (and a little more: upper case): it goes into the audit
+ * trail's source ("cli:NAME"), which must stay short and plain. */
+static int check_os_user(const char *name, ct_error *err)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    if (n < 1 || n > 32 || name[0] == '-' ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+        return ct_fail(err, 400, "user.os_user_invalid",
+                       "tên người dùng hệ điều hành gồm 1–32 ký tự A–Z, a–z, 0–9, '.', '_', '-'",
+                       "an OS user name is 1–32 characters of A–Z, a–z, 0–9, '.', '_', '-'");
+    return 0;
+}
+
+/* Inside the transaction: the OS account answers for no other account yet. */
+static int os_user_free(app *a, const char *os_user, const char *username, ct_error *err)
+{
+    user_record other;
+
+    if (os_user[0] == '\0' || store_user_get_by_os(a->db, os_user, &other, NULL) != 0 ||
+        strcmp(other.username, username) == 0)
+        return 0;
+    return ct_fail(err, 409, "user.os_user_taken",
+                   "người dùng hệ điều hành \"%s\" đã được gắn với tài khoản \"%s\"",
+                   "the OS user \"%s\" already acts as the account \"%s\"", os_user,
+                   other.username);
+}
+
 /* A change to an account, written with its audit row in one transaction. */
 typedef struct {
     const app_actor *actor;
@@ -70,12 +103,16 @@ static int add_in_transaction(app *a, void *ctx, ct_error *err)
 {
     user_change *c = ctx;
 
-    if (store_user_insert(a->db, c->u, err) != 0)
+    json_t *detail;
+
+    if (os_user_free(a, c->u->os_user, c->u->username, err) != 0 ||
+        store_user_insert(a->db, c->u, err) != 0)
         return -1;
-    return audit_append(a, c->actor, "user.add", c->u->username,
-                        json_pack("{s:s, s:s, s:s}", "role", c->u->role, "agency", c->u->agency,
-                                  "display_name", c->u->display_name),
-                        err);
+    detail = json_pack("{s:s, s:s, s:s}", "role", c->u->role, "agency", c->u->agency,
+                       "display_name", c->u->display_name);
+    if (c->u->os_user[0])
+        json_object_set_new(detail, "os_user", json_string(c->u->os_user));
+    return audit_append(a, c->actor, "user.add", c->u->username, detail, err);
 }
 
 /* Read inside the transaction, so that a disabling and a password change at once both stand. */
@@ -159,6 +196,11 @@ static int user_add(app *a, const app_actor *actor, const app_user_input *in, bo
                                         "an agency account needs its agency (--agency)");
         snprintf(u.agency, sizeof u.agency, "%s", ag.code);
     }
+    if (in->os_user && in->os_user[0]) {
+        if (check_os_user(in->os_user, err) != 0)
+            return -1;
+        snprintf(u.os_user, sizeof u.os_user, "%s", in->os_user);
+    }
     if (check_password(in->username, in->password, err) != 0 ||
         text_clean_field(in->display_name ? in->display_name : in->username, 64, "họ tên",
                          "display name", u.display_name, sizeof u.display_name, err) != 0 ||
@@ -170,9 +212,10 @@ static int user_add(app *a, const app_actor *actor, const app_user_input *in, bo
     /* four eyes ([approvals] user): the account, its password as its hash only, waits */
     gate = !gated ? 0
                   : approval_gate(a, actor, APPROVAL_USER_ADD, u.username,
-                                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", u.username,
-                                            "display_name", u.display_name, "role", u.role,
-                                            "agency", u.agency, "password_hash", u.password_hash),
+                                  json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "username",
+                                            u.username, "display_name", u.display_name, "role",
+                                            u.role, "agency", u.agency, "os_user", u.os_user,
+                                            "password_hash", u.password_hash),
                                   user_absent_in_transaction, &u, pending, err);
     if (gate != 0)
         return gate;
@@ -233,6 +276,61 @@ int app_user_disable_or_request(app *a, const app_actor *actor, const char *user
 int app_user_disable(app *a, const app_actor *actor, const char *username, ct_error *err)
 {
     return app_user_disable_or_request(a, actor, username, NULL, err);
+}
+
+typedef struct {
+    const app_actor *actor;
+    const char *username;
+    const char *os_user;
+} os_map;
+
+static int map_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    os_map *m = ctx;
+    user_record u;
+    char before[sizeof u.os_user];
+
+    if (store_user_get(a->db, m->username, &u, err) != 0 ||
+        os_user_free(a, m->os_user, u.username, err) != 0)
+        return -1;
+    snprintf(before, sizeof before, "%s", u.os_user);
+    snprintf(u.os_user, sizeof u.os_user, "%s", m->os_user);
+    u.updated_at = app_now();
+    if (store_user_update(a->db, &u, err) != 0)
+        return -1;
+    return audit_append(a, m->actor, "user.map_os", u.username,
+                        json_pack("{s:s, s:s}", "os_user", u.os_user, "before", before), err);
+}
+
+int app_user_map_os(app *a, const app_actor *actor, const char *username, const char *os_user,
+                    ct_error *err)
+{
+    os_map m = {actor, username, os_user ? os_user : ""};
+
+    if (role_require(actor->role, ROLE_CA_ADMIN, "user map-os", err) != 0 ||
+        (m.os_user[0] && check_os_user(m.os_user, err) != 0))
+        return -1;
+    return with_transaction(a, map_in_transaction, &m, err);
+}
+
+static void fill_session(app_session *out, const user_record *u, int64_t expires);
+
+int app_os_account(app *a, const char *os_user, app_session *out, ct_error *err)
+{
+    user_record u;
+
+    memset(out, 0, sizeof *out);
+    if (check_os_user(os_user, err) != 0)
+        return -1;
+    if (store_user_get_by_os(a->db, os_user, &u, NULL) != 0)
+        return ct_fail(err, 404, "user.os_unmapped",
+                       "người dùng hệ điều hành \"%s\" chưa được gắn với tài khoản nào",
+                       "the OS user \"%s\" acts as no account", os_user);
+    if (u.disabled)
+        return ct_fail(err, 403, "auth.disabled", "tài khoản \"%s\" đã bị khóa",
+                       "the account \"%s\" is disabled", u.username);
+    fill_session(out, &u, 0);
+    return 0;
 }
 
 static void token_hash(const char *token, char out[65])
@@ -330,36 +428,37 @@ static int login_refused(ct_error *err)
  * A success gives its address use back and clears its pair. (The pair's key puts the address
  * first: a name typed too long to keep whole is cut, never the address.)
  */
-int app_login(app *a, const char *username, const char *password, const char *source,
-              app_session *out, ct_error *err)
+/* How an attempt is counted: by the process's limits (the server), or from the audit trail
+ * (the command line, where each attempt is a process of its own). */
+typedef struct {
+    bool local;
+    int64_t prior; /* local: the failures already counted */
+} login_count;
+
+/* Check the password and open the session; the attempt was already let through the limits. */
+static int login_check(app *a, const char *username, const char *password, const char *source,
+                       const login_count *count, app_session *out, ct_error *err)
 {
     user_record u;
     session_record s;
     unsigned char raw[32];
-    int64_t now = app_now(), wait;
+    int64_t now = app_now();
     const char *name = username ? username : "";
-    bool known;
+    bool known = username && password && store_user_get(a->db, username, &u, NULL) == 0;
 
-    memset(out, 0, sizeof *out);
-    source = source ? source : "";
-    pthread_once(&decoy_once, make_decoy);
-    if (limit_take(a, LIMIT_LOGIN_ADDRESS, source, NULL, &wait) != 0)
-        return limit_fail(err, "auth.rate_limited", wait,
-                          "quá nhiều lần đăng nhập sai từ địa chỉ này",
-                          "too many failed logins from this address");
-    if (limit_take(a, LIMIT_LOGIN_PAIR, source, name, &wait) != 0)
-        return login_refused(err);
-    known = username && password && store_user_get(a->db, username, &u, NULL) == 0;
     if (!known || !password_matches(u.password_hash, password)) {
         const char *object = known ? u.username : (name_shaped(name) ? name : "?");
         if (!known)
             password_matches(decoy, password ? password : "");
         record_attempt(a, object, known ? u.role : NULL, source, false,
-                       limit_count(a, LIMIT_LOGIN_PAIR, source, name));
+                       count->local ? (int)count->prior + 1
+                                    : limit_count(a, LIMIT_LOGIN_PAIR, source, name));
         return login_refused(err);
     }
-    limit_clear(a, LIMIT_LOGIN_PAIR, source, name);
-    limit_give_back(a, LIMIT_LOGIN_ADDRESS, source, NULL);
+    if (!count->local) {
+        limit_clear(a, LIMIT_LOGIN_PAIR, source, name);
+        limit_give_back(a, LIMIT_LOGIN_ADDRESS, source, NULL);
+    }
     if (u.disabled)
         return ct_fail(err, 403, "auth.disabled", "tài khoản đã bị khóa",
                        "this account is disabled");
@@ -378,6 +477,50 @@ int app_login(app *a, const char *username, const char *password, const char *so
     record_attempt(a, u.username, u.role, source, true, 0);
     fill_session(out, &u, s.expires_at);
     return 0;
+}
+
+int app_login(app *a, const char *username, const char *password, const char *source,
+              app_session *out, ct_error *err)
+{
+    int64_t wait;
+    const char *name = username ? username : "";
+    login_count count = {false, 0};
+
+    memset(out, 0, sizeof *out);
+    source = source ? source : "";
+    pthread_once(&decoy_once, make_decoy);
+    if (limit_take(a, LIMIT_LOGIN_ADDRESS, source, NULL, &wait) != 0)
+        return limit_fail(err, "auth.rate_limited", wait,
+                          "quá nhiều lần đăng nhập sai từ địa chỉ này",
+                          "too many failed logins from this address");
+    if (limit_take(a, LIMIT_LOGIN_PAIR, source, name, &wait) != 0)
+        return login_refused(err);
+    return login_check(a, username, password, source, &count, out, err);
+}
+
+/* The pair's limit as the server applies it (LIMIT_LOGIN_PAIR), over the audit trail: this many
+ * failures in this many seconds lock a name from an OS account. */
+#define LOCAL_LOGIN_MAX 5
+#define LOCAL_LOGIN_WINDOW 900
+
+int app_login_local(app *a, const char *username, const char *password, const char *os_user,
+                    app_session *out, ct_error *err)
+{
+    char source[64];
+    const char *name = username ? username : "";
+    login_count count = {true, 0};
+
+    memset(out, 0, sizeof *out);
+    if (check_os_user(os_user, err) != 0)
+        return -1;
+    snprintf(source, sizeof source, "cli:%s", os_user);
+    pthread_once(&decoy_once, make_decoy);
+    if (store_login_failures(a->db, source, name_shaped(name) ? name : "?",
+                             app_now() - LOCAL_LOGIN_WINDOW, &count.prior, err) != 0)
+        return -1;
+    if (count.prior >= LOCAL_LOGIN_MAX)
+        return login_refused(err);
+    return login_check(a, username, password, source, &count, out, err);
 }
 
 int app_session_resolve(app *a, const char *token, app_session *out, ct_error *err)
@@ -523,7 +666,7 @@ int users_create_demo(app *a, const app_actor *actor, ct_error *err)
         char password[24];
         unsigned char r[16];
         app_user_input in = {accounts[i].username, accounts[i].name, accounts[i].role,
-                             accounts[i].agency, password};
+                             accounts[i].agency, password, NULL};
         if (RAND_bytes(r, sizeof r) != 1) {
             fclose(f);
             return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");

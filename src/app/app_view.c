@@ -221,9 +221,9 @@ json_t *app_view_token(const token_record *t)
 json_t *app_view_user(const user_record *u)
 {
     /* never the password hash */
-    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "username", u->username, "display_name",
-                     u->display_name, "role", u->role, "agency", u->agency, "disabled",
-                     u->disabled != 0, "created_at", app_view_time(u->created_at));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "username", u->username, "display_name",
+                     u->display_name, "role", u->role, "agency", u->agency, "os_user", u->os_user,
+                     "disabled", u->disabled != 0, "created_at", app_view_time(u->created_at));
 }
 
 json_t *app_view_draft(const draft_record *d)

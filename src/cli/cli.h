@@ -3,7 +3,7 @@
  * operator, output.
  *
  * Every command is one row of the table in cli_table.c: its group and subcommand, its operands
- * and options, who it acts as, and one short handler. cli_dispatch.c finds the row, parses the
+ * and options, who may run it, and one short handler. cli_dispatch.c finds the row, parses the
  * arguments against it, opens the instance, runs the handler and turns its result into the exit
  * status; `--help` and every usage message are printed from the same rows, so what is shown is
  * what is parsed. Handlers live in the cli_*.c file of their group and only call src/app.
@@ -47,10 +47,9 @@ typedef struct cli_args {
     size_t n_pos;
 } cli_args;
 
-/* The global options: the instance and who acts. */
+/* The global options: the instance. Who acts is not an option (cli_who.c). */
 typedef struct cli_ctx {
     const char *home;
-    const char *actor_name;
 } cli_ctx;
 
 /* What a handler returns besides 0 (done) and an exit status of its own (1 refused, 3 failed,
@@ -65,6 +64,17 @@ typedef struct cli_call cli_call;
 /* Whether the dispatcher opens the instance at --home for the handler. */
 typedef enum { CLI_OPEN, CLI_NO_OPEN } cli_home;
 
+/* Who may run a command (cli_who.c). */
+typedef enum {
+    /* an account: the session of `chungthu login`, else the account the OS user is mapped to,
+     * else the instance owner with the row's role; refused otherwise */
+    CLI_AS_ACCOUNT = 0,
+    /* the instance itself (its files, keys, server): only the owner of --home, or root */
+    CLI_AS_OWNER,
+    /* no one in particular: the command checks nothing or authenticates itself (login) */
+    CLI_AS_ANYONE,
+} cli_acts;
+
 /* One row of the command table. */
 typedef struct cli_command {
     const char *group;
@@ -73,9 +83,10 @@ typedef struct cli_command {
     const cli_opt *opts;  /* ends with {NULL}; NULL: no options */
     int (*run)(cli_call *call);
     int data;  /* the handler's parameter: a procedure action, a slip kind */
-    role role; /* who the command acts as (with --actor as the name) */
+    role role; /* the role the instance owner acts with (an account acts with its own) */
     cli_home home;
     const char *about; /* one sentence for --help */
+    cli_acts acts;     /* last, so that a row without it acts as an account */
 } cli_command;
 
 /* What a handler gets: the parsed arguments, the open instance, the actor, an error to fill. */
@@ -86,6 +97,10 @@ struct cli_call {
     app *a; /* NULL for CLI_NO_OPEN rows */
     app_actor actor;
     ct_error err;
+    /* what actor's strings point into */
+    app_session account;
+    char actor_name[48];
+    char actor_source[48];
 };
 
 /* The table, in the order --help shows it. */
@@ -120,8 +135,13 @@ void cli_report_list(const app_list_errors *errors);
 /* Print "chungthu: MESSAGE" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-app_actor cli_actor(const cli_ctx *ctx, role r);
 int cli_open(const cli_ctx *ctx, app **out);
+
+/* Who runs this command (cli_who.c): fill call->actor as the row's acts asks, opening the
+ * instance for it if the row does not; CLI_FAILED with call->err when nobody may. */
+int cli_who(cli_call *call);
+/* The name of the OS user running the program (its effective uid), into out. */
+void cli_os_user(char *out, size_t size);
 
 /* "2026-11-24 19:56:55 +07" (Vietnam time). */
 void cli_local_time(int64_t t, char *out, size_t size);
@@ -165,6 +185,11 @@ int cmd_token_envelope(cli_call *c);
 int cmd_user_add(cli_call *c);
 int cmd_user_list(cli_call *c);
 int cmd_user_disable(cli_call *c);
+int cmd_user_map_os(cli_call *c);
+int cmd_user_unmap_os(cli_call *c);
+int cmd_login(cli_call *c);
+int cmd_logout(cli_call *c);
+int cmd_whoami(cli_call *c);
 int cmd_dossier_submit(cli_call *c);
 int cmd_dossier_step(cli_call *c); /* data: the proc_action */
 int cmd_dossier_show(cli_call *c);

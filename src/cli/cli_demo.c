@@ -80,7 +80,8 @@ static int ensure_head(app *a, const app_actor *admin, char name[64], ct_error *
     unsigned char r[16];
     char password[33];
     FILE *f;
-    app_user_input in = {"thu.truong.vpc", "Phạm Thị Lan", "agency_head", "BKHCN.VPC", password};
+    app_user_input in = {"thu.truong.vpc", "Phạm Thị Lan", "agency_head",
+                         "BKHCN.VPC",      password,       NULL};
     approval_record pending;
     int rc;
 
@@ -198,13 +199,14 @@ static int rehearse_from_pickup(app *a, const app_actor *officer, const app_acto
 int cmd_demo(cli_call *c)
 {
     const char *home = c->ctx->home;
-    app_actor officer = cli_actor(c->ctx, ROLE_CA_OFFICER);
+    app_actor officer = c->actor;
     dossier_record d;
     struct stat st;
     char path[1024];
     app *a;
     int rc;
 
+    officer.role = ROLE_CA_OFFICER; /* the owner shows the dossier as an officer sees it */
     snprintf(path, sizeof path, "%s/chungthu.ini", home);
     if (stat(path, &st) != 0) {
         app_init_options opt = {0};

@@ -136,12 +136,14 @@ void cli_help(FILE *out)
 
     fputs("chungthu — certificate authority for procedure 1.010847 (issuing a certificate to an "
           "individual)\n\n"
-          "usage: chungthu [--home DIR] [--actor NAME] COMMAND [ARGS]\n\n",
+          "usage: chungthu [--home DIR] COMMAND [ARGS]\n\n",
           out);
     for (size_t i = 0; i < n; i++)
         print_usage(out, "  ", &cmds[i]);
     fputs("\n`chungthu COMMAND --help` says what each command does.\n"
           "Home: --home, else $CHUNGTHU_HOME, else ./chungthu-home.\n"
+          "Who acts: the account of `chungthu login`, else the account your OS user is mapped to\n"
+          "(user map-os), else, for the owner of the home or root, the instance owner.\n"
           "Exit status: 0 done, 1 refused (input or state), 2 usage, 3 internal or environment "
           "failure.\n",
           out);
@@ -188,10 +190,11 @@ static int run(const cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
     }
     call.ctx = ctx;
     call.cmd = cmd;
-    call.actor = cli_actor(ctx, cmd->role);
     if (cmd->home == CLI_OPEN && (rc = cli_open(ctx, &call.a)) != 0)
         return rc;
-    rc = cmd->run(&call);
+    rc = cli_who(&call);
+    if (rc == 0)
+        rc = cmd->run(&call);
     if (call.a)
         app_close(call.a);
     if (rc == CLI_USAGE) {

@@ -1,6 +1,7 @@
 /*
  * cli_table.c — every command of chungthu, one row each: group, subcommand, operands, options,
- * handler and its parameter, who it acts as, whether it opens the instance, what it does.
+ * handler and its parameter, the role the instance owner acts with, whether it opens the
+ * instance, what it does, and who may run it (an account unless the row says otherwise).
  *
  * cli_dispatch.c parses and runs a command from its row, and prints `--help` and every usage
  * message from the rows: a command, an option or a usage line exists only here. The rows of a
@@ -23,19 +24,24 @@
 #define WHEN        "\"YYYY-MM-DD HH:MM\""
 #define OFFICER     ROLE_CA_OFFICER
 
+/* A row that does not say who may run it acts as an account, the safe default: its last field
+ * is left out on purpose, which -Wextra would otherwise flag on every such row. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const cli_command commands[] = {
-    /* group, sub, operands, options, handler, data, acts as, home, about */
+    /* group, sub, operands, options, handler, data, the owner's role, home, about, who may run
+     * it (cli_who.c; none said: an account) */
     {"init", NULL, NULL,
      OPTS(FLAG("demo"), OPT("root-key", "rsa4096|p384"), OPT("issuing-key", "rsa3072|p256|p384"),
           OPT("base-url", "URL"), OPT("hsm-token", "LABEL"), OPT("token-module", "PATH")),
      cmd_init, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Create an instance at --home: root and issuing CA, OCSP responder, database (--demo: with "
-     "sample accounts; --hsm-token: the issuing CA key on that PKCS#11 token)."},
+     "sample accounts; --hsm-token: the issuing CA key on that PKCS#11 token).", CLI_AS_OWNER},
     {"serve", NULL, NULL,
      OPTS(OPT("listen", "ADDR:PORT"), OPT("access-log", "FILE"), OPT("threads", "N")),
      cmd_serve, 0, ROLE_SYSTEM, CLI_OPEN,
      "Serve HTTP until SIGTERM or SIGINT: public site, portal and API, CRLs, OCSP, /healthz, "
-     "/metrics."},
+     "/metrics.", CLI_AS_OWNER},
 
     {"cert", "issue", NULL,
      OPTS(ONE("csr", "FILE"), ONE("pubkey", "FILE"), NEED("name", "TEXT"), NEED("email", "ADDR"),
@@ -67,7 +73,7 @@ static const cli_command commands[] = {
 
     {"ocsp", "respond", NULL, OPTS(MUST("in", "REQUEST.der"), MUST("out", "RESPONSE.der")),
      cmd_ocsp_respond, 0, ROLE_SYSTEM, CLI_OPEN,
-     "Answer an OCSP request (DER) offline."},
+     "Answer an OCSP request (DER) offline.", CLI_AS_OWNER},
     {"ocsp", "rotate", NULL, OPTS(FLAG("if-due")),
      cmd_ocsp_rotate, 0, ROLE_CA_ADMIN, CLI_OPEN,
      "Give the OCSP responder a new key and certificate now (--if-due: only when fewer than "
@@ -109,15 +115,37 @@ static const cli_command commands[] = {
      "audit trail."},
 
     {"user", "add", NULL,
-     OPTS(NEED("username", "U"), NEED("role", "ROLE"), OPT("agency", "CODE"), OPT("name", "TEXT")),
+     OPTS(NEED("username", "U"), NEED("role", "ROLE"), OPT("agency", "CODE"), OPT("name", "TEXT"),
+          OPT("os-user", "OSNAME")),
      cmd_user_add, 0, ROLE_CA_ADMIN, CLI_OPEN,
-     "Create an account for the portal and the API; the password is read from stdin (one line)."},
+     "Create an account for the portal and the API; the password is read from stdin (one line). "
+     "--os-user: the OS account of this machine that acts as it on the command line."},
     {"user", "list", NULL, OPTS(JSON),
      cmd_user_list, 0, ROLE_CA_ADMIN, CLI_OPEN,
      "List the accounts."},
     {"user", "disable", "USERNAME", NULL,
      cmd_user_disable, 0, ROLE_CA_ADMIN, CLI_OPEN,
      "Disable an account; its sessions end."},
+    {"user", "map-os", "USERNAME OSNAME", NULL,
+     cmd_user_map_os, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Let the OS account OSNAME of this machine act as the account on the command line, without "
+     "logging in (one account per OS account)."},
+    {"user", "unmap-os", "USERNAME", NULL,
+     cmd_user_unmap_os, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "End the account's mapping to an OS account."},
+
+    {"login", NULL, NULL, OPTS(OPT("username", "U")),
+     cmd_login, 0, ROLE_NONE, CLI_OPEN,
+     "Log in as an account, as the portal does (the password asked without echo, or read from "
+     "stdin): the commands act as it for 8 hours; the session is kept in "
+     "~/.config/chungthu, 0600.", CLI_AS_ANYONE},
+    {"logout", NULL, NULL, NULL,
+     cmd_logout, 0, ROLE_NONE, CLI_OPEN,
+     "End the session of `chungthu login` and remove its file.", CLI_AS_ANYONE},
+    {"whoami", NULL, NULL, NULL,
+     cmd_whoami, 0, ROLE_NONE, CLI_OPEN,
+     "Say who the commands act as: the account and its role, and how (session, os_user, or "
+     "instance_owner)."},
 
     {"approval", "list", NULL, OPTS(JSON),
      cmd_approval_list, 0, ROLE_CA_ADMIN, CLI_OPEN,
@@ -203,17 +231,19 @@ static const cli_command commands[] = {
 
     {"run-due", NULL, NULL, NULL,
      cmd_run_due, 0, ROLE_SYSTEM, CLI_OPEN,
-     "Publish what is due (for cron, when the server is not running)."},
+     "Publish what is due (for cron, when the server is not running).", CLI_AS_OWNER},
 
     {"calendar", "add-working-days", "DATE N", OPTS(JSON),
      cmd_calendar_add, 0, ROLE_NONE, CLI_NO_OPEN,
-     "The date N working days after DATE (YYYY-MM-DD), as the deadlines count them."},
+     "The date N working days after DATE (YYYY-MM-DD), as the deadlines count them.",
+     CLI_AS_ANYONE},
     {"calendar", "is-working-day", "DATE", OPTS(JSON),
      cmd_calendar_is_working_day, 0, ROLE_NONE, CLI_NO_OPEN,
-     "Whether DATE is a working day (exit status 1 if not), and the holiday's name."},
+     "Whether DATE is a working day (exit status 1 if not), and the holiday's name.",
+     CLI_AS_ANYONE},
     {"calendar", "holidays", "YEAR", OPTS(JSON),
      cmd_calendar_holidays, 0, ROLE_NONE, CLI_NO_OPEN,
-     "The holiday days off of YEAR (not plain weekends), with their names."},
+     "The holiday days off of YEAR (not plain weekends), with their names.", CLI_AS_ANYONE},
 
     {"audit", "verify", NULL, OPTS(OPT("checkpoint", "FILE"), JSON),
      cmd_audit_verify, 0, ROLE_AUDITOR, CLI_OPEN,
@@ -230,7 +260,8 @@ static const cli_command commands[] = {
     {"doctor", NULL, NULL, OPTS(JSON),
      cmd_doctor, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Check the instance and say what to mend: file modes, CA certificates, CRLs, token module, "
-     "database, disk space, audit chain, clock (exit status 0 ok, 1 warning, 2 error)."},
+     "database, disk space, audit chain, clock (exit status 0 ok, 1 warning, 2 error).",
+     CLI_AS_OWNER},
 
     {"report", NULL, NULL,
      OPTS(OPT("from", "YYYY-MM-DD"), OPT("to", "YYYY-MM-DD"), OPT("agency", "CODE"),
@@ -241,13 +272,16 @@ static const cli_command commands[] = {
 
     {"demo", NULL, NULL, NULL,
      cmd_demo, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
-     "Take sample data through the whole procedure on --home (created if missing)."},
+     "Take sample data through the whole procedure on --home (created if missing).",
+     CLI_AS_OWNER},
 
     {"help", NULL, NULL, OPTS(OPT("man", "1|5|7")),
      cmd_help, 0, ROLE_NONE, CLI_NO_OPEN,
      "Print the usage of every command, as --help does; --man 1|5|7: the manual page "
-     "chungthu(1), chungthu.ini(5) or chungthu-api(7) in roff, from the same tables."},
+     "chungthu(1), chungthu.ini(5) or chungthu-api(7) in roff, from the same tables.",
+     CLI_AS_ANYONE},
 };
+#pragma GCC diagnostic pop
 /* clang-format on */
 
 const cli_command *cli_commands(size_t *count)

@@ -172,13 +172,6 @@ int cli_usage_error(const char *fmt, ...)
     return CLI_USAGE;
 }
 
-app_actor cli_actor(const cli_ctx *ctx, role r)
-{
-    app_actor a = {ctx->actor_name, r, "cli", NULL};
-
-    return a;
-}
-
 int cli_open(const cli_ctx *ctx, app **out)
 {
     ct_error err = {0};

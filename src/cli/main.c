@@ -1,8 +1,9 @@
 /*
  * main.c — the chungthu command: global options, then one command of the table in cli_table.c.
  *
- *   chungthu [--home DIR] [--actor NAME] COMMAND ...
+ *   chungthu [--home DIR] COMMAND ...
  *
+ * Who acts is not an option: see cli_who.c.
  * The home defaults to $CHUNGTHU_HOME, else ./chungthu-home. Exit status: 0 success, 1 refused
  * input or state, 2 usage, 3 internal or environment failure.
  */
@@ -20,11 +21,6 @@ int main(int argc, char **argv)
     ctx.home = getenv("CHUNGTHU_HOME");
     if (ctx.home == NULL || *ctx.home == '\0')
         ctx.home = "chungthu-home";
-    ctx.actor_name = getenv("SUDO_USER");
-    if (ctx.actor_name == NULL)
-        ctx.actor_name = getenv("USER");
-    if (ctx.actor_name == NULL)
-        ctx.actor_name = "operator";
 
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--help") == 0) {
@@ -32,8 +28,14 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[i], "--home") == 0 && i + 1 < argc) {
             ctx.home = argv[++i];
-        } else if (strcmp(argv[i], "--actor") == 0 && i + 1 < argc) {
-            ctx.actor_name = argv[++i];
+        } else if (strcmp(argv[i], "--actor") == 0) {
+            /* once the way to name oneself: refused with what replaced it */
+            fprintf(stderr,
+                    "chungthu: lỗi [cli.actor_removed]: không còn tùy chọn --actor: đăng nhập "
+                    "bằng `chungthu login` hoặc nhờ quản trị gắn tài khoản hệ điều hành của bạn\n"
+                    "chungthu: error [cli.actor_removed]: --actor is gone: log in with "
+                    "`chungthu login` or ask the administrator to map your OS account\n");
+            return 2;
         } else {
             fprintf(stderr, "chungthu: unknown or incomplete option %s (chungthu --help)\n",
                     argv[i]);

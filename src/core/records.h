@@ -227,6 +227,8 @@ typedef struct user_record {
     int64_t locked_until;
     int64_t created_at;
     int64_t updated_at;
+    char os_user[40]; /* the operating-system account acting as this one on the command line;
+                         "" when none */
 } user_record;
 
 typedef struct session_record {

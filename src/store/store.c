@@ -271,6 +271,17 @@ int store_user_list(store *s, user_visit_fn visit, void *ctx, ct_error *err)
     return s->ops->user_list(s->impl, visit, ctx, err);
 }
 
+int store_user_get_by_os(store *s, const char *os_user, user_record *out, ct_error *err)
+{
+    return s->ops->user_get_by_os(s->impl, os_user, out, err);
+}
+
+int store_login_failures(store *s, const char *source, const char *object, int64_t since,
+                         int64_t *count, ct_error *err)
+{
+    return s->ops->login_failures(s->impl, source, object, since, count, err);
+}
+
 int store_session_insert(store *s, const session_record *rec, ct_error *err)
 {
     return s->ops->session_insert(s->impl, rec, err);

@@ -155,6 +155,12 @@ int store_user_insert(store *s, const user_record *rec, ct_error *err); /* 409 "
 int store_user_get(store *s, const char *username, user_record *out, ct_error *err); /* 404 */
 int store_user_update(store *s, const user_record *rec, ct_error *err);
 int store_user_list(store *s, user_visit_fn visit, void *ctx, ct_error *err);
+/* The account an OS user is mapped to (404 "user.not_found" when none). */
+int store_user_get_by_os(store *s, const char *os_user, user_record *out, ct_error *err);
+/* How many "auth.login_failed" audit rows name object from source at or after since, after the
+ * pair's last "auth.login". */
+int store_login_failures(store *s, const char *source, const char *object, int64_t since,
+                         int64_t *count, ct_error *err);
 int store_session_insert(store *s, const session_record *rec, ct_error *err);
 int store_session_get(store *s, const char *token_hash, session_record *out, ct_error *err);
 int store_session_delete(store *s, const char *token_hash, ct_error *err);

@@ -392,6 +392,10 @@ const char *const sq_migrations[] = {
     "  reason TEXT NOT NULL DEFAULT ''"
     ");"
     "CREATE UNIQUE INDEX approvals_pending ON approvals(action, object) WHERE state = 'pending';",
+    /* 18: the operating-system account that acts as an account on the command line: one OS
+     * account answers for at most one account */
+    "ALTER TABLE users ADD COLUMN os_user TEXT NOT NULL DEFAULT '';"
+    "CREATE UNIQUE INDEX users_os_user ON users(os_user) WHERE os_user <> '';",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -1511,6 +1515,8 @@ const store_backend store_sqlite_backend = {
     .user_get = sq_user_get,
     .user_update = sq_user_update,
     .user_list = sq_user_list,
+    .user_get_by_os = sq_user_get_by_os,
+    .login_failures = sq_login_failures,
     .draft_insert = sq_draft_insert,
     .draft_get = sq_draft_get,
     .draft_update = sq_draft_update,

@@ -192,6 +192,9 @@ int sq_user_insert(void *impl, const user_record *rec, ct_error *err);
 int sq_user_get(void *impl, const char *username, user_record *out, ct_error *err);
 int sq_user_update(void *impl, const user_record *rec, ct_error *err);
 int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err);
+int sq_user_get_by_os(void *impl, const char *os_user, user_record *out, ct_error *err);
+int sq_login_failures(void *impl, const char *source, const char *object, int64_t since,
+                      int64_t *count, ct_error *err);
 int sq_session_insert(void *impl, const session_record *rec, ct_error *err);
 int sq_session_get(void *impl, const char *token_hash, session_record *out, ct_error *err);
 int sq_session_delete(void *impl, const char *token_hash, ct_error *err);

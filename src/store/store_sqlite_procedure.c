@@ -86,7 +86,7 @@ static const sq_column user_cols[] = {
     TEXT(user_record, username),     TEXT(user_record, display_name),  TEXT(user_record, role),
     TEXT(user_record, agency),       TEXT(user_record, password_hash), INT(user_record, disabled),
     INT(user_record, failed_logins), INT(user_record, locked_until),   INT(user_record, created_at),
-    INT(user_record, updated_at),
+    INT(user_record, updated_at),    TEXT(user_record, os_user),
 };
 static const sq_table user_table = SQ_TABLE("users", user_cols, 1, user_record);
 
@@ -372,6 +372,43 @@ int sq_user_list(void *impl, user_visit_fn visit, void *ctx, ct_error *err)
     user_record scratch;
     WITH_READ(sq_select_records(db, &user_table, "ORDER BY username", NULL, 0, NULL,
                                 (sq_row_fn)visit, ctx, &scratch, err));
+}
+
+int sq_user_get_by_os(void *impl, const char *os_user, user_record *out, ct_error *err)
+{
+    const char *b[] = {os_user};
+    WITH_READ(get_one(db, &user_table, "WHERE os_user = ? AND os_user <> ''", b, 1, NULL, out,
+                      "user.not_found", "tài khoản của người dùng hệ điều hành",
+                      "account of the OS user", os_user, err));
+}
+
+/* The failed logins of a name from a source since `since`, after the pair's last success: the
+ * audit trail keeps them, so a count survives the process (each command line is one). */
+static int count_login_failures(sqlite3 *db, const char *source, const char *object, int64_t since,
+                                int64_t *count, ct_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if (sq_prepare(db,
+                   "SELECT count(*) FROM audit WHERE object = ?2 AND action = 'auth.login_failed'"
+                   " AND source = ?1 AND at >= ?3 AND id > coalesce((SELECT max(id) FROM audit"
+                   " WHERE object = ?2 AND action = 'auth.login' AND source = ?1), 0)",
+                   &stmt, err) != 0)
+        return -1;
+    sq_bind_text(stmt, 1, source);
+    sq_bind_text(stmt, 2, object);
+    sqlite3_bind_int64(stmt, 3, since);
+    rc = sqlite3_step(stmt);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? 0 : sq_db_fail(db, err, "counting failed logins");
+}
+
+int sq_login_failures(void *impl, const char *source, const char *object, int64_t since,
+                      int64_t *count, ct_error *err)
+{
+    WITH_READ(count_login_failures(db, source, object, since, count, err));
 }
 
 int sq_session_insert(void *impl, const session_record *rec, ct_error *err)

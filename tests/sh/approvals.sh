@@ -24,24 +24,31 @@ check "issue another" issue "Võ Thị Sáu" sau@moh.gov.vn two
 S=$(serial one)
 S2=$(serial two)
 
-# ---- an account from the command line: two administrators (--actor) ----
+# ---- an account from the command line: two administrators, the instance's owner (os:USER)
+# and a CA administrator logged in (`chungthu login`; the session file under $HOME) ----
+export HOME=$T/home
+mkdir -p "$HOME"
+OWNER=os:$(id -un)
+ADMIN_PW=$(awk -v u="$ADMIN" '$1 == u { print $3 }' "$CHUNGTHU_HOME/demo-accounts.txt")
 PW='mật khẩu cán bộ thứ hai'
-printf '%s\n' "$PW" | ct --actor truong.phong user add --username canbo2 --name "Cán bộ Hai" --role ca_officer > "$T/out" 2>&1
+printf '%s\n' "$PW" | ct user add --username canbo2 --name "Cán bộ Hai" --role ca_officer > "$T/out" 2>&1
 contains "CLI user add: waiting for a second officer" "waiting for a second officer" "$(cat "$T/out")"
 same "... the account does not exist yet" "0" "$(q "select count(*) from users where username='canbo2'")"
 same "... the request holds the password's hash only" "0" "$(q "select count(*) from approvals where parameters like '%$PW%'")"
 UA=$(q "select id from approvals where action='user.add' and object='canbo2' and state='pending'")
-contains "approval list shows it" "canbo2" "$(ct --actor pho.phong approval list)"
-refuse "the requester cannot approve it" approval.own_request ct --actor truong.phong approval approve "$UA"
+contains "approval list shows it" "canbo2" "$(ct approval list)"
+refuse "the requester cannot approve it" approval.own_request ct approval approve "$UA"
 same "... still no account" "0" "$(q "select count(*) from users where username='canbo2'")"
-check "a second administrator approves" ct --actor pho.phong approval approve "$UA"
+check "a CA administrator logs in" sh -c 'printf "%s\n%s\n" "$1" "$2" | "$3" login' sh "$ADMIN" "$ADMIN_PW" "$CHUNGTHU"
+check "and approves" ct approval approve "$UA"
 same "... the account exists" "ca_officer" "$(q "select role from users where username='canbo2'")"
-same "... user.add audited by the approver" "pho.phong" "$(q "select actor from audit where action='user.add' and object='canbo2'")"
-contains "... approval.approve names both" '"approved_by":"pho.phong"' "$(q "select detail from audit where action='approval.approve' and object='canbo2'")"
-contains "... approval.approve names both (requester)" '"requested_by":"truong.phong"' "$(q "select detail from audit where action='approval.approve' and object='canbo2'")"
-refuse "approved twice" approval.decided ct --actor third approval approve "$UA"
-refuse "decline without a reason" approval.reason ct --actor third approval decline "$UA" --reason ""
-refuse "an unknown request" approval.not_found ct --actor third approval approve 999
+same "... user.add audited by the approver" "$ADMIN" "$(q "select actor from audit where action='user.add' and object='canbo2'")"
+contains "... approval.approve names both" "\"approved_by\":\"$ADMIN\"" "$(q "select detail from audit where action='approval.approve' and object='canbo2'")"
+contains "... approval.approve names both (requester)" "\"requested_by\":\"$OWNER\"" "$(q "select detail from audit where action='approval.approve' and object='canbo2'")"
+refuse "approved twice" approval.decided ct approval approve "$UA"
+refuse "decline without a reason" approval.reason ct approval decline "$UA" --reason ""
+refuse "an unknown request" approval.not_found ct approval approve 999
+check "logout" ct logout
 
 # ---- a revocation through the API ----
 start_server || exit 1
@@ -117,7 +124,7 @@ same "an officer does not see account requests" "0" "$(api canbo2 approvals >/de
 same "an officer cannot approve one: 403" "403" "$(api canbo2 "approvals/$R3/approve" '{}')"
 same "the admin cannot approve own: 403" "403" "$(api "$ADMIN" "approvals/$R3/approve" '{}')"
 same "... still no account" "0" "$(q "select count(*) from users where username='kiemtoan2'")"
-check "a second administrator approves (command line)" ct --actor pho.phong approval approve "$R3"
+check "a second administrator approves (command line, the instance's owner)" ct approval approve "$R3"
 same "... the account exists" "auditor" "$(q "select role from users where username='kiemtoan2'")"
 same "... and logs in" "200" "$(curl -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{"username":"kiemtoan2","password":"một mật khẩu dài đủ"}' "$URL/session")"
 same "disabling an account waits too: 202" "202" "$(api "$ADMIN" users/kiemtoan2/disable '{}')"

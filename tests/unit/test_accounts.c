@@ -39,7 +39,7 @@ static int setup(void **state)
 {
     ct_error err = {0};
     app_init_options opt = {0};
-    app_user_input officer = {"canbo.a", "Cán bộ A", "ca_officer", NULL, "mật khẩu đủ dài 1"};
+    app_user_input officer = {"canbo.a", "Cán bộ A", "ca_officer", NULL, "mật khẩu đủ dài 1", NULL};
     (void)state;
 
     snprintf(home, sizeof home, "/tmp/chungthu-accounts.XXXXXX");
@@ -83,7 +83,7 @@ static int teardown(void **state)
 static void test_refused_accounts(void **state)
 {
     ct_error err = {0};
-    app_user_input in = {"ab", "x", "ca_officer", NULL, "long enough pw"};
+    app_user_input in = {"ab", "x", "ca_officer", NULL, "long enough pw", NULL};
     const app_actor officer = {"o", ROLE_CA_OFFICER, "test", NULL};
     (void)state;
 
@@ -165,7 +165,7 @@ static void test_lockout_and_disable(void **state)
 {
     ct_error err = {0};
     app_session s, s2;
-    app_user_input clerk = {"khoa.thu", NULL, "ca_officer", NULL, "mật khẩu đủ dài 2"};
+    app_user_input clerk = {"khoa.thu", NULL, "ca_officer", NULL, "mật khẩu đủ dài 2", NULL};
     (void)state;
 
     assert_int_equal(app_user_add(a, &admin, &clerk, &err), 0);
@@ -223,7 +223,7 @@ static void *try_guess(void *arg)
 static void test_parallel_guesses(void **state)
 {
     ct_error err = {0};
-    app_user_input u = {"song.song", NULL, "auditor", NULL, "mật khẩu đủ dài 4"};
+    app_user_input u = {"song.song", NULL, "auditor", NULL, "mật khẩu đủ dài 4", NULL};
     pthread_t threads[40];
     guess guesses[40];
     char names[40][32];
@@ -263,7 +263,7 @@ static void test_one_address_many_accounts(void **state)
 {
     ct_error err = {0};
     app_session s;
-    app_user_input user = {"nhieu.noi", NULL, "auditor", NULL, "mật khẩu đủ dài 3"};
+    app_user_input user = {"nhieu.noi", NULL, "auditor", NULL, "mật khẩu đủ dài 3", NULL};
     char name[32];
     (void)state;
 
@@ -284,7 +284,7 @@ static void test_password_change(void **state)
 {
     ct_error err = {0};
     app_session s;
-    app_user_input u = {"doi.mk", NULL, "auditor", NULL, "mật khẩu cũ dài"};
+    app_user_input u = {"doi.mk", NULL, "auditor", NULL, "mật khẩu cũ dài", NULL};
     app_session other, resolved;
     (void)state;
 
