@@ -201,6 +201,7 @@ int app_open(const char *home, app **out, ct_error *err)
 {
     app *a = calloc(1, sizeof *a);
     char pass[1024], db[CFG_PATH * 2], holidays[CFG_PATH * 2];
+    ct_calendar *cal = NULL;
 
     if (a == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
@@ -217,8 +218,12 @@ int app_open(const char *home, app **out, ct_error *err)
         return -1;
     }
     config_path(&a->cfg, a->cfg.holidays_dir, holidays, sizeof holidays);
-    if (calendar_open(holidays, &a->cal, err) != 0 ||
-        read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
+    if (calendar_open(holidays, &cal, err) != 0) {
+        free(a);
+        return -1;
+    }
+    a->cal = cal;
+    if (read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
         store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 || responders_open(a, pass, err) != 0 ||
         app_audit_signer_open(a, pass, err) != 0 || app_status_open(a, err) != 0 ||
@@ -245,6 +250,7 @@ void app_close(app *a)
     pki_ca_free(&a->audit);
     store_close(a->db);
     calendar_free(a->cal);
+    app_reload_close(a);
     free(a);
 }
 

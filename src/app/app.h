@@ -450,6 +450,16 @@ int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err);
 typedef struct ct_calendar ct_calendar;
 const ct_calendar *app_calendar(const app *a);
 
+/* A running server's reload (SIGHUP): chungthu.ini is read again and checked, and the holiday
+ * files are read again and put in force at once. A file that does not parse is refused (-1,
+ * err names it and where) and nothing changes. Other keys are not applied while running: those
+ * whose value differs from the running one are named in restart_keys ("[server] listen, ..."). */
+typedef struct app_reload_report {
+    char holidays_dir[CFG_PATH * 2]; /* where the holidays were read */
+    char restart_keys[512];          /* changed keys a restart applies; "" if none */
+} app_reload_report;
+int app_reload(app *a, app_reload_report *out, ct_error *err);
+
 /* ---- drafts of online dossiers (app_draft.c) ---- */
 
 /* The signed request letter: a PDF, JPEG or PNG scan, its type judged from its content. */

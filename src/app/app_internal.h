@@ -26,9 +26,12 @@ struct app {
     char ca_url_root[CFG_TEXT + 32];
     char ca_url_issuing[CFG_TEXT + 32];
     struct status_state *status; /* app_status.c: pre-signed OCSP responses, CRL schedule */
-    ct_calendar *cal;            /* working days, from the instance's holiday files */
+    ct_calendar *_Atomic cal;    /* working days, from the instance's holiday files */
     struct token_state *tokens;  /* app_token.c: the PKCS#11 module, opened on first use */
     struct limit_state *limits;  /* app_limit.c: rate limit and quota counters */
+    /* app_reload.c: the calendars a reload replaced (cal is atomic because a reload swaps it
+     * while requests read it), freed at close */
+    struct retired_calendar *retired_cals;
 };
 
 /* The procedure's deadlines, in working days (app_dossier.c sets them, app_report.c measures
@@ -269,6 +272,9 @@ void app_status_close(app *a);
 void app_status_changed(app *a);
 /* The OCSP responder changed: answers signed by the one before are no longer served. */
 void app_status_responder_changed(app *a);
+
+/* app_reload.c: free the calendars reloads replaced (called by app_close). */
+void app_reload_close(app *a);
 
 /* app_papers.c: the place and date line of a paper, "Hà Nội, ngày 02 tháng 12 năm 2026" (the
  * month with a leading zero in January and February, as Decree 30/2020 writes it). */

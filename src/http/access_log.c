@@ -31,6 +31,7 @@ typedef struct log_buffer {
 
 static int log_fd = -1;
 static bool own_fd;
+static char log_path[1024]; /* the file's path, to open it again after rotation */
 static log_buffer *buffers; /* every thread's, for the flusher */
 static pthread_mutex_t buffers_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local log_buffer *mine;
@@ -93,6 +94,7 @@ int access_log_open(const char *path, ct_error *err)
             return ct_fail(err, 500, "serve.log", "không mở được tệp nhật ký %s",
                            "cannot open the access log %s", path);
         own_fd = true;
+        snprintf(log_path, sizeof log_path, "%s", path);
     } else {
         log_fd = STDERR_FILENO;
         own_fd = false;
@@ -125,6 +127,24 @@ void access_log_close(void)
     if (own_fd)
         close(log_fd);
     log_fd = -1;
+}
+
+int access_log_reopen(ct_error *err)
+{
+    int fd;
+
+    if (!own_fd)
+        return 0;
+    fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return ct_fail(err, 500, "serve.log", "không mở lại được tệp nhật ký %s",
+                       "cannot open the access log %s again", log_path);
+    /* The lines of before go to the file they were written for (the rotated one); dup2 then puts
+     * the new file under the same descriptor in one step, so a writer never sees it closed. */
+    flush_all();
+    dup2(fd, log_fd);
+    close(fd);
+    return 0;
 }
 
 typedef struct line {

@@ -260,6 +260,18 @@ int access_log_open(const char *path, ct_error *err);
 void access_log_write(const http_request *r, int64_t micros, bool completed);
 /* Flush and close; call once no thread writes any more. */
 void access_log_close(void);
+/* Flush what is buffered to the file as it was, then write to the file at the path opened
+ * again (after logrotate moved it away), while requests go on. stderr: nothing to do. On
+ * failure the old file is kept. */
+int access_log_reopen(ct_error *err);
+
+/* ---- notify.c: telling systemd how the service stands (sd_notify) ---- */
+
+/* Send state ("READY=1", "STOPPING=1", ...) to $NOTIFY_SOCKET; nothing without it. */
+void notify_systemd(const char *state);
+/* How often to send "WATCHDOG=1": half of $WATCHDOG_USEC, in seconds (at least 1); 0 when
+ * systemd watches no deadline for this process. */
+unsigned notify_watchdog_interval(void);
 
 /* ---- client.c: who the client is ---- */
 
@@ -307,7 +319,7 @@ typedef struct http_options {
     unsigned threads;       /* 0: one per core */
 } http_options;
 
-/* Serve until SIGTERM or SIGINT; returns 0 after a clean stop. */
+/* Serve until SIGTERM or SIGINT, reloading on SIGHUP; returns 0 after a clean stop. */
 int http_serve(app *a, const http_options *opt, ct_error *err);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * server.c — `chungthu serve`: the libmicrohttpd daemon, the request life cycle (headers, body,
- * dispatch, completion), the upkeep timer, and a clean stop on SIGTERM or SIGINT.
+ * dispatch, completion), the upkeep timer, a reload on SIGHUP, and a clean stop on SIGTERM or
+ * SIGINT; under systemd it says when it is ready, reloading and stopping, and feeds the watchdog
+ * from the upkeep timer (notify.c).
  *
  * The daemon runs a pool of epoll threads, one per core, with HTTP/1.1 keep-alive; all of them
  * share the one app (its reads are thread-safe: the store keeps a pool of reader connections).
@@ -143,14 +145,18 @@ typedef struct upkeep {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
+    unsigned watchdog; /* seconds between "WATCHDOG=1"; 0: no watchdog */
 } upkeep;
 
 /* Every minute: re-sign CRLs and OCSP answers nearing nextUpdate, and publish the
- * certificates whose requested effective time has come. */
+ * certificates whose requested effective time has come. Under a systemd watchdog it also tells
+ * systemd it is alive, each round and at least twice per WatchdogSec: upkeep that hangs then
+ * gets the service restarted. */
 static void *upkeep_loop(void *arg)
 {
     upkeep *u = arg;
     app_actor system = {"chungthu", ROLE_SYSTEM, "scheduler", NULL};
+    unsigned every = u->watchdog && u->watchdog < UPKEEP_SECONDS ? u->watchdog : UPKEEP_SECONDS;
 
     pthread_mutex_lock(&u->lock);
     while (!u->stop) {
@@ -159,6 +165,8 @@ static void *upkeep_loop(void *arg)
         int published = 0;
         bool signed_now;
         pthread_mutex_unlock(&u->lock);
+        if (u->watchdog)
+            notify_systemd("WATCHDOG=1");
         if (app_status_refresh(u->app, &err) != 0)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         ct_error_clear(&err);
@@ -171,12 +179,40 @@ static void *upkeep_loop(void *arg)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         pthread_mutex_lock(&u->lock);
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += UPKEEP_SECONDS;
+        until.tv_sec += every;
         while (!u->stop && pthread_cond_timedwait(&u->wake, &u->lock, &until) != ETIMEDOUT)
             ;
     }
     pthread_mutex_unlock(&u->lock);
     return NULL;
+}
+
+/* ---- reload (SIGHUP) ---- */
+
+/* The access log opened again (logrotate moved it), the holidays read again and chungthu.ini
+ * checked (app_reload); a file that does not parse is refused, said why, and nothing changes.
+ * The listening socket and the connections stay as they are. */
+static void reload(app *a)
+{
+    app_reload_report report;
+    ct_error err = {0};
+
+    notify_systemd("RELOADING=1");
+    if (access_log_reopen(&err) != 0)
+        fprintf(stderr, "chungthu: reload: [%s] %s\n", err.code, err.en);
+    ct_error_clear(&err);
+    if (app_reload(a, &report, &err) != 0) {
+        fprintf(stderr, "chungthu: reload refused, still running as before: [%s] %s\n", err.code,
+                err.en);
+    } else {
+        fprintf(stderr, "chungthu: reloaded: access log reopened, holidays read from %s\n",
+                report.holidays_dir);
+        if (report.restart_keys[0])
+            fprintf(stderr, "chungthu: changed in chungthu.ini, applied at the next restart: %s\n",
+                    report.restart_keys);
+    }
+    ct_error_clear(&err);
+    notify_systemd("READY=1");
 }
 
 /* ---- the daemon ---- */
@@ -254,7 +290,7 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     struct MHD_Daemon *d;
     sigset_t signals;
     pthread_t timer;
-    upkeep u = {a, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    upkeep u = {a, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0};
     int sig = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opt->threads ? opt->threads : (unsigned)(cores > 0 ? cores : 2);
@@ -271,11 +307,12 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
         access_log_close();
         return -1;
     }
-    /* SIGTERM and SIGINT are taken by sigwait() below, in this thread: block them before any
-     * thread starts, so that every thread inherits the mask and none is interrupted. */
+    /* SIGTERM, SIGINT and SIGHUP are taken by sigwait() below, in this thread: block them before
+     * any thread starts, so that every thread inherits the mask and none is interrupted. */
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* No MHD_OPTION_PER_IP_CONNECTION_LIMIT: guard_accept caps each address instead, and lets
@@ -296,6 +333,7 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
         return ct_fail(err, 500, "serve.start", "không mở được cổng %s (đang bị dùng?)",
                        "cannot listen on %s (in use?)", opt->listen);
     }
+    u.watchdog = notify_watchdog_interval();
     if (pthread_create(&timer, NULL, upkeep_loop, &u) != 0) {
         MHD_stop_daemon(d);
         guard_stop();
@@ -308,9 +346,14 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
             "trusted proxies; request head within %u s, body within %u s)\n",
             opt->listen, threads, max_connections, guard.per_client, client_trusted_count(),
             guard.header_timeout, guard.body_timeout);
-    while (sig != SIGTERM && sig != SIGINT)
+    notify_systemd("READY=1");
+    while (sig != SIGTERM && sig != SIGINT) {
         if (sigwait(&signals, &sig) != 0)
             sig = 0;
+        else if (sig == SIGHUP)
+            reload(a);
+    }
+    notify_systemd("STOPPING=1");
     fprintf(stderr, "chungthu: stopping (signal %d)\n", sig);
     /* Stop accepting, let the requests in flight finish, then the timer. */
     MHD_quiesce_daemon(d);

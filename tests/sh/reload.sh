@@ -1,0 +1,110 @@
+# reload.sh — `chungthu serve` under a service manager: it tells $NOTIFY_SOCKET when it is ready,
+# reloading and stopping, and feeds the watchdog; SIGHUP reopens the access log (logrotate),
+# puts a changed holiday file in force, and refuses a chungthu.ini or holiday file that does not
+# parse, saying why and keeping what runs; all the while a client load gets no failure.
+. "$(dirname "$0")/../lib.sh"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$PORT
+curl() { command curl -m 10 -s "$@"; }
+# wait_for DESCRIPTION COMMAND...: the command comes true within 20 s (the sanitizers' pace)
+wait_for() {
+    local what=$1 i; shift
+    for i in $(seq 1 200); do "$@" && { pass; return 0; }; sleep 0.1; done
+    fail "$what (not within 20 s)"
+}
+notified() { grep -qx "$1" "$T/notify.log" 2>/dev/null; }
+watchdog_twice() { [ "$(grep -cx WATCHDOG=1 "$T/notify.log")" -ge 2 ]; }
+
+check "init --demo" ct init --demo --root-key p384 --issuing-key p256 --base-url "$URL"
+password=$(awk '/^kiemtoan /{print $3}' "$CHUNGTHU_HOME/demo-accounts.txt")
+
+# systemd's side of sd_notify: a datagram socket, each message a line of notify.log
+cat > "$T/listen.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as log:
+    while True:
+        log.write(s.recv(4096).decode() + "\n")
+        log.flush()
+PY
+python3 "$T/listen.py" "$T/notify" "$T/notify.log" &
+LISTENER=$!
+trap 'kill $LISTENER $SERVER $LOAD 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+wait_for "the notify socket is there" test -S "$T/notify"
+
+# WATCHDOG_USEC of 2 s: alive said every second
+NOTIFY_SOCKET=$T/notify WATCHDOG_USEC=2000000 "$CHUNGTHU" serve --listen "127.0.0.1:$PORT" \
+    --access-log "$T/access.log" 2> "$T/server.log" &
+SERVER=$!
+wait_for "READY=1 once listening" notified READY=1
+same "healthz right after READY=1" "200" "$(curl -o /dev/null -w '%{http_code}' "$URL/healthz")"
+wait_for "WATCHDOG=1 from the upkeep timer" notified WATCHDOG=1
+wait_for "WATCHDOG=1 again within the interval" watchdog_twice
+
+# load through every reload below: each request must be answered 200; bounded, whatever happens
+(
+    n=0 bad=0
+    while [ ! -e "$T/stop" ] && [ $n -lt 20000 ]; do
+        for path in /healthz /ca/root.crt /crl/issuing.crl; do
+            code=$(command curl -m 10 -s -o /dev/null -w '%{http_code}' "$URL$path")
+            [ "$code" = 200 ] || bad=$((bad + 1))
+            n=$((n + 1))
+        done
+    done
+    echo "$n $bad" > "$T/load"
+) &
+LOAD=$!
+
+curl -c "$T/jar" -H 'Content-Type: application/json' -o /dev/null \
+    -d "{\"username\":\"kiemtoan\",\"password\":\"$password\"}" "$URL/api/v1/session"
+holidays() { curl -b "$T/jar" "$URL/api/v1/calendar/holidays?year=2031"; }
+contains "2031 by the statutory rules (no file)" '"2031-01-01"' "$(holidays)"
+same "a day the file below adds is no holiday yet" "" "$(holidays | grep -o 'Nghỉ bù thử')"
+
+# a new year's holiday file, then SIGHUP: in force without a restart
+printf '2031-01-01 off Tết Dương lịch\n2031-01-02 off Nghỉ bù thử\n' > "$CHUNGTHU_HOME/holidays/2031.txt"
+mv "$T/access.log" "$T/access.log.1" # as logrotate does
+kill -HUP $SERVER
+wait_for "reload logged" grep -q 'reloaded: access log reopened' "$T/server.log"
+same "RELOADING=1 then READY=1" "RELOADING=1 READY=1" "$(grep -x 'RELOADING=1\|READY=1' "$T/notify.log" | tail -2 | tr '\n' ' ' | sed 's/ $//')"
+contains "the new holiday file in force" '"date":"2031-01-02","name":"Nghỉ bù thử"' "$(holidays)"
+same "the file is the year's whole list" "2" "$(holidays | grep -o '"2031-[0-9-]*"' | sort -u | wc -l)"
+wait_for "the access log written again at its path" grep -q '"path":"/healthz"' "$T/access.log"
+wait_for "the rotated file kept the lines before" grep -q '"path":"/healthz"' "$T/access.log.1"
+
+# a chungthu.ini that does not parse: refused, said why, the running one kept
+cp "$CHUNGTHU_HOME/chungthu.ini" "$T/good.ini"
+printf '[server]\nno_such_key = 1\n' >> "$CHUNGTHU_HOME/chungthu.ini"
+printf '2031-05-05 off Nghỉ thử\n' >> "$CHUNGTHU_HOME/holidays/2031.txt"
+kill -HUP $SERVER
+wait_for "broken config refused and logged" grep -q 'reload refused.*no_such_key' "$T/server.log"
+same "the holidays of before still in force" "2" "$(holidays | grep -o '"2031-[0-9-]*"' | sort -u | wc -l)"
+same "still answering" "200" "$(curl -o /dev/null -w '%{http_code}' "$URL/healthz")"
+
+# a holiday file that does not parse: refused the same way
+cp "$T/good.ini" "$CHUNGTHU_HOME/chungthu.ini"
+printf 'not a date\n' > "$CHUNGTHU_HOME/holidays/2032.txt"
+kill -HUP $SERVER
+wait_for "broken holiday file refused and logged" grep -q 'reload refused.*calendar.bad_file.*2032' "$T/server.log"
+same "still the holidays of before" "2" "$(holidays | grep -o '"2031-[0-9-]*"' | sort -u | wc -l)"
+
+# mended, with a key a restart applies: the holidays in force, the key named
+rm "$CHUNGTHU_HOME/holidays/2032.txt"
+sed -i 's/^max_connections_per_client = .*/max_connections_per_client = 7/' "$CHUNGTHU_HOME/chungthu.ini"
+kill -HUP $SERVER
+wait_for "a changed key named for the next restart" grep -q 'applied at the next restart: \[server\] max_connections_per_client' "$T/server.log"
+same "the mended holidays in force" "3" "$(holidays | grep -o '"2031-[0-9-]*"' | sort -u | wc -l)"
+
+touch "$T/stop"
+wait $LOAD
+read -r requests failures < "$T/load"
+[ "$requests" -ge 30 ] && pass || fail "too little load: $requests requests"
+same "requests failed while reloading (of $requests)" "0" "$failures"
+echo "load: $requests requests through 4 reloads, $failures failed"
+
+kill -TERM $SERVER
+wait $SERVER
+same "a clean stop" "0" "$?"
+contains "STOPPING=1 on SIGTERM" "STOPPING=1" "$(cat "$T/notify.log")"
+finish
