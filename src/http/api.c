@@ -148,6 +148,7 @@ int api_require_session(http_request *r, app_session *s)
         api_send_error(r, &err);
         return -1;
     }
+    snprintf(r->actor, sizeof r->actor, "%s", s->username);
     return 0;
 }
 

@@ -57,7 +57,9 @@ typedef struct http_request {
     size_t bytes;
     int64_t started_ns;
     char client[64];
-    guard_conn *guard; /* NULL if the connection went unguarded (out of memory) */
+    char actor[64];        /* the account the request acted as, once its session is resolved */
+    unsigned long long id; /* this process's request number, from 1: logs name requests by it */
+    guard_conn *guard;     /* NULL if the connection went unguarded (out of memory) */
 } http_request;
 
 /* An OCSP request is a few hundred bytes; nothing legitimate comes near this. */

@@ -1,8 +1,8 @@
 /*
  * server.c — `chungthu serve`: the libmicrohttpd daemon, the request life cycle (headers, body,
- * dispatch, completion), the upkeep timer, a reload on SIGHUP, and a clean stop on SIGTERM or
- * SIGINT; under systemd it says when it is ready, reloading and stopping, and feeds the watchdog
- * from the upkeep timer (notify.c).
+ * dispatch, completion), the upkeep timer, a reload on SIGHUP (the access log alone on SIGUSR1),
+ * and a clean stop on SIGTERM or SIGINT; under systemd it says when it is ready, reloading and
+ * stopping, and feeds the watchdog from the upkeep timer (notify.c).
  *
  * The daemon runs a pool of epoll threads, one per core, with HTTP/1.1 keep-alive; all of them
  * share the one app (its reads are thread-safe: the store keeps a pool of reader connections).
@@ -56,6 +56,8 @@ static int refuse_body(http_request *r)
     }
 }
 
+static unsigned long long request_count;
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -73,6 +75,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = url;
         r->route = ROUTE_OTHER;
         r->started_ns = now_ns();
+        r->id = __atomic_add_fetch(&request_count, 1, __ATOMIC_RELAXED);
         r->body_limit = router_body_limit(method, url);
         r->guard = guard_of(conn);
         guard_head_received(r->guard);
@@ -215,6 +218,15 @@ static void reload(app *a)
     notify_systemd("READY=1");
 }
 
+/* SIGUSR1: the access log alone opened again at its path. */
+static void reopen_log(void)
+{
+    ct_error err = {0};
+
+    if (access_log_reopen(&err) != 0)
+        fprintf(stderr, "chungthu: [%s] %s\n", err.code, err.en);
+}
+
 /* ---- the daemon ---- */
 
 static int parse_listen(const char *listen, struct sockaddr_in *addr, ct_error *err)
@@ -313,6 +325,7 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* No MHD_OPTION_PER_IP_CONNECTION_LIMIT: guard_accept caps each address instead, and lets
@@ -352,6 +365,8 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
             sig = 0;
         else if (sig == SIGHUP)
             reload(a);
+        else if (sig == SIGUSR1)
+            reopen_log(); /* logrotate's signal when nothing else is to change */
     }
     notify_systemd("STOPPING=1");
     fprintf(stderr, "chungthu: stopping (signal %d)\n", sig);
