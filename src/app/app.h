@@ -611,6 +611,34 @@ int app_audit_checkpoint(app *a, const app_actor *actor, bool force, audit_check
  * "audit.no_checkpoint" before the first. Public: it says nothing but a count and a hash. */
 int app_audit_checkpoint_latest(app *a, char **line, ct_error *err);
 
+/* ---- backup and restore (app_backup.c) ---- */
+
+typedef struct app_backup_options {
+    bool with_secrets;      /* the keys, secrets/, the token store, sealed into one file */
+    const char *passphrase; /* with_secrets: what seals them (at least 12 characters) */
+} app_backup_options;
+
+/* Copy the instance, while it serves, into dir (new or empty; 0700, files 0600): the database
+ * as one snapshot, the configuration, CA certificates, holiday files, the audit checkpoint file,
+ * and manifest.json describing them (sizes, SHA-256, schema version, audit head). CA
+ * administrator; audited as "instance.backup". *manifest (the caller's) is the manifest plus
+ * its own SHA-256. 409 "backup.dir_not_empty"; 400 "backup.passphrase_missing" / "_weak". On
+ * failure nothing is left in dir. */
+int app_backup(app *a, const app_actor *actor, const char *dir, const app_backup_options *opt,
+               json_t **manifest, ct_error *err);
+
+/* Asked for the backup's passphrase only when it holds sealed secrets; 0 with out filled. */
+typedef int (*app_passphrase_fn)(void *ctx, char *out, size_t size);
+
+/* Make an instance at home (new or empty) from the backup in dir: every file's hash checked
+ * and the secrets opened before anything is written (400 "restore.file_corrupt" naming the
+ * file, "restore.passphrase_wrong", 409 "restore.home_not_empty"), then the files written, the
+ * database's integrity check, its schema and audit head compared with the manifest, `audit
+ * verify` against the checkpoint file, and "instance.restore" audited in the new instance. A
+ * failure after writing removes what was written. *report (the caller's): what went where. */
+int app_restore(const char *dir, const char *home, const app_actor *actor, app_passphrase_fn ask,
+                void *ctx, json_t **report, ct_error *err);
+
 /* ---- the health check (app_doctor.c): `chungthu doctor` ---- */
 
 typedef enum { APP_DOCTOR_OK, APP_DOCTOR_WARNING, APP_DOCTOR_ERROR } app_doctor_status;

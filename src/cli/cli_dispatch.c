@@ -188,6 +188,12 @@ static int run(const cli_ctx *ctx, const cli_command *cmd, int argc, char **argv
         print_usage(stderr, "usage: chungthu ", cmd);
         return 2;
     }
+    /* a row with its own --home (restore: the new instance) takes it after the command too */
+    cli_ctx local = *ctx;
+    if (cli_get(&call.args, "home")) {
+        local.home = cli_get(&call.args, "home");
+        ctx = &local;
+    }
     call.ctx = ctx;
     call.cmd = cmd;
     if (cmd->home == CLI_OPEN && (rc = cli_open(ctx, &call.a)) != 0)

@@ -263,6 +263,19 @@ static const cli_command commands[] = {
      "database, disk space, audit chain, clock (exit status 0 ok, 1 warning, 2 error).",
      CLI_AS_OWNER},
 
+    {"backup", NULL, "DIR", OPTS(FLAG("with-secrets"), OPT("passphrase-env", "NAME"), JSON),
+     cmd_backup, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Copy the instance while it serves into DIR (new or empty): the database as one snapshot, "
+     "chungthu.ini, CA certificates, holiday files, the audit checkpoint file and a manifest "
+     "with each file's SHA-256; --with-secrets: the keys, secrets/ and the token store too, "
+     "encrypted under a passphrase (asked, or from the variable --passphrase-env names).",
+     CLI_AS_OWNER},
+    {"restore", NULL, "DIR", OPTS(NEED("home", "NEWHOME"), OPT("passphrase-env", "NAME"), JSON),
+     cmd_restore, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Make a new instance at --home (new or empty) from the backup in DIR: hashes checked and "
+     "secrets opened before anything is written, then the database's integrity check and the "
+     "audit chain verified.", CLI_AS_OWNER},
+
     {"report", NULL, NULL,
      OPTS(OPT("from", "YYYY-MM-DD"), OPT("to", "YYYY-MM-DD"), OPT("agency", "CODE"),
           OPT("csv", "dossiers|certificates|steps"), JSON),

@@ -46,6 +46,11 @@ int store_integrity_check(store *s, char *problem, size_t size, ct_error *err)
     return s->ops->integrity_check(s->impl, problem, size, err);
 }
 
+int store_backup(store *s, const char *path, store_backup_info *info, ct_error *err)
+{
+    return s->ops->backup(s->impl, path, info, err);
+}
+
 int store_begin(store *s, ct_error *err)
 {
     return s->ops->begin(s->impl, err);

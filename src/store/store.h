@@ -31,6 +31,16 @@ int store_schema_latest(store *s);
  * file). problem receives "" when it is sound, else the first problems found, one a line. */
 int store_integrity_check(store *s, char *problem, size_t size, ct_error *err);
 
+/* A copy of the whole database as one consistent snapshot, taken while others go on writing,
+ * into a new file at path (0600; 409 "store.backup_file" if it exists); info receives what the
+ * copy holds. On failure no file is left at path. */
+typedef struct store_backup_info {
+    int schema_version;
+    int64_t audit_head_id; /* 0 and "" for an empty trail */
+    char audit_head_hash[65];
+} store_backup_info;
+int store_backup(store *s, const char *path, store_backup_info *info, ct_error *err);
+
 int store_begin(store *s, ct_error *err);
 int store_commit(store *s, ct_error *err);
 void store_rollback(store *s);

@@ -13,6 +13,7 @@ typedef struct store_backend {
     int (*schema_version)(void *impl);
     int (*schema_latest)(void *impl);
     int (*integrity_check)(void *impl, char *problem, size_t size, ct_error *err);
+    int (*backup)(void *impl, const char *path, store_backup_info *info, ct_error *err);
     int (*begin)(void *impl, ct_error *err);
     int (*commit)(void *impl, ct_error *err);
     void (*rollback)(void *impl);

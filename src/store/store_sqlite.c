@@ -1475,6 +1475,7 @@ const store_backend store_sqlite_backend = {
     .schema_version = sqlite_schema_version,
     .schema_latest = sqlite_schema_latest,
     .integrity_check = sqlite_integrity_check,
+    .backup = sqlite_backup,
     .begin = sqlite_begin,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,

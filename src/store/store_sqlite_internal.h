@@ -68,6 +68,8 @@ void sq_release(conn c);
     } while (0)
 
 int sq_db_fail(sqlite3 *db, ct_error *err, const char *what);
+/* store_sqlite_backup.c: the backend's backup entry */
+int sqlite_backup(void *impl, const char *path, store_backup_info *info, ct_error *err);
 int sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, ct_error *err);
 void sq_bind_text(sqlite3_stmt *stmt, int i, const char *v);
 void sq_copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size);
