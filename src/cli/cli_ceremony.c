@@ -71,8 +71,8 @@ int cmd_ceremony_sign_issuing(cli_call *c)
     who_of(c, names, &who);
     if (cli_read_file(cli_get(&c->args, "csr"), 1 << 20, &csr, &len) != 0)
         return cli_usage_error("--csr: cannot read %s", cli_get(&c->args, "csr"));
-    rc = app_ceremony_sign_issuing(c->ctx->home, csr, len, cli_get(&c->args, "key-sha256"), &who,
-                                   &out, &c->err);
+    rc = app_ceremony_sign_issuing(c->ctx->home, csr, len, cli_get(&c->args, "key-fingerprint"),
+                                   &who, &out, &c->err);
     free(csr);
     if (rc != 0)
         return CLI_FAILED;

@@ -59,9 +59,10 @@ static const cli_command commands[] = {
      "token --hsm-token, else a file under CHUNGTHU_CEREMONY_PASSPHRASE) and the self-signed "
      "root certificate; two --witness at least.", CLI_AS_OWNER},
     {"ceremony", "sign-issuing", NULL,
-     OPTS(MUST("csr", "FILE"), OPT("key-sha256", "HEX"), MANY("witness", "NAME")),
+     OPTS(MUST("csr", "FILE"), OPT("key-fingerprint", "HEX"), MANY("witness", "NAME")),
      cmd_ceremony_sign_issuing, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
-     "Sign the issuing CA certificate from the online instance's ca/issuing.csr (--key-sha256: "
+     "Sign the issuing CA certificate from the online instance's ca/issuing.csr "
+     "(--key-fingerprint: "
      "the key's fingerprint as read out on paper); two --witness at least.", CLI_AS_OWNER},
     {"ceremony", "sign-crl", NULL, OPTS(OPT("days", "N"), MANY("witness", "NAME")),
      cmd_ceremony_sign_crl, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,

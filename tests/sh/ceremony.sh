@@ -37,7 +37,7 @@ KEY_SHA=$(openssl req -in "$ON/ca/issuing.csr" -pubkey -noout | openssl pkey -pu
 # refusals at the ceremony: nothing is signed
 openssl req -new -newkey rsa:3072 -nodes -keyout "$T/other.key" -subj "/CN=someone else" -out "$T/other.csr" 2>/dev/null
 lines_before=$(wc -l <"$OFF/ceremony.log")
-refuse "a CSR whose key is not the one on paper" ceremony.csr_key_mismatch off sign-issuing --csr "$T/other.csr" --key-sha256 "$KEY_SHA" --witness A --witness B
+refuse "a CSR whose key is not the one on paper" ceremony.csr_key_mismatch off sign-issuing --csr "$T/other.csr" --key-fingerprint "$KEY_SHA" --witness A --witness B
 # a request whose signature is not its key's: the key swapped after signing
 openssl req -in "$ON/ca/issuing.csr" -outform DER -out "$T/good.der"
 openssl req -in "$T/other.csr" -outform DER -out "$T/other.der"
@@ -53,7 +53,7 @@ refuse "sign-issuing with one witness" ceremony.witnesses off sign-issuing --csr
 same "refusals wrote nothing to the log" "$lines_before" "$(wc -l <"$OFF/ceremony.log")"
 if ls "$OFF/issuing/"*.crt >/dev/null 2>&1; then fail "a refused request was signed"; else pass; fi
 
-check "sign-issuing" off sign-issuing --csr "$ON/ca/issuing.csr" --key-sha256 "$KEY_SHA" --witness "Nguyễn Văn A" --witness "Lê Văn C"
+check "sign-issuing" off sign-issuing --csr "$ON/ca/issuing.csr" --key-fingerprint "$KEY_SHA" --witness "Nguyễn Văn A" --witness "Lê Văn C"
 check "sign-crl" off sign-crl --days 30 --witness "Nguyễn Văn A"
 check "bundle" off bundle --out "$T/bundle"
 for f in root.crt issuing.crt root.crl; do
