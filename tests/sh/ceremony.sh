@@ -27,6 +27,14 @@ contains "root key on the token" "chungthu-root-ca" "$objects"
 contains "never extractable" "never extractable" "$objects"
 check "root self-signed, strict" openssl verify -x509_strict -CAfile "$OFF/root.crt" "$OFF/root.crt"
 
+# where there is no token: the root key in an encrypted file, under a passphrase of 12 or more
+CHUNGTHU_CEREMONY_PASSPHRASE=short refuse "a short passphrase" ceremony.passphrase ct --home "$T/filekey" ceremony init --root-key p384 --witness A --witness B
+CHUNGTHU_CEREMONY_PASSPHRASE=correct-horse-battery check "ceremony init with a file key" ct --home "$T/filekey" ceremony init --root-key p384 --witness A --witness B
+contains "the file key is encrypted" "BEGIN ENCRYPTED PRIVATE KEY" "$(cat "$T/filekey/root.key")"
+CHUNGTHU_CEREMONY_PASSPHRASE=correct-horse-battery check "a CRL signed with the file key" ct --home "$T/filekey" ceremony sign-crl
+check "... verifies under its root" openssl crl -inform DER -in "$T/filekey/root.crl" -CAfile "$T/filekey/root.crt" -verify -noout
+CHUNGTHU_CEREMONY_PASSPHRASE=wrong-passphrase-here refuse "the wrong passphrase" key.passphrase ct --home "$T/filekey" ceremony sign-crl
+
 # the online side stops at a request
 check "online init stops at a CSR" on init --offline-root --issuing-key rsa3072 --hsm-token online-hsm
 contains "says where the CSR is" "CSR written to $ON/ca/issuing.csr" "$(cat "$T/out")"
