@@ -66,7 +66,7 @@ const app_config *app_get_config(const app *a)
 }
 
 /* Fill the public URLs of the config (CDP, AIA) into a. */
-static void app_set_urls(app *a)
+void app_set_urls(app *a)
 {
     const char *base = a->cfg.base_url;
 
@@ -183,7 +183,9 @@ static int load_ca(app *a, const char *name, pki_ca *ca, const char *passphrase,
     free(pem);
     if (rc != 0)
         return -1;
-    if (strcmp(name, "issuing") == 0 && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+    if (strcmp(name, "root") == 0 && a->cfg.root_offline) {
+        signer = NULL; /* kept by the key ceremony: the root is only verified against here */
+    } else if (strcmp(name, "issuing") == 0 && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
         if (app_token_ca_signer(a, false, 0, &signer, err) != 0) {
             free(der);
             return -1;
@@ -195,6 +197,15 @@ static int load_ca(app *a, const char *name, pki_ca *ca, const char *passphrase,
     rc = pki_ca_load(ca, der, der_len, signer, err);
     free(der);
     return rc;
+}
+
+/* An instance made with --offline-root works once `ca import` has put the root's certificate in. */
+static bool offline_root_imported(const app *a)
+{
+    char path[CFG_PATH + 32];
+
+    snprintf(path, sizeof path, "%s/ca/root.crt", a->cfg.home);
+    return access(path, F_OK) == 0;
 }
 
 int app_open(const char *home, app **out, ct_error *err)
@@ -223,6 +234,16 @@ int app_open(const char *home, app **out, ct_error *err)
         return -1;
     }
     a->cal = cal;
+    if (a->cfg.root_offline && !offline_root_imported(a)) {
+        ct_fail(err, 409, "ca.not_imported",
+                "phiên bản này chờ chứng thư CA từ lễ tạo khóa: chạy `chungthu ca import THƯ_MỤC` "
+                "với gói mang về (yêu cầu là ca/issuing.csr)",
+                "this instance waits for its CA certificates from the key ceremony: run "
+                "`chungthu ca import DIR` with the bundle brought back (the request is "
+                "ca/issuing.csr)");
+        app_close(a);
+        return -1;
+    }
     if (read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
         store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 || responders_open(a, pass, err) != 0 ||
@@ -308,8 +329,8 @@ static int dir_is_empty_or_missing(const char *path, bool *existed)
 }
 
 /* Build one CA certificate and write its key and certificate files. */
-static int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const char *passphrase,
-                        pki_ca *out, ct_error *err)
+int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const char *passphrase,
+                 pki_ca *out, ct_error *err)
 {
     char key_path[CFG_PATH + 32], crt_path[CFG_PATH + 32];
     pki_key_type type;
@@ -391,8 +412,8 @@ out:
     return rc;
 }
 
-static int record_ca_cert(app *a, const app_actor *actor, const char *kind, const char *issuer,
-                          const pki_ca *ca, ct_error *err)
+int record_ca_cert(app *a, const app_actor *actor, const char *kind, const char *issuer,
+                   const pki_ca *ca, ct_error *err)
 {
     return ca_cert_record(a, actor, "ca.create", kind, issuer, ca, NULL, err);
 }
@@ -502,6 +523,8 @@ static void apply_init_options(app_config *cfg, const app_init_options *opt)
     }
     if (opt->token_module)
         snprintf(cfg->token_module, sizeof cfg->token_module, "%s", opt->token_module);
+    if (opt->offline_root)
+        cfg->root_offline = 1;
 }
 
 static int check_ca_key_types(const app_config *cfg, ct_error *err)
@@ -592,8 +615,20 @@ static int init_in(app *a, const app_init_options *opt, const app_actor *actor, 
         make_passphrase(a, pass, sizeof pass, err) != 0)
         goto out;
     config_path(&a->cfg, a->cfg.db_path, path, sizeof path);
-    if (store_open_sqlite(path, &a->db, err) != 0 || make_ca_certs(a, pass, err) != 0 ||
-        record_init(a, actor, demo, err) != 0)
+    if (store_open_sqlite(path, &a->db, err) != 0)
+        goto out;
+    if (a->cfg.root_offline) {
+        /* the root is made at the key ceremony: here only the issuing key and its request */
+        if (offline_root_request(a, pass, err) != 0 ||
+            audit_append(a, actor, "instance.init", a->cfg.home,
+                         json_pack("{s:s, s:s, s:b}", "issuing_key", a->cfg.issuing_key, "root",
+                                   "offline", "demo", demo),
+                         err) != 0)
+            goto out;
+        rc = 0;
+        goto out;
+    }
+    if (make_ca_certs(a, pass, err) != 0 || record_init(a, actor, demo, err) != 0)
         goto out;
     if (demo && users_create_demo(a, actor, err) != 0)
         goto out;

@@ -41,6 +41,9 @@ typedef struct app_init_options {
                                  (label), its user PIN in the environment ([ca] hsm_pin_env) */
     const char *token_module; /* NULL: SoftHSM2 */
     bool demo;
+    /* the root is kept offline (docs/key-ceremony.md): init makes only the issuing key and
+     * ca/issuing.csr, and the instance works after `ca import` (app_ca_import) */
+    bool offline_root;
 } app_init_options;
 
 /* Create an instance in home (which must not exist or be empty): config, database, CA keys and
@@ -56,6 +59,70 @@ const app_config *app_get_config(const app *a);
 
 /* The CA certificates: name is "root", "issuing" or "ocsp". Returned bytes belong to the app. */
 int app_ca_cert(app *a, const char *name, const unsigned char **der, size_t *len, ct_error *err);
+
+/* ---- the offline root (app_offline_root.c, docs/key-ceremony.md) ---- */
+
+/* Install the key ceremony's bundle in an instance made with init --offline-root: bundle_dir
+ * holds root.crt, issuing.crt (for this instance's issuing key, chaining to the root) and
+ * root.crl. Then the OCSP responder and audit-signing certificates are made as init makes them,
+ * and the instance opens. Refused with nothing changed: ca.import_key_mismatch, ca.chain,
+ * crl.*, ca.already_imported, ca.not_offline. */
+int app_ca_import(const char *home, const char *bundle_dir, const app_actor *actor, ct_error *err);
+/* Install a newer root CRL signed at the ceremony (PEM or DER): the root's, newer than the
+ * current one (crl.not_newer), not expired (crl.expired). *number (may be NULL) gets its number. */
+int app_crl_import(app *a, const app_actor *actor, const unsigned char *data, size_t len,
+                   int64_t *number, ct_error *err);
+
+/* ---- the key ceremony (app_ceremony.c): the root CA on an offline machine, in a ceremony home
+ * of its own (not an instance), every step in its hash-chained log ---- */
+
+typedef struct app_ceremony_who {
+    const app_actor *actor;
+    const char *const *witnesses; /* their names, as they sign the paper record */
+    size_t n_witnesses;
+} app_ceremony_who;
+
+typedef struct app_ceremony_init_options {
+    const char *root_key;      /* NULL: rsa4096; or p384 */
+    const char *root_name;     /* NULL: the config default */
+    const char *operator_name; /* NULL: the config default */
+    const char *base_url;      /* the online instance's public URL, for the issuing CA's CDP/AIA */
+    const char *hsm_token;     /* the token's label; NULL: an encrypted file under the passphrase
+                                  in CHUNGTHU_CEREMONY_PASSPHRASE */
+    const char *token_module;  /* NULL: SoftHSM2 */
+    int crl_days;              /* a root CRL's validity; 0: 180 days */
+} app_ceremony_init_options;
+
+typedef struct app_ceremony_signed {
+    char serial[80];
+    char sha256[65];
+    char path[CFG_PATH + 128];
+    int64_t number;    /* a CRL's number */
+    int64_t not_after; /* a certificate's notAfter, a CRL's nextUpdate */
+} app_ceremony_signed;
+
+/* The root key (on the token, or an encrypted file) and the self-signed root certificate; at
+ * least two witnesses ("ceremony.witnesses"). */
+int app_ceremony_init(const char *home, const app_ceremony_init_options *opt,
+                      const app_ceremony_who *who, ct_error *err);
+/* Sign the issuing CA certificate for a request the online instance made (init --offline-root):
+ * its key and subject. key_sha256 (may be NULL): the SHA-256 of the request's key as read out on
+ * paper, refused with "ceremony.csr_key_mismatch" when the file's is another. Two witnesses. */
+int app_ceremony_sign_issuing(const char *home, const unsigned char *csr, size_t csr_len,
+                              const char *key_sha256, const app_ceremony_who *who,
+                              app_ceremony_signed *out, ct_error *err);
+/* A root CRL valid for days (0: the ceremony's setting). */
+int app_ceremony_sign_crl(const char *home, int days, const app_ceremony_who *who,
+                          app_ceremony_signed *out, ct_error *err);
+/* root.crt, issuing.crt, root.crl and the log into out_dir (new or empty), for `ca import`. */
+int app_ceremony_bundle(const char *home, const char *out_dir, const app_ceremony_who *who,
+                        ct_error *err);
+/* The log's entries as they are (a new JSON array), verified or not. */
+int app_ceremony_log(const char *home, json_t **entries, ct_error *err);
+/* Walk the log's chain: *lines entries and the last hash, or "ceremony.log_broken" with the
+ * first line that breaks it in *bad_line. */
+int app_ceremony_verify(const char *home, size_t *lines, char head[65], size_t *bad_line,
+                        ct_error *err);
 
 /* ---- certificates ---- */
 

@@ -165,6 +165,17 @@ int ca_cert_build(app *a, const ca_plan *plan, pki_ca *signer_ca, pki_signer *si
                   const unsigned char *serial, const char *crt_path, pki_ca *out, ct_error *err);
 int ca_cert_record(app *a, const app_actor *actor, const char *action, const char *kind,
                    const char *issuer, const pki_ca *ca, json_t *extra, ct_error *err);
+/* app.c: make a CA's key (a file under passphrase; the HSM for the issuing CA's key when [ca]
+ * key_storage says so) and its certificate signed by signer_ca (NULL: self-signed); record a CA
+ * certificate made at init or import with its "ca.create" audit row (inside a transaction). */
+int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const char *passphrase,
+                 pki_ca *out, ct_error *err);
+int record_ca_cert(app *a, const app_actor *actor, const char *kind, const char *issuer,
+                   const pki_ca *ca, ct_error *err);
+/* app.c: the public URLs of the config (CDP, AIA) into a. */
+void app_set_urls(app *a);
+/* app_offline_root.c: init --offline-root's issuing key and its request ca/issuing.csr. */
+int offline_root_request(app *a, const char *passphrase, ct_error *err);
 /* The CA keys' passphrase ([ca] passphrase_env, else passphrase_file). */
 int app_read_passphrase(const app_config *cfg, char *out, size_t size, ct_error *err);
 /* Read a whole small file (*data malloc'd and NUL-terminated); write a new one durably. */

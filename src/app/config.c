@@ -110,6 +110,9 @@ static const config_key keys[] = {
     TEXT_KEY("ca", "issuing_key", issuing_key,
              "the issuing CA's (and OCSP responder's) key type at init: rsa3072, p256 or p384"),
     INT_KEY("ca", "root_days", root_days, "the root CA certificate's validity, in days"),
+    INT_KEY("ca", "root_offline", root_offline,
+            "1: the root CA's key is kept offline by a key ceremony (init --offline-root); root "
+            "CRLs come from the ceremony (ca import-crl)"),
     INT_KEY("ca", "issuing_days", issuing_days,
             "the issuing CA certificate's validity, in days (never past the root's)"),
     INT_KEY("ca", "ocsp_days", ocsp_days, "the OCSP responder certificate's validity, in days"),

@@ -28,6 +28,9 @@ typedef struct app_config {
     char root_key[16];    /* rsa4096 | p384 */
     char issuing_key[16]; /* rsa3072 | p256 | p384 */
     int root_days;
+    /* 1: the root's key is kept offline (key ceremony): no ca/root.key here, root CRLs are
+     * imported (`ca import-crl`), never signed by the instance */
+    int root_offline;
     int issuing_days;
     int ocsp_days;
     char audit_name[CFG_TEXT]; /* the audit-signing certificate's common name */

@@ -161,6 +161,15 @@ int cli_dossier_print(app *a, const app_actor *actor, const char *code, bool jso
 
 /* handlers, one per row or per family of rows (cli_table.c) */
 int cmd_init(cli_call *c);
+/* cli_ceremony.c: the key ceremony (offline) and the online side's import */
+int cmd_ceremony_init(cli_call *c);
+int cmd_ceremony_sign_issuing(cli_call *c);
+int cmd_ceremony_sign_crl(cli_call *c);
+int cmd_ceremony_bundle(cli_call *c);
+int cmd_ceremony_log(cli_call *c);
+int cmd_ceremony_verify(cli_call *c);
+int cmd_ca_import(cli_call *c);
+int cmd_ca_import_crl(cli_call *c);
 int cmd_serve(cli_call *c);
 int cmd_cert_issue(cli_call *c);
 int cmd_cert_show(cli_call *c);

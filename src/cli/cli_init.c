@@ -16,12 +16,28 @@ int cmd_init(cli_call *c)
     opt.base_url = cli_get(&c->args, "base-url");
     opt.hsm_token = cli_get(&c->args, "hsm-token");
     opt.token_module = cli_get(&c->args, "token-module");
+    opt.offline_root = cli_flag(&c->args, "offline-root");
+    if (opt.offline_root && opt.demo)
+        return cli_usage_error("--offline-root and --demo: the demo keeps both sides in one step");
     if (app_init(home, &opt, &c->actor, &c->err) != 0)
         return CLI_FAILED;
+    if (opt.offline_root) {
+        printf("Đã tạo khóa CA cấp phát / issuing CA key made: %s\n", home);
+        printf("Yêu cầu đã ghi vào / CSR written to %s/ca/issuing.csr: mang đến lễ tạo khóa, "
+               "mang về chứng thư đã ký / bring back the signed certificate "
+               "(chungthu ca import BUNDLE_DIR)\n",
+               home);
+        return 0;
+    }
     printf("Đã khởi tạo / initialised: %s\n", home);
     printf("  CA gốc / root CA:          %s/ca/root.crt\n", home);
     printf("  CA cấp phát / issuing CA:  %s/ca/issuing.crt\n", home);
     printf("  OCSP:                      %s/ca/ocsp.crt\n", home);
+    /* one machine holds both sides: say so, and where the production way is written */
+    printf("  Khóa CA gốc nằm trên máy này (ca/root.key) / the root key is on this machine "
+           "(ca/root.key)%s; production: init --offline-root and a key ceremony "
+           "(docs/key-ceremony.md)\n",
+           opt.demo ? ", as a demo keeps both sides in one step" : "");
     if (opt.demo) {
         char path[1024], line[256];
         FILE *f;

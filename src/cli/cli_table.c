@@ -33,10 +33,51 @@ static const cli_command commands[] = {
      * it (cli_who.c; none said: an account) */
     {"init", NULL, NULL,
      OPTS(FLAG("demo"), OPT("root-key", "rsa4096|p384"), OPT("issuing-key", "rsa3072|p256|p384"),
-          OPT("base-url", "URL"), OPT("hsm-token", "LABEL"), OPT("token-module", "PATH")),
+          OPT("base-url", "URL"), OPT("hsm-token", "LABEL"), OPT("token-module", "PATH"),
+          FLAG("offline-root")),
      cmd_init, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Create an instance at --home: root and issuing CA, OCSP responder, database (--demo: with "
-     "sample accounts; --hsm-token: the issuing CA key on that PKCS#11 token).", CLI_AS_OWNER},
+     "sample accounts; --hsm-token: the issuing CA key on that PKCS#11 token; --offline-root: "
+     "no root key here, only the issuing key and ca/issuing.csr for the key ceremony, then "
+     "`ca import`).", CLI_AS_OWNER},
+    {"ca", "import", "BUNDLE_DIR", NULL,
+     cmd_ca_import, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Install the key ceremony's bundle (root.crt, issuing.crt for this instance's key, "
+     "root.crl) in an instance made with init --offline-root; the OCSP and audit-signing "
+     "certificates are made then.", CLI_AS_OWNER},
+    {"ca", "import-crl", "FILE", NULL,
+     cmd_ca_import_crl, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Install a newer root CRL signed at the key ceremony (offline root); served at "
+     "/crl/root.crl.", CLI_AS_OWNER},
+
+    {"ceremony", "init", NULL,
+     OPTS(MANY("witness", "NAME"), OPT("hsm-token", "LABEL"), OPT("token-module", "PATH"),
+          OPT("root-key", "rsa4096|p384"), OPT("root-name", "TEXT"), OPT("operator", "TEXT"),
+          OPT("base-url", "URL"), OPT("crl-days", "N")),
+     cmd_ceremony_init, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Offline machine, --home the ceremony's directory: make the root key (on the PKCS#11 "
+     "token --hsm-token, else a file under CHUNGTHU_CEREMONY_PASSPHRASE) and the self-signed "
+     "root certificate; two --witness at least.", CLI_AS_OWNER},
+    {"ceremony", "sign-issuing", NULL,
+     OPTS(MUST("csr", "FILE"), OPT("key-fingerprint", "HEX"), MANY("witness", "NAME")),
+     cmd_ceremony_sign_issuing, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Sign the issuing CA certificate from the online instance's ca/issuing.csr "
+     "(--key-fingerprint: "
+     "the key's fingerprint as read out on paper); two --witness at least.", CLI_AS_OWNER},
+    {"ceremony", "sign-crl", NULL, OPTS(OPT("days", "N"), MANY("witness", "NAME")),
+     cmd_ceremony_sign_crl, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Sign a root CRL valid --days N (default: the ceremony's crl-days).", CLI_AS_OWNER},
+    {"ceremony", "bundle", NULL, OPTS(MUST("out", "DIR"), MANY("witness", "NAME")),
+     cmd_ceremony_bundle, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Write root.crt, issuing.crt, root.crl and the log to a new DIR to carry to the online "
+     "instance (`ca import DIR`).", CLI_AS_OWNER},
+    {"ceremony", "log", NULL, OPTS(JSON),
+     cmd_ceremony_log, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Print the ceremony's log: each step, who did it, its witnesses, its hash.", CLI_AS_OWNER},
+    {"ceremony", "verify", NULL, NULL,
+     cmd_ceremony_verify, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Walk the ceremony log's hash chain; exit status 1 naming the first line edited.",
+     CLI_AS_OWNER},
     {"serve", NULL, NULL,
      OPTS(OPT("listen", "ADDR:PORT"), OPT("access-log", "FILE"), OPT("threads", "N")),
      cmd_serve, 0, ROLE_SYSTEM, CLI_OPEN,

@@ -5,6 +5,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "core/der.h"
 
@@ -173,4 +179,78 @@ int crl_build(const cert_issuer *issuer, int64_t number, int64_t this_update, in
     der_end(&b, mark);
     der_end(&b, tbs);
     return cert_sign_wrap(&b, outer, tbs_start, issuer->signer, der, der_len, err);
+}
+
+static int64_t asn1_time_unix(const ASN1_TIME *t)
+{
+    struct tm tm;
+
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+        return -1;
+    return (int64_t)timegm(&tm);
+}
+
+int crl_read(const unsigned char *data, size_t len, const unsigned char *issuer_cert,
+             size_t issuer_len, crl_info *out, ct_error *err)
+{
+    X509_CRL *crl = NULL;
+    X509 *ca = NULL;
+    ASN1_INTEGER *number = NULL;
+    const unsigned char *p;
+    unsigned char *der = NULL;
+    int n, rc = -1;
+
+    memset(out, 0, sizeof *out);
+    if (len > 10 && memcmp(data, "-----BEGIN", 10) == 0) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        if (bio)
+            crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+    } else {
+        p = data;
+        crl = d2i_X509_CRL(NULL, &p, (long)len);
+    }
+    p = issuer_cert;
+    ca = d2i_X509(NULL, &p, (long)issuer_len);
+    if (crl && ca)
+        number = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+    if (crl == NULL || ca == NULL || number == NULL ||
+        ASN1_INTEGER_get_int64(&out->number, number) != 1 ||
+        (out->this_update = asn1_time_unix(X509_CRL_get0_lastUpdate(crl))) < 0 ||
+        (out->next_update = asn1_time_unix(X509_CRL_get0_nextUpdate(crl))) < 0) {
+        ct_fail(err, 400, "crl.malformed",
+                "CRL không đọc được (cần có số CRL, thời điểm phát hành và hết hạn)",
+                "the CRL cannot be read (it needs a CRL number, thisUpdate and nextUpdate)");
+        goto out;
+    }
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca)) != 0) {
+        ct_fail(err, 400, "crl.issuer", "CRL không do CA này phát hành",
+                "the CRL was not issued by this CA");
+        goto out;
+    }
+    if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1) {
+        ct_fail(err, 400, "crl.signature", "chữ ký của CRL không hợp lệ",
+                "the CRL's signature does not verify");
+        goto out;
+    }
+    n = i2d_X509_CRL(crl, &der);
+    if (n <= 0) {
+        ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        goto out;
+    }
+    out->der = malloc((size_t)n);
+    if (out->der == NULL) {
+        ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        goto out;
+    }
+    memcpy(out->der, der, (size_t)n);
+    out->der_len = (size_t)n;
+    rc = 0;
+out:
+    OPENSSL_free(der);
+    ASN1_INTEGER_free(number);
+    X509_CRL_free(crl);
+    X509_free(ca);
+    ERR_clear_error();
+    return rc;
 }

@@ -45,4 +45,18 @@ int crl_build(const cert_issuer *issuer, int64_t number, int64_t this_update, in
               const crl_entry *entries, size_t n, unsigned char **der, size_t *der_len,
               ct_error *err);
 
+/* A CRL brought from elsewhere (the offline root's key ceremony), checked against the certificate
+ * of its issuer: PEM or DER, signed by that certificate's key, issued under its name, with a CRL
+ * number. out->der is the DER (malloc'd). Codes: crl.malformed, crl.issuer (another CA's),
+ * crl.signature. */
+typedef struct crl_info {
+    int64_t number;
+    int64_t this_update;
+    int64_t next_update;
+    unsigned char *der;
+    size_t der_len;
+} crl_info;
+int crl_read(const unsigned char *data, size_t len, const unsigned char *issuer_cert,
+             size_t issuer_len, crl_info *out, ct_error *err);
+
 #endif
