@@ -215,6 +215,23 @@ same "issue: ... three certificates on hold" "3" "$(q "select count(*) from cert
 same "issue: ... each on a token of its own" "3" "$(q "select count(distinct token_serial) from applicants where dossier='$D' and token_serial != ''")"
 same "issue: ... the request approved" "approved" "$(q "select state from approvals where id=$GATE_ID")"
 
+# an issue that fails after its approval (one blank token for three applicants): the request
+# waits again, the applicants issued before the failure stay issued, the rest wait for it
+check "a second dossier" sh -c '"$1" dossier submit --agency BNV --channel direct --file "$2" --confirmed-by "Trần Anh Tuấn, Chánh Văn phòng" --json > "$3"' sh "$CHUNGTHU" "$CT_SRC/data/samples/mau02.csv" "$T/out"
+D2=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['code'])" "$T/out")
+api "$OFFICER" "dossiers/$D2/accept" '{}' >/dev/null
+same "the second dossier accepted by two" "200" "$(api canbo2 "approvals/$(jfield '["id"]')/approve" '{}')"
+same "issue with one token left: 202" "202" "$(api "$OFFICER" "dossiers/$D2/issue" '{}')"
+R6=$(jfield '["id"]')
+same "... B approves: the issue fails part way" "409" "$(api canbo2 "approvals/$R6/approve" '{}')"
+same "... one applicant issued" "issued,pending,pending" "$(q "select group_concat(state) from (select state from applicants where dossier='$D2' order by n)")"
+same "... the request waits again" "pending||0" "$(q "select state || '|' || decided_by || '|' || decided_at from approvals where id=$R6")"
+contains "... approval.reopen audited with the failure" "\"approval\":$R6" "$(q "select detail from audit where action='approval.reopen' and actor='canbo2'")"
+same "more tokens (through the server, which holds the token module open)" "200" "$(api "$OFFICER" tokens/stock '{"count":2}')"
+same "... B approves again: 200" "200" "$(api canbo2 "approvals/$R6/approve" '{}')"
+same "... every applicant issued" "issued,issued,issued" "$(q "select group_concat(state) from (select state from applicants where dossier='$D2' order by n)")"
+same "... approved" "approved|canbo2" "$(q "select state || '|' || decided_by from approvals where id=$R6")"
+
 # publication comes after the pickup and the agency's steps, on the clock of the day after
 today=$(date -u -d '+7 hours' +%F)
 pickup_day=$(ct calendar add-working-days "$today" 2)
