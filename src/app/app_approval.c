@@ -7,7 +7,10 @@
  * it. A second person, whose role may take the action and who is not the requester, approves
  * it: the step runs in the same transaction that marks the request approved, reading the state
  * it decides on there, so twenty approvals at once carry it out once and the others find the
- * request decided (409). Or they decline it with a reason, and nothing else changes. Every
+ * request decided (409). An issue, which makes keys on tokens for seconds and so cannot run in a
+ * transaction, is carried out right after the approval's commit by the approving call alone;
+ * if it fails the request is put back to pending. Or they decline it with a reason, and
+ * nothing else changes. Every
  * request, approval and refusal is in the audit trail; the step's own row follows the
  * approval's, which names both people.
  */
