@@ -274,6 +274,11 @@ sed -i 's/^revoke = 3/revoke = 1/' "$INI"
 check "with revoke = 1, cert revoke is direct" ct cert revoke "$S2" --reason superseded
 same "... revoked at once" "revoked" "$(status "$S2")"
 same "... no request recorded" "0" "$(q "select count(*) from approvals where object='$S2'")"
+sed -i 's/^role = 2/role = 1/' "$INI"
+check "with role = 1, user set-role is direct" ct user set-role kiemtoan2 agency_clerk --agency BNV
+same "... changed at once, with its agency" "agency_clerk|BNV" "$(q "select role || '|' || agency from users where username='kiemtoan2'")"
+refuse "... an agency role names an agency that exists" agency.not_found ct user set-role kiemtoan2 agency_head --agency NOPE
+refuse "... a CA role has no agency" user.agency_unexpected ct user set-role kiemtoan2 auditor --agency BNV
 check "audit verify" ct audit verify
 stop_server
 finish
