@@ -37,7 +37,7 @@ contains() {
     if printf '%s' "$3" | grep -qF -- "$2"; then pass; else fail "$1: [$2] not found"; printf '%s\n' "$3" | head -40 | sed 's/^/  | /' >&2; fi
 }
 # ct ARGS...: the program. Four eyes ([approvals] in chungthu.ini) asks two people to revoke a
-# certificate or change an account; the tests of everything else act as one person, so an
+# certificate or change an account or its role; the tests of everything else act as one person, so an
 # instance `ct init` makes takes one for every step, unless CT_FOUR_EYES=1 (approvals.sh keeps
 # the defaults).
 ct() {
@@ -54,7 +54,7 @@ ct() {
         shift
     done
     if [ "$command" = init ] && [ -f "$home/chungthu.ini" ]; then
-        printf '\n; the tests act as one person\n[approvals]\nrevoke = 1\nuser = 1\n' >>"$home/chungthu.ini"
+        printf '\n; the tests act as one person\n[approvals]\nrevoke = 1\nuser = 1\nrole = 1\n' >>"$home/chungthu.ini"
     fi
 }
 finish() {

@@ -202,7 +202,8 @@ let lang = localStorage.getItem('chungthu.lang') === 'en' ? 'en' : 'vi';
 let me = null; /* the session: {username, display_name, role, agency} */
 
 function t(key) {
-  return WORDS[lang][key] ?? APPROVAL_WORDS[lang][key] ?? key; /* web/approvals.js */
+  /* web/approvals.js, web/certs.js */
+  return WORDS[lang][key] ?? APPROVAL_WORDS[lang][key] ?? CERT_WORDS[lang][key] ?? key;
 }
 function stateName(s) {
   return WORDS[lang].states[s] ?? s;
@@ -759,7 +760,8 @@ function actionForm(code, action, fields, applicant, confirmText) {
         await api('POST', `dossiers/${code}/letter?name=${encodeURIComponent(letter.name)}`, letter,
           letter.type || 'application/octet-stream');
       }
-      await api('POST', `dossiers/${code}/${action}`, body);
+      /* the answer: a step that waits for a second officer says so (approvalNote) */
+      return api('POST', `dossiers/${code}/${action}`, body);
     });
   }}, parts, h('button', {type: 'submit', name: action, class: SECONDARY.has(action) ? 'secondary' : null}, actionName(action)));
 }
@@ -835,7 +837,9 @@ function applicantRows(d, ap, columns) {
         h('div', {class: 'muted'}, [ap.position, ap.unit].filter(Boolean).join(' — ')),
         flagList(ap)),
       h('td', {}, stateBadge(ap), ap.reason && h('div', {class: 'reason'}, ap.reason)),
-      cell(ap.cert_serial && h('a', {href: `/certs/${ap.cert_serial}`}, h('code', {}, ap.cert_serial))),
+      /* the CA's people open the certificate in the portal (to revoke it), others its public page */
+      cell(ap.cert_serial && h('a', {href: ['ca_officer', 'ca_admin'].includes(me.role) ? `#/certs/${ap.cert_serial}`
+        : `/certs/${ap.cert_serial}`}, h('code', {}, ap.cert_serial))),
       cell(ap.pickup_at && `${vnTime(ap.pickup_at)}, ${ap.pickup_place}`),
       cell(ap.published_at ? vnTime(ap.published_at)
         : ap.requested_effective_at && `${vnTime(ap.requested_effective_at)} (${t('due4')} ${vnTime(ap.due_step4)})`),
@@ -1044,6 +1048,7 @@ async function route() {
       case 'audit': return await viewAudit(render);
       case 'reports': return await viewReports(render); /* web/reports.js */
       case 'approvals': return await viewApprovals(render); /* web/approvals.js */
+      case 'certs': return await viewCert(render, parts[1] || ''); /* web/certs.js */
       case 'password': return viewPassword(render);
       default: location.hash = home();
     }

@@ -510,7 +510,7 @@ int app_applicant_lookup(app *a, const char *code, const char *id_number, const 
                          dossier_record *dossier, applicant_record *out, ct_error *err);
 
 /* Publish every applicant whose requested effective time has come (the server's due-work
- * runner and `chungthu run-due`). */
+ * runner and `chungthu run-due`); with [approvals] publish = 2, none (officers publish, two). */
 int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err);
 
 /* The working-day calendar of the instance. */
@@ -775,7 +775,8 @@ int app_dossier_applicant_views(app *a, const app_actor *actor, const char *code
 
 /*
  * [approvals] in chungthu.ini says, per action, how many distinct people must agree: revoke
- * (default 2) and user (account add and disable; default 2). A step that needs two does
+ * (default 2), user (account add and disable; default 2), role (default 2), accept, issue and
+ * publish (dossier steps; default 1). A step that needs two does
  * nothing yet: it is checked as it would be now, recorded as a pending request (audited), and
  * the *_or_request functions return 1 with the request in *pending (0: done at once, -1:
  * refused). The plain functions (app_cert_revoke, app_user_add, app_user_disable) answer a
@@ -790,6 +791,20 @@ int app_user_add_or_request(app *a, const app_actor *actor, const app_user_input
                             approval_record *pending, ct_error *err);
 int app_user_disable_or_request(app *a, const app_actor *actor, const char *username,
                                 approval_record *pending, ct_error *err);
+/* A dossier step; accept, issue and publish are gated by [approvals] accept, issue, publish
+ * (default 1). One request per step and dossier waits at a time. An approved issue is carried
+ * out by the approver's own call, right after the approval's commit (it provisions tokens, which
+ * cannot happen inside a transaction); if it fails, the request is pending again. */
+int app_dossier_step_or_request(app *a, const app_actor *actor, const char *code,
+                                proc_action action, const app_step_args *args,
+                                approval_record *pending, ct_error *err);
+/* An account's role changed (agency: for an agency role, its agency); every session of the
+ * account ends. CA administrator; gated by [approvals] role (default 2). */
+int app_user_set_role_or_request(app *a, const app_actor *actor, const char *username,
+                                 const char *role, const char *agency, approval_record *pending,
+                                 ct_error *err);
+int app_user_set_role(app *a, const app_actor *actor, const char *username, const char *role,
+                      const char *agency, ct_error *err);
 /* The pending requests the actor's role may decide, oldest first. */
 int app_approval_list(app *a, const app_actor *actor, approval_visit_fn visit, void *ctx,
                       ct_error *err);

@@ -7,7 +7,10 @@
  * it. A second person, whose role may take the action and who is not the requester, approves
  * it: the step runs in the same transaction that marks the request approved, reading the state
  * it decides on there, so twenty approvals at once carry it out once and the others find the
- * request decided (409). Or they decline it with a reason, and nothing else changes. Every
+ * request decided (409). An issue, which makes keys on tokens for seconds and so cannot run in a
+ * transaction, is carried out right after the approval's commit by the approving call alone;
+ * if it fails the request is put back to pending. Or they decline it with a reason, and
+ * nothing else changes. Every
  * request, approval and refusal is in the audit trail; the step's own row follows the
  * approval's, which names both people.
  */
@@ -29,9 +32,13 @@ typedef struct approval_action {
     const char *name;
     size_t config;  /* offset of its app_config count */
     role_set roles; /* who may take the action, and so decide a request for it */
-    /* carry the step out inside the approval's transaction, as actor (the approver) */
-    int (*run)(app *a, const app_actor *actor, json_t *parameters, ct_error *err);
-    bool status_changed; /* CRLs and OCSP follow after the commit */
+    /* carry the step out inside the approval's transaction, as actor (the approver);
+     * *status_changed: CRLs and OCSP follow after the commit */
+    int (*run)(app *a, const app_actor *actor, json_t *parameters, bool *status_changed,
+               ct_error *err);
+    /* or, for a step that cannot run inside a transaction, right after the approval's commit,
+     * in the approver's call; a failure puts the request back to pending */
+    int (*after)(app *a, const app_actor *actor, json_t *parameters, ct_error *err);
     const char *vi, *en; /* the step in words */
 } approval_action;
 
@@ -42,17 +49,21 @@ static const char *param(json_t *parameters, const char *key)
     return v ? v : "";
 }
 
-static int run_revoke(app *a, const app_actor *actor, json_t *parameters, ct_error *err)
+static int run_revoke(app *a, const app_actor *actor, json_t *parameters, bool *status_changed,
+                      ct_error *err)
 {
     int reason;
 
+    *status_changed = true;
     if (crl_reason_parse(param(parameters, "reason"), &reason, err) != 0)
         return -1;
     return cert_revoke_in_transaction(a, actor, param(parameters, "serial"), reason, err);
 }
 
-static int run_user_add(app *a, const app_actor *actor, json_t *parameters, ct_error *err)
+static int run_user_add(app *a, const app_actor *actor, json_t *parameters, bool *status_changed,
+                        ct_error *err)
 {
+    (void)status_changed;
     user_record u;
 
     memset(&u, 0, sizeof u);
@@ -66,18 +77,39 @@ static int run_user_add(app *a, const app_actor *actor, json_t *parameters, ct_e
     return user_insert_in_transaction(a, actor, &u, err);
 }
 
-static int run_user_disable(app *a, const app_actor *actor, json_t *parameters, ct_error *err)
+static int run_user_disable(app *a, const app_actor *actor, json_t *parameters,
+                            bool *status_changed, ct_error *err)
 {
+    (void)status_changed;
     return user_disable_in_transaction(a, actor, param(parameters, "username"), err);
 }
 
+static int run_user_role(app *a, const app_actor *actor, json_t *parameters, bool *status_changed,
+                         ct_error *err)
+{
+    (void)status_changed;
+    return user_set_role_in_transaction(a, actor, param(parameters, "username"),
+                                        param(parameters, "role"), param(parameters, "agency"),
+                                        err);
+}
+
 static const approval_action actions[] = {
-    {APPROVAL_REVOKE, offsetof(app_config, approvals_revoke), ROLES_CA, run_revoke, true,
+    {APPROVAL_REVOKE, offsetof(app_config, approvals_revoke), ROLES_CA, run_revoke, NULL,
      "thu hồi chứng thư", "certificate revocation"},
-    {APPROVAL_USER_ADD, offsetof(app_config, approvals_user), ROLE_CA_ADMIN, run_user_add, false,
+    {APPROVAL_USER_ADD, offsetof(app_config, approvals_user), ROLE_CA_ADMIN, run_user_add, NULL,
      "tạo tài khoản", "account creation"},
     {APPROVAL_USER_DISABLE, offsetof(app_config, approvals_user), ROLE_CA_ADMIN, run_user_disable,
-     false, "khóa tài khoản", "account disabling"},
+     NULL, "khóa tài khoản", "account disabling"},
+    {APPROVAL_USER_ROLE, offsetof(app_config, approvals_role), ROLE_CA_ADMIN, run_user_role, NULL,
+     "đổi vai trò tài khoản", "account role change"},
+    {APPROVAL_ACCEPT, offsetof(app_config, approvals_accept), ROLE_CA_OFFICER,
+     dossier_step_in_approval, NULL, "tiếp nhận hồ sơ", "dossier acceptance"},
+    {APPROVAL_PUBLISH, offsetof(app_config, approvals_publish), ROLE_CA_OFFICER,
+     dossier_step_in_approval, NULL, "công bố chứng thư", "certificate publication"},
+    /* keys are made on tokens for seconds, with no transaction open: the approval commits,
+     * then the approver's call issues, each applicant under its claim as a direct issue */
+    {APPROVAL_ISSUE, offsetof(app_config, approvals_issue), ROLE_CA_OFFICER, NULL,
+     dossier_issue_after_approval, "cấp chứng thư", "certificate issue"},
 };
 
 static const approval_action *action_find(const char *name)
@@ -234,6 +266,7 @@ typedef struct {
     const char *reason;
     approval_record rec;
     const approval_action *act;
+    bool status_changed;
 } decision;
 
 /* The request as it stands inside the deciding transaction: still pending, and decidable by
@@ -288,7 +321,7 @@ static int decide_in_transaction(app *a, void *ctx, ct_error *err)
                                "reason", d->rec.reason),
                      err) != 0)
         return -1;
-    if (!d->approve)
+    if (!d->approve || d->act->run == NULL)
         return 0;
     /* the step itself, in this transaction, exactly as if done directly by the approver */
     parameters = json_loads(d->rec.parameters, 0, NULL);
@@ -297,8 +330,56 @@ static int decide_in_transaction(app *a, void *ctx, ct_error *err)
         return ct_fail(err, 500, "approval.parameters", "yêu cầu số %lld bị hỏng",
                        "request %lld is damaged", (long long)d->id);
     }
-    rc = d->act->run(a, d->actor, parameters, err);
+    rc = d->act->run(a, d->actor, parameters, &d->status_changed, err);
     json_decref(parameters);
+    return rc;
+}
+
+/* A step carried out after the approval's commit failed: the request waits again, as one whose
+ * step refused inside the transaction does, and the audit trail says why. Only the approval
+ * this call made is undone (state, approver and time as it wrote them). */
+static int reopen_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    decision *d = ctx;
+    approval_record now;
+
+    if (store_approval_get(a->db, d->id, &now, err) != 0)
+        return -1;
+    if (strcmp(now.state, STATE_APPROVED) != 0 || strcmp(now.decided_by, d->rec.decided_by) != 0 ||
+        now.decided_at != d->rec.decided_at)
+        return 0;
+    snprintf(now.state, sizeof now.state, STATE_PENDING);
+    now.decided_by[0] = '\0';
+    now.decided_at = 0;
+    if (store_approval_update(a->db, &now, err) != 0)
+        return -1;
+    d->rec = now;
+    return audit_append(a, d->actor, "approval.reopen", now.object,
+                        json_pack("{s:I, s:s, s:s, s:s}", "approval", (json_int_t)now.id, "action",
+                                  now.action, "failed", d->reason, "requested_by",
+                                  now.requested_by),
+                        err);
+}
+
+/* The step of an approval that runs outside a transaction, once: only the call whose
+ * transaction moved the request from pending to approved gets here. */
+static int carry_out_after(app *a, decision *d, ct_error *err)
+{
+    json_t *parameters = json_loads(d->rec.parameters, 0, NULL);
+    int rc;
+
+    if (!json_is_object(parameters)) {
+        json_decref(parameters);
+        return ct_fail(err, 500, "approval.parameters", "yêu cầu số %lld bị hỏng",
+                       "request %lld is damaged", (long long)d->id);
+    }
+    rc = d->act->after(a, d->actor, parameters, err);
+    json_decref(parameters);
+    if (rc != 0) {
+        ct_error ignored = {0};
+        d->reason = err->code;
+        with_transaction(a, reopen_in_transaction, d, &ignored);
+    }
     return rc;
 }
 
@@ -309,8 +390,10 @@ static int decide(app *a, decision *d, approval_record *out, ct_error *err)
         return -1;
     if (with_transaction(a, decide_in_transaction, d, err) != 0)
         return -1;
-    if (d->approve && d->act->status_changed)
+    if (d->approve && d->status_changed)
         app_status_changed(a);
+    if (d->approve && d->act->after && carry_out_after(a, d, err) != 0)
+        return -1;
     if (out)
         *out = d->rec;
     return 0;

@@ -1120,8 +1120,131 @@ static int dossier_issue(app *a, step *s, ct_error *err)
     return s->done ? 0 : nothing_done(s, err);
 }
 
-int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_action action,
-                     const app_step_args *args, ct_error *err)
+/* ---- four eyes on accept, issue and publish ([approvals] in chungthu.ini) ---- */
+
+static const char *gated_action(proc_action action)
+{
+    return action == ACT_ACCEPT    ? APPROVAL_ACCEPT
+           : action == ACT_ISSUE   ? APPROVAL_ISSUE
+           : action == ACT_PUBLISH ? APPROVAL_PUBLISH
+                                   : NULL;
+}
+
+/* What the step would refuse now, read in the request's transaction, without doing it: a
+ * request that could never be carried out is refused at once instead of waiting in vain. */
+static int step_possible_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    step *s = ctx;
+    const proc_transition *t;
+    size_t possible = 0;
+
+    if (s->action == ACT_ACCEPT) {
+        dossier_state from;
+        if (step_read(a, s, false, err) != 0)
+            return -1;
+        if (dossier_state_parse(s->d.state, &from) != 0)
+            return ct_fail(err, 500, "dossier.state", "trạng thái hồ sơ hỏng",
+                           "corrupt dossier state");
+        return procedure_step(PROC_DOSSIER, (int)from, s->action, s->actor->role, &t, err);
+    }
+    if (step_read(a, s, true, err) != 0)
+        return -1;
+    for (size_t i = 0; i < s->aps.n; i++) {
+        applicant_record ap = s->aps.items[i];
+        int which = applicant_transition(s, &ap, &t, err);
+        if (which < 0)
+            return -1;
+        if (which > 0)
+            continue;
+        if (applicant_guard(a, &ap, t, s->args, app_now(), err) != 0) {
+            if (s->args && s->args->applicant) {
+                prefix_applicant(ap.n, err);
+                return -1;
+            }
+            continue;
+        }
+        possible++;
+    }
+    return possible ? 0 : nothing_done(s, err);
+}
+
+/* A step [approvals] says needs two people: recorded as a request (1), or 0 to do it now. */
+static int dossier_step_gate(app *a, step *s, approval_record *pending, ct_error *err)
+{
+    const char *name = gated_action(s->action);
+    json_t *parameters;
+    int rc;
+
+    if (name == NULL)
+        return 0;
+    parameters =
+        json_pack("{s:s, s:s, s:I}", "code", s->code, "action", proc_action_name(s->action),
+                  "applicant", (json_int_t)(s->args ? s->args->applicant : 0));
+    /* one request per step and dossier: the object is the dossier, so that it is in its
+     * timeline */
+    rc = approval_gate(a, s->actor, name, s->code, parameters, step_possible_in_transaction, s,
+                       pending, err);
+    s->aps.n = 0;
+    return rc;
+}
+
+/* The step a request holds, read back. */
+static int step_from_parameters(json_t *parameters, const app_actor *actor, step *s,
+                                app_step_args *args, ct_error *err)
+{
+    const char *action = json_string_value(json_object_get(parameters, "action"));
+
+    memset(s, 0, sizeof *s);
+    memset(args, 0, sizeof *args);
+    s->actor = actor;
+    s->code = json_string_value(json_object_get(parameters, "code"));
+    args->applicant = (int64_t)json_integer_value(json_object_get(parameters, "applicant"));
+    s->args = args;
+    if (s->code == NULL || action == NULL || proc_action_parse(action, &s->action, NULL) != 0 ||
+        gated_action(s->action) == NULL)
+        return ct_fail(err, 500, "approval.parameters", "yêu cầu phê duyệt bị hỏng",
+                       "the request for approval is damaged");
+    return 0;
+}
+
+int dossier_step_in_approval(app *a, const app_actor *actor, json_t *parameters, bool *cert_changed,
+                             ct_error *err)
+{
+    step s;
+    app_step_args args;
+    int rc;
+
+    if (step_from_parameters(parameters, actor, &s, &args, err) != 0)
+        return -1;
+    if (role_require(actor->role, procedure_roles(s.action), proc_action_name(s.action), err))
+        return -1;
+    rc = s.action == ACT_ACCEPT ? dossier_step_in_transaction(a, &s, err)
+                                : applicants_step_in_transaction(a, &s, err);
+    free(s.aps.items);
+    *cert_changed = rc == 0 && s.cert_changed;
+    return rc;
+}
+
+int dossier_issue_after_approval(app *a, const app_actor *actor, json_t *parameters, ct_error *err)
+{
+    step s;
+    app_step_args args;
+    int rc;
+
+    if (step_from_parameters(parameters, actor, &s, &args, err) != 0)
+        return -1;
+    if (s.action != ACT_ISSUE)
+        return ct_fail(err, 500, "approval.parameters", "yêu cầu phê duyệt bị hỏng",
+                       "the request for approval is damaged");
+    if (role_require(actor->role, procedure_roles(s.action), proc_action_name(s.action), err))
+        return -1;
+    rc = dossier_issue(a, &s, err);
+    free(s.aps.items);
+    return rc;
+}
+
+static int dossier_step_run(app *a, const app_actor *actor, const char *code, proc_action action,
+                            const app_step_args *args, approval_record *pending, ct_error *err)
 {
     step s = {.actor = actor, .code = code, .action = action, .args = args};
     int rc;
@@ -1152,6 +1275,13 @@ int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_acti
             return -1;
         app_fingerprint(args->list, args->list_len, s.list.sha256);
     }
+    /* four eyes: the step waits as a request for a second officer */
+    rc = dossier_step_gate(a, &s, pending, err);
+    if (rc != 0) {
+        free(s.aps.items);
+        free(s.list.items);
+        return rc;
+    }
     if (dossier_action)
         rc = with_transaction(a, dossier_step_in_transaction, &s, err);
     else if (action == ACT_ISSUE)
@@ -1165,6 +1295,19 @@ int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_acti
     return rc;
 }
 
+int app_dossier_step_or_request(app *a, const app_actor *actor, const char *code,
+                                proc_action action, const app_step_args *args,
+                                approval_record *pending, ct_error *err)
+{
+    return dossier_step_run(a, actor, code, action, args, pending, err);
+}
+
+int app_dossier_step(app *a, const app_actor *actor, const char *code, proc_action action,
+                     const app_step_args *args, ct_error *err)
+{
+    return dossier_step_run(a, actor, code, action, args, NULL, err);
+}
+
 /* ---- scheduled publication ---- */
 
 int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err)
@@ -1175,6 +1318,11 @@ int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err)
     *published = 0;
     if (role_require(actor->role, ROLE_SYSTEM | ROLE_CA_OFFICER, "run-due", err) != 0)
         return -1;
+    /* With [approvals] publish = 2 a publication is two officers' decision, one asking and one
+     * approving: a timer is nobody, so it publishes nothing (the applicants stay due, late by
+     * step 4's clock, for the officers to publish). */
+    if (a->cfg.approvals_publish >= 2)
+        return 0;
     if (store_applicant_due_publication(a->db, app_now(), collect_applicant, &due, err) != 0) {
         free(due.items);
         return -1;

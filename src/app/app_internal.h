@@ -305,6 +305,10 @@ int app_audit_signer_open(app *a, const char *passphrase, ct_error *err);
 #define APPROVAL_REVOKE "revoke"
 #define APPROVAL_USER_ADD "user.add"
 #define APPROVAL_USER_DISABLE "user.disable"
+#define APPROVAL_USER_ROLE "user.role"
+#define APPROVAL_ACCEPT "accept"
+#define APPROVAL_ISSUE "issue"
+#define APPROVAL_PUBLISH "publish"
 int approval_gate(app *a, const app_actor *actor, const char *action, const char *object,
                   json_t *parameters, transaction_fn check, void *check_ctx,
                   approval_record *pending, ct_error *err);
@@ -316,5 +320,15 @@ int cert_revoke_in_transaction(app *a, const app_actor *actor, const char *seria
 int user_insert_in_transaction(app *a, const app_actor *actor, user_record *u, ct_error *err);
 int user_disable_in_transaction(app *a, const app_actor *actor, const char *username,
                                 ct_error *err);
+/* app_user.c: an account's role (and agency, "" for a CA role) changed, its sessions ended. */
+int user_set_role_in_transaction(app *a, const app_actor *actor, const char *username,
+                                 const char *role, const char *agency, ct_error *err);
+/* app_dossier.c: a dossier step a request holds ({"code", "action", "applicant"}), as actor.
+ * Accept and publish run inside the approval's transaction (*cert_changed: call
+ * app_status_changed() after the commit); issue runs with no transaction open, after the
+ * approval's commit (it provisions tokens), claiming each applicant as a direct issue does. */
+int dossier_step_in_approval(app *a, const app_actor *actor, json_t *parameters, bool *cert_changed,
+                             ct_error *err);
+int dossier_issue_after_approval(app *a, const app_actor *actor, json_t *parameters, ct_error *err);
 
 #endif

@@ -278,6 +278,134 @@ int app_user_disable(app *a, const app_actor *actor, const char *username, ct_er
     return app_user_disable_or_request(a, actor, username, NULL, err);
 }
 
+/* ---- a role changed ---- */
+
+typedef struct {
+    const app_actor *actor;
+    const char *username;
+    const char *role;
+    const char *agency; /* "" for a CA role */
+} role_change;
+
+static int count_admins(void *user, const user_record *u)
+{
+    if (!u->disabled && strcmp(u->role, role_name(ROLE_CA_ADMIN)) == 0)
+        ++*(int *)user;
+    return 0;
+}
+
+/* What the change would refuse, read in the transaction that makes it (or records it). */
+static int role_change_possible(app *a, const role_change *c, user_record *u, ct_error *err)
+{
+    int admins = 0;
+
+    if (store_user_get(a->db, c->username, u, err) != 0)
+        return -1;
+    if (u->disabled)
+        return ct_fail(err, 409, "user.disabled", "tài khoản \"%s\" đã bị khóa",
+                       "the account \"%s\" is disabled", u->username);
+    if (strcmp(u->role, c->role) == 0 && strcmp(u->agency, c->agency) == 0)
+        return ct_fail(err, 409, "user.same_role", "tài khoản \"%s\" đã có vai trò %s",
+                       "the account \"%s\" already has the role %s", u->username, c->role);
+    /* the instance keeps someone who can manage its accounts */
+    if (strcmp(u->role, role_name(ROLE_CA_ADMIN)) == 0 &&
+        strcmp(c->role, role_name(ROLE_CA_ADMIN)) != 0) {
+        if (store_user_list(a->db, count_admins, &admins, err) != 0)
+            return -1;
+        if (admins <= 1)
+            return ct_fail(err, 409, "user.last_admin",
+                           "\"%s\" là quản trị viên cuối cùng: cần một quản trị viên khác trước",
+                           "\"%s\" is the last CA administrator: make another one first",
+                           u->username);
+    }
+    return 0;
+}
+
+static int role_possible_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    user_record u;
+
+    return role_change_possible(a, ctx, &u, err);
+}
+
+static int role_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    role_change *c = ctx;
+    user_record u;
+    char before_role[sizeof u.role], before_agency[sizeof u.agency];
+
+    if (role_change_possible(a, c, &u, err) != 0)
+        return -1;
+    snprintf(before_role, sizeof before_role, "%s", u.role);
+    snprintf(before_agency, sizeof before_agency, "%s", u.agency);
+    snprintf(u.role, sizeof u.role, "%s", c->role);
+    snprintf(u.agency, sizeof u.agency, "%s", c->agency);
+    u.updated_at = app_now();
+    /* a session carries what its role allowed when it began: every one ends */
+    if (store_user_update(a->db, &u, err) != 0 ||
+        store_session_delete_user(a->db, u.username, NULL, err) != 0)
+        return -1;
+    return audit_append(a, c->actor, "user.role", u.username,
+                        json_pack("{s:s, s:s, s:s, s:s}", "from", before_role, "to", u.role,
+                                  "agency_before", before_agency, "agency", u.agency),
+                        err);
+}
+
+int user_set_role_in_transaction(app *a, const app_actor *actor, const char *username,
+                                 const char *new_role, const char *agency, ct_error *err)
+{
+    if (role_require(actor->role, ROLE_CA_ADMIN, "user set-role", err) != 0)
+        return -1;
+    return role_in_transaction(a, &(role_change){actor, username, new_role, agency}, err);
+}
+
+int app_user_set_role_or_request(app *a, const app_actor *actor, const char *username,
+                                 const char *role_text, const char *agency,
+                                 approval_record *pending, ct_error *err)
+{
+    role_change c = {actor, username ? username : "", NULL, ""};
+    agency_record ag;
+    role r;
+    int gate;
+
+    if (role_require(actor->role, ROLE_CA_ADMIN, "user set-role", err) != 0)
+        return -1;
+    if (role_text == NULL || role_text[0] == '\0')
+        return ct_fail(err, 400, "role.unknown", "thiếu vai trò", "the role is missing");
+    if (role_parse(role_text, &r, err) != 0)
+        return -1;
+    if (r == ROLE_SYSTEM)
+        return ct_fail(err, 400, "role.unknown", "vai trò không hợp lệ: \"%s\"",
+                       "unknown role \"%s\"", role_text);
+    c.role = role_name(r);
+    if (r == ROLE_AGENCY_CLERK || r == ROLE_AGENCY_HEAD) {
+        if (agency == NULL || agency[0] == '\0')
+            return ct_fail(err, 400, "user.agency_missing",
+                           "tài khoản của cơ quan cần mã cơ quan (--agency)",
+                           "an agency account needs its agency (--agency)");
+        if (store_agency_get(a->db, agency, &ag, err) != 0)
+            return -1;
+        c.agency = ag.code;
+    } else if (agency && agency[0]) {
+        return ct_fail(err, 400, "user.agency_unexpected",
+                       "chỉ tài khoản của cơ quan mới có mã cơ quan",
+                       "only an agency account has an agency");
+    }
+    gate = approval_gate(
+        a, actor, APPROVAL_USER_ROLE, c.username,
+        json_pack("{s:s, s:s, s:s}", "username", c.username, "role", c.role, "agency", c.agency),
+        role_possible_in_transaction, &c, pending, err);
+    if (gate != 0)
+        return gate;
+    return with_transaction(a, role_in_transaction, &c, err);
+}
+
+int app_user_set_role(app *a, const app_actor *actor, const char *username, const char *new_role,
+                      const char *agency, ct_error *err)
+{
+    return app_user_set_role_or_request(a, actor, username, new_role, agency, NULL, err);
+}
+
 typedef struct {
     const app_actor *actor;
     const char *username;
@@ -666,7 +794,7 @@ int users_create_demo(app *a, const app_actor *actor, ct_error *err)
         char password[24];
         unsigned char r[16];
         app_user_input in = {accounts[i].username, accounts[i].name, accounts[i].role,
-                             accounts[i].agency, password, NULL};
+                             accounts[i].agency,   password,         NULL};
         if (RAND_bytes(r, sizeof r) != 1) {
             fclose(f);
             return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");

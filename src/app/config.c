@@ -73,6 +73,10 @@ void config_defaults(app_config *c, const char *home)
     c->max_connections_per_client = 256;
     c->approvals_revoke = 2;
     c->approvals_user = 2;
+    c->approvals_role = 2;
+    c->approvals_accept = 1;
+    c->approvals_issue = 1;
+    c->approvals_publish = 1;
 }
 
 typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
@@ -202,6 +206,18 @@ static const config_key keys[] = {
     INT_KEY("approvals", "user", approvals_user,
             "people who must agree to add or disable an account: 1, or 2 (a second CA "
             "administrator approves the first one's request)"),
+    INT_KEY("approvals", "role", approvals_role,
+            "people who must agree to change an account's role: 1, or 2 (a second CA "
+            "administrator approves the first one's request)"),
+    INT_KEY("approvals", "accept", approvals_accept,
+            "people who must agree to accept a dossier as valid: 1, or 2 (a second CA officer "
+            "approves the first one's request)"),
+    INT_KEY("approvals", "issue", approvals_issue,
+            "people who must agree to issue a dossier's keys and certificates: 1, or 2 (the "
+            "second CA officer's approval carries the issue out)"),
+    INT_KEY("approvals", "publish", approvals_publish,
+            "people who must agree to publish certificates, scheduled publications included: "
+            "1, or 2 (a CA officer approves the request)"),
 };
 
 typedef struct {
@@ -289,11 +305,13 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
         return ct_fail(err, 400, "config.syntax", "chungthu.ini lỗi cú pháp ở dòng %d",
                        "chungthu.ini has a syntax error on line %d", rc);
     /* four eyes counts one person or two: anything else would be a step nobody can finish */
-    if (cfg->approvals_revoke < 1 || cfg->approvals_revoke > 2 || cfg->approvals_user < 1 ||
-        cfg->approvals_user > 2)
-        return ct_fail(err, 400, "config.invalid",
-                       "chungthu.ini: [approvals] mỗi giá trị phải là 1 hoặc 2",
-                       "chungthu.ini: [approvals] each value must be 1 or 2");
+    const int counts[] = {cfg->approvals_revoke, cfg->approvals_user,  cfg->approvals_role,
+                          cfg->approvals_accept, cfg->approvals_issue, cfg->approvals_publish};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        if (counts[i] < 1 || counts[i] > 2)
+            return ct_fail(err, 400, "config.invalid",
+                           "chungthu.ini: [approvals] mỗi giá trị phải là 1 hoặc 2",
+                           "chungthu.ini: [approvals] each value must be 1 or 2");
     return 0;
 }
 

@@ -194,6 +194,7 @@ int cmd_token_envelope(cli_call *c);
 int cmd_user_add(cli_call *c);
 int cmd_user_list(cli_call *c);
 int cmd_user_disable(cli_call *c);
+int cmd_user_set_role(cli_call *c);
 int cmd_user_map_os(cli_call *c);
 int cmd_user_unmap_os(cli_call *c);
 int cmd_login(cli_call *c);

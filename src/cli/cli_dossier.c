@@ -437,6 +437,7 @@ int cmd_dossier_step(cli_call *c)
                *effective = cli_get(&c->args, "effective"), *file = cli_get(&c->args, "file");
     app_step_args step = {0};
     app_list_errors problems = {0};
+    approval_record pending;
     unsigned char *list = NULL;
     int rc;
 
@@ -462,9 +463,14 @@ int cmd_dossier_step(cli_call *c)
         step.list_errors = &problems;
     }
     app_dossier_applicants(c->a, &c->actor, cli_pos(c, 0), snapshot_applicant, &before, &ignored);
-    rc =
-        app_dossier_step(c->a, &c->actor, cli_pos(c, 0), (proc_action)c->cmd->data, &step, &c->err);
+    rc = app_dossier_step_or_request(c->a, &c->actor, cli_pos(c, 0), (proc_action)c->cmd->data,
+                                     &step, &pending, &c->err);
     free(list);
+    if (rc == APP_PENDING) {
+        cli_print_pending(&pending);
+        free(before.items);
+        return 0;
+    }
     if (rc != 0) {
         cli_report_list(&problems);
         app_list_errors_free(&problems);

@@ -167,6 +167,10 @@ static const cli_command commands[] = {
     {"user", "disable", "USERNAME", NULL,
      cmd_user_disable, 0, ROLE_CA_ADMIN, CLI_OPEN,
      "Disable an account; its sessions end."},
+    {"user", "set-role", "USERNAME ROLE", OPTS(OPT("agency", "CODE")),
+     cmd_user_set_role, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Change an account's role (an agency role names its agency: --agency); its sessions end. "
+     "With [approvals] role = 2, a second CA administrator approves."},
     {"user", "map-os", "USERNAME OSNAME", NULL,
      cmd_user_map_os, 0, ROLE_CA_ADMIN, CLI_OPEN,
      "Let the OS account OSNAME of this machine act as the account on the command line, without "

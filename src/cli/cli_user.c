@@ -1,5 +1,5 @@
 /*
- * cli_user.c — `chungthu user add|list|disable`: accounts for the portal and the API. The
+ * cli_user.c — `chungthu user add|list|disable|set-role`: accounts for the portal and the API. The
  * password is read from standard input (one line), never from the command line, where any
  * user of the machine could read it. `user map-os` names the OS account that acts as an
  * account on the command line (cli_who.c); it must exist on this machine, so that a name
@@ -91,6 +91,22 @@ int cmd_user_disable(cli_call *c)
         return 0;
     }
     printf("Đã khóa tài khoản / account disabled: %s\n", cli_pos(c, 0));
+    return 0;
+}
+
+int cmd_user_set_role(cli_call *c)
+{
+    approval_record pending;
+    int rc = app_user_set_role_or_request(c->a, &c->actor, cli_pos(c, 0), cli_pos(c, 1),
+                                          cli_get(&c->args, "agency"), &pending, &c->err);
+
+    if (rc < 0)
+        return CLI_FAILED;
+    if (rc == APP_PENDING) {
+        cli_print_pending(&pending);
+        return 0;
+    }
+    printf("Đã đổi vai trò / role changed: %s → %s\n", cli_pos(c, 0), cli_pos(c, 1));
     return 0;
 }
 

@@ -353,6 +353,7 @@ static int dossier_step(api_call *c)
     app_step_args args = {0};
     ct_error err = {0};
     app_list_errors problems = {0};
+    approval_record pending;
     const char *at = NULL, *effective = NULL, *csv = NULL;
     char *list_json = NULL;
     json_t *n = json_object_get(c->body, "applicant");
@@ -391,8 +392,10 @@ static int dossier_step(api_call *c)
         args.list_len = strlen((const char *)args.list);
     }
     args.list_errors = &problems;
-    rc = app_dossier_step(r->app, &c->actor, c->param[0], action, &args, &err);
+    rc = app_dossier_step_or_request(r->app, &c->actor, c->param[0], action, &args, &pending, &err);
     free(list_json);
+    if (rc == APP_PENDING)
+        return api_send_pending(r, &pending);
     if (rc != 0) {
         rc = api_send_list_error(r, &err, &problems);
         app_list_errors_free(&problems);
@@ -535,6 +538,23 @@ static int user_disable(api_call *c)
     ct_error err = {0};
     int rc = app_user_disable_or_request(c->r->app, &c->actor, c->param[0], &pending, &err);
 
+    if (rc < 0)
+        return api_send_error(c->r, &err);
+    return rc == APP_PENDING ? api_send_pending(c->r, &pending) : api_ok(c->r);
+}
+
+static int user_set_role(api_call *c)
+{
+    approval_record pending;
+    const char *new_role = NULL, *agency = NULL;
+    ct_error err = {0};
+    int rc = 0;
+
+    if (api_get_string(c->r, c->body, "role", &new_role, &rc) ||
+        api_get_string(c->r, c->body, "agency", &agency, &rc))
+        return rc;
+    rc = app_user_set_role_or_request(c->r->app, &c->actor, c->param[0], new_role, agency, &pending,
+                                      &err);
     if (rc < 0)
         return api_send_error(c->r, &err);
     return rc == APP_PENDING ? api_send_pending(c->r, &pending) : api_ok(c->r);
@@ -703,6 +723,7 @@ static const api_route routes[] = {
     {"GET",  "users",                           ROLE_CA_ADMIN | ROLE_AUDITOR,       false, users_list},
     {"POST", "users",                           ROLE_CA_ADMIN,                      true,  user_add},
     {"POST", "users/{username}/disable",        ROLE_CA_ADMIN,                      true,  user_disable},
+    {"POST", "users/{username}/role",           ROLE_CA_ADMIN,                      true,  user_set_role},
     {"GET",  "approvals",                       ROLES_CA,                           false, api_approvals_list},
     {"POST", "approvals/{id}/approve",          ROLES_CA,                           true,  api_approval_approve},
     {"POST", "approvals/{id}/decline",          ROLES_CA,                           true,  api_approval_decline},

@@ -1,8 +1,10 @@
-# approvals.sh — four eyes with the defaults ([approvals] revoke = 2, user = 2), through a running
-# server and the command line: a revocation or an account waits as a request until a second
-# person approves it (the step is then done, audited with both names) or declines it (nothing
-# changes); nobody approves their own; twenty approvals at once carry the step out once; with
-# revoke = 1 a revocation is direct again.
+# approvals.sh — four eyes with the defaults ([approvals] revoke = 2, user = 2, role = 2) and
+# accept = issue = publish = 2, through a running server and the command line: a revocation, an
+# account, a role change or a dossier's acceptance, issue or publication waits as a request
+# until a second person approves it (the step is then done, audited with both names) or
+# declines it (nothing changes); nobody approves their own; twenty approvals at once carry the
+# step out once (an issue too, carried out after its approval's commit); with revoke = 1 a
+# revocation is direct again.
 CT_FOUR_EYES=1 # the defaults, not the one-person instances of the other tests (lib.sh)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../server.sh"
@@ -12,6 +14,10 @@ INI=$CHUNGTHU_HOME/chungthu.ini
 check "init --demo" ct init --demo --root-key p384 --issuing-key p256
 contains "init writes [approvals] revoke = 2" "revoke = 2" "$(sed -n '/^\[approvals\]/,/^\[/p' "$INI")"
 contains "init writes [approvals] user = 2" "user = 2" "$(sed -n '/^\[approvals\]/,/^\[/p' "$INI")"
+contains "init writes [approvals] role = 2" "role = 2" "$(sed -n '/^\[approvals\]/,/^\[/p' "$INI")"
+contains "init writes [approvals] accept = 1" "accept = 1" "$(sed -n '/^\[approvals\]/,/^\[/p' "$INI")"
+# the dossier steps with two people too, for the sections on them below
+sed -i 's/^accept = 1/accept = 2/; s/^issue = 1/issue = 2/; s/^publish = 1/publish = 2/' "$INI"
 ADMIN=$(awk '$2 == "ca_admin" { print $1; exit }' "$CHUNGTHU_HOME/demo-accounts.txt")
 OFFICER=$(awk '$2 == "ca_officer" { print $1; exit }' "$CHUNGTHU_HOME/demo-accounts.txt")
 CLERK=$(awk '$2 == "agency_clerk" { print $1; exit }' "$CHUNGTHU_HOME/demo-accounts.txt")
@@ -130,12 +136,149 @@ same "... and logs in" "200" "$(curl -o /dev/null -w '%{http_code}' -H 'Content-
 same "disabling an account waits too: 202" "202" "$(api "$ADMIN" users/kiemtoan2/disable '{}')"
 same "... still enabled" "0" "$(q "select disabled from users where username='kiemtoan2'")"
 
+# ---- a role change: CA administrators, and the account's sessions end ----
+# a second CA administrator, with a session of its own (added, and approved by the owner)
+same "the admin adds a second administrator: 202" "202" "$(api "$ADMIN" users '{"username":"quantri2","role":"ca_admin","password":"quản trị viên thứ hai"}')"
+check "... the owner approves" ct approval approve "$(jfield '["id"]')"
+curl -c "$T/quantri2.jar" -H 'Content-Type: application/json' -o /dev/null \
+    -d '{"username":"quantri2","password":"quản trị viên thứ hai"}' "$URL/session"
+curl -c "$T/kiemtoan2.jar" -H 'Content-Type: application/json' -o /dev/null \
+    -d '{"username":"kiemtoan2","password":"một mật khẩu dài đủ"}' "$URL/session"
+same "the auditor's session works" "200" "$(api kiemtoan2 certificates)"
+same "an officer cannot change a role: 403" "403" "$(api canbo2 users/kiemtoan2/role '{"role":"ca_officer"}')"
+same "an unknown role: 400" "400" "$(api "$ADMIN" users/kiemtoan2/role '{"role":"system"}')"
+same "an agency role without its agency: 400" "400" "$(api "$ADMIN" users/kiemtoan2/role '{"role":"agency_clerk"}')"
+same "the same role: 409" "409" "$(api "$ADMIN" users/kiemtoan2/role '{"role":"auditor"}')"
+contains "... user.same_role" "user.same_role" "$(cat "$T/last")"
+same "the admin asks: auditor → officer: 202" "202" "$(api "$ADMIN" users/kiemtoan2/role '{"role":"ca_officer"}')"
+R4=$(jfield '["id"]')
+same "... the role is unchanged" "auditor" "$(q "select role from users where username='kiemtoan2'")"
+same "... the session still works" "200" "$(api kiemtoan2 certificates)"
+same "an officer does not see it" "0" "$(api canbo2 approvals >/dev/null; grep -c '"user.role"' "$T/last")"
+same "the admin approves own: 403" "403" "$(api "$ADMIN" "approvals/$R4/approve" '{}')"
+contains "... approval.own_request" "approval.own_request" "$(cat "$T/last")"
+same "the second administrator declines: 200" "200" "$(api quantri2 "approvals/$R4/decline" '{"reason":"Chưa có quyết định điều động"}')"
+same "... nothing changed: the role" "auditor" "$(q "select role from users where username='kiemtoan2'")"
+same "... nothing changed: the session" "200" "$(api kiemtoan2 certificates)"
+same "... no user.role row" "0" "$(q "select count(*) from audit where action='user.role'")"
+check "the owner asks from the command line" sh -c '"$1" user set-role kiemtoan2 ca_officer > "$2"' sh "$CHUNGTHU" "$T/out"
+contains "... waiting for a second officer" "waiting for a second officer" "$(cat "$T/out")"
+R5=$(q "select id from approvals where action='user.role' and object='kiemtoan2' and state='pending'")
+approve_r5() { api quantri2 "approvals/$R5/approve" '{}'; }
+race 20 approve_r5
+same "twenty approvals by the second administrator: exactly one 200" "1" "$(race_count 200)"
+same "... the other nineteen 409" "19" "$(race_count 409)"
+same "... the role changed" "ca_officer" "$(q "select role from users where username='kiemtoan2'")"
+same "... once, by the approver" "quantri2" "$(q "select group_concat(actor) from audit where action='user.role' and object='kiemtoan2'")"
+contains "... with before and after" '"from":"auditor"' "$(q "select detail from audit where action='user.role'")"
+contains "... approval.approve names the requester" "\"requested_by\":\"$OWNER\"" "$(q "select detail from audit where action='approval.approve' and object='kiemtoan2'")"
+contains "... and the approver" '"approved_by":"quantri2"' "$(q "select detail from audit where action='approval.approve' and object='kiemtoan2'")"
+same "... the account's session ended" "401" "$(api kiemtoan2 certificates)"
+same "... no session of it is left" "0" "$(q "select count(*) from sessions where username='kiemtoan2'")"
+
+# ---- the dossier steps ([approvals] accept, issue, publish = 2 above) ----
+check "an agency" ct agency add --code BNV --name "Bộ Nội vụ" --province "Hà Nội" --head-name "Phạm Thị Thanh Trà" --head-title "Bộ trưởng" --kind state
+check "tokens" ct token stock --count 4
+check "a dossier" sh -c '"$1" dossier submit --agency BNV --channel direct --file "$2" --confirmed-by "Trần Anh Tuấn, Chánh Văn phòng" --json > "$3"' sh "$CHUNGTHU" "$CT_SRC/data/samples/mau02.csv" "$T/out"
+D=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['code'])" "$T/out")
+dstate() { q "select state from dossiers where code='$D'"; }
+astates() { q "select group_concat(state) from (select state from applicants where dossier='$D' order by n)"; }
+# step STEP [JSON]: the whole gate of one dossier step, officer A asking and officer B deciding
+gate() {
+    local step=$1 body=${2:-'{}'} before=$3 id
+    same "$step: officer A asks: 202" "202" "$(api "$OFFICER" "dossiers/$D/$step" "$body")"
+    id=$(jfield '["id"]')
+    same "$step: ... nothing done yet" "$before" "$(dstate) $(astates)"
+    same "$step: a second request waits for the first: 409" "409" "$(api canbo2 "dossiers/$D/$step" "$body")"
+    same "$step: A approves own: 403" "403" "$(api "$OFFICER" "approvals/$id/approve" '{}')"
+    same "$step: an administrator may not decide it: 403" "403" "$(api quantri2 "approvals/$id/approve" '{}')"
+    same "$step: B declines: 200" "200" "$(api canbo2 "approvals/$id/decline" '{"reason":"Kiểm tra lại"}')"
+    same "$step: ... nothing changed" "$before" "$(dstate) $(astates)"
+    same "$step: A asks again: 202" "202" "$(api "$OFFICER" "dossiers/$D/$step" "$body")"
+    GATE_ID=$(jfield '["id"]')
+    approve_gate() { api canbo2 "approvals/$GATE_ID/approve" '{}'; }
+    race 20 approve_gate
+    same "$step: twenty approvals by B at once: exactly one 200" "1" "$(race_count 200)"
+    same "$step: ... the other nineteen 409" "19" "$(race_count 409)"
+    same "$step: ... audit: requested, declined, requested, approved, by A and B" \
+        "approval.request|$OFFICER approval.decline|canbo2 approval.request|$OFFICER approval.approve|canbo2" \
+        "$(q "select action || '|' || actor from audit where object='$D' and action like 'approval.%' and json_extract(detail, '$.action')='$step' order by id" | tr '\n' ' ' | sed 's/ $//')"
+}
+gate accept '{}' "received pending,pending,pending"
+same "accept: ... accepted" "accepted" "$(dstate)"
+same "accept: ... once, by B" "canbo2" "$(q "select group_concat(actor) from audit where action='dossier.accept' and object='$D'")"
+
+gate issue '{}' "accepted pending,pending,pending"
+same "issue: ... every applicant issued (after the approval's commit, in B's call)" "issued,issued,issued" "$(astates)"
+same "issue: ... once each, by B" "canbo2 3" "$(q "select group_concat(distinct actor) || ' ' || count(*) from audit where action='applicant.issue' and object like '$D#%'")"
+same "issue: ... three certificates on hold" "3" "$(q "select count(*) from certificates c join applicants a on a.cert_serial=c.serial where a.dossier='$D' and c.status='hold'")"
+same "issue: ... each on a token of its own" "3" "$(q "select count(distinct token_serial) from applicants where dossier='$D' and token_serial != ''")"
+same "issue: ... the request approved" "approved" "$(q "select state from approvals where id=$GATE_ID")"
+
+# an issue that fails after its approval (one blank token for three applicants): the request
+# waits again, the applicants issued before the failure stay issued, the rest wait for it
+check "a second dossier" sh -c '"$1" dossier submit --agency BNV --channel direct --file "$2" --confirmed-by "Trần Anh Tuấn, Chánh Văn phòng" --json > "$3"' sh "$CHUNGTHU" "$CT_SRC/data/samples/mau02.csv" "$T/out"
+D2=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['code'])" "$T/out")
+api "$OFFICER" "dossiers/$D2/accept" '{}' >/dev/null
+same "the second dossier accepted by two" "200" "$(api canbo2 "approvals/$(jfield '["id"]')/approve" '{}')"
+same "issue with one token left: 202" "202" "$(api "$OFFICER" "dossiers/$D2/issue" '{}')"
+R6=$(jfield '["id"]')
+same "... B approves: the issue fails part way" "409" "$(api canbo2 "approvals/$R6/approve" '{}')"
+same "... one applicant issued" "issued,pending,pending" "$(q "select group_concat(state) from (select state from applicants where dossier='$D2' order by n)")"
+same "... the request waits again" "pending||0" "$(q "select state || '|' || decided_by || '|' || decided_at from approvals where id=$R6")"
+contains "... approval.reopen audited with the failure" "\"approval\":$R6" "$(q "select detail from audit where action='approval.reopen' and actor='canbo2'")"
+same "more tokens (through the server, which holds the token module open)" "200" "$(api "$OFFICER" tokens/stock '{"count":2}')"
+same "... B approves again: 200" "200" "$(api canbo2 "approvals/$R6/approve" '{}')"
+same "... every applicant issued" "issued,issued,issued" "$(q "select group_concat(state) from (select state from applicants where dossier='$D2' order by n)")"
+same "... approved" "approved|canbo2" "$(q "select state || '|' || decided_by from approvals where id=$R6")"
+
+# publication comes after the pickup and the agency's steps, on the clock of the day after
+today=$(date -u -d '+7 hours' +%F)
+pickup_day=$(ct calendar add-working-days "$today" 2)
+check "notify pickup" ct dossier notify-pickup "$D" --at "$pickup_day 09:00" --place "Phòng 203, 23 Ngụy Như Kon Tum"
+stop_server
+export CHUNGTHU_NOW=$(date -u -d "$pickup_day 10:00 +07" +%s)
+check "agency received" ct dossier agency-received "$D" --by "Nguyễn Văn Nhận"
+check "handed over" ct dossier handed-over "$D"
+check "activation requested" ct dossier request-activation "$D"
+start_server || exit 1
+login_demo
+curl -c "$T/canbo2.jar" -H 'Content-Type: application/json' -o /dev/null \
+    -d "{\"username\":\"canbo2\",\"password\":\"$PW\"}" "$URL/session"
+curl -c "$T/quantri2.jar" -H 'Content-Type: application/json' -o /dev/null \
+    -d '{"username":"quantri2","password":"quản trị viên thứ hai"}' "$URL/session"
+check "with publish = 2, run-due publishes nothing" sh -c '"$1" run-due > "$2"' sh "$CHUNGTHU" "$T/out"
+contains "... published: 0" "published: 0" "$(cat "$T/out")"
+gate publish '{}' "accepted activation_requested,activation_requested,activation_requested"
+same "publish: ... every applicant published" "published,published,published" "$(astates)"
+same "publish: ... the dossier completed" "completed" "$(dstate)"
+same "publish: ... the certificates active" "3" "$(q "select count(*) from certificates c join applicants a on a.cert_serial=c.serial where a.dossier='$D' and c.status='active'")"
+same "publish: ... once each, by B" "canbo2 3" "$(q "select group_concat(distinct actor) || ' ' || count(*) from audit where action='applicant.publish' and object like '$D#%'")"
+stop_server
+unset CHUNGTHU_NOW
+start_server || exit 1
+login_demo
+
+# the instance keeps a CA administrator: the second one becomes an auditor (approved by the
+# owner), and the last one cannot then lose the role
+same "the admin asks: the second administrator → auditor: 202" "202" "$(api "$ADMIN" users/quantri2/role '{"role":"auditor"}')"
+check "... the owner approves" ct approval approve "$(jfield '["id"]')"
+same "... an auditor now" "auditor" "$(q "select role from users where username='quantri2'")"
+same "the last administrator's role: 409" "409" "$(api "$ADMIN" "users/$ADMIN/role" '{"role":"auditor"}')"
+contains "... user.last_admin" "user.last_admin" "$(cat "$T/last")"
+same "... nothing recorded" "0" "$(q "select count(*) from approvals where action='user.role' and object='$ADMIN'")"
+
 # ---- revoke = 1: direct again ----
 refuse "[approvals] revoke = 3 is refused" config.invalid sh -c "sed 's/^revoke = 2/revoke = 3/' '$INI' > '$T/ini' && cp '$T/ini' '$INI' && \"$CHUNGTHU\" cert list"
 sed -i 's/^revoke = 3/revoke = 1/' "$INI"
 check "with revoke = 1, cert revoke is direct" ct cert revoke "$S2" --reason superseded
 same "... revoked at once" "revoked" "$(status "$S2")"
 same "... no request recorded" "0" "$(q "select count(*) from approvals where object='$S2'")"
+sed -i 's/^role = 2/role = 1/' "$INI"
+check "with role = 1, user set-role is direct" ct user set-role kiemtoan2 agency_clerk --agency BNV
+same "... changed at once, with its agency" "agency_clerk|BNV" "$(q "select role || '|' || agency from users where username='kiemtoan2'")"
+refuse "... an agency role names an agency that exists" agency.not_found ct user set-role kiemtoan2 agency_head --agency NOPE
+refuse "... a CA role has no agency" user.agency_unexpected ct user set-role kiemtoan2 auditor --agency BNV
 check "audit verify" ct audit verify
 stop_server
 finish
