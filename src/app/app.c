@@ -190,6 +190,14 @@ static int load_ca(app *a, const char *name, pki_ca *ca, const char *passphrase,
             free(der);
             return -1;
         }
+    } else if (strcmp(name, "audit") == 0 && strcmp(a->cfg.key_storage, "pkcs11") == 0 &&
+               access(key, F_OK) != 0) {
+        /* the audit-signing key beside the issuing CA's on the HSM (an instance whose audit key
+         * was made before that is a file, and stays one) */
+        if (app_token_key_signer(a, false, 0, AUDIT_HSM_LABEL, &a->audit_key, &signer, err) != 0) {
+            free(der);
+            return -1;
+        }
     } else if (signer_open_file(key, passphrase, &signer, err) != 0) {
         free(der);
         return -1;
@@ -264,11 +272,12 @@ void app_close(app *a)
         return;
     app_status_close(a);
     responders_close(a); /* before the token module closes under its keys */
+    pki_ca_free(&a->audit);
+    app_token_key_close(a->audit_key); /* after the signer that used it, before the module */
     app_token_close(a);
     limit_close(a);
     pki_ca_free(&a->root);
     pki_ca_free(&a->issuing);
-    pki_ca_free(&a->audit);
     store_close(a->db);
     calendar_free(a->cal);
     app_reload_close(a);
@@ -342,6 +351,9 @@ int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const char *pas
         return -1;
     if (plan->profile == CERT_PROFILE_ISSUING && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
         if (app_token_ca_signer(a, true, type, &signer, err) != 0)
+            return -1;
+    } else if (plan->profile == CERT_PROFILE_AUDIT && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+        if (app_token_key_signer(a, true, type, AUDIT_HSM_LABEL, &a->audit_key, &signer, err) != 0)
             return -1;
     } else if (signer_generate_file(type, key_path, passphrase, &signer, err) != 0) {
         return -1;

@@ -19,6 +19,7 @@ struct app {
     pki_ca root;
     pki_ca issuing;
     pki_ca audit; /* signs the audit trail's checkpoints; no signer if it could not be made */
+    struct token_key *audit_key; /* its key on the HSM ([ca] key_storage = pkcs11), else NULL */
     struct responder_state *responders; /* app_ocsp.c: the OCSP responder's key and certificate */
     char crl_url_root[CFG_TEXT + 32];
     char crl_url_issuing[CFG_TEXT + 32];
@@ -148,6 +149,8 @@ struct token_key;
 int app_token_key_signer(app *a, bool generate, pki_key_type type, const char *label,
                          struct token_key **key, pki_signer **out, ct_error *err);
 void app_token_key_close(struct token_key *key);
+/* The audit-signing key's label on the CA's HSM. */
+#define AUDIT_HSM_LABEL "chungthu-audit"
 
 /* app.c: building the CA certificates. A plan names one; ca_cert_build signs it for signer's key
  * (consumed, also on failure) under serial (NULL: a random one) with signer_ca's key (NULL:

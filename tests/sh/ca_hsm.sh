@@ -31,5 +31,20 @@ check "CRL signed on the HSM" ct crl show issuing --out "$T/i.crl"
 cat "$CA/issuing.crt" "$CA/root.crt" > "$T/chain.pem"
 check "openssl crl -verify" openssl crl -inform DER -in "$T/i.crl" -CAfile "$T/chain.pem" -verify -noout
 contains "revoked entry" "Superseded" "$(openssl crl -inform DER -in "$T/i.crl" -noout -text)"
+# the audit-signing key beside the issuing CA's on the HSM
+if [ -e "$CA/audit.key" ]; then fail "an audit key file exists"; else pass; fi
+contains "the audit-signing key is on the HSM" "label:      chungthu-audit" "$(pkcs11-tool --module $MODULE --token-label chungthu-hsm --login --pin 87654321 --list-objects 2>&1)"
+check "a checkpoint signed on the HSM" ct audit checkpoint
+check "which verifies" ct audit verify
+contains "... with its checkpoint" "signed checkpoints" "$(cat "$T/out")"
+tail -1 "$CHUNGTHU_HOME/audit-checkpoints.jsonl" > "$T/line.json"
+python3 - "$T/line.json" "$T" <<'PY'
+import base64, json, sys
+d = json.load(open(sys.argv[1]))
+open(sys.argv[2] + "/body", "w").write(json.dumps(d["checkpoint"], separators=(",", ":"), sort_keys=True, ensure_ascii=False))
+open(sys.argv[2] + "/sig", "wb").write(base64.b64decode(d["signature"]))
+PY
+openssl x509 -in "$CA/audit.crt" -pubkey -noout > "$T/audit.pub"
+check "OpenSSL verifies the HSM's signature on it" openssl dgst -sha256 -verify "$T/audit.pub" -signature "$T/sig" "$T/body"
 CHUNGTHU_HSM_PIN=00000000 refuse "wrong HSM PIN" token.wrong_pin ct cert list
 finish
