@@ -9,38 +9,11 @@
 //   node approvals.mjs BASE_URL ACCOUNTS_FILE OFFICER_A OFFICER_B_PASSWORD SERIAL1 SERIAL2 [SCREENSHOT_DIR]
 //
 // Officer B is the account "canbo2". Exits non-zero on the first failed check, naming it.
-import {readFileSync} from 'node:fs';
-import {chromium} from 'playwright-core';
+import {atWidths, check, readAccounts, run, session} from './lib.mjs';
 
 const [base, accountsFile, officerA, passwordB, serial1, serial2, shots] = process.argv.slice(2);
-const accounts = Object.fromEntries(readFileSync(accountsFile, 'utf8').split('\n')
-  .filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/)).map(([u, , p]) => [u, p]));
+const accounts = readAccounts(accountsFile);
 accounts.canbo2 = passwordB;
-
-let checks = 0;
-function check(what, ok, detail) {
-  checks++;
-  if (!ok) throw new Error(`FAIL: ${what}${detail ? ` (${detail})` : ''}`);
-  console.log(`ok ${checks} - ${what}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-async function session(user) {
-  const context = await browser.newContext({locale: 'vi-VN', viewport: {width: 1280, height: 860}});
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { throw new Error(`page error for ${user}: ${e.message}`); });
-  await page.goto(`${base}/portal/`);
-  await page.fill('#login input[name=username]', user);
-  await page.fill('#login input[name=password]', accounts[user]);
-  await page.click('#login button[type=submit]');
-  await page.waitForSelector('#logout:not([hidden])');
-  return page;
-}
 
 /* Go to a page of the portal, drawn afresh (a page already shown is reloaded). */
 async function open(page, hash, selector) {
@@ -48,16 +21,6 @@ async function open(page, hash, selector) {
   if (same) await page.reload();
   else await page.evaluate((h) => { location.hash = h; }, hash);
   await page.waitForSelector(selector);
-}
-
-async function atWidths(page, name) {
-  for (const [width, height] of [[1280, 860], [375, 812]]) {
-    await page.setViewportSize({width, height});
-    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-    check(`${name} at ${width} px: nothing to scroll sideways`, scroll <= inner, `${scroll} > ${inner}`);
-    if (shots) await page.screenshot({path: `${shots}/${name}${width === 1280 ? '' : '-375'}.png`, fullPage: true});
-  }
-  await page.setViewportSize({width: 1280, height: 860});
 }
 
 /* The API as the page's own session sees it. */
@@ -87,7 +50,7 @@ async function askRevocation(page, serial, reason) {
   return Number(/#(\d+)/.exec(note)[1]);
 }
 
-try {
+await run({base, accounts, shots}, async () => {
   const a = await session(officerA);
   const b = await session('canbo2');
 
@@ -135,8 +98,4 @@ try {
   await open(a, `#/certs/${serial2}`, '#revoke');
   check("A's page of it offers the revocation again", (await a.locator('#revoke-waiting').count()) === 0);
   await atWidths(a, 'cert-declined');
-
-  console.log(`${checks} checks passed`);
-} finally {
-  await browser.close();
-}
+});

@@ -9,36 +9,10 @@
 //
 // Exits non-zero on the first failed check, naming it.
 import {readFileSync} from 'node:fs';
-import {chromium} from 'playwright-core';
+import {atWidths, check, readAccounts, run, session} from './lib.mjs';
 
 const [base, accountsFile, badFile, goodFile, shots] = process.argv.slice(2);
-const accounts = Object.fromEntries(readFileSync(accountsFile, 'utf8').split('\n')
-  .filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/)).map(([u, , p]) => [u, p]));
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-let checks = 0;
-function check(what, ok, detail) {
-  checks++;
-  if (!ok) throw new Error(`FAIL: ${what}${detail ? ` (${detail})` : ''}`);
-  console.log(`ok ${checks} - ${what}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-/* The page at 1280 and 375 px: nothing to scroll sideways; screenshots when asked. */
-async function inspect(page, name) {
-  for (const [width, height] of [[1280, 860], [375, 812]]) {
-    await page.setViewportSize({width, height});
-    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-    check(`${name} at ${width} px: nothing to scroll sideways`, scroll <= inner, `${scroll} > ${inner}`);
-    if (shots) await page.screenshot({path: `${shots}/${width === 1280 ? name : `${name}-375`}.png`, fullPage: true});
-  }
-  await page.setViewportSize({width: 1280, height: 860});
-}
 
 /* The draft's list as the server reads it now: names in order. */
 async function draftNames(page, id) {
@@ -48,15 +22,8 @@ async function draftNames(page, id) {
   }, id);
 }
 
-try {
-  const context = await browser.newContext({locale: 'vi-VN', viewport: {width: 1280, height: 860}});
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { throw new Error(`page error: ${e.message}`); });
-  await page.goto(`${base}/portal/`);
-  await page.fill('#login input[name=username]', 'vanthu');
-  await page.fill('#login input[name=password]', accounts.vanthu);
-  await page.click('#login button[type=submit]');
-  await page.waitForSelector('#logout:not([hidden])');
+await run({base, accounts: readAccounts(accountsFile), shots}, async () => {
+  const page = await session('vanthu');
   await page.goto(`${base}/portal/#/drafts`);
   await page.waitForSelector('#new-draft');
   await page.fill('#new-draft input[name=title]', 'Đợt Excel');
@@ -84,7 +51,7 @@ try {
   const first = await page.textContent('#list-errors li');
   check('each names its row and column', first.includes('Dòng 3') && first.includes('Ngày sinh'), first);
   check('the count is in the heading', (await page.textContent('#list-errors h2')).includes('(3)'));
-  await inspect(page, 'lists-errors');
+  await atWidths(page, 'lists-errors');
   check('nothing kept', (await page.textContent('#draft-applicants')).trim() === '—');
 
   /* the clean workbook goes through */
@@ -121,7 +88,7 @@ try {
   await form.locator('#editor-add').click();
   const edited = await page.locator('#editor-rows .editor-table td.row-name').allTextContents();
   check('the person edited in place', edited.join('|') === 'Nguyễn Thị Thu Hà|Trần Văn Đức Anh|Lê Thị Mai', edited.join('|'));
-  await inspect(page, 'lists-editor');
+  await atWidths(page, 'lists-editor');
   await page.click('#editor-send');
   await page.waitForSelector('[data-flash=ok]');
   const names = await draftNames(page, id);
@@ -140,10 +107,4 @@ try {
   check('the list stays as it was', (await draftNames(page, id)).length === 3);
   await page.click('#editor-rows .editor-table button[data-remove="3"]');
   check('a person removed', await page.locator('#editor-rows .editor-table tr[data-person]').count() === 2);
-  console.log(`${checks} checks passed`);
-} catch (e) {
-  console.error(e.message);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});

@@ -10,19 +10,10 @@
 //   node portal.mjs BASE_URL ACCOUNTS_FILE [SCREENSHOT_DIR]
 //
 // Exits non-zero on the first failed check, naming it.
-import {readFileSync, writeFileSync} from 'node:fs';
-import {chromium} from 'playwright-core';
+import {writeFileSync} from 'node:fs';
+import {atWidths, check, fitsWidth, readAccounts, run, session, shot} from './lib.mjs';
 
 const [base, accountsFile, shots] = process.argv.slice(2);
-const accounts = Object.fromEntries(readFileSync(accountsFile, 'utf8').split('\n')
-  .filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/)).map(([u, , p]) => [u, p]));
-
-let checks = 0;
-function check(what, ok, detail) {
-  checks++;
-  if (!ok) throw new Error(`FAIL: ${what}${detail ? ` (${detail})` : ''}`);
-  console.log(`ok ${checks} - ${what}`);
-}
 
 const CSV = [
   'STT,Họ và tên,Ngày sinh,Số CCCD/CMND/Hộ chiếu,Ngày cấp,Nơi cấp,Thư điện tử công vụ,"Cơ quan, đơn vị công tác",Tỉnh/thành phố,Chức vụ,Ngạch/Vị trí,Số điện thoại di động,Số hiệu chứng thư số cũ (nếu có)',
@@ -38,39 +29,11 @@ const SUPPLEMENTED_UNIT = 'Vụ Pháp chế, Phòng Pháp luật hành chính';
 const REFUSAL = 'Số CCCD không khớp năm sinh; đề nghị cơ quan kiểm tra lại';
 const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({path: `${shots}/${name}.png`, fullPage: true});
-}
-
-/* A logged-in page of its own (its own cookie jar) for one user. */
-async function session(user) {
-  const context = await browser.newContext({locale: 'vi-VN', viewport: {width: 1280, height: 860}});
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { throw new Error(`page error for ${user}: ${e.message}`); });
-  await page.goto(`${base}/portal/`);
-  await page.fill('#login input[name=username]', user);
-  await page.fill('#login input[name=password]', accounts[user]);
-  await page.click('#login button[type=submit]');
-  await page.waitForSelector('#logout:not([hidden])');
-  return page;
-}
-
 /* Open a view afresh (a reload: a hash alone does not re-render an unchanged URL). */
 async function go(page, hash) {
   await page.goto(`${base}/portal/${hash}`);
   await page.reload();
   await page.waitForSelector('main h1');
-}
-
-/* Whether the page fits its window's width (nothing to scroll sideways). */
-async function fitsWidth(page) {
-  return page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 }
 
 /* What must never reach a person's screen: the API's codes for actions, roles and states, and
@@ -80,21 +43,16 @@ const RAW = ['dossier.', 'applicant.', '_clerk', '_head', 'ca_officer', 'with_su
 /* A page as its users see it, at 1280 and at 375 px: nothing to scroll sideways, no raw code in
  * the visible text, every input with a visible label; screenshots of both widths when asked. */
 async function inspect(page, name) {
-  for (const [width, height] of [[1280, 860], [375, 812]]) {
-    await page.setViewportSize({width, height});
-    const [scroll, inner, text, unlabelled] = await page.evaluate(() => [
-      document.documentElement.scrollWidth, window.innerWidth, document.body.innerText,
+  await atWidths(page, name, async (width) => {
+    const [text, unlabelled] = await page.evaluate(() => [document.body.innerText,
       [...document.querySelectorAll('main input:not([type=hidden]), main select')]
         .filter((i) => !i.closest('label') && !(i.id && document.querySelector(`label[for="${i.id}"]`)) &&
           !i.closest('td')).map((i) => i.name)]);
-    check(`${name} at ${width} px: nothing to scroll sideways`, scroll <= inner, `${scroll} > ${inner}`);
     const raw = RAW.filter((w) => text.includes(w));
     check(`${name} at ${width} px: no raw code on screen`, raw.length === 0,
       raw.map((w) => text.slice(Math.max(0, text.indexOf(w) - 40), text.indexOf(w) + 40)).join(' | '));
     check(`${name}: every input has a visible label`, unlabelled.length === 0, unlabelled.join(', '));
-    await shot(page, width === 1280 ? name : `${name}-375`);
-  }
-  await page.setViewportSize({width: 1280, height: 860});
+  });
 }
 
 /* Submit an action form of the dossier page and wait for every applicant not refused to reach a state. */
@@ -114,7 +72,7 @@ async function step(page, action, state, fill) {
   }
 }
 
-try {
+await run({base, accounts: readAccounts(accountsFile), shots}, async (browser) => {
   /* the CA administrator stocks blank tokens */
   const admin = await session('quantri');
   await go(admin, '#/admin');
@@ -408,7 +366,4 @@ try {
   await inspect(auditor, 'audit');
   await go(auditor, '#/dossiers');
   await inspect(auditor, 'dossiers');
-  console.log(`${checks} checks passed`);
-} finally {
-  await browser.close();
-}
+});

@@ -7,37 +7,9 @@
 //   node reports.mjs BASE_URL ACCOUNTS_FILE [SCREENSHOT_DIR]
 //
 // Exits non-zero on the first failed check, naming it.
-import {readFileSync} from 'node:fs';
-import {chromium} from 'playwright-core';
+import {atWidths, check, readAccounts, run, session} from './lib.mjs';
 
 const [base, accountsFile, shots] = process.argv.slice(2);
-const accounts = Object.fromEntries(readFileSync(accountsFile, 'utf8').split('\n')
-  .filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/)).map(([u, , p]) => [u, p]));
-
-let checks = 0;
-function check(what, ok, detail) {
-  checks++;
-  if (!ok) throw new Error(`FAIL: ${what}${detail ? ` (${detail})` : ''}`);
-  console.log(`ok ${checks} - ${what}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-async function session(user) {
-  const context = await browser.newContext({locale: 'vi-VN', viewport: {width: 1280, height: 860}});
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { throw new Error(`page error for ${user}: ${e.message}`); });
-  await page.goto(`${base}/portal/`);
-  await page.fill('#login input[name=username]', user);
-  await page.fill('#login input[name=password]', accounts[user]);
-  await page.click('#login button[type=submit]');
-  await page.waitForSelector('#logout:not([hidden])');
-  return page;
-}
 
 /* Both charts fetched and decoded: an <img> that failed has naturalWidth 0. */
 async function chartsLoaded(page) {
@@ -46,20 +18,16 @@ async function chartsLoaded(page) {
   return page.evaluate(() => [...document.querySelectorAll('img.chart')].map((i) => [i.naturalWidth, i.clientWidth]));
 }
 
-async function atWidths(page, name) {
-  for (const [width, height] of [[1280, 860], [375, 812]]) {
-    await page.setViewportSize({width, height});
-    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-    check(`${name} at ${width} px: nothing to scroll sideways`, scroll <= inner, `${scroll} > ${inner}`);
+/* The page at both widths, with both charts drawn within the window at each. */
+async function chartsAtWidths(page, name) {
+  await atWidths(page, name, async (width, inner) => {
     const sizes = await chartsLoaded(page);
     check(`${name} at ${width} px: both charts drawn, within the window`,
       sizes.length === 2 && sizes.every(([natural, shown]) => natural > 0 && shown > 0 && shown <= inner), JSON.stringify(sizes));
-    if (shots) await page.screenshot({path: `${shots}/${name}${width === 1280 ? '' : '-375'}.png`, fullPage: true});
-  }
-  await page.setViewportSize({width: 1280, height: 860});
+  });
 }
 
-try {
+await run({base, accounts: readAccounts(accountsFile), shots}, async () => {
   for (const user of ['canbo', 'kiemtoan']) {
     const page = await session(user);
     const link = page.locator('nav a[href="#/reports"]');
@@ -73,7 +41,7 @@ try {
     /* the seeded dossiers: two received this month, one of them accepted */
     const total = await page.locator('#report table').first().locator('tr.total td').allInnerTexts();
     check(`${user}: this month's dossiers in the total row`, total[1] === '2' && total[3] === '1', total.join(' | '));
-    await atWidths(page, `reports-${user}`);
+    await chartsAtWidths(page, `reports-${user}`);
 
     /* a CSV link downloads the table with its byte-order mark */
     const href = await page.getAttribute('a[data-csv="dossiers"]', 'href');
@@ -97,7 +65,4 @@ try {
   await clerk.reload();
   await clerk.waitForSelector('#flash .error');
   check('the clerk is refused the report', (await clerk.locator('#report table').count()) === 0);
-  console.log(`${checks} checks passed`);
-} finally {
-  await browser.close();
-}
+});

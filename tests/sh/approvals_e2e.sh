@@ -6,18 +6,8 @@
 # APPROVALS_SCREENSHOTS=DIR saves the screenshots there.
 CT_FOUR_EYES=1 # the defaults, not the one-person instances of the other tests (lib.sh)
 . "$(dirname "$0")/../lib.sh"
-E2E=$CT_SRC/tests/e2e
-if [ ! -x /usr/bin/chromium ] || [ ! -d "$E2E/node_modules/playwright-core" ]; then
-    fail "Chromium or playwright-core missing: run scripts/install-deps"
-    finish
-fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE=http://127.0.0.1:$PORT
+. "$(dirname "$0")/../e2e/run.sh"
 CA=$CHUNGTHU_HOME/ca
-DB=$CHUNGTHU_HOME/chungthu.db
-q() { sqlite3 "$DB" "$1"; }
-check "init --demo" ct init --demo --base-url "$BASE"
-ACCOUNTS=$CHUNGTHU_HOME/demo-accounts.txt
 ADMIN=$(awk '$2 == "ca_admin" { print $1; exit }' "$ACCOUNTS")
 ADMIN_PW=$(awk -v u="$ADMIN" '$1 == u { print $3 }' "$ACCOUNTS")
 OFFICER=$(awk '$2 == "ca_officer" { print $1; exit }' "$ACCOUNTS")
@@ -41,20 +31,10 @@ check "and approves officer B's account" ct approval approve "$(q "select id fro
 check "logout" ct logout
 same "officer B exists" "ca_officer" "$(q "select role from users where username='canbo2'")"
 
-"$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 1 100); do curl -sf "$BASE/healthz" -o /dev/null && break; sleep 0.1; done
+e2e_serve
 contains "the certificate page's script is served" "viewCert" "$(curl -s "$BASE/portal/certs.js")"
 
-if node "$E2E/approvals.mjs" "$BASE" "$ACCOUNTS" "$OFFICER" "$B_PW" "$S1" "$S2" ${APPROVALS_SCREENSHOTS:-} > "$T/e2e.log" 2>&1; then
-    pass
-    tail -1 "$T/e2e.log"
-else
-    fail "the browser test"
-    sed 's/^/  | /' "$T/e2e.log" >&2
-    tail -20 "$T/server.log" | sed 's/^/  server | /' >&2
-fi
+e2e_node approvals "$OFFICER" "$B_PW" "$S1" "$S2"
 
 # what the browser did, as the rest of the world sees it
 cat "$CA/issuing.crt" "$CA/root.crt" > "$T/chain.pem"
@@ -80,7 +60,5 @@ same "the revocation: asked by A, approved by B" "approved|$OFFICER|canbo2" "$(q
 same "the declined request: by B, with the reason typed" "declined|canbo2|Nhầm số hiệu" "$(q "select state || '|' || decided_by || '|' || reason from approvals where action='revoke' and object='$S2'")"
 same "cert.revoke audited once, by B" "canbo2" "$(q "select group_concat(actor) from audit where action='cert.revoke'")"
 same "the kept certificate: active" "active" "$(q "select status from certificates where serial='$S2'")"
-kill -TERM $SERVER
-wait $SERVER
-same "the server stops cleanly" "0" "$?"
+stop_server
 finish

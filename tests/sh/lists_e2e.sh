@@ -3,13 +3,7 @@
 # the small list form (add, edit, send, a refused row, remove), against a real server on a demo
 # instance. LISTS_SCREENSHOTS=DIR saves the screenshots at 1280 and 375 px there.
 . "$(dirname "$0")/../lib.sh"
-E2E=$CT_SRC/tests/e2e
-if [ ! -x /usr/bin/chromium ] || [ ! -d "$E2E/node_modules/playwright-core" ]; then
-    fail "Chromium or playwright-core missing: run scripts/install-deps"
-    finish
-fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-check "init --demo" ct init --demo --base-url "http://127.0.0.1:$PORT"
+. "$(dirname "$0")/../e2e/run.sh"
 HEAD='["STT","Họ và tên","Ngày sinh","Số CCCD/CMND/Hộ chiếu","Ngày cấp","Nơi cấp","Thư điện tử công vụ","Cơ quan, đơn vị công tác","Tỉnh/thành phố","Chức vụ","Ngạch/Vị trí","Số điện thoại di động","Số hiệu chứng thư số cũ (nếu có)"]'
 # good: shared strings, a date serial, a text date, an inline string, an ID with a leading zero
 cat >"$T/good.json" <<JSON
@@ -29,20 +23,8 @@ JSON
 python3 "$CT_SRC/tests/xlsx.py" make "$T/good.xlsx" "$T/good.json"
 python3 "$CT_SRC/tests/xlsx.py" make "$T/bad.xlsx" "$T/bad.json"
 
-"$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" -o /dev/null && break; sleep 0.1; done
-
-if node "$E2E/lists.mjs" "http://127.0.0.1:$PORT" "$CHUNGTHU_HOME/demo-accounts.txt" "$T/bad.xlsx" "$T/good.xlsx" ${LISTS_SCREENSHOTS:-} > "$T/e2e.log" 2>&1; then
-    pass
-    tail -1 "$T/e2e.log"
-else
-    fail "the browser test"
-    sed 's/^/  | /' "$T/e2e.log" >&2
-    tail -20 "$T/server.log" | sed 's/^/  server | /' >&2
-fi
+e2e_serve
+e2e_node lists "$T/bad.xlsx" "$T/good.xlsx"
 same "the audit chain still verifies" "0" "$(ct audit verify >/dev/null 2>&1; echo $?)"
-kill -TERM $SERVER; wait $SERVER
-same "the server stops cleanly" "0" "$?"
+stop_server
 finish

@@ -3,13 +3,7 @@
 # the auditor, against a real server on a demo instance; then the public directory.
 # PORTAL_SCREENSHOTS=DIR also saves the screenshots of docs/screenshots/ there.
 . "$(dirname "$0")/../lib.sh"
-E2E=$CT_SRC/tests/e2e
-if [ ! -x /usr/bin/chromium ] || [ ! -d "$E2E/node_modules/playwright-core" ]; then
-    fail "Chromium or playwright-core missing: run scripts/install-deps"
-    finish
-fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-check "init --demo" ct init --demo --base-url "http://127.0.0.1:$PORT"
+. "$(dirname "$0")/../e2e/run.sh"
 # The queue's colours: a dossier accepted a month ago is late; one accepted three working
 # days before today (when today is a working day) is due today. Recorded by the CA at the time.
 at_nine() { date -u -d "$1 02:00" +%s; } # 09:00 in Vietnam
@@ -41,25 +35,14 @@ export E2E_LATE=$LATE E2E_DUE_TODAY=$DUE
 : > "$T/clock"
 export E2E_CLOCK=$T/clock E2E_PICKUP_DAY=$(ct calendar add-working-days "$today" 1)
 
-CHUNGTHU_NOW=@$T/clock "$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" -o /dev/null && break; sleep 0.1; done
+CHUNGTHU_NOW=@$T/clock e2e_serve
+same "the portal is served" "200" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/portal/")"
+contains "its scripts are our own only" "script-src 'self'" "$(curl -s -D - -o /dev/null "$BASE/portal/portal.js")"
+same "no file outside it" "400" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/portal/..%2Fportal%2Fportal.js")"
+same "nor a name it does not serve" "404" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/portal/README.md")"
+same "nor a path below it" "404" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/portal/x/portal.js")"
 
-same "the portal is served" "200" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/portal/")"
-contains "its scripts are our own only" "script-src 'self'" "$(curl -s -D - -o /dev/null "http://127.0.0.1:$PORT/portal/portal.js")"
-same "no file outside it" "400" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/portal/..%2Fportal%2Fportal.js")"
-same "nor a name it does not serve" "404" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/portal/README.md")"
-same "nor a path below it" "404" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/portal/x/portal.js")"
-
-if node "$E2E/portal.mjs" "http://127.0.0.1:$PORT" "$CHUNGTHU_HOME/demo-accounts.txt" ${PORTAL_SCREENSHOTS:-} > "$T/e2e.log" 2>&1; then
-    pass
-    tail -1 "$T/e2e.log"
-else
-    fail "the browser test"
-    sed 's/^/  | /' "$T/e2e.log" >&2
-    tail -20 "$T/server.log" | sed 's/^/  server | /' >&2
-fi
+e2e_node portal
 same "the audit chain still verifies" "0" "$(ct audit verify >/dev/null 2>&1; echo $?)"
-kill -TERM $SERVER; wait $SERVER
+stop_server
 finish
