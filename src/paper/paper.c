@@ -39,6 +39,9 @@ static char *upper(paper_doc *doc, const char *s)
 }
 
 static char *vformat(paper_doc *doc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static char *vformat(paper_doc *doc, const char *fmt, va_list ap)
 {
     char *s = NULL;
 
