@@ -99,11 +99,27 @@ same "the unit runs as chungthu" "chungthu" "$(sed -n 's/^User=//p' "$unit")"
 same "Type=notify" "notify" "$(sed -n 's/^Type=//p' "$unit")"
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 env_file=$(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$unit")
-runuser -u chungthu -- bash -c "set -a; . '$env_file'; set +a; exec $exec_start" \
-    2>"$T/server.log" &
-RUNNER=$!
-for _ in $(seq 1 200); do curl -f "$URL/healthz" -o /dev/null && break; sleep 0.1; done
+# The port is chosen now, just before the server binds it (chosen earlier, another test's client
+# could hold it by then); a server that cannot bind (exit 3: in use) gets another, three times.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+for attempt in 1 2 3; do
+    PORT=$(free_port)
+    URL=http://127.0.0.1:$PORT
+    sed -i "s/^listen = .*/listen = 127.0.0.1:$PORT/" "$HOME_DIR/chungthu.ini"
+    runuser -u chungthu -- bash -c "set -a; . '$env_file'; set +a; exec $exec_start" \
+        2>"$T/server.log" &
+    RUNNER=$!
+    for _ in $(seq 1 300); do
+        curl -f "$URL/healthz" -o /dev/null && break
+        kill -0 "$RUNNER" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$RUNNER" 2>/dev/null && break
+    echo "the server did not start (attempt $attempt):" >&2
+    sed 's/^/  server.log | /' "$T/server.log" >&2
+done
 same "healthz" "200" "$(curl -o /dev/null -w '%{http_code}' "$URL/healthz")"
+curl -sf "$URL/healthz" -o /dev/null || sed 's/^/  server.log | /' "$T/server.log" >&2
 same "the portal from /usr/share/chungthu/web" "200" \
     "$(curl -o /dev/null -w '%{http_code}' "$URL/portal/")"
 cat "$HOME_DIR/ca/issuing.crt" "$HOME_DIR/ca/root.crt" >"$T/chain.pem"
