@@ -61,7 +61,7 @@ static int approval_id(cli_call *c, int64_t *id)
 int cmd_approval_approve(cli_call *c)
 {
     approval_record rec;
-    int64_t id;
+    int64_t id = 0;
 
     if (approval_id(c, &id) != 0 || app_approval_approve(c->a, &c->actor, id, &rec, &c->err) != 0)
         return CLI_FAILED;
@@ -74,7 +74,7 @@ int cmd_approval_approve(cli_call *c)
 int cmd_approval_decline(cli_call *c)
 {
     approval_record rec;
-    int64_t id;
+    int64_t id = 0;
 
     if (approval_id(c, &id) != 0 ||
         app_approval_decline(c->a, &c->actor, id, cli_get(&c->args, "reason"), &rec, &c->err) != 0)
