@@ -3,6 +3,7 @@
 # puts a changed holiday file in force, and refuses a chungthu.ini or holiday file that does not
 # parse, saying why and keeping what runs; all the while a client load gets no failure.
 . "$(dirname "$0")/../lib.sh"
+WRK=
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT
 curl() { command curl -m 10 -s "$@"; }
@@ -30,7 +31,7 @@ with open(sys.argv[2], "a") as log:
 PY
 python3 "$T/listen.py" "$T/notify" "$T/notify.log" &
 LISTENER=$!
-trap 'kill $LISTENER $SERVER $LOAD 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $LISTENER $SERVER $LOAD $WRK 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 wait_for "the notify socket is there" test -S "$T/notify"
 
 # WATCHDOG_USEC of 2 s: alive said every second
@@ -102,6 +103,38 @@ read -r requests failures < "$T/load"
 [ "$requests" -ge 30 ] && pass || fail "too little load: $requests requests"
 same "requests failed while reloading (of $requests)" "0" "$failures"
 echo "load: $requests requests through 4 reloads, $failures failed"
+
+# ---- 20 s of OCSP load (wrk) while the configuration changes: SIGHUP with a changed setting
+# and a new holiday file, then with a broken file; no request may fail ----
+openssl ocsp -issuer "$CHUNGTHU_HOME/ca/issuing.crt" -serial 0x0123456789ABCDEF -no_nonce \
+    -reqout "$T/ocsp.req" >/dev/null 2>&1
+OCSP_GET=$URL/ocsp/$(base64 -w0 < "$T/ocsp.req" | tr '+/' '-_' | tr -d '=')
+same "an OCSP GET answers" "200" "$(curl -o /dev/null -w '%{http_code}' "$OCSP_GET")"
+wrk -t2 -c16 -d20s "$OCSP_GET" > "$T/wrk.out" 2>&1 &
+WRK=$!
+ocsp_seen() { [ "$(grep -c '"route":"ocsp"' "$T/access.log" 2>/dev/null)" -gt 100 ]; }
+wait_for "wrk's load reaches the server" ocsp_seen
+reloads=$(grep -c 'chungthu: reloaded' "$T/server.log")
+sed -i 's/^max_connections = .*/max_connections = 3000/' "$CHUNGTHU_HOME/chungthu.ini"
+printf '2032-01-01 off Tết Dương lịch\n2032-01-02 off Nghỉ bù dưới tải\n' > "$CHUNGTHU_HOME/holidays/2032.txt"
+kill -HUP $SERVER
+reloaded_again() { [ "$(grep -c 'chungthu: reloaded' "$T/server.log")" -gt "$reloads" ]; }
+wait_for "reloaded under load" reloaded_again
+cp "$CHUNGTHU_HOME/chungthu.ini" "$T/good.ini"
+printf '[server\nbroken\n' >> "$CHUNGTHU_HOME/chungthu.ini"
+refusals=$(grep -c 'reload refused' "$T/server.log")
+kill -HUP $SERVER
+refused_again() { [ "$(grep -c 'reload refused' "$T/server.log")" -gt "$refusals" ]; }
+wait_for "the broken file refused under load" refused_again
+cp "$T/good.ini" "$CHUNGTHU_HOME/chungthu.ini"
+wait $WRK
+requests=$(awk '/requests in/ {print $1}' "$T/wrk.out")
+[ "${requests:-0}" -gt 1000 ] && pass || fail "too little OCSP load: ${requests:-0} requests"
+same "no OCSP request failed (non-2xx)" "" "$(grep 'Non-2xx' "$T/wrk.out")"
+same "no socket error" "" "$(grep 'Socket errors' "$T/wrk.out")"
+echo "wrk: $requests OCSP requests in 20 s through two reloads, none failed"
+contains "the new holiday in force" '"2032-01-02"' "$(curl -b "$T/jar" "$URL/api/v1/calendar/holidays?year=2032")"
+contains "the changed setting named for the next restart" "max_connections" "$(tail -5 "$T/server.log")"
 
 kill -TERM $SERVER
 wait $SERVER
