@@ -297,6 +297,21 @@ static void put_ocsp_nocheck(ct_buf *b)
     ext_end(b, m);
 }
 
+/* What a certificate signed by the issuing CA's side carries after its usages: the policy (if
+ * any), the key identifiers, where its issuer's CRL and OCSP are. */
+static int put_policy_and_links(ct_buf *b, const cert_request *req, const cert_issuer *issuer,
+                                const unsigned char *subject_key_id, ct_error *err)
+{
+    if (req->policy_oid && put_policies(b, req->policy_oid, req->cps_uri, err) != 0)
+        return -1;
+    put_key_ids(b, issuer->key_id, subject_key_id);
+    if (req->crl_url)
+        put_crl_dp(b, req->crl_url);
+    if (req->ocsp_url || req->ca_issuers_url)
+        put_aia(b, req->ocsp_url, req->ca_issuers_url);
+    return 0;
+}
+
 /* The extensions of each profile, in the order they appear. */
 static int put_extensions(ct_buf *b, const cert_request *req, const cert_issuer *issuer,
                           const unsigned char *subject_key_id, ct_error *err)
@@ -314,13 +329,8 @@ static int put_extensions(ct_buf *b, const cert_request *req, const cert_issuer 
     case CERT_PROFILE_ISSUING:
         put_basic_constraints(b, true, 0);
         put_key_usage(b, KU_KEY_CERT_SIGN | KU_CRL_SIGN);
-        if (req->policy_oid && put_policies(b, req->policy_oid, req->cps_uri, err) != 0)
+        if (put_policy_and_links(b, req, issuer, subject_key_id, err) != 0)
             return -1;
-        put_key_ids(b, issuer->key_id, subject_key_id);
-        if (req->crl_url)
-            put_crl_dp(b, req->crl_url);
-        if (has_aia)
-            put_aia(b, req->ocsp_url, req->ca_issuers_url);
         break;
     case CERT_PROFILE_OCSP:
         put_basic_constraints(b, false, -1);
@@ -347,13 +357,8 @@ static int put_extensions(ct_buf *b, const cert_request *req, const cert_issuer 
         der_tlv(b, DER_OID, eku, eku_len);
         der_end(b, seq);
         ext_end(b, m);
-        if (req->policy_oid && put_policies(b, req->policy_oid, req->cps_uri, err) != 0)
+        if (put_policy_and_links(b, req, issuer, subject_key_id, err) != 0)
             return -1;
-        put_key_ids(b, issuer->key_id, subject_key_id);
-        if (req->crl_url)
-            put_crl_dp(b, req->crl_url);
-        if (has_aia)
-            put_aia(b, req->ocsp_url, req->ca_issuers_url);
         break;
     }
     case CERT_PROFILE_SUBSCRIBER:

@@ -66,38 +66,6 @@ int csr_build(pki_signer *signer, const unsigned char *subject_der, size_t subje
 int csr_read(const unsigned char *data, size_t len, pubkey_info *key, unsigned char **subject_der,
              size_t *subject_len, ct_error *err)
 {
-    X509_REQ *req = NULL;
-    unsigned char *name = NULL;
-    int n;
-
-    /* pubkey_from_csr checks the format, the signature and the key */
-    if (pubkey_from_csr(data, len, key, err) != 0)
-        return -1;
-    if (len > 10 && memcmp(data, "-----BEGIN", 10) == 0) {
-        BIO *bio = BIO_new_mem_buf(data, (int)len);
-        if (bio)
-            req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
-        BIO_free(bio);
-    } else {
-        const unsigned char *p = data;
-        req = d2i_X509_REQ(NULL, &p, (long)len);
-    }
-    n = req ? i2d_X509_NAME(X509_REQ_get_subject_name(req), &name) : -1;
-    X509_REQ_free(req);
-    ERR_clear_error();
-    if (n <= 0) {
-        pubkey_info_free(key);
-        return ct_fail(err, 400, "csr.malformed", "yêu cầu chứng thư (CSR) không đọc được",
-                       "the certificate request (CSR) cannot be parsed");
-    }
-    *subject_der = malloc((size_t)n);
-    if (*subject_der == NULL) {
-        OPENSSL_free(name);
-        pubkey_info_free(key);
-        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    memcpy(*subject_der, name, (size_t)n);
-    *subject_len = (size_t)n;
-    OPENSSL_free(name);
-    return 0;
+    /* the format, the signature and the key are checked as for any CSR we take */
+    return pubkey_from_csr_subject(data, len, key, subject_der, subject_len, err);
 }

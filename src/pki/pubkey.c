@@ -117,7 +117,35 @@ static int check_key(EVP_PKEY *pkey, pubkey_info *out, ct_error *err)
     return 0;
 }
 
+/* The subject Name of a CSR as DER (malloc'd, into *der). */
+static int csr_subject(X509_REQ *req, unsigned char **der, size_t *len, ct_error *err)
+{
+    unsigned char *name = NULL;
+    int n = i2d_X509_NAME(X509_REQ_get_subject_name(req), &name);
+
+    if (n <= 0) {
+        ERR_clear_error();
+        return ct_fail(err, 400, "csr.malformed", "yêu cầu chứng thư (CSR) không đọc được",
+                       "the certificate request (CSR) cannot be parsed");
+    }
+    *der = malloc((size_t)n);
+    if (*der == NULL) {
+        OPENSSL_free(name);
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    }
+    memcpy(*der, name, (size_t)n);
+    *len = (size_t)n;
+    OPENSSL_free(name);
+    return 0;
+}
+
 int pubkey_from_csr(const unsigned char *data, size_t len, pubkey_info *out, ct_error *err)
+{
+    return pubkey_from_csr_subject(data, len, out, NULL, NULL, err);
+}
+
+int pubkey_from_csr_subject(const unsigned char *data, size_t len, pubkey_info *out,
+                            unsigned char **subject_der, size_t *subject_len, ct_error *err)
 {
     X509_REQ *req = NULL;
     EVP_PKEY *pkey;
@@ -148,6 +176,10 @@ int pubkey_from_csr(const unsigned char *data, size_t len, pubkey_info *out, ct_
                        "the CSR's signature does not verify");
     }
     rc = check_key(pkey, out, err);
+    if (rc == 0 && subject_der && csr_subject(req, subject_der, subject_len, err) != 0) {
+        pubkey_info_free(out);
+        rc = -1;
+    }
     X509_REQ_free(req);
     return rc;
 }

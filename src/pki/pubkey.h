@@ -19,6 +19,9 @@ typedef struct pubkey_info {
 
 /* data: PEM or DER (a key file's DER is a SubjectPublicKeyInfo, as a token returns it). */
 int pubkey_from_csr(const unsigned char *data, size_t len, pubkey_info *out, ct_error *err);
+/* The same, also giving the CSR's subject Name as DER (malloc'd; NULL subject_der: not wanted). */
+int pubkey_from_csr_subject(const unsigned char *data, size_t len, pubkey_info *out,
+                            unsigned char **subject_der, size_t *subject_len, ct_error *err);
 int pubkey_from_key_file(const unsigned char *data, size_t len, pubkey_info *out, ct_error *err);
 void pubkey_info_free(pubkey_info *info);
 
