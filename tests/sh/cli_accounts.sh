@@ -21,7 +21,10 @@ trap 'userdel "$OSU" 2>/dev/null; rm -rf "$T"' EXIT
 chmod 711 "$T"
 check "an OS user for the test" useradd -M -d "$T/osu" -s /usr/sbin/nologin "$OSU"
 mkdir -m 700 "$T/osu" && chown "$OSU:" "$T/osu"
-as_osu() { runuser -u "$OSU" -- "$CHUNGTHU" "$@"; }
+# the program as the OS user can reach it: the build directory may sit in a private one
+mkdir -m 755 "$T/bin" && cp "$CHUNGTHU" "$T/bin/chungthu" && chmod 755 "$T/bin/chungthu"
+export OSU_BIN=$T/bin/chungthu
+as_osu() { runuser -u "$OSU" -- "$OSU_BIN" "$@"; }
 
 check "init --demo (as root, the owner)" ct init --demo
 pw() { awk -v u="$1" '$1 == u {print $3}' "$CHUNGTHU_HOME/demo-accounts.txt"; }
@@ -74,7 +77,7 @@ same "... withdrawn" "withdrawn" "$(q "SELECT state FROM dossiers WHERE code='$D
 same "... audited as the clerk, from its OS user" "vanthu2|agency_clerk|cli:$OSU" "$(q "SELECT actor || '|' || role || '|' || source FROM audit WHERE action='dossier.withdraw' AND object='$D3'")"
 
 # logged in as the officer, from the same OS user
-check "login as the officer" sh -c 'printf "canbo\n%s\n" "$1" | runuser -u "$2" -- "$CHUNGTHU" login' sh "$OFFICER_PW" "$OSU"
+check "login as the officer" sh -c 'printf "canbo\n%s\n" "$1" | runuser -u "$2" -- "$OSU_BIN" login' sh "$OFFICER_PW" "$OSU"
 contains "... says who and until when" "canbo (ca_officer)" "$(cat "$T/out")"
 SESSION=$(ls "$T/osu/.config/chungthu/"session-* 2>/dev/null | head -1)
 same "the session file is 0600, the OS user's" "600 $OSU" "$(stat -c '%a %U' "$SESSION" 2>&1)"
@@ -100,17 +103,17 @@ same "... the dossier is still received" "received" "$(q "SELECT state FROM doss
 
 # wrong passwords count toward the lockout, per OS user as the API counts per address
 for i in 1 2 3 4 5; do
-    refuse "wrong password $i" auth.failed sh -c 'printf "canbo\nnot-the-password\n" | runuser -u "$1" -- "$CHUNGTHU" login' sh "$OSU"
+    refuse "wrong password $i" auth.failed sh -c 'printf "canbo\nnot-the-password\n" | runuser -u "$1" -- "$OSU_BIN" login' sh "$OSU"
 done
 same "five failures audited from the OS user" "5" "$(q "SELECT count(*) FROM audit WHERE action='auth.login_failed' AND object='canbo' AND source='cli:$OSU'")"
 contains "... the fifth counted as such" '"failures":5' "$(q "SELECT detail FROM audit WHERE action='auth.login_failed' AND source='cli:$OSU' ORDER BY id DESC LIMIT 1")"
-refuse "then even the right password is refused from there" auth.failed sh -c 'printf "canbo\n%s\n" "$1" | runuser -u "$2" -- "$CHUNGTHU" login' sh "$OFFICER_PW" "$OSU"
+refuse "then even the right password is refused from there" auth.failed sh -c 'printf "canbo\n%s\n" "$1" | runuser -u "$2" -- "$OSU_BIN" login' sh "$OFFICER_PW" "$OSU"
 same "... and no session was made" "0" "$(q "SELECT count(*) FROM sessions WHERE username='canbo'")"
 mkdir -m 700 "$T/roothome"
 check "the officer still logs in from another OS user" sh -c 'printf "canbo\n%s\n" "$1" | HOME="$2" "$CHUNGTHU" login' sh "$OFFICER_PW" "$T/roothome"
 check "... and out" env HOME="$T/roothome" "$CHUNGTHU" logout
 share
-same "the lock lasts 15 minutes" "canbo ca_officer session" "$(printf 'canbo\n%s\n' "$OFFICER_PW" | CHUNGTHU_NOW=$(($(date +%s) + 16 * 60)) runuser -u "$OSU" -- "$CHUNGTHU" login >/dev/null 2>&1; CHUNGTHU_NOW=$(($(date +%s) + 16 * 60)) as_osu whoami)"
+same "the lock lasts 15 minutes" "canbo ca_officer session" "$(printf 'canbo\n%s\n' "$OFFICER_PW" | CHUNGTHU_NOW=$(($(date +%s) + 16 * 60)) runuser -u "$OSU" -- "$OSU_BIN" login >/dev/null 2>&1; CHUNGTHU_NOW=$(($(date +%s) + 16 * 60)) as_osu whoami)"
 as_osu logout >/dev/null
 
 # a disabled account acts no more, mapped or not
