@@ -24,6 +24,13 @@ mkdir -m 700 "$T/osu" && chown "$OSU:" "$T/osu"
 # the program as the OS user can reach it: the build directory may sit in a private one
 mkdir -m 755 "$T/bin" && cp "$CHUNGTHU" "$T/bin/chungthu" && chmod 755 "$T/bin/chungthu"
 export OSU_BIN=$T/bin/chungthu
+# and so can the sanitizers reach their suppression files (named in *SAN_OPTIONS)
+for v in ASAN_OPTIONS LSAN_OPTIONS TSAN_OPTIONS UBSAN_OPTIONS; do
+    supp=$(printf '%s' "${!v:-}" | sed -n 's/^\(.*:\)\{0,1\}suppressions=\([^:]*\).*/\2/p')
+    [ -n "$supp" ] && [ -f "$supp" ] || continue
+    cp "$supp" "$T/bin/$v.supp" && chmod 644 "$T/bin/$v.supp"
+    export "$v=${!v//$supp/$T/bin/$v.supp}"
+done
 as_osu() { runuser -u "$OSU" -- "$OSU_BIN" "$@"; }
 
 check "init --demo (as root, the owner)" ct init --demo
