@@ -96,7 +96,12 @@ judge_instance() {
     # ---- the server: CRLs and OCSP as relying parties fetch them ----
     "$CHUNGTHU" serve --listen "127.0.0.1:$port" 2> "$T/$label-server.log" &
     SERVER=$!
-    for _ in $(seq 1 200); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    for _ in $(seq 1 600); do
+        curl -fs "$url/healthz" >/dev/null 2>&1 && break
+        kill -0 $SERVER 2>/dev/null || break
+        sleep 0.1
+    done
+    curl -fs "$url/healthz" >/dev/null 2>&1 || sed "s/^/  $label server.log | /" "$T/$label-server.log" >&2
     check "$label: fetch issuing.crl" curl -fsS -o "$J/issuing.crl" "$url/crl/issuing.crl"
     check "$label: fetch root.crl" curl -fsS -o "$J/root.crl" "$url/crl/root.crl"
     openssl crl -inform DER -in "$J/issuing.crl" -out "$J/issuing.crl.pem"
