@@ -599,6 +599,10 @@ static int record_init(app *a, const app_actor *actor, bool demo, ct_error *err)
                      json_pack("{s:s, s:s, s:b}", "root_key", a->cfg.root_key, "issuing_key",
                                a->cfg.issuing_key, "demo", demo),
                      err) != 0 ||
+        /* root and issuing key made here together by one person: the key is in use at once,
+         * and the trail says so (an imported one waits for `ca activate`) */
+        audit_append(a, actor, "ca.activate", "issuing",
+                     json_pack("{s:s}", "by", demo ? "init --demo" : "init"), err) != 0 ||
         store_commit(a->db, err) != 0) {
         store_rollback(a->db);
         return -1;

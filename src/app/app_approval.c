@@ -110,6 +110,9 @@ static const approval_action actions[] = {
      * then the approver's call issues, each applicant under its claim as a direct issue */
     {APPROVAL_ISSUE, offsetof(app_config, approvals_issue), ROLE_CA_OFFICER, NULL,
      dossier_issue_after_approval, "cấp chứng thư", "certificate issue"},
+    /* the key is put in use after the approval's commit: its mark is a file, not a row */
+    {APPROVAL_ACTIVATE, offsetof(app_config, approvals_activate), ROLES_CA, NULL,
+     ca_activate_after_approval, "kích hoạt khóa CA cấp phát", "issuing CA key activation"},
 };
 
 static const approval_action *action_find(const char *name)

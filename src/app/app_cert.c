@@ -165,7 +165,7 @@ int app_cert_sign_request(app *a, const app_cert_request *req,
 {
     prepared p;
 
-    if (prepare(a, req, now, serial, &p, err) != 0)
+    if (issuing_usable(a, err) != 0 || prepare(a, req, now, serial, &p, err) != 0)
         return -1;
     if (sign_prepared(a, &p, now, err) != 0) {
         prepared_free(&p);
@@ -192,7 +192,8 @@ int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, 
     int64_t now = app_now();
 
     if (role_require(actor->role, ROLES_CA, "cert issue", err) != 0 ||
-        cert_random_serials(serial, 1, err) != 0 || prepare(a, req, now, serial[0], &p, err) != 0)
+        issuing_usable(a, err) != 0 || cert_random_serials(serial, 1, err) != 0 ||
+        prepare(a, req, now, serial[0], &p, err) != 0)
         return -1;
     if (sign_prepared(a, &p, now, err) != 0 || store_begin(a->db, err) != 0) {
         prepared_free(&p);
@@ -406,7 +407,7 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
 
     if (stored)
         *stored = 0;
-    if (role_require(actor->role, ROLES_CA, "cert issue", err) != 0)
+    if (role_require(actor->role, ROLES_CA, "cert issue", err) != 0 || issuing_usable(a, err) != 0)
         return -1;
     if (n == 0)
         return 0;

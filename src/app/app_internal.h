@@ -294,6 +294,16 @@ void app_reload_close(app *a);
  * month with a leading zero in January and February, as Decree 30/2020 writes it). */
 void app_paper_place_date(const char *place, int64_t t, char *out, size_t size);
 
+/* app_activation.c: the issuing CA's key in use. issuing_usable is called before anything is
+ * signed with it (a subscriber certificate, the issuing CRL, an OCSP responder certificate):
+ * 409 "ca.not_active" while `ca import` has left it inactive, "ca.issuing_revoked" once the
+ * installed root CRL lists it. ca_mark_inactive (at import) and ca_unmark (an import undone)
+ * keep the mark; ca_activate_after_approval carries out an approved `ca activate`. */
+int issuing_usable(app *a, ct_error *err);
+int ca_mark_inactive(app *a, const char *issuing_sha256, ct_error *err);
+void ca_unmark(app *a);
+int ca_activate_after_approval(app *a, const app_actor *actor, json_t *parameters, ct_error *err);
+
 /* app.c: the audit-signing certificate and key (ca/audit.*), made by the issuing CA the first
  * time an instance opens without one (instances made before checkpoints existed). */
 int app_audit_signer_open(app *a, const char *passphrase, ct_error *err);
@@ -312,6 +322,7 @@ int app_audit_signer_open(app *a, const char *passphrase, ct_error *err);
 #define APPROVAL_ACCEPT "accept"
 #define APPROVAL_ISSUE "issue"
 #define APPROVAL_PUBLISH "publish"
+#define APPROVAL_ACTIVATE "ca.activate"
 int approval_gate(app *a, const app_actor *actor, const char *action, const char *object,
                   json_t *parameters, transaction_fn check, void *check_ctx,
                   approval_record *pending, ct_error *err);

@@ -445,6 +445,9 @@ static int rotate_locked(app *a, const app_actor *actor, bool force, bool *rotat
         return -1;
     if (!force && !due(a, responder_current(a), app_now()))
         return 0;
+    /* a new responder certificate is signed by the issuing CA's key */
+    if (issuing_usable(a, err) != 0)
+        return -1;
     claim_holder(holder);
     if (with_transaction(a, claim_in_transaction, &rot, err) != 0) {
         /* another process is renewing it: that is the one rotation */

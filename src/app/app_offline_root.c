@@ -168,7 +168,11 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
         pki_cert_info_read(b.issuing, b.issuing_len, &issuing_info, err) != 0)
         goto out;
     /* checked: from here on the instance is made, and unmade on failure */
-    if (write_cert(a, "root", b.root, b.root_len, err) != 0 ||
+    /* imported, not active: its key signs no certificate, CRL or responder of the CA's work
+     * until `ca activate` (app_activation.c); the mark is written before the certificate that
+     * would make the instance open */
+    if (ca_mark_inactive(a, issuing_info.sha256_hex, err) != 0 ||
+        write_cert(a, "root", b.root, b.root_len, err) != 0 ||
         write_cert(a, "issuing", b.issuing, b.issuing_len, err) != 0)
         goto undo;
     rc = pki_ca_load(&a->issuing, b.issuing, b.issuing_len, signer, err);
@@ -192,9 +196,9 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
         record_ca_cert(a, actor, "audit", "issuing", &a->audit, err) != 0 ||
         store_crl_put(a->db, &rec, err) != 0 ||
         audit_append(a, actor, "ca.import", dir,
-                     json_pack("{s:s, s:s, s:I}", "root_sha256", root_info.sha256_hex,
+                     json_pack("{s:s, s:s, s:I, s:b}", "root_sha256", root_info.sha256_hex,
                                "issuing_sha256", issuing_info.sha256_hex, "root_crl_number",
-                               (json_int_t)b.crl.number),
+                               (json_int_t)b.crl.number, "active", 0),
                      err) != 0 ||
         store_commit(a->db, err) != 0) {
         store_rollback(a->db);
@@ -205,6 +209,7 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
 undo:
     rc = -1;
     unmake(a);
+    ca_unmark(a);
 out:
     signer_free(signer);
     bundle_free(&b);

@@ -354,7 +354,7 @@ int app_crl_generate(app *a, const app_actor *actor, ct_error *err)
     atomic_store(&a->status->crl_stale, false);
     /* an offline root's CRLs are signed at its key ceremony and imported (ca import-crl) */
     rc = (a->cfg.root_offline || sign_crl(a, actor, "root", err) == 0) &&
-                 sign_crl(a, actor, "issuing", err) == 0
+                 issuing_usable(a, err) == 0 && sign_crl(a, actor, "issuing", err) == 0
              ? 0
              : -1;
     if (rc != 0)

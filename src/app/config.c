@@ -77,6 +77,7 @@ void config_defaults(app_config *c, const char *home)
     c->approvals_accept = 1;
     c->approvals_issue = 1;
     c->approvals_publish = 1;
+    c->approvals_activate = 2;
 }
 
 typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
@@ -218,6 +219,9 @@ static const config_key keys[] = {
     INT_KEY("approvals", "publish", approvals_publish,
             "people who must agree to publish certificates, scheduled publications included: "
             "1, or 2 (a CA officer approves the request)"),
+    INT_KEY("approvals", "activate", approvals_activate,
+            "people who must agree to put an imported issuing CA key in use (`ca activate`): "
+            "1, or 2 (a second CA administrator or officer approves the first one's request)"),
 };
 
 typedef struct {
@@ -305,8 +309,9 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
         return ct_fail(err, 400, "config.syntax", "chungthu.ini lỗi cú pháp ở dòng %d",
                        "chungthu.ini has a syntax error on line %d", rc);
     /* four eyes counts one person or two: anything else would be a step nobody can finish */
-    const int counts[] = {cfg->approvals_revoke, cfg->approvals_user,  cfg->approvals_role,
-                          cfg->approvals_accept, cfg->approvals_issue, cfg->approvals_publish};
+    const int counts[] = {cfg->approvals_revoke,  cfg->approvals_user,  cfg->approvals_role,
+                          cfg->approvals_accept,  cfg->approvals_issue, cfg->approvals_publish,
+                          cfg->approvals_activate};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         if (counts[i] < 1 || counts[i] > 2)
             return ct_fail(err, 400, "config.invalid",

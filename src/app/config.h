@@ -92,12 +92,13 @@ typedef struct app_config {
 
     /* [approvals] four eyes: how many distinct people must agree to a step (1: the one doing
      * it; 2: a second person approves the first one's request) */
-    int approvals_revoke;  /* certificate revocation */
-    int approvals_user;    /* accounts: user add, disable */
-    int approvals_role;    /* an account's role changed */
-    int approvals_accept;  /* a dossier accepted as valid */
-    int approvals_issue;   /* keys and certificates issued for a dossier's applicants */
-    int approvals_publish; /* certificates published (taken off hold) */
+    int approvals_revoke;   /* certificate revocation */
+    int approvals_user;     /* accounts: user add, disable */
+    int approvals_role;     /* an account's role changed */
+    int approvals_accept;   /* a dossier accepted as valid */
+    int approvals_issue;    /* keys and certificates issued for a dossier's applicants */
+    int approvals_publish;  /* certificates published (taken off hold) */
+    int approvals_activate; /* the issuing CA's key put in use after `ca import` */
 } app_config;
 
 void config_defaults(app_config *cfg, const char *home);

@@ -167,6 +167,24 @@ int cmd_ca_import(cli_call *c)
     printf("Đã nhập chứng thư CA / CA certificates imported into %s: root.crt, issuing.crt, "
            "root CRL; OCSP and audit-signing certificates made\n",
            c->ctx->home);
+    printf("CA cấp phát chưa kích hoạt: chưa ký gì bằng khóa này / the issuing CA is imported "
+           "but not active: nothing is signed with its key until `chungthu ca activate` "
+           "(approved by a second CA officer)\n");
+    return 0;
+}
+
+int cmd_ca_activate(cli_call *c)
+{
+    approval_record pending;
+    int rc = app_ca_activate_or_request(c->a, &c->actor, &pending, &c->err);
+
+    if (rc < 0)
+        return CLI_FAILED;
+    if (rc == APP_PENDING) {
+        cli_print_pending(&pending);
+        return 0;
+    }
+    printf("Đã kích hoạt khóa CA cấp phát / issuing CA key activated\n");
     return 0;
 }
 

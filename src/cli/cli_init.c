@@ -38,6 +38,9 @@ int cmd_init(cli_call *c)
            "(ca/root.key)%s; production: init --offline-root and a key ceremony "
            "(docs/key-ceremony.md)\n",
            opt.demo ? ", as a demo keeps both sides in one step" : "");
+    printf("  Khóa CA cấp phát đã kích hoạt ngay khi khởi tạo / the issuing CA key is active from "
+           "init (one step%s); a key from a ceremony waits for `ca activate`\n",
+           opt.demo ? ", as a demo does" : "");
     if (opt.demo) {
         char path[1024], line[256];
         FILE *f;

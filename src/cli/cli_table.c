@@ -49,6 +49,11 @@ static const cli_command commands[] = {
      cmd_ca_import_crl, 0, ROLE_CA_ADMIN, CLI_OPEN,
      "Install a newer root CRL signed at the key ceremony (offline root); served at "
      "/crl/root.crl.", CLI_AS_OWNER},
+    {"ca", "activate", NULL, NULL,
+     cmd_ca_activate, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Put the imported issuing CA key in use: until then nothing is signed with it. With "
+     "[approvals] activate = 2 (the default) a second CA administrator or officer approves "
+     "(`approval approve ID`)."},
 
     {"ceremony", "init", NULL,
      OPTS(MANY("witness", "NAME"), OPT("hsm-token", "LABEL"), OPT("token-module", "PATH"),

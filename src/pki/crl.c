@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -251,6 +252,34 @@ out:
     ASN1_INTEGER_free(number);
     X509_CRL_free(crl);
     X509_free(ca);
+    ERR_clear_error();
+    return rc;
+}
+
+int crl_lists(const unsigned char *der, size_t len, const char *serial_hex, int *reason,
+              int64_t *revoked_at)
+{
+    const unsigned char *p = der;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+    X509_REVOKED *entry = NULL;
+    ASN1_ENUMERATED *code;
+    ASN1_INTEGER *serial = NULL;
+    BIGNUM *bn = NULL;
+    int rc = -1;
+
+    if (crl && BN_hex2bn(&bn, serial_hex) > 0 && (serial = BN_to_ASN1_INTEGER(bn, NULL)) != NULL) {
+        rc = X509_CRL_get0_by_serial(crl, &entry, serial) == 1 ? 1 : 0;
+        if (rc == 1 && reason) {
+            code = X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, NULL, NULL);
+            *reason = code ? (int)ASN1_ENUMERATED_get(code) : CRL_REASON_UNSPECIFIED;
+            ASN1_ENUMERATED_free(code);
+        }
+        if (rc == 1 && revoked_at)
+            *revoked_at = asn1_time_unix(X509_REVOKED_get0_revocationDate(entry));
+    }
+    ASN1_INTEGER_free(serial);
+    BN_free(bn);
+    X509_CRL_free(crl);
     ERR_clear_error();
     return rc;
 }

@@ -59,4 +59,10 @@ typedef struct crl_info {
 int crl_read(const unsigned char *data, size_t len, const unsigned char *issuer_cert,
              size_t issuer_len, crl_info *out, ct_error *err);
 
+/* Whether a CRL (DER, already checked by crl_read) lists the certificate serial_hex: 1 listed
+ * (*reason its CRLReason, unspecified when the entry has none; *revoked_at; either may be NULL),
+ * 0 not listed, -1 when the CRL or the serial cannot be read. */
+int crl_lists(const unsigned char *der, size_t len, const char *serial_hex, int *reason,
+              int64_t *revoked_at);
+
 #endif

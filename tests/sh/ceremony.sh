@@ -79,10 +79,34 @@ if [ -e "$ON/ca/root.crt" ]; then fail "a refused import left the root certifica
 refuse "still not usable" ca.not_imported on cert list
 
 check "ca import" on ca import "$T/bundle"
+contains "import says the key is not active" "imported but not active" "$(cat "$T/out")"
 CA=$ON/ca
-check "issuing chain strict (openssl)" openssl verify -x509_strict -CAfile "$T/bundle/root.crt" "$CA/issuing.crt"
+DB=$ON/chungthu.db
+q() { sqlite3 "$DB" "$1"; }
+
+# imported, not active: nothing is signed with the issuing key until a second person approves
 openssl req -new -newkey rsa:2048 -nodes -keyout "$T/k.pem" -subj /CN=x -out "$T/r.csr" 2>/dev/null
-check "issue online" on cert issue --csr "$T/r.csr" --name "Trần Hưng Đạo" --email dao@mod.gov.vn --province "Ninh Bình" --org "Bộ Quốc phòng" --out "$T/c.pem"
+issue() { on cert issue --csr "$T/r.csr" --name "Trần Hưng Đạo" --email dao@mod.gov.vn --province "Ninh Bình" --org "Bộ Quốc phòng" "$@"; }
+refuse "no certificate before activation" ca.not_active issue --out "$T/c0.pem"
+same "... none stored" "0" "$(q "SELECT count(*) FROM certificates WHERE kind='subscriber'")"
+refuse "no issuing CRL before activation" ca.not_active on crl generate
+same "... none stored" "0" "$(q "SELECT count(*) FROM crls WHERE issuer='issuing'")"
+refuse "no new OCSP responder before activation" ca.not_active on ocsp rotate
+check "activation requested" on ca activate
+contains "... waits for a second officer" "waiting for a second officer" "$(cat "$T/out")"
+REQ=$(q "SELECT id FROM approvals WHERE action='ca.activate' AND state='pending'")
+refuse "the requester cannot approve its own activation" approval.own_request on approval approve "$REQ"
+refuse "still not active" ca.not_active issue --out "$T/c0.pem"
+# a second CA administrator, logged in from a home of its own
+mkdir -m 700 "$T/admin2"
+check "a second CA administrator" sh -c 'echo "Mat-khau-quan-tri-2" | "$@"' sh env SOFTHSM2_CONF="$T/on.conf" CHUNGTHU_HSM_PIN=33334444 "$CHUNGTHU" --home "$ON" user add --username quantri2 --role ca_admin --name "Quản trị Hai"
+check "... logs in" sh -c 'printf "quantri2\nMat-khau-quan-tri-2\n" | "$@"' sh env HOME="$T/admin2" SOFTHSM2_CONF="$T/on.conf" CHUNGTHU_HSM_PIN=33334444 "$CHUNGTHU" --home "$ON" login
+check "the second administrator approves" env HOME="$T/admin2" SOFTHSM2_CONF="$T/on.conf" CHUNGTHU_HSM_PIN=33334444 "$CHUNGTHU" --home "$ON" approval approve "$REQ"
+same "the trail: requested by one, activated by the other" "approval.request|os:root approval.approve|quantri2 ca.activate|quantri2" "$(q "SELECT group_concat(action || '|' || actor, ' ') FROM (SELECT action, actor FROM audit WHERE action IN ('approval.request','approval.approve','ca.activate') ORDER BY id)")"
+contains "... the activation names the requester" '"requested_by":"os:root"' "$(q "SELECT detail FROM audit WHERE action='ca.activate'")"
+refuse "activating twice" ca.already_active on ca activate
+check "issuing chain strict (openssl)" openssl verify -x509_strict -CAfile "$T/bundle/root.crt" "$CA/issuing.crt"
+check "issue online, once active" issue --out "$T/c.pem"
 check "subscriber verifies to the ceremony's root" openssl verify -x509_strict -purpose smimesign -CAfile "$T/bundle/root.crt" -untrusted "$CA/issuing.crt" "$T/c.pem"
 cat "$T/c.pem" "$CA/issuing.crt" "$T/bundle/root.crt" >"$T/full.pem"
 contains "certtool verifies" "Chain verification output: Verified" "$(certtool --verify-chain --infile "$T/full.pem" 2>&1)"
