@@ -100,7 +100,8 @@ struct cli_call {
     /* what actor's strings point into */
     app_session account;
     char actor_name[48];
-    char actor_source[48];
+    char actor_source[96];
+    char sudo_user[40]; /* the person behind sudo (cli_who.c), "" when not run through sudo */
 };
 
 /* The table, in the order --help shows it. */

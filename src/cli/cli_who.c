@@ -14,6 +14,16 @@
  *   4. else refused (401 "cli.no_account").
  * The commands on the instance itself (init, demo, serve, run-due, ocsp respond, doctor) are
  * for the owner or root only, whoever is logged in.
+ *
+ * Run through sudo as root, the process is root's but the person is the one sudo names: such a
+ * command acts as the account mapped to that person's OS user (`user map-os`), or is refused
+ * (cli.no_account); never as the owner, and no session file is read (root's would be shared by
+ * every sudoer). The instance's own commands stay root's, with the person named in the source.
+ * SUDO_USER is believed only when the real uid is 0 and SUDO_UID is that user's uid: only root
+ * can start a process whose real uid is 0, and sudo sets SUDO_USER and SUDO_UID itself from the
+ * user who called it (a user cannot pass their own through unless sudoers lets them set the
+ * environment, which the operator guide forbids). A user who sets them without sudo keeps their
+ * own real uid, and the variables are ignored.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +45,28 @@ void cli_os_user(char *out, size_t size)
         snprintf(out, size, "%s", pw->pw_name);
     else
         snprintf(out, size, "uid%lu", (unsigned long)geteuid());
+}
+
+/* The person who ran this process through sudo, as above; false when it was not. */
+static bool sudo_person(char *out, size_t size)
+{
+    const char *name = getenv("SUDO_USER"), *uid_text = getenv("SUDO_UID");
+    struct passwd *pw;
+    char *end;
+    unsigned long uid;
+
+    if (getuid() != 0 || name == NULL || *name == '\0' || uid_text == NULL || *uid_text == '\0')
+        return false;
+    errno = 0;
+    uid = strtoul(uid_text, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return false;
+    pw = getpwnam(name);
+    /* root calling sudo is root */
+    if (pw == NULL || (unsigned long)pw->pw_uid != uid || pw->pw_uid == 0)
+        return false;
+    snprintf(out, size, "%s", name);
+    return true;
 }
 
 /* The owner of the home, or root. A home not made yet belongs to whoever makes it (init). */
@@ -150,13 +182,20 @@ static void act_as_owner(cli_call *c)
 
     cli_os_user(os, sizeof os);
     snprintf(c->actor_name, sizeof c->actor_name, "os:%s", os);
-    snprintf(c->actor_source, sizeof c->actor_source, "cli:instance_owner");
+    if (c->sudo_user[0])
+        snprintf(c->actor_source, sizeof c->actor_source, "cli:instance_owner:sudo:%s",
+                 c->sudo_user);
+    else
+        snprintf(c->actor_source, sizeof c->actor_source, "cli:instance_owner");
     c->actor = (app_actor){c->actor_name, c->cmd->role, c->actor_source, NULL};
 }
 
 static void act_as_account(cli_call *c, const char *os)
 {
-    snprintf(c->actor_source, sizeof c->actor_source, "cli:%s", os);
+    if (c->sudo_user[0])
+        snprintf(c->actor_source, sizeof c->actor_source, "cli:sudo:%s", os);
+    else
+        snprintf(c->actor_source, sizeof c->actor_source, "cli:%s", os);
     c->actor = app_session_actor(&c->account, c->actor_source);
 }
 
@@ -165,7 +204,7 @@ static int find_account(cli_call *c, app *a, const char *os)
 {
     char token[65];
     ct_error ignored = {0};
-    int have = session_read(c->ctx, token);
+    int have = c->sudo_user[0] ? 0 : session_read(c->ctx, token);
 
     if (have == 1) {
         if (app_session_resolve(a, token, &c->account, &ignored) == 0)
@@ -185,6 +224,8 @@ int cli_who(cli_call *c)
     int rc;
 
     cli_os_user(os, sizeof os);
+    if (sudo_person(c->sudo_user, sizeof c->sudo_user))
+        snprintf(os, sizeof os, "%s", c->sudo_user);
     if (c->cmd->acts == CLI_AS_ANYONE) {
         snprintf(c->actor_source, sizeof c->actor_source, "cli:%s", os);
         c->actor = (app_actor){"", ROLE_NONE, c->actor_source, NULL};
@@ -212,7 +253,8 @@ int cli_who(cli_call *c)
     }
     if (rc < 0)
         return CLI_FAILED;
-    if (instance_owner(c->ctx->home)) {
+    /* through sudo the person is known, and is not the owner */
+    if (!c->sudo_user[0] && instance_owner(c->ctx->home)) {
         act_as_owner(c);
         return 0;
     }
@@ -259,6 +301,15 @@ int cmd_login(cli_call *c)
     ct_error ignored = {0};
     int rc;
 
+    if (c->sudo_user[0]) {
+        ct_fail(&c->err, 403, "cli.sudo_session",
+                "qua sudo bạn hành động bằng tài khoản gắn với %s: không đăng nhập qua sudo "
+                "(phiên của root dùng chung cho mọi người dùng sudo)",
+                "through sudo you act as the account mapped to %s: no login through sudo "
+                "(root's session would be shared by everyone who uses sudo)",
+                c->sudo_user);
+        return CLI_FAILED;
+    }
     cli_os_user(os, sizeof os);
     if (cli_get(&c->args, "username"))
         snprintf(username, sizeof username, "%s", cli_get(&c->args, "username"));
@@ -304,9 +355,10 @@ int cmd_logout(cli_call *c)
 
 int cmd_whoami(cli_call *c)
 {
-    const char *how = strcmp(c->actor_source, "cli:instance_owner") == 0 ? "instance_owner"
-                      : c->account.token[0]                              ? "session"
-                                                                         : "os_user";
+    const char *how = strncmp(c->actor_source, "cli:instance_owner", 18) == 0 ? "instance_owner"
+                      : c->sudo_user[0]                                       ? "sudo"
+                      : c->account.token[0]                                   ? "session"
+                                                                              : "os_user";
 
     /* the owner has no role of its own: each command acts with the one it needs */
     printf("%s %s %s\n", c->actor.name,

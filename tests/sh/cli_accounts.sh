@@ -123,6 +123,39 @@ share
 same "the lock lasts 15 minutes" "canbo ca_officer session" "$(printf 'canbo\n%s\n' "$OFFICER_PW" | CHUNGTHU_NOW=$(($(date +%s) + 16 * 60)) runuser -u "$OSU" -- "$OSU_BIN" login >/dev/null 2>&1; CHUNGTHU_NOW=$(($(date +%s) + 16 * 60)) as_osu whoami)"
 as_osu logout >/dev/null
 
+# through sudo: a process of root's, and the person sudo names (SUDO_USER, SUDO_UID) acts as
+# the account mapped to it; believed only in a process whose real uid is 0
+OSU_UID=$(id -u "$OSU")
+as_sudo() { local user=$1 uid=$2; shift 2; env SUDO_USER="$user" SUDO_UID="$uid" "$CHUNGTHU" "$@"; local rc=$?; share; return $rc; }
+same "root through sudo acts as the person's mapped account" "vanthu2 agency_clerk sudo" "$(as_sudo "$OSU" "$OSU_UID" whoami)"
+refuse "... with that account's role: no accept" role.forbidden as_sudo "$OSU" "$OSU_UID" dossier accept "$D2"
+same "... the dossier is still received" "received" "$(q "SELECT state FROM dossiers WHERE code='$D2'")"
+D4=$(submit)
+check "... the account's own step" as_sudo "$OSU" "$OSU_UID" dossier withdraw "$D4" --reason "Nộp trùng"
+same "... audited as the mapped account, through sudo" "vanthu2|agency_clerk|cli:sudo:$OSU" "$(q "SELECT actor || '|' || role || '|' || source FROM audit WHERE action='dossier.withdraw' AND object='$D4'")"
+refuse "a person with no account through sudo is refused, never the owner" cli.no_account as_sudo nobody "$(id -u nobody)" dossier list
+contains "... the person is named" '"nobody"' "$(cat "$T/err")"
+same "a SUDO_UID that is not the user's is not believed: root is the owner" "os:root any instance_owner" "$(as_sudo "$OSU" "$(id -u nobody)" whoami)"
+same "variables a user sets without sudo are ignored" "vanthu2 agency_clerk os_user" "$(runuser -u "$OSU" -- env SUDO_USER=nobody SUDO_UID="$(id -u nobody)" "$OSU_BIN" whoami)"
+refuse "no login through sudo (root's session file would be shared)" cli.sudo_session sh -c 'printf "canbo\n%s\n" "$1" | env SUDO_USER="$2" SUDO_UID="$3" "$CHUNGTHU" login' sh "$OFFICER_PW" "$OSU" "$OSU_UID"
+check "the instance's own commands stay root's through sudo" as_sudo nobody "$(id -u nobody)" run-due
+# the real sudo, when the machine has it: a rule for the OS user to run the program as root
+if command -v sudo >/dev/null; then
+    RULE=/etc/sudoers.d/chungthu-test-$$
+    trap 'rm -f "$RULE"; userdel "$OSU" 2>/dev/null; rm -rf "$T"' EXIT
+    printf 'Defaults:%s env_keep += "ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS"\n%s ALL=(root) NOPASSWD: %s\n' "$OSU" "$OSU" "$OSU_BIN" >"$RULE"
+    chmod 440 "$RULE"
+    via_sudo() { runuser -u "$OSU" -- sudo -n "$OSU_BIN" --home "$CHUNGTHU_HOME" "$@"; local rc=$?; share; return $rc; }
+    same "sudo: the OS user's mapped account, not root's" "vanthu2 agency_clerk sudo" "$(via_sudo whoami 2>"$T/sudo.err")"
+    D5=$(submit)
+    check "sudo: the account's own step" via_sudo dossier withdraw "$D5" --reason "Nộp trùng"
+    same "... the trail names the mapped account" "vanthu2|agency_clerk|cli:sudo:$OSU" "$(q "SELECT actor || '|' || role || '|' || source FROM audit WHERE action='dossier.withdraw' AND object='$D5'")"
+    refuse "sudo: the officer's step is refused" role.forbidden via_sudo dossier accept "$D2"
+    rm -f "$RULE"
+else
+    echo "sudo is not installed: the checks with the real sudo were skipped (scripts/install-deps --test)"
+fi
+
 # a disabled account acts no more, mapped or not
 check "disable the clerk" ct user disable vanthu2
 refuse "a disabled mapped account is refused" auth.disabled as_osu dossier list
