@@ -128,7 +128,15 @@ int app_ceremony_init(const char *home, const app_ceremony_init_options *opt,
 int app_ceremony_sign_issuing(const char *home, const unsigned char *csr, size_t csr_len,
                               const char *key_sha256, const app_ceremony_who *who,
                               app_ceremony_signed *out, ct_error *err);
-/* A root CRL valid for days (0: the ceremony's setting). */
+/* Revoke an issuing CA certificate this root signed (serial, any case; "ceremony.unknown_serial"
+ * otherwise) for keyCompromise, cACompromise, superseded or cessationOfOperation
+ * ("ceremony.reason"); two witnesses. Only the log records it: every root CRL signed after it
+ * lists the certificate. out->serial is the serial as signed. */
+int app_ceremony_revoke_issuing(const char *home, const char *serial, const char *reason,
+                                const app_ceremony_who *who, app_ceremony_signed *out,
+                                ct_error *err);
+/* A root CRL valid for days (0: the ceremony's setting), listing every issuing CA the log
+ * records as revoked. */
 int app_ceremony_sign_crl(const char *home, int days, const app_ceremony_who *who,
                           app_ceremony_signed *out, ct_error *err);
 /* root.crt, issuing.crt, root.crl and the log into out_dir (new or empty), for `ca import`. */

@@ -570,13 +570,163 @@ static int64_t last_crl_number(json_t *entries)
     return n;
 }
 
+/* The log's entry of the issuing CA certificate serial (any case) signed here, or NULL. */
+static json_t *signed_issuing(json_t *entries, const char *serial)
+{
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(entries, i, e)
+    {
+        json_t *d = json_object_get(e, "detail");
+        if (strcmp(text_of(json_object_get(e, "action")), "sign-issuing") == 0 &&
+            strcasecmp(text_of(json_object_get(d, "serial")), serial) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The log's revocation of serial, or NULL. */
+static json_t *revocation_of(json_t *entries, const char *serial)
+{
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(entries, i, e)
+    {
+        json_t *d = json_object_get(e, "detail");
+        if (strcmp(text_of(json_object_get(e, "action")), "revoke-issuing") == 0 &&
+            strcasecmp(text_of(json_object_get(d, "serial")), serial) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The reasons for which a root revokes an issuing CA at a ceremony. */
+static int issuing_reason(const char *name, int *reason, ct_error *err)
+{
+    static const char *const allowed[] = {"keyCompromise", "cACompromise", "superseded",
+                                          "cessationOfOperation"};
+
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (name && strcmp(name, allowed[i]) == 0)
+            return crl_reason_parse(name, reason, err);
+    return ct_fail(err, 400, "ceremony.reason",
+                   "lý do thu hồi CA cấp phát \"%s\" không hợp lệ: keyCompromise, cACompromise, "
+                   "superseded hoặc cessationOfOperation",
+                   "\"%s\" is not a reason to revoke an issuing CA: keyCompromise, cACompromise, "
+                   "superseded or cessationOfOperation",
+                   name ? name : "");
+}
+
+int app_ceremony_revoke_issuing(const char *home, const char *serial, const char *reason_name,
+                                const app_ceremony_who *who, app_ceremony_signed *out,
+                                ct_error *err)
+{
+    ceremony c;
+    json_t *signed_entry;
+    const char *stated;
+    int reason, rc = -1;
+    int64_t now = app_now();
+
+    if (role_require(who->actor->role, ROLE_CA_ADMIN, "ceremony revoke-issuing", err) != 0 ||
+        check_witnesses(who, 2, "revoke-issuing", err) != 0 ||
+        issuing_reason(reason_name, &reason, err) != 0)
+        return -1;
+    if (serial == NULL || *serial == '\0')
+        return ct_fail(err, 400, "ceremony.serial", "cần số hiệu (--serial) của CA cấp phát",
+                       "the issuing CA's serial is needed (--serial)");
+    /* the root's key is opened too: a revocation is recorded only where it can be signed */
+    if (ceremony_open(home, true, &c, err) != 0)
+        return -1;
+    signed_entry = signed_issuing(c.entries, serial);
+    if (signed_entry == NULL) {
+        ct_fail(err, 404, "ceremony.unknown_serial",
+                "CA gốc này chưa ký CA cấp phát nào có số hiệu %s",
+                "this root signed no issuing CA with serial %s", serial);
+        goto out;
+    }
+    stated = text_of(json_object_get(json_object_get(signed_entry, "detail"), "serial"));
+    if (revocation_of(c.entries, stated) != NULL) {
+        ct_fail(err, 409, "ceremony.already_revoked", "CA cấp phát %s đã bị thu hồi",
+                "issuing CA %s is revoked already", stated);
+        goto out;
+    }
+    if (ceremony_log(
+            &c, "revoke-issuing", who,
+            json_pack("{s:s, s:s, s:i, s:I, s:s}", "serial", stated, "reason",
+                      crl_reason_name(reason), "reason_code", reason, "revoked_at", (json_int_t)now,
+                      "sha256",
+                      text_of(json_object_get(json_object_get(signed_entry, "detail"), "sha256"))),
+            err) != 0)
+        goto out;
+    if (out) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->serial, sizeof out->serial, "%s", stated);
+        out->not_after = now;
+    }
+    rc = 0;
+out:
+    ceremony_close(&c);
+    return rc;
+}
+
+static int entry_order(const void *x, const void *y)
+{
+    const crl_entry *a = x, *b = y;
+
+    if (a->serial_len != b->serial_len)
+        return a->serial_len < b->serial_len ? -1 : 1;
+    return memcmp(a->serial, b->serial, a->serial_len);
+}
+
+/* Every revocation of the log, as CRL entries in serial order (*list malloc'd). */
+static int revoked_entries(json_t *entries, crl_entry **list, size_t *n, ct_error *err)
+{
+    size_t i, count = 0;
+    json_t *e;
+
+    *list = NULL;
+    *n = 0;
+    json_array_foreach(entries, i, e)
+    {
+        if (strcmp(text_of(json_object_get(e, "action")), "revoke-issuing") == 0)
+            count++;
+    }
+    if (count == 0)
+        return 0;
+    *list = calloc(count, sizeof **list);
+    if (*list == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    json_array_foreach(entries, i, e)
+    {
+        json_t *d = json_object_get(e, "detail");
+        crl_entry *x = &(*list)[*n];
+        if (strcmp(text_of(json_object_get(e, "action")), "revoke-issuing") != 0)
+            continue;
+        if (crl_entry_serial(x, text_of(json_object_get(d, "serial"))) != 0) {
+            free(*list);
+            *list = NULL;
+            return ct_fail(err, 409, "ceremony.log_broken",
+                           "nhật ký lễ tạo khóa có số hiệu thu hồi không đọc được",
+                           "the ceremony log holds a revoked serial that cannot be read");
+        }
+        x->reason = (int8_t)json_integer_value(json_object_get(d, "reason_code"));
+        x->revoked_at = json_integer_value(json_object_get(d, "revoked_at"));
+        (*n)++;
+    }
+    qsort(*list, *n, sizeof **list, entry_order);
+    return 0;
+}
+
 int app_ceremony_sign_crl(const char *home, int days, const app_ceremony_who *who,
                           app_ceremony_signed *out, ct_error *err)
 {
     ceremony c;
     cert_issuer issuer;
     unsigned char *der = NULL;
-    size_t der_len;
+    size_t der_len, n_revoked = 0;
+    crl_entry *revoked = NULL;
     char path[CFG_PATH + 64], sha[65];
     int64_t now = app_now(), number;
     int rc = -1;
@@ -593,9 +743,10 @@ int app_ceremony_sign_crl(const char *home, int days, const app_ceremony_who *wh
         days = c.crl_days > 0 ? c.crl_days : 180;
     number = last_crl_number(c.entries) + 1;
     issuer = pki_ca_issuer(&c.root);
-    /* no issuing CA has been revoked by a ceremony yet: the list is empty */
-    if (crl_build(&issuer, number, now, now + (int64_t)days * 86400, NULL, 0, &der, &der_len,
-                  err) != 0)
+    /* every issuing CA this ceremony revoked, as its log records them */
+    if (revoked_entries(c.entries, &revoked, &n_revoked, err) != 0 ||
+        crl_build(&issuer, number, now, now + (int64_t)days * 86400, revoked, n_revoked, &der,
+                  &der_len, err) != 0)
         goto out;
     app_fingerprint(der, der_len, sha);
     snprintf(path, sizeof path, "%s/crl/%lld.crl", home, (long long)number);
@@ -604,8 +755,9 @@ int app_ceremony_sign_crl(const char *home, int days, const app_ceremony_who *wh
     snprintf(path, sizeof path, "%s/root.crl", home);
     if (replace_file(path, der, der_len, err) != 0 ||
         ceremony_log(&c, "sign-crl", who,
-                     json_pack("{s:I, s:I, s:s}", "number", (json_int_t)number, "next_update",
-                               (json_int_t)(now + (int64_t)days * 86400), "sha256", sha),
+                     json_pack("{s:I, s:I, s:s, s:I}", "number", (json_int_t)number, "next_update",
+                               (json_int_t)(now + (int64_t)days * 86400), "sha256", sha, "revoked",
+                               (json_int_t)n_revoked),
                      err) != 0)
         goto out;
     if (out) {
@@ -618,6 +770,7 @@ int app_ceremony_sign_crl(const char *home, int days, const app_ceremony_who *wh
     rc = 0;
 out:
     free(der);
+    free(revoked);
     ceremony_close(&c);
     return rc;
 }

@@ -256,7 +256,9 @@ int app_crl_import(app *a, const app_actor *actor, const unsigned char *data, si
 {
     crl_info info;
     crl_record rec = {0}, latest;
-    int rc;
+    pki_cert_info issuing;
+    bool revoked;
+    int rc, reason = 0;
 
     if (role_require(actor->role, ROLE_CA_ADMIN, "ca import-crl", err) != 0)
         return -1;
@@ -281,6 +283,12 @@ int app_crl_import(app *a, const app_actor *actor, const unsigned char *data, si
                            (long long)info.number, (long long)newest);
         }
     }
+    if (pki_cert_info_read(a->issuing.cert_der, a->issuing.cert_len, &issuing, err) != 0) {
+        free(info.der);
+        return -1;
+    }
+    /* a root CRL that lists this instance's issuing CA stops its key (app_activation.c) */
+    revoked = crl_lists(info.der, info.der_len, issuing.serial_hex, &reason, NULL) == 1;
     snprintf(rec.issuer, sizeof rec.issuer, "root");
     rec.number = info.number;
     rec.this_update = info.this_update;
@@ -288,10 +296,15 @@ int app_crl_import(app *a, const app_actor *actor, const unsigned char *data, si
     rec.der = info.der;
     rec.der_len = info.der_len;
     rc = store_begin(a->db, err);
-    if (rc == 0 && (store_crl_put(a->db, &rec, err) != 0 ||
-                    audit_append(a, actor, "crl.import", "root",
-                                 json_pack("{s:I}", "number", (json_int_t)info.number), err) != 0 ||
-                    store_commit(a->db, err) != 0)) {
+    if (rc == 0 &&
+        (store_crl_put(a->db, &rec, err) != 0 ||
+         audit_append(a, actor, "crl.import", "root",
+                      revoked ? json_pack("{s:I, s:s, s:s}", "number", (json_int_t)info.number,
+                                          "revokes_issuing", issuing.serial_hex, "reason",
+                                          crl_reason_name(reason))
+                              : json_pack("{s:I}", "number", (json_int_t)info.number),
+                      err) != 0 ||
+         store_commit(a->db, err) != 0)) {
         store_rollback(a->db);
         rc = -1;
     }

@@ -172,6 +172,7 @@ int cmd_ceremony_verify(cli_call *c);
 int cmd_ca_import(cli_call *c);
 int cmd_ca_import_crl(cli_call *c);
 int cmd_ca_activate(cli_call *c);
+int cmd_ceremony_revoke_issuing(cli_call *c);
 int cmd_serve(cli_call *c);
 int cmd_cert_issue(cli_call *c);
 int cmd_cert_show(cli_call *c);

@@ -100,6 +100,22 @@ int cmd_ceremony_sign_crl(cli_call *c)
     return 0;
 }
 
+int cmd_ceremony_revoke_issuing(cli_call *c)
+{
+    const char *names[MAX_WITNESSES];
+    app_ceremony_who who;
+    app_ceremony_signed out;
+
+    who_of(c, names, &who);
+    if (app_ceremony_revoke_issuing(c->ctx->home, cli_get(&c->args, "serial"),
+                                    cli_get(&c->args, "reason"), &who, &out, &c->err) != 0)
+        return CLI_FAILED;
+    printf("Đã ghi thu hồi CA cấp phát / issuing CA revoked in the log: %s (%s)\n", out.serial,
+           cli_get(&c->args, "reason"));
+    printf("  ký CRL gốc để công bố / sign a root CRL to publish it: chungthu ceremony sign-crl\n");
+    return 0;
+}
+
 int cmd_ceremony_bundle(cli_call *c)
 {
     const char *names[MAX_WITNESSES];
@@ -202,5 +218,8 @@ int cmd_ca_import_crl(cli_call *c)
     if (rc != 0)
         return CLI_FAILED;
     printf("Đã nhập CRL gốc số / root CRL number %lld imported\n", (long long)number);
+    if (app_ca_issuing_revoked(c->a, NULL, NULL, &c->err) == 1)
+        printf("CRL này thu hồi CA cấp phát của phiên bản: khóa không ký gì nữa / this CRL "
+               "revokes this instance's issuing CA: its key signs nothing more\n");
     return 0;
 }

@@ -69,6 +69,14 @@ static const cli_command commands[] = {
      "Sign the issuing CA certificate from the online instance's ca/issuing.csr "
      "(--key-fingerprint: "
      "the key's fingerprint as read out on paper); two --witness at least.", CLI_AS_OWNER},
+    {"ceremony", "revoke-issuing", NULL,
+     OPTS(MUST("serial", "HEX"),
+          MUST("reason", "keyCompromise|cACompromise|superseded|cessationOfOperation"),
+          MANY("witness", "NAME")),
+     cmd_ceremony_revoke_issuing, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
+     "Revoke an issuing CA certificate this root signed, in the log; every root CRL signed "
+     "after lists it (`ca import-crl` then stops the online key); two --witness at least.",
+     CLI_AS_OWNER},
     {"ceremony", "sign-crl", NULL, OPTS(OPT("days", "N"), MANY("witness", "NAME")),
      cmd_ceremony_sign_crl, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Sign a root CRL valid --days N (default: the ceremony's crl-days).", CLI_AS_OWNER},

@@ -135,6 +135,38 @@ refuse "another CA's CRL" crl.issuer on ca import-crl "$T/issuing.crl"
 check "crl show root" on crl show root --out "$T/served2.crl"
 same "the newer CRL is served" "$(sha256sum <"$OFF/crl/2.crl")" "$(sha256sum <"$T/served2.crl")"
 
+# the root revokes the issuing CA at a ceremony: the next root CRL lists it, and once it is
+# imported the online key signs nothing more
+ISSUING_SERIAL=$(openssl x509 -in "$CA/issuing.crt" -noout -serial | cut -d= -f2)
+lines_before=$(wc -l <"$OFF/ceremony.log")
+refuse "revoke-issuing with one witness" ceremony.witnesses off revoke-issuing --serial "$ISSUING_SERIAL" --reason keyCompromise --witness A
+refuse "revoke-issuing for a reason not a CA's" ceremony.reason off revoke-issuing --serial "$ISSUING_SERIAL" --reason affiliationChanged --witness A --witness B
+refuse "revoke-issuing a serial this root never signed" ceremony.unknown_serial off revoke-issuing --serial 0123456789ABCDEF --reason keyCompromise --witness A --witness B
+same "refusals wrote nothing to the log" "$lines_before" "$(wc -l <"$OFF/ceremony.log")"
+check "revoke-issuing (lower case serial)" off revoke-issuing --serial "$(printf '%s' "$ISSUING_SERIAL" | tr A-F a-f)" --reason keyCompromise --witness "Nguyễn Văn A" --witness "Lê Văn C"
+refuse "revoking it twice" ceremony.already_revoked off revoke-issuing --serial "$ISSUING_SERIAL" --reason superseded --witness A --witness B
+revocation=$(off log | grep -A1 revoke-issuing)
+contains "the log records the revocation" "\"serial\":\"$ISSUING_SERIAL\"" "$revocation"
+contains "... before its witnesses" "witnesses: Nguyễn Văn A, Lê Văn C" "$revocation"
+check "sign-crl after the revocation" off sign-crl --witness "Nguyễn Văn A"
+crl_text=$(openssl crl -inform DER -in "$OFF/root.crl" -noout -text 2>&1)
+contains "openssl crl lists the issuing CA" "Serial Number: $ISSUING_SERIAL" "$crl_text"
+contains "... for keyCompromise" "Key Compromise" "$crl_text"
+openssl crl -inform DER -in "$OFF/root.crl" -out "$T/root-revoking.pem"
+contains "openssl verify -crl_check: the issuing CA is revoked" "certificate revoked" "$(openssl verify -crl_check -CAfile "$T/bundle/root.crt" -CRLfile "$T/root-revoking.pem" "$CA/issuing.crt" 2>&1)"
+check "before the import, the key still signs" issue --out "$T/c-before.pem"
+check "import-crl of the revoking CRL" on ca import-crl "$OFF/root.crl"
+contains "... says the issuing CA is revoked" "revokes this instance's issuing CA" "$(cat "$T/out")"
+contains "... audited with the serial" "\"revokes_issuing\":\"$ISSUING_SERIAL\"" "$(q "SELECT detail FROM audit WHERE action='crl.import' ORDER BY id DESC LIMIT 1")"
+subscribers=$(q "SELECT count(*) FROM certificates WHERE kind='subscriber'")
+refuse "no certificate from a revoked issuing CA" ca.issuing_revoked issue --out "$T/c-after.pem"
+contains "... naming the root CRL and the reason" "keyCompromise" "$(cat "$T/err")"
+same "... none stored" "$subscribers" "$(q "SELECT count(*) FROM certificates WHERE kind='subscriber'")"
+refuse "no issuing CRL from a revoked issuing CA" ca.issuing_revoked on crl generate
+refuse "no new OCSP responder from a revoked issuing CA" ca.issuing_revoked on ocsp rotate
+check "the revoking root CRL is served" on crl show root --out "$T/served3.crl"
+same "... the ceremony's" "$(sha256sum <"$OFF/root.crl")" "$(sha256sum <"$T/served3.crl")"
+
 # no root private key anywhere online
 if grep -rl "PRIVATE KEY" "$ON" | grep -v "/ca/\(ocsp\|audit\)" | grep -q .; then
     fail "a private key file other than the OCSP/audit ones: $(grep -rl 'PRIVATE KEY' "$ON")"
