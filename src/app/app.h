@@ -145,9 +145,17 @@ int app_ceremony_bundle(const char *home, const char *out_dir, const app_ceremon
 /* The log's entries as they are (a new JSON array), verified or not. */
 int app_ceremony_log(const char *home, json_t **entries, ct_error *err);
 /* Walk the log's chain: *lines entries and the last hash, or "ceremony.log_broken" with the
- * first line that breaks it in *bad_line. */
-int app_ceremony_verify(const char *home, size_t *lines, char head[65], size_t *bad_line,
-                        ct_error *err);
+ * first line that breaks it in *bad_line. A log cut at its end still chains: expect_head (may be
+ * NULL), "LINES:SHA256" as written on the paper record after a step, names that
+ * ("ceremony.log_truncated": fewer lines; "ceremony.log_head_mismatch": that line is another). */
+int app_ceremony_verify(const char *home, const char *expect_head, size_t *lines, char head[65],
+                        size_t *bad_line, ct_error *err);
+/* "LINES:SHA256", the log's head as the paper record has it. */
+int app_ceremony_parse_head(const char *text, size_t *lines, char hash[65], ct_error *err);
+/* A bundle's manifest.json against its files and its ceremony.log: each file's SHA-256
+ * ("ceremony.bundle_changed"), the log's chain ("ceremony.log_broken") and its head
+ * ("ceremony.log_truncated", "ceremony.log_head_mismatch"); head gets "LINES:SHA256". */
+int app_ceremony_check_bundle_log(const char *dir, char head[CFG_TEXT], ct_error *err);
 
 /* ---- certificates ---- */
 

@@ -34,6 +34,7 @@
 #include "pki/csr.h"
 
 #define LOG_NAME "ceremony.log"
+#define MANIFEST_NAME "manifest.json"
 #define ROOT_KEY_LABEL "chungthu-root-ca"
 #define PASSPHRASE_ENV "CHUNGTHU_CEREMONY_PASSPHRASE"
 #define LOG_MAX (16 << 20)
@@ -788,6 +789,42 @@ static int copy_file(const char *from, const char *to, ct_error *err)
     return rc;
 }
 
+/* The bundle's manifest: the log's head as copied (its line count and last hash, the value on
+ * the paper record) and each file's SHA-256, so that the online side can tell a bundled log cut
+ * short or a file swapped, and record the head in its own audit trail. */
+static int write_manifest(ceremony *c, const char *out_dir, const char *const *files, size_t n,
+                          ct_error *err)
+{
+    json_t *m, *sums = json_object();
+    char path[CFG_PATH * 2], sha[65], head[CFG_PATH];
+    unsigned char *data;
+    size_t len;
+    char *text;
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", out_dir, files[i]);
+        if (app_read_file(path, &data, &len, LOG_MAX, err) != 0) {
+            json_decref(sums);
+            return -1;
+        }
+        app_fingerprint(data, len, sha);
+        free(data);
+        json_object_set_new(sums, files[i], json_string(sha));
+    }
+    snprintf(head, sizeof head, "%zu:%s", json_array_size(c->entries), c->head);
+    m = json_pack("{s:I, s:s, s:s, s:o}", "log_lines", (json_int_t)json_array_size(c->entries),
+                  "log_head", c->head, "head", head, "sha256", sums);
+    text = m ? json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+    json_decref(m);
+    if (text == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    snprintf(path, sizeof path, "%s/" MANIFEST_NAME, out_dir);
+    rc = app_write_file_excl(path, text, strlen(text), 0644, err);
+    free(text);
+    return rc;
+}
+
 int app_ceremony_bundle(const char *home, const char *out_dir, const app_ceremony_who *who,
                         ct_error *err)
 {
@@ -829,6 +866,8 @@ int app_ceremony_bundle(const char *home, const char *out_dir, const app_ceremon
         if (copy_file(from, to, err) != 0)
             goto out;
     }
+    if (write_manifest(&c, out_dir, files, sizeof files / sizeof files[0], err) != 0)
+        goto out;
     rc = ceremony_log(&c, "bundle", who,
                       json_pack("{s:s, s:I}", "out", out_dir, "crl_number",
                                 (json_int_t)last_crl_number(c.entries)),
@@ -843,15 +882,144 @@ int app_ceremony_log(const char *home, json_t **entries, ct_error *err)
     return log_read(home, false, entries, NULL, NULL, err);
 }
 
-int app_ceremony_verify(const char *home, size_t *lines, char head[65], size_t *bad_line,
-                        ct_error *err)
+int app_ceremony_parse_head(const char *text, size_t *lines, char hash[65], ct_error *err)
+{
+    char *end;
+    unsigned long long n;
+    const char *colon = text ? strchr(text, ':') : NULL;
+
+    if (colon == NULL || strlen(colon + 1) != 64 ||
+        strspn(colon + 1, "0123456789abcdefABCDEF") != 64)
+        goto bad;
+    n = strtoull(text, &end, 10);
+    if (end != colon || n == 0 || text[0] == '-' || text[0] == '+')
+        goto bad;
+    *lines = (size_t)n;
+    for (size_t i = 0; i < 64; i++)
+        hash[i] =
+            (char)(colon[1 + i] >= 'A' && colon[1 + i] <= 'F' ? colon[1 + i] + 32 : colon[1 + i]);
+    hash[64] = '\0';
+    return 0;
+bad:
+    return ct_fail(err, 400, "ceremony.head", "đầu nhật ký \"%s\" phải có dạng SỐ_DÒNG:SHA256",
+                   "a log head \"%s\" is written LINES:SHA256", text ? text : "");
+}
+
+/* entries against the head on paper: line `lines` exists and carries hash. */
+static int head_check(json_t *entries, size_t lines, const char *hash, ct_error *err)
+{
+    size_t have = json_array_size(entries);
+    json_t *e;
+
+    if (have < lines)
+        return ct_fail(err, 409, "ceremony.log_truncated",
+                       "nhật ký lễ tạo khóa bị cắt: hết ở dòng %zu, biên bản ghi %zu dòng "
+                       "(mất dòng %zu đến %zu)",
+                       "the ceremony log was truncated: it ends at line %zu, the paper record "
+                       "says %zu lines (lines %zu to %zu are missing)",
+                       have, lines, have + 1, lines);
+    e = json_array_get(entries, lines - 1);
+    if (strcasecmp(text_of(json_object_get(e, "hash")), hash) != 0)
+        return ct_fail(err, 409, "ceremony.log_head_mismatch",
+                       "dòng %zu của nhật ký không phải dòng đã ghi trên biên bản: nhật ký đã bị "
+                       "thay",
+                       "line %zu of the log is not the one on the paper record: the log was "
+                       "replaced",
+                       lines);
+    return 0;
+}
+
+int app_ceremony_verify(const char *home, const char *expect_head, size_t *lines, char head[65],
+                        size_t *bad_line, ct_error *err)
 {
     json_t *entries;
+    size_t want = 0;
+    char want_hash[65];
+    int rc = 0;
 
     *bad_line = 0;
+    if (expect_head && app_ceremony_parse_head(expect_head, &want, want_hash, err) != 0)
+        return -1;
     if (log_read(home, true, &entries, head, bad_line, err) != 0)
         return -1;
     *lines = json_array_size(entries);
+    if (expect_head)
+        rc = head_check(entries, want, want_hash, err);
     json_decref(entries);
-    return 0;
+    return rc;
+}
+
+int app_ceremony_check_bundle_log(const char *dir, char head_out[CFG_TEXT], ct_error *err)
+{
+    char path[CFG_PATH * 2], sha[65];
+    unsigned char *data;
+    size_t len, lines;
+    json_t *manifest, *sums, *v, *entries;
+    const char *name, *head;
+    char hash[65];
+    int rc = -1;
+
+    snprintf(path, sizeof path, "%s/" MANIFEST_NAME, dir);
+    if (access(path, F_OK) != 0)
+        return ct_fail(err, 400, "ceremony.manifest_missing",
+                       "gói không có %s (ceremony bundle ghi nó): không nhập",
+                       "the bundle has no %s (ceremony bundle writes it): nothing imported",
+                       MANIFEST_NAME);
+    if (app_read_file(path, &data, &len, 1 << 20, err) != 0)
+        return -1;
+    manifest = json_loadb((const char *)data, len, 0, NULL);
+    free(data);
+    head = json_string_value(json_object_get(manifest, "head"));
+    sums = json_object_get(manifest, "sha256");
+    if (head == NULL || !json_is_object(sums) ||
+        app_ceremony_parse_head(head, &lines, hash, err) != 0) {
+        ct_fail(err, 400, "ceremony.manifest", "%s của gói không đọc được",
+                "the bundle's %s cannot be read", MANIFEST_NAME);
+        goto out;
+    }
+    /* every file as the ceremony wrote it */
+    json_object_foreach(sums, name, v)
+    {
+        if (strcmp(name, LOG_NAME) == 0)
+            continue; /* below, after its head: a log cut short is named as such */
+        if (strchr(name, '/') != NULL) {
+            ct_fail(err, 400, "ceremony.manifest", "%s của gói không đọc được",
+                    "the bundle's %s cannot be read", MANIFEST_NAME);
+            goto out;
+        }
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (app_read_file(path, &data, &len, LOG_MAX, err) != 0)
+            goto out;
+        app_fingerprint(data, len, sha);
+        free(data);
+        if (strcasecmp(sha, text_of(v)) != 0) {
+            ct_fail(err, 409, "ceremony.bundle_changed",
+                    "tệp %s của gói không phải tệp lễ tạo khóa đã ghi",
+                    "the bundle's %s is not the file the ceremony wrote", name);
+            goto out;
+        }
+    }
+    /* the log: its chain whole, and not cut short of the head the ceremony wrote */
+    if (log_read(dir, true, &entries, NULL, NULL, err) != 0)
+        goto out;
+    rc = head_check(entries, lines, hash, err);
+    json_decref(entries);
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/" LOG_NAME, dir);
+        if (app_read_file(path, &data, &len, LOG_MAX, err) != 0)
+            rc = -1;
+        else {
+            app_fingerprint(data, len, sha);
+            free(data);
+            if (strcasecmp(sha, text_of(json_object_get(sums, LOG_NAME))) != 0)
+                rc = ct_fail(err, 409, "ceremony.bundle_changed",
+                             "tệp %s của gói không phải tệp lễ tạo khóa đã ghi",
+                             "the bundle's %s is not the file the ceremony wrote", LOG_NAME);
+        }
+    }
+    if (rc == 0)
+        snprintf(head_out, CFG_TEXT, "%s", head);
+out:
+    json_decref(manifest);
+    return rc;
 }

@@ -156,7 +156,7 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
     bundle b = {0};
     crl_record rec = {0};
     pki_cert_info root_info, issuing_info;
-    char db[CFG_PATH * 2];
+    char db[CFG_PATH * 2], log_head[CFG_TEXT];
     int rc = -1;
 
     config_path(&a->cfg, a->cfg.db_path, db, sizeof db);
@@ -164,6 +164,7 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
         issuing_signer(a, false, pass, &signer, err) != 0)
         goto out;
     if (check_bundle(a, dir, signer, &b, err) != 0 ||
+        app_ceremony_check_bundle_log(dir, log_head, err) != 0 ||
         pki_cert_info_read(b.root, b.root_len, &root_info, err) != 0 ||
         pki_cert_info_read(b.issuing, b.issuing_len, &issuing_info, err) != 0)
         goto out;
@@ -196,9 +197,10 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
         record_ca_cert(a, actor, "audit", "issuing", &a->audit, err) != 0 ||
         store_crl_put(a->db, &rec, err) != 0 ||
         audit_append(a, actor, "ca.import", dir,
-                     json_pack("{s:s, s:s, s:I, s:b}", "root_sha256", root_info.sha256_hex,
+                     json_pack("{s:s, s:s, s:I, s:b, s:s}", "root_sha256", root_info.sha256_hex,
                                "issuing_sha256", issuing_info.sha256_hex, "root_crl_number",
-                               (json_int_t)b.crl.number, "active", 0),
+                               (json_int_t)b.crl.number, "active", 0, "ceremony_log_head",
+                               log_head),
                      err) != 0 ||
         store_commit(a->db, err) != 0) {
         store_rollback(a->db);

@@ -20,6 +20,19 @@ static void who_of(cli_call *c, const char **names, app_ceremony_who *who)
     who->n_witnesses = cli_get_all(&c->args, "witness", names, MAX_WITNESSES);
 }
 
+/* After each step, the log's head for the paper record: a log cut at its end still chains, and
+ * only this value, kept outside, names what is missing (`ceremony verify --expect-head`). */
+static void print_head(cli_call *c)
+{
+    size_t lines, bad;
+    char head[65];
+    ct_error ignored = {0};
+
+    if (app_ceremony_verify(c->ctx->home, NULL, &lines, head, &bad, &ignored) == 0)
+        printf("  đầu nhật ký, ghi vào biên bản / log head, write it on the paper record: %zu:%s\n",
+               lines, head);
+}
+
 static int days_of(cli_call *c, const char *name, int *out)
 {
     const char *v = cli_get(&c->args, name);
@@ -56,6 +69,7 @@ int cmd_ceremony_init(cli_call *c)
     printf("Đã tạo khóa và chứng thư CA gốc / root key and certificate made: %s/root.crt\n",
            c->ctx->home);
     printf("  khóa / key: %s\n", opt.hsm_token ? "PKCS#11 token" : "root.key (encrypted)");
+    print_head(c);
     return 0;
 }
 
@@ -78,6 +92,7 @@ int cmd_ceremony_sign_issuing(cli_call *c)
         return CLI_FAILED;
     printf("Đã ký CA cấp phát / issuing CA signed: %s\n", out.path);
     printf("  serial: %s\n  SHA-256: %s\n", out.serial, out.sha256);
+    print_head(c);
     return 0;
 }
 
@@ -97,6 +112,7 @@ int cmd_ceremony_sign_crl(cli_call *c)
     cli_local_time(out.not_after, until, sizeof until);
     printf("Đã ký CRL gốc số / root CRL number %lld signed: %s\n", (long long)out.number, out.path);
     printf("  hiệu lực đến / next update: %s\n  SHA-256: %s\n", until, out.sha256);
+    print_head(c);
     return 0;
 }
 
@@ -113,6 +129,7 @@ int cmd_ceremony_revoke_issuing(cli_call *c)
     printf("Đã ghi thu hồi CA cấp phát / issuing CA revoked in the log: %s (%s)\n", out.serial,
            cli_get(&c->args, "reason"));
     printf("  ký CRL gốc để công bố / sign a root CRL to publish it: chungthu ceremony sign-crl\n");
+    print_head(c);
     return 0;
 }
 
@@ -126,8 +143,9 @@ int cmd_ceremony_bundle(cli_call *c)
     if (app_ceremony_bundle(c->ctx->home, dir, &who, &c->err) != 0)
         return CLI_FAILED;
     printf("Gói mang về / bundle to carry back: %s (root.crt, issuing.crt, root.crl, "
-           "ceremony.log)\n",
+           "ceremony.log, manifest.json)\n",
            dir);
+    print_head(c);
     return 0;
 }
 
@@ -169,10 +187,18 @@ int cmd_ceremony_verify(cli_call *c)
 {
     size_t lines, bad;
     char head[65];
+    const char *expect = cli_get(&c->args, "expect-head");
 
-    if (app_ceremony_verify(c->ctx->home, &lines, head, &bad, &c->err) != 0)
+    if (app_ceremony_verify(c->ctx->home, expect, &lines, head, &bad, &c->err) != 0)
         return CLI_FAILED;
     printf("Nhật ký nguyên vẹn / log intact: %zu entries, last hash %s\n", lines, head);
+    if (expect)
+        printf("  khớp biên bản / matches the paper record: %s\n", expect);
+    else
+        printf("  một nhật ký bị cắt cuối vẫn nối chuỗi: so với đầu nhật ký trên biên bản / a log "
+               "cut at its end still chains: compare with the head on the paper record "
+               "(--expect-head %zu:%s)\n",
+               lines, head);
     return 0;
 }
 

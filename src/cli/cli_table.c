@@ -87,9 +87,10 @@ static const cli_command commands[] = {
     {"ceremony", "log", NULL, OPTS(JSON),
      cmd_ceremony_log, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Print the ceremony's log: each step, who did it, its witnesses, its hash.", CLI_AS_OWNER},
-    {"ceremony", "verify", NULL, NULL,
+    {"ceremony", "verify", NULL, OPTS(OPT("expect-head", "LINES:SHA256")),
      cmd_ceremony_verify, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
-     "Walk the ceremony log's hash chain; exit status 1 naming the first line edited.",
+     "Walk the ceremony log's hash chain; exit status 1 naming the first line edited "
+     "(--expect-head: the head written on the paper record, to name a log cut at its end).",
      CLI_AS_OWNER},
     {"serve", NULL, NULL,
      OPTS(OPT("listen", "ADDR:PORT"), OPT("access-log", "FILE"), OPT("threads", "N")),

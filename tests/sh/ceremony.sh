@@ -78,7 +78,21 @@ refuse "bundle for another key" ca.import_key_mismatch on ca import "$T/wrong"
 if [ -e "$ON/ca/root.crt" ]; then fail "a refused import left the root certificate"; else pass; fi
 refuse "still not usable" ca.not_imported on cert list
 
+# the bundle carries the log's head in its manifest; a bundled log cut short is refused
+check "the bundle has a manifest" test -s "$T/bundle/manifest.json"
+HEAD=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["head"])' "$T/bundle/manifest.json")
+same "... whose head is the log's as bundled" "$(wc -l <"$T/bundle/ceremony.log"):$(tail -1 "$T/bundle/ceremony.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["hash"])')" "$HEAD"
+cp "$T/bundle/ceremony.log" "$T/bundle-log.bak"
+sed -i '$d' "$T/bundle/ceremony.log"
+refuse "a bundle whose log was cut short" ceremony.log_truncated on ca import "$T/bundle"
+contains "... names the missing line" "lines ${HEAD%%:*} to ${HEAD%%:*} are missing" "$(cat "$T/err")"
+if [ -e "$ON/ca/root.crt" ]; then fail "a refused import left the root certificate"; else pass; fi
+cp "$T/bundle-log.bak" "$T/bundle/ceremony.log"
+mv "$T/bundle/manifest.json" "$T/manifest.bak"
+refuse "a bundle without its manifest" ceremony.manifest_missing on ca import "$T/bundle"
+mv "$T/manifest.bak" "$T/bundle/manifest.json"
 check "ca import" on ca import "$T/bundle"
+contains "the import records the ceremony log's head in the audit trail" "\"ceremony_log_head\":\"$HEAD\"" "$(sqlite3 "$ON/chungthu.db" "SELECT detail FROM audit WHERE action='ca.import'")"
 contains "import says the key is not active" "imported but not active" "$(cat "$T/out")"
 CA=$ON/ca
 DB=$ON/chungthu.db
@@ -149,6 +163,8 @@ revocation=$(off log | grep -A1 revoke-issuing)
 contains "the log records the revocation" "\"serial\":\"$ISSUING_SERIAL\"" "$revocation"
 contains "... before its witnesses" "witnesses: Nguyễn Văn A, Lê Văn C" "$revocation"
 check "sign-crl after the revocation" off sign-crl --witness "Nguyễn Văn A"
+PAPER=$(sed -n 's/^.*paper record: //p' "$T/out")
+same "the step prints the log's head for the paper record" "$(wc -l <"$OFF/ceremony.log")" "${PAPER%%:*}"
 crl_text=$(openssl crl -inform DER -in "$OFF/root.crl" -noout -text 2>&1)
 contains "openssl crl lists the issuing CA" "Serial Number: $ISSUING_SERIAL" "$crl_text"
 contains "... for keyCompromise" "Key Compromise" "$crl_text"
@@ -212,4 +228,15 @@ cp "$T/log.bak" "$OFF/ceremony.log"
 sed -i '2d' "$OFF/ceremony.log"
 refuse "a deleted line" ceremony.log_broken off verify
 contains "names the line" "line 2" "$(cat "$T/err")"
+
+# a log cut at its end still chains; the head written on paper names the cut
+cp "$T/log.bak" "$OFF/ceremony.log"
+check "verify against the head on paper" off verify --expect-head "$PAPER"
+sed -i '$d' "$OFF/ceremony.log"
+check "a log cut at its end still chains on its own" off verify
+refuse "... the head on paper names the truncation" ceremony.log_truncated off verify --expect-head "$PAPER"
+contains "... and the missing line" "lines ${PAPER%%:*} to ${PAPER%%:*} are missing" "$(cat "$T/err")"
+LINE1=$(head -1 "$T/log.bak" | python3 -c 'import json,sys; print(json.load(sys.stdin)["hash"])')
+refuse "another ceremony's log in its place" ceremony.log_head_mismatch ct --home "$T/filekey" ceremony verify --expect-head "1:$LINE1"
+refuse "a head not written LINES:SHA256" ceremony.head off verify --expect-head "7:abc"
 finish
