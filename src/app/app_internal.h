@@ -149,6 +149,8 @@ struct token_key;
 int app_token_key_signer(app *a, bool generate, pki_key_type type, const char *label,
                          struct token_key **key, pki_signer **out, ct_error *err);
 void app_token_key_close(struct token_key *key);
+/* Destroy the objects labelled label on the CA's HSM (*destroyed: how many; 0 if none). */
+int app_token_key_destroy(app *a, const char *label, size_t *destroyed, ct_error *err);
 /* The audit-signing key's label on the CA's HSM. */
 #define AUDIT_HSM_LABEL "chungthu-audit"
 
@@ -201,6 +203,8 @@ typedef struct app_responder {
     struct app_responder *replaced;
 } app_responder;
 int responders_make(app *a, const char *pass, ct_error *err);
+/* The current responder's key destroyed on the HSM: what a failed `ca import` made. */
+void responders_destroy_keys(app *a);
 int responders_open(app *a, const char *pass, ct_error *err);
 void responders_close(app *a);
 app_responder *responder_current(app *a);

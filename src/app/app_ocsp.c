@@ -16,9 +16,18 @@
  * one through ocsp.crt's identity (device, inode, size, time), looked at most once a second.
  * Two rotations at once (the server's upkeep and `ocsp rotate`, or two nodes) are one: the
  * rotation runs under a claim (app_claim.c) and looks again at what is due once it holds it.
+ *
+ * A replaced responder's key on the HSM is destroyed once its certificate has expired (each
+ * renewal check sweeps the kept ca/ocsp-SERIAL.crt files; a swept one becomes
+ * ocsp-SERIAL.retired.crt). Not at the switch: other processes (the server, `ocsp respond`) sign
+ * with the old key until their next request notices the new certificate, and a request signing
+ * at that moment would fail on a destroyed key, a gap the rotation exists to avoid. Expired, the
+ * certificate makes any answer signed with the key fail verification, so the key is of no more
+ * use to anyone. A file key is renamed over at the switch and so is gone already.
  */
 #include "app/app_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -303,7 +312,7 @@ static int make_responder(app *a, const char *pass, const char *crt_path, const 
     const ca_plan plan = {"ocsp", CERT_PROFILE_OCSP, a->cfg.issuing_key, a->cfg.ocsp_name,
                           a->cfg.ocsp_days};
     unsigned char serial[CERT_SERIAL_LEN];
-    char serial_hex[2 * CERT_SERIAL_LEN + 1];
+    char serial_hex[2 * CERT_SERIAL_LEN + 1] = "";
     pki_key_type type;
     pki_signer *signer = NULL;
     app_responder *r = calloc(1, sizeof *r);
@@ -332,10 +341,31 @@ static int make_responder(app *a, const char *pass, const char *crt_path, const 
     return 0;
 fail:
     responder_free(r);
+    if (on_hsm(a) && serial_hex[0]) {
+        /* a key made for a certificate that never was: nothing will ever use it */
+        char label[64];
+        size_t n;
+        hsm_label(serial_hex, label);
+        app_token_key_destroy(a, label, &n, NULL);
+    }
     if (key_path)
         unlink(key_path);
     unlink(crt_path);
     return -1;
+}
+
+void responders_destroy_keys(app *a)
+{
+    app_responder *r = responder_current(a);
+    pki_cert_info info;
+    char label[64];
+    size_t n;
+
+    if (!on_hsm(a) || r == NULL ||
+        pki_cert_info_read(r->ca.cert_der, r->ca.cert_len, &info, NULL) != 0)
+        return;
+    hsm_label(info.serial_hex, label);
+    app_token_key_destroy(a, label, &n, NULL);
 }
 
 int responders_make(app *a, const char *pass, ct_error *err)
@@ -498,6 +528,80 @@ out:
     return rc;
 }
 
+typedef struct key_destroyed {
+    const app_actor *actor;
+    const char *serial, *label;
+    size_t objects;
+    int64_t not_after;
+} key_destroyed;
+
+static int record_destroyed(app *a, void *ctx, ct_error *err)
+{
+    key_destroyed *k = ctx;
+
+    return audit_append(a, k->actor, "ca.ocsp_key_destroy", k->serial,
+                        json_pack("{s:s, s:I, s:I}", "label", k->label, "objects",
+                                  (json_int_t)k->objects, "not_after", (json_int_t)k->not_after),
+                        err);
+}
+
+/* One kept certificate (ca/NAME): its key destroyed on the HSM if it has expired. */
+static void sweep_one(app *a, const app_actor *actor, const char *name, const char *current)
+{
+    char path[CFG_PATH + 300], retired[CFG_PATH + 320], label[64];
+    unsigned char *pem = NULL, *der = NULL;
+    size_t pem_len, der_len, n = 0;
+    pki_cert_info info;
+    ct_error err = {0};
+
+    snprintf(path, sizeof path, "%s/ca/%s", a->cfg.home, name);
+    if (app_read_file(path, &pem, &pem_len, 1 << 20, &err) != 0 ||
+        pki_cert_from_pem(pem, pem_len, &der, &der_len, &err) != 0 ||
+        pki_cert_info_read(der, der_len, &info, &err) != 0)
+        goto out;
+    if (info.not_after > app_now() || strcmp(info.serial_hex, current) == 0)
+        goto out;
+    hsm_label(info.serial_hex, label);
+    if (app_token_key_destroy(a, label, &n, &err) != 0 ||
+        (n > 0 &&
+         with_transaction(a, record_destroyed,
+                          &(key_destroyed){actor, info.serial_hex, label, n, info.not_after},
+                          &err) != 0))
+        goto out;
+    /* swept: the certificate is kept, under a name the sweep passes by */
+    snprintf(retired, sizeof retired, "%.*s.retired.crt", (int)(strlen(path) - 4), path);
+    rename(path, retired);
+out:
+    if (err.code[0])
+        fprintf(stderr, "chungthu: OCSP responder key %s: [%s] %s\n", name, err.code, err.en);
+    free(pem);
+    free(der);
+}
+
+static void sweep_expired_keys(app *a, const app_actor *actor)
+{
+    char dir[CFG_PATH + 8], current[80] = "";
+    app_responder *now = responder_current(a);
+    pki_cert_info info;
+    struct dirent *e;
+    DIR *d;
+
+    if (!on_hsm(a))
+        return;
+    if (now && pki_cert_info_read(now->ca.cert_der, now->ca.cert_len, &info, NULL) == 0)
+        snprintf(current, sizeof current, "%s", info.serial_hex);
+    snprintf(dir, sizeof dir, "%s/ca", a->cfg.home);
+    d = opendir(dir);
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (strncmp(e->d_name, "ocsp-", 5) == 0 && len > 9 &&
+            strcmp(e->d_name + len - 4, ".crt") == 0 && strstr(e->d_name, ".retired.") == NULL)
+            sweep_one(a, actor, e->d_name, current);
+    }
+    if (d)
+        closedir(d);
+}
+
 int responders_rotate(app *a, const app_actor *actor, bool force, bool *rotated, ct_error *err)
 {
     struct responder_state *st = a->responders;
@@ -505,6 +609,7 @@ int responders_rotate(app *a, const app_actor *actor, bool force, bool *rotated,
 
     *rotated = false;
     pthread_mutex_lock(&st->lock);
+    sweep_expired_keys(a, actor);
     rc = rotate_locked(a, actor, force, rotated, err);
     pthread_mutex_unlock(&st->lock);
     return rc;

@@ -210,6 +210,13 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
     goto out;
 undo:
     rc = -1;
+    if (strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+        /* the keys this import made on the HSM go with the files: the responder's and the
+         * audit signer's (the issuing CA's was made by init and stays) */
+        size_t n;
+        responders_destroy_keys(a);
+        app_token_key_destroy(a, AUDIT_HSM_LABEL, &n, NULL);
+    }
     unmake(a);
     ca_unmark(a);
 out:

@@ -864,28 +864,52 @@ static const token_key_type hsm_key_types[] = {[PKI_KEY_RSA2048] = TOKEN_KEY_RSA
                                                [PKI_KEY_P256] = TOKEN_KEY_P256,
                                                [PKI_KEY_P384] = TOKEN_KEY_P384};
 
+/* The CA's HSM ([ca] hsm_token): its module, serial and the PIN from the environment. */
+static int hsm_find(app *a, token_module **m, char serial[17], const char **pin_out, ct_error *err)
+{
+    token_info *list;
+    size_t n;
+    const char *pin = getenv(a->cfg.hsm_pin_env);
+
+    serial[0] = '\0';
+    if (pin == NULL || *pin == '\0')
+        return ct_fail(err, 500, "hsm.pin", "thiếu mã PIN của HSM: đặt biến môi trường %s",
+                       "the HSM's PIN is missing: set %s in the environment", a->cfg.hsm_pin_env);
+    if (module_of(a, m, err) != 0 || token_list(*m, &list, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (list[i].initialized && strcmp(list[i].label, a->cfg.hsm_token) == 0)
+            memcpy(serial, list[i].serial, 17);
+    free(list);
+    if (serial[0] == '\0')
+        return ct_fail(err, 404, "hsm.not_found", "không thấy HSM có nhãn \"%s\"",
+                       "no HSM token labelled \"%s\"", a->cfg.hsm_token);
+    *pin_out = pin;
+    return 0;
+}
+
+int app_token_key_destroy(app *a, const char *label, size_t *destroyed, ct_error *err)
+{
+    token_module *m;
+    char serial[17];
+    const char *pin;
+
+    *destroyed = 0;
+    if (hsm_find(a, &m, serial, &pin, err) != 0)
+        return -1;
+    return token_objects_destroy(m, serial, pin, label, destroyed, err);
+}
+
 /* Generate or open the key labelled label on the CA's HSM ([ca] hsm_token). */
 static int hsm_key(app *a, bool generate, pki_key_type type, const char *label, token_key **out,
                    ct_error *err)
 {
     token_module *m;
-    token_info *list;
-    size_t n;
-    char serial[17] = "";
-    const char *pin = getenv(a->cfg.hsm_pin_env);
+    char serial[17];
+    const char *pin;
 
-    if (pin == NULL || *pin == '\0')
-        return ct_fail(err, 500, "hsm.pin", "thiếu mã PIN của HSM: đặt biến môi trường %s",
-                       "the HSM's PIN is missing: set %s in the environment", a->cfg.hsm_pin_env);
-    if (module_of(a, &m, err) != 0 || token_list(m, &list, &n, err) != 0)
+    if (hsm_find(a, &m, serial, &pin, err) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        if (list[i].initialized && strcmp(list[i].label, a->cfg.hsm_token) == 0)
-            memcpy(serial, list[i].serial, sizeof serial);
-    free(list);
-    if (serial[0] == '\0')
-        return ct_fail(err, 404, "hsm.not_found", "không thấy HSM có nhãn \"%s\"",
-                       "no HSM token labelled \"%s\"", a->cfg.hsm_token);
     return generate ? token_key_generate(m, serial, pin, label, hsm_key_types[type], out, err)
                     : token_key_open(m, serial, pin, label, out, err);
 }

@@ -863,3 +863,41 @@ void token_key_close(token_key *k)
     free(k->spki);
     free(k);
 }
+
+int token_objects_destroy(token_module *m, const char *serial, const char *user_pin,
+                          const char *label, size_t *destroyed, ct_error *err)
+{
+    CK_ATTRIBUTE tmpl[] = {{CKA_LABEL, (void *)label, strlen(label)}};
+    CK_OBJECT_HANDLE found[16];
+    CK_ULONG n = 0;
+    CK_RV rv = CKR_OK;
+    session s;
+
+    *destroyed = 0;
+    if (open_session(m, serial, CKU_USER, user_pin, &s, "xóa khóa trên HSM",
+                     "destroy a key on the HSM", err) != 0)
+        return -1;
+    /* found first, destroyed after the search: a search does not run over objects it deletes.
+     * Rounds are bounded: a label holds a key pair, perhaps a certificate. */
+    for (int round = 0; round < 8; round++) {
+        rv = m->f->C_FindObjectsInit(s.h, tmpl, 1);
+        if (rv == CKR_OK) {
+            rv = m->f->C_FindObjects(s.h, found, sizeof found / sizeof found[0], &n);
+            m->f->C_FindObjectsFinal(s.h);
+        }
+        if (rv != CKR_OK || n == 0)
+            break;
+        for (CK_ULONG i = 0; i < n && rv == CKR_OK; i++) {
+            rv = m->f->C_DestroyObject(s.h, found[i]);
+            if (rv == CKR_OK)
+                (*destroyed)++;
+        }
+        if (rv != CKR_OK)
+            break;
+    }
+    /* no C_Logout: the login is shared by this process's other sessions on the token */
+    m->f->C_CloseSession(s.h);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "xóa khóa trên HSM", "destroy a key on the HSM");
+    return 0;
+}

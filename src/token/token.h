@@ -109,5 +109,10 @@ int token_key_sign_raw(token_key *k, const unsigned char *in, size_t in_len, uns
 /* SubjectPublicKeyInfo DER of the key (owned by the key). */
 const unsigned char *token_key_spki(const token_key *k, size_t *len);
 void token_key_close(token_key *k);
+/* Destroy every object labelled label on the token (a CA-side key pair no longer used);
+ * *destroyed counts them, 0 when there was none. Other keys this process holds open stay
+ * logged in. */
+int token_objects_destroy(token_module *m, const char *serial, const char *user_pin,
+                          const char *label, size_t *destroyed, ct_error *err);
 
 #endif

@@ -91,7 +91,17 @@ cp "$T/bundle-log.bak" "$T/bundle/ceremony.log"
 mv "$T/bundle/manifest.json" "$T/manifest.bak"
 refuse "a bundle without its manifest" ceremony.manifest_missing on ca import "$T/bundle"
 mv "$T/manifest.bak" "$T/bundle/manifest.json"
+# an import that fails after making its keys on the HSM takes them away again: here the root
+# CRL's number is taken already in the database, the last step of the import
+hsm_labels() { SOFTHSM2_CONF=$T/on.conf pkcs11-tool --module $MODULE --token-label online-hsm --login --pin 33334444 --list-objects 2>/dev/null | sed -n 's/^ *label: *//p' | sort -u | tr '\n' ' '; }
+same "before the import: the issuing key alone on the online HSM" "chungthu-issuing-ca " "$(hsm_labels)"
+sqlite3 "$ON/chungthu.db" "INSERT INTO crls (issuer, number, this_update, next_update, der) VALUES ('root', 1, 0, 0, x'00')"
+if on ca import "$T/bundle" >"$T/out" 2>"$T/err"; then fail "an import over a taken CRL number succeeded"; else pass; fi
+same "... the responder's and audit signer's keys it made are gone from the HSM" "chungthu-issuing-ca " "$(hsm_labels)"
+if [ -e "$ON/ca/root.crt" ] || [ -e "$ON/ca/issuing.inactive" ]; then fail "a failed import left files"; else pass; fi
+sqlite3 "$ON/chungthu.db" "DELETE FROM crls WHERE issuer='root' AND number=1"
 check "ca import" on ca import "$T/bundle"
+contains "the import made the responder's and audit signer's keys on the HSM" "chungthu-audit chungthu-issuing-ca chungthu-ocsp-" "$(hsm_labels)"
 contains "the import records the ceremony log's head in the audit trail" "\"ceremony_log_head\":\"$HEAD\"" "$(sqlite3 "$ON/chungthu.db" "SELECT detail FROM audit WHERE action='ca.import'")"
 contains "import says the key is not active" "imported but not active" "$(cat "$T/out")"
 CA=$ON/ca

@@ -163,4 +163,26 @@ if [ "$S1" != "$S2" ] && [ ! -e "$CA/ocsp.key" ] && [ -e "$CA/ocsp-$S1.crt" ]; t
 check "ocsp respond after" ct ocsp respond --in "$T/hsm.req" --out "$T/hsm2.resp"
 check "verifies after" verdict_ok hsm "$T/hsm2.resp" good
 same "signed by the new responder" "$S2" "$(served "$T/hsm2.resp" | cut -d' ' -f1)"
+
+# the replaced key stays on the HSM while its certificate is valid (another process may still
+# sign with it for a moment), and is destroyed once that certificate has expired
+all_labels() { pkcs11-tool --module $MODULE --token-label chungthu-hsm --login --pin 87654321 --list-objects 2>/dev/null | sed -n 's/^ *label: *//p' | sort -u | tr '\n' ' '; }
+check "a renewal check while the old certificate is valid" ct ocsp rotate --if-due
+contains "... the old key is still there" "chungthu-ocsp-$S1" "$(all_labels)"
+OLD_END=$(date -d "$(openssl x509 -in "$CA/ocsp-$S1.crt" -noout -enddate | cut -d= -f2)" +%s)
+echo $((OLD_END + 60)) > "$T/now"
+check "a renewal check past its expiry (the current one renews too)" ct ocsp rotate --if-due
+S3=$(openssl x509 -in "$CA/ocsp.crt" -noout -serial | sed 's/serial=//')
+case $(all_labels) in *"chungthu-ocsp-$S1"*) fail "the expired responder's key objects are still on the HSM" ;; *) pass ;; esac
+contains "... the newest key is there" "chungthu-ocsp-$S3" "$(all_labels)"
+contains "... the one replaced now stays for now" "chungthu-ocsp-$S2" "$(all_labels)"
+check "... its certificate kept as retired" test -s "$CA/ocsp-$S1.retired.crt"
+check "the next renewal check" ct ocsp rotate --if-due
+case $(all_labels) in *"chungthu-ocsp-$S2"*) fail "the second expired key is still on the HSM" ;; *) pass ;; esac
+same "each destruction audited once" "2" "$(sqlite3 "$CHUNGTHU_HOME/chungthu.db" "SELECT count(*) FROM audit WHERE action='ca.ocsp_key_destroy'")"
+same "the HSM holds the issuing, audit and newest responder keys only" "chungthu-audit chungthu-issuing-ca chungthu-ocsp-$S3 " "$(all_labels)"
+check "ocsp respond after the sweep" ct ocsp respond --in "$T/hsm.req" --out "$T/hsm3.resp"
+check "verifies after the sweep" verdict_ok hsm "$T/hsm3.resp" good
+same "signed by the newest responder" "$S3" "$(served "$T/hsm3.resp" | cut -d' ' -f1)"
+check "audit chain after the sweep" ct audit verify
 finish
