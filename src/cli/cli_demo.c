@@ -5,7 +5,8 @@
  * letter, the head confirms it, the clerk submits it online, the CA officer accepts, issues
  * on tokens and gives the pickup notice; then, rehearsed at the pickup time (the agency cannot
  * collect before it), the clerk records receipt, hand-over and the activation request, and the
- * officer publishes.
+ * officer publishes. Where [approvals] asks two people for a step (accept, issue, publish), the
+ * rehearsal's second officer approves the first one's request, and the output says so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,30 @@ static const char sample_list[] =
 /* The agency's signed request letter, as the demo's scan: the smallest well-formed PDF. */
 static const char sample_letter[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
+/* The rehearsal's second CA officer: with [approvals] accept, issue or publish = 2 a step waits
+ * for a second person, and this one approves it, as a colleague at the next desk would. */
+#define SECOND_OFFICER "can.bo.cuc.2"
+
 static int step(app *a, const app_actor *actor, const char *code, proc_action action,
                 const app_step_args *args, ct_error *err)
 {
-    if (app_dossier_step(a, actor, code, action, args, err) != 0)
+    approval_record pending;
+    app_actor second = {SECOND_OFFICER, ROLE_CA_OFFICER, "demo", NULL};
+    int rc = app_dossier_step_or_request(a, actor, code, action, args, &pending, err);
+
+    if (rc < 0)
         return -1;
+    if (rc == APP_PENDING) {
+        printf("  … %-20s yêu cầu số %lld chờ cán bộ thứ hai / request %lld waits for a second "
+               "officer ([approvals] %s = 2)\n",
+               proc_action_name(action), (long long)pending.id, (long long)pending.id,
+               pending.action);
+        if (app_approval_approve(a, &second, pending.id, NULL, err) != 0)
+            return -1;
+        printf("  ✓ %-20s %s (%s), phê duyệt bởi / approved by %s\n", proc_action_name(action),
+               proc_action_label(action, false), role_name(actor->role), SECOND_OFFICER);
+        return 0;
+    }
     printf("  ✓ %-20s %s (%s)\n", proc_action_name(action), proc_action_label(action, false),
            role_name(actor->role));
     return 0;
