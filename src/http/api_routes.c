@@ -501,6 +501,18 @@ static int cert_revoke(api_call *c)
     return rc == APP_PENDING ? api_send_pending(c->r, &pending) : api_ok(c->r);
 }
 
+/* The imported issuing CA key put in use; with [approvals] activate = 2, a request. */
+static int ca_activate(api_call *c)
+{
+    approval_record pending;
+    ct_error err = {0};
+    int rc = app_ca_activate_or_request(c->r->app, &c->actor, &pending, &err);
+
+    if (rc < 0)
+        return api_send_error(c->r, &err);
+    return rc == APP_PENDING ? api_send_pending(c->r, &pending) : api_ok(c->r);
+}
+
 static int users_list(api_call *c)
 {
     json_t *list = json_array();
@@ -720,6 +732,7 @@ static const api_route routes[] = {
     {"GET",  "certificates",                    READERS,                            false, certs_list},
     {"GET",  "certificates/{serial}",           READERS,                            false, cert_show},
     {"POST", "certificates/{serial}/revoke",    ROLES_CA,                           true,  cert_revoke},
+    {"POST", "ca/activate",                     ROLE_CA_ADMIN,                      true,  ca_activate},
     {"GET",  "users",                           ROLE_CA_ADMIN | ROLE_AUDITOR,       false, users_list},
     {"POST", "users",                           ROLE_CA_ADMIN,                      true,  user_add},
     {"POST", "users/{username}/disable",        ROLE_CA_ADMIN,                      true,  user_disable},

@@ -129,6 +129,7 @@ POST|users/tam.thoi/disable|{}|401|200|403|403|403|403|403
 POST|session/password|{"old_password":"not it","new_password":"một mật khẩu mới dài"}|401|403|403|403|403|403|403
 POST|dossiers/@D@/accept|{}|401|403|200|403|403|403|403
 POST|certificates/00FF/revoke|{"reason":"keyCompromise"}|401|404|404|403|403|403|403
+POST|ca/activate|{}|401|409|403|403|403|403|403
 TABLE
 
 # what the caller may do now comes with the dossier, from the transition table (the portal draws
