@@ -119,6 +119,7 @@ refuse "no new OCSP responder before activation" ca.not_active on ocsp rotate
 check "activation requested" on ca activate
 contains "... waits for a second officer" "waiting for a second officer" "$(cat "$T/out")"
 REQ=$(q "SELECT id FROM approvals WHERE action='ca.activate' AND state='pending'")
+refuse "one activation request waits at a time" approval.exists on ca activate
 refuse "the requester cannot approve its own activation" approval.own_request on approval approve "$REQ"
 refuse "still not active" ca.not_active issue --out "$T/c0.pem"
 # a second CA administrator, logged in from a home of its own
