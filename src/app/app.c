@@ -60,15 +60,10 @@ int64_t app_now(void)
     return (int64_t)time(NULL);
 }
 
-const app_config *app_get_config(const app *a)
-{
-    return &a->cfg;
-}
-
 /* Fill the public URLs of the config (CDP, AIA) into a. */
 void app_set_urls(app *a)
 {
-    const char *base = a->cfg.base_url;
+    const char *base = app_cfg(a)->base_url;
 
     snprintf(a->crl_url_root, sizeof a->crl_url_root, "%s/crl/root.crl", base);
     snprintf(a->crl_url_issuing, sizeof a->crl_url_issuing, "%s/crl/issuing.crl", base);
@@ -175,22 +170,22 @@ static int load_ca(app *a, const char *name, pki_ca *ca, const char *passphrase,
     pki_signer *signer = NULL;
     int rc;
 
-    snprintf(crt, sizeof crt, "%s/ca/%s.crt", a->cfg.home, name);
-    snprintf(key, sizeof key, "%s/ca/%s.key", a->cfg.home, name);
+    snprintf(crt, sizeof crt, "%s/ca/%s.crt", app_cfg(a)->home, name);
+    snprintf(key, sizeof key, "%s/ca/%s.key", app_cfg(a)->home, name);
     if (read_file(crt, &pem, &pem_len, 1 << 20, err) != 0)
         return -1;
     rc = pki_cert_from_pem(pem, pem_len, &der, &der_len, err);
     free(pem);
     if (rc != 0)
         return -1;
-    if (strcmp(name, "root") == 0 && a->cfg.root_offline) {
+    if (strcmp(name, "root") == 0 && app_cfg(a)->root_offline) {
         signer = NULL; /* kept by the key ceremony: the root is only verified against here */
-    } else if (strcmp(name, "issuing") == 0 && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+    } else if (strcmp(name, "issuing") == 0 && strcmp(app_cfg(a)->key_storage, "pkcs11") == 0) {
         if (app_token_ca_signer(a, false, 0, &signer, err) != 0) {
             free(der);
             return -1;
         }
-    } else if (strcmp(name, "audit") == 0 && strcmp(a->cfg.key_storage, "pkcs11") == 0 &&
+    } else if (strcmp(name, "audit") == 0 && strcmp(app_cfg(a)->key_storage, "pkcs11") == 0 &&
                access(key, F_OK) != 0) {
         /* the audit-signing key beside the issuing CA's on the HSM (an instance whose audit key
          * was made before that is a file, and stays one) */
@@ -212,7 +207,7 @@ static bool offline_root_imported(const app *a)
 {
     char path[CFG_PATH + 32];
 
-    snprintf(path, sizeof path, "%s/ca/root.crt", a->cfg.home);
+    snprintf(path, sizeof path, "%s/ca/root.crt", app_cfg(a)->home);
     return access(path, F_OK) == 0;
 }
 
@@ -224,25 +219,25 @@ int app_open(const char *home, app **out, ct_error *err)
 
     if (a == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    if (config_load(&a->cfg, home, err) != 0) {
+    if (config_load(&a->cfg_open, home, err) != 0) {
         free(a);
         return -1;
     }
     app_set_urls(a);
-    config_path(&a->cfg, a->cfg.db_path, db, sizeof db);
-    if (strcmp(a->cfg.db_backend, "sqlite") != 0) {
+    config_path(app_cfg(a), app_cfg(a)->db_path, db, sizeof db);
+    if (strcmp(app_cfg(a)->db_backend, "sqlite") != 0) {
         ct_fail(err, 400, "config.backend", "cơ sở dữ liệu \"%s\" chưa được hỗ trợ",
-                "database backend \"%s\" is not supported", a->cfg.db_backend);
+                "database backend \"%s\" is not supported", app_cfg(a)->db_backend);
         free(a);
         return -1;
     }
-    config_path(&a->cfg, a->cfg.holidays_dir, holidays, sizeof holidays);
+    config_path(app_cfg(a), app_cfg(a)->holidays_dir, holidays, sizeof holidays);
     if (calendar_open(holidays, &cal, err) != 0) {
         free(a);
         return -1;
     }
     a->cal = cal;
-    if (a->cfg.root_offline && !offline_root_imported(a)) {
+    if (app_cfg(a)->root_offline && !offline_root_imported(a)) {
         ct_fail(err, 409, "ca.not_imported",
                 "phiên bản này chờ chứng thư CA từ lễ tạo khóa: chạy `chungthu ca import THƯ_MỤC` "
                 "với gói mang về (yêu cầu là ca/issuing.csr)",
@@ -252,7 +247,7 @@ int app_open(const char *home, app **out, ct_error *err)
         app_close(a);
         return -1;
     }
-    if (read_passphrase(&a->cfg, pass, sizeof pass, err) != 0 ||
+    if (read_passphrase(app_cfg(a), pass, sizeof pass, err) != 0 ||
         store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 || responders_open(a, pass, err) != 0 ||
         app_audit_signer_open(a, pass, err) != 0 || app_status_open(a, err) != 0 ||
@@ -345,14 +340,15 @@ int make_ca_cert(app *a, const ca_plan *plan, pki_ca *signer_ca, const char *pas
     pki_key_type type;
     pki_signer *signer = NULL;
 
-    snprintf(key_path, sizeof key_path, "%s/ca/%s.key", a->cfg.home, plan->name);
-    snprintf(crt_path, sizeof crt_path, "%s/ca/%s.crt", a->cfg.home, plan->name);
+    snprintf(key_path, sizeof key_path, "%s/ca/%s.key", app_cfg(a)->home, plan->name);
+    snprintf(crt_path, sizeof crt_path, "%s/ca/%s.crt", app_cfg(a)->home, plan->name);
     if (pki_key_type_parse(plan->key_type, &type, err) != 0)
         return -1;
-    if (plan->profile == CERT_PROFILE_ISSUING && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+    if (plan->profile == CERT_PROFILE_ISSUING && strcmp(app_cfg(a)->key_storage, "pkcs11") == 0) {
         if (app_token_ca_signer(a, true, type, &signer, err) != 0)
             return -1;
-    } else if (plan->profile == CERT_PROFILE_AUDIT && strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+    } else if (plan->profile == CERT_PROFILE_AUDIT &&
+               strcmp(app_cfg(a)->key_storage, "pkcs11") == 0) {
         if (app_token_key_signer(a, true, type, AUDIT_HSM_LABEL, &a->audit_key, &signer, err) != 0)
             return -1;
     } else if (signer_generate_file(type, key_path, passphrase, &signer, err) != 0) {
@@ -372,7 +368,7 @@ int ca_cert_build(app *a, const ca_plan *plan, pki_ca *signer_ca, pki_signer *si
     char *pem = NULL;
     int rc = -1;
 
-    subject.org = a->cfg.operator_name;
+    subject.org = app_cfg(a)->operator_name;
     subject.common_name = plan->common_name;
     if (cert_encode_name(&subject, &name_der, &name_len, err) != 0)
         goto out;
@@ -389,14 +385,14 @@ int ca_cert_build(app *a, const ca_plan *plan, pki_ca *signer_ca, pki_signer *si
     req.subject_len = name_len;
     req.spki = signer_spki(signer, &spki_len);
     req.spki_len = spki_len;
-    req.policy_oid = a->cfg.policy_oid;
-    req.cps_uri = a->cfg.cps_uri;
+    req.policy_oid = app_cfg(a)->policy_oid;
+    req.cps_uri = app_cfg(a)->cps_uri;
     if (plan->profile == CERT_PROFILE_ISSUING) {
         req.crl_url = a->crl_url_root;
         req.ca_issuers_url = a->ca_url_root;
     }
     if (plan->profile == CERT_PROFILE_AUDIT) {
-        req.eku_oid = a->cfg.audit_eku;
+        req.eku_oid = app_cfg(a)->audit_eku;
         req.crl_url = a->crl_url_issuing;
         req.ocsp_url = a->ocsp_url;
         req.ca_issuers_url = a->ca_url_issuing;
@@ -474,7 +470,7 @@ static int make_passphrase(app *a, char *out, size_t size, ct_error *err)
     char path[CFG_PATH * 2];
     static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-    if (read_passphrase(&a->cfg, out, size, NULL) == 0)
+    if (read_passphrase(app_cfg(a), out, size, NULL) == 0)
         return 0; /* given through the environment */
     if (RAND_bytes(raw, sizeof raw) != 1)
         return ct_fail(err, 500, "rand", "bộ sinh số ngẫu nhiên lỗi", "the CSPRNG failed");
@@ -482,7 +478,7 @@ static int make_passphrase(app *a, char *out, size_t size, ct_error *err)
         out[i] = alphabet[raw[i] % (sizeof alphabet - 1)];
     out[sizeof raw < size - 1 ? sizeof raw : size - 1] = '\0';
     OPENSSL_cleanse(raw, sizeof raw);
-    config_path(&a->cfg, a->cfg.passphrase_file, path, sizeof path);
+    config_path(app_cfg(a), app_cfg(a)->passphrase_file, path, sizeof path);
     return write_file_excl(path, out, strlen(out), 0600, err);
 }
 
@@ -506,7 +502,7 @@ static int copy_holidays(app *a, ct_error *err)
         if (n < 5 || strcmp(e->d_name + n - 4, ".txt") != 0)
             continue;
         snprintf(src, sizeof src, "%s/%s", src_dir, e->d_name);
-        snprintf(dst, sizeof dst, "%s/holidays/%s", a->cfg.home, e->d_name);
+        snprintf(dst, sizeof dst, "%s/holidays/%s", app_cfg(a)->home, e->d_name);
         if (read_file(src, &data, &len, 1 << 20, err) != 0) {
             rc = -1;
             break;
@@ -518,7 +514,7 @@ static int copy_holidays(app *a, ct_error *err)
     return rc;
 }
 
-/* The options of `init` over the defaults already in a->cfg. */
+/* The options of `init` over the defaults already in app_cfg(a)-> */
 static void apply_init_options(app_config *cfg, const app_init_options *opt)
 {
     if (opt == NULL)
@@ -570,12 +566,12 @@ static int make_instance_dirs(const char *home, ct_error *err)
 /* The root, the issuing CA and the OCSP responder: keys under pass, and certificates. */
 static int make_ca_certs(app *a, const char *pass, ct_error *err)
 {
-    const ca_plan root = {"root", CERT_PROFILE_ROOT, a->cfg.root_key, a->cfg.root_name,
-                          a->cfg.root_days};
-    const ca_plan issuing = {"issuing", CERT_PROFILE_ISSUING, a->cfg.issuing_key,
-                             a->cfg.issuing_name, a->cfg.issuing_days};
-    const ca_plan audit = {"audit", CERT_PROFILE_AUDIT, a->cfg.issuing_key, a->cfg.audit_name,
-                           a->cfg.audit_days};
+    const ca_plan root = {"root", CERT_PROFILE_ROOT, app_cfg(a)->root_key, app_cfg(a)->root_name,
+                          app_cfg(a)->root_days};
+    const ca_plan issuing = {"issuing", CERT_PROFILE_ISSUING, app_cfg(a)->issuing_key,
+                             app_cfg(a)->issuing_name, app_cfg(a)->issuing_days};
+    const ca_plan audit = {"audit", CERT_PROFILE_AUDIT, app_cfg(a)->issuing_key,
+                           app_cfg(a)->audit_name, app_cfg(a)->audit_days};
 
     /* the responder's key goes where the issuing key is: the HSM, or a file */
     if (make_ca_cert(a, &root, NULL, pass, &a->root, err) != 0 ||
@@ -595,9 +591,9 @@ static int record_init(app *a, const app_actor *actor, bool demo, ct_error *err)
         record_ca_cert(a, actor, "issuing", "root", &a->issuing, err) != 0 ||
         record_ca_cert(a, actor, "ocsp", "issuing", &responder_current(a)->ca, err) != 0 ||
         record_ca_cert(a, actor, "audit", "issuing", &a->audit, err) != 0 ||
-        audit_append(a, actor, "instance.init", a->cfg.home,
-                     json_pack("{s:s, s:s, s:b}", "root_key", a->cfg.root_key, "issuing_key",
-                               a->cfg.issuing_key, "demo", demo),
+        audit_append(a, actor, "instance.init", app_cfg(a)->home,
+                     json_pack("{s:s, s:s, s:b}", "root_key", app_cfg(a)->root_key, "issuing_key",
+                               app_cfg(a)->issuing_key, "demo", demo),
                      err) != 0 ||
         /* root and issuing key made here together by one person: the key is in use at once,
          * and the trail says so (an imported one waits for `ca activate`) */
@@ -610,8 +606,8 @@ static int record_init(app *a, const app_actor *actor, bool demo, ct_error *err)
     return 0;
 }
 
-/* The steps of app_init inside a->cfg.home, which exists and is empty; a is the caller's and is
- * closed by it. On failure the caller removes whatever was made. */
+/* The steps of app_init inside app_cfg(a)->home, which exists and is empty; a is the caller's and
+ * is closed by it. On failure the caller removes whatever was made. */
 static int init_in(app *a, const app_init_options *opt, const app_actor *actor, ct_error *err)
 {
     char path[CFG_PATH * 2], pass[1024] = "";
@@ -619,26 +615,26 @@ static int init_in(app *a, const app_init_options *opt, const app_actor *actor, 
     int rc = -1;
 
     assert(a != NULL && a->db == NULL);
-    apply_init_options(&a->cfg, opt);
-    if (check_ca_key_types(&a->cfg, err) != 0)
+    apply_init_options(&a->cfg_open, opt);
+    if (check_ca_key_types(app_cfg(a), err) != 0)
         goto out;
-    snprintf(a->cfg.cps_uri, sizeof a->cfg.cps_uri, "%s/cps", a->cfg.base_url);
+    snprintf(a->cfg_open.cps_uri, sizeof a->cfg_open.cps_uri, "%s/cps", a->cfg_open.base_url);
     app_set_urls(a);
-    if (make_instance_dirs(a->cfg.home, err) != 0)
+    if (make_instance_dirs(app_cfg(a)->home, err) != 0)
         goto out;
-    snprintf(path, sizeof path, "%s/chungthu.ini", a->cfg.home);
-    if (config_write(&a->cfg, path, err) != 0 || copy_holidays(a, err) != 0 ||
+    snprintf(path, sizeof path, "%s/chungthu.ini", app_cfg(a)->home);
+    if (config_write(app_cfg(a), path, err) != 0 || copy_holidays(a, err) != 0 ||
         make_passphrase(a, pass, sizeof pass, err) != 0)
         goto out;
-    config_path(&a->cfg, a->cfg.db_path, path, sizeof path);
+    config_path(app_cfg(a), app_cfg(a)->db_path, path, sizeof path);
     if (store_open_sqlite(path, &a->db, err) != 0)
         goto out;
-    if (a->cfg.root_offline) {
+    if (app_cfg(a)->root_offline) {
         /* the root is made at the key ceremony: here only the issuing key and its request */
         if (offline_root_request(a, pass, err) != 0 ||
-            audit_append(a, actor, "instance.init", a->cfg.home,
-                         json_pack("{s:s, s:s, s:b}", "issuing_key", a->cfg.issuing_key, "root",
-                                   "offline", "demo", demo),
+            audit_append(a, actor, "instance.init", app_cfg(a)->home,
+                         json_pack("{s:s, s:s, s:b}", "issuing_key", app_cfg(a)->issuing_key,
+                                   "root", "offline", "demo", demo),
                          err) != 0)
             goto out;
         rc = 0;
@@ -677,7 +673,7 @@ int app_init(const char *home, const app_init_options *opt, const app_actor *act
     a = calloc(1, sizeof *a);
     if (a == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    config_defaults(&a->cfg, home);
+    config_defaults(&a->cfg_open, home);
     /* Whatever init creates, the database and its -wal/-shm files, the token module's files,
      * is the owner's only; the files it writes itself name 0600 anyway. */
     old_mask = umask(077);
@@ -711,13 +707,13 @@ int app_init(const char *home, const app_init_options *opt, const app_actor *act
  * a file under the CA passphrase like the OCSP responder's. */
 int app_audit_signer_open(app *a, const char *passphrase, ct_error *err)
 {
-    const ca_plan plan = {"audit", CERT_PROFILE_AUDIT, a->cfg.issuing_key, a->cfg.audit_name,
-                          a->cfg.audit_days};
+    const ca_plan plan = {"audit", CERT_PROFILE_AUDIT, app_cfg(a)->issuing_key,
+                          app_cfg(a)->audit_name, app_cfg(a)->audit_days};
     const app_actor system = {"chungthu", ROLE_SYSTEM, "upgrade", NULL};
     char crt[CFG_PATH + 32];
     ct_error made = {0};
 
-    snprintf(crt, sizeof crt, "%s/ca/audit.crt", a->cfg.home);
+    snprintf(crt, sizeof crt, "%s/ca/audit.crt", app_cfg(a)->home);
     if (access(crt, F_OK) == 0)
         return load_ca(a, "audit", &a->audit, passphrase, err);
     if (make_ca_cert(a, &plan, &a->issuing, passphrase, &a->audit, &made) != 0)

@@ -55,7 +55,13 @@ void app_close(app *a);
  * at each call) sets it for rehearsals and tests of deadlines; certificates are always signed
  * with it. */
 int64_t app_now(void);
+/* The configuration in force. A reload (app_reload) replaces it whole while the app serves, so
+ * a face holds it for each request: between app_config_hold and app_config_release (same
+ * thread; they nest) every read of it, the face's and the use cases' alike, gets the one in
+ * force at the hold. A configuration read stays valid until app_close. */
 const app_config *app_get_config(const app *a);
+void app_config_hold(const app *a);
+void app_config_release(const app *a);
 
 /* The CA certificates: name is "root", "issuing" or "ocsp". Returned bytes belong to the app. */
 int app_ca_cert(app *a, const char *name, const unsigned char **der, size_t *len, ct_error *err);
@@ -550,13 +556,15 @@ int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err);
 typedef struct ct_calendar ct_calendar;
 const ct_calendar *app_calendar(const app *a);
 
-/* A running server's reload (SIGHUP): chungthu.ini is read again and checked, and the holiday
- * files are read again and put in force at once. A file that does not parse is refused (-1,
- * err names it and where) and nothing changes. Other keys are not applied while running: those
- * whose value differs from the running one are named in restart_keys ("[server] listen, ..."). */
+/* A running server's reload (SIGHUP): chungthu.ini and the holiday files are read again and put
+ * in force at once, together. A file that does not parse or holds a value out of range is
+ * refused (-1, err names it and where) and nothing changes. Only the keys chungthu.ini(5) marks
+ * "applied on reload" take their new value; a key that needs a restart keeps its running value
+ * and, when the file changed it, is named in restart_keys ("[server] listen, ..."). */
 typedef struct app_reload_report {
     char holidays_dir[CFG_PATH * 2]; /* where the holidays were read */
-    char restart_keys[512];          /* changed keys a restart applies; "" if none */
+    char applied_keys[1024];         /* changed keys now in force; "" if none */
+    char restart_keys[1024];         /* changed keys a restart applies; "" if none */
 } app_reload_report;
 int app_reload(app *a, app_reload_report *out, ct_error *err);
 

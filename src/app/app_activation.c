@@ -31,7 +31,7 @@
 
 static void mark_path(const app *a, const char *name, char *out, size_t size)
 {
-    snprintf(out, size, "%s/%s", a->cfg.home, name);
+    snprintf(out, size, "%s/%s", app_cfg(a)->home, name);
 }
 
 static bool marked_inactive(const app *a)

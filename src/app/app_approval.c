@@ -125,7 +125,7 @@ static const approval_action *action_find(const char *name)
 
 static int people_needed(const app *a, const approval_action *act)
 {
-    return *(const int *)(const void *)((const char *)&a->cfg + act->config);
+    return *(const int *)(const void *)((const char *)app_cfg(a) + act->config);
 }
 
 /* The parameters as people and the audit trail see them: a password hash stays in the table. */

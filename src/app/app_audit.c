@@ -237,9 +237,10 @@ static int verify_row(void *user, const audit_entry *e)
 static char *checkpoint_body(const app *a, int64_t seq, int64_t at, int64_t head_id,
                              const char *head_hash)
 {
-    json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s}", "seq", (json_int_t)seq, "at",
-                          (json_int_t)at, "rows", (json_int_t)head_id, "head_id",
-                          (json_int_t)head_id, "head_hash", head_hash, "instance", a->cfg.base_url);
+    json_t *j =
+        json_pack("{s:I, s:I, s:I, s:I, s:s, s:s}", "seq", (json_int_t)seq, "at", (json_int_t)at,
+                  "rows", (json_int_t)head_id, "head_id", (json_int_t)head_id, "head_hash",
+                  head_hash, "instance", app_cfg(a)->base_url);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
     json_decref(j);
@@ -284,7 +285,7 @@ static void checkpoint_export(app *a, const audit_checkpoint *cp)
 
     if (line == NULL)
         return;
-    config_path(&a->cfg, a->cfg.checkpoint_file, path, sizeof path);
+    config_path(app_cfg(a), app_cfg(a)->checkpoint_file, path, sizeof path);
     fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd >= 0) {
         size_t len = strlen(line);
@@ -327,8 +328,9 @@ static int checkpoint_in_transaction(app *a, void *ctx, ct_error *err)
     if (head_id == 0 || head_id == last.head_id)
         return 0; /* nothing new to sign */
     if (!p->force && last.seq != 0 &&
-        !(a->cfg.checkpoint_rows > 0 && head_id - last.head_id >= a->cfg.checkpoint_rows) &&
-        now - last.at < (int64_t)a->cfg.checkpoint_minutes * 60)
+        !(app_cfg(a)->checkpoint_rows > 0 &&
+          head_id - last.head_id >= app_cfg(a)->checkpoint_rows) &&
+        now - last.at < (int64_t)app_cfg(a)->checkpoint_minutes * 60)
         return 0;
     memset(&p->cp, 0, sizeof p->cp);
     p->cp.seq = last.seq + 1;

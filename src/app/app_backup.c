@@ -310,7 +310,7 @@ static int archive_secrets(app *a, ct_buf *b, json_t *names, ct_error *err)
     int rc = 0;
 
     buf_append_str(b, SECRETS_MAGIC);
-    snprintf(dir, sizeof dir, "%s/ca", a->cfg.home);
+    snprintf(dir, sizeof dir, "%s/ca", app_cfg(a)->home);
     d = opendir(dir);
     if (d == NULL)
         return io_fail(err, dir);
@@ -323,16 +323,16 @@ static int archive_secrets(app *a, ct_buf *b, json_t *names, ct_error *err)
         rc = archive_add(b, rel, path, names, err);
     }
     closedir(d);
-    snprintf(dir, sizeof dir, "%s/secrets", a->cfg.home);
+    snprintf(dir, sizeof dir, "%s/secrets", app_cfg(a)->home);
     if (rc == 0)
         rc = archive_tree(b, dir, "secrets", NULL, names, err);
-    config_path(&a->cfg, a->cfg.token_dir, dir, sizeof dir);
+    config_path(app_cfg(a), app_cfg(a)->token_dir, dir, sizeof dir);
     if (rc == 0)
         rc = archive_tree(b, dir, "tokens", "softhsm2.conf", names, err);
-    snprintf(dir, sizeof dir, "%s/envelopes", a->cfg.home);
+    snprintf(dir, sizeof dir, "%s/envelopes", app_cfg(a)->home);
     if (rc == 0)
         rc = archive_tree(b, dir, "envelopes", NULL, names, err);
-    snprintf(path, sizeof path, "%s/demo-accounts.txt", a->cfg.home);
+    snprintf(path, sizeof path, "%s/demo-accounts.txt", app_cfg(a)->home);
     if (rc == 0 && access(path, F_OK) == 0)
         rc = archive_add(b, "demo-accounts.txt", path, names, err);
     return rc;
@@ -408,7 +408,7 @@ static int backup_files(backup_run *r, const app_backup_options *opt, json_t *ma
     int64_t size;
 
     /* the checkpoint file first, then the database: see the head of the file */
-    config_path(&a->cfg, a->cfg.checkpoint_file, path, sizeof path);
+    config_path(app_cfg(a), app_cfg(a)->checkpoint_file, path, sizeof path);
     if (access(path, F_OK) == 0 &&
         copy_in(r, path, CHECKPOINTS_FILE, "audit_checkpoints", err) != 0)
         return -1;
@@ -420,13 +420,13 @@ static int backup_files(backup_run *r, const app_backup_options *opt, json_t *ma
     json_object_set_new(manifest, "audit_head",
                         json_pack("{s:I, s:s}", "id", (json_int_t)info.audit_head_id, "hash",
                                   info.audit_head_hash));
-    snprintf(path, sizeof path, "%s/chungthu.ini", a->cfg.home);
+    snprintf(path, sizeof path, "%s/chungthu.ini", app_cfg(a)->home);
     if (copy_in(r, path, "chungthu.ini", "config", err) != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/ca", a->cfg.home);
+    snprintf(path, sizeof path, "%s/ca", app_cfg(a)->home);
     if (copy_dir(r, path, "ca", ".crt", "ca_certificate", err) != 0)
         return -1;
-    config_path(&a->cfg, a->cfg.holidays_dir, path, sizeof path);
+    config_path(app_cfg(a), app_cfg(a)->holidays_dir, path, sizeof path);
     if (copy_dir(r, path, "holidays", "", "holidays", err) != 0)
         return -1;
     if (opt->with_secrets) {
@@ -504,8 +504,8 @@ int app_backup(app *a, const app_actor *actor, const char *dir, const app_backup
     iso_time(now, created);
     manifest = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:b}", "format", "chungthu-backup",
                          "format_version", 1, "chungthu_version", CT_VERSION, "created_at", created,
-                         "created_at_unix", (json_int_t)now, "home", a->cfg.home, "with_secrets",
-                         opt->with_secrets);
+                         "created_at_unix", (json_int_t)now, "home", app_cfg(a)->home,
+                         "with_secrets", opt->with_secrets);
     if (manifest == NULL) {
         oom(err);
         goto undo;

@@ -228,7 +228,7 @@ static int check_witnesses(const app_ceremony_who *who, size_t need, const char 
     return 0;
 }
 
-/* The settings of the ceremony, as line 1 of the log holds them, into a->cfg. */
+/* The settings of the ceremony, as line 1 of the log holds them, into a->cfg_open. */
 static void settings_to_config(json_t *s, app_config *cfg, int *crl_days)
 {
 #define TEXT(key, field)                                                                           \
@@ -268,9 +268,9 @@ static int root_signer(ceremony *c, bool generate, pki_signer **out, ct_error *e
     const char *pass;
     pki_key_type type;
 
-    if (pki_key_type_parse(c->a->cfg.root_key, &type, err) != 0)
+    if (pki_key_type_parse(c->a->cfg_open.root_key, &type, err) != 0)
         return -1;
-    if (strcmp(c->a->cfg.key_storage, "pkcs11") == 0)
+    if (strcmp(c->a->cfg_open.key_storage, "pkcs11") == 0)
         return app_token_key_signer(c->a, generate, type, ROOT_KEY_LABEL, &c->key, out, err);
     pass = getenv(PASSPHRASE_ENV);
     if (pass == NULL || strlen(pass) < 12)
@@ -278,7 +278,7 @@ static int root_signer(ceremony *c, bool generate, pki_signer **out, ct_error *e
                        "khóa CA gốc trong tệp cần mật khẩu (ít nhất 12 ký tự) trong biến %s",
                        "a root key in a file needs a passphrase (12 characters or more) in %s",
                        PASSPHRASE_ENV);
-    snprintf(path, sizeof path, "%s/root.key", c->a->cfg.home);
+    snprintf(path, sizeof path, "%s/root.key", c->a->cfg_open.home);
     return generate ? signer_generate_file(type, path, pass, out, err)
                     : signer_open_file(path, pass, out, err);
 }
@@ -297,7 +297,7 @@ static int ceremony_open(const char *home, bool sign, ceremony *c, ct_error *err
     c->a = calloc(1, sizeof *c->a);
     if (c->a == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    config_defaults(&c->a->cfg, home);
+    config_defaults(&c->a->cfg_open, home);
     if (log_read(home, true, &c->entries, c->head, NULL, err) != 0)
         goto fail;
     first = json_array_get(c->entries, 0);
@@ -306,8 +306,8 @@ static int ceremony_open(const char *home, bool sign, ceremony *c, ct_error *err
                 "the ceremony log was edited or is damaged at line %zu", (size_t)1);
         goto fail;
     }
-    settings_to_config(json_object_get(json_object_get(first, "detail"), "settings"), &c->a->cfg,
-                       &c->crl_days);
+    settings_to_config(json_object_get(json_object_get(first, "detail"), "settings"),
+                       &c->a->cfg_open, &c->crl_days);
     snprintf(path, sizeof path, "%s/root.crt", home);
     if (app_read_file(path, &pem, &pem_len, 1 << 20, err) != 0 ||
         pki_cert_from_pem(pem, pem_len, &der, &der_len, err) != 0)
@@ -336,8 +336,8 @@ fail:
 static int ceremony_log(ceremony *c, const char *action, const app_ceremony_who *who,
                         json_t *detail, ct_error *err)
 {
-    return log_append(c->a->cfg.home, json_array_size(c->entries) + 1, c->head, action, who, detail,
-                      c->head, err);
+    return log_append(c->a->cfg_open.home, json_array_size(c->entries) + 1, c->head, action, who,
+                      detail, c->head, err);
 }
 
 /* Write path anew through a temporary file and a rename: a reader sees the old or the new. */
@@ -411,24 +411,26 @@ int app_ceremony_init(const char *home, const app_ceremony_init_options *opt,
     c.a = calloc(1, sizeof *c.a);
     if (c.a == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    config_defaults(&c.a->cfg, home);
+    config_defaults(&c.a->cfg_open, home);
     c.crl_days = opt->crl_days > 0 ? opt->crl_days : 180;
     if (opt->root_key)
-        snprintf(c.a->cfg.root_key, sizeof c.a->cfg.root_key, "%s", opt->root_key);
+        snprintf(c.a->cfg_open.root_key, sizeof c.a->cfg_open.root_key, "%s", opt->root_key);
     if (opt->root_name)
-        snprintf(c.a->cfg.root_name, sizeof c.a->cfg.root_name, "%s", opt->root_name);
+        snprintf(c.a->cfg_open.root_name, sizeof c.a->cfg_open.root_name, "%s", opt->root_name);
     if (opt->operator_name)
-        snprintf(c.a->cfg.operator_name, sizeof c.a->cfg.operator_name, "%s", opt->operator_name);
+        snprintf(c.a->cfg_open.operator_name, sizeof c.a->cfg_open.operator_name, "%s",
+                 opt->operator_name);
     if (opt->base_url)
-        snprintf(c.a->cfg.base_url, sizeof c.a->cfg.base_url, "%s", opt->base_url);
-    snprintf(c.a->cfg.cps_uri, sizeof c.a->cfg.cps_uri, "%s/cps", c.a->cfg.base_url);
+        snprintf(c.a->cfg_open.base_url, sizeof c.a->cfg_open.base_url, "%s", opt->base_url);
+    snprintf(c.a->cfg_open.cps_uri, sizeof c.a->cfg_open.cps_uri, "%s/cps", c.a->cfg_open.base_url);
     if (opt->hsm_token) {
-        snprintf(c.a->cfg.key_storage, sizeof c.a->cfg.key_storage, "pkcs11");
-        snprintf(c.a->cfg.hsm_token, sizeof c.a->cfg.hsm_token, "%s", opt->hsm_token);
+        snprintf(c.a->cfg_open.key_storage, sizeof c.a->cfg_open.key_storage, "pkcs11");
+        snprintf(c.a->cfg_open.hsm_token, sizeof c.a->cfg_open.hsm_token, "%s", opt->hsm_token);
     }
     if (opt->token_module)
-        snprintf(c.a->cfg.token_module, sizeof c.a->cfg.token_module, "%s", opt->token_module);
-    if (pki_key_type_parse(c.a->cfg.root_key, &type, err) != 0)
+        snprintf(c.a->cfg_open.token_module, sizeof c.a->cfg_open.token_module, "%s",
+                 opt->token_module);
+    if (pki_key_type_parse(c.a->cfg_open.root_key, &type, err) != 0)
         goto out;
     if (type != PKI_KEY_RSA4096 && type != PKI_KEY_P384) {
         ct_fail(err, 400, "key.type", "khóa CA gốc phải là rsa4096 hoặc p384",
@@ -451,9 +453,9 @@ int app_ceremony_init(const char *home, const app_ceremony_init_options *opt,
     mkdir(path, 0700);
     snprintf(path, sizeof path, "%s/crl", home);
     mkdir(path, 0700);
-    root.key_type = c.a->cfg.root_key;
-    root.common_name = c.a->cfg.root_name;
-    root.days = c.a->cfg.root_days;
+    root.key_type = c.a->cfg_open.root_key;
+    root.common_name = c.a->cfg_open.root_name;
+    root.days = c.a->cfg_open.root_days;
     snprintf(path, sizeof path, "%s/root.crt", home);
     if (root_signer(&c, true, &signer, err) == 0) {
         spki = signer_spki(signer, &spki_len);
@@ -462,7 +464,7 @@ int app_ceremony_init(const char *home, const app_ceremony_init_options *opt,
             pki_cert_info_read(c.root.cert_der, c.root.cert_len, &info, err) == 0 &&
             log_append(home, 1, zero_hash, "init", who,
                        json_pack("{s:o, s:s, s:s, s:s, s:s}", "settings",
-                                 config_to_settings(&c.a->cfg, c.crl_days), "root_serial",
+                                 config_to_settings(&c.a->cfg_open, c.crl_days), "root_serial",
                                  info.serial_hex, "root_sha256", info.sha256_hex,
                                  "root_spki_sha256", spki_hash, "subject", info.subject),
                        NULL, err) == 0)
@@ -510,15 +512,15 @@ int app_ceremony_sign_issuing(const char *home, const unsigned char *csr, size_t
     if (cert_random_serials(&req.serial, 1, err) != 0)
         goto out;
     req.not_before = app_now();
-    req.not_after = req.not_before + (int64_t)c.a->cfg.issuing_days * 86400;
+    req.not_after = req.not_before + (int64_t)c.a->cfg_open.issuing_days * 86400;
     if (req.not_after > c.root.not_after)
         req.not_after = c.root.not_after;
     req.subject_der = subject;
     req.subject_len = subject_len;
     req.spki = key.spki;
     req.spki_len = key.spki_len;
-    req.policy_oid = c.a->cfg.policy_oid;
-    req.cps_uri = c.a->cfg.cps_uri;
+    req.policy_oid = c.a->cfg_open.policy_oid;
+    req.cps_uri = c.a->cfg_open.cps_uri;
     app_set_urls(c.a);
     req.crl_url = c.a->crl_url_root;
     req.ca_issuers_url = c.a->ca_url_root;

@@ -45,10 +45,10 @@ static void prepared_free(prepared *p)
 
 static int check_validity(app *a, int days, int64_t now, int64_t *not_after, ct_error *err)
 {
-    int limit = a->cfg.max_days < MAX_VALIDITY_DAYS ? a->cfg.max_days : MAX_VALIDITY_DAYS;
+    int limit = app_cfg(a)->max_days < MAX_VALIDITY_DAYS ? app_cfg(a)->max_days : MAX_VALIDITY_DAYS;
 
     if (days == 0)
-        days = a->cfg.default_days;
+        days = app_cfg(a)->default_days;
     if (days < 1)
         return ct_fail(err, 400, "validity.invalid", "thời hạn phải ít nhất 1 ngày",
                        "validity must be at least 1 day");
@@ -99,8 +99,8 @@ static int prepare(app *a, const app_cert_request *r, int64_t now,
     p->req.spki_len = p->key.spki_len;
     p->req.spki_is_rsa = p->key.is_rsa;
     p->req.email = p->fields.email;
-    p->req.policy_oid = a->cfg.policy_oid;
-    p->req.cps_uri = a->cfg.cps_uri;
+    p->req.policy_oid = app_cfg(a)->policy_oid;
+    p->req.cps_uri = app_cfg(a)->cps_uri;
     p->req.crl_url = a->crl_url_issuing;
     p->req.ocsp_url = a->ocsp_url;
     p->req.ca_issuers_url = a->ca_url_issuing;
@@ -225,6 +225,7 @@ int app_cert_issue(app *a, const app_actor *actor, const app_cert_request *req, 
  */
 typedef struct pipeline {
     app *a;
+    const app_config *cfg; /* the caller's: every signer reads the one configuration */
     const app_cert_request *reqs;
     unsigned char (*serials)[CERT_SERIAL_LEN]; /* drawn for all n at once */
     size_t n;
@@ -285,6 +286,7 @@ static void *sign_worker(void *arg)
     pipeline *pl = arg;
     size_t i;
 
+    app_config_hold_as(pl->a, pl->cfg);
     for (;;) {
         switch (claim(pl, &i)) {
         case CLAIMED:
@@ -413,6 +415,7 @@ int app_cert_issue_many(app *a, const app_actor *actor, const app_cert_request *
         return 0;
     threads = threads > 16 ? 16 : threads;
     pl.a = a;
+    pl.cfg = app_cfg(a);
     pl.reqs = reqs;
     pl.n = n;
     pl.ring_size = 2 * chunk < n ? 2 * chunk : n;

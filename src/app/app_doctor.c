@@ -354,7 +354,7 @@ static void check_crl(doctor_run *r, const char *name)
 static void check_token(doctor_run *r)
 {
     app_doctor_check *c = check_new(r, "token_module");
-    const char *module = r->a->cfg.token_module;
+    const char *module = app_cfg(r->a)->token_module;
     size_t tokens, initialized;
     ct_error err = {0};
 

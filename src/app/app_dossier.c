@@ -55,7 +55,7 @@ const ct_calendar *app_calendar(const app *a)
 
 static int64_t due_after(app *a, int64_t from, int days)
 {
-    return calendar_due(a->cal, from, days, a->cfg.cutoff_min, a->cfg.closing_min);
+    return calendar_due(a->cal, from, days, app_cfg(a)->cutoff_min, app_cfg(a)->closing_min);
 }
 
 /* ---- intake ---- */
@@ -191,7 +191,8 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau0
     snprintf(d->state, sizeof d->state, "%s", dossier_state_name(DOSSIER_RECEIVED));
     snprintf(d->day, sizeof d->day, "%.2s%.2s%.2s", today + 2, today + 5, today + 8);
     d->received_at = now;
-    ct_date_format(calendar_effective_receipt_day(a->cal, now, a->cfg.cutoff_min), d->counted_from);
+    ct_date_format(calendar_effective_receipt_day(a->cal, now, app_cfg(a)->cutoff_min),
+                   d->counted_from);
     /* The appointment on the slip: the step-2 clock as it will run once the dossier is found
      * valid. It starts for real at acceptance. */
     d->due_step2 = due_after(a, now, STEP2_DAYS);
@@ -202,7 +203,8 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau0
         store_dossier_next_seq(a->db, d->day, &d->seq, err) != 0 ||
         limit_dossier_seq(actor, d->seq, err) != 0)
         return -1;
-    snprintf(d->code, sizeof d->code, "%s-%s-%04lld", a->cfg.unit_code, d->day, (long long)d->seq);
+    snprintf(d->code, sizeof d->code, "%s-%s-%04lld", app_cfg(a)->unit_code, d->day,
+             (long long)d->seq);
     if (store_dossier_insert(a->db, d, err) != 0 ||
         insert_applicants(a, d->code, list, count, now, err) != 0)
         return -1;
@@ -532,7 +534,7 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
         /* A supplemented dossier is received anew: its clock counts from now. The reason asked
          * for stays in the supplement's audit row, and so in the timeline. */
         d->received_at = now;
-        ct_date_format(calendar_effective_receipt_day(a->cal, now, a->cfg.cutoff_min),
+        ct_date_format(calendar_effective_receipt_day(a->cal, now, app_cfg(a)->cutoff_min),
                        d->counted_from);
         d->due_step2 = due_after(a, now, STEP2_DAYS);
         d->reason[0] = '\0';
@@ -672,13 +674,13 @@ static int check_pickup(app *a, applicant_record *ap, const app_step_args *args,
                        "%s is a day off: the pickup must be on a working day", day);
     }
     minute = ct_utc_to_local_minute(args->pickup_at);
-    if (minute < a->cfg.opening_min || minute >= a->cfg.closing_min)
+    if (minute < app_cfg(a)->opening_min || minute >= app_cfg(a)->closing_min)
         return ct_fail(err, 400, "procedure.pickup_office_hours",
                        "hẹn nhận thiết bị trong giờ làm việc, từ %02d:%02d đến trước %02d:%02d",
                        "the pickup must be within office hours, from %02d:%02d to before "
                        "%02d:%02d",
-                       a->cfg.opening_min / 60, a->cfg.opening_min % 60, a->cfg.closing_min / 60,
-                       a->cfg.closing_min % 60);
+                       app_cfg(a)->opening_min / 60, app_cfg(a)->opening_min % 60,
+                       app_cfg(a)->closing_min / 60, app_cfg(a)->closing_min % 60);
     if (text_clean_field(args->pickup_place, 128, "địa điểm nhận", "pickup place", place,
                          sizeof place, err) != 0)
         return -1;
@@ -1321,7 +1323,7 @@ int app_run_due(app *a, const app_actor *actor, int *published, ct_error *err)
     /* With [approvals] publish = 2 a publication is two officers' decision, one asking and one
      * approving: a timer is nobody, so it publishes nothing (the applicants stay due, late by
      * step 4's clock, for the officers to publish). */
-    if (a->cfg.approvals_publish >= 2)
+    if (app_cfg(a)->approvals_publish >= 2)
         return 0;
     if (store_applicant_due_publication(a->db, app_now(), collect_applicant, &due, err) != 0) {
         free(due.items);

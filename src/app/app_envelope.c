@@ -41,7 +41,7 @@ static void envelope_path(app *a, const char *serial, const char *suffix, char *
 {
     char dir[CFG_PATH * 2];
 
-    config_path(&a->cfg, "envelopes", dir, sizeof dir);
+    config_path(app_cfg(a), "envelopes", dir, sizeof dir);
     snprintf(out, size, "%s/%s.txt%s", dir, serial, suffix);
 }
 
@@ -105,9 +105,9 @@ static int envelope_page(app *a, const token_record *t, const char *text, app_pa
 
     if (doc == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    app_paper_place_date(a->cfg.office_place, app_now(), where, sizeof where);
-    h.parent_body = a->cfg.office_parent;
-    h.issuing_body = a->cfg.office_name;
+    app_paper_place_date(app_cfg(a)->office_place, app_now(), where, sizeof where);
+    h.parent_body = app_cfg(a)->office_parent;
+    h.issuing_body = app_cfg(a)->office_name;
     h.place_date = where;
     paper_set_header(doc, &h);
     paper_set_created(doc, app_now());

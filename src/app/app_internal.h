@@ -14,7 +14,12 @@
 #include "store/store.h"
 
 struct app {
-    app_config cfg;
+    /* The configuration the app was opened (or made) with. Written only before the app is shared
+     * (open, init, a key ceremony); read, like every configuration, through app_cfg(). */
+    app_config cfg_open;
+    /* The configuration in force when a reload replaced cfg_open (NULL until then): an atomic
+     * pointer, because a reload swaps it while requests read it (app_reload.c). */
+    const app_config *_Atomic cfg_now;
     store *db;
     pki_ca root;
     pki_ca issuing;
@@ -33,7 +38,15 @@ struct app {
     /* app_reload.c: the calendars a reload replaced (cal is atomic because a reload swaps it
      * while requests read it), freed at close */
     struct retired_calendar *retired_cals;
+    struct retired_config *retired_cfgs; /* app_reload.c: the configurations a reload replaced */
 };
+
+/* app_reload.c: the configuration a use case reads, the same from its start to its end: the one
+ * this thread holds for a (app_config_hold, which a face calls for each request), else the one
+ * in force now. Never freed before app_close, so a pointer taken from it stays valid. */
+const app_config *app_cfg(const app *a);
+/* A thread working for a use case (a worker it started) holds the use case's configuration. */
+void app_config_hold_as(const app *a, const app_config *cfg);
 
 /* The procedure's deadlines, in working days (app_dossier.c sets them, app_report.c measures
  * against them). */

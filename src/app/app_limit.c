@@ -82,7 +82,7 @@ static int limit_max(const app *a, limit_id id)
 {
     const limit_rule *r = &limit_rules[id];
 
-    return r->config_max ? *(const int *)(const void *)((const char *)&a->cfg + r->config_max)
+    return r->config_max ? *(const int *)(const void *)((const char *)app_cfg(a) + r->config_max)
                          : r->max;
 }
 

@@ -63,7 +63,7 @@ struct responder_state {
 
 static void path_of(const app *a, const char *file, char *out, size_t size)
 {
-    snprintf(out, size, "%s/ca/%s", a->cfg.home, file);
+    snprintf(out, size, "%s/ca/%s", app_cfg(a)->home, file);
 }
 
 static bool same_file(const file_id *x, const file_id *y)
@@ -102,7 +102,7 @@ static void hsm_label(const char *serial_hex, char out[64])
 
 static bool on_hsm(const app *a)
 {
-    return strcmp(a->cfg.key_storage, "pkcs11") == 0;
+    return strcmp(app_cfg(a)->key_storage, "pkcs11") == 0;
 }
 
 /* Load ca/ocsp.crt and its key (on the HSM, else in ocsp.key or ocsp-next.key). */
@@ -273,7 +273,7 @@ static int reload_if_changed(app *a, ct_error *err)
     path_of(a, "ocsp.crt", crt, sizeof crt);
     if (identify(crt, &id) != 0 || same_file(&id, &st->loaded))
         return 0;
-    if (app_read_passphrase(&a->cfg, pass, sizeof pass, err) != 0)
+    if (app_read_passphrase(app_cfg(a), pass, sizeof pass, err) != 0)
         return -1;
     rc = load_newest(a, pass, &r, &id, err);
     OPENSSL_cleanse(pass, sizeof pass);
@@ -309,8 +309,8 @@ void responders_check_files(app *a)
 static int make_responder(app *a, const char *pass, const char *crt_path, const char *key_path,
                           app_responder **out, ct_error *err)
 {
-    const ca_plan plan = {"ocsp", CERT_PROFILE_OCSP, a->cfg.issuing_key, a->cfg.ocsp_name,
-                          a->cfg.ocsp_days};
+    const ca_plan plan = {"ocsp", CERT_PROFILE_OCSP, app_cfg(a)->issuing_key, app_cfg(a)->ocsp_name,
+                          app_cfg(a)->ocsp_days};
     unsigned char serial[CERT_SERIAL_LEN];
     char serial_hex[2 * CERT_SERIAL_LEN + 1] = "";
     pki_key_type type;
@@ -319,7 +319,7 @@ static int make_responder(app *a, const char *pass, const char *crt_path, const 
 
     if (r == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    if (pki_key_type_parse(a->cfg.issuing_key, &type, err) != 0 ||
+    if (pki_key_type_parse(app_cfg(a)->issuing_key, &type, err) != 0 ||
         cert_random_serials(&serial, 1, err) != 0)
         goto fail;
     cert_serial_hex(serial, serial_hex);
@@ -388,7 +388,7 @@ int responders_make(app *a, const char *pass, ct_error *err)
  * than half its life (a renewal window as long as the certificate would renew forever). */
 static bool due(const app *a, const app_responder *r, int64_t now)
 {
-    int64_t window = (int64_t)a->cfg.ocsp_renew_days * 86400;
+    int64_t window = (int64_t)app_cfg(a)->ocsp_renew_days * 86400;
     int64_t life = r->ca.not_after - r->ca.not_before;
 
     if (window > life / 2)
@@ -447,8 +447,8 @@ static int switch_files(app *a, const rotation *rot, ct_error *err)
     path_of(a, "ocsp.crt.next", next_crt, sizeof next_crt);
     path_of(a, "ocsp.key", key, sizeof key);
     path_of(a, "ocsp-next.key", next_key, sizeof next_key);
-    snprintf(kept, sizeof kept, "%s/ca/ocsp-%s.crt", a->cfg.home, rot->old_serial);
-    snprintf(dir, sizeof dir, "%s/ca", a->cfg.home);
+    snprintf(kept, sizeof kept, "%s/ca/ocsp-%s.crt", app_cfg(a)->home, rot->old_serial);
+    snprintf(dir, sizeof dir, "%s/ca", app_cfg(a)->home);
     if (link(crt, kept) != 0 && errno != EEXIST)
         return ct_fail(err, 500, "file.write", "không giữ lại được %s: %s", "cannot keep %s: %s",
                        kept, strerror(errno));
@@ -496,7 +496,7 @@ static int rotate_locked(app *a, const app_actor *actor, bool force, bool *rotat
         goto release;
     }
     if (pki_cert_info_read(rot.old->ca.cert_der, rot.old->ca.cert_len, &info, err) != 0 ||
-        app_read_passphrase(&a->cfg, pass, sizeof pass, err) != 0)
+        app_read_passphrase(app_cfg(a), pass, sizeof pass, err) != 0)
         goto release;
     snprintf(rot.old_serial, sizeof rot.old_serial, "%s", info.serial_hex);
     path_of(a, "ocsp.crt.next", next_crt, sizeof next_crt);
@@ -554,7 +554,7 @@ static void sweep_one(app *a, const app_actor *actor, const char *name, const ch
     pki_cert_info info;
     ct_error err = {0};
 
-    snprintf(path, sizeof path, "%s/ca/%s", a->cfg.home, name);
+    snprintf(path, sizeof path, "%s/ca/%s", app_cfg(a)->home, name);
     if (app_read_file(path, &pem, &pem_len, 1 << 20, &err) != 0 ||
         pki_cert_from_pem(pem, pem_len, &der, &der_len, &err) != 0 ||
         pki_cert_info_read(der, der_len, &info, &err) != 0)
@@ -590,7 +590,7 @@ static void sweep_expired_keys(app *a, const app_actor *actor)
         return;
     if (now && pki_cert_info_read(now->ca.cert_der, now->ca.cert_len, &info, NULL) == 0)
         snprintf(current, sizeof current, "%s", info.serial_hex);
-    snprintf(dir, sizeof dir, "%s/ca", a->cfg.home);
+    snprintf(dir, sizeof dir, "%s/ca", app_cfg(a)->home);
     d = opendir(dir);
     while (d && (e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);

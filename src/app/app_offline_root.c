@@ -27,11 +27,11 @@ static int issuing_signer(app *a, bool generate, const char *pass, pki_signer **
     char key[CFG_PATH + 32];
     pki_key_type type;
 
-    if (pki_key_type_parse(a->cfg.issuing_key, &type, err) != 0)
+    if (pki_key_type_parse(app_cfg(a)->issuing_key, &type, err) != 0)
         return -1;
-    if (strcmp(a->cfg.key_storage, "pkcs11") == 0)
+    if (strcmp(app_cfg(a)->key_storage, "pkcs11") == 0)
         return app_token_ca_signer(a, generate, type, out, err);
-    snprintf(key, sizeof key, "%s/ca/issuing.key", a->cfg.home);
+    snprintf(key, sizeof key, "%s/ca/issuing.key", app_cfg(a)->home);
     return generate ? signer_generate_file(type, key, pass, out, err)
                     : signer_open_file(key, pass, out, err);
 }
@@ -45,9 +45,9 @@ int offline_root_request(app *a, const char *passphrase, ct_error *err)
     char *pem = NULL, path[CFG_PATH + 32];
     int rc = -1;
 
-    subject.org = a->cfg.operator_name;
-    subject.common_name = a->cfg.issuing_name;
-    snprintf(path, sizeof path, "%s/ca/issuing.csr", a->cfg.home);
+    subject.org = app_cfg(a)->operator_name;
+    subject.common_name = app_cfg(a)->issuing_name;
+    snprintf(path, sizeof path, "%s/ca/issuing.csr", app_cfg(a)->home);
     if (issuing_signer(a, true, passphrase, &signer, err) == 0 &&
         cert_encode_name(&subject, &name, &name_len, err) == 0 &&
         csr_build(signer, name, name_len, &pem, err) == 0 &&
@@ -81,7 +81,7 @@ static int write_cert(app *a, const char *name, const unsigned char *der, size_t
     char path[CFG_PATH + 32], *pem;
     int rc;
 
-    snprintf(path, sizeof path, "%s/ca/%s.crt", a->cfg.home, name);
+    snprintf(path, sizeof path, "%s/ca/%s.crt", app_cfg(a)->home, name);
     if (pki_cert_to_pem(der, len, &pem, err) != 0)
         return -1;
     rc = app_write_file_excl(path, pem, strlen(pem), 0600, err);
@@ -97,7 +97,7 @@ static void unmake(app *a)
     char path[CFG_PATH + 32];
 
     for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
-        snprintf(path, sizeof path, "%s/ca/%s", a->cfg.home, made[i]);
+        snprintf(path, sizeof path, "%s/ca/%s", app_cfg(a)->home, made[i]);
         unlink(path);
     }
 }
@@ -150,8 +150,8 @@ static int check_bundle(app *a, const char *dir, pki_signer *signer, bundle *b, 
 static int import_in(app *a, const char *dir, const app_actor *actor, const char *pass,
                      ct_error *err)
 {
-    const ca_plan audit = {"audit", CERT_PROFILE_AUDIT, a->cfg.issuing_key, a->cfg.audit_name,
-                           a->cfg.audit_days};
+    const ca_plan audit = {"audit", CERT_PROFILE_AUDIT, app_cfg(a)->issuing_key,
+                           app_cfg(a)->audit_name, app_cfg(a)->audit_days};
     pki_signer *signer = NULL;
     bundle b = {0};
     crl_record rec = {0};
@@ -159,7 +159,7 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
     char db[CFG_PATH * 2], log_head[CFG_TEXT];
     int rc = -1;
 
-    config_path(&a->cfg, a->cfg.db_path, db, sizeof db);
+    config_path(app_cfg(a), app_cfg(a)->db_path, db, sizeof db);
     if (store_open_sqlite(db, &a->db, err) != 0 ||
         issuing_signer(a, false, pass, &signer, err) != 0)
         goto out;
@@ -210,7 +210,7 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
     goto out;
 undo:
     rc = -1;
-    if (strcmp(a->cfg.key_storage, "pkcs11") == 0) {
+    if (strcmp(app_cfg(a)->key_storage, "pkcs11") == 0) {
         /* the keys this import made on the HSM go with the files: the responder's and the
          * audit signer's (the issuing CA's was made by init and stays) */
         size_t n;
@@ -236,11 +236,11 @@ int app_ca_import(const char *home, const char *bundle_dir, const app_actor *act
     a = calloc(1, sizeof *a);
     if (a == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    if (config_load(&a->cfg, home, err) != 0)
+    if (config_load(&a->cfg_open, home, err) != 0)
         goto out;
     app_set_urls(a);
-    snprintf(path, sizeof path, "%s/ca/root.crt", a->cfg.home);
-    if (!a->cfg.root_offline) {
+    snprintf(path, sizeof path, "%s/ca/root.crt", app_cfg(a)->home);
+    if (!app_cfg(a)->root_offline) {
         ct_fail(err, 409, "ca.not_offline",
                 "phiên bản này giữ khóa CA gốc của mình: không có gì để nhập",
                 "this instance keeps its own root key: there is nothing to import");
@@ -251,7 +251,7 @@ int app_ca_import(const char *home, const char *bundle_dir, const app_actor *act
                 "the CA certificates were imported already");
         goto out;
     }
-    if (app_read_passphrase(&a->cfg, pass, sizeof pass, err) != 0)
+    if (app_read_passphrase(app_cfg(a), pass, sizeof pass, err) != 0)
         goto out;
     rc = import_in(a, bundle_dir, actor, pass, err);
 out:
@@ -271,7 +271,7 @@ int app_crl_import(app *a, const app_actor *actor, const unsigned char *data, si
 
     if (role_require(actor->role, ROLE_CA_ADMIN, "ca import-crl", err) != 0)
         return -1;
-    if (!a->cfg.root_offline)
+    if (!app_cfg(a)->root_offline)
         return ct_fail(err, 409, "ca.not_offline",
                        "phiên bản này tự ký CRL của CA gốc: không nhập CRL",
                        "this instance signs its root CRLs itself: no CRL is imported");

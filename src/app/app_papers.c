@@ -178,7 +178,7 @@ static const char *dots_if_empty(const char *s)
 static void number_text(const paper_input *in, const char *symbol, char *out, size_t size)
 {
     snprintf(out, size, "Số: %s-%04lld/%s-%s", in->d.day, (long long)in->d.seq, symbol,
-             in->a->cfg.office_symbol);
+             app_cfg(in->a)->office_symbol);
 }
 
 /* The office's heading: the body above it and the office itself. */
@@ -188,9 +188,9 @@ static void office_heading(paper_doc *doc, const paper_input *in, const char *sy
     paper_header h = {0};
 
     number_text(in, symbol, number, sizeof number);
-    app_paper_place_date(in->a->cfg.office_place, at, where, sizeof where);
-    h.parent_body = in->a->cfg.office_parent;
-    h.issuing_body = in->a->cfg.office_name;
+    app_paper_place_date(app_cfg(in->a)->office_place, at, where, sizeof where);
+    h.parent_body = app_cfg(in->a)->office_parent;
+    h.issuing_body = app_cfg(in->a)->office_name;
     h.number = number;
     h.place_date = where;
     paper_set_header(doc, &h);
@@ -236,7 +236,7 @@ static int receipt(paper_doc *doc, paper_input *in, ct_error *err)
         actor_full_name(in, "dossier.accept", 0, receiver, sizeof receiver);
     }
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
-               "%s tiếp nhận hồ sơ của:", in->a->cfg.office_name);
+               "%s tiếp nhận hồ sơ của:", app_cfg(in->a)->office_name);
     paper_field(doc, "Cơ quan, tổ chức", "%s (mã %s)", in->agency.name, in->agency.code);
     paper_field(doc, "Người nộp hồ sơ", "%s", dots_if_empty(submitter));
     paper_field(doc, "Nội dung yêu cầu giải quyết",
@@ -271,8 +271,8 @@ static int receipt(paper_doc *doc, paper_input *in, ct_error *err)
     paper_field(doc, "6. Phí, lệ phí", "0 đồng");
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "7. Căn cứ pháp lý:");
     legal_bases(doc);
-    paper_field(doc, "8. Nơi trả kết quả", "%s, %s", in->a->cfg.office_name,
-                in->a->cfg.office_address);
+    paper_field(doc, "8. Nơi trả kết quả", "%s, %s", app_cfg(in->a)->office_name,
+                app_cfg(in->a)->office_address);
     paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Danh sách người đề nghị:");
     paper_table(doc, 5, heads, widths);
     for (size_t i = 0; i < in->aps.n; i++) {
@@ -312,12 +312,12 @@ static int pickup(paper_doc *doc, paper_input *in, ct_error *err)
                "Thực hiện hồ sơ %s đề nghị cấp mới chứng thư số cho cá nhân (thủ tục 1.010847), "
                "%s đã tạo khóa, cấp chứng thư số và chuẩn bị thiết bị lưu khóa bí mật cho những "
                "người có tên dưới đây.",
-               in->d.code, in->a->cfg.office_name);
+               in->d.code, app_cfg(in->a)->office_name);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Đề nghị cơ quan cử người đến nhận thiết bị theo thời gian, địa điểm ghi trong danh "
                "sách, mang theo giấy giới thiệu. Chứng thư số chỉ có hiệu lực sau khi cơ quan đề "
                "nghị thời điểm có hiệu lực và %s công bố.",
-               in->a->cfg.office_name);
+               app_cfg(in->a)->office_name);
     paper_table(doc, 3, heads, widths);
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];
@@ -331,8 +331,8 @@ static int pickup(paper_doc *doc, paper_input *in, ct_error *err)
         const char *cells[] = {n, who, what};
         paper_table_row(doc, cells);
     }
-    paper_text(doc, PAPER_LEFT, false, PAPER_PLAIN, "Liên hệ: %s, %s.", in->a->cfg.office_name,
-               in->a->cfg.office_address);
+    paper_text(doc, PAPER_LEFT, false, PAPER_PLAIN, "Liên hệ: %s, %s.", app_cfg(in->a)->office_name,
+               app_cfg(in->a)->office_address);
     actor_full_name(in, "applicant.notify-pickup", in->aps.n ? in->aps.items[0].n : 0, signer,
                     sizeof signer);
     paper_signature(doc, NULL, "Người thông báo", signer[0] ? signer : NULL);
@@ -349,7 +349,7 @@ static void received_line(paper_doc *doc, paper_input *in)
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Ngày %s, %s tiếp nhận hồ sơ của %s đề nghị giải quyết thủ tục hành chính: Cấp mới "
                "chứng thư số cho cá nhân (1.010847).",
-               when, in->a->cfg.office_name, in->agency.name);
+               when, app_cfg(in->a)->office_name, in->agency.name);
     paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Mã hồ sơ: %s.", in->d.code);
 }
 
@@ -369,13 +369,13 @@ static int supplement(paper_doc *doc, paper_input *in, ct_error *err)
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Sau khi xem xét, %s đề nghị quý cơ quan bổ sung, hoàn thiện hồ sơ với nội dung "
                "sau:",
-               in->a->cfg.office_name);
+               app_cfg(in->a)->office_name);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN, "%s", in->d.reason);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Thời hạn giải quyết tạm dừng cho đến khi nhận được hồ sơ bổ sung. Trong quá "
                "trình hoàn thiện hồ sơ nếu có vướng mắc, đề nghị liên hệ %s, %s để được hướng "
                "dẫn.",
-               in->a->cfg.office_name, in->a->cfg.office_address);
+               app_cfg(in->a)->office_name, app_cfg(in->a)->office_address);
     actor_full_name(in, "dossier.supplement", 0, signer, sizeof signer);
     paper_signature(doc, NULL, "Người hướng dẫn", signer[0] ? signer : NULL);
     paper_recipient(doc, "Như trên;");
@@ -411,7 +411,7 @@ static int refusal(paper_doc *doc, paper_input *in, ct_error *err)
         paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                    "Qua xem xét, %s thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ "
                    "thể như sau:",
-                   in->a->cfg.office_name);
+                   app_cfg(in->a)->office_name);
         paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN, "%s", in->d.reason);
         actor_full_name(in, "dossier.reject", 0, signer, sizeof signer);
     } else {
@@ -419,7 +419,7 @@ static int refusal(paper_doc *doc, paper_input *in, ct_error *err)
                    "Qua xem xét, %s thông báo không giải quyết đề nghị cấp chứng thư số của %zu "
                    "người có tên dưới đây, với lý do của từng người; đề nghị của những người còn "
                    "lại tiếp tục được giải quyết.",
-                   in->a->cfg.office_name, refused);
+                   app_cfg(in->a)->office_name, refused);
     }
     if (refused) {
         paper_table(doc, 4, heads, widths);
@@ -495,15 +495,15 @@ static int handover(paper_doc *doc, paper_input *in, ct_error *err)
     paper_text(doc, PAPER_CENTER, false, PAPER_ITALIC, "Hồ sơ %s", in->d.code);
     when_text(at, when, sizeof when);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
-               "Hôm nay, %s, tại %s, %s, chúng tôi gồm:", when, in->a->cfg.office_name,
-               in->a->cfg.office_address);
+               "Hôm nay, %s, tại %s, %s, chúng tôi gồm:", when, app_cfg(in->a)->office_name,
+               app_cfg(in->a)->office_address);
     /* who delivered: the CA officer who recorded the agency's receipt of the first token */
     for (size_t i = 0; i < in->aps.n && giver[0] == '\0'; i++)
         if ((in->one == NULL || &in->aps.items[i] == in->one) &&
             in->aps.items[i].agency_received_at)
             actor_full_name(in, "applicant.agency-received", in->aps.items[i].n, giver,
                             sizeof giver);
-    paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên giao: %s", in->a->cfg.office_name);
+    paper_text(doc, PAPER_LEFT, false, PAPER_BOLD, "Bên giao: %s", app_cfg(in->a)->office_name);
     paper_text(doc, PAPER_LEFT, true, PAPER_PLAIN, "Ông/Bà: %s", dots_if_empty(giver));
     /* who collected: the one person recorded for the tokens listed (several: each is named in
      * the table's last column, and the side signs as a whole) */
@@ -541,8 +541,9 @@ static void agency_heading(paper_doc *doc, const paper_input *in, const char *nu
     char where[160];
     paper_header h = {0};
 
-    app_paper_place_date(in->agency.province[0] ? in->agency.province : in->a->cfg.office_place, at,
-                         where, sizeof where);
+    app_paper_place_date(in->agency.province[0] ? in->agency.province
+                                                : app_cfg(in->a)->office_place,
+                         at, where, sizeof where);
     h.parent_body = in->agency_parent;
     h.issuing_body = in->agency.name;
     h.number = number;
@@ -581,7 +582,7 @@ static int handover_subscriber(paper_doc *doc, paper_input *in, ct_error *err)
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Bên giao đã bàn giao cho Bên nhận thiết bị lưu khóa bí mật và chứng thư số do %s "
                "cấp (hồ sơ %s), kèm phong bì niêm phong mã PIN còn nguyên vẹn:",
-               in->a->cfg.office_name, in->d.code);
+               app_cfg(in->a)->office_name, in->d.code);
     handover_table(doc, in, true);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Bên nhận có trách nhiệm đổi mã PIN khi sử dụng lần đầu, bảo quản thiết bị và giữ "
@@ -610,7 +611,7 @@ static int mau01(paper_doc *doc, paper_input *in, ct_error *err)
     paper_set_header(doc, &h);
     paper_set_created(doc, in->d.received_at);
     paper_set_title(doc, "Văn bản đề nghị cấp chứng thư số cá nhân", NULL);
-    addressed_to(doc, in->a->cfg.office_name);
+    addressed_to(doc, app_cfg(in->a)->office_name);
     date_text(ap->birth_date, birth, sizeof birth);
     date_text(ap->id_issued_on, issued, sizeof issued);
     paper_field(doc, "Họ và tên", "%s", ap->full_name);
@@ -627,7 +628,7 @@ static int mau01(paper_doc *doc, paper_input *in, ct_error *err)
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Đề nghị %s cấp mới chứng thư số cho cá nhân tôi để phục vụ công tác theo chức "
                "trách, nhiệm vụ được giao (hồ sơ %s).",
-               in->a->cfg.office_name, in->d.code);
+               app_cfg(in->a)->office_name, in->d.code);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Tôi cam đoan các thông tin trên là đúng sự thật và cam kết quản lý, sử dụng thiết "
                "bị lưu khóa bí mật, chứng thư số theo đúng quy định.");
@@ -653,11 +654,11 @@ static int mau02(paper_doc *doc, paper_input *in, ct_error *err)
     paper_set_title(doc, "Văn bản đề nghị cấp chứng thư số",
                     "Danh sách cá nhân đề nghị cấp mới chứng thư số (Mẫu 02)");
     paper_text(doc, PAPER_CENTER, false, PAPER_ITALIC, "Đã nộp, mã hồ sơ %s", in->d.code);
-    addressed_to(doc, in->a->cfg.office_name);
+    addressed_to(doc, app_cfg(in->a)->office_name);
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Căn cứ Thông tư số 185/2019/TT-BQP ngày 04/12/2019 của Bộ Quốc phòng, %s đề "
                "nghị %s cấp mới chứng thư số cho %zu cá nhân có tên dưới đây:",
-               in->agency.name, in->a->cfg.office_name, in->aps.n);
+               in->agency.name, app_cfg(in->a)->office_name, in->aps.n);
     paper_table(doc, 5, heads, widths);
     for (size_t i = 0; i < in->aps.n; i++) {
         const applicant_record *ap = &in->aps.items[i];

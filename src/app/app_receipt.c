@@ -123,8 +123,8 @@ static void receipt_lines(const app *a, const dossier_record *d, slip_lines *l)
              4, 3, 1, d->counted_from);
     add_line(l, "Hẹn trả kết quả bước 2", "Step-2 result due",
              "%s (thông báo thời gian, địa điểm nhận thiết bị lưu khóa bí mật)", due);
-    add_line(l, "Nơi trả kết quả", "Where to collect", "%s, %s", a->cfg.office_name,
-             a->cfg.office_address);
+    add_line(l, "Nơi trả kết quả", "Where to collect", "%s, %s", app_cfg(a)->office_name,
+             app_cfg(a)->office_address);
     {
         user_record u;
         ct_error ignored = {0};
@@ -143,7 +143,8 @@ static void pickup_lines(const app *a, slip_lines *l)
              "người có tên dưới đây. Đề nghị cơ quan cử người đến nhận thiết bị theo thời gian, "
              "địa điểm ghi trong danh sách, mang theo giấy giới thiệu. Chứng thư số chỉ có hiệu "
              "lực sau khi cơ quan đề nghị và Cục công bố.");
-    add_line(l, "Liên hệ", "Contact", "%s, %s", a->cfg.office_name, a->cfg.office_address);
+    add_line(l, "Liên hệ", "Contact", "%s, %s", app_cfg(a)->office_name,
+             app_cfg(a)->office_address);
 }
 
 static const slip_table receipt_columns = {

@@ -120,7 +120,7 @@ static bool in_period(const report_ctx *c, int64_t t)
  * (after the intake cut-off or on a day off: the next working day), as a due time does. */
 static int64_t working_days(app *a, int64_t start, int64_t end)
 {
-    ct_date d = calendar_effective_receipt_day(a->cal, start, a->cfg.cutoff_min);
+    ct_date d = calendar_effective_receipt_day(a->cal, start, app_cfg(a)->cutoff_min);
 
     return calendar_working_days_between(a->cal, d, ct_utc_to_local_date(end));
 }
@@ -237,9 +237,10 @@ static int visit_dossier(void *ctx, const dossier_record *d)
      * again from the receipt as intake did */
     ended = state == DOSSIER_REJECTED ? d->updated_at : d->step2_done_at;
     if (in_period(c, ended)) {
-        int64_t due = d->due_step2 ? d->due_step2
-                                   : calendar_due(c->a->cal, d->received_at, STEP2_DAYS,
-                                                  c->a->cfg.cutoff_min, c->a->cfg.closing_min);
+        int64_t due = d->due_step2
+                          ? d->due_step2
+                          : calendar_due(c->a->cal, d->received_at, STEP2_DAYS,
+                                         app_cfg(c->a)->cutoff_min, app_cfg(c->a)->closing_min);
         count_step(c, t, 0, d->received_at, ended, due);
     }
     return 0;

@@ -353,7 +353,7 @@ int app_crl_generate(app *a, const app_actor *actor, ct_error *err)
     pthread_mutex_lock(&a->status->crl_lock);
     atomic_store(&a->status->crl_stale, false);
     /* an offline root's CRLs are signed at its key ceremony and imported (ca import-crl) */
-    rc = (a->cfg.root_offline || sign_crl(a, actor, "root", err) == 0) &&
+    rc = (app_cfg(a)->root_offline || sign_crl(a, actor, "root", err) == 0) &&
                  issuing_usable(a, err) == 0 && sign_crl(a, actor, "issuing", err) == 0
              ? 0
              : -1;
@@ -376,7 +376,7 @@ int app_crl_get(app *a, const char *name, app_blob *out, ct_error *err)
                        name);
     absorb_changes(a, NULL);
     rc = store_crl_latest(a->db, name, &rec, err);
-    if (a->cfg.root_offline && strcmp(name, "root") == 0) {
+    if (app_cfg(a)->root_offline && strcmp(name, "root") == 0) {
         if (rc != 0)
             return -1; /* the import stored one: never signed here */
         goto found;
@@ -545,7 +545,7 @@ int app_status_refresh(app *a, ct_error *err)
         return -1;
     if (rotated)
         fprintf(stderr, "chungthu: the OCSP responder has a new key and certificate\n");
-    for (int i = a->cfg.root_offline ? 1 : 0; i < 2; i++) {
+    for (int i = app_cfg(a)->root_offline ? 1 : 0; i < 2; i++) {
         if (store_crl_latest(a->db, i ? "issuing" : "root", &rec, NULL) != 0) {
             due = true;
             continue;

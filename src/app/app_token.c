@@ -46,9 +46,9 @@ static int softhsm_config(app *a, ct_error *err)
     char dir[CFG_PATH * 2], store_dir[CFG_PATH * 2 + 8], conf[CFG_PATH * 2 + 32];
     FILE *f;
 
-    if (strstr(a->cfg.token_module, "softhsm") == NULL || getenv("SOFTHSM2_CONF"))
+    if (strstr(app_cfg(a)->token_module, "softhsm") == NULL || getenv("SOFTHSM2_CONF"))
         return 0;
-    config_path(&a->cfg, a->cfg.token_dir, dir, sizeof dir);
+    config_path(app_cfg(a), app_cfg(a)->token_dir, dir, sizeof dir);
     snprintf(store_dir, sizeof store_dir, "%s/store", dir);
     snprintf(conf, sizeof conf, "%s/softhsm2.conf", dir);
     mkdir(dir, 0700);
@@ -76,7 +76,7 @@ static int module_of(app *a, token_module **m, ct_error *err)
     }
     if (a->tokens->module == NULL &&
         (softhsm_config(a, err) != 0 ||
-         token_module_open(a->cfg.token_module, &a->tokens->module, err) != 0))
+         token_module_open(app_cfg(a)->token_module, &a->tokens->module, err) != 0))
         return -1;
     *m = a->tokens->module;
     return 0;
@@ -116,7 +116,7 @@ static int pin_key(app *a, unsigned char key[32], ct_error *err)
     int fd;
     ssize_t n;
 
-    config_path(&a->cfg, PIN_KEY_FILE, path, sizeof path);
+    config_path(app_cfg(a), PIN_KEY_FILE, path, sizeof path);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
         /* first use: create it, 0600 from the first byte */
@@ -458,7 +458,7 @@ static int write_envelope(app *a, const app_issued_token *t, const subscriber_in
     FILE *f;
     int fd;
 
-    config_path(&a->cfg, "envelopes", dir, sizeof dir);
+    config_path(app_cfg(a), "envelopes", dir, sizeof dir);
     mkdir(dir, 0700);
     snprintf(path, size, "%s/%s.txt", dir, t->token_serial);
     unlink(path); /* a previous envelope of a wiped token */
@@ -730,7 +730,7 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
     provisioning p = {.a = a,
                       .actor = actor,
                       .who = who,
-                      .key_type = key_type ? key_type : a->cfg.subscriber_key,
+                      .key_type = key_type ? key_type : app_cfg(a)->subscriber_key,
                       .dossier = dossier,
                       .applicant = applicant,
                       .out = out};
@@ -869,21 +869,22 @@ static int hsm_find(app *a, token_module **m, char serial[17], const char **pin_
 {
     token_info *list;
     size_t n;
-    const char *pin = getenv(a->cfg.hsm_pin_env);
+    const char *pin = getenv(app_cfg(a)->hsm_pin_env);
 
     serial[0] = '\0';
     if (pin == NULL || *pin == '\0')
         return ct_fail(err, 500, "hsm.pin", "thiếu mã PIN của HSM: đặt biến môi trường %s",
-                       "the HSM's PIN is missing: set %s in the environment", a->cfg.hsm_pin_env);
+                       "the HSM's PIN is missing: set %s in the environment",
+                       app_cfg(a)->hsm_pin_env);
     if (module_of(a, m, err) != 0 || token_list(*m, &list, &n, err) != 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (list[i].initialized && strcmp(list[i].label, a->cfg.hsm_token) == 0)
+        if (list[i].initialized && strcmp(list[i].label, app_cfg(a)->hsm_token) == 0)
             memcpy(serial, list[i].serial, 17);
     free(list);
     if (serial[0] == '\0')
         return ct_fail(err, 404, "hsm.not_found", "không thấy HSM có nhãn \"%s\"",
-                       "no HSM token labelled \"%s\"", a->cfg.hsm_token);
+                       "no HSM token labelled \"%s\"", app_cfg(a)->hsm_token);
     *pin_out = pin;
     return 0;
 }

@@ -784,7 +784,7 @@ int users_create_demo(app *a, const app_actor *actor, ct_error *err)
     if (app_agency_add(a, &admin, &ministry, NULL, err) != 0 ||
         app_agency_add(a, &admin, &unit, NULL, err) != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/demo-accounts.txt", a->cfg.home);
+    snprintf(path, sizeof path, "%s/demo-accounts.txt", app_cfg(a)->home);
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (f == NULL)

@@ -89,24 +89,44 @@ typedef struct {
     size_t offset;
     size_t size;       /* for text */
     const char *about; /* what it sets, for chungthu.ini(5) */
+    bool live;         /* a reload applies it (see config_setting_info) */
 } config_key;
 
+/* A key bound when the instance opens or the server starts: a reload keeps its running value.
+ * A new key is one of these until every reader of it takes the configuration in force at each
+ * use (app_cfg); then its row says LIVE_. */
 #define TEXT_KEY(sec, key, field, about)                                                           \
     {                                                                                              \
-        sec, key, KIND_TEXT, offsetof(app_config, field), sizeof(((app_config *)0)->field), about  \
+        sec, key, KIND_TEXT, offsetof(app_config, field), sizeof(((app_config *)0)->field), about, \
+            false                                                                                  \
     }
 #define INT_KEY(sec, key, field, about)                                                            \
     {                                                                                              \
-        sec, key, KIND_INT, offsetof(app_config, field), 0, about                                  \
+        sec, key, KIND_INT, offsetof(app_config, field), sizeof(int), about, false                 \
     }
 #define TIME_KEY(sec, key, field, about)                                                           \
     {                                                                                              \
-        sec, key, KIND_TIME, offsetof(app_config, field), 0, about                                 \
+        sec, key, KIND_TIME, offsetof(app_config, field), sizeof(int), about, false                \
+    }
+/* A key a reload puts in force: every reader takes it from the configuration in force at its
+ * next use, and nothing made at open was derived from it. */
+#define LIVE_TEXT_KEY(sec, key, field, about)                                                      \
+    {                                                                                              \
+        sec, key, KIND_TEXT, offsetof(app_config, field), sizeof(((app_config *)0)->field), about, \
+            true                                                                                   \
+    }
+#define LIVE_INT_KEY(sec, key, field, about)                                                       \
+    {                                                                                              \
+        sec, key, KIND_INT, offsetof(app_config, field), sizeof(int), about, true                  \
+    }
+#define LIVE_TIME_KEY(sec, key, field, about)                                                      \
+    {                                                                                              \
+        sec, key, KIND_TIME, offsetof(app_config, field), sizeof(int), about, true                 \
     }
 
 static const config_key keys[] = {
-    TEXT_KEY("instance", "unit_code", unit_code,
-             "the V1V2V3.Z1Z2.Y1Y2.MX1X2 part of dossier codes: the receiving unit"),
+    LIVE_TEXT_KEY("instance", "unit_code", unit_code,
+                  "the V1V2V3.Z1Z2.Y1Y2.MX1X2 part of dossier codes: the receiving unit"),
     TEXT_KEY("ca", "operator", operator_name, "the organisation (O) in the CA certificates"),
     TEXT_KEY("ca", "root_name", root_name, "the root CA's common name"),
     TEXT_KEY("ca", "issuing_name", issuing_name, "the issuing CA's common name"),
@@ -120,23 +140,27 @@ static const config_key keys[] = {
             "CRLs come from the ceremony (ca import-crl)"),
     INT_KEY("ca", "issuing_days", issuing_days,
             "the issuing CA certificate's validity, in days (never past the root's)"),
-    INT_KEY("ca", "ocsp_days", ocsp_days, "the OCSP responder certificate's validity, in days"),
+    LIVE_INT_KEY("ca", "ocsp_days", ocsp_days,
+                 "the OCSP responder certificate's validity, in days"),
     TEXT_KEY("audit", "signer_name", audit_name,
              "the audit-signing certificate's common name (it signs the trail's checkpoints)"),
     INT_KEY("audit", "signer_days", audit_days,
             "the audit-signing certificate's validity, in days"),
     TEXT_KEY("audit", "signer_eku", audit_eku,
              "the extended key usage OID in the audit-signing certificate"),
-    INT_KEY("audit", "checkpoint_rows", checkpoint_rows,
-            "a signed checkpoint of the audit trail after this many new rows (0: by time only)"),
-    INT_KEY("audit", "checkpoint_minutes", checkpoint_minutes,
-            "a signed checkpoint at least this often while the trail grows, in minutes"),
-    TEXT_KEY("audit", "checkpoint_file", checkpoint_file,
-             "each checkpoint is also appended to this file, one JSON line (keep a copy off the "
-             "machine)"),
-    INT_KEY("ca", "ocsp_renew_days", ocsp_renew_days,
-            "the OCSP responder gets a new key and certificate when fewer days than this are left "
-            "(at most half its life)"),
+    LIVE_INT_KEY(
+        "audit", "checkpoint_rows", checkpoint_rows,
+        "a signed checkpoint of the audit trail after this many new rows (0: by time only)"),
+    LIVE_INT_KEY("audit", "checkpoint_minutes", checkpoint_minutes,
+                 "a signed checkpoint at least this often while the trail grows, in minutes"),
+    LIVE_TEXT_KEY(
+        "audit", "checkpoint_file", checkpoint_file,
+        "each checkpoint is also appended to this file, one JSON line (keep a copy off the "
+        "machine)"),
+    LIVE_INT_KEY(
+        "ca", "ocsp_renew_days", ocsp_renew_days,
+        "the OCSP responder gets a new key and certificate when fewer days than this are left "
+        "(at most half its life)"),
     TEXT_KEY("ca", "key_storage", key_storage,
              "where the issuing CA's key lives: file (encrypted under the passphrase) or pkcs11 "
              "(an HSM token)"),
@@ -151,16 +175,17 @@ static const config_key keys[] = {
              "the environment variable holding the CA keys' passphrase, read first"),
     TEXT_KEY("profile", "policy_oid", policy_oid,
              "the certificate policy OID in subscriber certificates"),
-    TEXT_KEY("profile", "cps_uri", cps_uri, "the CPS URI in the certificate policy"),
+    LIVE_TEXT_KEY("profile", "cps_uri", cps_uri, "the CPS URI in the certificate policy"),
     TEXT_KEY("profile", "base_url", base_url,
              "the public URL of the CA's website: the CRL, OCSP and CA certificate URLs in "
              "certificates"),
-    TEXT_KEY("profile", "subscriber_key", subscriber_key,
-             "the subscribers' key type made on tokens: rsa2048, rsa3072 or p256"),
-    INT_KEY("profile", "default_days", default_days,
-            "a subscriber certificate's validity when none is asked for, in days"),
-    INT_KEY("profile", "max_days", max_days,
-            "the longest subscriber certificate validity, in days (never past the issuing CA)"),
+    LIVE_TEXT_KEY("profile", "subscriber_key", subscriber_key,
+                  "the subscribers' key type made on tokens: rsa2048, rsa3072 or p256"),
+    LIVE_INT_KEY("profile", "default_days", default_days,
+                 "a subscriber certificate's validity when none is asked for, in days"),
+    LIVE_INT_KEY(
+        "profile", "max_days", max_days,
+        "the longest subscriber certificate validity, in days (never past the issuing CA)"),
     TEXT_KEY("database", "backend", db_backend, "the database engine: sqlite"),
     TEXT_KEY("database", "path", db_path,
              "the database file (relative to the home unless absolute)"),
@@ -168,28 +193,31 @@ static const config_key keys[] = {
              "the PKCS#11 module of the subscribers' tokens (and of the HSM)"),
     TEXT_KEY("token", "dir", token_dir,
              "SoftHSM2's token directory (relative to the home unless absolute)"),
-    TIME_KEY("office", "cutoff", cutoff_min,
-             "the intake cut-off, HH:MM Vietnam time: a dossier received later counts from the "
-             "next working day"),
-    TIME_KEY("office", "opening", opening_min,
-             "the office's opening time, HH:MM: a pickup is set within opening hours"),
-    TIME_KEY("office", "closing", closing_min, "the office's closing time, HH:MM"),
-    TEXT_KEY("office", "holidays", holidays_dir,
-             "the directory of the yearly holiday files YYYY.txt (relative to the home unless "
-             "absolute)"),
-    TEXT_KEY("office", "name", office_name,
-             "the office where dossiers are received and results collected, printed on the slips"),
-    TEXT_KEY("office", "address", office_address, "the office's address, printed on the slips"),
-    TEXT_KEY("office", "parent", office_parent,
-             "the body above the office, first line of the papers' heading"),
-    TEXT_KEY("office", "symbol", office_symbol,
-             "the office's abbreviation in the papers' number and symbol (Số: …/…-CTS)"),
-    TEXT_KEY("office", "place", office_place, "the place name before the papers' date"),
+    LIVE_TIME_KEY(
+        "office", "cutoff", cutoff_min,
+        "the intake cut-off, HH:MM Vietnam time: a dossier received later counts from the "
+        "next working day"),
+    LIVE_TIME_KEY("office", "opening", opening_min,
+                  "the office's opening time, HH:MM: a pickup is set within opening hours"),
+    LIVE_TIME_KEY("office", "closing", closing_min, "the office's closing time, HH:MM"),
+    LIVE_TEXT_KEY("office", "holidays", holidays_dir,
+                  "the directory of the yearly holiday files YYYY.txt (relative to the home unless "
+                  "absolute)"),
+    LIVE_TEXT_KEY(
+        "office", "name", office_name,
+        "the office where dossiers are received and results collected, printed on the slips"),
+    LIVE_TEXT_KEY("office", "address", office_address,
+                  "the office's address, printed on the slips"),
+    LIVE_TEXT_KEY("office", "parent", office_parent,
+                  "the body above the office, first line of the papers' heading"),
+    LIVE_TEXT_KEY("office", "symbol", office_symbol,
+                  "the office's abbreviation in the papers' number and symbol (Số: …/…-CTS)"),
+    LIVE_TEXT_KEY("office", "place", office_place, "the place name before the papers' date"),
     TEXT_KEY("server", "listen", listen, "the address and port chungthu serve listens on"),
-    INT_KEY("limits", "dossiers_per_agency_day", dossiers_per_agency_day,
-            "dossiers an agency's accounts may submit in one local day (0: no limit)"),
-    INT_KEY("limits", "dossiers_per_account_hour", dossiers_per_account_hour,
-            "dossiers one agency account may submit in an hour (0: no limit)"),
+    LIVE_INT_KEY("limits", "dossiers_per_agency_day", dossiers_per_agency_day,
+                 "dossiers an agency's accounts may submit in one local day (0: no limit)"),
+    LIVE_INT_KEY("limits", "dossiers_per_account_hour", dossiers_per_account_hour,
+                 "dossiers one agency account may submit in an hour (0: no limit)"),
     TEXT_KEY("server", "trusted_proxies", trusted_proxies,
              "addresses or CIDR ranges whose X-Forwarded-For is believed, separated by commas or "
              "spaces (empty: none)"),
@@ -201,27 +229,27 @@ static const config_key keys[] = {
             "connections open at once, overall (0: no cap)"),
     INT_KEY("server", "max_connections_per_client", max_connections_per_client,
             "connections open at once from one address, trusted proxies exempt (0: no cap)"),
-    INT_KEY("approvals", "revoke", approvals_revoke,
-            "people who must agree to revoke a certificate: 1, or 2 (a second CA officer "
-            "approves the first one's request)"),
-    INT_KEY("approvals", "user", approvals_user,
-            "people who must agree to add or disable an account: 1, or 2 (a second CA "
-            "administrator approves the first one's request)"),
-    INT_KEY("approvals", "role", approvals_role,
-            "people who must agree to change an account's role: 1, or 2 (a second CA "
-            "administrator approves the first one's request)"),
-    INT_KEY("approvals", "accept", approvals_accept,
-            "people who must agree to accept a dossier as valid: 1, or 2 (a second CA officer "
-            "approves the first one's request)"),
-    INT_KEY("approvals", "issue", approvals_issue,
-            "people who must agree to issue a dossier's keys and certificates: 1, or 2 (the "
-            "second CA officer's approval carries the issue out)"),
-    INT_KEY("approvals", "publish", approvals_publish,
-            "people who must agree to publish certificates, scheduled publications included: "
-            "1, or 2 (a CA officer approves the request)"),
-    INT_KEY("approvals", "activate", approvals_activate,
-            "people who must agree to put an imported issuing CA key in use (`ca activate`): "
-            "1, or 2 (a second CA administrator or officer approves the first one's request)"),
+    LIVE_INT_KEY("approvals", "revoke", approvals_revoke,
+                 "people who must agree to revoke a certificate: 1, or 2 (a second CA officer "
+                 "approves the first one's request)"),
+    LIVE_INT_KEY("approvals", "user", approvals_user,
+                 "people who must agree to add or disable an account: 1, or 2 (a second CA "
+                 "administrator approves the first one's request)"),
+    LIVE_INT_KEY("approvals", "role", approvals_role,
+                 "people who must agree to change an account's role: 1, or 2 (a second CA "
+                 "administrator approves the first one's request)"),
+    LIVE_INT_KEY("approvals", "accept", approvals_accept,
+                 "people who must agree to accept a dossier as valid: 1, or 2 (a second CA officer "
+                 "approves the first one's request)"),
+    LIVE_INT_KEY("approvals", "issue", approvals_issue,
+                 "people who must agree to issue a dossier's keys and certificates: 1, or 2 (the "
+                 "second CA officer's approval carries the issue out)"),
+    LIVE_INT_KEY("approvals", "publish", approvals_publish,
+                 "people who must agree to publish certificates, scheduled publications included: "
+                 "1, or 2 (a CA officer approves the request)"),
+    LIVE_INT_KEY("approvals", "activate", approvals_activate,
+                 "people who must agree to put an imported issuing CA key in use (`ca activate`): "
+                 "1, or 2 (a second CA administrator or officer approves the first one's request)"),
 };
 
 typedef struct {
@@ -317,6 +345,29 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
             return ct_fail(err, 400, "config.invalid",
                            "chungthu.ini: [approvals] mỗi giá trị phải là 1 hoặc 2",
                            "chungthu.ini: [approvals] each value must be 1 or 2");
+    /* Checked here rather than where they are used, so that a reload refuses them with the
+     * rest of the file instead of putting in force a value every later use would trip on. */
+    if (cfg->opening_min >= cfg->closing_min)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [office] opening phải sớm hơn closing",
+                       "chungthu.ini: [office] opening must be before closing");
+    if (strcmp(cfg->subscriber_key, "rsa2048") != 0 &&
+        strcmp(cfg->subscriber_key, "rsa3072") != 0 && strcmp(cfg->subscriber_key, "p256") != 0)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [profile] subscriber_key là rsa2048, rsa3072 hoặc p256",
+                       "chungthu.ini: [profile] subscriber_key is rsa2048, rsa3072 or p256");
+    if (cfg->default_days < 1 || cfg->max_days < 1)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [profile] default_days và max_days ít nhất là 1",
+                       "chungthu.ini: [profile] default_days and max_days are at least 1");
+    if (cfg->header_timeout < 1 || cfg->header_timeout > 3600 || cfg->body_timeout < 1 ||
+        cfg->body_timeout > 86400 || cfg->max_connections < 1 ||
+        cfg->max_connections_per_client > cfg->max_connections)
+        return ct_fail(err, 400, "config.server_limits",
+                       "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
+                       "≥ 1, max_connections_per_client ≤ max_connections (0: không giới hạn)",
+                       "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
+                       "≥ 1, max_connections_per_client ≤ max_connections (0: no cap)");
     return 0;
 }
 
@@ -341,8 +392,15 @@ bool config_setting(size_t i, const app_config *cfg, config_setting_info *out)
     out->section = keys[i].section;
     out->name = keys[i].name;
     out->about = keys[i].about;
+    out->live = keys[i].live;
     format_value(&keys[i], cfg, out->value, sizeof out->value);
     return true;
+}
+
+void config_setting_copy(size_t i, app_config *dst, const app_config *src)
+{
+    if (i < sizeof keys / sizeof keys[0])
+        memcpy((char *)dst + keys[i].offset, (const char *)src + keys[i].offset, keys[i].size);
 }
 
 int config_write(const app_config *cfg, const char *path, ct_error *err)

@@ -106,16 +106,22 @@ void config_defaults(app_config *cfg, const char *home);
  * leave a default in force). */
 int config_load(app_config *cfg, const char *home, ct_error *err);
 int config_write(const app_config *cfg, const char *path, ct_error *err);
-/* One setting of chungthu.ini, for its manual page: section, key, what it sets, and its value in
- * a config as the file writes it. */
+/* One setting of chungthu.ini, for its manual page: section, key, what it sets, whether a
+ * reload applies it, and its value in a config as the file writes it. */
 typedef struct config_setting_info {
     const char *section;
     const char *name;
     const char *about;
+    /* true: a reload puts a new value in force (every reader takes it at its next use); false:
+     * it is bound when the instance opens or the server starts, and needs a restart */
+    bool live;
     char value[CFG_PATH + 16];
 } config_setting_info;
 /* The i-th setting, in the order the file lists them; false past the last. */
 bool config_setting(size_t i, const app_config *cfg, config_setting_info *out);
+/* The i-th setting's value copied from src into dst (a reload keeping a restart key's running
+ * value in the configuration it puts in force). */
+void config_setting_copy(size_t i, app_config *dst, const app_config *src);
 /* Resolve a path from the config: absolute as is, else relative to home. */
 void config_path(const app_config *cfg, const char *rel, char *out, size_t size);
 

@@ -151,6 +151,15 @@ static void page_ini(FILE *out)
           "here, or a value out of its range, is refused with its line number: a typo never "
           "leaves a default silently in force. Paths are relative to the home unless absolute; "
           "times are HH:MM, Vietnam time.\n"
+          ".PP\n"
+          "A running \\fBchungthu serve\\fR reads the file again on SIGHUP (\\fBsystemctl reload "
+          "chungthu\\fR). Each key below says which it is: \\fBapplied on reload\\fR (every "
+          "later request uses the new value; all such keys change together, and a request "
+          "under way finishes with the values it started with), or \\fBneeds a restart\\fR "
+          "(bound when the instance opens or the server starts: the server keeps its running "
+          "value and names the key in its log as applied at the next restart). A file that "
+          "does not parse, or a value out of range, is refused whole: nothing changes and the "
+          "log says why.\n"
           ".SH SETTINGS\n",
           out);
     for (size_t i = 0; config_setting(i, &cfg, &s); i++) {
@@ -170,7 +179,7 @@ static void page_ini(FILE *out)
         } else {
             fputs("empty", out);
         }
-        fputs(")\n", out);
+        fputs(s.live ? "; applied on reload)\n" : "; needs a restart)\n", out);
         roff_line(out, s.about);
     }
     fputs(".SH SEE ALSO\n\\fBchungthu\\fR(1)\n", out);

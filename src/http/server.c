@@ -58,9 +58,9 @@ static int refuse_body(http_request *r)
 
 static unsigned long long request_count;
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **con_cls)
 {
     http_request *r = *con_cls;
     (void)version;
@@ -120,6 +120,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return router_dispatch(r) == MHD_YES ? MHD_YES : MHD_NO;
 }
 
+/* The request handled with the configuration in force when its call began held throughout: a
+ * reload meanwhile changes what the next request reads, never half of this one. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    enum MHD_Result rc;
+
+    app_config_hold(cls);
+    rc = handle(cls, conn, url, method, version, upload_data, upload_data_size, con_cls);
+    app_config_release(cls);
+    return rc;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -170,6 +184,7 @@ static void *upkeep_loop(void *arg)
         pthread_mutex_unlock(&u->lock);
         if (u->watchdog)
             notify_systemd("WATCHDOG=1");
+        app_config_hold(u->app); /* each round reads one configuration */
         if (app_status_refresh(u->app, &err) != 0)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         ct_error_clear(&err);
@@ -180,6 +195,7 @@ static void *upkeep_loop(void *arg)
         ct_error_clear(&err);
         if (app_audit_checkpoint(u->app, &system, false, NULL, &signed_now, &err) != 0)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
+        app_config_release(u->app);
         pthread_mutex_lock(&u->lock);
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += every;
@@ -192,9 +208,11 @@ static void *upkeep_loop(void *arg)
 
 /* ---- reload (SIGHUP) ---- */
 
-/* The access log opened again (logrotate moved it), the holidays read again and chungthu.ini
- * checked (app_reload); a file that does not parse is refused, said why, and nothing changes.
- * The listening socket and the connections stay as they are. */
+/* The access log opened again (logrotate moved it), the holidays and chungthu.ini read again and
+ * put in force (app_reload: the keys a reload applies; a changed key that needs a restart is
+ * named and keeps its running value); a file that does not parse or holds a value out of range
+ * is refused, said why, and nothing changes. The listening socket and the connections stay as
+ * they are, and so do the [server] settings held here (listen, limits, trusted proxies). */
 static void reload(app *a)
 {
     app_reload_report report;
@@ -210,6 +228,9 @@ static void reload(app *a)
     } else {
         fprintf(stderr, "chungthu: reloaded: access log reopened, holidays read from %s\n",
                 report.holidays_dir);
+        if (report.applied_keys[0])
+            fprintf(stderr, "chungthu: changed in chungthu.ini, applied now: %s\n",
+                    report.applied_keys);
         if (report.restart_keys[0])
             fprintf(stderr, "chungthu: changed in chungthu.ini, applied at the next restart: %s\n",
                     report.restart_keys);

@@ -41,10 +41,14 @@ done
 [ "$options" -gt 40 ] && pass || fail "only $options options found in --help"
 contains "chungthu(1): the doctor's exit status" "2 usage (doctor: an error)" "$page"
 
-# ---- chungthu.ini(5): every key with its default ----
+# ---- chungthu.ini(5): every key with its default, and whether a reload applies it ----
 page=$(render "$MAN/chungthu.ini.5" | flat)
 CT_FOUR_EYES=1 check "init (the file lists every key with its default)" ct init
-keys=0
+# the setting table's rows, "LIVE_ section key" or " section key" (a row may be wrapped)
+tr '\n' ' ' <"$CT_SRC/src/app/config.c" |
+    grep -oE '(LIVE_)?(TEXT|INT|TIME)_KEY\( *"[a-z_]+", *"[a-z_]+"' |
+    sed -E 's/^(LIVE_)?[A-Z]+_KEY\( *"([a-z_]+)", *"([a-z_]+)"/\1 \2 \3/' >"$T/classes"
+keys=0 live=0
 section=
 while IFS= read -r line; do
     case $line in
@@ -53,11 +57,23 @@ while IFS= read -r line; do
         keys=$((keys + 1))
         key=${line%% = *} value=${line#* = }
         [ -n "$value" ] || value=empty
-        contains "chungthu.ini(5): $section $key with its default" "$key (default: $value)" "$page" ;;
+        s=${section#[}; s=${s%]}
+        if grep -qx "LIVE_ $s $key" "$T/classes"; then
+            class="applied on reload" live=$((live + 1))
+        elif grep -qx " $s $key" "$T/classes"; then
+            class="needs a restart"
+        else
+            class="(not in the table)"
+        fi
+        contains "chungthu.ini(5): $section $key with its default and class" \
+            "$key (default: $value; $class)" "$page" ;;
     esac
 done <"$CHUNGTHU_HOME/chungthu.ini"
-same "every key of the table is in the written file" \
-    "$(grep -cE '^ *(TEXT|INT|TIME)_KEY\(' "$CT_SRC/src/app/config.c")" "$keys"
+same "every key of the table is in the written file" "$(wc -l <"$T/classes")" "$keys"
+[ "$live" -gt 10 ] && pass || fail "only $live keys applied on reload"
+contains "chungthu.ini(5): [server] listen needs a restart" "listen (default: 127.0.0.1:8080; needs a restart)" "$page"
+contains "chungthu.ini(5): [office] closing is applied on reload" "closing (default: 17:00; applied on reload)" "$page"
+contains "chungthu.ini(5) says what a reload does" "A running chungthu serve reads the file again on SIGHUP" "$page"
 
 # ---- chungthu-api(7): every route of the table ----
 page=$(render "$MAN/chungthu-api.7" | flat)

@@ -1,7 +1,9 @@
 # reload.sh — `chungthu serve` under a service manager: it tells $NOTIFY_SOCKET when it is ready,
 # reloading and stopping, and feeds the watchdog; SIGHUP reopens the access log (logrotate),
 # puts a changed holiday file in force, and refuses a chungthu.ini or holiday file that does not
-# parse, saying why and keeping what runs; all the while a client load gets no failure.
+# parse, saying why and keeping what runs; puts the keys a reload applies in force together (seen
+# through requests) and names those a restart applies without applying them; all the while a
+# client load gets no failure.
 . "$(dirname "$0")/../lib.sh"
 WRK=
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -106,8 +108,22 @@ read -r requests failures < "$T/load"
 same "requests failed while reloading (of $requests)" "0" "$failures"
 echo "load: $requests requests through 4 reloads, $failures failed"
 
-# ---- 20 s of OCSP load (wrk) while the configuration changes: SIGHUP with a changed setting
+# ---- 20 s of OCSP load (wrk) while the configuration changes: SIGHUP with changed settings
+# (two a reload applies, seen through requests; two that need a restart, named and not applied)
 # and a new holiday file, then with a broken file; no request may fail ----
+admin_password=$(awk '/^quantri /{print $3}' "$CHUNGTHU_HOME/demo-accounts.txt")
+curl -c "$T/admin.jar" -H 'Content-Type: application/json' -o /dev/null \
+    -d "{\"username\":\"quantri\",\"password\":\"$admin_password\"}" "$URL/api/v1/session"
+# add_user NAME: the status of the administrator's request for a new auditor account
+add_user() {
+    curl -b "$T/admin.jar" -H 'Content-Type: application/json' -o /dev/null -w '%{http_code}' \
+        -d "{\"username\":\"$1\",\"role\":\"auditor\",\"password\":\"Tai-lai-khong-dung-1\"}" \
+        "$URL/api/v1/users"
+}
+office_on_site() { curl "$URL/" | grep -o 'Văn phòng tiếp nhận [^<]*' | head -1; }
+same "[approvals] user = 1: an account made at once" "201" "$(add_user kt.truoc)"
+same "the office's name on the site before" "" "$(office_on_site)"
+PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 openssl ocsp -issuer "$CHUNGTHU_HOME/ca/issuing.crt" -serial 0x0123456789ABCDEF -no_nonce \
     -reqout "$T/ocsp.req" >/dev/null 2>&1
 OCSP_GET=$URL/ocsp/$(base64 -w0 < "$T/ocsp.req" | tr '+/' '-_' | tr -d '=')
@@ -117,24 +133,52 @@ WRK=$!
 ocsp_seen() { [ "$(grep -c '"route":"ocsp"' "$T/access.log" 2>/dev/null)" -gt 100 ]; }
 wait_for "wrk's load reaches the server" ocsp_seen
 reloads=$(grep -c 'chungthu: reloaded' "$T/server.log")
-sed -i 's/^max_connections = .*/max_connections = 3000/' "$CHUNGTHU_HOME/chungthu.ini"
+# restart keys: the listening address and a connection limit; live keys: the office's name
+# (every page shows it) and four eyes for accounts (the API answers 202 instead of 201)
+sed -i -e 's/^max_connections = .*/max_connections = 3000/' \
+    -e "s/^listen = .*/listen = 127.0.0.1:$PORT2/" \
+    -e 's/^name = .*/name = Văn phòng tiếp nhận thử tải lại/' "$CHUNGTHU_HOME/chungthu.ini"
+printf '\n[approvals]\nuser = 2\n' >> "$CHUNGTHU_HOME/chungthu.ini"
 printf '2032-01-01 off Tết Dương lịch\n2032-01-02 off Nghỉ bù dưới tải\n' > "$CHUNGTHU_HOME/holidays/2032.txt"
 kill -HUP $SERVER
 reloaded_again() { [ "$(grep -c 'chungthu: reloaded' "$T/server.log")" -gt "$reloads" ]; }
 wait_for "reloaded under load" reloaded_again
+applied_logged() { grep -q 'applied now: \[office\] name, \[approvals\] user$' "$T/server.log"; }
+wait_for "the live keys named as applied now" applied_logged
+restart_logged() { grep -q 'applied at the next restart: \[server\] listen, \[server\] max_connections, \[server\] max_connections_per_client$' "$T/server.log"; }
+wait_for "the restart keys named for the next restart" restart_logged
+same "[office] name in force: the site shows the new name" "Văn phòng tiếp nhận thử tải lại" "$(office_on_site)"
+same "[approvals] user = 2 in force: a new account waits for a second administrator" "202" "$(add_user kt.sau)"
+same "[server] listen not applied: still answering on the old port" "200" \
+    "$(curl -o /dev/null -w '%{http_code}' "$URL/healthz")"
+same "[server] listen not applied: nothing on the new port" "000" \
+    "$(curl -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT2/healthz")"
 cp "$CHUNGTHU_HOME/chungthu.ini" "$T/good.ini"
-printf '[server\nbroken\n' >> "$CHUNGTHU_HOME/chungthu.ini"
+# the broken file also names the office otherwise and takes four eyes back: none of it applies
+sed -i 's/^name = .*/name = Văn phòng tiếp nhận hỏng/' "$CHUNGTHU_HOME/chungthu.ini"
+printf '\n[approvals]\nuser = 1\n[server\nbroken\n' >> "$CHUNGTHU_HOME/chungthu.ini"
 refusals=$(grep -c 'reload refused' "$T/server.log")
 kill -HUP $SERVER
 refused_again() { [ "$(grep -c 'reload refused' "$T/server.log")" -gt "$refusals" ]; }
 wait_for "the broken file refused under load" refused_again
+same "the broken file changed nothing: the office's name" "Văn phòng tiếp nhận thử tải lại" "$(office_on_site)"
+same "the broken file changed nothing: four eyes for accounts" "202" "$(add_user kt.hong)"
+# a value out of range is refused the same way, whole
+cp "$T/good.ini" "$CHUNGTHU_HOME/chungthu.ini"
+sed -i -e 's/^name = .*/name = Văn phòng tiếp nhận ngoài khoảng/' -e 's/^closing = .*/closing = 06:00/' \
+    "$CHUNGTHU_HOME/chungthu.ini"
+refusals=$(grep -c 'reload refused' "$T/server.log")
+kill -HUP $SERVER
+wait_for "a closing time before the opening refused under load" refused_again
+contains "the refusal says why" "[office] opening must be before closing" "$(tail -3 "$T/server.log")"
+same "the refused file changed nothing" "Văn phòng tiếp nhận thử tải lại" "$(office_on_site)"
 cp "$T/good.ini" "$CHUNGTHU_HOME/chungthu.ini"
 wait $WRK
 requests=$(awk '/requests in/ {print $1}' "$T/wrk.out")
 [ "${requests:-0}" -gt 1000 ] && pass || fail "too little OCSP load: ${requests:-0} requests"
 same "no OCSP request failed (non-2xx)" "" "$(grep 'Non-2xx' "$T/wrk.out")"
 same "no socket error" "" "$(grep 'Socket errors' "$T/wrk.out")"
-echo "wrk: $requests OCSP requests in 20 s through two reloads, none failed"
+echo "wrk: $requests OCSP requests in 20 s through three reloads, none failed"
 contains "the new holiday in force" '"2032-01-02"' "$(curl -b "$T/jar" "$URL/api/v1/calendar/holidays?year=2032")"
 contains "the changed setting named for the next restart" "max_connections" "$(tail -5 "$T/server.log")"
 
