@@ -85,13 +85,6 @@ int app_crl_import(app *a, const app_actor *actor, const unsigned char *data, si
  * pending done at once). 409 ca.already_active when there is nothing to activate. */
 int app_ca_activate_or_request(app *a, const app_actor *actor, approval_record *pending,
                                ct_error *err);
-typedef struct app_ca_state_info {
-    bool active;             /* false: imported, waiting for `ca activate` */
-    bool revoked;            /* the installed root CRL lists the issuing CA */
-    int revocation_reason;   /* its CRLReason, when revoked */
-    int64_t root_crl_number; /* the root CRL read */
-} app_ca_state_info;
-int app_ca_state(app *a, app_ca_state_info *out, ct_error *err);
 /* 1 when the installed root CRL lists the issuing CA (*reason, *crl_number may be NULL), 0 when
  * not or when there is no root CRL, -1 on failure. */
 int app_ca_issuing_revoked(app *a, int *reason, int64_t *crl_number, ct_error *err);

@@ -119,19 +119,6 @@ int issuing_usable(app *a, ct_error *err)
     return 0;
 }
 
-int app_ca_state(app *a, app_ca_state_info *out, ct_error *err)
-{
-    int revoked;
-
-    memset(out, 0, sizeof *out);
-    out->active = !marked_inactive(a);
-    revoked = app_ca_issuing_revoked(a, &out->revocation_reason, &out->root_crl_number, err);
-    if (revoked < 0)
-        return -1;
-    out->revoked = revoked == 1;
-    return 0;
-}
-
 /* ---- activation ---- */
 
 static int check_inactive(app *a, void *ctx, ct_error *err)
