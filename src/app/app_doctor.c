@@ -263,6 +263,13 @@ static void check_ca(doctor_run *r, const char *name)
         up[n_up++] = &a->root;
     if (pki_chain_verify(ca->cert_der, ca->cert_len, up, n_up, &err) != 0)
         note_error(c, vi_what, en_what, &err);
+    /* An issuing key imported from a key ceremony and not yet activated signs nothing: worth
+     * a warning (a step is waiting for a second officer); one the root revoked is an error. */
+    if (ca == &a->issuing && issuing_usable(a, &err) != 0) {
+        bool inactive = strcmp(err.code, "ca.not_active") == 0;
+        say(c, inactive ? APP_DOCTOR_WARNING : APP_DOCTOR_ERROR, err.vi, err.en);
+        figure(c, "code", json_string(err.code));
+    }
     left = days_until(ca->not_after, r->now);
     local_day(ca->not_after, until);
     /* A responder certificate lives 30 days by default ([ca] ocsp_days): it is warned about

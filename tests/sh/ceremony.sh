@@ -116,6 +116,8 @@ same "... none stored" "0" "$(q "SELECT count(*) FROM certificates WHERE kind='s
 refuse "no issuing CRL before activation" ca.not_active on crl generate
 same "... none stored" "0" "$(q "SELECT count(*) FROM crls WHERE issuer='issuing'")"
 refuse "no new OCSP responder before activation" ca.not_active on ocsp rotate
+on doctor --json >"$T/doctor.json" 2>&1
+same "doctor warns while the issuing key waits for activation" "warning ca.not_active" "$(jq -r '.checks[] | select(.name=="ca_issuing") | "\(.status) \(.code)"' "$T/doctor.json")"
 check "activation requested" on ca activate
 contains "... waits for a second officer" "waiting for a second officer" "$(cat "$T/out")"
 REQ=$(q "SELECT id FROM approvals WHERE action='ca.activate' AND state='pending'")
@@ -191,6 +193,9 @@ contains "... naming the root CRL and the reason" "keyCompromise" "$(cat "$T/err
 same "... none stored" "$subscribers" "$(q "SELECT count(*) FROM certificates WHERE kind='subscriber'")"
 refuse "no issuing CRL from a revoked issuing CA" ca.issuing_revoked on crl generate
 refuse "no new OCSP responder from a revoked issuing CA" ca.issuing_revoked on ocsp rotate
+rc=0; on doctor --json >"$T/doctor.json" 2>&1 || rc=$?
+same "doctor: a revoked issuing CA is an error (exit 2)" 2 "$rc"
+same "... naming it in ca_issuing" "error ca.issuing_revoked" "$(jq -r '.checks[] | select(.name=="ca_issuing") | "\(.status) \(.code)"' "$T/doctor.json")"
 check "the revoking root CRL is served" on crl show root --out "$T/served3.crl"
 same "... the ceremony's" "$(sha256sum <"$OFF/root.crl")" "$(sha256sum <"$T/served3.crl")"
 
