@@ -65,6 +65,8 @@ const WORDS = {
     nothing: 'Không có gì ở đây.', holiday_note: 'Dữ liệu ngày nghỉ lấy từ các tệp data/holidays/NĂM.txt của hệ thống.',
     row_details: 'Thông tin trong danh sách (Mẫu 02)', birth_date: 'Ngày sinh', id_issued: 'Cấp ngày, nơi cấp',
     email: 'Thư điện tử', phone: 'Điện thoại', category: 'Ngạch/Vị trí', previous_serial: 'Số hiệu chứng thư số cũ',
+    contacts: 'Liên hệ (nhận thư thông báo)', address: 'Địa chỉ', clerk_email: 'Thư điện tử văn thư',
+    head_email: 'Thư điện tử thủ trưởng',
     born: 'sinh', flags: 'Cần kiểm tra', email_domains: 'Tên miền thư điện tử công vụ',
     email_domains_hint: 'vd. bnv.gov.vn, mic.gov.vn; để trống: không kiểm tra',
     confirm_refuse: 'Từ chối cấp chứng thư số cho người đề nghị số {n} ({name})? Những người khác vẫn được xử lý tiếp.',
@@ -81,6 +83,8 @@ const WORDS = {
       'dossier.submit': 'Nộp hồ sơ', 'dossier.complete': 'Hoàn thành hồ sơ', 'draft.submit': 'Nộp hồ sơ trực tuyến',
       'cert.reserve': 'Giữ số sê-ri chứng thư số', 'cert.issue': 'Ký chứng thư số', 'token.provision': 'Nạp thiết bị',
       'token.damaged': 'Thiết bị hỏng', 'token.wipe': 'Xóa trắng thiết bị', 'token.stock': 'Nhập thiết bị vào kho',
+      'mail.queue': 'Xếp thư thông báo', 'mail.sent': 'Đã gửi thư thông báo', 'mail.deferred': 'Gửi thư chưa được, sẽ gửi lại',
+      'mail.failed': 'Gửi thư thất bại', 'mail.retry': 'Gửi lại thư thông báo', 'agency.contacts': 'Sửa liên hệ của cơ quan',
     },
     categories: {can_bo: 'Cán bộ', cong_chuc: 'Công chức', vien_chuc: 'Viên chức'},
     states: {
@@ -157,6 +161,8 @@ const WORDS = {
     nothing: 'Nothing here.', holiday_note: "Holiday data comes from the instance's data/holidays/YEAR.txt files.",
     row_details: 'As in the list (Form 02)', birth_date: 'Date of birth', id_issued: 'Issued on, by',
     email: 'E-mail', phone: 'Phone', category: 'Category', previous_serial: 'Previous certificate serial',
+    contacts: 'Contacts (e-mail notices)', address: 'Address', clerk_email: "Clerk's e-mail",
+    head_email: "Head's e-mail",
     born: 'born', flags: 'To check', email_domains: 'Official e-mail domains',
     email_domains_hint: 'e.g. bnv.gov.vn, mic.gov.vn; empty: no check',
     confirm_refuse: 'Refuse applicant no. {n} ({name})? The others go on.',
@@ -173,6 +179,8 @@ const WORDS = {
       'dossier.submit': 'Dossier submitted', 'dossier.complete': 'Dossier completed', 'draft.submit': 'Submitted online',
       'cert.reserve': 'Certificate serial reserved', 'cert.issue': 'Certificate signed', 'token.provision': 'Token loaded',
       'token.damaged': 'Token damaged', 'token.wipe': 'Token wiped', 'token.stock': 'Tokens stocked',
+      'mail.queue': 'Notice queued', 'mail.sent': 'Notice sent', 'mail.deferred': 'Notice not sent yet, to retry',
+      'mail.failed': 'Notice failed', 'mail.retry': 'Notice queued again', 'agency.contacts': 'Agency contacts changed',
     },
     categories: {can_bo: 'Elected official', cong_chuc: 'Civil servant', vien_chuc: 'Public employee'},
     states: {
@@ -920,6 +928,18 @@ async function viewAdmin(render) {
       act(() => api('POST', `agencies/${encodeURIComponent(a.code)}/domains`, {email_domains: input.value}));
     }}, input, h('button', {type: 'submit', class: 'secondary'}, t('save')));
   };
+  /* an agency's contacts: the e-mail notices go to its e-mail and the clerk's, the papers name
+   * its address; an empty field clears one */
+  const contactsForm = (a) => {
+    const inputs = ['address', 'email', 'phone', 'clerk_email', 'head_email'].map((n) =>
+      h('input', {name: n, value: a[n] || '', placeholder: t(n), 'aria-label': `${t(n)} ${a.code}`,
+        type: n.endsWith('email') ? 'email' : 'text'}));
+    return h('form', {class: 'inline', 'data-contacts': a.code, onsubmit: (ev) => {
+      ev.preventDefault();
+      act(() => api('POST', `agencies/${encodeURIComponent(a.code)}/contacts`,
+        Object.fromEntries(inputs.map((i) => [i.name, i.value]))));
+    }}, inputs, h('button', {type: 'submit', class: 'secondary'}, t('save')));
+  };
   const kind = h('select', {name: 'kind'}, Object.entries(WORDS[lang].kinds).map(([v, l]) => h('option', {value: v}, l)));
   const userForm = {username: field('username', 'username'), display_name: field('display_name', 'display_name'),
     password: field('password', 'password', 'password'), agency: field('agency', 'agency')};
@@ -944,10 +964,12 @@ async function viewAdmin(render) {
       body.kind = kind.value;
       act(() => api('POST', 'agencies', body));
     }}, withLabels(agencyForm, agencyKeys), labelled(t('kind'), kind), h('button', {type: 'submit'}, t('add'))),
-    table([t('agency_code'), t('name'), t('kind'), t('parent'), t('province'), t('head_name'), t('email_domains')],
+    table([t('agency_code'), t('name'), t('kind'), t('parent'), t('province'), t('head_name'), t('email_domains'),
+      t('contacts')],
       agencies.map((a) => h('tr', {}, h('td', {}, a.code), h('td', {}, a.name),
         h('td', {}, WORDS[lang].kinds[a.kind] || a.kind), h('td', {}, a.parent),
-        h('td', {}, a.province), h('td', {}, `${a.head_name}, ${a.head_title}`), h('td', {}, domainsForm(a))))),
+        h('td', {}, a.province), h('td', {}, `${a.head_name}, ${a.head_title}`), h('td', {}, domainsForm(a)),
+        h('td', {}, contactsForm(a))))),
     users && h('h2', {}, t('users')),
     users && h('form', {class: 'inline', id: 'user', onsubmit: (ev) => {
       ev.preventDefault();

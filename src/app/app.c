@@ -237,6 +237,7 @@ int app_open(const char *home, app **out, ct_error *err)
         return -1;
     }
     a->cal = cal;
+    app_mail_open(a); /* app_close gives it back */
     if (app_cfg(a)->root_offline && !offline_root_imported(a)) {
         ct_fail(err, 409, "ca.not_imported",
                 "phiên bản này chờ chứng thư CA từ lễ tạo khóa: chạy `chungthu ca import THƯ_MỤC` "
@@ -274,6 +275,7 @@ void app_close(app *a)
     pki_ca_free(&a->root);
     pki_ca_free(&a->issuing);
     store_close(a->db);
+    app_mail_close(a);
     calendar_free(a->cal);
     app_reload_close(a);
     free(a);

@@ -379,6 +379,44 @@ int app_agency_list(app *a, const app_actor *actor, agency_visit_fn visit, void 
 int app_agency_set_domains(app *a, const app_actor *actor, const char *code, const char *domains,
                            agency_record *out, ct_error *err);
 
+/* An agency's contacts (each NULL: unchanged; "" or spaces: cleared): the postal address
+ * (printed where the papers address the agency), the agency's e-mail, its phone, the clerk's and
+ * the head's e-mail (the e-mail notices go to the agency's and the clerk's). CA roles; checked
+ * before anything changes (400 "email.invalid" naming the field, "agency.phone_invalid",
+ * "text.*" for the address); audited as "agency.contacts" with what changed. */
+typedef struct app_agency_contacts {
+    const char *address;
+    const char *email;
+    const char *phone;
+    const char *clerk_email;
+    const char *head_email;
+} app_agency_contacts;
+int app_agency_set_contacts(app *a, const app_actor *actor, const char *code,
+                            const app_agency_contacts *in, agency_record *out, ct_error *err);
+
+/* ---- e-mail (app_mail.c; docs/operator-guide.md, "E-mail") ---- */
+
+/* The outbox, by id (state NULL: every message; "queued", "sent" or "failed"; another: 400
+ * "mail.state_invalid"). CA roles. The visitor's record has no bodies. */
+int app_mail_list(app *a, const app_actor *actor, const char *state, outbox_visit_fn visit,
+                  void *ctx, ct_error *err);
+typedef struct app_mail_report {
+    int queued_notices; /* expiry notices queued in this round */
+    int sent;
+    int deferred; /* failed this time, to be tried again later */
+    int failed;   /* failed for good: max_attempts reached */
+} app_mail_report;
+/* The upkeep's e-mail round (the server every minute, `run-due`, `mail send-due`): queue the
+ * expiry notices that are due, then deliver every queued message whose time has come, each
+ * claimed so that two senders never send one at once. Delivered at least once: a sender killed
+ * after the server took a message and before it was marked sent sends it again, with the same
+ * Message-ID. Nothing happens while [mail] smtp_url is empty. System and CA roles. */
+int app_mail_send_due(app *a, const app_actor *actor, app_mail_report *out, ct_error *err);
+/* A failed (or waiting) message queued again now, its attempts counted from 0; 409
+ * "mail.already_sent" for a sent one. CA roles; audited as "mail.retry". */
+int app_mail_retry(app *a, const app_actor *actor, int64_t id, ct_error *err);
+json_t *app_view_mail(const outbox_record *r);
+
 /* ---- dossiers: procedure 1.010847 (app_dossier.c) ---- */
 
 typedef struct app_submission {

@@ -7,6 +7,7 @@
  */
 #include "app/app_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -195,4 +196,152 @@ bool agency_visible(app *a, const app_actor *actor, const char *agency)
         if (strcmp(chain[i].code, actor->agency) == 0)
             return true;
     return false;
+}
+
+/* ---- contacts: where the papers and the e-mail notices go ---- */
+
+typedef struct contact_field {
+    const char *name; /* as in the view and the audit row */
+    size_t offset;    /* in agency_record */
+    size_t size;
+} contact_field;
+
+#define CONTACT(f)                                                                                 \
+    {                                                                                              \
+#f, offsetof(agency_record, f), sizeof(((agency_record *)0)->f)                            \
+    }
+static const contact_field contact_fields[] = {
+    CONTACT(address), CONTACT(email), CONTACT(phone), CONTACT(clerk_email), CONTACT(head_email),
+};
+
+/* A telephone number as people write one: digits with + ( ) . - and spaces, 3–20 characters,
+ * at least 3 digits. */
+static int clean_phone(const char *in, char *out, size_t size, ct_error *err)
+{
+    size_t digits = 0, len;
+    bool other = false;
+
+    while (*in == ' ')
+        in++;
+    len = strlen(in);
+    while (len > 0 && in[len - 1] == ' ')
+        len--;
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] >= '0' && in[i] <= '9')
+            digits++;
+        else if (strchr("+().- ", in[i]) == NULL)
+            other = true;
+    }
+    if (other || len < 3 || len > 20 || digits < 3 || len >= size)
+        return ct_fail(
+            err, 400, "agency.phone_invalid",
+            "số điện thoại \"%s\" không hợp lệ: 3–20 ký tự gồm chữ số, dấu cách và + ( ) "
+            ". -",
+            "the phone number \"%s\" is invalid: 3–20 characters of digits, spaces and "
+            "+ ( ) . -",
+            in);
+    memcpy(out, in, len);
+    out[len] = '\0';
+    return 0;
+}
+
+/* One contact as given (NULL: unchanged, "": cleared), checked, into its field of rec. */
+static int clean_contact(const contact_field *f, const char *in, agency_record *rec, ct_error *err)
+{
+    char *field = (char *)rec + f->offset;
+
+    if (in == NULL)
+        return 0;
+    if (in[strspn(in, " ")] == '\0') {
+        field[0] = '\0';
+        return 0;
+    }
+    if (strcmp(f->name, "address") == 0) {
+        if (text_clean_field(in, 200, "địa chỉ", "address", field, f->size, err) != 0 ||
+            text_check_plain(field, "địa chỉ", "address", err) != 0)
+            return -1;
+        return 0;
+    }
+    if (strcmp(f->name, "phone") == 0)
+        return clean_phone(in, field, f->size, err);
+    if (text_clean_email(in, field, f->size, err) != 0) {
+        char vi[64], en[64];
+        snprintf(vi, sizeof vi, "%s: ",
+                 strcmp(f->name, "email") == 0         ? "thư điện tử của cơ quan"
+                 : strcmp(f->name, "clerk_email") == 0 ? "thư điện tử của văn thư"
+                                                       : "thư điện tử của thủ trưởng");
+        snprintf(en, sizeof en, "%s: ",
+                 strcmp(f->name, "email") == 0         ? "agency e-mail"
+                 : strcmp(f->name, "clerk_email") == 0 ? "clerk e-mail"
+                                                       : "head e-mail");
+        return ct_error_prefix(err, vi, en);
+    }
+    return 0;
+}
+
+typedef struct contacts_change {
+    const app_actor *actor;
+    const char *code;
+    agency_record wanted; /* the cleaned values, in the contact fields */
+    const char *given[5]; /* which were given (non-NULL) */
+    agency_record rec;
+} contacts_change;
+
+static int set_contacts_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    contacts_change *x = ctx;
+    json_t *from = json_object(), *to = json_object();
+    agency_record before;
+
+    if (store_agency_get(a->db, x->code, &x->rec, err) != 0) {
+        json_decref(from);
+        json_decref(to);
+        return -1;
+    }
+    before = x->rec;
+    for (size_t i = 0; i < sizeof contact_fields / sizeof contact_fields[0]; i++) {
+        const contact_field *f = &contact_fields[i];
+        const char *was = (const char *)&before + f->offset;
+        const char *now = (const char *)&x->wanted + f->offset;
+        if (x->given[i] == NULL || strcmp(was, now) == 0)
+            continue;
+        memcpy((char *)&x->rec + f->offset, now, f->size);
+        json_object_set_new(from, f->name, json_string(was));
+        json_object_set_new(to, f->name, json_string(now));
+    }
+    if (json_object_size(to) == 0) {
+        json_decref(from);
+        json_decref(to);
+        return 0; /* nothing changes: nothing written, nothing audited */
+    }
+    if (store_agency_update(a->db, &x->rec, err) != 0) {
+        json_decref(from);
+        json_decref(to);
+        return -1;
+    }
+    return audit_append(a, x->actor, "agency.contacts", x->rec.code,
+                        json_pack("{s:o, s:o}", "from", from, "to", to), err);
+}
+
+int app_agency_set_contacts(app *a, const app_actor *actor, const char *code,
+                            const app_agency_contacts *in, agency_record *out, ct_error *err)
+{
+    contacts_change x = {.actor = actor, .code = code};
+    const char *given[] = {in->address, in->email, in->phone, in->clerk_email, in->head_email};
+
+    if (role_require(actor->role, ROLE_CA_ADMIN | ROLE_CA_OFFICER, "agency set", err) != 0)
+        return -1;
+    if (code == NULL || *code == '\0')
+        return ct_fail(err, 400, "agency.missing", "thiếu mã cơ quan",
+                       "the agency code is missing");
+    for (size_t i = 0; i < sizeof contact_fields / sizeof contact_fields[0]; i++) {
+        x.given[i] = given[i];
+        if (clean_contact(&contact_fields[i], given[i], &x.wanted, err) != 0)
+            return -1;
+    }
+    if (with_transaction(a, set_contacts_in_transaction, &x, err) != 0)
+        return -1;
+    if (out)
+        *out = x.rec;
+    return 0;
 }

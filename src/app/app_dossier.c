@@ -209,12 +209,14 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau0
         insert_applicants(a, d->code, list, count, now, err) != 0)
         return -1;
     /* The ID numbers stay in the database: the audit row names the applicants by row only. */
-    return audit_append(a, actor, "dossier.submit", d->code,
-                        json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "agency", d->agency, "channel",
-                                  d->channel, "applicants", (json_int_t)count, "confirmed_by",
-                                  d->confirmed_name, "confirmed_title", d->confirmed_title,
-                                  "counted_from", d->counted_from),
-                        err);
+    if (audit_append(a, actor, "dossier.submit", d->code,
+                     json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "agency", d->agency, "channel",
+                               d->channel, "applicants", (json_int_t)count, "confirmed_by",
+                               d->confirmed_name, "confirmed_title", d->confirmed_title,
+                               "counted_from", d->counted_from),
+                     err) != 0)
+        return -1;
+    return mail_dossier_received(a, actor, d, count, err);
 }
 
 typedef struct {
@@ -570,7 +572,8 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
                      : action == ACT_SUPPLEMENT ? "dossier.supplement"
                      : action == ACT_RESUBMIT   ? "dossier.resubmit"
                                                 : "dossier.withdraw",
-                     d->code, detail, err) != 0)
+                     d->code, detail, err) != 0 ||
+        mail_dossier_decision(a, actor, d, action, err) != 0)
         goto out;
     rc = 0;
 out:
@@ -819,9 +822,15 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
         update_step2_done(d, aps, now);
     }
     d->updated_at = now;
-    if (store_dossier_update(a->db, d, err) != 0)
+    if (store_dossier_update(a->db, d, err) != 0 ||
+        applicant_audit(a, actor, d, ap, t->action, from, err) != 0)
         return -1;
-    return applicant_audit(a, actor, d, ap, t->action, from, err);
+    /* the messages about one person (the pickup notice is one for the whole step: below) */
+    if (t->action == ACT_PUBLISH)
+        return mail_published(a, actor, d, ap, err);
+    if (t->action == ACT_REFUSE)
+        return mail_applicant_refused(a, actor, d, ap, err);
+    return 0;
 }
 
 /* What one step on a dossier works with. Everything it decides on is read inside the step's
@@ -958,6 +967,8 @@ static int dossier_step_in_transaction(app *a, void *ctx, ct_error *err)
 static int applicants_step_in_transaction(app *a, void *ctx, ct_error *err)
 {
     step *s = ctx;
+    applicant_list notified = {0};
+    int rc = -1;
 
     if (step_read(a, s, true, err) != 0)
         return -1;
@@ -967,18 +978,30 @@ static int applicants_step_in_transaction(app *a, void *ctx, ct_error *err)
         int which = applicant_transition(s, &ap, &t, err);
 
         if (which < 0)
-            return -1;
+            goto out;
         if (which > 0)
             continue;
         if (applicant_step(a, s->actor, &s->d, &ap, t, s->args, &s->aps, &s->cert_changed, err)) {
             prefix_applicant(ap.n, err);
-            return -1;
+            goto out;
+        }
+        if (t->action == ACT_NOTIFY_PICKUP && vec_push(&notified, ap) != 0) {
+            ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+            goto out;
         }
         s->done++;
     }
-    if (s->done == 0)
-        return nothing_done(s, err);
-    return dossier_complete_if_done(a, s, err);
+    if (s->done == 0) {
+        nothing_done(s, err);
+        goto out;
+    }
+    /* one pickup notice for the step, naming everyone it called */
+    if (mail_pickup(a, s->actor, &s->d, notified.items, notified.n, err) != 0)
+        goto out;
+    rc = dossier_complete_if_done(a, s, err);
+out:
+    free(notified.items);
+    return rc;
 }
 
 /* ---- issue: keys on a token from stock, the certificate signed on hold, all recorded ---- */

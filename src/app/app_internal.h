@@ -39,6 +39,7 @@ struct app {
      * while requests read it), freed at close */
     struct retired_calendar *retired_cals;
     struct retired_config *retired_cfgs; /* app_reload.c: the configurations a reload replaced */
+    bool mail_ready; /* app_mail_open: libcurl's global state taken, app_close gives it back */
 };
 
 /* app_reload.c: the configuration a use case reads, the same from its start to its end: the one
@@ -361,5 +362,52 @@ int user_set_role_in_transaction(app *a, const app_actor *actor, const char *use
 int dossier_step_in_approval(app *a, const app_actor *actor, json_t *parameters, bool *cert_changed,
                              ct_error *err);
 int dossier_issue_after_approval(app *a, const app_actor *actor, json_t *parameters, ct_error *err);
+
+/*
+ * app_mail.c: queue an e-mail inside the caller's transaction, so that the message exists if and
+ * only if the step that causes it commits. The template data/mail/KIND.txt (first line the
+ * subject, a blank line, the plain text) and KIND.html (the HTML part) is filled with vars and
+ * with what every message knows: office_name, office_address, base_url, portal_url, ref. The
+ * addresses in to[] that are empty or not an address are skipped, duplicates kept once; with no
+ * address left, or while [mail] smtp_url is empty, nothing is queued and *id is 0. The Message-ID
+ * is fixed now, and the queuing is audited ("mail.queue", object ref, without the body).
+ */
+#define APP_MAIL_TO_MAX 8
+#define APP_MAIL_VARS_MAX 24
+typedef struct app_mail {
+    const char *kind;                /* the template's name */
+    const char *ref;                 /* what it is about: a dossier code, "CODE#N", a serial */
+    const char *to[APP_MAIL_TO_MAX]; /* NULL-terminated when shorter */
+    const char *vars[APP_MAIL_VARS_MAX][2]; /* {name, value}, ends at a NULL name */
+    agency_record agency; /* app_mail_to_agency's copy, which to[] and vars[] point into */
+} app_mail;
+int app_mail_enqueue(app *a, const app_actor *actor, const app_mail *m, int64_t *id, ct_error *err);
+/* Add an address to m->to (NULL or "" ignored; full: ignored) and a variable to m->vars. */
+void app_mail_to(app_mail *m, const char *address);
+void app_mail_var(app_mail *m, const char *name, const char *value);
+/* The agency's contact and clerk addresses added to m->to, and its name and code as variables
+ * agency_name and agency_code (0; -1 when the agency cannot be read). */
+int app_mail_to_agency(app *a, app_mail *m, const char *agency_code, ct_error *err);
+/* app_mail_events.c: the messages of each event, queued inside the step's transaction (d, ap and
+ * cert as the step leaves them). received: count applicants; decision: supplement or reject
+ * (others queue nothing); pickup: the n applicants just notified; revoked: any subscriber
+ * certificate, its agency told when it came from a dossier. */
+int mail_dossier_received(app *a, const app_actor *actor, const dossier_record *d, size_t count,
+                          ct_error *err);
+int mail_dossier_decision(app *a, const app_actor *actor, const dossier_record *d,
+                          proc_action action, ct_error *err);
+int mail_applicant_refused(app *a, const app_actor *actor, const dossier_record *d,
+                           const applicant_record *ap, ct_error *err);
+int mail_pickup(app *a, const app_actor *actor, const dossier_record *d,
+                const applicant_record *aps, size_t n, ct_error *err);
+int mail_published(app *a, const app_actor *actor, const dossier_record *d,
+                   const applicant_record *ap, ct_error *err);
+int mail_cert_revoked(app *a, const app_actor *actor, const cert_record *cert, int reason,
+                      ct_error *err);
+/* The expiry notices due now, queued (each in its own transaction with its notice rows). */
+int app_mail_expiry(app *a, const app_actor *actor, int *queued, ct_error *err);
+/* libcurl's global state: app_open and app_close. */
+void app_mail_open(app *a);
+void app_mail_close(app *a);
 
 #endif

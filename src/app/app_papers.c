@@ -208,6 +208,16 @@ static void legal_bases(paper_doc *doc)
                "- Quyết định số 1924/QĐ-BQP của Bộ Quốc phòng công bố thủ tục hành chính.");
 }
 
+/* "Nơi nhận: - Như trên;" — the agency addressed above, with its postal address when it has one
+ * (the paper goes there by post: Decree 30/2020 lists the recipients at the bottom left). */
+static void recipient_as_above(paper_doc *doc, const agency_record *agency)
+{
+    if (agency->address[0])
+        paper_recipient(doc, "Như trên (%s);", agency->address);
+    else
+        paper_recipient(doc, "Như trên;");
+}
+
 static void addressed_to(paper_doc *doc, const char *who)
 {
     paper_para(doc, PAPER_CENTER, false);
@@ -336,7 +346,7 @@ static int pickup(paper_doc *doc, paper_input *in, ct_error *err)
     actor_full_name(in, "applicant.notify-pickup", in->aps.n ? in->aps.items[0].n : 0, signer,
                     sizeof signer);
     paper_signature(doc, NULL, "Người thông báo", signer[0] ? signer : NULL);
-    paper_recipient(doc, "Như trên;");
+    recipient_as_above(doc, &in->agency);
     paper_recipient(doc, "Lưu: VT, hồ sơ %s.", in->d.code);
     return 0;
 }
@@ -378,7 +388,7 @@ static int supplement(paper_doc *doc, paper_input *in, ct_error *err)
                app_cfg(in->a)->office_name, app_cfg(in->a)->office_address);
     actor_full_name(in, "dossier.supplement", 0, signer, sizeof signer);
     paper_signature(doc, NULL, "Người hướng dẫn", signer[0] ? signer : NULL);
-    paper_recipient(doc, "Như trên;");
+    recipient_as_above(doc, &in->agency);
     paper_recipient(doc, "Lưu: VT, hồ sơ %s.", in->d.code);
     return 0;
 }
@@ -438,7 +448,7 @@ static int refusal(paper_doc *doc, paper_input *in, ct_error *err)
     paper_text(doc, PAPER_JUSTIFY, true, PAPER_PLAIN,
                "Xin thông báo để quý cơ quan biết và thực hiện.");
     paper_signature(doc, NULL, "Người tiếp nhận, xử lý hồ sơ", signer[0] ? signer : NULL);
-    paper_recipient(doc, "Như trên;");
+    recipient_as_above(doc, &in->agency);
     paper_recipient(doc, "Lưu: VT, hồ sơ %s.", in->d.code);
     return 0;
 }

@@ -225,9 +225,13 @@ int cert_revoke_in_transaction(app *a, const app_actor *actor, const char *seria
         store_cert_set_status(a->db, rec.serial, rec.status, CERT_STATUS_REVOKED, rec.effective_at,
                               app_now(), reason, err) != 0)
         return -1;
-    return audit_append(
-        a, actor, "cert.revoke", rec.serial,
-        json_pack("{s:s, s:s}", "reason", crl_reason_name(reason), "previous", rec.status), err);
+    if (audit_append(
+            a, actor, "cert.revoke", rec.serial,
+            json_pack("{s:s, s:s}", "reason", crl_reason_name(reason), "previous", rec.status),
+            err) != 0)
+        return -1;
+    /* the subscriber and their agency are told, in the revocation's own transaction */
+    return mail_cert_revoked(a, actor, &rec, reason, err);
 }
 
 /* Inside the transaction: the status read here is the one the change is decided on. */

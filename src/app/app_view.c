@@ -86,10 +86,12 @@ static json_t *actions_json(const app_actor *actor, proc_subject subject, int fr
 
 json_t *app_view_agency(const agency_record *r)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "code", r->code, "name",
-                     r->name, "parent", r->parent, "province", r->province, "head_name",
-                     r->head_name, "head_title", r->head_title, "kind", r->kind, "email_domains",
-                     r->email_domains, "created_at", app_view_time(r->created_at));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}",
+                     "code", r->code, "name", r->name, "parent", r->parent, "province", r->province,
+                     "head_name", r->head_name, "head_title", r->head_title, "kind", r->kind,
+                     "email_domains", r->email_domains, "created_at", app_view_time(r->created_at),
+                     "address", r->address, "email", r->email, "phone", r->phone, "clerk_email",
+                     r->clerk_email, "head_email", r->head_email);
 }
 
 json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_t now)

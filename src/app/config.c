@@ -78,6 +78,17 @@ void config_defaults(app_config *c, const char *home)
     c->approvals_issue = 1;
     c->approvals_publish = 1;
     c->approvals_activate = 2;
+    snprintf(c->mail_starttls, sizeof c->mail_starttls, "opportunistic");
+    snprintf(c->mail_password_env, sizeof c->mail_password_env, "CHUNGTHU_SMTP_PASSWORD");
+    c->mail_max_attempts = 10;
+    c->mail_backoff_seconds = 60;
+    c->mail_backoff_max_seconds = 6 * 3600;
+    c->mail_timeout_seconds = 60;
+    snprintf(c->mail_expiry_days_text, sizeof c->mail_expiry_days_text, "60, 30, 7");
+    c->mail_expiry_days[0] = 60;
+    c->mail_expiry_days[1] = 30;
+    c->mail_expiry_days[2] = 7;
+    c->mail_expiry_count = 3;
 }
 
 typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
@@ -250,6 +261,32 @@ static const config_key keys[] = {
     LIVE_INT_KEY("approvals", "activate", approvals_activate,
                  "people who must agree to put an imported issuing CA key in use (`ca activate`): "
                  "1, or 2 (a second CA administrator or officer approves the first one's request)"),
+    TEXT_KEY("mail", "smtp_url", mail_smtp_url,
+             "the SMTP server e-mail notices go through: smtp://HOST:PORT (STARTTLS as below) or "
+             "smtps://HOST:PORT (TLS from the start); empty: no e-mail is queued"),
+    TEXT_KEY("mail", "starttls", mail_starttls,
+             "for smtp://: required (refuse a server without STARTTLS), opportunistic (use it "
+             "when offered) or off"),
+    TEXT_KEY("mail", "username", mail_username,
+             "the SMTP account to authenticate as (empty: no authentication)"),
+    TEXT_KEY("mail", "password_env", mail_password_env,
+             "the environment variable holding that account's password (never in this file)"),
+    TEXT_KEY("mail", "from", mail_from,
+             "the sender, \"Name <address>\" (empty: chungthu <noreply@ the host of base_url>)"),
+    TEXT_KEY("mail", "ca_file", mail_ca_file,
+             "a PEM file of the CA certificates the SMTP server's certificate is checked against "
+             "(empty: the system's)"),
+    INT_KEY("mail", "max_attempts", mail_max_attempts,
+            "delivery attempts before a message is marked failed (mail retry queues it again)"),
+    INT_KEY("mail", "backoff_seconds", mail_backoff_seconds,
+            "the wait before the first retry, in seconds; doubled after each failure"),
+    INT_KEY("mail", "backoff_max_seconds", mail_backoff_max_seconds,
+            "the longest wait between two attempts, in seconds"),
+    INT_KEY("mail", "timeout_seconds", mail_timeout_seconds,
+            "one delivery attempt's time limit, connection included, in seconds"),
+    TEXT_KEY("mail", "expiry_notice_days", mail_expiry_days_text,
+             "days before a certificate's end at which the agency and the subscriber are told, "
+             "each once (a list, e.g. 60, 30, 7; empty: no notices)"),
 };
 
 typedef struct {
@@ -303,6 +340,65 @@ static int on_value(void *user, const char *section, const char *name, const cha
         ct_fail(ctx->err, 400, "config.invalid", "chungthu.ini: [%s] %s không hợp lệ",
                 "chungthu.ini: [%s] %s is unknown or its value is invalid", section, name);
     ctx->failed = true;
+    return 0;
+}
+
+/* [mail]: a scheme libcurl sends with, a STARTTLS policy, and the notice days as numbers. */
+static int config_check_mail(app_config *cfg, ct_error *err)
+{
+    const char *p = cfg->mail_expiry_days_text;
+    int n = 0;
+
+    if (cfg->mail_smtp_url[0] && strncmp(cfg->mail_smtp_url, "smtp://", 7) != 0 &&
+        strncmp(cfg->mail_smtp_url, "smtps://", 8) != 0)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [mail] smtp_url phải bắt đầu bằng smtp:// hoặc smtps://",
+                       "chungthu.ini: [mail] smtp_url must begin with smtp:// or smtps://");
+    if (strcmp(cfg->mail_starttls, "required") != 0 &&
+        strcmp(cfg->mail_starttls, "opportunistic") != 0 && strcmp(cfg->mail_starttls, "off") != 0)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [mail] starttls phải là required, opportunistic hoặc off",
+                       "chungthu.ini: [mail] starttls must be required, opportunistic or off");
+    if (cfg->mail_max_attempts < 1 || cfg->mail_backoff_seconds < 1 ||
+        cfg->mail_backoff_max_seconds < cfg->mail_backoff_seconds || cfg->mail_timeout_seconds < 1)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [mail] max_attempts, backoff_seconds, timeout_seconds phải "
+                       "từ 1, backoff_max_seconds không nhỏ hơn backoff_seconds",
+                       "chungthu.ini: [mail] max_attempts, backoff_seconds and timeout_seconds "
+                       "must be 1 or more, backoff_max_seconds at least backoff_seconds");
+    while (*p) {
+        char *end;
+        long v;
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '\0')
+            break;
+        v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > 3650 || n == CFG_EXPIRY_MAX)
+            return ct_fail(err, 400, "config.invalid",
+                           "chungthu.ini: [mail] expiry_notice_days: tối đa %d số ngày từ 1 đến "
+                           "3650, cách nhau bằng dấu phẩy",
+                           "chungthu.ini: [mail] expiry_notice_days: at most %d numbers of days "
+                           "from 1 to 3650, separated by commas",
+                           CFG_EXPIRY_MAX);
+        cfg->mail_expiry_days[n++] = (int)v;
+        p = end;
+        if (*p != '\0' && *p != ',' && *p != ' ')
+            return ct_fail(err, 400, "config.invalid",
+                           "chungthu.ini: [mail] expiry_notice_days không hợp lệ",
+                           "chungthu.ini: [mail] expiry_notice_days is invalid");
+    }
+    /* largest first, each once: a certificate passes the thresholds in this order */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && cfg->mail_expiry_days[j] > cfg->mail_expiry_days[j - 1]; j--) {
+            int t = cfg->mail_expiry_days[j];
+            cfg->mail_expiry_days[j] = cfg->mail_expiry_days[j - 1];
+            cfg->mail_expiry_days[j - 1] = t;
+        }
+    cfg->mail_expiry_count = 0;
+    for (int i = 0; i < n; i++)
+        if (i == 0 || cfg->mail_expiry_days[i] != cfg->mail_expiry_days[i - 1])
+            cfg->mail_expiry_days[cfg->mail_expiry_count++] = cfg->mail_expiry_days[i];
     return 0;
 }
 
@@ -368,7 +464,7 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
                        "≥ 1, max_connections_per_client ≤ max_connections (0: không giới hạn)",
                        "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
                        "≥ 1, max_connections_per_client ≤ max_connections (0: no cap)");
-    return 0;
+    return config_check_mail(cfg, err);
 }
 
 /* A key's value in cfg as chungthu.ini writes it. */

@@ -99,6 +99,24 @@ typedef struct app_config {
     int approvals_issue;    /* keys and certificates issued for a dossier's applicants */
     int approvals_publish;  /* certificates published (taken off hold) */
     int approvals_activate; /* the issuing CA's key put in use after `ca import` */
+
+    /* [mail] e-mail notices through an SMTP server (docs/operator-guide.md, "E-mail") */
+    char mail_smtp_url[CFG_TEXT];   /* smtp://host:port or smtps://host:port; "": no e-mail */
+    char mail_starttls[16];         /* required | opportunistic | off (smtp:// only) */
+    char mail_username[CFG_TEXT];   /* "": no authentication */
+    char mail_password_env[64];     /* the environment variable holding the password */
+    char mail_from[CFG_TEXT];       /* "Name <addr>"; "": noreply@ the host of base_url */
+    char mail_ca_file[CFG_PATH];    /* CA certificates the server's is checked against; "": the
+                                       system's */
+    int mail_max_attempts;          /* a message is failed after this many attempts */
+    int mail_backoff_seconds;       /* the first retry's wait; doubled each time… */
+    int mail_backoff_max_seconds;   /* …up to this */
+    int mail_timeout_seconds;       /* one delivery attempt, connection to end */
+    char mail_expiry_days_text[64]; /* "60, 30, 7" */
+    /* the same, parsed by config_load: days before a certificate's end, largest first */
+#define CFG_EXPIRY_MAX 8
+    int mail_expiry_days[CFG_EXPIRY_MAX];
+    int mail_expiry_count;
 } app_config;
 
 void config_defaults(app_config *cfg, const char *home);

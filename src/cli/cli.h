@@ -190,6 +190,12 @@ int cmd_ocsp_rotate(cli_call *c);
 int cmd_agency_add(cli_call *c);
 int cmd_agency_set_domains(cli_call *c);
 int cmd_agency_list(cli_call *c);
+/* cli_mail.c: an agency's contacts; the outbox */
+int cmd_agency_set(cli_call *c);
+int cmd_mail_list(cli_call *c);
+int cmd_mail_send_due(cli_call *c);
+int cmd_mail_retry(cli_call *c);
+void cli_print_mail_report(const app_mail_report *r);
 int cmd_token_stock(cli_call *c);
 int cmd_token_list(cli_call *c);
 int cmd_token_provision(cli_call *c);

@@ -490,6 +490,13 @@ int cmd_run_due(cli_call *c)
     bool made = false;
 
     printf("Đã công bố / published: %d\n", published);
+    /* the e-mail waiting, and the expiry notices due, as the server's upkeep sends them */
+    if (rc == 0) {
+        app_mail_report mail;
+        rc = app_mail_send_due(c->a, &c->actor, &mail, &c->err);
+        if (rc == 0)
+            cli_print_mail_report(&mail);
+    }
     /* the upkeep outside the server also signs the audit trail's checkpoints when due */
     if (rc == 0)
         rc = app_audit_checkpoint(c->a, &c->actor, false, &cp, &made, &c->err);

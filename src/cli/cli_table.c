@@ -146,6 +146,13 @@ static const cli_command commands[] = {
      cmd_agency_set_domains, 0, OFFICER, CLI_OPEN,
      "Set the agency's official e-mail domains (\"\" ends the check): an applicant's address "
      "outside them is flagged at the officer's check."},
+    {"agency", "set", "CODE",
+     OPTS(OPT("address", "TEXT"), OPT("email", "ADDR"), OPT("phone", "TEL"),
+          OPT("clerk-email", "ADDR"), OPT("head-email", "ADDR"), JSON),
+     cmd_agency_set, 0, OFFICER, CLI_OPEN,
+     "Set the agency's contacts (\"\" clears one): postal address (printed where the papers "
+     "address it), e-mail, phone, the clerk's and the head's e-mail; the e-mail notices go to "
+     "the agency's and the clerk's address."},
     {"agency", "list", NULL, OPTS(JSON),
      cmd_agency_list, 0, OFFICER, CLI_OPEN,
      "List the agencies."},
@@ -290,7 +297,20 @@ static const cli_command commands[] = {
 
     {"run-due", NULL, NULL, NULL,
      cmd_run_due, 0, ROLE_SYSTEM, CLI_OPEN,
-     "Publish what is due (for cron, when the server is not running).", CLI_AS_OWNER},
+     "Publish what is due, queue the expiry notices and send the e-mail waiting (for cron, when "
+     "the server is not running).", CLI_AS_OWNER},
+
+    {"mail", "list", NULL, OPTS(OPT("state", "queued|sent|failed"), JSON),
+     cmd_mail_list, 0, OFFICER, CLI_OPEN,
+     "List the e-mail outbox: each message's recipients, subject, state, attempts and last "
+     "error."},
+    {"mail", "send-due", NULL, NULL,
+     cmd_mail_send_due, 0, ROLE_SYSTEM, CLI_OPEN,
+     "Queue the expiry notices that are due and send every message whose time has come, now "
+     "(the server does it every minute).", CLI_AS_OWNER},
+    {"mail", "retry", "ID", NULL,
+     cmd_mail_retry, 0, OFFICER, CLI_OPEN,
+     "Queue a failed message again (its attempts counted from 0), with its Message-ID."},
 
     {"calendar", "add-working-days", "DATE N", OPTS(JSON),
      cmd_calendar_add, 0, ROLE_NONE, CLI_NO_OPEN,

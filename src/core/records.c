@@ -26,3 +26,11 @@ void paper_record_free(paper_record *rec)
     rec->bytes = NULL;
     rec->len = 0;
 }
+
+void outbox_record_free(outbox_record *rec)
+{
+    free(rec->body_text);
+    free(rec->body_html);
+    rec->body_text = NULL;
+    rec->body_html = NULL;
+}

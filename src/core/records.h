@@ -107,6 +107,12 @@ typedef struct agency_record {
     char kind[8]; /* "party" | "state" */
     int64_t created_at;
     char email_domains[512]; /* official e-mail domains, "mic.gov.vn, bnv.gov.vn"; "": no check */
+    /* contacts: where the papers and the e-mail notices go ("" when unknown) */
+    char address[260]; /* postal address */
+    char email[256];   /* the agency's contact e-mail */
+    char phone[32];
+    char clerk_email[256]; /* the clerk (văn thư) handling certificates */
+    char head_email[256];  /* the head (thủ trưởng) */
 } agency_record;
 
 typedef struct dossier_record {
@@ -287,5 +293,39 @@ typedef struct approval_record {
 } approval_record;
 
 typedef int (*approval_visit_fn)(void *ctx, const approval_record *rec);
+
+/* ---- e-mail: the outbox (app_mail.c) ---- */
+
+/* One message, written in the transaction of the step that causes it and delivered later by
+ * the sender. Its Message-ID is fixed when it is queued, so that a delivery repeated after a
+ * crash carries the same one. */
+typedef struct outbox_record {
+    int64_t id;
+    char message_id[160]; /* "<outbox-ID.RANDOM@HOST>" */
+    int64_t created_at;
+    char kind[32];         /* received, supplement, rejected, refused, pickup, published, revoked,
+                              expiry */
+    char ref[128];         /* what it is about: a dossier code, "CODE#N", a certificate serial */
+    char recipients[1024]; /* addresses, separated by ", " */
+    char subject[512];     /* UTF-8, not yet encoded */
+    char *body_text;       /* owned; freed by outbox_record_free */
+    char *body_html;       /* owned */
+    char state[16];        /* queued | sent | failed */
+    int64_t attempts;
+    int64_t next_attempt_at;
+    char last_error[512];
+    int64_t sent_at;
+} outbox_record;
+
+void outbox_record_free(outbox_record *rec);
+
+typedef struct outbox_filter {
+    const char *state; /* NULL: any */
+    int64_t due_at;    /* non-zero: only queued messages with next_attempt_at <= due_at */
+    int64_t limit;     /* 0: no limit */
+} outbox_filter;
+
+/* The record is valid only during the call (its bodies are not filled in listings). */
+typedef int (*outbox_visit_fn)(void *ctx, const outbox_record *rec);
 
 #endif

@@ -166,6 +166,59 @@ static int agency_domains(api_call *c)
     return api_send_json(c->r, 200, app_view_agency(&out), NULL);
 }
 
+/* An agency's contacts: each field given is set ("" clears it), the others stay. */
+static int agency_contacts(api_call *c)
+{
+    app_agency_contacts in = {0};
+    agency_record out;
+    ct_error err = {0};
+    int rc = 0;
+    http_request *r = c->r;
+
+    if (api_get_string(r, c->body, "address", &in.address, &rc) ||
+        api_get_string(r, c->body, "email", &in.email, &rc) ||
+        api_get_string(r, c->body, "phone", &in.phone, &rc) ||
+        api_get_string(r, c->body, "clerk_email", &in.clerk_email, &rc) ||
+        api_get_string(r, c->body, "head_email", &in.head_email, &rc))
+        return rc;
+    if (app_agency_set_contacts(r->app, &c->actor, c->param[0], &in, &out, &err) != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 200, app_view_agency(&out), NULL);
+}
+
+/* ---- the e-mail outbox ---- */
+
+static int list_mail(void *l, const outbox_record *x)
+{
+    return collect(l, app_view_mail(x));
+}
+
+static int mail_list(api_call *c)
+{
+    json_t *list = json_array();
+    ct_error err = {0};
+
+    return send_or_error(
+        c->r, app_mail_list(c->r->app, &c->actor, http_query(c->r, "state"), list_mail, list, &err),
+        &err, 200, list);
+}
+
+static int mail_retry(api_call *c)
+{
+    char *end;
+    long long id = strtoll(c->param[0], &end, 10);
+    ct_error err = {0};
+
+    if (*end != '\0' || id < 1) {
+        ct_fail(&err, 404, "mail.not_found", "không có thư \"%s\"", "no message \"%s\"",
+                c->param[0]);
+        return api_send_error(c->r, &err);
+    }
+    if (app_mail_retry(c->r->app, &c->actor, (int64_t)id, &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_ok(c->r);
+}
+
 /* ---- dossiers ---- */
 
 typedef struct {
@@ -707,6 +760,7 @@ static const api_route routes[] = {
     {"GET",  "agencies",                        ANY_ROLE,                           false, agencies_list},
     {"POST", "agencies",                        ROLES_CA,                           true,  agency_add},
     {"POST", "agencies/{code}/domains",         ROLES_CA,                           true,  agency_domains},
+    {"POST", "agencies/{code}/contacts",        ROLES_CA,                           true,  agency_contacts},
     {"GET",  "dossiers",                        ANY_ROLE,                           false, dossiers_list},
     {"POST", "dossiers",                        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_submit},
     {"GET",  "dossiers/{code}",                 ANY_ROLE,                           false, dossier_show},
@@ -740,6 +794,8 @@ static const api_route routes[] = {
     {"GET",  "approvals",                       ROLES_CA,                           false, api_approvals_list},
     {"POST", "approvals/{id}/approve",          ROLES_CA,                           true,  api_approval_approve},
     {"POST", "approvals/{id}/decline",          ROLES_CA,                           true,  api_approval_decline},
+    {"GET",  "mail",                            ROLES_CA,                           false, mail_list},
+    {"POST", "mail/{id}/retry",                 ROLES_CA,                           true,  mail_retry},
     {"GET",  "audit/verify",                    READERS,                            false, audit_verify},
     {"GET",  "reports",                         READERS,                            false, report_show},
     {"GET",  "reports/{table}.csv",             READERS,                            false, report_csv},

@@ -165,10 +165,10 @@ typedef struct upkeep {
     unsigned watchdog; /* seconds between "WATCHDOG=1"; 0: no watchdog */
 } upkeep;
 
-/* Every minute: re-sign CRLs and OCSP answers nearing nextUpdate, and publish the
- * certificates whose requested effective time has come. Under a systemd watchdog it also tells
- * systemd it is alive, each round and at least twice per WatchdogSec: upkeep that hangs then
- * gets the service restarted. */
+/* Every minute: re-sign CRLs and OCSP answers nearing nextUpdate, publish the certificates
+ * whose requested effective time has come, and send the e-mail waiting. Under a systemd watchdog it
+ * also tells systemd it is alive, each round and at least twice per WatchdogSec: upkeep that hangs
+ * then gets the service restarted. */
 static void *upkeep_loop(void *arg)
 {
     upkeep *u = arg;
@@ -180,6 +180,7 @@ static void *upkeep_loop(void *arg)
         struct timespec until;
         ct_error err = {0};
         int published = 0;
+        app_mail_report mail;
         bool signed_now;
         pthread_mutex_unlock(&u->lock);
         if (u->watchdog)
@@ -192,6 +193,15 @@ static void *upkeep_loop(void *arg)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         else if (published > 0)
             fprintf(stderr, "chungthu: published %d certificate(s) as scheduled\n", published);
+        ct_error_clear(&err);
+        /* the expiry notices due, then the e-mail waiting (docs/operator-guide.md, E-mail) */
+        if (app_mail_send_due(u->app, &system, &mail, &err) != 0)
+            fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
+        else if (mail.sent + mail.deferred + mail.failed + mail.queued_notices > 0)
+            fprintf(stderr,
+                    "chungthu: e-mail: %d sent, %d deferred, %d failed; %d expiry notices "
+                    "queued\n",
+                    mail.sent, mail.deferred, mail.failed, mail.queued_notices);
         ct_error_clear(&err);
         if (app_audit_checkpoint(u->app, &system, false, NULL, &signed_now, &err) != 0)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);

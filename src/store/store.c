@@ -415,3 +415,41 @@ int store_approval_list(store *s, const char *state, approval_visit_fn visit, vo
 {
     return s->ops->approval_list(s->impl, state, visit, ctx, err);
 }
+
+int store_outbox_next_id(store *s, int64_t *id, ct_error *err)
+{
+    return s->ops->outbox_next_id(s->impl, id, err);
+}
+
+int store_outbox_insert(store *s, const outbox_record *rec, ct_error *err)
+{
+    return s->ops->outbox_insert(s->impl, rec, err);
+}
+
+int store_outbox_get(store *s, int64_t id, outbox_record *out, ct_error *err)
+{
+    return s->ops->outbox_get(s->impl, id, out, err);
+}
+
+int store_outbox_mark(store *s, const outbox_record *rec, ct_error *err)
+{
+    return s->ops->outbox_mark(s->impl, rec, err);
+}
+
+int store_outbox_list(store *s, const outbox_filter *filter, outbox_visit_fn visit, void *ctx,
+                      ct_error *err)
+{
+    return s->ops->outbox_list(s->impl, filter, visit, ctx, err);
+}
+
+int store_cert_expiring(store *s, int64_t now, int64_t until, int threshold, int64_t limit,
+                        expiring_visit_fn visit, void *ctx, ct_error *err)
+{
+    return s->ops->cert_expiring(s->impl, now, until, threshold, limit, visit, ctx, err);
+}
+
+int store_expiry_notice_insert(store *s, const char *serial, int threshold, int64_t outbox_id,
+                               int64_t at, bool *inserted, ct_error *err)
+{
+    return s->ops->expiry_notice_insert(s->impl, serial, threshold, outbox_id, at, inserted, err);
+}

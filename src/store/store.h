@@ -220,4 +220,27 @@ int store_approval_update(store *s, const approval_record *rec, ct_error *err);
 int store_approval_list(store *s, const char *state, approval_visit_fn visit, void *ctx,
                         ct_error *err);
 
+/* ---- e-mail: the outbox and the expiry notices ---- */
+
+/* The number the next message will have (inside the caller's transaction: max + 1). */
+int store_outbox_next_id(store *s, int64_t *id, ct_error *err);
+/* Insert a message under rec->id (from store_outbox_next_id). 409 "mail.exists". */
+int store_outbox_insert(store *s, const outbox_record *rec, ct_error *err);
+/* 404 "mail.not_found"; out's bodies are malloc'd (outbox_record_free). */
+int store_outbox_get(store *s, int64_t id, outbox_record *out, ct_error *err);
+/* Write a message's delivery fields: state, attempts, next_attempt_at, last_error, sent_at. */
+int store_outbox_mark(store *s, const outbox_record *rec, ct_error *err);
+/* Messages by id; filter (may be NULL) narrows them (state, due, limit). */
+int store_outbox_list(store *s, const outbox_filter *filter, outbox_visit_fn visit, void *ctx,
+                      ct_error *err);
+/* Active subscriber certificates ending in (now, until] with no expiry notice at threshold
+ * (days) yet, soonest first, at most limit (0: all). */
+typedef int (*expiring_visit_fn)(void *ctx, const char *serial, int64_t not_after);
+int store_cert_expiring(store *s, int64_t now, int64_t until, int threshold, int64_t limit,
+                        expiring_visit_fn visit, void *ctx, ct_error *err);
+/* Record that certificate serial's expiry was noticed at threshold days (outbox_id: the message
+ * that says so, 0 when nobody had an address), unless it was already: *inserted says which. */
+int store_expiry_notice_insert(store *s, const char *serial, int threshold, int64_t outbox_id,
+                               int64_t at, bool *inserted, ct_error *err);
+
 #endif

@@ -102,6 +102,16 @@ typedef struct store_backend {
     int (*checkpoint_append)(void *impl, const audit_checkpoint *cp, ct_error *err);
     int (*checkpoint_last)(void *impl, audit_checkpoint *out, ct_error *err);
     int (*checkpoint_walk)(void *impl, checkpoint_visit_fn visit, void *ctx, ct_error *err);
+    int (*outbox_next_id)(void *impl, int64_t *id, ct_error *err);
+    int (*outbox_insert)(void *impl, const outbox_record *rec, ct_error *err);
+    int (*outbox_get)(void *impl, int64_t id, outbox_record *out, ct_error *err);
+    int (*outbox_mark)(void *impl, const outbox_record *rec, ct_error *err);
+    int (*outbox_list)(void *impl, const outbox_filter *f, outbox_visit_fn visit, void *ctx,
+                       ct_error *err);
+    int (*cert_expiring)(void *impl, int64_t now, int64_t until, int threshold, int64_t limit,
+                         expiring_visit_fn visit, void *ctx, ct_error *err);
+    int (*expiry_notice_insert)(void *impl, const char *serial, int threshold, int64_t outbox_id,
+                                int64_t at, bool *inserted, ct_error *err);
 } store_backend;
 
 struct store {

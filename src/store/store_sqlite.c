@@ -396,6 +396,41 @@ const char *const sq_migrations[] = {
      * account answers for at most one account */
     "ALTER TABLE users ADD COLUMN os_user TEXT NOT NULL DEFAULT '';"
     "CREATE UNIQUE INDEX users_os_user ON users(os_user) WHERE os_user <> '';",
+    /* 19: e-mail. An agency's contacts; the outbox, written in the transaction of the step that
+     * causes a message and delivered later (its Message-ID fixed here); the expiry notices
+     * given, one per certificate and threshold, written with the message they queued; and the
+     * active certificates by their end, for the notices' daily look */
+    "ALTER TABLE agencies ADD COLUMN address TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE agencies ADD COLUMN email TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE agencies ADD COLUMN phone TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE agencies ADD COLUMN clerk_email TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE agencies ADD COLUMN head_email TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  message_id TEXT NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  ref TEXT NOT NULL,"
+    "  recipients TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  body_text TEXT NOT NULL,"
+    "  body_html TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('queued','sent','failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  sent_at INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE state = 'queued';"
+    "CREATE TABLE expiry_notices ("
+    "  serial TEXT NOT NULL,"
+    "  threshold_days INTEGER NOT NULL,"
+    "  outbox_id INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (serial, threshold_days)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX certificates_not_after ON certificates(not_after)"
+    "  WHERE status = 'active' AND kind = 'subscriber';",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -1545,4 +1580,11 @@ const store_backend store_sqlite_backend = {
     .checkpoint_append = sqlite_checkpoint_append,
     .checkpoint_last = sqlite_checkpoint_last,
     .checkpoint_walk = sqlite_checkpoint_walk,
+    .outbox_next_id = sq_outbox_next_id,
+    .outbox_insert = sq_outbox_insert,
+    .outbox_get = sq_outbox_get,
+    .outbox_mark = sq_outbox_mark,
+    .outbox_list = sq_outbox_list,
+    .cert_expiring = sq_cert_expiring,
+    .expiry_notice_insert = sq_expiry_notice_insert,
 };

@@ -224,6 +224,18 @@ int sq_approval_update(void *impl, const approval_record *rec, ct_error *err);
 int sq_approval_list(void *impl, const char *state, approval_visit_fn visit, void *ctx,
                      ct_error *err);
 
+/* store_sqlite_mail.c */
+int sq_outbox_next_id(void *impl, int64_t *id, ct_error *err);
+int sq_outbox_insert(void *impl, const outbox_record *rec, ct_error *err);
+int sq_outbox_get(void *impl, int64_t id, outbox_record *out, ct_error *err);
+int sq_outbox_mark(void *impl, const outbox_record *rec, ct_error *err);
+int sq_outbox_list(void *impl, const outbox_filter *f, outbox_visit_fn visit, void *ctx,
+                   ct_error *err);
+int sq_cert_expiring(void *impl, int64_t now, int64_t until, int threshold, int64_t limit,
+                     expiring_visit_fn visit, void *ctx, ct_error *err);
+int sq_expiry_notice_insert(void *impl, const char *serial, int threshold, int64_t outbox_id,
+                            int64_t at, bool *inserted, ct_error *err);
+
 extern const char *const sq_migrations[];
 extern const size_t sq_migration_count;
 

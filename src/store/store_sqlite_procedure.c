@@ -17,7 +17,9 @@ static const sq_column agency_cols[] = {
     TEXT(agency_record, parent),        TEXT(agency_record, province),
     TEXT(agency_record, head_name),     TEXT(agency_record, head_title),
     TEXT(agency_record, kind),          INT(agency_record, created_at),
-    TEXT(agency_record, email_domains),
+    TEXT(agency_record, email_domains), TEXT(agency_record, address),
+    TEXT(agency_record, email),         TEXT(agency_record, phone),
+    TEXT(agency_record, clerk_email),   TEXT(agency_record, head_email),
 };
 static const sq_table agency_table = SQ_TABLE("agencies", agency_cols, 1, agency_record);
 

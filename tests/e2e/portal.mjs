@@ -81,6 +81,20 @@ await run({base, accounts: readAccounts(accountsFile), shots}, async (browser) =
   await admin.click('#stock button');
   await admin.waitForSelector('[data-flash=ok]');
   check('admin stocks two blank tokens', await admin.locator('tr[data-token-state=blank]').count() === blankBefore + 2);
+  /* and the agency's contacts, where its e-mail notices go */
+  const contacts = admin.locator('form[data-contacts="BKHCN.VPC"]');
+  await contacts.locator('input[name=address]').fill('113 Trần Duy Hưng, Cầu Giấy, Hà Nội');
+  await contacts.locator('input[name=email]').fill('vp@most.gov.vn');
+  await contacts.locator('input[name=clerk_email]').fill('vanthu@most.gov.vn');
+  await contacts.locator('button').click();
+  let saved = null;
+  for (let i = 0; i < 100 && !(saved && saved.clerk_email); i++) {
+    saved = (await admin.evaluate(() => fetch('/api/v1/agencies').then((r) => r.json())))
+      .find((a) => a.code === 'BKHCN.VPC');
+    if (!saved.clerk_email) await admin.waitForTimeout(50);
+  }
+  check('admin sets the agency contacts', saved.address === '113 Trần Duy Hưng, Cầu Giấy, Hà Nội' &&
+    saved.email === 'vp@most.gov.vn' && saved.clerk_email === 'vanthu@most.gov.vn', JSON.stringify(saved));
   await inspect(admin, 'admin');
   await go(admin, '#/password');
   await inspect(admin, 'password');

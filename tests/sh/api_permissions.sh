@@ -117,6 +117,11 @@ POST|drafts/@R@/list|{"csv":"$LIST"}|401|403|403|403|200|403|404
 POST|drafts/@R@/confirm|{}|401|403|403|403|403|409|403
 POST|agencies|{"code":"AG@N@","name":"Cơ quan @N@","province":"Huế","head_name":"A","head_title":"B","kind":"state"}|401|201|201|403|403|403|403
 POST|agencies/BYT/domains|{"email_domains":"moh.gov.vn"}|401|200|200|403|403|403|403
+POST|agencies/BYT/contacts|{"email":"vanphong@moh.gov.vn"}|401|200|200|403|403|403|403
+POST|agencies/BYT/contacts|{"email":"vanphong@"}|401|400|400|403|403|403|403
+GET|mail||401|200|200|403|403|403|403
+GET|mail?state=nope||401|400|400|403|403|403|403
+POST|mail/1/retry|{}|401|404|404|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC postal)|401|403|201|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC online)|401|403|400|403|403|403|403
 POST|dossiers/@D@/publish|{}|401|403|409|403|403|403|403

@@ -60,7 +60,8 @@ contents=$(dpkg-deb -c "$DEB")
 for f in ./usr/bin/chungthu ./lib/systemd/system/chungthu.service \
     ./lib/systemd/system/chungthu-upkeep.service ./lib/systemd/system/chungthu-upkeep.timer \
     ./etc/chungthu/chungthu.env ./etc/logrotate.d/chungthu ./usr/share/chungthu/web/index.html \
-    ./usr/share/chungthu/data/holidays/2026.txt ./usr/share/man/man1/chungthu.1.gz; do
+    ./usr/share/chungthu/data/holidays/2026.txt ./usr/share/chungthu/data/mail/received.txt \
+    ./usr/share/chungthu/data/mail/received.html ./usr/share/man/man1/chungthu.1.gz; do
     contains "the package holds $f" " $f" "$contents"
 done
 
