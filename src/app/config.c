@@ -71,6 +71,7 @@ void config_defaults(app_config *c, const char *home)
     c->body_timeout = 120;
     c->max_connections = 4000;
     c->max_connections_per_client = 256;
+    c->cache_max_age = 300;
     c->approvals_revoke = 2;
     c->approvals_user = 2;
     c->approvals_role = 2;
@@ -240,6 +241,10 @@ static const config_key keys[] = {
             "connections open at once, overall (0: no cap)"),
     INT_KEY("server", "max_connections_per_client", max_connections_per_client,
             "connections open at once from one address, trusted proxies exempt (0: no cap)"),
+    LIVE_INT_KEY("server", "cache_max_age", cache_max_age,
+                 "seconds an HTTP cache in front may keep an OCSP GET answer or a CRL (max-age, "
+                 "never past nextUpdate): a revocation is seen through the cache within it; 0: "
+                 "until nextUpdate"),
     LIVE_INT_KEY("approvals", "revoke", approvals_revoke,
                  "people who must agree to revoke a certificate: 1, or 2 (a second CA officer "
                  "approves the first one's request)"),
@@ -464,6 +469,10 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
                        "≥ 1, max_connections_per_client ≤ max_connections (0: không giới hạn)",
                        "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
                        "≥ 1, max_connections_per_client ≤ max_connections (0: no cap)");
+    if (cfg->cache_max_age < 0 || cfg->cache_max_age > 7 * 86400)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [server] cache_max_age từ 0 đến 604800 giây",
+                       "chungthu.ini: [server] cache_max_age is 0 to 604800 seconds");
     return config_check_mail(cfg, err);
 }
 

@@ -85,6 +85,10 @@ typedef struct app_config {
     int body_timeout;    /* seconds from the head to the whole body */
     int max_connections; /* open at once, overall */
     int max_connections_per_client; /* open at once from one address (trusted proxies exempt) */
+    /* How long an HTTP cache in front (nginx, a CDN) may keep an OCSP GET answer or a CRL:
+     * max-age is the smaller of this and the time to nextUpdate, so a revocation is seen through
+     * the cache within it. 0: until nextUpdate (RFC 5019's bound). */
+    int cache_max_age;
 
     /* [limits] (0: no limit) */
     int dossiers_per_agency_day;   /* dossiers an agency's accounts may submit in one day */
