@@ -794,7 +794,7 @@ static const api_route routes[] = {
     {"GET",  "approvals",                       ROLES_CA,                           false, api_approvals_list},
     {"POST", "approvals/{id}/approve",          ROLES_CA,                           true,  api_approval_approve},
     {"POST", "approvals/{id}/decline",          ROLES_CA,                           true,  api_approval_decline},
-    {"GET",  "mail",                            ROLES_CA,                           false, mail_list},
+    {"GET",  "mail",                            READERS,                            false, mail_list},
     {"POST", "mail/{id}/retry",                 ROLES_CA,                           true,  mail_retry},
     {"GET",  "audit/verify",                    READERS,                            false, audit_verify},
     {"GET",  "reports",                         READERS,                            false, report_show},

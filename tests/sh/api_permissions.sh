@@ -119,8 +119,8 @@ POST|agencies|{"code":"AG@N@","name":"Cơ quan @N@","province":"Huế","head_nam
 POST|agencies/BYT/domains|{"email_domains":"moh.gov.vn"}|401|200|200|403|403|403|403
 POST|agencies/BYT/contacts|{"email":"vanphong@moh.gov.vn"}|401|200|200|403|403|403|403
 POST|agencies/BYT/contacts|{"email":"vanphong@"}|401|400|400|403|403|403|403
-GET|mail||401|200|200|403|403|403|403
-GET|mail?state=nope||401|400|400|403|403|403|403
+GET|mail||401|200|200|200|403|403|403
+GET|mail?state=nope||401|400|400|400|403|403|403
 POST|mail/1/retry|{}|401|404|404|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC postal)|401|403|201|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC online)|401|403|400|403|403|403|403
