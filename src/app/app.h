@@ -451,6 +451,36 @@ int app_mau02_template_xlsx(const unsigned char **data, size_t *len, ct_error *e
 int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        dossier_record *out, app_list_errors *list_errors, ct_error *err);
 
+/* A request about certificates the agency's subscribers hold (every kind but new issuance):
+ * intake as for a Mẫu 02 list (channel, agency, the head's confirmation), one applicant per
+ * certificate, each with the details of the applicant it was issued to. */
+typedef struct app_request_cert {
+    const char *serial;
+    /* change of details: the new values (NULL: unchanged) */
+    const char *full_name;
+    const char *unit;
+    const char *position;
+    const char *email;
+} app_request_cert;
+
+typedef struct app_request {
+    const char *kind;   /* suspension | resumption | revocation | renewal | change */
+    const char *reason; /* revocation: affiliationChanged | keyCompromise | cessationOfOperation */
+    app_submission intake; /* agency, channel, confirmation (no list) */
+    const app_request_cert *certs;
+    size_t n_certs;
+} app_request;
+
+/* Receive a request: every certificate is the agency's own subscriber certificate, in a state
+ * that fits the kind (active; on hold after publication for a resumption; within [lifecycle]
+ * renewal_window_days of its end for a renewal), checked in the transaction that records the
+ * dossier. Agency accounts submit online, the CA records direct and postal ones. Codes:
+ * request.kind, request.no_certs, request.duplicate, request.reason, request.reason_unexpected,
+ * cert.not_found, request.foreign_cert (403), request.cert_state (409),
+ * request.renewal_window (409), request.no_change, and intake's. */
+int app_dossier_request(app *a, const app_actor *actor, const app_request *in, dossier_record *out,
+                        ct_error *err);
+
 typedef struct app_step_args {
     int64_t applicant;  /* 0: every applicant the action applies to (refuse: one, named) */
     const char *reason; /* reject, supplement, cancel, refuse */

@@ -53,6 +53,10 @@ void app_config_hold_as(const app *a, const app_config *cfg);
  * against them). */
 #define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */
 #define STEP4_DAYS 1 /* step 4: within 1 working day of the activation request */
+/* A dossier's kind (a row written before kinds existed is a new issuance), and the CA's working
+ * days for it: step 2's 3 for a new issuance, [deadlines] for the others. */
+dossier_kind app_dossier_kind(const dossier_record *d);
+int app_kind_days(const app *a, dossier_kind kind);
 
 /* app_claim.c: run fn inside one store transaction: committed when fn returns 0, rolled back
  * otherwise (fn's error stands). A step reads the state it decides on inside fn, so that N
@@ -109,6 +113,12 @@ int dossier_check_submission(app *a, const app_actor *actor, const app_submissio
                              app_list_errors *list_errors, ct_error *err);
 int dossier_create(app *a, const app_actor *actor, dossier_record *d,
                    const struct mau02_applicant *list, size_t count, ct_error *err);
+/* The intake checks without a list (channel, role, agency, confirmation), and the dossier's
+ * own row (state received, code, due time of its kind) inside the caller's transaction: what
+ * every kind of dossier shares (app_lifecycle.c makes the others' applicants). */
+int dossier_check_intake(app *a, const app_actor *actor, const app_submission *in,
+                         dossier_record *d, ct_error *err);
+int dossier_register(app *a, const app_actor *actor, dossier_record *d, ct_error *err);
 /* app_mau02_json.c: the list as JSON, an array of objects (or {"applicants": [...]}) with the
  * Mẫu 02 fields by name, each checked as mau02_check_row() checks a CSV row, then duplicates;
  * codes json.malformed, json.type, mau02.empty and mau02_check_row's. Every problem goes into
@@ -341,6 +351,7 @@ int app_audit_signer_open(app *a, const char *passphrase, ct_error *err);
 #define APPROVAL_ISSUE "issue"
 #define APPROVAL_PUBLISH "publish"
 #define APPROVAL_ACTIVATE "ca.activate"
+#define APPROVAL_SUSPEND "suspend"
 int approval_gate(app *a, const app_actor *actor, const char *action, const char *object,
                   json_t *parameters, transaction_fn check, void *check_ctx,
                   approval_record *pending, ct_error *err);
@@ -404,6 +415,8 @@ int mail_published(app *a, const app_actor *actor, const dossier_record *d,
                    const applicant_record *ap, ct_error *err);
 int mail_cert_revoked(app *a, const app_actor *actor, const cert_record *cert, int reason,
                       ct_error *err);
+int mail_cert_suspended(app *a, const app_actor *actor, const dossier_record *d,
+                        const cert_record *cert, ct_error *err);
 /* The expiry notices due now, queued (each in its own transaction with its notice rows). */
 int app_mail_expiry(app *a, const app_actor *actor, int *queued, ct_error *err);
 /* libcurl's global state: app_open and app_close. */

@@ -79,6 +79,15 @@ void config_defaults(app_config *c, const char *home)
     c->approvals_issue = 1;
     c->approvals_publish = 1;
     c->approvals_activate = 2;
+    c->approvals_suspend = 1;
+    c->suspension_days = 1;
+    c->resumption_days = 1;
+    c->revocation_days = 1;
+    c->renewal_days = 3;
+    c->change_days = 3;
+    c->renewal_window_days = 60;
+    c->renewal_rekey = 1;
+    c->renewal_revokes_old = 0;
     snprintf(c->mail_starttls, sizeof c->mail_starttls, "opportunistic");
     snprintf(c->mail_password_env, sizeof c->mail_password_env, "CHUNGTHU_SMTP_PASSWORD");
     c->mail_max_attempts = 10;
@@ -266,6 +275,33 @@ static const config_key keys[] = {
     LIVE_INT_KEY("approvals", "activate", approvals_activate,
                  "people who must agree to put an imported issuing CA key in use (`ca activate`): "
                  "1, or 2 (a second CA administrator or officer approves the first one's request)"),
+    LIVE_INT_KEY("approvals", "suspend", approvals_suspend,
+                 "people who must agree to suspend a certificate on an agency's request: 1, or 2 "
+                 "(a second CA officer approves the first one's request)"),
+    LIVE_INT_KEY("deadlines", "suspension_days", suspension_days,
+                 "working days from receipt within which the CA suspends a certificate asked "
+                 "for (1-30)"),
+    LIVE_INT_KEY("deadlines", "resumption_days", resumption_days,
+                 "working days from receipt within which the CA resumes a suspended certificate "
+                 "(1-30)"),
+    LIVE_INT_KEY("deadlines", "revocation_days", revocation_days,
+                 "working days from receipt within which the CA revokes a certificate on an "
+                 "agency's request (1-30)"),
+    LIVE_INT_KEY("deadlines", "renewal_days", renewal_days,
+                 "working days from receipt within which the CA issues a renewal and notifies "
+                 "its pickup (1-30)"),
+    LIVE_INT_KEY("deadlines", "change_days", change_days,
+                 "working days from receipt within which the CA issues the certificate of a "
+                 "change of details and notifies its pickup (1-30)"),
+    LIVE_INT_KEY("lifecycle", "renewal_window_days", renewal_window_days,
+                 "a certificate may be renewed only within this many days before its end "
+                 "(1-365)"),
+    LIVE_INT_KEY("lifecycle", "renewal_rekey", renewal_rekey,
+                 "1: a renewal generates a new key pair on the subscriber's token; 0: the new "
+                 "certificate certifies the same key"),
+    LIVE_INT_KEY("lifecycle", "renewal_revokes_old", renewal_revokes_old,
+                 "1: the renewed certificate is revoked as superseded when the new one is "
+                 "published; 0: it stays valid to its end"),
     TEXT_KEY("mail", "smtp_url", mail_smtp_url,
              "the SMTP server e-mail notices go through: smtp://HOST:PORT (STARTTLS as below) or "
              "smtps://HOST:PORT (TLS from the start); empty: no e-mail is queued"),
@@ -438,14 +474,31 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
         return ct_fail(err, 400, "config.syntax", "chungthu.ini lỗi cú pháp ở dòng %d",
                        "chungthu.ini has a syntax error on line %d", rc);
     /* four eyes counts one person or two: anything else would be a step nobody can finish */
-    const int counts[] = {cfg->approvals_revoke,  cfg->approvals_user,  cfg->approvals_role,
-                          cfg->approvals_accept,  cfg->approvals_issue, cfg->approvals_publish,
-                          cfg->approvals_activate};
+    const int counts[] = {cfg->approvals_revoke,   cfg->approvals_user,   cfg->approvals_role,
+                          cfg->approvals_accept,   cfg->approvals_issue,  cfg->approvals_publish,
+                          cfg->approvals_activate, cfg->approvals_suspend};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         if (counts[i] < 1 || counts[i] > 2)
             return ct_fail(err, 400, "config.invalid",
                            "chungthu.ini: [approvals] mỗi giá trị phải là 1 hoặc 2",
                            "chungthu.ini: [approvals] each value must be 1 or 2");
+    {
+        const int days[] = {cfg->suspension_days, cfg->resumption_days, cfg->revocation_days,
+                            cfg->renewal_days, cfg->change_days};
+        for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+            if (days[i] < 1 || days[i] > 30)
+                return ct_fail(err, 400, "config.invalid",
+                               "chungthu.ini: [deadlines] mỗi thời hạn từ 1 đến 30 ngày làm việc",
+                               "chungthu.ini: [deadlines] each is 1 to 30 working days");
+    }
+    if (cfg->renewal_window_days < 1 || cfg->renewal_window_days > 365 ||
+        (cfg->renewal_rekey != 0 && cfg->renewal_rekey != 1) ||
+        (cfg->renewal_revokes_old != 0 && cfg->renewal_revokes_old != 1))
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [lifecycle] renewal_window_days từ 1 đến 365; "
+                       "renewal_rekey, renewal_revokes_old là 0 hoặc 1",
+                       "chungthu.ini: [lifecycle] renewal_window_days is 1 to 365; renewal_rekey "
+                       "and renewal_revokes_old are 0 or 1");
     /* Checked here rather than where they are used, so that a reload refuses them with the
      * rest of the file instead of putting in force a value every later use would trip on. */
     if (cfg->opening_min >= cfg->closing_min)

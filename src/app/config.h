@@ -103,6 +103,21 @@ typedef struct app_config {
     int approvals_issue;    /* keys and certificates issued for a dossier's applicants */
     int approvals_publish;  /* certificates published (taken off hold) */
     int approvals_activate; /* the issuing CA's key put in use after `ca import` */
+    int approvals_suspend;  /* a certificate suspended on an agency's request */
+
+    /* [deadlines] the CA's working days for each kind of request, from receipt (a new
+     * issuance's step 2 is the procedure's 3 working days, fixed) */
+    int suspension_days;
+    int resumption_days;
+    int revocation_days;
+    int renewal_days;
+    int change_days;
+
+    /* [lifecycle] renewal and change of details */
+    int renewal_window_days; /* a certificate is renewed only this close to its end */
+    int renewal_rekey;       /* 1: a renewal makes a new key pair on the token; 0: same key */
+    int renewal_revokes_old; /* 1: the renewed certificate is revoked (superseded) at the new
+                                one's publication; 0: it runs to its end */
 
     /* [mail] e-mail notices through an SMTP server (docs/operator-guide.md, "E-mail") */
     char mail_smtp_url[CFG_TEXT];   /* smtp://host:port or smtps://host:port; "": no e-mail */

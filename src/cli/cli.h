@@ -210,6 +210,7 @@ int cmd_login(cli_call *c);
 int cmd_logout(cli_call *c);
 int cmd_whoami(cli_call *c);
 int cmd_dossier_submit(cli_call *c);
+int cmd_dossier_request(cli_call *c);
 int cmd_dossier_step(cli_call *c); /* data: the proc_action */
 int cmd_dossier_show(cli_call *c);
 int cmd_dossier_slip(cli_call *c); /* data: the slip_kind */

@@ -132,6 +132,8 @@ typedef struct dossier_record {
     char reason[512];
     char created_by[128];
     int64_t updated_at;
+    char kind[16];           /* dossier_kind_name(): new | suspension | … */
+    char request_reason[32]; /* revocation: the RFC 5280 reason asked for */
 } dossier_record;
 
 typedef struct applicant_record {

@@ -358,8 +358,66 @@ static int dossier_letter(api_call *c)
     return api_send_letter(c->r, &d, data, len);
 }
 
+/* A request about certificates already issued: "kind", "reason" (revocation), and
+ * "certificates", each a serial or {"serial", and for a change "full_name", "unit", "position",
+ * "email"}. */
+static int dossier_request(api_call *c, const char *kind)
+{
+    app_request in = {.kind = kind};
+    app_request_cert *certs = NULL;
+    json_t *list = json_object_get(c->body, "certificates"), *item;
+    dossier_record d;
+    ct_error err = {0};
+    size_t i;
+    int rc = 0;
+    http_request *r = c->r;
+
+    if (api_get_string(r, c->body, "agency", &in.intake.agency, &rc) ||
+        api_get_string(r, c->body, "channel", &in.intake.channel, &rc) ||
+        api_get_string(r, c->body, "confirmed_by", &in.intake.confirmed_by, &rc) ||
+        api_get_string(r, c->body, "confirmed_on", &in.intake.confirmed_on, &rc) ||
+        api_get_string(r, c->body, "reason", &in.reason, &rc))
+        return rc;
+    if (list && !json_is_array(list))
+        return api_fail(r, 400, "json.type", "\"certificates\" phải là mảng",
+                        "\"certificates\" must be an array");
+    in.n_certs = json_array_size(list);
+    if (in.n_certs > 1000)
+        in.n_certs = 1001; /* refused by the use case, without reading the rest */
+    certs = calloc(in.n_certs ? in.n_certs : 1, sizeof *certs);
+    if (certs == NULL)
+        return api_fail(r, 500, "oom", "hết bộ nhớ", "out of memory");
+    json_array_foreach(list, i, item)
+    {
+        if (i >= in.n_certs)
+            break;
+        if (json_is_string(item)) {
+            certs[i].serial = json_string_value(item);
+            continue;
+        }
+        if (!json_is_object(item) || api_get_string(r, item, "serial", &certs[i].serial, &rc) ||
+            api_get_string(r, item, "full_name", &certs[i].full_name, &rc) ||
+            api_get_string(r, item, "unit", &certs[i].unit, &rc) ||
+            api_get_string(r, item, "position", &certs[i].position, &rc) ||
+            api_get_string(r, item, "email", &certs[i].email, &rc)) {
+            free(certs);
+            return rc ? rc
+                      : api_fail(r, 400, "json.type",
+                                 "mỗi chứng thư là số hiệu hoặc đối tượng {\"serial\": …}",
+                                 "each certificate is a serial or an object {\"serial\": …}");
+        }
+    }
+    in.certs = certs;
+    rc = app_dossier_request(r->app, &c->actor, &in, &d, &err);
+    free(certs);
+    if (rc != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 201, app_view_dossier(&c->actor, &d, app_now()), NULL);
+}
+
 /* A dossier that came in person or by post, recorded by the CA (agencies submit online through
- * drafts). The list: "csv" text, or "applicants" objects. */
+ * drafts). The list: "csv" text, or "applicants" objects. With a "kind" other than "new", a
+ * request about certificates already issued (above), from the agency online too. */
 static int dossier_submit(api_call *c)
 {
     app_submission in = {0};
@@ -370,7 +428,12 @@ static int dossier_submit(api_call *c)
     char *list_json = NULL;
     int rc = 0;
     http_request *r = c->r;
+    const char *kind = NULL;
 
+    if (api_get_string(r, c->body, "kind", &kind, &rc))
+        return rc;
+    if (kind && strcmp(kind, "new") != 0)
+        return dossier_request(c, kind);
     if (api_get_string(r, c->body, "agency", &in.agency, &rc) ||
         api_get_string(r, c->body, "channel", &in.channel, &rc) ||
         api_get_string(r, c->body, "confirmed_by", &in.confirmed_by, &rc) ||

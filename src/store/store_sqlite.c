@@ -431,6 +431,22 @@ const char *const sq_migrations[] = {
     ") WITHOUT ROWID;"
     "CREATE INDEX certificates_not_after ON certificates(not_after)"
     "  WHERE status = 'active' AND kind = 'subscriber';",
+    /* 20: dossier kinds (new issuance, suspension, resumption, revocation, renewal, change of
+     * details) and the reason a revocation request gives; the applicants found by the
+     * certificate they concern; and suspension in the status table: a published certificate
+     * (effective_at set) may go from active to hold and back, a certificate never published
+     * only from hold to active (publication) */
+    "ALTER TABLE dossiers ADD COLUMN kind TEXT NOT NULL DEFAULT 'new' CHECK (kind IN ('new',"
+    "  'suspension', 'resumption', 'revocation', 'renewal', 'change'));"
+    "ALTER TABLE dossiers ADD COLUMN request_reason TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX applicants_previous ON applicants(previous_serial) WHERE previous_serial <> '';"
+    "DROP TRIGGER certificates_status_table;"
+    "CREATE TRIGGER certificates_status_table BEFORE UPDATE OF status ON certificates"
+    "  WHEN NEW.status IS NOT OLD.status AND NOT ("
+    "    (OLD.status = 'hold' AND NEW.status IN ('active', 'revoked', 'expired'))"
+    "    OR (OLD.status = 'active' AND NEW.status IN ('revoked', 'expired'))"
+    "    OR (OLD.status = 'active' AND NEW.status = 'hold' AND OLD.effective_at <> 0))"
+    "  BEGIN SELECT RAISE(ABORT, 'certificate status change not allowed'); END;",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 

@@ -40,6 +40,8 @@ static const sq_column dossier_cols[] = {
     TEXT(dossier_record, reason),
     TEXT(dossier_record, created_by),
     INT(dossier_record, updated_at),
+    TEXT(dossier_record, kind),
+    TEXT(dossier_record, request_reason),
 };
 static const sq_table dossier_table = SQ_TABLE("dossiers", dossier_cols, 1, dossier_record);
 

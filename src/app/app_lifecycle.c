@@ -1,0 +1,270 @@
+/*
+ * app_lifecycle.c — the intake of dossiers about certificates already issued: suspension,
+ * resumption, revocation on request, renewal and change of details (DESIGN.md §8 "Dossier
+ * kinds").
+ *
+ * Such a dossier is received like a Mẫu 02 list (channel, agency, the head's confirmation, a
+ * code, a receipt and a due time of its kind) and then moves through the same transition table,
+ * in the rows of its kind (core/procedure.c). Each applicant is one certificate, named by its
+ * previous_serial and carrying the details of the person it was issued to (for a change of
+ * details, with the new ones). What the request may ask is checked in the transaction that
+ * records it: the certificate is the agency's own and in a state that fits the kind.
+ */
+#include "app/app_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "core/mau02.h"
+
+/* The reasons an agency may give for a revocation (RFC 5280 5.3.1): the person left or moved,
+ * the token lost or the key exposed, the certificate no longer needed. */
+static const char *const request_reasons[] = {"affiliationChanged", "keyCompromise",
+                                              "cessationOfOperation"};
+
+typedef struct {
+    const app_actor *actor;
+    const app_request *in;
+    dossier_kind kind;
+    dossier_record *d;
+    applicant_record *aps; /* one per certificate, filled in the transaction */
+} request_ctx;
+
+static int check_reason(const app_request *in, dossier_kind kind, dossier_record *d, ct_error *err)
+{
+    bool given = in->reason && *in->reason;
+
+    if (kind != KIND_REVOCATION) {
+        if (given)
+            return ct_fail(err, 400, "request.reason_unexpected",
+                           "chỉ đề nghị thu hồi mới nêu lý do thu hồi",
+                           "only a revocation request gives a revocation reason");
+        return 0;
+    }
+    for (size_t i = 0; given && i < sizeof request_reasons / sizeof request_reasons[0]; i++) {
+        if (strcmp(in->reason, request_reasons[i]) == 0) {
+            snprintf(d->request_reason, sizeof d->request_reason, "%s", request_reasons[i]);
+            return 0;
+        }
+    }
+    return ct_fail(err, 400, "request.reason",
+                   "lý do thu hồi phải là affiliationChanged (chuyển công tác, nghỉ việc), "
+                   "keyCompromise (mất thiết bị, lộ khóa) hoặc cessationOfOperation (không còn "
+                   "sử dụng)",
+                   "the revocation reason must be affiliationChanged (the person left or moved), "
+                   "keyCompromise (the token lost or the key exposed) or cessationOfOperation "
+                   "(no longer needed)");
+}
+
+/* The certificate's state fits what the kind does to it. */
+static int check_cert_state(app *a, dossier_kind kind, const cert_record *cert, int64_t now,
+                            ct_error *err)
+{
+    bool active = strcmp(cert->status, CERT_STATUS_ACTIVE) == 0 && cert->not_after > now;
+    bool suspended = strcmp(cert->status, CERT_STATUS_HOLD) == 0 && cert->effective_at != 0;
+    bool fits = kind == KIND_RESUMPTION ? suspended : active;
+
+    if (!fits) {
+        char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+        snprintf(vi, sizeof vi, "chứng thư %s đang ở trạng thái \"%s\": không thể đề nghị %s",
+                 cert->serial, cert->status, dossier_kind_label(kind, false));
+        snprintf(en, sizeof en, "certificate %s is \"%s\": no %s can be asked for it", cert->serial,
+                 cert->status, dossier_kind_label(kind, true));
+        return ct_fail_text(err, 409, "request.cert_state", vi, en);
+    }
+    if (kind == KIND_RENEWAL) {
+        int window = app_cfg(a)->renewal_window_days;
+        if (cert->not_after - now > (int64_t)window * 86400) {
+            char end[11];
+            ct_date_format(ct_utc_to_local_date(cert->not_after), end);
+            return ct_fail(err, 409, "request.renewal_window",
+                           "chứng thư %s hết hạn ngày %s: chỉ gia hạn trong %d ngày trước khi "
+                           "hết hạn",
+                           "certificate %s ends on %s: it is renewed only within %d days of its "
+                           "end",
+                           cert->serial, end, window);
+        }
+    }
+    return 0;
+}
+
+/* A change of details: the holder's row with the new values, checked as an intake row is. */
+static int apply_change(const app_request_cert *c, applicant_record *ap, ct_error *err)
+{
+    const char *cells[MAU02_COLUMNS] = {
+        "1",
+        c->full_name ? c->full_name : ap->full_name,
+        ap->birth_date,
+        ap->id_number,
+        ap->id_issued_on,
+        ap->id_issued_at,
+        c->email ? c->email : ap->email,
+        c->unit ? c->unit : ap->unit,
+        ap->province,
+        c->position ? c->position : ap->position,
+        ap->category,
+        ap->phone,
+        "",
+    };
+    mau02_applicant m;
+    char today[11];
+
+    ct_date_format(ct_utc_to_local_date(app_now()), today);
+    if (mau02_check_row(cells, 1, today, &m, err) != 0)
+        return -1;
+    if (strcmp(m.full_name, ap->full_name) == 0 && strcmp(m.email, ap->email) == 0 &&
+        strcmp(m.unit, ap->unit) == 0 && strcmp(m.position, ap->position) == 0)
+        return ct_fail(err, 400, "request.no_change",
+                       "đề nghị thay đổi nội dung không đổi gì: nêu họ tên, đơn vị, chức vụ hoặc "
+                       "thư điện tử mới",
+                       "a change of details changes nothing: give a new name, unit, position or "
+                       "e-mail");
+    snprintf(ap->full_name, sizeof ap->full_name, "%s", m.full_name);
+    snprintf(ap->email, sizeof ap->email, "%s", m.email);
+    snprintf(ap->unit, sizeof ap->unit, "%s", m.unit);
+    snprintf(ap->position, sizeof ap->position, "%s", m.position);
+    return 0;
+}
+
+/* One certificate of the request: the agency's own, in a fitting state; its applicant row. */
+static int request_applicant(app *a, request_ctx *r, size_t i, int64_t now, ct_error *err)
+{
+    const app_request_cert *c = &r->in->certs[i];
+    applicant_record *ap = &r->aps[i];
+    applicant_record holder;
+    dossier_record issued_in;
+    cert_record cert;
+    char serial[41];
+    int rc;
+
+    if (serial_normalize(c->serial, serial, err) != 0)
+        return -1;
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(r->aps[j].previous_serial, serial) == 0)
+            return ct_fail(err, 400, "request.duplicate",
+                           "chứng thư %s được nêu hai lần trong đề nghị",
+                           "certificate %s is named twice in the request", serial);
+    if (store_cert_get(a->db, serial, &cert, NULL) != 0)
+        return ct_fail(err, 404, "cert.not_found", "không có chứng thư %s", "no certificate %s",
+                       serial);
+    cert_record_free(&cert);
+    /* a certificate the agency did not ask for is as foreign as one of another agency */
+    if (strcmp(cert.kind, "subscriber") != 0 ||
+        store_applicant_by_cert(a->db, serial, &holder, NULL) != 0 ||
+        store_dossier_get(a->db, holder.dossier, &issued_in, err) != 0 ||
+        strcmp(issued_in.agency, r->d->agency) != 0)
+        return ct_fail(err, 403, "request.foreign_cert",
+                       "chứng thư %s không phải của thuê bao thuộc cơ quan %s",
+                       "certificate %s is not one of agency %s's subscribers", serial,
+                       r->d->agency);
+    if (check_cert_state(a, r->kind, &cert, now, err) != 0)
+        return -1;
+    /* the person's row as it was issued, and the certificate it concerns */
+    memset(ap, 0, sizeof *ap);
+    snprintf(ap->full_name, sizeof ap->full_name, "%s", holder.full_name);
+    snprintf(ap->birth_date, sizeof ap->birth_date, "%s", holder.birth_date);
+    snprintf(ap->id_number, sizeof ap->id_number, "%s", holder.id_number);
+    snprintf(ap->id_issued_on, sizeof ap->id_issued_on, "%s", holder.id_issued_on);
+    snprintf(ap->id_issued_at, sizeof ap->id_issued_at, "%s", holder.id_issued_at);
+    snprintf(ap->email, sizeof ap->email, "%s", holder.email);
+    snprintf(ap->unit, sizeof ap->unit, "%s", holder.unit);
+    snprintf(ap->province, sizeof ap->province, "%s", holder.province);
+    snprintf(ap->position, sizeof ap->position, "%s", holder.position);
+    snprintf(ap->category, sizeof ap->category, "%s", holder.category);
+    snprintf(ap->phone, sizeof ap->phone, "%s", holder.phone);
+    snprintf(ap->previous_serial, sizeof ap->previous_serial, "%s", serial);
+    rc = 0;
+    if (r->kind == KIND_CHANGE)
+        rc = apply_change(c, ap, err);
+    else if (c->full_name || c->unit || c->position || c->email)
+        rc = ct_fail(err, 400, "request.details_unexpected",
+                     "chỉ đề nghị thay đổi nội dung thông tin mới nêu thông tin mới",
+                     "only a change of details gives new details");
+    return rc;
+}
+
+static int request_in_transaction(app *a, void *ctx, ct_error *err)
+{
+    request_ctx *r = ctx;
+    int64_t now = app_now();
+    json_t *serials = json_array();
+
+    for (size_t i = 0; i < r->in->n_certs; i++) {
+        if (request_applicant(a, r, i, now, err) != 0) {
+            char vi[64], en[64];
+            json_decref(serials);
+            snprintf(vi, sizeof vi, "chứng thư thứ %zu: ", i + 1);
+            snprintf(en, sizeof en, "certificate %zu: ", i + 1);
+            ct_error_prefix(err, vi, en);
+            return -1;
+        }
+        json_array_append_new(serials, json_string(r->aps[i].previous_serial));
+    }
+    if (dossier_register(a, r->actor, r->d, err) != 0) {
+        json_decref(serials);
+        return -1;
+    }
+    for (size_t i = 0; i < r->in->n_certs; i++) {
+        applicant_record *ap = &r->aps[i];
+        snprintf(ap->dossier, sizeof ap->dossier, "%s", r->d->code);
+        ap->n = (int64_t)i + 1;
+        snprintf(ap->state, sizeof ap->state, "%s", applicant_state_name(APPLICANT_PENDING));
+        ap->updated_at = now;
+        if (store_applicant_insert(a->db, ap, err) != 0) {
+            json_decref(serials);
+            return -1;
+        }
+    }
+    if (audit_append(a, r->actor, "dossier.submit", r->d->code,
+                     json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s}", "agency", r->d->agency,
+                               "channel", r->d->channel, "kind", r->d->kind, "certificates",
+                               serials, "reason", r->d->request_reason, "confirmed_by",
+                               r->d->confirmed_name, "confirmed_title", r->d->confirmed_title,
+                               "counted_from", r->d->counted_from),
+                     err) != 0)
+        return -1;
+    return mail_dossier_received(a, r->actor, r->d, r->in->n_certs, err);
+}
+
+int app_dossier_request(app *a, const app_actor *actor, const app_request *in, dossier_record *out,
+                        ct_error *err)
+{
+    dossier_record d;
+    request_ctx r = {.actor = actor, .in = in, .d = &d};
+    int rc;
+
+    if (role_require(actor->role, ROLES_AGENCY | ROLE_CA_OFFICER, "dossier request", err) != 0)
+        return -1;
+    if (in->kind == NULL || dossier_kind_parse(in->kind, &r.kind) != 0 || r.kind == KIND_NEW)
+        return ct_fail(err, 400, "request.kind",
+                       "loại đề nghị phải là suspension (tạm dừng), resumption (khôi phục), "
+                       "revocation (thu hồi), renewal (gia hạn) hoặc change (thay đổi nội dung "
+                       "thông tin)",
+                       "the kind must be suspension, resumption, revocation, renewal or change");
+    if (in->n_certs == 0 || in->n_certs > 1000)
+        return ct_fail(err, 400, "request.no_certs",
+                       "nêu từ 1 đến 1000 chứng thư (số hiệu) mà đề nghị liên quan",
+                       "name 1 to 1000 certificates (serials) the request concerns");
+    /* as for a list: online from the agency's own accounts, on paper recorded by the CA */
+    if ((actor->role & ROLE_CA_OFFICER) && in->intake.channel &&
+        strcmp(in->intake.channel, "online") == 0)
+        return ct_fail(err, 400, "dossier.channel",
+                       "đề nghị trực tuyến chỉ đến từ tài khoản của cơ quan; ở đây ghi nhận đề "
+                       "nghị direct (trực tiếp) hoặc postal (bưu chính)",
+                       "online requests come from the agency's own accounts; record direct or "
+                       "postal ones here");
+    if (dossier_check_intake(a, actor, &in->intake, &d, err) != 0 ||
+        check_reason(in, r.kind, &d, err) != 0)
+        return -1;
+    snprintf(d.kind, sizeof d.kind, "%s", dossier_kind_name(r.kind));
+    r.aps = calloc(in->n_certs, sizeof *r.aps);
+    if (r.aps == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    rc = with_transaction(a, request_in_transaction, &r, err);
+    free(r.aps);
+    if (rc == 0 && out)
+        *out = d;
+    return rc;
+}
