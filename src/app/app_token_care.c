@@ -23,10 +23,8 @@
  */
 #include "app/app_internal.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,7 +33,6 @@
 
 #include "core/cert_status.h"
 #include "core/token_custody.h"
-#include "pki/crl.h"
 #include "token/token.h"
 
 #define BLANK_LABEL "chungthu-blank"
