@@ -75,14 +75,26 @@ const WORDS = {
     new_list: 'Danh sách mới (Mẫu 02, CSV; để trống: giữ danh sách cũ)', new_letter: 'Văn bản đề nghị mới (để trống: giữ văn bản cũ)',
     envelope: 'Phong bì mã PIN', print_envelope: 'In phong bì mã PIN', envelope_printed: 'Đã mở phong bì mã PIN để in; máy chủ không còn giữ mã PIN.',
     confirm_envelope: 'In phong bì mã PIN của thiết bị {serial}? Chỉ in được một lần: sau đó mã PIN không còn lưu ở đâu.',
+    token_care: 'Xử lý thiết bị',
+    care_confirm: {
+      'reset-pin': 'Đặt lại mã PIN của thiết bị {serial}? Mã PIN cũ sẽ không dùng được nữa; phong bì mã PIN mới chờ in.',
+      broken: 'Ghi nhận thiết bị {serial} bị hỏng? Chứng thư số trên thiết bị sẽ bị thu hồi (chấm dứt hoạt động).',
+      returned: 'Ghi nhận thiết bị {serial} đã thu về CA? Chứng thư số còn hiệu lực sẽ bị thu hồi (chấm dứt hoạt động).',
+      destroy: 'Tiêu hủy thiết bị {serial}? Dữ liệu trên thiết bị sẽ bị xóa; không thể hoàn tác.',
+    },
+    care_lost_reason: 'Báo mất thiết bị {serial}: chứng thư số sẽ bị thu hồi (lộ khóa). Ghi rõ thời gian, địa điểm, hoàn cảnh mất:',
+    care_reset_done: 'Đã đặt lại mã PIN; in phong bì mã PIN mới cho người dùng.',
     received_by: 'Họ tên người của cơ quan nhận thiết bị', handed_to: 'Người nhận thiết bị (để trống: chính người được cấp)',
     kinds: {state: 'Cơ quan nhà nước', party: 'Cơ quan của Đảng'},
     token_states: {blank: 'Trắng (trong kho)', provisioned: 'Đã nạp chứng thư', with_agency: 'Cơ quan đã nhận',
-      with_subscriber: 'Người dùng đang giữ', damaged: 'Hỏng', wiped: 'Đã xóa trắng', revoked: 'Đã thu hồi'},
+      with_subscriber: 'Người dùng đang giữ', damaged: 'Hỏng', wiped: 'Đã xóa trắng', revoked: 'Chứng thư đã thu hồi',
+      lost: 'Bị mất', returned: 'Đã thu về CA', destroyed: 'Đã tiêu hủy'},
     audit_actions: {
       'dossier.submit': 'Nộp hồ sơ', 'dossier.complete': 'Hoàn thành hồ sơ', 'draft.submit': 'Nộp hồ sơ trực tuyến',
       'cert.reserve': 'Giữ số sê-ri chứng thư số', 'cert.issue': 'Ký chứng thư số', 'token.provision': 'Nạp thiết bị',
       'token.damaged': 'Thiết bị hỏng', 'token.wipe': 'Xóa trắng thiết bị', 'token.stock': 'Nhập thiết bị vào kho',
+      'token.reset_pin': 'Đặt lại mã PIN', 'token.lost': 'Báo mất thiết bị', 'token.broken': 'Báo hỏng thiết bị',
+      'token.returned': 'Thu thiết bị về CA', 'token.destroy': 'Tiêu hủy thiết bị', 'token.cert_revoked': 'Thiết bị mang chứng thư đã thu hồi',
       'mail.queue': 'Xếp thư thông báo', 'mail.sent': 'Đã gửi thư thông báo', 'mail.deferred': 'Gửi thư chưa được, sẽ gửi lại',
       'mail.failed': 'Gửi thư thất bại', 'mail.retry': 'Gửi lại thư thông báo', 'agency.contacts': 'Sửa liên hệ của cơ quan',
     },
@@ -171,14 +183,26 @@ const WORDS = {
     new_list: 'New list (Mẫu 02, CSV; empty: keep the list)', new_letter: 'New request letter (empty: keep the letter)',
     envelope: 'PIN envelope', print_envelope: 'Print the PIN envelope', envelope_printed: 'The PIN envelope is open for printing; the server no longer keeps the PIN.',
     confirm_envelope: 'Print the PIN envelope of token {serial}? It prints once only: the PIN is kept nowhere afterwards.',
+    token_care: 'Token care',
+    care_confirm: {
+      'reset-pin': 'Reset the PIN of token {serial}? The old PIN stops working; a new PIN envelope waits to be printed.',
+      broken: 'Record token {serial} as broken? Its certificate is revoked (cessation of operation).',
+      returned: 'Record token {serial} as back at the CA? A certificate still valid is revoked (cessation of operation).',
+      destroy: 'Destroy token {serial}? What it holds is wiped; this cannot be undone.',
+    },
+    care_lost_reason: 'Report token {serial} lost: its certificate is revoked (key compromise). When, where and how was it lost?',
+    care_reset_done: 'The PIN is reset; print the new PIN envelope for the holder.',
     received_by: "Full name of the agency's person who collected the tokens", handed_to: 'Received by (empty: the holder)',
     kinds: {state: 'State body', party: 'Party body'},
     token_states: {blank: 'Blank (in stock)', provisioned: 'Certificate loaded', with_agency: 'With the agency',
-      with_subscriber: 'With the subscriber', damaged: 'Damaged', wiped: 'Wiped', revoked: 'Revoked'},
+      with_subscriber: 'With the subscriber', damaged: 'Damaged', wiped: 'Wiped', revoked: 'Certificate revoked',
+      lost: 'Lost', returned: 'Returned to the CA', destroyed: 'Destroyed'},
     audit_actions: {
       'dossier.submit': 'Dossier submitted', 'dossier.complete': 'Dossier completed', 'draft.submit': 'Submitted online',
       'cert.reserve': 'Certificate serial reserved', 'cert.issue': 'Certificate signed', 'token.provision': 'Token loaded',
       'token.damaged': 'Token damaged', 'token.wipe': 'Token wiped', 'token.stock': 'Tokens stocked',
+      'token.reset_pin': 'PIN reset', 'token.lost': 'Token reported lost', 'token.broken': 'Token reported broken',
+      'token.returned': 'Token returned to the CA', 'token.destroy': 'Token destroyed', 'token.cert_revoked': "Token's certificate revoked",
       'mail.queue': 'Notice queued', 'mail.sent': 'Notice sent', 'mail.deferred': 'Notice not sent yet, to retry',
       'mail.failed': 'Notice failed', 'mail.retry': 'Notice queued again', 'agency.contacts': 'Agency contacts changed',
     },
@@ -907,6 +931,25 @@ function printEnvelope(serial, button) {
   window.addEventListener('focus', () => route(), {once: true});
 }
 
+/* Token care: the moves the server offers this person for this token now (k.actions, from the
+ * custody table), each confirmed first; a loss asks for its circumstances, which become the
+ * reason on record. */
+function tokenCare(k) {
+  return (k.actions || []).map((a) => h('button', {type: 'button', class: 'secondary',
+    'data-token-action': a.name, 'data-token': k.serial, onclick: () => {
+      const body = {};
+      if (a.name === 'lost') {
+        const reason = window.prompt(t('care_lost_reason').replace('{serial}', k.serial));
+        if (!reason || !reason.trim()) return;
+        body.reason = reason.trim();
+      } else if (!window.confirm(WORDS[lang].care_confirm[a.name].replace('{serial}', k.serial))) {
+        return;
+      }
+      act(() => api('POST', `tokens/${encodeURIComponent(k.serial)}/${a.name}`, body),
+        a.name === 'reset-pin' ? t('care_reset_done') : undefined);
+    }}, (a.label && a.label[lang]) || a.name));
+}
+
 async function viewAdmin(render) {
   const admin = me.role === 'ca_admin';
   const [agencies, tokens, holidays, users] = await Promise.all([
@@ -951,12 +994,13 @@ async function viewAdmin(render) {
       ev.preventDefault();
       act(() => api('POST', 'tokens/stock', {count: Number(count.value)}));
     }}, labelled(t('count'), count), h('button', {type: 'submit'}, t('stock'))),
-    table([t('serial'), t('label'), t('state'), t('cert_serial'), t('code'), t('envelope')],
+    table([t('serial'), t('label'), t('state'), t('cert_serial'), t('code'), t('envelope'), t('token_care')],
       tokens.map((k) => h('tr', {'data-token-state': k.state}, h('td', {}, h('code', {}, k.serial)), h('td', {}, k.label),
         h('td', {}, WORDS[lang].token_states[k.state] || k.state), h('td', {}, k.cert_serial ? h('code', {}, k.cert_serial) : t('none')),
         h('td', {}, k.dossier ? `${k.dossier} #${k.applicant}` : t('none')),
         h('td', {}, k.envelope_waiting ? h('button', {type: 'button', class: 'secondary', 'data-envelope': k.serial,
-          onclick: (ev) => printEnvelope(k.serial, ev.currentTarget)}, t('print_envelope')) : '')))),
+          onclick: (ev) => printEnvelope(k.serial, ev.currentTarget)}, t('print_envelope')) : ''),
+        h('td', {class: 'actions'}, tokenCare(k))))),
     h('h2', {}, t('agencies')),
     h('form', {class: 'inline', id: 'agency', onsubmit: (ev) => {
       ev.preventDefault();

@@ -18,6 +18,7 @@
 #include "core/procedure.h"
 #include "core/role.h"
 #include "core/subscriber.h"
+#include "core/token_custody.h"
 #include "core/records.h"
 
 typedef struct app app;
@@ -228,6 +229,18 @@ typedef struct app_provisioned {
  * procedure's issue step runs the same code. */
 int app_token_provision(app *a, const app_actor *actor, const app_provision_request *req,
                         app_provisioned *out, ct_error *err);
+
+/* Token care (app_token_care.c): one move of a token's chain of custody (core/token_custody.h):
+ * TOKEN_ACT_RESET_PIN (a new random user PIN set with the SO PIN kept at stocking, a new PIN
+ * envelope waiting to be printed; the old PIN stops working), TOKEN_ACT_LOST (reason required;
+ * its certificate revoked keyCompromise), TOKEN_ACT_BROKEN (→ damaged; revoked
+ * cessationOfOperation), TOKEN_ACT_RETURNED (back at the CA; a certificate still valid or on
+ * hold is revoked cessationOfOperation), TOKEN_ACT_DESTROY (the device wiped when present).
+ * One transaction, audited. Errors: 404 token.not_found (also another agency's token), 409
+ * token.custody (the state does not allow it), 403 role.forbidden, 400 token.reason_*. *out
+ * (may be NULL): the token as it now stands. */
+int app_token_care(app *a, const app_actor *actor, const char *serial, token_action action,
+                   const char *reason, token_record *out, ct_error *err);
 
 /* ---- status: revocation, CRLs, OCSP (app_status.c) ---- */
 
@@ -861,7 +874,8 @@ json_t *app_view_mau02_row(const mau02_applicant *row);
  * data. */
 json_t *app_view_lookup(const dossier_record *d, const applicant_record *ap);
 json_t *app_view_cert(const cert_record *c);
-json_t *app_view_token(const token_record *t);
+/* A token, with the care actions the actor may take now (actor NULL: none). */
+json_t *app_view_token(const app_actor *actor, const token_record *t);
 json_t *app_view_user(const user_record *u);
 json_t *app_view_draft(const draft_record *d);
 json_t *app_view_audit(const audit_entry *e);

@@ -160,6 +160,16 @@ void app_issued_token_free(app_issued_token *t);
 /* Move a stock token to a new state (inside the caller's transaction). "" serial: no-op. */
 int app_token_set_state(app *a, const char *serial, const char *state, ct_error *err);
 void app_token_close(app *a);
+/* app_token.c, for token care (app_token_care.c): the module, a token's SO PIN opened from its
+ * seal (pin: 80 bytes), a fresh user PIN as provisioning makes them. */
+struct token_module;
+int token_care_module(app *a, struct token_module **m, ct_error *err);
+int token_care_so_pin(app *a, const token_record *t, char *pin, size_t size, ct_error *err);
+int token_care_user_pin(char out[16], ct_error *err);
+/* app_token_care.c: a certificate's revocation moves the token carrying it (in the holder's
+ * hands or still at the CA) to "revoked", inside the revocation's transaction; a token in
+ * another state (lost, returned, …) keeps it. */
+int token_follow_revocation(app *a, const app_actor *actor, const char *cert_serial, ct_error *err);
 /* Load the token module ([token] module) if it is not yet, and count the tokens its slots
  * hold, and of them the initialised ones (the health check). */
 int app_token_slots(app *a, size_t *tokens, size_t *initialized, ct_error *err);

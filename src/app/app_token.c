@@ -229,6 +229,21 @@ static int random_pin(char *out, size_t digits, bool alnum, ct_error *err)
     return 0;
 }
 
+int token_care_module(app *a, token_module **m, ct_error *err)
+{
+    return module_of(a, m, err);
+}
+
+int token_care_so_pin(app *a, const token_record *t, char *pin, size_t size, ct_error *err)
+{
+    return open_pin(a, t->so_pin, pin, size, err);
+}
+
+int token_care_user_pin(char out[16], ct_error *err)
+{
+    return random_pin(out, 8, false, err); /* as provisioning makes it */
+}
+
 /* ---- stock ---- */
 
 typedef struct {
@@ -302,6 +317,10 @@ int app_token_set_state(app *a, const char *serial, const char *state, ct_error 
         return 0;
     if (store_token_get(a->db, serial, &t, err) != 0)
         return -1;
+    /* A token whose certificate was revoked stays "revoked" while the procedure hands it on:
+     * the state says what matters now, that it must come back (core/token_custody.h). */
+    if (strcmp(t.state, "revoked") == 0)
+        return 0;
     snprintf(t.state, sizeof t.state, "%s", state);
     t.updated_at = app_now();
     return store_token_update(a->db, &t, err);

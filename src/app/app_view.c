@@ -223,13 +223,25 @@ json_t *app_view_cert(const cert_record *c)
                      app_view_time(c->revoked_at), "revocation_reason", c->revocation_reason);
 }
 
-json_t *app_view_token(const token_record *t)
+json_t *app_view_token(const app_actor *actor, const token_record *t)
 {
+    token_action acts[TOKEN_ACT_COUNT];
+    size_t n = actor ? token_custody_actions(t->state, actor->role, acts, TOKEN_ACT_COUNT) : 0;
+    int s = token_state_parse(t->state);
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list,
+                              json_pack("{s:s, s:o}", "name", token_action_name(acts[i]), "label",
+                                        label(token_action_label(acts[i], false),
+                                              token_action_label(acts[i], true))));
     /* the sealed SO PIN is the CA's secret: it never leaves the app */
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "serial", t->serial, "label",
-                     t->label, "state", t->state, "cert_serial", t->cert_serial, "dossier",
-                     t->dossier, "applicant", (json_int_t)t->applicant, "note", t->note,
-                     "updated_at", app_view_time(t->updated_at));
+    return json_pack(
+        "{s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:s, s:o, s:o}", "serial", t->serial, "label",
+        t->label, "state", t->state, "state_label",
+        label(token_state_label((token_state)s, false), token_state_label((token_state)s, true)),
+        "cert_serial", t->cert_serial, "dossier", t->dossier, "applicant", (json_int_t)t->applicant,
+        "note", t->note, "updated_at", app_view_time(t->updated_at), "actions", list);
 }
 
 json_t *app_view_user(const user_record *u)

@@ -175,6 +175,26 @@ static const cli_command commands[] = {
      "Print the token's PIN envelope (printable HTML, or --pdf; on standard output or a new "
      "file --output, 0600), once: the envelope is gone afterwards, and the printing is in the "
      "audit trail."},
+    {"token", "reset-pin", "SERIAL", OPTS(OPT("reason", "TEXT"), JSON),
+     cmd_token_reset_pin, 0, OFFICER, CLI_OPEN,
+     "Set a new random user PIN with the SO PIN kept at stocking (unblocks a locked PIN); the "
+     "old PIN stops working and a new PIN envelope waits to be printed."},
+    {"token", "lost", "SERIAL", OPTS(NEED("reason", "TEXT"), JSON),
+     cmd_token_lost, 0, OFFICER, CLI_OPEN,
+     "Record that the token was lost (when, where, how): its certificate is revoked "
+     "keyCompromise. The person gets a new certificate on a new token by a new dossier."},
+    {"token", "broken", "SERIAL", OPTS(OPT("reason", "TEXT"), JSON),
+     cmd_token_broken, 0, OFFICER, CLI_OPEN,
+     "Record that the token is broken (state damaged): its certificate is revoked "
+     "cessationOfOperation (the key is gone, not exposed)."},
+    {"token", "returned", "SERIAL", OPTS(OPT("reason", "TEXT"), JSON),
+     cmd_token_returned, 0, OFFICER, CLI_OPEN,
+     "Record that the token is back at the CA: a certificate still valid or on hold is revoked "
+     "cessationOfOperation first."},
+    {"token", "destroy", "SERIAL", OPTS(OPT("reason", "TEXT"), JSON),
+     cmd_token_destroy, 0, OFFICER, CLI_OPEN,
+     "Destroy a returned, damaged or lost-and-found token: its objects are wiped when the "
+     "device is present; the state is final."},
 
     {"user", "add", NULL,
      OPTS(NEED("username", "U"), NEED("role", "ROLE"), OPT("agency", "CODE"), OPT("name", "TEXT"),

@@ -172,7 +172,7 @@ typedef struct applicant_record {
 typedef struct token_record {
     char serial[40]; /* the device's hardware serial */
     char label[40];
-    char state[24]; /* blank | provisioned | with_agency | with_subscriber | damaged | wiped */
+    char state[24]; /* core/token_custody.h: blank, provisioned, with_agency, … destroyed */
     char cert_serial[41];
     char dossier[64];
     int64_t applicant;

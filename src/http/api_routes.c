@@ -39,13 +39,14 @@ static int list_agency(void *l, const agency_record *x)
 /* A token in a list, with whether its PIN envelope waits to be printed. */
 typedef struct token_list {
     app *app;
+    const app_actor *actor;
     json_t *list;
 } token_list;
 
 static int list_token(void *l, const token_record *x)
 {
     token_list *t = l;
-    json_t *j = app_view_token(x);
+    json_t *j = app_view_token(t->actor, x);
 
     json_object_set_new(j, "envelope_waiting",
                         json_boolean(app_token_envelope_waiting(t->app, x->serial)));
@@ -524,7 +525,7 @@ static int dossier_step(api_call *c)
 
 static int tokens_list(api_call *c)
 {
-    token_list t = {c->r->app, json_array()};
+    token_list t = {c->r->app, &c->actor, json_array()};
     ct_error err = {0};
 
     return send_or_error(
@@ -562,6 +563,50 @@ static int token_envelope(api_call *c)
     rc = http_send(c->r, 200, page.content_type, page.bytes, page.len, headers);
     app_token_envelope_discard(&page);
     return rc;
+}
+
+/* Token care: one move of the token's custody; the answer is the token as it now stands. */
+static int token_care(api_call *c, token_action action)
+{
+    const char *reason;
+    token_record t;
+    ct_error err = {0};
+    int rc = 0;
+    json_t *j;
+
+    if (api_get_string(c->r, c->body, "reason", &reason, &rc) != 0)
+        return rc;
+    if (app_token_care(c->r->app, &c->actor, c->param[0], action, reason, &t, &err) != 0)
+        return api_send_error(c->r, &err);
+    j = app_view_token(&c->actor, &t);
+    json_object_set_new(j, "envelope_waiting",
+                        json_boolean(app_token_envelope_waiting(c->r->app, t.serial)));
+    return api_send_json(c->r, 200, j, NULL);
+}
+
+static int token_reset_pin(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_RESET_PIN);
+}
+
+static int token_lost(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_LOST);
+}
+
+static int token_broken(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_BROKEN);
+}
+
+static int token_returned(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_RETURNED);
+}
+
+static int token_destroy(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_DESTROY);
 }
 
 static int tokens_stock(api_call *c)
@@ -846,6 +891,11 @@ static const api_route routes[] = {
     {"GET",  "tokens",                          READERS,                            false, tokens_list},
     {"POST", "tokens/stock",                    ROLES_CA,                           true,  tokens_stock},
     {"POST", "tokens/{serial}/envelope",        ROLES_CA,                           false, token_envelope},
+    {"POST", "tokens/{serial}/reset-pin",       ROLES_CA,                           true,  token_reset_pin},
+    {"POST", "tokens/{serial}/lost",            ROLES_CA | ROLE_AGENCY_CLERK,       true,  token_lost},
+    {"POST", "tokens/{serial}/broken",          ROLES_CA,                           true,  token_broken},
+    {"POST", "tokens/{serial}/returned",        ROLES_CA,                           true,  token_returned},
+    {"POST", "tokens/{serial}/destroy",         ROLES_CA,                           true,  token_destroy},
     {"GET",  "certificates",                    READERS,                            false, certs_list},
     {"GET",  "certificates/{serial}",           READERS,                            false, cert_show},
     {"POST", "certificates/{serial}/revoke",    ROLES_CA,                           true,  cert_revoke},

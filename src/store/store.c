@@ -229,6 +229,11 @@ int store_token_get(store *s, const char *serial, token_record *out, ct_error *e
     return s->ops->token_get(s->impl, serial, out, err);
 }
 
+int store_token_by_cert(store *s, const char *cert_serial, token_record *out, ct_error *err)
+{
+    return s->ops->token_by_cert(s->impl, cert_serial, out, err);
+}
+
 int store_token_update(store *s, const token_record *rec, ct_error *err)
 {
     return s->ops->token_update(s->impl, rec, err);

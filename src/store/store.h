@@ -128,6 +128,9 @@ int store_applicant_by_cert(store *s, const char *serial, applicant_record *out,
 int store_token_insert(store *s, const token_record *rec, ct_error *err);
 /* 404 "token.not_found" */
 int store_token_get(store *s, const char *serial, token_record *out, ct_error *err);
+/* The token carrying a certificate; 404 "token.not_found" when none does (a certificate made
+ * without a token). */
+int store_token_by_cert(store *s, const char *cert_serial, token_record *out, ct_error *err);
 int store_token_update(store *s, const token_record *rec, ct_error *err);
 /* state NULL: all */
 int store_token_list(store *s, const char *state, token_visit_fn visit, void *ctx, ct_error *err);

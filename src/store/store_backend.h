@@ -58,6 +58,7 @@ typedef struct store_backend {
     int (*applicant_by_cert)(void *impl, const char *serial, applicant_record *out, ct_error *err);
     int (*token_insert)(void *impl, const token_record *rec, ct_error *err);
     int (*token_get)(void *impl, const char *serial, token_record *out, ct_error *err);
+    int (*token_by_cert)(void *impl, const char *cert_serial, token_record *out, ct_error *err);
     int (*token_update)(void *impl, const token_record *rec, ct_error *err);
     int (*token_list)(void *impl, const char *state, token_visit_fn visit, void *ctx,
                       ct_error *err);

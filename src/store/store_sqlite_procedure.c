@@ -340,6 +340,15 @@ int sq_token_get(void *impl, const char *serial, token_record *out, ct_error *er
                       "thiết bị", "token", serial, err));
 }
 
+int sq_token_by_cert(void *impl, const char *cert_serial, token_record *out, ct_error *err)
+{
+    const char *b[] = {cert_serial};
+    /* the term cert_serial <> '' lets SQLite use the partial index tokens_cert */
+    WITH_READ(get_one(db, &token_table, "WHERE cert_serial = ? AND cert_serial <> ''", b, 1, NULL,
+                      out, "token.not_found", "thiết bị mang chứng thư",
+                      "token carrying certificate", cert_serial, err));
+}
+
 int sq_token_update(void *impl, const token_record *rec, ct_error *err)
 {
     WITH_WRITE(sq_update_record(db, &token_table, rec, "token.not_found", err));

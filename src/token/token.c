@@ -730,6 +730,21 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
     return sign_in(s, id, id_len, data, len, sig, sig_len, err);
 }
 
+int token_reset_user_pin(token_module *m, const char *serial, const char *so_pin,
+                         const char *new_pin, ct_error *err)
+{
+    session s;
+    CK_RV rv;
+
+    if (open_session(m, serial, CKU_SO, so_pin, &s, "đặt lại mã PIN", "reset user PIN", err) != 0)
+        return -1;
+    rv = m->f->C_InitPIN(s.h, (CK_UTF8CHAR_PTR)new_pin, strlen(new_pin));
+    close_session(&s);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "đặt lại mã PIN", "reset user PIN");
+    return 0;
+}
+
 int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,
                ct_error *err)
 {

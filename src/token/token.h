@@ -90,6 +90,12 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
                        ct_error *err);
 void token_session_close(token_session *s);
 
+/* A new user PIN set by the security officer (C_InitPIN in an SO session): the old PIN stops
+ * working and a locked PIN is unblocked; the keys and certificates stay. A wrong SO PIN is
+ * "token.wrong_so_pin". */
+int token_reset_user_pin(token_module *m, const char *serial, const char *so_pin,
+                         const char *new_pin, ct_error *err);
+
 /* Wipe: re-initialise with the SO PIN and a blank label. */
 int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,
                ct_error *err);

@@ -126,6 +126,8 @@ POST|dossiers|$(body BKHCN.VPC postal)|401|403|201|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC online)|401|403|400|403|403|403|403
 POST|dossiers/@D@/publish|{}|401|403|409|403|403|403|403
 POST|tokens/stock|{"count":1}|401|200|200|403|403|403|403
+POST|tokens/NOSUCH/lost|{"reason":"mất"}|401|404|404|403|404|403|404
+POST|tokens/NOSUCH/reset-pin|{}|401|404|404|403|403|403|403
 POST|users|{"username":"u@N@","role":"auditor","password":"một mật khẩu dài"}|401|201|403|403|403|403|403
 POST|drafts/@R@/letter?name=l.pdf||401|403|403|403|415|403|404
 POST|drafts/@R@/submit|{}|401|403|403|403|409|409|404

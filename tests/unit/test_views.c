@@ -143,7 +143,7 @@ static void no_secrets(void **state)
     char *text;
     (void)state;
 
-    v = app_view_token(&t);
+    v = app_view_token(NULL, &t);
     text = json_dumps(v, 0);
     assert_null(strstr(text, "SEALED-SO-PIN"));
     free(text);
