@@ -733,6 +733,48 @@ out:
     return rc;
 }
 
+/* A change of details always ends the certificate it replaces; a renewal when [lifecycle]
+ * renewal_revokes_old says so (else the old one runs to its end). */
+static bool supersedes(const app *a, const dossier_record *d)
+{
+    dossier_kind kind = app_dossier_kind(d);
+
+    return kind == KIND_CHANGE || (kind == KIND_RENEWAL && app_cfg(a)->renewal_revokes_old);
+}
+
+/* The old certificate revoked as superseded at the instant the new one is published, in the
+ * publication's transaction: there is no moment with both valid, nor with neither. One revoked
+ * meanwhile keeps its own revocation. */
+static int supersede_previous(app *a, const app_actor *actor, const applicant_record *ap,
+                              int64_t now, bool *changed, ct_error *err)
+{
+    cert_record old;
+    int rc = -1;
+
+    if (ap->previous_serial[0] == '\0')
+        return 0;
+    if (store_cert_get(a->db, ap->previous_serial, &old, err) != 0)
+        return -1;
+    if (strcmp(old.status, CERT_STATUS_REVOKED) == 0) {
+        rc = 0;
+        goto out;
+    }
+    if (cert_status_change(old.serial, old.status, CERT_STATUS_REVOKED, err) != 0 ||
+        store_cert_set_status(a->db, old.serial, old.status, CERT_STATUS_REVOKED, old.effective_at,
+                              now, CRL_REASON_SUPERSEDED, err) != 0 ||
+        audit_append(a, actor, "cert.supersede", old.serial,
+                     json_pack("{s:s, s:s, s:s}", "by", ap->cert_serial, "dossier", ap->dossier,
+                               "previous", old.status),
+                     err) != 0 ||
+        mail_cert_revoked(a, actor, &old, CRL_REASON_SUPERSEDED, err) != 0)
+        goto out;
+    *changed = true;
+    rc = 0;
+out:
+    cert_record_free(&old);
+    return rc;
+}
+
 /* "HH:MM ngày DD/MM/YYYY", Vietnam time, for messages. */
 static void local_time_text(int64_t t, char *out, size_t size)
 {
@@ -900,6 +942,9 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
 
     if ((t->action == ACT_PUBLISH || t->action == ACT_CANCEL) &&
         applicant_cert_effect(a, ap, t->action, now, cert_changed, err) != 0)
+        return -1;
+    if (t->action == ACT_PUBLISH && supersedes(a, d) &&
+        supersede_previous(a, actor, ap, now, cert_changed, err) != 0)
         return -1;
     if ((t->action == ACT_SUSPEND || t->action == ACT_RESUME || t->action == ACT_REVOKE) &&
         lifecycle_cert_effect(a, actor, d, ap, t->action, now, cert_changed, err) != 0)

@@ -415,6 +415,9 @@ typedef struct {
     size_t n;
     size_t cap;
     const char *ref;
+    /* a renewal or a change: the token named by ref is the one carrying this certificate, in
+     * the subscriber's hands until the agency brought it back (NULL: a blank token) */
+    const char *previous;
     const char *holder;
     token_record found;
     bool any;
@@ -426,6 +429,10 @@ static int collect_blank(void *user, const token_record *t)
 
     if (p->ref && strcmp(t->serial, p->ref) != 0 && strcmp(t->label, p->ref) != 0)
         return 0;
+    if (p->previous)
+        return strcmp(t->cert_serial, p->previous) == 0 && strcmp(t->state, "with_subscriber") == 0
+                   ? vec_push(p, *t)
+                   : 0;
     if (strcmp(t->state, "blank") != 0 && strcmp(t->state, "wiped") != 0)
         return 0;
     return vec_push(p, *t);
@@ -460,6 +467,11 @@ static int pick_token(app *a, pick_ctx *p, ct_error *err)
     p->items = NULL;
     if (rc != 0)
         return -1;
+    if (!p->any && p->previous)
+        return ct_fail(err, 409, "token.not_with_subscriber",
+                       "thiết bị mang chứng thư %s không ở trạng thái đã bàn giao cho thuê bao",
+                       "the token carrying certificate %s is not in its subscriber's hands",
+                       p->previous);
     if (!p->any)
         return p->ref ? ct_fail(err, 409, "token.not_blank",
                                 "thiết bị \"%s\" không có trong kho hoặc đã được cấp",
@@ -545,6 +557,7 @@ typedef struct provisioning {
     const char *key_type;
     const char *dossier;
     int64_t applicant;
+    const char *previous; /* the certificate the token carries now (renewal, change), or NULL */
     token_module *m;
     token_record token; /* the stock record, claimed (out->holder) */
     char so_pin[80];
@@ -564,7 +577,7 @@ typedef struct provisioning {
 /* 1: check what can be checked before a device is touched, and claim a blank token. */
 static int provision_take_token(provisioning *p, const char *token_ref, ct_error *err)
 {
-    pick_ctx pick = {.ref = token_ref, .holder = p->out->holder};
+    pick_ctx pick = {.ref = token_ref, .previous = p->previous, .holder = p->out->holder};
 
     if (strcmp(p->key_type, "rsa2048") != 0 && strcmp(p->key_type, "rsa3072") != 0 &&
         strcmp(p->key_type, "p256") != 0)
@@ -743,8 +756,8 @@ static void provision_undo(provisioning *p, const ct_error *why)
 /* Steps 1–6; on success returns with a transaction open (see app_internal.h). On failure
  * nothing is left: no record, the token wiped or set aside, its claim released. */
 static int provision(app *a, const app_actor *actor, const subscriber_input *who, int days,
-                     const char *key_type, const char *token_ref, bool hold, const char *dossier,
-                     int64_t applicant, app_issued_token *out, ct_error *err)
+                     const char *key_type, const char *token_ref, const char *previous, bool hold,
+                     const char *dossier, int64_t applicant, app_issued_token *out, ct_error *err)
 {
     provisioning p = {.a = a,
                       .actor = actor,
@@ -752,6 +765,7 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
                       .key_type = key_type ? key_type : app_cfg(a)->subscriber_key,
                       .dossier = dossier,
                       .applicant = applicant,
+                      .previous = previous,
                       .out = out};
     int rc = -1, keys;
 
@@ -771,7 +785,8 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
         /* A stock device that no longer answers at all (pulled out, or left unreadable by a
          * process killed while it was being initialised) is now set aside as damaged; when no
          * token was named, the next blank one serves, a few times at most. */
-        if (token_ref != NULL || strcmp(err->code, "token.not_found") != 0 || attempt == 3)
+        if (token_ref != NULL || previous != NULL || strcmp(err->code, "token.not_found") != 0 ||
+            attempt == 3)
             goto out;
         OPENSSL_cleanse(p.so_pin, sizeof p.so_pin);
     }
@@ -824,6 +839,8 @@ int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_reco
     agency_record chain[AGENCY_MAX_DEPTH];
     size_t depth;
     subscriber_input who = {0};
+    applicant_record holder;
+    const char *token_ref = NULL, *previous = NULL;
 
     /* O is the top of the agency's chain, the OUs the levels below it, then the applicant's
      * own unit when it names something more specific. */
@@ -838,7 +855,16 @@ int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_reco
     if (ap->unit[0] && (depth < 2 || strcmp(ap->unit, chain[depth - 1].name) != 0) &&
         strcmp(ap->unit, chain[0].name) != 0 && who.n_units < SUBSCRIBER_MAX_UNITS)
         who.units[who.n_units++] = ap->unit;
-    return provision(a, actor, &who, 0, NULL, NULL, true, d->code, ap->n, out, err);
+    /* A renewal or a change is issued on the token of the certificate it concerns, brought back
+     * by the agency: initialised again with a new key pair and a new user PIN (a new envelope),
+     * as a token from stock would be. */
+    if (ap->previous_serial[0] && app_dossier_kind(d) != KIND_NEW) {
+        if (store_applicant_by_cert(a->db, ap->previous_serial, &holder, err) != 0)
+            return -1;
+        token_ref = holder.token_serial;
+        previous = ap->previous_serial;
+    }
+    return provision(a, actor, &who, 0, NULL, token_ref, previous, true, d->code, ap->n, out, err);
 }
 
 int app_token_provision(app *a, const app_actor *actor, const app_provision_request *req,
@@ -847,8 +873,8 @@ int app_token_provision(app *a, const app_actor *actor, const app_provision_requ
     app_issued_token t;
 
     if (role_require(actor->role, ROLES_CA, "token provision", err) != 0 ||
-        provision(a, actor, &req->subject, req->days, req->key_type, req->token, req->hold, NULL, 0,
-                  &t, err) != 0)
+        provision(a, actor, &req->subject, req->days, req->key_type, req->token, NULL, req->hold,
+                  NULL, 0, &t, err) != 0)
         return -1;
     if (store_commit(a->db, err) != 0) {
         store_rollback(a->db);

@@ -86,7 +86,6 @@ void config_defaults(app_config *c, const char *home)
     c->renewal_days = 3;
     c->change_days = 3;
     c->renewal_window_days = 60;
-    c->renewal_rekey = 1;
     c->renewal_revokes_old = 0;
     snprintf(c->mail_starttls, sizeof c->mail_starttls, "opportunistic");
     snprintf(c->mail_password_env, sizeof c->mail_password_env, "CHUNGTHU_SMTP_PASSWORD");
@@ -295,10 +294,7 @@ static const config_key keys[] = {
                  "change of details and notifies its pickup (1-30)"),
     LIVE_INT_KEY("lifecycle", "renewal_window_days", renewal_window_days,
                  "a certificate may be renewed only within this many days before its end "
-                 "(1-365)"),
-    LIVE_INT_KEY("lifecycle", "renewal_rekey", renewal_rekey,
-                 "1: a renewal generates a new key pair on the subscriber's token; 0: the new "
-                 "certificate certifies the same key"),
+                 "(1-400)"),
     LIVE_INT_KEY("lifecycle", "renewal_revokes_old", renewal_revokes_old,
                  "1: the renewed certificate is revoked as superseded when the new one is "
                  "published; 0: it stays valid to its end"),
@@ -491,14 +487,13 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
                                "chungthu.ini: [deadlines] mỗi thời hạn từ 1 đến 30 ngày làm việc",
                                "chungthu.ini: [deadlines] each is 1 to 30 working days");
     }
-    if (cfg->renewal_window_days < 1 || cfg->renewal_window_days > 365 ||
-        (cfg->renewal_rekey != 0 && cfg->renewal_rekey != 1) ||
+    if (cfg->renewal_window_days < 1 || cfg->renewal_window_days > 400 ||
         (cfg->renewal_revokes_old != 0 && cfg->renewal_revokes_old != 1))
         return ct_fail(err, 400, "config.invalid",
-                       "chungthu.ini: [lifecycle] renewal_window_days từ 1 đến 365; "
-                       "renewal_rekey, renewal_revokes_old là 0 hoặc 1",
-                       "chungthu.ini: [lifecycle] renewal_window_days is 1 to 365; renewal_rekey "
-                       "and renewal_revokes_old are 0 or 1");
+                       "chungthu.ini: [lifecycle] renewal_window_days từ 1 đến 400; "
+                       "renewal_revokes_old là 0 hoặc 1",
+                       "chungthu.ini: [lifecycle] renewal_window_days is 1 to 400; "
+                       "renewal_revokes_old is 0 or 1");
     /* Checked here rather than where they are used, so that a reload refuses them with the
      * rest of the file instead of putting in force a value every later use would trip on. */
     if (cfg->opening_min >= cfg->closing_min)

@@ -115,7 +115,6 @@ typedef struct app_config {
 
     /* [lifecycle] renewal and change of details */
     int renewal_window_days; /* a certificate is renewed only this close to its end */
-    int renewal_rekey;       /* 1: a renewal makes a new key pair on the token; 0: same key */
     int renewal_revokes_old; /* 1: the renewed certificate is revoked (superseded) at the new
                                 one's publication; 0: it runs to its end */
 

@@ -21,6 +21,8 @@ check "init" ct init --root-key p384 --issuing-key p256
 # notices are queued (their delivery, to a port nobody listens on, is not this test's)
 sed -i 's|^smtp_url *=.*|smtp_url = smtp://127.0.0.1:9|' "$CHUNGTHU_HOME/chungthu.ini"
 contains "e-mail on" "smtp_url = smtp://127.0.0.1:9" "$(cat "$CHUNGTHU_HOME/chungthu.ini")"
+# certificates of 300 days: outside the default renewal window (60 days) until it is widened
+sed -i 's|^default_days *=.*|default_days = 300|' "$CHUNGTHU_HOME/chungthu.ini"
 check "agency BNV" ct agency add --code BNV --name "Bộ Nội vụ" --province "Hà Nội" --head-name "Phạm Thị Thanh Trà" --head-title "Bộ trưởng" --kind state
 check "agency BTC" ct agency add --code BTC --name "Bộ Tài chính" --province "Hà Nội" --head-name "Nguyễn Văn Thắng" --head-title "Bộ trưởng" --kind state
 check "token stock" ct token stock --count 6
@@ -228,6 +230,63 @@ same "one suspension done, 19 refused" "1 19" "$(cat "$T"/race.* | grep -c '^200
 same "one audit row" "1" "$(q "select count(*) from audit where action='applicant.suspend' and object='$SC#1'")"
 same "one notice queued" "1" "$(q "select count(*) from outbox where kind='suspended' and ref='$S3'")"
 same "OCSP over HTTP: on hold" "revoked certificateHold" "$(ocsp_http_until "revoked certificateHold" "$S3")"
+
+# ---- renewal and change of details: the new-issuance path on the holder's own token ----
+# From the issue to the request for activation, at the pickup time two working days ahead.
+to_activation() { # CODE
+    local today pickup_day
+    ct dossier issue "$1" >/dev/null || return 1
+    today=$(date -u -d '+7 hours' +%F)
+    pickup_day=$(ct calendar add-working-days "$today" 2)
+    ct dossier notify-pickup "$1" --at "$pickup_day 09:00" --place "Phòng 203, 23 Ngụy Như Kon Tum" >/dev/null || return 1
+    LATER=$(utc "$pickup_day 10:00 +07")
+    CHUNGTHU_NOW=$LATER sh -c '"$0" dossier agency-received "$1" --by "Nguyễn Văn Nhận" &&
+        "$0" dossier handed-over "$1" && "$0" dossier request-activation "$1"' "$CHUNGTHU" "$1" >/dev/null
+}
+spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -c1-64; }
+
+same "a change asked online, new unit and position" "201" "$(post vanthu dossiers "{\"kind\":\"change\",\"agency\":\"BNV\",\"channel\":\"online\",\"confirmed_by\":\"$CONFIRM\",\"certificates\":[{\"serial\":\"$S1\",\"unit\":\"Vụ Tổ chức cán bộ\",\"position\":\"Phó Vụ trưởng\"}]}")"
+CH=$(field "$T/last" 'd["code"]')
+same "the new details on the applicant" "Vụ Tổ chức cán bộ|Phó Vụ trưởng|$S1" "$(q "select unit || '|' || position || '|' || previous_serial from applicants where dossier='$CH'")"
+same "a change that changes nothing" "400" "$(post vanthu dossiers "{\"kind\":\"change\",\"agency\":\"BNV\",\"channel\":\"online\",\"confirmed_by\":\"$CONFIRM\",\"certificates\":[{\"serial\":\"$S1\"}]}")"
+same "... request.no_change" "request.no_change" "$(code_of)"
+same "the officer accepts the change" "200" "$(post canbo "dossiers/$CH/accept" '{}')"
+TOK=$(q "select token_serial from applicants where dossier='$DN' and n=1")
+check "issued on the holder's own token, up to the activation request" to_activation "$CH"
+N1=$(q "select cert_serial from applicants where dossier='$CH' and n=1")
+same "the new certificate on the same token, linked to the old one" "$TOK|$S1" "$(q "select token_serial || '|' || previous_serial from applicants where dossier='$CH'")"
+same "the token carries the new certificate" "$N1" "$(q "select cert_serial from tokens where serial='$TOK'")"
+ct cert show "$N1" --pem > "$T/$N1.pem"
+contains "the new certificate names the new unit" "Vụ Tổ chức cán bộ" "$(openssl x509 -in "$T/$N1.pem" -noout -subject -nameopt utf8)"
+same "before publication: the old one good" "good" "$(ocsp_cli "$S1")"
+same "... the new one on hold" "revoked certificateHold" "$(ocsp_cli "$N1")"
+same "... the old one not on the CRL" "absent" "$(crl_says "$S1")"
+check "publish" env CHUNGTHU_NOW="$LATER" "$CHUNGTHU" dossier publish "$CH"
+same "after publication: the old one revoked, superseded" "revoked superseded" "$(ocsp_cli "$S1")"
+same "... the new one good" "good" "$(ocsp_cli "$N1")"
+same "... the old one on the CRL as superseded" "Superseded" "$(crl_says "$S1")"
+same "... the new one not on it" "absent" "$(crl_says "$N1")"
+same "revoked at the very instant of publication" "$(q "select effective_at from certificates where serial='$N1'")" "$(q "select revoked_at from certificates where serial='$S1'")"
+same "the change completed" "completed" "$(q "select state from dossiers where code='$CH'")"
+
+# renewal: outside the window refused, inside on the holder's token with a new key; the old
+# one runs to its end unless [lifecycle] renewal_revokes_old
+F2=$(cert_of "$DF" 2)
+ct cert show "$F2" --pem > "$T/$F2.pem"
+refuse "renewal outside the window" request.renewal_window ct dossier request --agency BTC --channel direct --confirmed-by "Nguyễn Văn Thắng, Bộ trưởng" --kind renewal --cert "$F2"
+sed -i 's|^renewal_window_days *=.*|renewal_window_days = 400|' "$CHUNGTHU_HOME/chungthu.ini"
+check "renewal received" ct dossier request --agency BTC --channel direct --confirmed-by "Nguyễn Văn Thắng, Bộ trưởng" --kind renewal --cert "$F2" --json
+RN=$(field "$T/out" 'd["code"]')
+same "due in [deadlines] renewal_days" "Gia hạn|$(ct calendar add-working-days "$(q "select counted_from from dossiers where code='$RN'")" 3)" "$(field "$T/out" 'd["kind_label"]["vi"]')|$(date -u -d "$(field "$T/out" 'd["due_step2"]')" +%F)"
+check "accept" ct dossier accept "$RN"
+check "renewed up to the activation request" to_activation "$RN"
+R2=$(q "select cert_serial from applicants where dossier='$RN' and n=1")
+ct cert show "$R2" --pem > "$T/$R2.pem"
+check "publish the renewal" env CHUNGTHU_NOW="$LATER" "$CHUNGTHU" dossier publish "$RN"
+same "the renewed certificate good" "good" "$(ocsp_cli "$R2")"
+same "a new key" "different" "$([ "$(spki "$T/$F2.pem")" != "$(spki "$T/$R2.pem")" ] && echo different || echo same)"
+same "the old one runs to its end" "good" "$(ocsp_cli "$F2")"
+
 check "audit chain holds" ct audit verify
 
 finish
