@@ -723,6 +723,7 @@ static int lifecycle_cert_effect(app *a, const app_actor *actor, const dossier_r
         if (cert_status_change(cert.serial, cert.status, CERT_STATUS_REVOKED, err) != 0 ||
             store_cert_set_status(a->db, cert.serial, cert.status, CERT_STATUS_REVOKED,
                                   cert.effective_at, now, reason, err) != 0 ||
+            token_follow_revocation(a, actor, cert.serial, err) != 0 ||
             mail_cert_revoked(a, actor, &cert, reason, err) != 0)
             goto out;
     }

@@ -54,6 +54,10 @@ static const struct {
 static const token_move table[] = {
     {TOKEN_BLANK, TOKEN_ACT_PROVISION, TOKEN_PROVISIONED, BY_PROCEDURE},
     {TOKEN_WIPED, TOKEN_ACT_PROVISION, TOKEN_PROVISIONED, BY_PROCEDURE},
+    /* a renewal or a change of details: the holder's token, brought back by the agency, is
+     * initialised again with a new key (app_token.c); wiped when that fails half-way */
+    {TOKEN_WITH_SUBSCRIBER, TOKEN_ACT_PROVISION, TOKEN_PROVISIONED, ROLES_CA | ROLE_SYSTEM},
+    {TOKEN_WITH_SUBSCRIBER, TOKEN_ACT_WIPE, TOKEN_WIPED, ROLES_CA | ROLE_SYSTEM},
     {TOKEN_BLANK, TOKEN_ACT_WIPE, TOKEN_WIPED, BY_PROCEDURE},
     {TOKEN_PROVISIONED, TOKEN_ACT_WIPE, TOKEN_WIPED, BY_PROCEDURE},
     {TOKEN_BLANK, TOKEN_ACT_DAMAGE, TOKEN_DAMAGED, BY_PROCEDURE},

@@ -451,7 +451,8 @@ const char *const sq_migrations[] = {
      * revoked (its certificate revoked, the holder keeps it), returned and destroyed join the
      * CHECK, rebuilt as migration 16 rebuilt certificates'; a trigger refuses every change of
      * state the custody table has no row for, by whatever code path; and a token is found by
-     * the certificate it carries (a revocation moves its token). */
+     * the certificate it carries (a revocation moves its token). A token with its subscriber
+     * goes back to provisioned (or wiped) when a renewal or change of details re-keys it. */
     "CREATE TABLE tokens_new ("
     "  serial TEXT PRIMARY KEY NOT NULL,"
     "  label TEXT NOT NULL,"
@@ -480,7 +481,7 @@ const char *const sq_migrations[] = {
     "    OR (OLD.state = 'with_agency' AND NEW.state IN ('with_subscriber', 'revoked', 'lost',"
     "      'damaged', 'returned'))"
     "    OR (OLD.state = 'with_subscriber' AND NEW.state IN ('revoked', 'lost', 'damaged',"
-    "      'returned'))"
+    "      'returned', 'provisioned', 'wiped'))"
     "    OR (OLD.state = 'revoked' AND NEW.state IN ('lost', 'damaged', 'returned'))"
     "    OR (OLD.state = 'lost' AND NEW.state IN ('returned', 'destroyed'))"
     "    OR (OLD.state IN ('returned', 'damaged') AND NEW.state = 'destroyed'))"

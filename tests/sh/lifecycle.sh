@@ -211,6 +211,8 @@ same "OCSP after: revoked, keyCompromise" "revoked keyCompromise" "$(ocsp_http_u
 same "CRL after: keyCompromise" "Key Compromise" "$(crl_says "$S2")"
 same "revoked at the officer's decision" "revoked|1" "$(q "select status || '|' || revocation_reason from certificates where serial='$S2'")"
 same "the notice queued in the step" "1" "$(q "select count(*) from outbox where kind='revoked' and ref='$S2'")"
+same "the token's record follows: its certificate revoked" "revoked" "$(q "select state from tokens where cert_serial='$S2'")"
+same "... the move audited" "1" "$(q "select count(*) from audit where action='token.cert_revoked' and detail like '%$S2%'")"
 refuse "nothing brings it back: a resumption" request.cert_state req --kind resumption --cert "$S2"
 
 # the agency sees its request as it sees a new issuance: list, page, lookup
