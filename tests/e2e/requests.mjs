@@ -8,7 +8,7 @@
 // is asked before and after each step (openssl ocsp, verified against the issuer): good →
 // revoked certificateHold → good; → revoked keyCompromise; the renewal's and the change's new
 // certificates good, the changed one revoked superseded, the renewed one still good. The
-// applicant's own lookup names the kind. The form is looked at 1280 and 375 px.
+// applicant's own lookup names the kind. The form is looked at 1280 and 375 px, and in English.
 //
 //   node requests.mjs BASE_URL ACCOUNTS_FILE SERIAL1 SERIAL2 SERIAL3 [SCREENSHOT_DIR]
 //
@@ -119,6 +119,13 @@ await run({base, accounts: readAccounts(accountsFile), shots}, async () => {
   check('the form offers the five kinds, in Vietnamese', kinds.join('|') ===
     'suspension:Tạm dừng|resumption:Khôi phục|revocation:Thu hồi|renewal:Gia hạn|change:Thay đổi nội dung thông tin',
     kinds.join('|'));
+  await clerk.click('#lang');
+  await clerk.waitForSelector('h1:has-text("Requests about issued certificates")');
+  const english = await clerk.locator('#request-kind option').evaluateAll((os) => os.map((o) => o.textContent));
+  check("in English, the server's English labels", english.join('|') ===
+    'Suspension|Resumption|Revocation|Renewal|Change of details', english.join('|'));
+  await clerk.click('#lang');
+  await clerk.waitForSelector('h1:has-text("Yêu cầu về chứng thư đã cấp")');
   check('a suspension may be asked for each active certificate', (await offered(clerk, 'suspension')).sort().join() ===
     [s1, s2, s3].sort().join());
   check('a resumption for none: nothing is suspended', (await offered(clerk, 'resumption')).length === 0 &&
