@@ -234,8 +234,8 @@ let lang = localStorage.getItem('chungthu.lang') === 'en' ? 'en' : 'vi';
 let me = null; /* the session: {username, display_name, role, agency} */
 
 function t(key) {
-  /* web/approvals.js, web/certs.js */
-  return WORDS[lang][key] ?? APPROVAL_WORDS[lang][key] ?? CERT_WORDS[lang][key] ?? key;
+  /* web/approvals.js, web/certs.js, web/requests.js */
+  return WORDS[lang][key] ?? APPROVAL_WORDS[lang][key] ?? CERT_WORDS[lang][key] ?? REQUEST_WORDS[lang][key] ?? key;
 }
 function stateName(s) {
   return WORDS[lang].states[s] ?? s;
@@ -398,7 +398,7 @@ async function act(fn, okText) {
 /* ---- the frame: who is logged in, navigation, language ---- */
 
 const NAV = {
-  agency_clerk: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
+  agency_clerk: [['#/drafts', 'nav_drafts'], ['#/requests', 'nav_requests'], ['#/dossiers', 'nav_dossiers']],
   agency_head: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
   ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/approvals', 'nav_approvals'], ['#/reports', 'nav_reports'], ['#/admin', 'nav_admin']],
   ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers'], ['#/approvals', 'nav_approvals'], ['#/reports', 'nav_reports']],
@@ -462,6 +462,7 @@ function lookupForm() {
       /* the answer holds where the request stands and when, nothing about the person */
       const ap = await api('GET', `lookup?code=${encodeURIComponent(code.value.trim())}&id_number=${encodeURIComponent(id.value.trim())}`);
       out.replaceChildren(h('table', {class: 'kv'},
+        ap.kind && h('tr', {}, h('th', {}, t('request_kind')), h('td', {id: 'lookup-kind'}, kindBadge(ap, true))),
         h('tr', {}, h('th', {}, t('state')), h('td', {}, stateBadge(ap))),
         ap.pickup_at && h('tr', {}, h('th', {}, t('pickup_at')), h('td', {}, vnTime(ap.pickup_at))),
         ap.requested_effective_at && !ap.published_at && h('tr', {}, h('th', {}, t('due4')), h('td', {}, vnTime(ap.due_step4))),
@@ -758,7 +759,7 @@ async function viewDossiers(render, queue) {
     table([t('code'), t('agency'), t('channel'), t('received_at'), t('state'), t('due'), t('deadline')],
       list.map((d) => h('tr', {class: d.state === 'accepted' || d.state === 'received' ? d.deadline : null,
         'data-code': d.code},
-        h('td', {}, h('a', {href: `#/dossiers/${d.code}`}, d.code)), h('td', {}, agencyCell(d.agency)),
+        h('td', {}, h('a', {href: `#/dossiers/${d.code}`}, d.code), ' ', kindBadge(d)), h('td', {}, agencyCell(d.agency)),
         h('td', {}, stateName(d.channel)), h('td', {}, vnTime(d.received_at)), h('td', {}, stateBadge(d)),
         h('td', {}, vnTime(d.due_step2)), h('td', {}, badge(d.deadline))))));
 }
@@ -859,6 +860,9 @@ function cell(value) {
 /* One applicant: a line in the table, and its full row from the list under it. */
 function applicantRows(d, ap, columns) {
   const confirmRefuse = t('confirm_refuse').replace('{n}', ap.n).replace('{name}', ap.full_name);
+  /* a revocation is final: asked first, naming the certificate */
+  const confirmOf = (a) => (a === 'refuse' ? confirmRefuse : a === 'revoke'
+    ? t('confirm_revoke_cert').replace('{serial}', ap.previous_serial).replace('{name}', ap.full_name) : null);
   return [
     h('tr', {'data-applicant': ap.n, class: ap.flags && ap.flags.length ? 'flagged' : null},
       h('td', {}, ap.n),
@@ -867,6 +871,9 @@ function applicantRows(d, ap, columns) {
         h('div', {class: 'muted'}, `${t('id_number')}: `, h('span', {class: 'id-number'}, ap.id_number),
           ` · ${t('born')} ${vnDate(ap.birth_date)}`),
         h('div', {class: 'muted'}, [ap.position, ap.unit].filter(Boolean).join(' — ')),
+        /* a request about an issued certificate: the certificate it is about */
+        d.kind && d.kind !== 'new' && ap.previous_serial && h('div', {class: 'muted request-cert'},
+          `${t('request_cert')}: `, h('code', {}, ap.previous_serial)),
         flagList(ap)),
       h('td', {}, stateBadge(ap), ap.reason && h('div', {class: 'reason'}, ap.reason)),
       /* the CA's people open the certificate in the portal (to revoke it), others its public page */
@@ -875,7 +882,7 @@ function applicantRows(d, ap, columns) {
       cell(ap.pickup_at && `${vnTime(ap.pickup_at)}, ${ap.pickup_place}`),
       cell(ap.published_at ? vnTime(ap.published_at)
         : ap.requested_effective_at && `${vnTime(ap.requested_effective_at)} (${t('due4')} ${vnTime(ap.due_step4)})`),
-      h('td', {class: 'actions-cell'}, allowed(ap).map((a) => actionForm(d.code, a, fieldsOf(a), ap.n, a === 'refuse' ? confirmRefuse : null)))),
+      h('td', {class: 'actions-cell'}, allowed(ap).map((a) => actionForm(d.code, a, fieldsOf(a), ap.n, confirmOf(a))))),
     h('tr', {class: 'details', 'data-details': ap.n}, h('td', {colspan: columns}, applicantDetails(ap))),
   ];
 }
@@ -885,7 +892,9 @@ async function viewDossier(render, code) {
   await loadAgencyNames();
   const dossierActions = allowed(d);
   /* withdrawing ends the dossier: asked first, with its reason */
-  const confirmOf = (a) => (a === 'withdraw' ? t('confirm_withdraw').replace('{code}', d.code) : null);
+  const confirmOf = (a) => (a === 'withdraw' ? t('confirm_withdraw').replace('{code}', d.code)
+    : a === 'revoke' ? t('confirm_revoke_cert').replace('{serial}', d.applicants.map((ap) => ap.previous_serial).join(', '))
+      .replace('{name}', d.applicants.map((ap) => ap.full_name).join(', ')) : null);
   /* actions that apply to several applicants at once: one form for all of them */
   const bulk = new Set();
   for (const ap of d.applicants) for (const a of allowed(ap)) if (!ONE_BY_ONE.has(a)) bulk.add(a);
@@ -893,17 +902,21 @@ async function viewDossier(render, code) {
     h('table', {class: 'kv'},
       h('tr', {}, h('th', {}, t('agency')), h('td', {}, agencyCell(d.agency))),
       h('tr', {}, h('th', {}, t('state')), h('td', {id: 'dossier-state'}, stateBadge(d))),
+      h('tr', {}, h('th', {}, t('request_kind')), h('td', {id: 'dossier-kind'}, kindBadge(d, true))),
+      d.request_reason && h('tr', {}, h('th', {}, t('request_reason')),
+        h('td', {id: 'dossier-request-reason'}, requestReasonText(d.request_reason))),
       h('tr', {}, h('th', {}, t('channel')), h('td', {}, stateName(d.channel))),
       h('tr', {}, h('th', {}, t('received_at')), h('td', {}, `${vnTime(d.received_at)} (${vnDate(d.counted_from)})`)),
       h('tr', {}, h('th', {}, t('due')), h('td', {}, vnTime(d.due_step2), ' ', badge(d.deadline))),
       h('tr', {}, h('th', {}, t('confirmed_by')), h('td', {}, `${d.confirmed_by}, ${d.confirmed_title}`)),
       d.reason && h('tr', {}, h('th', {}, t('reason')), h('td', {}, d.reason))),
-    d.channel === 'online' && h('div', {class: 'actions'},
+    /* an online new issuance comes with the head's signed letter; a request has none */
+    d.channel === 'online' && d.kind === 'new' && h('div', {class: 'actions'},
       h('a', {href: `/api/v1/dossiers/${d.code}/letter`, target: '_blank', rel: 'noopener'}, t('view_letter'))),
     paperLinks(d),
     h('div', {class: 'actions', id: 'dossier-actions'},
       dossierActions.map((a) => actionForm(d.code, a, fieldsOf(a), null, confirmOf(a))),
-      [...bulk].map((a) => actionForm(d.code, a, fieldsOf(a)))),
+      [...bulk].map((a) => actionForm(d.code, a, fieldsOf(a), null, confirmOf(a)))),
     h('h2', {}, t('applicants')),
     table(['#', t('full_name'), t('state'), t('cert_serial'), t('pickup'), t('effective'), ''],
       d.applicants.map((ap) => applicantRows(d, ap, 7)), 'applicants'),
@@ -912,7 +925,7 @@ async function viewDossier(render, code) {
       d.timeline.map((e) => h('tr', {'data-audit-action': e.action}, h('td', {}, vnTime(e.at)),
         h('td', {}, e.actor, ' ', h('span', {class: 'muted'}, `(${roleName(e.role)})`)),
         h('td', {title: e.action}, auditActionName(e.action),
-          e.reason ? h('div', {class: 'reason'}, e.reason) : '')))));
+          e.reason ? h('div', {class: 'reason'}, requestReasonText(e.reason)) : '')))));
 }
 
 /* A token's PIN envelope, printed once: the server gives the page once and then forgets the
@@ -1115,6 +1128,7 @@ async function route() {
       case 'reports': return await viewReports(render); /* web/reports.js */
       case 'approvals': return await viewApprovals(render); /* web/approvals.js */
       case 'certs': return await viewCert(render, parts[1] || ''); /* web/certs.js */
+      case 'requests': return await viewRequests(render); /* web/requests.js */
       case 'password': return viewPassword(render);
       default: location.hash = home();
     }

@@ -493,6 +493,13 @@ typedef struct app_request {
  * request.renewal_window (409), request.no_change, and intake's. */
 int app_dossier_request(app *a, const app_actor *actor, const app_request *in, dossier_record *out,
                         ct_error *err);
+/* The certificates an agency's subscribers hold (issued through its own dossiers), for the
+ * requests about them: *out = {"agency", "kinds": every kind of request with its label,
+ * "certificates": each with its state (active, suspended, hold, revoked, expired), dates, holder
+ * and "requests", the kinds app_dossier_request takes for it now}. Agency accounts see their
+ * own agency and its sub-units (another: 404 "agency.not_found"), the CA and the auditor any. */
+int app_agency_certs(app *a, const app_actor *actor, const char *agency, json_t **out,
+                     ct_error *err);
 
 typedef struct app_step_args {
     int64_t applicant;  /* 0: every applicant the action applies to (refuse: one, named) */

@@ -268,3 +268,96 @@ int app_dossier_request(app *a, const app_actor *actor, const app_request *in, d
         *out = d;
     return rc;
 }
+
+/* ---- the certificates an agency may ask about ---- */
+
+typedef struct {
+    applicant_record *items;
+    size_t n;
+    size_t cap;
+} holder_rows;
+
+static int collect_holder(void *user, const applicant_record *rec)
+{
+    return vec_push((holder_rows *)user, *rec);
+}
+
+/* Where a certificate stands for the people who hold it: on hold before its publication,
+ * suspended after it, active, revoked or expired. */
+static const char *holder_cert_state(const cert_record *c, int64_t now)
+{
+    if (strcmp(c->status, CERT_STATUS_REVOKED) == 0)
+        return "revoked";
+    if (strcmp(c->status, CERT_STATUS_EXPIRED) == 0 || c->not_after <= now)
+        return "expired";
+    if (strcmp(c->status, CERT_STATUS_HOLD) == 0)
+        return c->effective_at != 0 ? "suspended" : "hold";
+    return "active";
+}
+
+static json_t *held_cert_view(app *a, const applicant_record *ap, const cert_record *c, int64_t now)
+{
+    json_t *kinds = json_array();
+    json_t *j;
+
+    /* the kinds app_dossier_request would take for it now, checked as it checks them */
+    for (int k = KIND_NEW + 1; k < KIND_COUNT; k++) {
+        ct_error no = {0};
+        if (check_cert_state(a, (dossier_kind)k, c, now, &no) == 0)
+            json_array_append_new(kinds, json_string(dossier_kind_name((dossier_kind)k)));
+    }
+    j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
+                  "serial", c->serial, "status", c->status, "state", holder_cert_state(c, now),
+                  "not_before", app_view_time(c->not_before), "not_after",
+                  app_view_time(c->not_after), "effective_at", app_view_time(c->effective_at),
+                  "revoked_at", app_view_time(c->revoked_at), "full_name", ap->full_name, "unit",
+                  ap->unit, "position", ap->position, "email", ap->email, "dossier", ap->dossier,
+                  "applicant", (json_int_t)ap->n, "token_serial", ap->token_serial);
+    json_object_set_new(j, "requests", kinds);
+    return j;
+}
+
+int app_agency_certs(app *a, const app_actor *actor, const char *agency, json_t **out,
+                     ct_error *err)
+{
+    holder_rows rows = {0};
+    agency_record ag;
+    json_t *kinds, *certs;
+    int64_t now = app_now();
+    int rc = -1;
+
+    if (role_require(actor->role, ROLES_AGENCY | ROLES_CA | ROLE_AUDITOR, "agency certificates",
+                     err) != 0)
+        return -1;
+    /* another agency's list is as absent as its dossiers are */
+    if (store_agency_get(a->db, agency, &ag, err) != 0)
+        return -1;
+    if (!agency_visible(a, actor, ag.code))
+        return ct_fail(err, 404, "agency.not_found", "không có cơ quan \"%s\"", "no agency \"%s\"",
+                       agency);
+    if (store_applicant_holders(a->db, ag.code, collect_holder, &rows, err) != 0)
+        goto out;
+    kinds = json_array();
+    for (int k = KIND_NEW + 1; k < KIND_COUNT; k++)
+        json_array_append_new(kinds, json_pack("{s:s, s:{s:s, s:s}}", "kind",
+                                               dossier_kind_name((dossier_kind)k), "label", "vi",
+                                               dossier_kind_label((dossier_kind)k, false), "en",
+                                               dossier_kind_label((dossier_kind)k, true)));
+    certs = json_array();
+    *out = json_pack("{s:s, s:o, s:o}", "agency", ag.code, "kinds", kinds, "certificates", certs);
+    for (size_t i = 0; i < rows.n; i++) {
+        cert_record c;
+        if (store_cert_get(a->db, rows.items[i].cert_serial, &c, err) != 0) {
+            json_decref(*out);
+            *out = NULL;
+            goto out;
+        }
+        cert_record_free(&c);
+        if (strcmp(c.kind, "subscriber") == 0)
+            json_array_append_new(certs, held_cert_view(a, &rows.items[i], &c, now));
+    }
+    rc = 0;
+out:
+    free(rows.items);
+    return rc;
+}

@@ -167,6 +167,18 @@ static int agency_domains(api_call *c)
     return api_send_json(c->r, 200, app_view_agency(&out), NULL);
 }
 
+/* The certificates an agency's subscribers hold, each with the requests it may be the subject of
+ * now: what the portal's request form offers. */
+static int agency_certs(api_call *c)
+{
+    json_t *out = NULL;
+    ct_error err = {0};
+
+    if (app_agency_certs(c->r->app, &c->actor, c->param[0], &out, &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_send_json(c->r, 200, out, NULL);
+}
+
 /* An agency's contacts: each field given is set ("" clears it), the others stay. */
 static int agency_contacts(api_call *c)
 {
@@ -869,6 +881,7 @@ static const api_route routes[] = {
     {"POST", "agencies",                        ROLES_CA,                           true,  agency_add},
     {"POST", "agencies/{code}/domains",         ROLES_CA,                           true,  agency_domains},
     {"POST", "agencies/{code}/contacts",        ROLES_CA,                           true,  agency_contacts},
+    {"GET",  "agencies/{code}/certificates",    ROLES_AGENCY | READERS,             false, agency_certs},
     {"GET",  "dossiers",                        ANY_ROLE,                           false, dossiers_list},
     {"POST", "dossiers",                        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_submit},
     {"GET",  "dossiers/{code}",                 ANY_ROLE,                           false, dossier_show},

@@ -219,6 +219,12 @@ int store_applicant_by_cert(store *s, const char *serial, applicant_record *out,
     return s->ops->applicant_by_cert(s->impl, serial, out, err);
 }
 
+int store_applicant_holders(store *s, const char *agency, applicant_visit_fn visit, void *ctx,
+                            ct_error *err)
+{
+    return s->ops->applicant_holders(s->impl, agency, visit, ctx, err);
+}
+
 int store_token_insert(store *s, const token_record *rec, ct_error *err)
 {
     return s->ops->token_insert(s->impl, rec, err);

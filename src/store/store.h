@@ -124,6 +124,10 @@ int store_applicant_by_id_number(store *s, const char *id_number, applicant_visi
 /* The applicant a certificate was issued to; 404 "applicant.not_found" for a certificate made
  * outside a dossier (or none). */
 int store_applicant_by_cert(store *s, const char *serial, applicant_record *out, ct_error *err);
+/* The applicants of an agency's own dossiers (not its sub-units') who were issued a certificate,
+ * by dossier and row: the certificates its subscribers hold. */
+int store_applicant_holders(store *s, const char *agency, applicant_visit_fn visit, void *ctx,
+                            ct_error *err);
 
 int store_token_insert(store *s, const token_record *rec, ct_error *err);
 /* 404 "token.not_found" */

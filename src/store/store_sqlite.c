@@ -1598,6 +1598,7 @@ const store_backend store_sqlite_backend = {
     .applicant_due_publication = sq_applicant_due_publication,
     .applicant_by_id_number = sq_applicant_by_id_number,
     .applicant_by_cert = sq_applicant_by_cert,
+    .applicant_holders = sq_applicant_holders,
     .token_insert = sq_token_insert,
     .token_get = sq_token_get,
     .token_by_cert = sq_token_by_cert,

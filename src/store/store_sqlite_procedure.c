@@ -328,6 +328,17 @@ int sq_applicant_by_cert(void *impl, const char *serial, applicant_record *out, 
                       "holder of certificate", serial, err));
 }
 
+int sq_applicant_holders(void *impl, const char *agency, applicant_visit_fn visit, void *ctx,
+                         ct_error *err)
+{
+    applicant_record scratch;
+    const char *b[] = {agency};
+    WITH_READ(sq_select_records(db, &applicant_table,
+                                "WHERE cert_serial <> '' AND dossier IN"
+                                " (SELECT code FROM dossiers WHERE agency = ?) ORDER BY dossier, n",
+                                b, 1, NULL, (sq_row_fn)visit, ctx, &scratch, err));
+}
+
 int sq_token_insert(void *impl, const token_record *rec, ct_error *err)
 {
     WITH_WRITE(insert_unique(db, &token_table, rec, "token.exists", rec->serial, err));

@@ -90,6 +90,8 @@ while IFS='|' read -r method path body none admin officer auditor clerk head oth
 done <<TABLE
 GET|session||401|200|200|200|200|200|200
 GET|agencies||401|200|200|200|200|200|200
+GET|agencies/BKHCN.VPC/certificates||401|200|200|200|200|200|404
+GET|agencies/NONE/certificates||401|404|404|404|404|404|404
 GET|dossiers||401|200|200|200|200|200|200
 GET|dossiers/@D@||401|200|200|200|200|200|404
 GET|dossiers/@D@/receipt||401|200|200|200|200|200|404

@@ -4,7 +4,8 @@
 # the same token (same key or a new one, as configured) and change of details (the old
 # certificate superseded exactly when the new one is published). What OCSP (`openssl ocsp`,
 # verified against the issuer) and the CRL (`openssl crl`, verified) say is checked before and
-# after every step; refusals change nothing; 20 suspensions at once have one effect.
+# after every step; refusals change nothing; 20 suspensions at once have one effect; the agency's
+# certificate list (GET /agencies/{code}/certificates) says which kinds fit each.
 . "$(dirname "$0")/../lib.sh"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT/api/v1
@@ -232,6 +233,20 @@ same "one suspension done, 19 refused" "1 19" "$(cat "$T"/race.* | grep -c '^200
 same "one audit row" "1" "$(q "select count(*) from audit where action='applicant.suspend' and object='$SC#1'")"
 same "one notice queued" "1" "$(q "select count(*) from outbox where kind='suspended' and ref='$S3'")"
 same "OCSP over HTTP: on hold" "revoked certificateHold" "$(ocsp_http_until "revoked certificateHold" "$S3")"
+
+# the agency's certificates as the portal's request form reads them: state and the kinds that fit
+held() { curl -b "$T/$1.jar" -o "$T/last" -w '%{http_code}' "$URL/agencies/$2/certificates"; }
+cert_in() { field "$T/last" "(lambda c: $2)([c for c in d['certificates'] if c['serial'] == '$1'][0])"; }
+same "the clerk reads the agency's certificates" "200" "$(held vanthu BNV)"
+same "... its three, as issued in its dossier" "$S1 $S2 $S3" "$(field "$T/last" '" ".join(c["serial"] for c in d["certificates"])')"
+same "the kinds, with their labels" "suspension:Tạm dừng resumption:Khôi phục revocation:Thu hồi renewal:Gia hạn change:Thay đổi nội dung thông tin" "$(field "$T/last" '" ".join(k["kind"] + ":" + k["label"]["vi"] for k in d["kinds"])')"
+same "an active one: all but resumption and renewal (outside the window)" "active|suspension,revocation,change" "$(cert_in "$S1" 'c["state"] + "|" + ",".join(c["requests"])')"
+same "a suspended one: resumption only" "suspended|resumption" "$(cert_in "$S3" 'c["state"] + "|" + ",".join(c["requests"])')"
+same "a revoked one: nothing" "revoked|0" "$(cert_in "$S2" 'c["state"] + "|" + str(len(c["requests"]))')"
+same "another agency's list: as if absent" "404" "$(held vanthu BTC)"
+same "... agency.not_found" "agency.not_found" "$(code_of)"
+same "the officer reads any agency's" "200" "$(held canbo BTC)"
+same "... BTC's three" "3" "$(field "$T/last" 'len(d["certificates"])')"
 
 # ---- renewal and change of details: the new-issuance path on the holder's own token ----
 # From the issue to the request for activation, at the pickup time two working days ahead.
