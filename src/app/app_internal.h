@@ -152,6 +152,9 @@ typedef struct app_issued_token {
     char user_pin[16];
     char envelope_path[CFG_PATH + 64];
     char holder[CLAIM_HOLDER_MAX]; /* the claim on the token while it is provisioned */
+    bool same_key;                 /* a renewal for the key the token holds: no PIN, no envelope;
+                                      undone by putting back the certificate it replaced */
+    char previous[41];             /* that certificate's serial */
 } app_issued_token;
 int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
                               const applicant_record *ap, app_issued_token *out, ct_error *err);

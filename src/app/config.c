@@ -87,6 +87,7 @@ void config_defaults(app_config *c, const char *home)
     c->change_days = 3;
     c->renewal_window_days = 60;
     c->renewal_revokes_old = 0;
+    c->renewal_rekey = 1;
     snprintf(c->mail_starttls, sizeof c->mail_starttls, "opportunistic");
     snprintf(c->mail_password_env, sizeof c->mail_password_env, "CHUNGTHU_SMTP_PASSWORD");
     c->mail_max_attempts = 10;
@@ -100,7 +101,7 @@ void config_defaults(app_config *c, const char *home)
     c->mail_expiry_count = 3;
 }
 
-typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
+typedef enum { KIND_TEXT, KIND_INT, KIND_TIME, KIND_BOOL } key_kind;
 
 typedef struct {
     const char *section;
@@ -138,6 +139,11 @@ typedef struct {
 #define LIVE_INT_KEY(sec, key, field, about)                                                       \
     {                                                                                              \
         sec, key, KIND_INT, offsetof(app_config, field), sizeof(int), about, true                  \
+    }
+/* A yes/no key, written true or false (an int field: 1 or 0). */
+#define LIVE_BOOL_KEY(sec, key, field, about)                                                      \
+    {                                                                                              \
+        sec, key, KIND_BOOL, offsetof(app_config, field), sizeof(int), about, true                 \
     }
 #define LIVE_TIME_KEY(sec, key, field, about)                                                      \
     {                                                                                              \
@@ -298,6 +304,10 @@ static const config_key keys[] = {
     LIVE_INT_KEY("lifecycle", "renewal_revokes_old", renewal_revokes_old,
                  "1: the renewed certificate is revoked as superseded when the new one is "
                  "published; 0: it stays valid to its end"),
+    LIVE_BOOL_KEY("lifecycle", "renewal_rekey", renewal_rekey,
+                  "true: a renewal makes a new key pair on the holder's token (a new user PIN in "
+                  "a new envelope); false: the new certificate is for the key already on the "
+                  "token, whose user PIN stays as it is"),
     TEXT_KEY("mail", "smtp_url", mail_smtp_url,
              "the SMTP server e-mail notices go through: smtp://HOST:PORT (STARTTLS as below) or "
              "smtps://HOST:PORT (TLS from the start); empty: no e-mail is queued"),
@@ -360,6 +370,15 @@ static int on_value(void *user, const char *section, const char *name, const cha
         }
         if (k->kind == KIND_TIME) {
             if (parse_hhmm(value, (int *)(void *)field) != 0)
+                break;
+            return 1;
+        }
+        if (k->kind == KIND_BOOL) {
+            if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+                *(int *)(void *)field = 1;
+            else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+                *(int *)(void *)field = 0;
+            else
                 break;
             return 1;
         }
@@ -534,6 +553,8 @@ static void format_value(const config_key *k, const app_config *cfg, char *out, 
         snprintf(out, size, "%s", field);
     else if (k->kind == KIND_INT)
         snprintf(out, size, "%d", n);
+    else if (k->kind == KIND_BOOL)
+        snprintf(out, size, "%s", n ? "true" : "false");
     else
         snprintf(out, size, "%02d:%02d", n / 60, n % 60);
 }
