@@ -169,6 +169,13 @@ struct token_module;
 int token_care_module(app *a, struct token_module **m, ct_error *err);
 int token_care_so_pin(app *a, const token_record *t, char *pin, size_t size, ct_error *err);
 int token_care_user_pin(char out[16], ct_error *err);
+/* app_token_care.c: one move of token care (reset-pin, lost, broken, …) on the token serial,
+ * inside the caller's transaction, as `token ACTION` does it in its own: the custody table
+ * checked for the actor's role, the certificate revoked when the move calls for it
+ * (*cert_changed set), audited; the device is worked on last (a PIN reset, its envelope). */
+int token_care_in_transaction(app *a, const app_actor *actor, const char *serial,
+                              token_action action, const char *reason, bool *cert_changed,
+                              ct_error *err);
 /* app_token_care.c: a certificate's revocation moves the token carrying it (in the holder's
  * hands or still at the CA) to "revoked", inside the revocation's transaction; a token in
  * another state (lost, returned, …) keeps it. */

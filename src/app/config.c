@@ -85,6 +85,9 @@ void config_defaults(app_config *c, const char *home)
     c->revocation_days = 1;
     c->renewal_days = 3;
     c->change_days = 3;
+    c->pin_reset_days = 1;
+    c->token_lost_days = 1;
+    c->token_broken_days = 1;
     c->renewal_window_days = 60;
     c->renewal_revokes_old = 0;
     c->renewal_rekey = 1;
@@ -298,6 +301,15 @@ static const config_key keys[] = {
     LIVE_INT_KEY("deadlines", "change_days", change_days,
                  "working days from receipt within which the CA issues the certificate of a "
                  "change of details and notifies its pickup (1-30)"),
+    LIVE_INT_KEY("deadlines", "pin_reset_days", pin_reset_days,
+                 "working days from receipt within which the CA sets a new PIN on a holder's "
+                 "token and writes its envelope (1-30)"),
+    LIVE_INT_KEY("deadlines", "token_lost_days", token_lost_days,
+                 "working days from receipt within which the CA revokes the certificate of a "
+                 "token reported lost (1-30)"),
+    LIVE_INT_KEY("deadlines", "token_broken_days", token_broken_days,
+                 "working days from receipt within which the CA revokes the certificate of a "
+                 "token reported broken (1-30)"),
     LIVE_INT_KEY("lifecycle", "renewal_window_days", renewal_window_days,
                  "a certificate may be renewed only within this many days before its end "
                  "(1-400)"),
@@ -498,8 +510,9 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
                            "chungthu.ini: [approvals] mỗi giá trị phải là 1 hoặc 2",
                            "chungthu.ini: [approvals] each value must be 1 or 2");
     {
-        const int days[] = {cfg->suspension_days, cfg->resumption_days, cfg->revocation_days,
-                            cfg->renewal_days, cfg->change_days};
+        const int days[] = {cfg->suspension_days, cfg->resumption_days,  cfg->revocation_days,
+                            cfg->renewal_days,    cfg->change_days,      cfg->pin_reset_days,
+                            cfg->token_lost_days, cfg->token_broken_days};
         for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
             if (days[i] < 1 || days[i] > 30)
                 return ct_fail(err, 400, "config.invalid",

@@ -112,6 +112,9 @@ typedef struct app_config {
     int revocation_days;
     int renewal_days;
     int change_days;
+    int pin_reset_days; /* token care as dossier kinds */
+    int token_lost_days;
+    int token_broken_days;
 
     /* [lifecycle] renewal and change of details */
     int renewal_window_days; /* a certificate is renewed only this close to its end */
