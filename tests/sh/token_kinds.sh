@@ -117,6 +117,20 @@ same "a second reset: refused, the applicant is done" "409" "$(api canbo "dossie
 idn=$(q "select id_number from applicants where dossier='$PR' and n=1")
 same "the subscriber's lookup names the kind" "Đặt lại mã PIN|done" "$(curl "$URL/lookup?code=$PR&id_number=$idn" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["kind_label"]["vi"] + "|" + d["state"])')"
 
+# ---- the same from paper, on the command line ----
+check "a PIN reset recorded from paper" request pin_reset "$A_CERT"
+P1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["code"])' "$T/out")
+same "its kind" "pin_reset|Đặt lại mã PIN" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["kind"] + "|" + d["kind_label"]["vi"])' "$T/out")"
+check "accept" ct dossier accept "$P1"
+check "reset-pin (the command line)" ct dossier reset-pin "$P1" --applicant 1
+same "done, completed" "done|completed" "$(q "select a.state || '|' || d.state from applicants a join dossiers d on d.code = a.dossier where d.code='$P1'")"
+third_pin=$(pin_of "$A")
+[ "$third_pin" != "$new_pin" ] && pass || fail "the PIN did not change"
+if p11 --login --pin "$new_pin" --list-objects >/dev/null 2>&1; then fail "the previous PIN still opens the token"; else pass; fi
+check "the newest PIN signs" p11 --login --pin "$third_pin" --sign --id "$ids" -m SHA256-RSA-PKCS -i "$T/msg" -o "$T/msg2.sig"
+check "... verified against the certificate" openssl dgst -sha256 -verify "$T/a.pub" -signature "$T/msg2.sig" "$T/msg"
+same "two resets audited on the token" "2" "$(audits token.reset_pin "$A")"
+
 # ---- a lost token: recorded from paper, twenty revocations at once, one effect ----
 contains "OCSP before: good" "0x$B_CERT: good" "$(ocsp "$B_CERT")"
 check "the loss recorded" request token_lost "$B_CERT" --reason "mất trên xe buýt ngày 01/12"
