@@ -747,7 +747,6 @@ out:
 static int token_care_effect(app *a, const app_actor *actor, const dossier_record *d,
                              const applicant_record *ap, bool *changed, ct_error *err)
 {
-    dossier_kind kind = app_dossier_kind(d);
     token_record t;
     ct_error why = {0};
 
@@ -760,10 +759,7 @@ static int token_care_effect(app *a, const app_actor *actor, const dossier_recor
             err, 409, "request.no_token", "chứng thư %s không còn nằm trên thiết bị nào của CA",
             "certificate %s is no longer on any of the CA's tokens", ap->previous_serial);
     }
-    return token_care_in_transaction(a, actor, t.serial,
-                                     kind == KIND_PIN_RESET    ? TOKEN_ACT_RESET_PIN
-                                     : kind == KIND_TOKEN_LOST ? TOKEN_ACT_LOST
-                                                               : TOKEN_ACT_BROKEN,
+    return token_care_in_transaction(a, actor, t.serial, token_care_action_of(app_dossier_kind(d)),
                                      ap->reason[0] ? ap->reason : NULL, changed, err);
 }
 

@@ -173,6 +173,8 @@ int token_care_user_pin(char out[16], ct_error *err);
  * inside the caller's transaction, as `token ACTION` does it in its own: the custody table
  * checked for the actor's role, the certificate revoked when the move calls for it
  * (*cert_changed set), audited; the device is worked on last (a PIN reset, its envelope). */
+/* The move a token care dossier kind's step makes: reset-pin, lost or broken. */
+token_action token_care_action_of(dossier_kind kind);
 int token_care_in_transaction(app *a, const app_actor *actor, const char *serial,
                               token_action action, const char *reason, bool *cert_changed,
                               ct_error *err);

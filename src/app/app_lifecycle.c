@@ -95,14 +95,6 @@ static int check_cert_state(app *a, dossier_kind kind, const cert_record *cert, 
     return 0;
 }
 
-/* The token care move a kind's step makes (core/token_custody.h). */
-static token_action care_action(dossier_kind kind)
-{
-    return kind == KIND_PIN_RESET    ? TOKEN_ACT_RESET_PIN
-           : kind == KIND_TOKEN_LOST ? TOKEN_ACT_LOST
-                                     : TOKEN_ACT_BROKEN;
-}
-
 /* Token care: the certificate's token is on record and in a custody state from which the step
  * can move it (read again, and moved, by the officer's step); a PIN is reset only for a
  * certificate still in use. The circumstances the agency gives are each applicant's reason: a
@@ -132,7 +124,7 @@ static int check_token_care(app *a, dossier_kind kind, const cert_record *cert,
                        "chứng thư %s không nằm trên thiết bị nào của CA",
                        "certificate %s is on none of the CA's tokens", cert->serial);
     }
-    if (token_custody_step(t.state, care_action(kind), ROLE_CA_OFFICER, &to, err) != 0)
+    if (token_custody_step(t.state, token_care_action_of(kind), ROLE_CA_OFFICER, &to, err) != 0)
         return -1;
     snprintf(ap->token_serial, sizeof ap->token_serial, "%s", t.serial);
     if (kind == KIND_TOKEN_LOST && (in->reason == NULL || in->reason[strspn(in->reason, " ")] == 0))
@@ -141,6 +133,10 @@ static int check_token_care(app *a, dossier_kind kind, const cert_record *cert,
                        "a lost token needs a reason (--reason): when, where and how it was lost");
     if (in->reason == NULL || in->reason[0] == '\0')
         return 0;
+    /* the bound token care holds a reason to, in bytes (app_token_care.c) */
+    if (strlen(in->reason) > 300)
+        return ct_fail(err, 400, "text.too_long", "lý do dài quá 300 byte",
+                       "the reason is longer than 300 bytes");
     return text_clean_field(in->reason, 300, "lý do", "reason", ap->reason, sizeof ap->reason, err);
 }
 

@@ -277,6 +277,13 @@ static int care_in_transaction(app *a, void *ctx, ct_error *err)
     return c->action == TOKEN_ACT_RESET_PIN ? reset_pin(a, c, err) : 0;
 }
 
+token_action token_care_action_of(dossier_kind kind)
+{
+    return kind == KIND_PIN_RESET    ? TOKEN_ACT_RESET_PIN
+           : kind == KIND_TOKEN_LOST ? TOKEN_ACT_LOST
+                                     : TOKEN_ACT_BROKEN;
+}
+
 int token_care_in_transaction(app *a, const app_actor *actor, const char *serial,
                               token_action action, const char *reason, bool *cert_changed,
                               ct_error *err)
