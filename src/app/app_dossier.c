@@ -81,6 +81,12 @@ int app_kind_days(const app *a, dossier_kind kind)
         return cfg->renewal_days;
     case KIND_CHANGE:
         return cfg->change_days;
+    case KIND_PIN_RESET:
+        return cfg->pin_reset_days;
+    case KIND_TOKEN_LOST:
+        return cfg->token_lost_days;
+    case KIND_TOKEN_BROKEN:
+        return cfg->token_broken_days;
     default:
         return STEP2_DAYS;
     }
@@ -734,6 +740,29 @@ out:
     return rc;
 }
 
+/* Token care on request: the token carrying the applicant's certificate, read here, inside the
+ * step's transaction, moved by the same token care as `token reset-pin|lost|broken` (its custody
+ * row checked again, the certificate revoked keyCompromise or cessationOfOperation with its
+ * notices, the token's own audit row, the new PIN and envelope), with the agency's reason. */
+static int token_care_effect(app *a, const app_actor *actor, const dossier_record *d,
+                             const applicant_record *ap, bool *changed, ct_error *err)
+{
+    token_record t;
+    ct_error why = {0};
+
+    if (store_token_by_cert(a->db, ap->previous_serial, &t, &why) != 0) {
+        if (why.status != 404) {
+            *err = why;
+            return -1;
+        }
+        return ct_fail(
+            err, 409, "request.no_token", "chứng thư %s không còn nằm trên thiết bị nào của CA",
+            "certificate %s is no longer on any of the CA's tokens", ap->previous_serial);
+    }
+    return token_care_in_transaction(a, actor, t.serial, token_care_action_of(app_dossier_kind(d)),
+                                     ap->reason[0] ? ap->reason : NULL, changed, err);
+}
+
 /* A change of details always ends the certificate it replaces; a renewal when [lifecycle]
  * renewal_revokes_old says so (else the old one runs to its end). */
 static bool supersedes(const app *a, const dossier_record *d)
@@ -948,6 +977,7 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
         supersede_previous(a, actor, ap, now, cert_changed, err) != 0)
         return -1;
     if ((t->action == ACT_SUSPEND || t->action == ACT_RESUME || t->action == ACT_REVOKE) &&
+        !(KIND_BIT(app_dossier_kind(d)) & KINDS_TOKEN_CARE) &&
         lifecycle_cert_effect(a, actor, d, ap, t->action, now, cert_changed, err) != 0)
         return -1;
     if (t->action == ACT_AGENCY_RECEIVED || t->action == ACT_HANDED_OVER)
@@ -966,6 +996,11 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
     d->updated_at = now;
     if (store_dossier_update(a->db, d, err) != 0 ||
         applicant_audit(a, actor, d, ap, t->action, from, err) != 0)
+        return -1;
+    /* token care last: it may work on the device, after which nothing here may fail */
+    if ((t->action == ACT_RESET_PIN || t->action == ACT_REVOKE) &&
+        (KIND_BIT(app_dossier_kind(d)) & KINDS_TOKEN_CARE) &&
+        token_care_effect(a, actor, d, ap, cert_changed, err) != 0)
         return -1;
     /* the messages about one person (the pickup notice is one for the whole step: below) */
     if (t->action == ACT_PUBLISH)

@@ -152,6 +152,9 @@ typedef struct app_issued_token {
     char user_pin[16];
     char envelope_path[CFG_PATH + 64];
     char holder[CLAIM_HOLDER_MAX]; /* the claim on the token while it is provisioned */
+    bool same_key;                 /* a renewal for the key the token holds: no PIN, no envelope;
+                                      undone by putting back the certificate it replaced */
+    char previous[41];             /* that certificate's serial */
 } app_issued_token;
 int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
                               const applicant_record *ap, app_issued_token *out, ct_error *err);
@@ -166,6 +169,15 @@ struct token_module;
 int token_care_module(app *a, struct token_module **m, ct_error *err);
 int token_care_so_pin(app *a, const token_record *t, char *pin, size_t size, ct_error *err);
 int token_care_user_pin(char out[16], ct_error *err);
+/* app_token_care.c: one move of token care (reset-pin, lost, broken, …) on the token serial,
+ * inside the caller's transaction, as `token ACTION` does it in its own: the custody table
+ * checked for the actor's role, the certificate revoked when the move calls for it
+ * (*cert_changed set), audited; the device is worked on last (a PIN reset, its envelope). */
+/* The move a token care dossier kind's step makes: reset-pin, lost or broken. */
+token_action token_care_action_of(dossier_kind kind);
+int token_care_in_transaction(app *a, const app_actor *actor, const char *serial,
+                              token_action action, const char *reason, bool *cert_changed,
+                              ct_error *err);
 /* app_token_care.c: a certificate's revocation moves the token carrying it (in the holder's
  * hands or still at the CA) to "revoked", inside the revocation's transaction; a token in
  * another state (lost, returned, …) keeps it. */

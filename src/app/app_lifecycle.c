@@ -1,7 +1,7 @@
 /*
  * app_lifecycle.c — the intake of dossiers about certificates already issued: suspension,
- * resumption, revocation on request, renewal and change of details (DESIGN.md §8 "Dossier
- * kinds").
+ * resumption, revocation on request, renewal, change of details, and token care: a PIN reset, a
+ * lost or a broken token (DESIGN.md §8 "Dossier kinds").
  *
  * Such a dossier is received like a Mẫu 02 list (channel, agency, the head's confirmation, a
  * code, a receipt and a due time of its kind) and then moves through the same transition table,
@@ -18,6 +18,8 @@
 
 #include "core/calendar.h"
 #include "core/mau02.h"
+#include "core/text.h"
+#include "core/token_custody.h"
 
 /* The reasons an agency may give for a revocation (RFC 5280 5.3.1): the person left or moved,
  * the token lost or the key exposed, the certificate no longer needed. */
@@ -36,6 +38,9 @@ static int check_reason(const app_request *in, dossier_kind kind, dossier_record
 {
     bool given = in->reason && *in->reason;
 
+    /* token care: the circumstances in the agency's words, checked with each applicant */
+    if (KIND_BIT(kind) & KINDS_TOKEN_CARE)
+        return 0;
     if (kind != KIND_REVOCATION) {
         if (given)
             return ct_fail(err, 400, "request.reason_unexpected",
@@ -88,6 +93,51 @@ static int check_cert_state(app *a, dossier_kind kind, const cert_record *cert, 
         }
     }
     return 0;
+}
+
+/* Token care: the certificate's token is on record and in a custody state from which the step
+ * can move it (read again, and moved, by the officer's step); a PIN is reset only for a
+ * certificate still in use. The circumstances the agency gives are each applicant's reason: a
+ * lost token needs them (when, where, how), as `token lost` does. */
+static int check_token_care(app *a, dossier_kind kind, const cert_record *cert,
+                            const app_request *in, applicant_record *ap, ct_error *err)
+{
+    token_record t;
+    token_state to;
+    ct_error why = {0};
+
+    if (kind == KIND_PIN_RESET &&
+        (strcmp(cert->status, CERT_STATUS_REVOKED) == 0 || strcmp(cert->status, "expired") == 0)) {
+        char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
+        snprintf(vi, sizeof vi, "chứng thư %s đang ở trạng thái \"%s\": không đặt lại mã PIN",
+                 cert->serial, cert->status);
+        snprintf(en, sizeof en, "certificate %s is \"%s\": no PIN is reset for it", cert->serial,
+                 cert->status);
+        return ct_fail_text(err, 409, "request.cert_state", vi, en);
+    }
+    if (store_token_by_cert(a->db, cert->serial, &t, &why) != 0) {
+        if (why.status != 404) {
+            *err = why;
+            return -1;
+        }
+        return ct_fail(err, 409, "request.no_token",
+                       "chứng thư %s không nằm trên thiết bị nào của CA",
+                       "certificate %s is on none of the CA's tokens", cert->serial);
+    }
+    if (token_custody_step(t.state, token_care_action_of(kind), ROLE_CA_OFFICER, &to, err) != 0)
+        return -1;
+    snprintf(ap->token_serial, sizeof ap->token_serial, "%s", t.serial);
+    if (kind == KIND_TOKEN_LOST && (in->reason == NULL || in->reason[strspn(in->reason, " ")] == 0))
+        return ct_fail(err, 400, "request.reason_missing",
+                       "báo mất thiết bị cần lý do (--reason): khi nào, ở đâu, hoàn cảnh mất",
+                       "a lost token needs a reason (--reason): when, where and how it was lost");
+    if (in->reason == NULL || in->reason[0] == '\0')
+        return 0;
+    /* the bound token care holds a reason to, in bytes (app_token_care.c) */
+    if (strlen(in->reason) > 300)
+        return ct_fail(err, 400, "text.too_long", "lý do dài quá 300 byte",
+                       "the reason is longer than 300 bytes");
+    return text_clean_field(in->reason, 300, "lý do", "reason", ap->reason, sizeof ap->reason, err);
 }
 
 /* A change of details: the holder's row with the new values, checked as an intake row is. */
@@ -159,7 +209,7 @@ static int request_applicant(app *a, request_ctx *r, size_t i, int64_t now, ct_e
                        "chứng thư %s không phải của thuê bao thuộc cơ quan %s",
                        "certificate %s is not one of agency %s's subscribers", serial,
                        r->d->agency);
-    if (check_cert_state(a, r->kind, &cert, now, err) != 0)
+    if (!(KIND_BIT(r->kind) & KINDS_TOKEN_CARE) && check_cert_state(a, r->kind, &cert, now, err))
         return -1;
     /* the person's row as it was issued, and the certificate it concerns */
     memset(ap, 0, sizeof *ap);
@@ -176,6 +226,9 @@ static int request_applicant(app *a, request_ctx *r, size_t i, int64_t now, ct_e
     snprintf(ap->phone, sizeof ap->phone, "%s", holder.phone);
     snprintf(ap->previous_serial, sizeof ap->previous_serial, "%s", serial);
     rc = 0;
+    if ((KIND_BIT(r->kind) & KINDS_TOKEN_CARE) &&
+        check_token_care(a, r->kind, &cert, r->in, ap, err) != 0)
+        return -1;
     if (r->kind == KIND_CHANGE)
         rc = apply_change(c, ap, err);
     else if (c->full_name || c->unit || c->position || c->email)
@@ -240,9 +293,11 @@ int app_dossier_request(app *a, const app_actor *actor, const app_request *in, d
     if (in->kind == NULL || dossier_kind_parse(in->kind, &r.kind) != 0 || r.kind == KIND_NEW)
         return ct_fail(err, 400, "request.kind",
                        "loại đề nghị phải là suspension (tạm dừng), resumption (khôi phục), "
-                       "revocation (thu hồi), renewal (gia hạn) hoặc change (thay đổi nội dung "
-                       "thông tin)",
-                       "the kind must be suspension, resumption, revocation, renewal or change");
+                       "revocation (thu hồi), renewal (gia hạn), change (thay đổi nội dung "
+                       "thông tin), pin_reset (đặt lại mã PIN), token_lost (báo mất thiết bị) "
+                       "hoặc token_broken (báo hỏng thiết bị)",
+                       "the kind must be suspension, resumption, revocation, renewal, change, "
+                       "pin_reset, token_lost or token_broken");
     if (in->n_certs == 0 || in->n_certs > 1000)
         return ct_fail(err, 400, "request.no_certs",
                        "nêu từ 1 đến 1000 chứng thư (số hiệu) mà đề nghị liên quan",

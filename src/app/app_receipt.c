@@ -121,6 +121,11 @@ static void receipt_lines(const app *a, const dossier_record *d, slip_lines *l)
                  "Văn bản đề nghị cấp chứng thư số cho cá nhân (Mẫu 01, Mẫu 02, Thông tư "
                  "185/2019/TT-BQP) có xác nhận của %s, %s: 01 bản chính, 01 bản sao",
                  d->confirmed_name, d->confirmed_title);
+    else if (KIND_BIT(kind) & KINDS_TOKEN_CARE)
+        add_line(l, "Thành phần hồ sơ", "Documents received",
+                 "Văn bản của cơ quan (%s) về thiết bị lưu khóa bí mật có xác nhận của %s, %s: "
+                 "01 bản chính",
+                 dossier_kind_label(kind, false), d->confirmed_name, d->confirmed_title);
     else
         add_line(l, "Thành phần hồ sơ", "Documents received",
                  "Văn bản đề nghị %s chứng thư số có xác nhận của %s, %s: 01 bản chính",

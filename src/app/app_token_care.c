@@ -2,7 +2,8 @@
  * app_token_care.c — token care (issue 17): a new PIN, a lost token, a broken one, a token back
  * at the CA, a token destroyed, as moves of the token's chain of custody (core/token_custody.h).
  *
- * Each is one write transaction that reads the token, checks the move against the custody table
+ * Each is one write transaction (its own, or a dossier step's: token_care_in_transaction) that
+ * reads the token, checks the move against the custody table
  * for the caller's role, writes the token, revokes its certificate when the move calls for it
  * (cert_revoke_in_transaction: the same audit row and notices as `cert revoke`) and appends the
  * token's own audit row. The reason given to RFC 5280 for each revocation:
@@ -274,6 +275,26 @@ static int care_in_transaction(app *a, void *ctx, ct_error *err)
                      c->t.serial, detail, err) != 0)
         return -1;
     return c->action == TOKEN_ACT_RESET_PIN ? reset_pin(a, c, err) : 0;
+}
+
+token_action token_care_action_of(dossier_kind kind)
+{
+    return kind == KIND_PIN_RESET    ? TOKEN_ACT_RESET_PIN
+           : kind == KIND_TOKEN_LOST ? TOKEN_ACT_LOST
+                                     : TOKEN_ACT_BROKEN;
+}
+
+int token_care_in_transaction(app *a, const app_actor *actor, const char *serial,
+                              token_action action, const char *reason, bool *cert_changed,
+                              ct_error *err)
+{
+    care c = {.actor = actor, .serial = serial, .action = action, .reason = reason};
+
+    if (check_reason(action, reason, err) != 0 || care_in_transaction(a, &c, err) != 0)
+        return -1;
+    if (c.cert_changed)
+        *cert_changed = true;
+    return 0;
 }
 
 int app_token_care(app *a, const app_actor *actor, const char *serial, token_action action,

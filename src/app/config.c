@@ -85,8 +85,12 @@ void config_defaults(app_config *c, const char *home)
     c->revocation_days = 1;
     c->renewal_days = 3;
     c->change_days = 3;
+    c->pin_reset_days = 1;
+    c->token_lost_days = 1;
+    c->token_broken_days = 1;
     c->renewal_window_days = 60;
     c->renewal_revokes_old = 0;
+    c->renewal_rekey = 1;
     snprintf(c->mail_starttls, sizeof c->mail_starttls, "opportunistic");
     snprintf(c->mail_password_env, sizeof c->mail_password_env, "CHUNGTHU_SMTP_PASSWORD");
     c->mail_max_attempts = 10;
@@ -100,7 +104,7 @@ void config_defaults(app_config *c, const char *home)
     c->mail_expiry_count = 3;
 }
 
-typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
+typedef enum { KIND_TEXT, KIND_INT, KIND_TIME, KIND_BOOL } key_kind;
 
 typedef struct {
     const char *section;
@@ -138,6 +142,11 @@ typedef struct {
 #define LIVE_INT_KEY(sec, key, field, about)                                                       \
     {                                                                                              \
         sec, key, KIND_INT, offsetof(app_config, field), sizeof(int), about, true                  \
+    }
+/* A yes/no key, written true or false (an int field: 1 or 0). */
+#define LIVE_BOOL_KEY(sec, key, field, about)                                                      \
+    {                                                                                              \
+        sec, key, KIND_BOOL, offsetof(app_config, field), sizeof(int), about, true                 \
     }
 #define LIVE_TIME_KEY(sec, key, field, about)                                                      \
     {                                                                                              \
@@ -292,12 +301,25 @@ static const config_key keys[] = {
     LIVE_INT_KEY("deadlines", "change_days", change_days,
                  "working days from receipt within which the CA issues the certificate of a "
                  "change of details and notifies its pickup (1-30)"),
+    LIVE_INT_KEY("deadlines", "pin_reset_days", pin_reset_days,
+                 "working days from receipt within which the CA sets a new PIN on a holder's "
+                 "token and writes its envelope (1-30)"),
+    LIVE_INT_KEY("deadlines", "token_lost_days", token_lost_days,
+                 "working days from receipt within which the CA revokes the certificate of a "
+                 "token reported lost (1-30)"),
+    LIVE_INT_KEY("deadlines", "token_broken_days", token_broken_days,
+                 "working days from receipt within which the CA revokes the certificate of a "
+                 "token reported broken (1-30)"),
     LIVE_INT_KEY("lifecycle", "renewal_window_days", renewal_window_days,
                  "a certificate may be renewed only within this many days before its end "
                  "(1-400)"),
     LIVE_INT_KEY("lifecycle", "renewal_revokes_old", renewal_revokes_old,
                  "1: the renewed certificate is revoked as superseded when the new one is "
                  "published; 0: it stays valid to its end"),
+    LIVE_BOOL_KEY("lifecycle", "renewal_rekey", renewal_rekey,
+                  "true: a renewal makes a new key pair on the holder's token (a new user PIN in "
+                  "a new envelope); false: the new certificate is for the key already on the "
+                  "token, whose user PIN stays as it is"),
     TEXT_KEY("mail", "smtp_url", mail_smtp_url,
              "the SMTP server e-mail notices go through: smtp://HOST:PORT (STARTTLS as below) or "
              "smtps://HOST:PORT (TLS from the start); empty: no e-mail is queued"),
@@ -360,6 +382,15 @@ static int on_value(void *user, const char *section, const char *name, const cha
         }
         if (k->kind == KIND_TIME) {
             if (parse_hhmm(value, (int *)(void *)field) != 0)
+                break;
+            return 1;
+        }
+        if (k->kind == KIND_BOOL) {
+            if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+                *(int *)(void *)field = 1;
+            else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+                *(int *)(void *)field = 0;
+            else
                 break;
             return 1;
         }
@@ -479,8 +510,9 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
                            "chungthu.ini: [approvals] mỗi giá trị phải là 1 hoặc 2",
                            "chungthu.ini: [approvals] each value must be 1 or 2");
     {
-        const int days[] = {cfg->suspension_days, cfg->resumption_days, cfg->revocation_days,
-                            cfg->renewal_days, cfg->change_days};
+        const int days[] = {cfg->suspension_days, cfg->resumption_days,  cfg->revocation_days,
+                            cfg->renewal_days,    cfg->change_days,      cfg->pin_reset_days,
+                            cfg->token_lost_days, cfg->token_broken_days};
         for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
             if (days[i] < 1 || days[i] > 30)
                 return ct_fail(err, 400, "config.invalid",
@@ -534,6 +566,8 @@ static void format_value(const config_key *k, const app_config *cfg, char *out, 
         snprintf(out, size, "%s", field);
     else if (k->kind == KIND_INT)
         snprintf(out, size, "%d", n);
+    else if (k->kind == KIND_BOOL)
+        snprintf(out, size, "%s", n ? "true" : "false");
     else
         snprintf(out, size, "%02d:%02d", n / 60, n % 60);
 }

@@ -112,11 +112,16 @@ typedef struct app_config {
     int revocation_days;
     int renewal_days;
     int change_days;
+    int pin_reset_days; /* token care as dossier kinds */
+    int token_lost_days;
+    int token_broken_days;
 
     /* [lifecycle] renewal and change of details */
     int renewal_window_days; /* a certificate is renewed only this close to its end */
     int renewal_revokes_old; /* 1: the renewed certificate is revoked (superseded) at the new
                                 one's publication; 0: it runs to its end */
+    int renewal_rekey;       /* 1: a renewal makes a new key pair on the token; 0: the new
+                                certificate is for the key the token holds (app_token.c) */
 
     /* [mail] e-mail notices through an SMTP server (docs/operator-guide.md, "E-mail") */
     char mail_smtp_url[CFG_TEXT];   /* smtp://host:port or smtps://host:port; "": no e-mail */

@@ -251,17 +251,20 @@ static const cli_command commands[] = {
      "Record a dossier received in person or by post (the Mẫu 02 list as CSV or JSON); prints "
      "the receipt."},
     {"dossier", "request", NULL,
-     OPTS(NEED("kind", "suspension|resumption|revocation|renewal|change"), MANY("cert", "SERIAL"),
+     OPTS(NEED("kind", "suspension|resumption|revocation|renewal|change|pin_reset|token_lost|"
+                       "token_broken"),
+          MANY("cert", "SERIAL"),
           NEED("agency", "CODE"), NEED("channel", "direct|postal"),
           NEED("confirmed-by", "\"NAME, TITLE\""), OPT("confirmed-on", "YYYY-MM-DD"),
-          OPT("reason", "affiliationChanged|keyCompromise|cessationOfOperation"),
+          OPT("reason", "affiliationChanged|keyCompromise|cessationOfOperation|TEXT"),
           OPT("name", "TEXT"), OPT("unit", "TEXT"), OPT("position", "TEXT"),
           OPT("email", "ADDRESS"), JSON),
      cmd_dossier_request, 0, OFFICER, CLI_OPEN,
      "Record an agency's request about certificates its subscribers hold, received in person or "
      "by post: suspend, resume, revoke (--reason), renew on the same token, or change details "
-     "(--name, --unit, --position, --email: the new values); one --cert per certificate. "
-     "Prints the receipt."},
+     "(--name, --unit, --position, --email: the new values); or about the token carrying it: a "
+     "PIN reset, a lost token (--reason: when, where, how), a broken one. One --cert per "
+     "certificate. Prints the receipt."},
     {"dossier", "accept", "CODE", OPTS(OPT("reason", "TEXT")),
      cmd_dossier_step, ACT_ACCEPT, OFFICER, CLI_OPEN,
      "Accept the dossier as valid; the CA's 3 working days start."},
@@ -313,7 +316,13 @@ static const cli_command commands[] = {
      "Resume the certificates of a resumption request: good again, off the next CRL."},
     {"dossier", "revoke", "CODE", OPTS(OPT("applicant", "N")),
      cmd_dossier_step, ACT_REVOKE, OFFICER, CLI_OPEN,
-     "Revoke the certificates of a revocation request, with the reason it gave."},
+     "Revoke the certificates of a revocation request, with the reason it gave; of a lost "
+     "token request keyCompromise (the token lost), of a broken token request "
+     "cessationOfOperation (the token damaged)."},
+    {"dossier", "reset-pin", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_RESET_PIN, OFFICER, CLI_OPEN,
+     "Set a new user PIN on the tokens of a PIN reset request, with the SO PIN; the new PIN is "
+     "in a new envelope (token envelope SERIAL)."},
     {"dossier", "refuse", "CODE", OPTS(NEED("applicant", "N"), NEED("reason", "TEXT")),
      cmd_dossier_step, ACT_REFUSE, OFFICER, CLI_OPEN,
      "Refuse one pending applicant at the check, saying why; the others go on."},

@@ -71,8 +71,17 @@ static const proc_transition table[] = {
      CLOCK_STEP2_STOP, KIND_BIT(KIND_SUSPENSION)},
     {PROC_APPLICANT, APPLICANT_PENDING, ACT_RESUME, APPLICANT_DONE, OFFICER, GUARD_NONE,
      CLOCK_STEP2_STOP, KIND_BIT(KIND_RESUMPTION)},
+    /* ... and for a lost or a broken token, revoked as token care does it (keyCompromise, the
+     * token lost; cessationOfOperation, the token damaged): its replacement is a new issuance of
+     * its own (docs/deviations.md) */
     {PROC_APPLICANT, APPLICANT_PENDING, ACT_REVOKE, APPLICANT_DONE, OFFICER, GUARD_NONE,
-     CLOCK_STEP2_STOP, KIND_BIT(KIND_REVOCATION)},
+     CLOCK_STEP2_STOP,
+     KIND_BIT(KIND_REVOCATION) | KIND_BIT(KIND_TOKEN_LOST) | KIND_BIT(KIND_TOKEN_BROKEN)},
+
+    /* a PIN reset: a new user PIN set with the SO PIN, a new envelope (app_token_care.c), in
+     * the step's transaction */
+    {PROC_APPLICANT, APPLICANT_PENDING, ACT_RESET_PIN, APPLICANT_DONE, OFFICER, GUARD_NONE,
+     CLOCK_STEP2_STOP, KIND_BIT(KIND_PIN_RESET)},
 };
 
 /* Labels as the portal, the papers and the command line show them, in both languages. */
@@ -100,6 +109,7 @@ static const struct {
     [ACT_SUSPEND] = {"suspend", "Tạm dừng chứng thư số", "Suspend the certificate"},
     [ACT_RESUME] = {"resume", "Khôi phục chứng thư số", "Resume the certificate"},
     [ACT_REVOKE] = {"revoke", "Thu hồi chứng thư số", "Revoke the certificate"},
+    [ACT_RESET_PIN] = {"reset-pin", "Đặt lại mã PIN", "Reset the PIN"},
 };
 
 static const struct {
@@ -147,6 +157,9 @@ static const struct {
     [KIND_REVOCATION] = {"revocation", "Thu hồi", "Revocation"},
     [KIND_RENEWAL] = {"renewal", "Gia hạn", "Renewal"},
     [KIND_CHANGE] = {"change", "Thay đổi nội dung thông tin", "Change of details"},
+    [KIND_PIN_RESET] = {"pin_reset", "Đặt lại mã PIN", "PIN reset"},
+    [KIND_TOKEN_LOST] = {"token_lost", "Báo mất thiết bị", "Lost token"},
+    [KIND_TOKEN_BROKEN] = {"token_broken", "Báo hỏng thiết bị", "Broken token"},
 };
 
 const char *dossier_kind_name(dossier_kind k)

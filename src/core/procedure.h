@@ -21,11 +21,14 @@
  * deadlines and audit; the table's rows say which kinds they belong to. */
 typedef enum {
     KIND_NEW,
-    KIND_SUSPENSION, /* certificateHold until a resumption */
-    KIND_RESUMPTION, /* a suspended certificate good again */
-    KIND_REVOCATION, /* revoked on the agency's request, with the reason it gave */
-    KIND_RENEWAL,    /* a new certificate on the same token before the old one ends */
-    KIND_CHANGE,     /* a new certificate with changed details; the old one superseded */
+    KIND_SUSPENSION,   /* certificateHold until a resumption */
+    KIND_RESUMPTION,   /* a suspended certificate good again */
+    KIND_REVOCATION,   /* revoked on the agency's request, with the reason it gave */
+    KIND_RENEWAL,      /* a new certificate on the same token before the old one ends */
+    KIND_CHANGE,       /* a new certificate with changed details; the old one superseded */
+    KIND_PIN_RESET,    /* token care: a new user PIN set with the SO PIN, a new envelope */
+    KIND_TOKEN_LOST,   /* token care: the certificate revoked keyCompromise, the token lost */
+    KIND_TOKEN_BROKEN, /* token care: revoked cessationOfOperation, the token damaged */
     KIND_COUNT
 } dossier_kind;
 
@@ -34,6 +37,9 @@ typedef unsigned kind_set;
 #define KINDS_ALL ((1u << KIND_COUNT) - 1)
 /* The kinds that issue a certificate on a token: the path of new issuance. */
 #define KINDS_ISSUING (KIND_BIT(KIND_NEW) | KIND_BIT(KIND_RENEWAL) | KIND_BIT(KIND_CHANGE))
+/* The kinds about the token rather than the certificate: carried out by token care. */
+#define KINDS_TOKEN_CARE                                                                           \
+    (KIND_BIT(KIND_PIN_RESET) | KIND_BIT(KIND_TOKEN_LOST) | KIND_BIT(KIND_TOKEN_BROKEN))
 
 /* What a transition moves: the whole dossier (intake decides for all its applicants) or one
  * applicant (from acceptance on, each moves alone). */
@@ -79,9 +85,11 @@ typedef enum {
     ACT_PUBLISH,
     ACT_CANCEL,
     ACT_REFUSE,
-    ACT_SUSPEND, /* the certificate on hold (certificateHold) */
-    ACT_RESUME,  /* the certificate good again */
-    ACT_REVOKE,  /* the certificate revoked with the request's reason */
+    ACT_SUSPEND,   /* the certificate on hold (certificateHold) */
+    ACT_RESUME,    /* the certificate good again */
+    ACT_REVOKE,    /* the certificate revoked with the request's reason (token lost, broken:
+                      the reason of the token's move, and the token moved) */
+    ACT_RESET_PIN, /* a new user PIN on the holder's token, a new envelope */
     ACT_COUNT
 } proc_action;
 

@@ -486,6 +486,16 @@ const char *const sq_migrations[] = {
     "    OR (OLD.state = 'lost' AND NEW.state IN ('returned', 'destroyed'))"
     "    OR (OLD.state IN ('returned', 'damaged') AND NEW.state = 'destroyed'))"
     "  BEGIN SELECT RAISE(ABORT, 'token.custody: token state change not allowed'); END;",
+    /* 22: token care as dossier kinds (PIN reset, lost token, broken token) join the kind's
+     * CHECK. A column's CHECK cannot be altered, and rebuilding dossiers would drop the parent
+     * of applicants' foreign key: the column is made again beside the old one, filled, and takes
+     * its name. */
+    "ALTER TABLE dossiers ADD COLUMN kind_new TEXT NOT NULL DEFAULT 'new' CHECK (kind_new IN"
+    "  ('new', 'suspension', 'resumption', 'revocation', 'renewal', 'change', 'pin_reset',"
+    "  'token_lost', 'token_broken'));"
+    "UPDATE dossiers SET kind_new = kind;"
+    "ALTER TABLE dossiers DROP COLUMN kind;"
+    "ALTER TABLE dossiers RENAME COLUMN kind_new TO kind;",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 

@@ -23,6 +23,7 @@ for care in reset-pin broken returned destroy; do
     contains "token care: $care" "token $care SERIAL [--reason TEXT] [--json]" "$all"
 done
 contains "token care: lost" 'token lost SERIAL --reason TEXT [--json]' "$all"
+contains "token care as a dossier step" 'dossier reset-pin CODE [--applicant N]' "$all"
 
 rows=0
 for g in $groups; do

@@ -303,6 +303,65 @@ check "publish the renewal" env CHUNGTHU_NOW="$LATER" "$CHUNGTHU" dossier publis
 same "the renewed certificate good" "good" "$(ocsp_cli "$R2")"
 same "a new key" "different" "$([ "$(spki "$T/$F2.pem")" != "$(spki "$T/$R2.pem")" ] && echo different || echo same)"
 same "the old one runs to its end" "good" "$(ocsp_cli "$F2")"
+check "the re-keyed certificate verifies strictly" openssl verify -x509_strict -CAfile "$CA/root.crt" -untrusted "$CA/issuing.crt" "$T/$R2.pem"
+
+# renewal for the same key ([lifecycle] renewal_rekey = false): the token keeps its key pair and
+# its user PIN; the new certificate replaces the old one's object under the same CKA_ID
+export SOFTHSM2_CONF=$CHUNGTHU_HOME/tokens/softhsm2.conf
+MODULE=/usr/lib/softhsm/libsofthsm2.so
+contains "init writes renewal_rekey = true" "renewal_rekey = true" "$(cat "$CHUNGTHU_HOME/chungthu.ini")"
+sed -i 's|^renewal_rekey *=.*|renewal_rekey = false|' "$CHUNGTHU_HOME/chungthu.ini"
+F3=$(cert_of "$DF" 3)
+ct cert show "$F3" --pem > "$T/$F3.pem"
+TOK3=$(q "select token_serial from applicants where dossier='$DF' and n=3")
+LABEL3=$(q "select label from tokens where serial='$TOK3'")
+ENV3=$CHUNGTHU_HOME/envelopes/$TOK3.txt
+PIN3=$(sed -n 's/^MÃ PIN \/ USER PIN: *//p' "$ENV3")
+sha256sum "$ENV3" > "$T/env3.sum"
+p11() { pkcs11-tool --module "$MODULE" --token-label "$1" --login --pin "$2" "${@:3}"; }
+certs_on() { pkcs11-tool --module "$MODULE" --token-label "$1" --list-objects --type cert 2>/dev/null | grep -c 'Certificate Object'; }
+ncerts=$(certs_on "$LABEL3")
+check "same-key renewal received" ct dossier request --agency BTC --channel direct --confirmed-by "Nguyễn Văn Thắng, Bộ trưởng" --kind renewal --cert "$F3" --json
+RS=$(field "$T/out" 'd["code"]')
+check "accept" ct dossier accept "$RS"
+check "renewed for the same key up to the activation request" to_activation "$RS"
+R3=$(q "select cert_serial from applicants where dossier='$RS' and n=1")
+ct cert show "$R3" --pem > "$T/$R3.pem"
+same "on the same token" "$TOK3" "$(q "select token_serial from applicants where dossier='$RS'")"
+same "the same key" "same" "$([ "$(spki "$T/$F3.pem")" = "$(spki "$T/$R3.pem")" ] && echo same || echo different)"
+check "the new certificate verifies strictly" openssl verify -x509_strict -CAfile "$CA/root.crt" -untrusted "$CA/issuing.crt" "$T/$R3.pem"
+check "... and the old one" openssl verify -x509_strict -CAfile "$CA/root.crt" -untrusted "$CA/issuing.crt" "$T/$F3.pem"
+same "no new envelope: the PIN has not changed" "$(cat "$T/env3.sum")" "$(sha256sum "$ENV3")"
+same "the provisioning audited as same-key" "1" "$(q "select count(*) from audit where action='token.provision' and object='$TOK3' and detail like '%\"key\":\"same\"%'")"
+same "the token still has as many certificate objects" "$ncerts" "$(certs_on "$LABEL3")"
+pkcs11-tool --module "$MODULE" --token-label "$LABEL3" --read-object --type cert --label "$LABEL3" -o "$T/oncard.der" >/dev/null 2>&1
+same "the token carries the new certificate under the key's label" "$(openssl x509 -in "$T/$R3.pem" -noout -serial)" "$(openssl x509 -inform DER -in "$T/oncard.der" -noout -serial 2>&1)"
+id3=$(p11 "$LABEL3" "$PIN3" --list-objects --type privkey 2>/dev/null | sed -n 's/^ *ID: *//p')
+printf 'gia hạn giữ khóa' > "$T/msg"
+if [ "$(openssl x509 -in "$T/$R3.pem" -noout -text | grep -c 'id-ecPublicKey')" = 1 ]; then MECH=ECDSA-SHA256; SIGFMT="--signature-format openssl"; else MECH=SHA256-RSA-PKCS; SIGFMT=; fi
+check "the holder's old PIN still signs with the key" p11 "$LABEL3" "$PIN3" --sign --id "$id3" -m "$MECH" $SIGFMT -i "$T/msg" -o "$T/msg.sig"
+openssl x509 -in "$T/$R3.pem" -pubkey -noout > "$T/r3.pub"
+check "openssl verifies it against the new certificate" openssl dgst -sha256 -verify "$T/r3.pub" -signature "$T/msg.sig" "$T/msg"
+same "before publication: the old one good" "good" "$(ocsp_cli "$F3")"
+same "... the new one on hold" "revoked certificateHold" "$(ocsp_cli "$R3")"
+check "publish the same-key renewal" env CHUNGTHU_NOW="$LATER" "$CHUNGTHU" dossier publish "$RS"
+same "after publication: the new one good" "good" "$(ocsp_cli "$R3")"
+same "... the old one runs to its end" "good" "$(ocsp_cli "$F3")"
+
+# a token whose key pair is gone cannot be renewed for the same key; the token stays as it was
+TOK1=$(q "select token_serial from applicants where dossier='$DF' and n=1")
+LABEL1=$(q "select label from tokens where serial='$TOK1'")
+PIN1=$(sed -n 's/^MÃ PIN \/ USER PIN: *//p' "$CHUNGTHU_HOME/envelopes/$TOK1.txt")
+id1=$(p11 "$LABEL1" "$PIN1" --list-objects --type privkey 2>/dev/null | sed -n 's/^ *ID: *//p')
+check "the public key object removed from the token" p11 "$LABEL1" "$PIN1" --delete-object --type pubkey --id "$id1"
+check "renewal of it received" ct dossier request --agency BTC --channel direct --confirmed-by "Nguyễn Văn Thắng, Bộ trưởng" --kind renewal --cert "$F1" --json
+RK=$(field "$T/out" 'd["code"]')
+check "accept" ct dossier accept "$RK"
+objects_before=$(p11 "$LABEL1" "$PIN1" --list-objects 2>/dev/null | sha256sum)
+refuse "the issue refused: no key to renew" token.key_missing ct dossier issue "$RK" --applicant 1
+same "the applicant still pending, the token still with its holder" "pending|with_subscriber|$F1" "$(q "select a.state || '|' || t.state || '|' || t.cert_serial from applicants a, tokens t where a.dossier='$RK' and t.serial='$TOK1'")"
+same "the token's objects untouched" "$objects_before" "$(p11 "$LABEL1" "$PIN1" --list-objects 2>/dev/null | sha256sum)"
+same "no claim left on the token" "0" "$(q "select count(*) from claims where object='token:$TOK1'")"
 
 check "audit chain holds" ct audit verify
 

@@ -147,9 +147,9 @@ static void test_kinds(void **state)
     static const struct {
         dossier_kind kind;
         proc_action action;
-    } own[] = {{KIND_SUSPENSION, ACT_SUSPEND},
-               {KIND_RESUMPTION, ACT_RESUME},
-               {KIND_REVOCATION, ACT_REVOKE}};
+    } own[] = {{KIND_SUSPENSION, ACT_SUSPEND}, {KIND_RESUMPTION, ACT_RESUME},
+               {KIND_REVOCATION, ACT_REVOKE},  {KIND_PIN_RESET, ACT_RESET_PIN},
+               {KIND_TOKEN_LOST, ACT_REVOKE},  {KIND_TOKEN_BROKEN, ACT_REVOKE}};
     (void)state;
 
     for (size_t i = 0; i < n; i++)
@@ -173,7 +173,7 @@ static void test_kinds(void **state)
                          -1);
         assert_string_equal(err.code, "procedure.wrong_state");
         for (size_t j = 0; j < sizeof own / sizeof own[0]; j++) {
-            if (j == i)
+            if (own[j].action == own[i].action)
                 continue;
             assert_int_equal(procedure_step(own[i].kind, PROC_APPLICANT, APPLICANT_PENDING,
                                             own[j].action, ROLE_CA_OFFICER, &t, &err),
@@ -219,7 +219,7 @@ static void test_kinds(void **state)
     /* new issuance: the rows of every kind or of the issuing ones, never a lifecycle step */
     for (size_t i = 0; i < n; i++)
         if (table[i].action == ACT_SUSPEND || table[i].action == ACT_RESUME ||
-            table[i].action == ACT_REVOKE)
+            table[i].action == ACT_REVOKE || table[i].action == ACT_RESET_PIN)
             assert_false(table[i].kinds & KIND_BIT(KIND_NEW));
         else
             assert_true(table[i].kinds & KIND_BIT(KIND_NEW));
@@ -232,6 +232,25 @@ static void test_kinds(void **state)
     }
     assert_string_equal(dossier_kind_label(KIND_CHANGE, false), "Thay đổi nội dung thông tin");
     assert_int_equal(dossier_kind_parse("lost", &(dossier_kind){0}), -1);
+    /* token care: the kinds in Vietnamese; a PIN reset only in its own kind, none of them on
+     * the path of issuance */
+    assert_string_equal(dossier_kind_label(KIND_PIN_RESET, false), "Đặt lại mã PIN");
+    assert_string_equal(dossier_kind_label(KIND_TOKEN_LOST, false), "Báo mất thiết bị");
+    assert_string_equal(dossier_kind_label(KIND_TOKEN_BROKEN, false), "Báo hỏng thiết bị");
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].action == ACT_RESET_PIN)
+            assert_int_equal(table[i].kinds, KIND_BIT(KIND_PIN_RESET));
+        if (table[i].action == ACT_ISSUE || table[i].action == ACT_PUBLISH)
+            assert_false(table[i].kinds & KINDS_TOKEN_CARE);
+    }
+    assert_int_equal(procedure_step(KIND_PIN_RESET, PROC_APPLICANT, APPLICANT_PENDING, ACT_REVOKE,
+                                    ROLE_CA_OFFICER, &t, &err),
+                     -1);
+    assert_string_equal(err.code, "procedure.wrong_state");
+    assert_int_equal(procedure_step(KIND_TOKEN_LOST, PROC_APPLICANT, APPLICANT_PENDING,
+                                    ACT_RESET_PIN, ROLE_CA_OFFICER, &t, &err),
+                     -1);
+    assert_int_equal(procedure_roles(ACT_RESET_PIN), ROLE_CA_OFFICER);
 }
 
 static void test_names_round_trip(void **state)
