@@ -225,7 +225,10 @@ await run({base, accounts: readAccounts(accountsFile), shots}, async () => {
   const pr = await ask(clerk, 'pin_reset', [t1], async (p) => check("a PIN reset's note is optional",
     (await p.locator('textarea#request-reason:not([required])').count()) === 1 &&
     (await p.textContent('#request-fields')).includes('Ghi chú')));
-  const tl = await ask(clerk, 'token_lost', [t2], (p) => p.fill('#request-reason', lost));
+  const tl = await ask(clerk, 'token_lost', [t2], async (p) => {
+    await p.fill('#request-reason', lost);
+    await atWidths(p, 'requests-token-lost');
+  });
   check('the dossier keeps the circumstances', (await clerk.textContent('tr[data-applicant="1"]')).includes(lost));
   const tb = await ask(clerk, 'token_broken', [t3], async (p) => {
     check('a broken token asks what is broken, optional', (await p.textContent('#request-fields')).includes('Mô tả hỏng hóc') &&
