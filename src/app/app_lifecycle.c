@@ -355,10 +355,16 @@ static json_t *held_cert_view(app *a, const applicant_record *ap, const cert_rec
     json_t *kinds = json_array();
     json_t *j;
 
-    /* the kinds app_dossier_request would take for it now, checked as it checks them */
+    /* the kinds app_dossier_request would take for it now, checked as it checks them: token
+     * care by the token's custody state too (a reason stands in for the one the form asks) */
     for (int k = KIND_NEW + 1; k < KIND_COUNT; k++) {
         ct_error no = {0};
-        if (check_cert_state(a, (dossier_kind)k, c, now, &no) == 0)
+        applicant_record scratch;
+        const app_request probe = {.reason = "-"};
+        bool fits = KIND_BIT(k) & KINDS_TOKEN_CARE
+                        ? check_token_care(a, (dossier_kind)k, c, &probe, &scratch, &no) == 0
+                        : check_cert_state(a, (dossier_kind)k, c, now, &no) == 0;
+        if (fits)
             json_array_append_new(kinds, json_string(dossier_kind_name((dossier_kind)k)));
     }
     j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
