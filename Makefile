@@ -3,8 +3,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
-# the tests where threads meet: requests racing in the server, bulk issuance on several threads
-TSAN_TESTS ?= races|ocsp_unknown|cert_batch|accounts
+# the tests where threads meet: requests racing in the server, bulk issuance on several threads,
+# a dossier's tokens provisioned at once
+TSAN_TESTS ?= races|ocsp_unknown|cert_batch|accounts|token_parallel
 # `make fuzz`: executions per harness (scripts/fuzz also reads FUZZ_JOBS, FUZZ_DIR, FUZZ_MAX_TIME)
 FUZZ_RUNS  ?= 10000000
 HOME_DIR   ?= demo-home

@@ -9,9 +9,12 @@
  */
 #include "app/app_internal.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/calendar.h"
 #include "core/mau02.h"
@@ -1301,27 +1304,105 @@ static int issue_candidates_in_transaction(app *a, void *ctx, ct_error *err)
     return 0;
 }
 
-/* Issue, applicant by applicant: each is its own unit (a token made, a certificate signed,
- * all recorded or nothing), so a failure part way leaves the applicants before it issued. */
+/* How an applicant's issue ended, for dossier_issue to judge: done, skipped (another step took
+ * it meanwhile), or an error. */
+typedef struct issue_outcome {
+    bool done;
+    ct_error err;
+} issue_outcome;
+
+/* Several applicants' issues at once: each worker takes the next applicant and runs its whole
+ * unit (claim, token, certificate, record) on its own copy of the step, so that nothing the
+ * step writes is shared; the store serialises their transactions, the claims keep two workers
+ * off one token. Key generation on the token is CPU-bound, so more workers than cores gain
+ * nothing. */
+typedef struct issue_pool {
+    app *a;
+    const step *s;
+    issue_outcome *out;
+    atomic_size_t next;
+} issue_pool;
+
+static void issue_one(app *a, const step *s, size_t i, issue_outcome *out)
+{
+    step own = *s; /* the dossier record is re-read into it; the list is only read */
+
+    own.done = 0;
+    out->done = applicant_issue(a, &own, s->aps.items[i].n, &out->err) == 0;
+}
+
+static void *issue_worker(void *arg)
+{
+    issue_pool *p = arg;
+    size_t i;
+
+    app_config_hold(p->a); /* the same configuration throughout, as a request has */
+    while ((i = atomic_fetch_add(&p->next, 1)) < p->s->aps.n)
+        issue_one(p->a, p->s, i, &p->out[i]);
+    app_config_release(p->a);
+    return NULL;
+}
+
+static size_t issue_workers(app *a, size_t applicants)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = app_cfg(a)->token_parallel > 0 ? (size_t)app_cfg(a)->token_parallel
+                                              : (size_t)(cores > 0 ? cores : 1);
+
+    if (cores > 0 && n > (size_t)cores)
+        n = (size_t)cores;
+    return n < applicants ? n : applicants;
+}
+
+/* Issue, applicant by applicant: each is its own unit (a token made, a certificate signed, all
+ * recorded or nothing), several at once up to [token] parallel. A failure leaves the others
+ * as they ended: issued, or untouched; the first failing applicant's error is the answer. */
 static int dossier_issue(app *a, step *s, ct_error *err)
 {
+    issue_pool pool = {.a = a, .s = s};
+    pthread_t tid[64];
+    size_t workers, started = 0;
+    int rc = 0;
+
     if (with_transaction(a, issue_candidates_in_transaction, s, err) != 0)
         return -1;
+    if (s->aps.n == 0)
+        return nothing_done(s, err);
+    pool.out = calloc(s->aps.n, sizeof *pool.out);
+    if (pool.out == NULL)
+        return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    workers = issue_workers(a, s->aps.n);
+    atomic_init(&pool.next, 0);
+    /* this thread works too; the others are extra hands (none when one at a time) */
+    for (; started + 1 < workers && started < sizeof tid / sizeof tid[0]; started++)
+        if (pthread_create(&tid[started], NULL, issue_worker, &pool) != 0)
+            break;
+    for (size_t i; (i = atomic_fetch_add(&pool.next, 1)) < s->aps.n;)
+        issue_one(a, s, i, &pool.out[i]);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
     for (size_t i = 0; i < s->aps.n; i++) {
-        ct_error one = {0};
-        if (applicant_issue(a, s, s->aps.items[i].n, &one) == 0) {
+        const ct_error *one = &pool.out[i].err;
+        if (pool.out[i].done) {
             s->done++;
             continue;
         }
         /* For every applicant, one another step took meanwhile is not this step's concern. */
-        if (!(s->args && s->args->applicant) && one.status == 409 &&
-            (strcmp(one.code, "claim.busy") == 0 || strcmp(one.code, "procedure.wrong_state") == 0))
+        if (!(s->args && s->args->applicant) && one->status == 409 &&
+            (strcmp(one->code, "claim.busy") == 0 ||
+             strcmp(one->code, "procedure.wrong_state") == 0))
             continue;
-        *err = one;
-        prefix_applicant(s->aps.items[i].n, err);
-        return -1;
+        if (rc == 0) {
+            *err = *one;
+            prefix_applicant(s->aps.items[i].n, err);
+            rc = -1;
+        }
     }
-    return s->done ? 0 : nothing_done(s, err);
+    free(pool.out);
+    /* the dossier as the last unit left it, for the answer */
+    if (rc == 0 && s->done && visible_dossier(a, s->actor, s->code, &s->d, err) != 0)
+        return -1;
+    return rc != 0 ? -1 : s->done ? 0 : nothing_done(s, err);
 }
 
 /* ---- four eyes on accept, issue, publish and suspend ([approvals] in chungthu.ini) ---- */

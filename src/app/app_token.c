@@ -67,19 +67,25 @@ static int softhsm_config(app *a, ct_error *err)
     return 0;
 }
 
+/* The module is opened at its first use, which several threads may make at once (a dossier's
+ * issue provisions tokens in parallel): one lock for every instance's first use is enough. */
+static pthread_mutex_t module_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int module_of(app *a, token_module **m, ct_error *err)
 {
-    if (a->tokens == NULL) {
-        a->tokens = calloc(1, sizeof *a->tokens);
-        if (a->tokens == NULL)
-            return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    }
-    if (a->tokens->module == NULL &&
-        (softhsm_config(a, err) != 0 ||
-         token_module_open(app_cfg(a)->token_module, &a->tokens->module, err) != 0))
-        return -1;
-    *m = a->tokens->module;
-    return 0;
+    int rc = 0;
+
+    pthread_mutex_lock(&module_lock);
+    if (a->tokens == NULL && (a->tokens = calloc(1, sizeof *a->tokens)) == NULL)
+        rc = ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+    else if (a->tokens->module == NULL &&
+             (softhsm_config(a, err) != 0 ||
+              token_module_open(app_cfg(a)->token_module, &a->tokens->module, err) != 0))
+        rc = -1;
+    else
+        *m = a->tokens->module;
+    pthread_mutex_unlock(&module_lock);
+    return rc;
 }
 
 int app_token_slots(app *a, size_t *tokens, size_t *initialized, ct_error *err)

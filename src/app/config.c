@@ -222,6 +222,9 @@ static const config_key keys[] = {
              "the PKCS#11 module of the subscribers' tokens (and of the HSM)"),
     TEXT_KEY("token", "dir", token_dir,
              "SoftHSM2's token directory (relative to the home unless absolute)"),
+    LIVE_INT_KEY("token", "parallel", token_parallel,
+                 "tokens a dossier's issue provisions at once, each its own all-or-nothing step "
+                 "(0: one per core; never more than the cores; 1: one after the other)"),
     LIVE_TIME_KEY(
         "office", "cutoff", cutoff_min,
         "the intake cut-off, HH:MM Vietnam time: a dossier received later counts from the "
@@ -549,6 +552,9 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
                        "≥ 1, max_connections_per_client ≤ max_connections (0: không giới hạn)",
                        "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
                        "≥ 1, max_connections_per_client ≤ max_connections (0: no cap)");
+    if (cfg->token_parallel < 0 || cfg->token_parallel > 64)
+        return ct_fail(err, 400, "config.invalid", "chungthu.ini: [token] parallel từ 0 đến 64",
+                       "chungthu.ini: [token] parallel is 0 to 64");
     if (cfg->cache_max_age < 0 || cfg->cache_max_age > 7 * 86400)
         return ct_fail(err, 400, "config.invalid",
                        "chungthu.ini: [server] cache_max_age từ 0 đến 604800 giây",

@@ -62,6 +62,9 @@ typedef struct app_config {
     /* [token] */
     char token_module[CFG_PATH];
     char token_dir[CFG_PATH];
+    /* tokens a dossier's issue provisions at once, one thread each (0: one per core); never
+     * more than the cores, since key generation on the token is what takes the time */
+    int token_parallel;
 
     /* [office] */
     int cutoff_min;  /* intake cut-off, minutes after local midnight */
