@@ -2,9 +2,10 @@
  * store.h — the storage interface: everything chungthu keeps durably goes through here.
  *
  * The functions below dispatch to a backend (a table of function pointers, struct
- * store_backend); SQLite is the embedded default (store_sqlite.c), PostgreSQL comes later behind
- * the same table. Callers group writes in store_begin()/store_commit(): a use case that changes
- * several rows (a certificate and its audit row) does it in one transaction or not at all.
+ * store_backend); SQLite is the embedded default (store_sqlite.c), PostgreSQL (store_pg.c) the
+ * backend for several nodes on one database. Callers group writes in store_begin()/store_commit():
+ * a use case that changes several rows (a certificate and its audit row) does it in one transaction
+ * or not at all.
  */
 #ifndef CT_STORE_STORE_H
 #define CT_STORE_STORE_H
@@ -23,6 +24,12 @@ typedef struct store store;
 
 /* Open (creating and migrating if needed) the database at path. */
 int store_open_sqlite(const char *path, store **out, ct_error *err);
+/* Open the database target names: a PostgreSQL URL ("postgresql://…" or "postgres://…", the
+ * database created beforehand, its tables made and migrated here), else an SQLite file path. */
+int store_open(const char *target, store **out, ct_error *err);
+bool store_is_url(const char *target);
+/* "sqlite" or "postgresql". */
+const char *store_backend_name(const store *s);
 void store_close(store *s);
 int store_schema_version(store *s);
 /* The schema version this program migrates a database to (the count of its migrations). */

@@ -122,5 +122,8 @@ struct store {
 extern const store_backend store_sqlite_backend;
 /* Opens the SQLite implementation object (store_sqlite.c). */
 int store_sqlite_open_impl(const char *path, void **impl, ct_error *err);
+extern const store_backend store_pg_backend;
+/* Connects the PostgreSQL implementation object to the database at url (store_pg.c). */
+int store_pg_open_impl(const char *url, void **impl, ct_error *err);
 
 #endif

@@ -771,7 +771,7 @@ static const sq_column cert_cols[] = {
     INT(cert_record, revocation_reason),
     BLOB(cert_record, der, der_len),
 };
-static const sq_table cert_table = SQ_TABLE("certificates", cert_cols, 1, cert_record);
+const sq_table cert_table = SQ_TABLE("certificates", cert_cols, 1, cert_record);
 
 static const sq_column audit_cols[] = {
     INT(audit_entry, id),      INT(audit_entry, at),          TEXT(audit_entry, actor),
@@ -779,7 +779,7 @@ static const sq_column audit_cols[] = {
     TEXT(audit_entry, object), TEXT_PTR(audit_entry, detail), TEXT(audit_entry, prev_hash),
     TEXT(audit_entry, hash),
 };
-static const sq_table audit_table = SQ_TABLE("audit", audit_cols, 1, audit_entry);
+const sq_table audit_table = SQ_TABLE("audit", audit_cols, 1, audit_entry);
 
 static const sq_column checkpoint_cols[] = {
     INT(audit_checkpoint, seq),        INT(audit_checkpoint, at),
@@ -787,14 +787,14 @@ static const sq_column checkpoint_cols[] = {
     TEXT(audit_checkpoint, head_hash), TEXT(audit_checkpoint, body),
     TEXT(audit_checkpoint, signature), TEXT(audit_checkpoint, signer),
 };
-static const sq_table checkpoint_table =
+const sq_table checkpoint_table =
     SQ_TABLE("audit_checkpoints", checkpoint_cols, 1, audit_checkpoint);
 
 static const sq_column crl_cols[] = {
     TEXT(crl_record, issuer),     INT(crl_record, number),        INT(crl_record, this_update),
     INT(crl_record, next_update), BLOB(crl_record, der, der_len),
 };
-static const sq_table crl_table = SQ_TABLE("crls", crl_cols, 2, crl_record);
+const sq_table crl_table = SQ_TABLE("crls", crl_cols, 2, crl_record);
 
 /* A published certificate enters the public directory's full-text index. */
 static int directory_add(sqlite3 *db, const char *serial, const char *search_key, ct_error *err)

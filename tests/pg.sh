@@ -1,0 +1,46 @@
+# pg.sh — a private PostgreSQL server for one test (sourced by tests/lib.sh and by
+# tests/with-postgresql.sh): initdb into a temporary directory, the server on a Unix socket in
+# that directory only (no TCP port), one database per instance the test makes, and everything
+# stopped and removed at the end. PostgreSQL refuses to run as root: as root the server runs as
+# `nobody`. The server binaries are Debian's postgresql-15 (CT_PG_BIN to use others).
+PG_BIN=${CT_PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_DIR=
+PG_AS=()
+PG_DBS=0
+
+# pg_start: start the server (PG_DIR is its directory and socket directory).
+pg_start() {
+    PG_DIR=$(mktemp -d /tmp/chungthu-pg.XXXXXX) || return 1
+    chmod 0755 "$PG_DIR"
+    if [ "$(id -u)" = 0 ]; then
+        chown nobody:nogroup "$PG_DIR"
+        PG_AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+    fi
+    # durability is the server's business, not these tests': no fsync (initdb -N, fsync=off)
+    if ! (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/initdb" -N -D "$PG_DIR/data" -U chungthu \
+        --auth=trust --locale=C -E UTF8 >"$PG_DIR/initdb.log" 2>&1 &&
+        "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+            -o "-k $PG_DIR -c listen_addresses= -c fsync=off -c max_connections=300" \
+            start >/dev/null); then
+        echo "pg.sh: the PostgreSQL server did not start" >&2
+        cat "$PG_DIR/initdb.log" "$PG_DIR/server.log" >&2 2>/dev/null
+        return 1
+    fi
+}
+
+# pg_createdb: make a fresh database and print its URL.
+pg_createdb() {
+    local name=ct$$_$PG_DBS
+    PG_DBS=$((PG_DBS + 1))
+    "$PG_BIN/createdb" -h "$PG_DIR" -U chungthu "$name" || return 1
+    echo "postgresql:///$name?host=$PG_DIR&user=chungthu"
+}
+
+# pg_stop: stop the server (immediately: nothing of it is kept) and remove its directory.
+pg_stop() {
+    [ -n "$PG_DIR" ] || return 0
+    (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop \
+        >/dev/null 2>&1)
+    rm -rf "$PG_DIR"
+    PG_DIR=
+}
