@@ -6,7 +6,6 @@
 PG_BIN=${CT_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_DIR=
 PG_AS=()
-PG_DBS=0
 
 # pg_start: start the server (PG_DIR is its directory and socket directory).
 pg_start() {
@@ -26,12 +25,23 @@ pg_start() {
         cat "$PG_DIR/initdb.log" "$PG_DIR/server.log" >&2 2>/dev/null
         return 1
     fi
+    # the tests read databases with SQLite's SQL (lib.sh's sqlite3): the SQLite functions they
+    # use, in every database made from here on
+    psql -X -q -h "$PG_DIR" -U chungthu -d template1 -v ON_ERROR_STOP=1 -c "
+        CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text LANGUAGE sql
+            IMMUTABLE STRICT AS \$\$ SELECT acc || ',' || v \$\$;
+        CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);
+        CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+            AS \$\$ SELECT upper(encode(b, 'hex')) \$\$;
+        CREATE FUNCTION json_extract(j text, path text) RETURNS text LANGUAGE sql IMMUTABLE
+            STRICT AS \$\$ SELECT j::jsonb #>> string_to_array(substr(path, 3), '.') \$\$;" ||
+        return 1
 }
 
 # pg_createdb: make a fresh database and print its URL.
 pg_createdb() {
-    local name=ct$$_$PG_DBS
-    PG_DBS=$((PG_DBS + 1))
+    local name  # unique without a counter: callers run it in a subshell
+    name=ct_$(date +%s%N)_$RANDOM
     "$PG_BIN/createdb" -h "$PG_DIR" -U chungthu "$name" || return 1
     echo "postgresql:///$name?host=$PG_DIR&user=chungthu"
 }

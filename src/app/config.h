@@ -58,6 +58,7 @@ typedef struct app_config {
     /* [database] */
     char db_backend[16];
     char db_path[CFG_PATH];
+    char db_url[CFG_PATH];
 
     /* [token] */
     char token_module[CFG_PATH];
@@ -85,6 +86,7 @@ typedef struct app_config {
     int body_timeout;    /* seconds from the head to the whole body */
     int max_connections; /* open at once, overall */
     int max_connections_per_client; /* open at once from one address (trusted proxies exempt) */
+    int upkeep_interval; /* seconds between the upkeep's rounds (publication, CRLs, e-mail…) */
 
     /* [limits] (0: no limit) */
     int dossiers_per_agency_day;   /* dossiers an agency's accounts may submit in one day */

@@ -475,3 +475,8 @@ int store_expiry_notice_insert(store *s, const char *serial, int threshold, int6
 {
     return s->ops->expiry_notice_insert(s->impl, serial, threshold, outbox_id, at, inserted, err);
 }
+
+int store_lead_upkeep(store *s, bool *lead, ct_error *err)
+{
+    return s->ops->lead_upkeep(s->impl, lead, err);
+}

@@ -250,4 +250,13 @@ int store_cert_expiring(store *s, int64_t now, int64_t until, int threshold, int
 int store_expiry_notice_insert(store *s, const char *serial, int threshold, int64_t outbox_id,
                                int64_t at, bool *inserted, ct_error *err);
 
+/* ---- several nodes on one database ---- */
+
+/* Whether this process runs the upkeep that must run once per database (scheduled publication,
+ * CRL signing, e-mail, audit checkpoints): on SQLite always (one server per file); on PostgreSQL
+ * only while it holds the upkeep lock, a session lock on a connection of its own that the first
+ * node to ask takes and keeps, and that the server releases when that node's process or
+ * connection dies, for another node's next ask to take over. */
+int store_lead_upkeep(store *s, bool *lead, ct_error *err);
+
 #endif

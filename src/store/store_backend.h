@@ -112,6 +112,7 @@ typedef struct store_backend {
                          expiring_visit_fn visit, void *ctx, ct_error *err);
     int (*expiry_notice_insert)(void *impl, const char *serial, int threshold, int64_t outbox_id,
                                 int64_t at, bool *inserted, ct_error *err);
+    int (*lead_upkeep)(void *impl, bool *lead, ct_error *err);
 } store_backend;
 
 struct store {

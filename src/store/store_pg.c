@@ -380,6 +380,8 @@ static void pg_close(void *impl)
         PQfinish(st->conns[i].db);
         pthread_mutex_destroy(&st->conns[i].lock);
     }
+    PQfinish(st->lead.db); /* the upkeep lock goes with it */
+    pthread_mutex_destroy(&st->lead.lock);
     free(st->url);
     free(st);
 }
@@ -394,6 +396,7 @@ int store_pg_open_impl(const char *url, void **impl, ct_error *err)
     }
     for (int i = 0; i < PG_CONNS; i++)
         pthread_mutex_init(&st->conns[i].lock, NULL);
+    pthread_mutex_init(&st->lead.lock, NULL);
     for (int i = 0; i < PG_CONNS; i++) {
         if (connect_one(&st->conns[i], url, err) != 0 ||
             (i == 0 &&
@@ -1055,6 +1058,56 @@ static int pg_directory_merge(void *impl, bool full, bool *more, ct_error *err)
     PG_WRITE(directory_merge(db, more, err));
 }
 
+/* ---- several nodes ---- */
+
+/* The lock is the connection's: held while it lives. A node checks its connection each time it
+ * asks (one round trip a minute); a node that lost it (the server restarted, the network broke)
+ * asks again like any other, so two never lead at once for longer than the server takes to see
+ * the old connection gone. */
+static int lead_upkeep(pg_store *st, bool *lead, ct_error *err)
+{
+    char sql[80];
+    PGresult *res;
+
+    if (st->lead.db == NULL && connect_one(&st->lead, st->url, err) != 0) {
+        PQfinish(st->lead.db);
+        st->lead.db = NULL;
+        return -1;
+    }
+    if (st->leading) {
+        res = PQexec(st->lead.db, "SELECT 1");
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            st->leading = false;
+        PQclear(res);
+    }
+    if (!st->leading) {
+        if (PQstatus(st->lead.db) != CONNECTION_OK)
+            PQreset(st->lead.db);
+        snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%lld)", (long long)PG_UPKEEP_LOCK);
+        res = PQexec(st->lead.db, sql);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            pg_db_fail(st->lead.db, res, err, "taking the upkeep lock");
+            PQclear(res);
+            return -1;
+        }
+        st->leading = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        PQclear(res);
+    }
+    *lead = st->leading;
+    return 0;
+}
+
+static int pg_lead_upkeep(void *impl, bool *lead, ct_error *err)
+{
+    pg_store *st = impl;
+    int rc;
+
+    pthread_mutex_lock(&st->lead.lock);
+    rc = lead_upkeep(st, lead, err);
+    pthread_mutex_unlock(&st->lead.lock);
+    return rc;
+}
+
 const store_backend store_pg_backend = {
     .name = "postgresql",
     .close = pg_close,
@@ -1138,4 +1191,5 @@ const store_backend store_pg_backend = {
     .outbox_list = pg_outbox_list,
     .cert_expiring = pg_cert_expiring,
     .expiry_notice_insert = pg_expiry_notice_insert,
+    .lead_upkeep = pg_lead_upkeep,
 };

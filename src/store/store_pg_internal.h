@@ -28,7 +28,8 @@
  * chain's head, max(id) + 1) stays single and unforked when several nodes write at once.
  */
 #define PG_CONNS 6
-#define PG_WRITE_LOCK 0x63745f7772 /* "ct_wr" */
+#define PG_WRITE_LOCK 0x63745f7772  /* "ct_wr" */
+#define PG_UPKEEP_LOCK 0x63745f7570 /* "ct_up" */
 
 typedef struct pg_conn {
     PGconn *db;
@@ -39,6 +40,9 @@ typedef struct pg_store {
     char *url;
     pg_conn conns[PG_CONNS];
     atomic_uint next;
+    pg_conn lead; /* holds the upkeep lock (PG_UPKEEP_LOCK) while this node leads; opened on
+                     the first ask */
+    bool leading;
 } pg_store;
 
 /* The connection a call runs on, and whether it was taken for the call alone. */

@@ -1504,6 +1504,15 @@ static int sqlite_directory_merge(void *impl, bool full, bool *more, ct_error *e
     WITH_WRITE(do_directory_merge(db, full, more, err));
 }
 
+/* One server per database file: it leads. */
+static int sqlite_lead_upkeep(void *impl, bool *lead, ct_error *err)
+{
+    (void)impl;
+    (void)err;
+    *lead = true;
+    return 0;
+}
+
 const store_backend store_sqlite_backend = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -1587,4 +1596,5 @@ const store_backend store_sqlite_backend = {
     .outbox_list = sq_outbox_list,
     .cert_expiring = sq_cert_expiring,
     .expiry_notice_insert = sq_expiry_notice_insert,
+    .lead_upkeep = sqlite_lead_upkeep,
 };

@@ -466,6 +466,33 @@ static void two_nodes(void **state)
     assert_false(c.broken);
 }
 
+/* One node leads the upkeep; when it goes, another takes over (on SQLite every process leads:
+ * one server per file). */
+static void upkeep_lead(void **state)
+{
+    store *n1, *n2;
+    ct_error err;
+    bool lead = false, pg = store_is_url(target);
+
+    (void)state;
+    assert_int_equal(store_open(target, &n1, &err), 0);
+    assert_int_equal(store_open(target, &n2, &err), 0);
+    assert_int_equal(store_lead_upkeep(n1, &lead, &err), 0);
+    assert_true(lead);
+    assert_int_equal(store_lead_upkeep(n1, &lead, &err), 0); /* it keeps it */
+    assert_true(lead);
+    assert_int_equal(store_lead_upkeep(n2, &lead, &err), 0);
+    assert_int_equal(lead, !pg);
+    store_close(n1); /* the leading node goes */
+    for (int i = 0; i < 100 && !lead; i++) {
+        assert_int_equal(store_lead_upkeep(n2, &lead, &err), 0);
+        if (!lead)
+            usleep(20000);
+    }
+    assert_true(lead);
+    store_close(n2);
+}
+
 static int open_store(void **state)
 {
     ct_error err;
@@ -494,6 +521,7 @@ int main(void)
         cmocka_unit_test(schema_current), cmocka_unit_test(certificates),
         cmocka_unit_test(directory),      cmocka_unit_test(transactions),
         cmocka_unit_test(records),        cmocka_unit_test(two_nodes),
+        cmocka_unit_test(upkeep_lead),
     };
     const char *backend = getenv("CT_BACKEND"), *url = getenv("CT_DATABASE_URL");
     char cmd[128];
