@@ -31,6 +31,9 @@ pg_start() {
         CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text LANGUAGE sql
             IMMUTABLE STRICT AS \$\$ SELECT acc || ',' || v \$\$;
         CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);
+        CREATE FUNCTION group_concat_step(acc text, v text, sep text) RETURNS text LANGUAGE sql
+            IMMUTABLE STRICT AS \$\$ SELECT acc || sep || v \$\$;
+        CREATE AGGREGATE group_concat(text, text) (SFUNC = group_concat_step, STYPE = text);
         CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE STRICT
             AS \$\$ SELECT upper(encode(b, 'hex')) \$\$;
         CREATE FUNCTION json_extract(j text, path text) RETURNS text LANGUAGE sql IMMUTABLE

@@ -43,10 +43,16 @@ static int connect_one(pg_conn *c, const char *url, ct_error *err)
     return 0;
 }
 
-/* A connection the server closed (a restart, a failover) is opened again before use. */
-static pg_conn *usable(pg_conn *c)
+/* A connection is opened at its first use (a command-line run needs one or two of them), and
+ * one the server closed (a restart, a failover) is opened again. One that cannot be opened
+ * fails the statements sent on it, with libpq's reason. */
+static pg_conn *usable(pg_store *st, pg_conn *c)
 {
-    if (PQstatus(c->db) != CONNECTION_OK)
+    ct_error ignored;
+
+    if (c->db == NULL)
+        connect_one(c, st->url, &ignored);
+    else if (PQstatus(c->db) != CONNECTION_OK)
         PQreset(c->db);
     return c;
 }
@@ -61,10 +67,10 @@ pg_use pg_acquire(pg_store *st)
     for (unsigned k = 0; k < PG_CONNS; k++) {
         pg_conn *c = &st->conns[(start + k) % PG_CONNS];
         if (pthread_mutex_trylock(&c->lock) == 0)
-            return (pg_use){usable(c), true};
+            return (pg_use){usable(st, c), true};
     }
     pthread_mutex_lock(&st->conns[start % PG_CONNS].lock);
-    return (pg_use){usable(&st->conns[start % PG_CONNS]), true};
+    return (pg_use){usable(st, &st->conns[start % PG_CONNS]), true};
 }
 
 void pg_release(pg_use u)
@@ -97,13 +103,21 @@ PGresult *pg_run(PGconn *db, const char *sql, const pg_params *p, const char *wh
     if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
         return res;
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (state && strncmp(state, "23", 2) == 0)
+    if (state && strcmp(state, "57014") == 0)
+        ct_fail(err, 503, "store.timeout", "truy vấn quá thời hạn (%s)", "query timed out (%s)",
+                what);
+    else if (state && strncmp(state, "23", 2) == 0)
         ct_fail(err, 409, "store.duplicate", "bản ghi đã tồn tại hoặc vi phạm ràng buộc (%s)",
                 "the record already exists or breaks a constraint (%s)", what);
     else
         pg_db_fail(db, res, err, what);
     PQclear(res);
     return NULL;
+}
+
+bool pg_is_duplicate(const ct_error *err)
+{
+    return err && strcmp(err->code, "store.duplicate") == 0;
 }
 
 int pg_exec(PGconn *db, const char *sql, const pg_params *p, int64_t *changed, const char *what,
@@ -490,7 +504,7 @@ static int cert_insert(PGconn *db, const cert_record *r, ct_error *err)
                   "(SELECT coalesce(max(changed_seq), 0) + 1 FROM certificates)", sql, sizeof sql);
     pg_bind_record(&p, &cert_table, r);
     if (pg_exec(db, sql, &p, NULL, "storing a certificate", err) != 0)
-        return strcmp(err->code, "store.duplicate") == 0
+        return pg_is_duplicate(err)
                    ? ct_fail(err, 409, "cert.serial_duplicate", "số hiệu chứng thư %s đã tồn tại",
                              "certificate serial %s already exists", r->serial)
                    : -1;
@@ -637,7 +651,7 @@ static int cert_set_status(PGconn *db, const char *serial, const char *from, con
                 " changed_seq = (SELECT coalesce(max(changed_seq), 0) + 1 FROM certificates)"
                 " WHERE serial = $5 AND status = $6",
                 &p, &changed, "changing a certificate's status", err) != 0)
-        return strcmp(err->code, "store.duplicate") == 0
+        return pg_is_duplicate(err)
                    ? ct_fail(err, 409, "cert.status",
                              "không được đổi trạng thái chứng thư %s từ \"%s\" sang \"%s\"",
                              "certificate %s may not change from \"%s\" to \"%s\"", serial, from,
@@ -724,7 +738,7 @@ static int crl_put(PGconn *db, const crl_record *r, ct_error *err)
 {
     if (pg_insert_record(db, &crl_table, r, err) == 0)
         return 0;
-    if (strcmp(err->code, "store.duplicate") == 0)
+    if (pg_is_duplicate(err))
         return ct_fail(err, 409, "crl.number_used", "số CRL %lld của %s đã được dùng",
                        "CRL number %lld of %s is already used", (long long)r->number, r->issuer);
     return -1;
@@ -802,7 +816,7 @@ static int audit_append(PGconn *db, audit_entry *e, ct_error *err)
     if (pg_insert_record(db, &audit_table, &row, err) == 0)
         return 0;
     /* an audit row is never a duplicate the caller could act on: the id is the chain's next */
-    if (strcmp(err->code, "store.duplicate") == 0)
+    if (pg_is_duplicate(err))
         ct_fail(err, 500, "store.postgresql", "lỗi cơ sở dữ liệu khi ghi nhật ký kiểm toán",
                 "database error while writing the audit trail");
     return -1;
@@ -949,28 +963,70 @@ static int directory_any(PGconn *db, const char *match, bool *any, ct_error *err
     return 0;
 }
 
-/* One page of results for a tsquery ("" for the whole directory), newest publication first. */
-static int directory_page(PGconn *db, const char *match, int64_t limit, int64_t offset,
+/*
+ * One page of results for a tsquery ("" for the whole directory), newest publication first.
+ * Two plans, measured on a million entries (docs/operations.md): walking the directory newest
+ * first and testing each entry finds a page of a common form in well under a millisecond, but
+ * reads the whole directory when the matches are few and old (an e-mail address: 340 ms);
+ * taking the matches from the GIN index and sorting them is as fast for a rare form and takes
+ * hundreds of milliseconds for a common one. PostgreSQL picks from its estimate, which a word
+ * pair or an address it has no statistics for defeats; so the walk runs under a short timeout
+ * (outside a transaction, where a cancelled statement costs nothing else) and a walk that runs
+ * out of it has met few matches: the index then gives them (28 ms in all, measured). The timeout
+ * leaves a common form's walk a wide margin on a loaded machine: sent to the index, it would
+ * take ten times longer.
+ */
+#define WALK_TIMEOUT_MS 25
+
+static PGresult *page_query(PGconn *db, bool walk, bool bounded, const char *match,
+                            const pg_params *p, ct_error *err)
+{
+    char sql[2048], cols[1024], timeout[64];
+    PGresult *res;
+
+    pg_column_list(&cert_table, "c.", cols, sizeof cols);
+    if (walk)
+        snprintf(sql, sizeof sql,
+                 "SELECT %s FROM directory d JOIN certificates c ON c.serial = d.serial%s"
+                 " ORDER BY d.pos DESC LIMIT $1 OFFSET $2",
+                 cols, match[0] ? " WHERE d.terms @@ $3::tsquery" : "");
+    else
+        snprintf(sql, sizeof sql,
+                 "WITH m AS MATERIALIZED (SELECT pos, serial FROM directory"
+                 " WHERE terms @@ $3::tsquery)"
+                 " SELECT %s FROM m JOIN certificates c ON c.serial = m.serial"
+                 " ORDER BY m.pos DESC LIMIT $1 OFFSET $2",
+                 cols);
+    if (!bounded)
+        return pg_run(db, sql, p, "searching the directory", err);
+    snprintf(timeout, sizeof timeout, "SET statement_timeout = %d", WALK_TIMEOUT_MS);
+    if (pg_exec(db, timeout, NULL, NULL, "searching the directory", err) != 0)
+        return NULL;
+    res = pg_run(db, sql, p, "searching the directory", err);
+    pg_exec(db, "RESET statement_timeout", NULL, NULL, "searching the directory", NULL);
+    return res;
+}
+
+static int directory_page(PGconn *db, bool own, const char *match, int64_t limit, int64_t offset,
                           cert_visit_fn visit, void *ctx, bool *has_more, int64_t *seen,
                           ct_error *err)
 {
     pg_params p = {0};
     PGresult *res;
-    char sql[2048], cols[1024];
+    ct_error walk_err;
     int rows;
 
     *seen = 0;
     *has_more = false;
-    pg_column_list(&cert_table, "c.", cols, sizeof cols);
     pg_param_int(&p, limit + 1);
     pg_param_int(&p, offset);
     if (match[0])
         pg_param_text(&p, match);
-    snprintf(sql, sizeof sql,
-             "SELECT %s FROM directory d JOIN certificates c ON c.serial = d.serial%s"
-             " ORDER BY d.pos DESC LIMIT $1 OFFSET $2",
-             cols, match[0] ? " WHERE d.terms @@ $3::tsquery" : "");
-    res = pg_run(db, sql, &p, "searching the directory", err);
+    res = page_query(db, true, own && match[0], match, &p, &walk_err);
+    if (res == NULL && strcmp(walk_err.code, "store.timeout") == 0)
+        res = page_query(db, false, false, match, &p, err);
+    else if (res == NULL && err)
+        *err = walk_err;
     if (res == NULL)
         return -1;
     rows = PQntuples(res);
@@ -991,7 +1047,7 @@ static int directory_page(PGconn *db, const char *match, int64_t limit, int64_t 
 
 /* As do_directory_search in store_sqlite.c: the first page runs each form until one finds
  * something; a later page asks which form its first page used. */
-static int directory_search(PGconn *db, const char *query, int64_t limit, int64_t offset,
+static int directory_search(PGconn *db, bool own, const char *query, int64_t limit, int64_t offset,
                             cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err)
 {
     query_words q;
@@ -1002,7 +1058,7 @@ static int directory_search(PGconn *db, const char *query, int64_t limit, int64_
     if (split_words(query ? query : "", &q) != 0)
         return ct_fail(err, 400, "query.too_long", "truy vấn quá dài", "query too long");
     if (q.n == 0)
-        return directory_page(db, "", limit, offset, visit, ctx, has_more, &seen, err);
+        return directory_page(db, own, "", limit, offset, visit, ctx, has_more, &seen, err);
     for (query_form f = q.n > 1 ? QUERY_PAIRS : QUERY_WORDS_EXACT;; f++) {
         if (f == QUERY_SOME_PAIRS) {
             any = false;
@@ -1029,18 +1085,22 @@ static int directory_search(PGconn *db, const char *query, int64_t limit, int64_
                 break;
             continue;
         }
-        if (directory_page(db, match, limit, offset, visit, ctx, has_more, &seen, err) != 0)
+        if (directory_page(db, own, match, limit, offset, visit, ctx, has_more, &seen, err) != 0)
             return -1;
         if (seen > 0)
             return 0;
     }
-    return directory_page(db, match, limit, offset, visit, ctx, has_more, &seen, err);
+    return directory_page(db, own, match, limit, offset, visit, ctx, has_more, &seen, err);
 }
 
 static int pg_directory_search(void *impl, const char *query, int64_t limit, int64_t offset,
                                cert_visit_fn visit, void *ctx, bool *has_more, ct_error *err)
 {
-    PG_READ(directory_search(db, query, limit, offset, visit, ctx, has_more, err));
+    pg_use u = pg_acquire(impl);
+    int rc = directory_search(u.c->db, u.own, query, limit, offset, visit, ctx, has_more, err);
+
+    pg_release(u);
+    return rc;
 }
 
 /* GIN keeps new entries in a pending list that every search reads until VACUUM or a full list

@@ -20,12 +20,13 @@
 #include "store/store_columns.h"
 
 /*
- * Connections: a small pool. A transaction holds one connection from begin to commit, on its
- * thread (pg_tx); any other call takes a free one for its duration. Writers are serialised as
- * SQLite serialises them, but across every process on the database: a transaction, and a write
- * made outside one, first takes the transaction-level advisory lock PG_WRITE_LOCK. So what the
- * SQLite code reads and then writes inside a transaction (the next dossier number, the audit
- * chain's head, max(id) + 1) stays single and unforked when several nodes write at once.
+ * Connections: a small pool, each opened at its first use. A transaction holds one connection from
+ * begin to commit, on its thread (pg_tx); any other call takes a free one for its duration. Writers
+ * are serialised as SQLite serialises them, but across every process on the database: a
+ * transaction, and a write made outside one, first takes the transaction-level advisory lock
+ * PG_WRITE_LOCK. So what the SQLite code reads and then writes inside a transaction (the next
+ * dossier number, the audit chain's head, max(id) + 1) stays single and unforked when several nodes
+ * write at once.
  */
 #define PG_CONNS 6
 #define PG_WRITE_LOCK 0x63745f7772  /* "ct_wr" */
@@ -97,6 +98,7 @@ int pg_db_fail(PGconn *db, const PGresult *res, ct_error *err, const char *what)
  * A violated constraint (SQLSTATE class 23, which the triggers raise too) fails with 409
  * "store.duplicate", as sq_insert_record reports it. */
 PGresult *pg_run(PGconn *db, const char *sql, const pg_params *p, const char *what, ct_error *err);
+bool pg_is_duplicate(const ct_error *err);
 /* Run a statement that returns no rows; *changed (may be NULL) receives the rows it changed. */
 int pg_exec(PGconn *db, const char *sql, const pg_params *p, int64_t *changed, const char *what,
             ct_error *err);

@@ -34,7 +34,7 @@ static int insert_unique(PGconn *db, const sq_table *t, const void *rec, const c
 {
     if (pg_insert_record(db, t, rec, err) == 0)
         return 0;
-    if (strcmp(err->code, "store.duplicate") == 0)
+    if (pg_is_duplicate(err))
         return ct_fail(err, 409, code, "\"%s\" đã tồn tại", "\"%s\" already exists", key);
     return -1;
 }
@@ -478,7 +478,7 @@ static int paper_insert(PGconn *db, const paper_record *rec, ct_error *err)
                 " created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &p, NULL, "keeping a paper", err) == 0)
         return 0;
-    if (strcmp(err->code, "store.duplicate") == 0)
+    if (pg_is_duplicate(err))
         return ct_fail(err, 409, "paper.exists", "giấy tờ này của hồ sơ %s đã được lưu",
                        "this paper of dossier %s is kept already", rec->dossier);
     return -1;
@@ -548,7 +548,7 @@ static int approval_insert(PGconn *db, approval_record *rec, ct_error *err)
         return -1;
     if (pg_insert_record(db, &approval_table, rec, err) == 0)
         return 0;
-    if (strcmp(err->code, "store.duplicate") == 0)
+    if (pg_is_duplicate(err))
         return ct_fail(
             err, 409, "approval.exists", "đã có một yêu cầu \"%s\" cho \"%s\" đang chờ phê duyệt",
             "a request \"%s\" on \"%s\" is already waiting for approval", rec->action, rec->object);
@@ -609,7 +609,7 @@ static int outbox_insert(PGconn *db, const outbox_record *rec, ct_error *err)
                        "a message without its body");
     if (pg_insert_record(db, &outbox_table, rec, err) == 0)
         return 0;
-    if (strcmp(err->code, "store.duplicate") == 0)
+    if (pg_is_duplicate(err))
         return ct_fail(err, 409, "mail.exists", "thư số %lld đã có trong hộp thư đi",
                        "message %lld is in the outbox already", (long long)rec->id);
     return -1;

@@ -132,7 +132,7 @@ int pg_insert_record(PGconn *db, const sq_table *t, const void *rec, ct_error *e
     pg_bind_record(&p, t, rec);
     if (pg_exec(db, sql, &p, NULL, "inserting a record", err) == 0)
         return 0;
-    if (strcmp(err->code, "store.duplicate") == 0)
+    if (pg_is_duplicate(err))
         return ct_fail(err, 409, "store.duplicate", "bản ghi đã tồn tại trong %s",
                        "the record already exists in %s", t->name);
     return -1;
