@@ -1,8 +1,8 @@
 # nodes.sh — several nodes on one PostgreSQL database (docs/operations.md, "Several nodes"): two
 # `chungthu serve` processes of one instance on one database, as behind a load balancer.
 #   - a session opened on node A is valid on node B, and a logout on B ends it on A;
-#   - a revocation made through node A is answered as revoked by node B's OCSP within a second,
-#     though B had just answered (and cached) "good";
+#   - a revocation made through node A is answered as revoked by node B's OCSP to any request
+#     sent a second later, though B had just answered (and cached) "good";
 #   - dossiers submitted by many processes at once get single numbers and one unforked audit
 #     chain;
 #   - the shared upkeep runs on exactly one node, and when that node dies the other takes it
@@ -61,18 +61,22 @@ ocsp_b() {
 contains "node B answers good (and keeps the answer)" "0x$S: good" "$(ocsp_b)"
 contains "... twice" "0x$S: good" "$(ocsp_b)"
 same "revoked through node A" "200" "$(api "$OFFICER" "certificates/$S/revoke" '{"reason":"keyCompromise"}')"
-start=$(date +%s%N)
-verdict=
+# The revocation is committed before node A answers. Node B looks for other nodes' changes at
+# most once a second (app_ocsp_respond): any request it gets a second after that must be
+# answered revoked. Each poll's start is what counts, so a slow machine (slow polls) cannot
+# make the check pass or fail by itself.
+revoked_at=$(date +%s%N)
+verdict= late_good=0
 for _ in $(seq 1 60); do
+    poll_at=$((($(date +%s%N) - revoked_at) / 1000000))
     verdict=$(ocsp_b)
     case $verdict in *"0x$S: revoked"*) break ;; esac
+    [ "$poll_at" -gt 1000 ] && late_good=$((late_good + 1))
     sleep 0.05
 done
-elapsed=$((($(date +%s%N) - start) / 1000000))
-echo "node B answered revoked ${elapsed} ms after node A's revocation"
+echo "node B answered revoked to a request sent ${poll_at} ms after node A's revocation"
 contains "node B answers revoked" "0x$S: revoked" "$verdict"
-# the answers are refreshed at most once a second (app_ocsp_respond): a second and the polling
-if [ "$elapsed" -le 1200 ]; then pass; else fail "node B took $elapsed ms to answer revoked"; fi
+same "no answer good to a request sent more than a second after the revocation" "0" "$late_good"
 
 # ---- dossiers from twelve processes at once: single numbers, one audit chain ----
 AGENCY=$(awk '$2 == "agency_clerk" { print $4; exit }' "$CHUNGTHU_HOME/demo-accounts.txt")
