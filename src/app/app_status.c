@@ -537,7 +537,7 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
 
 int app_upkeep_lead(app *a, bool *lead, ct_error *err)
 {
-    return store_lead_upkeep(a->db, lead, err);
+    return store_lead_upkeep(a->db, app_now(), lead, err);
 }
 
 int app_status_refresh(app *a, bool lead, ct_error *err)

@@ -476,7 +476,28 @@ int store_expiry_notice_insert(store *s, const char *serial, int threshold, int6
     return s->ops->expiry_notice_insert(s->impl, serial, threshold, outbox_id, at, inserted, err);
 }
 
-int store_lead_upkeep(store *s, bool *lead, ct_error *err)
+int store_lead_upkeep(store *s, int64_t now, bool *lead, ct_error *err)
 {
-    return s->ops->lead_upkeep(s->impl, lead, err);
+    return s->ops->lead_upkeep(s->impl, now, lead, err);
+}
+
+bool store_limits_shared(store *s)
+{
+    return s->ops->limits_shared(s->impl);
+}
+
+int store_limit_take(store *s, const char *key, int max, int64_t now, int64_t window_end,
+                     bool *taken, int64_t *until, ct_error *err)
+{
+    return s->ops->limit_take(s->impl, key, max, now, window_end, taken, until, err);
+}
+
+int store_limit_release(store *s, const char *key, bool all, int64_t now, ct_error *err)
+{
+    return s->ops->limit_release(s->impl, key, all, now, err);
+}
+
+int store_limit_count(store *s, const char *key, int64_t now, int *count, ct_error *err)
+{
+    return s->ops->limit_count(s->impl, key, now, count, err);
 }

@@ -256,7 +256,22 @@ int store_expiry_notice_insert(store *s, const char *serial, int threshold, int6
  * CRL signing, e-mail, audit checkpoints): on SQLite always (one server per file); on PostgreSQL
  * only while it holds the upkeep lock, a session lock on a connection of its own that the first
  * node to ask takes and keeps, and that the server releases when that node's process or
- * connection dies, for another node's next ask to take over. */
-int store_lead_upkeep(store *s, bool *lead, ct_error *err);
+ * connection dies, for another node's next ask to take over. The leader also forgets the rate
+ * limits' windows ended by now (store_limit_take). */
+int store_lead_upkeep(store *s, int64_t now, bool *lead, ct_error *err);
+
+/* Rate limits counted by every node together: whether this database keeps their counters
+ * (PostgreSQL, in an unlogged table: counters, like a process's own, may be forgotten at a
+ * crash); on SQLite each process counts for itself (app_limit.c) and the three below fail with
+ * 501 "store.limits_local". A key's window ends at window_end, given when it opens (a window
+ * that ended opens again). */
+bool store_limits_shared(store *s);
+/* One use of key: counted (*taken) when fewer than max are counted in its window, else *until
+ * is when the window ends. */
+int store_limit_take(store *s, const char *key, int max, int64_t now, int64_t window_end,
+                     bool *taken, int64_t *until, ct_error *err);
+/* One use given back, or (all) the key forgotten. */
+int store_limit_release(store *s, const char *key, bool all, int64_t now, ct_error *err);
+int store_limit_count(store *s, const char *key, int64_t now, int *count, ct_error *err);
 
 #endif

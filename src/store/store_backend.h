@@ -112,7 +112,12 @@ typedef struct store_backend {
                          expiring_visit_fn visit, void *ctx, ct_error *err);
     int (*expiry_notice_insert)(void *impl, const char *serial, int threshold, int64_t outbox_id,
                                 int64_t at, bool *inserted, ct_error *err);
-    int (*lead_upkeep)(void *impl, bool *lead, ct_error *err);
+    int (*lead_upkeep)(void *impl, int64_t now, bool *lead, ct_error *err);
+    bool (*limits_shared)(void *impl);
+    int (*limit_take)(void *impl, const char *key, int max, int64_t now, int64_t window_end,
+                      bool *taken, int64_t *until, ct_error *err);
+    int (*limit_release)(void *impl, const char *key, bool all, int64_t now, ct_error *err);
+    int (*limit_count)(void *impl, const char *key, int64_t now, int *count, ct_error *err);
 } store_backend;
 
 struct store {

@@ -377,6 +377,12 @@ static int migrate(PGconn *db, ct_error *err)
             goto out;
         }
     }
+    /* the rate limits' counters: not records, outside the versions (store_limit_take) */
+    if (!simple(db,
+                "CREATE UNLOGGED TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY,"
+                " count INTEGER NOT NULL, window_end BIGINT NOT NULL)",
+                NULL, err, "migrating"))
+        goto out;
     rc = 0;
 out:
     snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%lld)", (long long)PG_MIGRATE_LOCK);
@@ -1124,7 +1130,7 @@ static int pg_directory_merge(void *impl, bool full, bool *more, ct_error *err)
  * asks (one round trip a minute); a node that lost it (the server restarted, the network broke)
  * asks again like any other, so two never lead at once for longer than the server takes to see
  * the old connection gone. */
-static int lead_upkeep(pg_store *st, bool *lead, ct_error *err)
+static int lead_upkeep(pg_store *st, int64_t now, bool *lead, ct_error *err)
 {
     char sql[80];
     PGresult *res;
@@ -1154,18 +1160,110 @@ static int lead_upkeep(pg_store *st, bool *lead, ct_error *err)
         PQclear(res);
     }
     *lead = st->leading;
+    /* the leader sweeps the rate limits' ended windows */
+    if (st->leading) {
+        snprintf(sql, sizeof sql, "DELETE FROM rate_limits WHERE window_end <= %lld",
+                 (long long)now);
+        PQclear(PQexec(st->lead.db, sql));
+    }
     return 0;
 }
 
-static int pg_lead_upkeep(void *impl, bool *lead, ct_error *err)
+static int pg_lead_upkeep(void *impl, int64_t now, bool *lead, ct_error *err)
 {
     pg_store *st = impl;
     int rc;
 
     pthread_mutex_lock(&st->lead.lock);
-    rc = lead_upkeep(st, lead, err);
+    rc = lead_upkeep(st, now, lead, err);
     pthread_mutex_unlock(&st->lead.lock);
     return rc;
+}
+
+/* ---- rate limits, counted by every node ---- */
+
+static bool pg_limits_shared(void *impl)
+{
+    (void)impl;
+    return true;
+}
+
+/* One statement, under the key's row lock: a window that ended opens again; a use is counted
+ * while the window holds fewer than max; a refused use changes nothing and reads the end. */
+static int limit_take(PGconn *db, const char *key, int max, int64_t now, int64_t window_end,
+                      bool *taken, int64_t *until, ct_error *err)
+{
+    pg_params p = {0};
+    PGresult *res;
+
+    pg_param_text(&p, key);
+    pg_param_int(&p, window_end);
+    pg_param_int(&p, now);
+    pg_param_int(&p, max);
+    res = pg_run(db,
+                 "INSERT INTO rate_limits AS r (key, count, window_end) VALUES ($1, 1, $2)"
+                 " ON CONFLICT (key) DO UPDATE SET"
+                 " count = CASE WHEN r.window_end <= $3 THEN 1 ELSE r.count + 1 END,"
+                 " window_end = CASE WHEN r.window_end <= $3 THEN $2 ELSE r.window_end END"
+                 " WHERE r.window_end <= $3 OR r.count < $4 RETURNING window_end",
+                 &p, "counting a use", err);
+    if (res == NULL)
+        return -1;
+    *taken = PQntuples(res) == 1;
+    PQclear(res);
+    *until = 0;
+    if (*taken)
+        return 0;
+    p.n = 1;
+    return pg_int_query(db, "SELECT window_end FROM rate_limits WHERE key = $1", &p, until,
+                        "counting a use", err);
+}
+
+static int pg_limit_take(void *impl, const char *key, int max, int64_t now, int64_t window_end,
+                         bool *taken, int64_t *until, ct_error *err)
+{
+    PG_READ(limit_take(db, key, max, now, window_end, taken, until, err));
+}
+
+static int limit_release(PGconn *db, const char *key, bool all, int64_t now, ct_error *err)
+{
+    pg_params p = {0};
+
+    pg_param_text(&p, key);
+    if (all)
+        return pg_exec(db, "DELETE FROM rate_limits WHERE key = $1", &p, NULL,
+                       "forgetting a rate limit's uses", err);
+    pg_param_int(&p, now);
+    return pg_exec(db,
+                   "UPDATE rate_limits SET count = count - 1"
+                   " WHERE key = $1 AND window_end > $2 AND count > 0",
+                   &p, NULL, "giving a use back", err);
+}
+
+static int pg_limit_release(void *impl, const char *key, bool all, int64_t now, ct_error *err)
+{
+    PG_READ(limit_release(db, key, all, now, err));
+}
+
+static int limit_count(PGconn *db, const char *key, int64_t now, int *count, ct_error *err)
+{
+    pg_params p = {0};
+    int64_t n = 0;
+
+    pg_param_text(&p, key);
+    pg_param_int(&p, now);
+    if (pg_int_query(db,
+                     "SELECT coalesce(max(count), 0) FROM rate_limits"
+                     " WHERE key = $1 AND window_end > $2",
+                     &p, &n, "reading a rate limit", err) != 0)
+        return -1;
+    *count = (int)n;
+    return 0;
+}
+
+static int pg_limit_count(void *impl, const char *key, int64_t now, int *count, ct_error *err)
+{
+    PG_READ(limit_count(db, key, now, count, err));
 }
 
 const store_backend store_pg_backend = {
@@ -1252,4 +1350,8 @@ const store_backend store_pg_backend = {
     .cert_expiring = pg_cert_expiring,
     .expiry_notice_insert = pg_expiry_notice_insert,
     .lead_upkeep = pg_lead_upkeep,
+    .limits_shared = pg_limits_shared,
+    .limit_take = pg_limit_take,
+    .limit_release = pg_limit_release,
+    .limit_count = pg_limit_count,
 };

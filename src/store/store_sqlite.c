@@ -1505,12 +1505,49 @@ static int sqlite_directory_merge(void *impl, bool full, bool *more, ct_error *e
 }
 
 /* One server per database file: it leads. */
-static int sqlite_lead_upkeep(void *impl, bool *lead, ct_error *err)
+static int sqlite_lead_upkeep(void *impl, int64_t now, bool *lead, ct_error *err)
 {
     (void)impl;
+    (void)now;
     (void)err;
     *lead = true;
     return 0;
+}
+
+/* One server per file: its rate limits are its own (app_limit.c). */
+static bool sqlite_limits_shared(void *impl)
+{
+    (void)impl;
+    return false;
+}
+
+static int limits_local(ct_error *err)
+{
+    return ct_fail(err, 501, "store.limits_local",
+                   "cơ sở dữ liệu SQLite không giữ bộ đếm giới hạn tần suất",
+                   "an SQLite database keeps no rate limit counters");
+}
+
+static int sqlite_limit_take(void *impl, const char *key, int max, int64_t now, int64_t window_end,
+                             bool *taken, int64_t *until, ct_error *err)
+{
+    (void)impl, (void)key, (void)max, (void)now, (void)window_end;
+    *taken = false;
+    *until = 0;
+    return limits_local(err);
+}
+
+static int sqlite_limit_release(void *impl, const char *key, bool all, int64_t now, ct_error *err)
+{
+    (void)impl, (void)key, (void)all, (void)now;
+    return limits_local(err);
+}
+
+static int sqlite_limit_count(void *impl, const char *key, int64_t now, int *count, ct_error *err)
+{
+    (void)impl, (void)key, (void)now;
+    *count = 0;
+    return limits_local(err);
 }
 
 const store_backend store_sqlite_backend = {
@@ -1597,4 +1634,8 @@ const store_backend store_sqlite_backend = {
     .cert_expiring = sq_cert_expiring,
     .expiry_notice_insert = sq_expiry_notice_insert,
     .lead_upkeep = sqlite_lead_upkeep,
+    .limits_shared = sqlite_limits_shared,
+    .limit_take = sqlite_limit_take,
+    .limit_release = sqlite_limit_release,
+    .limit_count = sqlite_limit_count,
 };

@@ -1,6 +1,7 @@
 # nodes.sh — several nodes on one PostgreSQL database (docs/operations.md, "Several nodes"): two
 # `chungthu serve` processes of one instance on one database, as behind a load balancer.
 #   - a session opened on node A is valid on node B, and a logout on B ends it on A;
+#   - the rate limits count both nodes' requests together;
 #   - a revocation made through node A is answered as revoked by node B's OCSP to any request
 #     sent a second later, though B had just answered (and cached) "good";
 #   - dossiers submitted by many processes at once get single numbers and one unforked audit
@@ -45,6 +46,17 @@ same "a logout on node B" "200" \
     "$(curl -b "$T/$AUDITOR.jar" -H 'Content-Type: application/json' -d '{}' -o /dev/null \
         -w '%{http_code}' "$BASE_B/api/v1/session/logout")"
 same "... ends the session on node A" "401" "$(api "$AUDITOR" session)"
+
+# ---- rate limits, counted by both nodes together: 20 failed logins per address ----
+wrong_login() { # wrong_login BASE N → the status
+    curl -H 'Content-Type: application/json' -d "{\"username\":\"khongai$2\",\"password\":\"sai-mat-khau\"}" \
+        -o /dev/null -w '%{http_code}' "$1/api/v1/session"
+}
+statuses=
+for i in $(seq 1 10); do statuses="$statuses $(wrong_login "$BASE" "a$i") $(wrong_login "$BASE_B" "b$i")"; done
+same "twenty failed logins from one address, half on each node" "20" "$(printf '%s\n' $statuses | grep -c '^401$')"
+same "the 21st is stopped on node A" "429" "$(wrong_login "$BASE" a21)"
+same "... and on node B" "429" "$(wrong_login "$BASE_B" b21)"
 
 # ---- OCSP: a revocation through A, answered by B within a second ----
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/s.key" \

@@ -477,20 +477,62 @@ static void upkeep_lead(void **state)
     (void)state;
     assert_int_equal(store_open(target, &n1, &err), 0);
     assert_int_equal(store_open(target, &n2, &err), 0);
-    assert_int_equal(store_lead_upkeep(n1, &lead, &err), 0);
+    assert_int_equal(store_lead_upkeep(n1, 1000, &lead, &err), 0);
     assert_true(lead);
-    assert_int_equal(store_lead_upkeep(n1, &lead, &err), 0); /* it keeps it */
+    assert_int_equal(store_lead_upkeep(n1, 1000, &lead, &err), 0); /* it keeps it */
     assert_true(lead);
-    assert_int_equal(store_lead_upkeep(n2, &lead, &err), 0);
+    assert_int_equal(store_lead_upkeep(n2, 1000, &lead, &err), 0);
     assert_int_equal(lead, !pg);
     store_close(n1); /* the leading node goes */
     for (int i = 0; i < 100 && !lead; i++) {
-        assert_int_equal(store_lead_upkeep(n2, &lead, &err), 0);
+        assert_int_equal(store_lead_upkeep(n2, 1000, &lead, &err), 0);
         if (!lead)
             usleep(20000);
     }
     assert_true(lead);
     store_close(n2);
+}
+
+/* Rate limits counted by every node: two handles count together (PostgreSQL); SQLite leaves
+ * them to each process. */
+static void rate_limits(void **state)
+{
+    store *other;
+    ct_error err;
+    bool taken;
+    int64_t until;
+    int count;
+
+    (void)state;
+    if (!store_is_url(target)) {
+        assert_false(store_limits_shared(s));
+        assert_int_equal(store_limit_take(s, "k", 1, 1000, 1100, &taken, &until, &err), -1);
+        assert_string_equal(err.code, "store.limits_local");
+        return;
+    }
+    assert_true(store_limits_shared(s));
+    assert_int_equal(store_open(target, &other, &err), 0);
+    assert_int_equal(store_limit_take(s, "login\n1.2.3.4", 2, 1000, 1100, &taken, &until, &err), 0);
+    assert_true(taken);
+    assert_int_equal(store_limit_take(other, "login\n1.2.3.4", 2, 1010, 1110, &taken, &until, &err),
+                     0);
+    assert_true(taken); /* the second use, on the other node */
+    assert_int_equal(store_limit_take(s, "login\n1.2.3.4", 2, 1020, 1120, &taken, &until, &err), 0);
+    assert_false(taken);
+    assert_int_equal(until, 1100); /* the window opened by the first use */
+    assert_int_equal(store_limit_count(other, "login\n1.2.3.4", 1020, &count, &err), 0);
+    assert_int_equal(count, 2);
+    assert_int_equal(store_limit_release(other, "login\n1.2.3.4", false, 1030, &err), 0);
+    assert_int_equal(store_limit_take(s, "login\n1.2.3.4", 2, 1040, 1140, &taken, &until, &err), 0);
+    assert_true(taken); /* the use given back */
+    assert_int_equal(store_limit_take(s, "login\n1.2.3.4", 2, 1100, 1200, &taken, &until, &err), 0);
+    assert_true(taken); /* a new window */
+    assert_int_equal(store_limit_count(s, "login\n1.2.3.4", 1100, &count, &err), 0);
+    assert_int_equal(count, 1);
+    assert_int_equal(store_limit_release(s, "login\n1.2.3.4", true, 1100, &err), 0);
+    assert_int_equal(store_limit_count(other, "login\n1.2.3.4", 1100, &count, &err), 0);
+    assert_int_equal(count, 0);
+    store_close(other);
 }
 
 static int open_store(void **state)
@@ -521,7 +563,7 @@ int main(void)
         cmocka_unit_test(schema_current), cmocka_unit_test(certificates),
         cmocka_unit_test(directory),      cmocka_unit_test(transactions),
         cmocka_unit_test(records),        cmocka_unit_test(two_nodes),
-        cmocka_unit_test(upkeep_lead),
+        cmocka_unit_test(upkeep_lead),    cmocka_unit_test(rate_limits),
     };
     const char *backend = getenv("CT_BACKEND"), *url = getenv("CT_DATABASE_URL");
     char cmd[128];
