@@ -7,8 +7,11 @@ PG_BIN=${CT_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_DIR=
 PG_AS=()
 
-# pg_start: start the server (PG_DIR is its directory and socket directory).
+# pg_start: start the server (PG_DIR is its directory and socket directory). It outlives no
+# test: a watcher stops it once the test's shell is gone, whatever that shell's own EXIT trap
+# does (many tests set theirs) and however it ended (a CTest timeout kills it).
 pg_start() {
+    local owner=$$
     PG_DIR=$(mktemp -d /tmp/chungthu-pg.XXXXXX) || return 1
     chmod 0755 "$PG_DIR"
     if [ "$(id -u)" = 0 ]; then
@@ -39,6 +42,12 @@ pg_start() {
         CREATE FUNCTION json_extract(j text, path text) RETURNS text LANGUAGE sql IMMUTABLE
             STRICT AS \$\$ SELECT j::jsonb #>> string_to_array(substr(path, 3), '.') \$\$;" ||
         return 1
+    (
+        trap '' HUP INT TERM
+        while kill -0 "$owner" 2>/dev/null; do sleep 0.2; done
+        pg_stop
+    ) </dev/null >/dev/null 2>&1 &
+    disown
 }
 
 # pg_createdb: make a fresh database and print its URL.
