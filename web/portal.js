@@ -75,14 +75,26 @@ const WORDS = {
     new_list: 'Danh sách mới (Mẫu 02, CSV; để trống: giữ danh sách cũ)', new_letter: 'Văn bản đề nghị mới (để trống: giữ văn bản cũ)',
     envelope: 'Phong bì mã PIN', print_envelope: 'In phong bì mã PIN', envelope_printed: 'Đã mở phong bì mã PIN để in; máy chủ không còn giữ mã PIN.',
     confirm_envelope: 'In phong bì mã PIN của thiết bị {serial}? Chỉ in được một lần: sau đó mã PIN không còn lưu ở đâu.',
+    token_care: 'Xử lý thiết bị',
+    care_confirm: {
+      'reset-pin': 'Đặt lại mã PIN của thiết bị {serial}? Mã PIN cũ sẽ không dùng được nữa; phong bì mã PIN mới chờ in.',
+      broken: 'Ghi nhận thiết bị {serial} bị hỏng? Chứng thư số trên thiết bị sẽ bị thu hồi (chấm dứt hoạt động).',
+      returned: 'Ghi nhận thiết bị {serial} đã thu về CA? Chứng thư số còn hiệu lực sẽ bị thu hồi (chấm dứt hoạt động).',
+      destroy: 'Tiêu hủy thiết bị {serial}? Dữ liệu trên thiết bị sẽ bị xóa; không thể hoàn tác.',
+    },
+    care_lost_reason: 'Báo mất thiết bị {serial}: chứng thư số sẽ bị thu hồi (lộ khóa). Ghi rõ thời gian, địa điểm, hoàn cảnh mất:',
+    care_reset_done: 'Đã đặt lại mã PIN; in phong bì mã PIN mới cho người dùng.',
     received_by: 'Họ tên người của cơ quan nhận thiết bị', handed_to: 'Người nhận thiết bị (để trống: chính người được cấp)',
     kinds: {state: 'Cơ quan nhà nước', party: 'Cơ quan của Đảng'},
     token_states: {blank: 'Trắng (trong kho)', provisioned: 'Đã nạp chứng thư', with_agency: 'Cơ quan đã nhận',
-      with_subscriber: 'Người dùng đang giữ', damaged: 'Hỏng', wiped: 'Đã xóa trắng', revoked: 'Đã thu hồi'},
+      with_subscriber: 'Người dùng đang giữ', damaged: 'Hỏng', wiped: 'Đã xóa trắng', revoked: 'Chứng thư đã thu hồi',
+      lost: 'Bị mất', returned: 'Đã thu về CA', destroyed: 'Đã tiêu hủy'},
     audit_actions: {
       'dossier.submit': 'Nộp hồ sơ', 'dossier.complete': 'Hoàn thành hồ sơ', 'draft.submit': 'Nộp hồ sơ trực tuyến',
       'cert.reserve': 'Giữ số sê-ri chứng thư số', 'cert.issue': 'Ký chứng thư số', 'token.provision': 'Nạp thiết bị',
       'token.damaged': 'Thiết bị hỏng', 'token.wipe': 'Xóa trắng thiết bị', 'token.stock': 'Nhập thiết bị vào kho',
+      'token.reset_pin': 'Đặt lại mã PIN', 'token.lost': 'Báo mất thiết bị', 'token.broken': 'Báo hỏng thiết bị',
+      'token.returned': 'Thu thiết bị về CA', 'token.destroy': 'Tiêu hủy thiết bị', 'token.cert_revoked': 'Thiết bị mang chứng thư đã thu hồi',
       'mail.queue': 'Xếp thư thông báo', 'mail.sent': 'Đã gửi thư thông báo', 'mail.deferred': 'Gửi thư chưa được, sẽ gửi lại',
       'mail.failed': 'Gửi thư thất bại', 'mail.retry': 'Gửi lại thư thông báo', 'agency.contacts': 'Sửa liên hệ của cơ quan',
     },
@@ -171,14 +183,26 @@ const WORDS = {
     new_list: 'New list (Mẫu 02, CSV; empty: keep the list)', new_letter: 'New request letter (empty: keep the letter)',
     envelope: 'PIN envelope', print_envelope: 'Print the PIN envelope', envelope_printed: 'The PIN envelope is open for printing; the server no longer keeps the PIN.',
     confirm_envelope: 'Print the PIN envelope of token {serial}? It prints once only: the PIN is kept nowhere afterwards.',
+    token_care: 'Token care',
+    care_confirm: {
+      'reset-pin': 'Reset the PIN of token {serial}? The old PIN stops working; a new PIN envelope waits to be printed.',
+      broken: 'Record token {serial} as broken? Its certificate is revoked (cessation of operation).',
+      returned: 'Record token {serial} as back at the CA? A certificate still valid is revoked (cessation of operation).',
+      destroy: 'Destroy token {serial}? What it holds is wiped; this cannot be undone.',
+    },
+    care_lost_reason: 'Report token {serial} lost: its certificate is revoked (key compromise). When, where and how was it lost?',
+    care_reset_done: 'The PIN is reset; print the new PIN envelope for the holder.',
     received_by: "Full name of the agency's person who collected the tokens", handed_to: 'Received by (empty: the holder)',
     kinds: {state: 'State body', party: 'Party body'},
     token_states: {blank: 'Blank (in stock)', provisioned: 'Certificate loaded', with_agency: 'With the agency',
-      with_subscriber: 'With the subscriber', damaged: 'Damaged', wiped: 'Wiped', revoked: 'Revoked'},
+      with_subscriber: 'With the subscriber', damaged: 'Damaged', wiped: 'Wiped', revoked: 'Certificate revoked',
+      lost: 'Lost', returned: 'Returned to the CA', destroyed: 'Destroyed'},
     audit_actions: {
       'dossier.submit': 'Dossier submitted', 'dossier.complete': 'Dossier completed', 'draft.submit': 'Submitted online',
       'cert.reserve': 'Certificate serial reserved', 'cert.issue': 'Certificate signed', 'token.provision': 'Token loaded',
       'token.damaged': 'Token damaged', 'token.wipe': 'Token wiped', 'token.stock': 'Tokens stocked',
+      'token.reset_pin': 'PIN reset', 'token.lost': 'Token reported lost', 'token.broken': 'Token reported broken',
+      'token.returned': 'Token returned to the CA', 'token.destroy': 'Token destroyed', 'token.cert_revoked': "Token's certificate revoked",
       'mail.queue': 'Notice queued', 'mail.sent': 'Notice sent', 'mail.deferred': 'Notice not sent yet, to retry',
       'mail.failed': 'Notice failed', 'mail.retry': 'Notice queued again', 'agency.contacts': 'Agency contacts changed',
     },
@@ -210,8 +234,8 @@ let lang = localStorage.getItem('chungthu.lang') === 'en' ? 'en' : 'vi';
 let me = null; /* the session: {username, display_name, role, agency} */
 
 function t(key) {
-  /* web/approvals.js, web/certs.js */
-  return WORDS[lang][key] ?? APPROVAL_WORDS[lang][key] ?? CERT_WORDS[lang][key] ?? key;
+  /* web/approvals.js, web/certs.js, web/requests.js */
+  return WORDS[lang][key] ?? APPROVAL_WORDS[lang][key] ?? CERT_WORDS[lang][key] ?? REQUEST_WORDS[lang][key] ?? key;
 }
 function stateName(s) {
   return WORDS[lang].states[s] ?? s;
@@ -374,7 +398,7 @@ async function act(fn, okText) {
 /* ---- the frame: who is logged in, navigation, language ---- */
 
 const NAV = {
-  agency_clerk: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
+  agency_clerk: [['#/drafts', 'nav_drafts'], ['#/requests', 'nav_requests'], ['#/dossiers', 'nav_dossiers']],
   agency_head: [['#/drafts', 'nav_drafts'], ['#/dossiers', 'nav_dossiers']],
   ca_officer: [['#/queue', 'nav_queue'], ['#/dossiers', 'nav_dossiers'], ['#/approvals', 'nav_approvals'], ['#/reports', 'nav_reports'], ['#/admin', 'nav_admin']],
   ca_admin: [['#/admin', 'nav_admin'], ['#/dossiers', 'nav_dossiers'], ['#/approvals', 'nav_approvals'], ['#/reports', 'nav_reports']],
@@ -438,6 +462,7 @@ function lookupForm() {
       /* the answer holds where the request stands and when, nothing about the person */
       const ap = await api('GET', `lookup?code=${encodeURIComponent(code.value.trim())}&id_number=${encodeURIComponent(id.value.trim())}`);
       out.replaceChildren(h('table', {class: 'kv'},
+        ap.kind && h('tr', {}, h('th', {}, t('request_kind')), h('td', {id: 'lookup-kind'}, kindBadge(ap, true))),
         h('tr', {}, h('th', {}, t('state')), h('td', {}, stateBadge(ap))),
         ap.pickup_at && h('tr', {}, h('th', {}, t('pickup_at')), h('td', {}, vnTime(ap.pickup_at))),
         ap.requested_effective_at && !ap.published_at && h('tr', {}, h('th', {}, t('due4')), h('td', {}, vnTime(ap.due_step4))),
@@ -734,7 +759,7 @@ async function viewDossiers(render, queue) {
     table([t('code'), t('agency'), t('channel'), t('received_at'), t('state'), t('due'), t('deadline')],
       list.map((d) => h('tr', {class: d.state === 'accepted' || d.state === 'received' ? d.deadline : null,
         'data-code': d.code},
-        h('td', {}, h('a', {href: `#/dossiers/${d.code}`}, d.code)), h('td', {}, agencyCell(d.agency)),
+        h('td', {}, h('a', {href: `#/dossiers/${d.code}`}, d.code), ' ', kindBadge(d)), h('td', {}, agencyCell(d.agency)),
         h('td', {}, stateName(d.channel)), h('td', {}, vnTime(d.received_at)), h('td', {}, stateBadge(d)),
         h('td', {}, vnTime(d.due_step2)), h('td', {}, badge(d.deadline))))));
 }
@@ -835,6 +860,9 @@ function cell(value) {
 /* One applicant: a line in the table, and its full row from the list under it. */
 function applicantRows(d, ap, columns) {
   const confirmRefuse = t('confirm_refuse').replace('{n}', ap.n).replace('{name}', ap.full_name);
+  /* a revocation is final: asked first, naming the certificate */
+  const confirmOf = (a) => (a === 'refuse' ? confirmRefuse : a === 'revoke'
+    ? t('confirm_revoke_cert').replace('{serial}', ap.previous_serial).replace('{name}', ap.full_name) : null);
   return [
     h('tr', {'data-applicant': ap.n, class: ap.flags && ap.flags.length ? 'flagged' : null},
       h('td', {}, ap.n),
@@ -843,6 +871,9 @@ function applicantRows(d, ap, columns) {
         h('div', {class: 'muted'}, `${t('id_number')}: `, h('span', {class: 'id-number'}, ap.id_number),
           ` · ${t('born')} ${vnDate(ap.birth_date)}`),
         h('div', {class: 'muted'}, [ap.position, ap.unit].filter(Boolean).join(' — ')),
+        /* a request about an issued certificate: the certificate it is about */
+        d.kind && d.kind !== 'new' && ap.previous_serial && h('div', {class: 'muted request-cert'},
+          `${t('request_cert')}: `, h('code', {}, ap.previous_serial)),
         flagList(ap)),
       h('td', {}, stateBadge(ap), ap.reason && h('div', {class: 'reason'}, ap.reason)),
       /* the CA's people open the certificate in the portal (to revoke it), others its public page */
@@ -851,7 +882,7 @@ function applicantRows(d, ap, columns) {
       cell(ap.pickup_at && `${vnTime(ap.pickup_at)}, ${ap.pickup_place}`),
       cell(ap.published_at ? vnTime(ap.published_at)
         : ap.requested_effective_at && `${vnTime(ap.requested_effective_at)} (${t('due4')} ${vnTime(ap.due_step4)})`),
-      h('td', {class: 'actions-cell'}, allowed(ap).map((a) => actionForm(d.code, a, fieldsOf(a), ap.n, a === 'refuse' ? confirmRefuse : null)))),
+      h('td', {class: 'actions-cell'}, allowed(ap).map((a) => actionForm(d.code, a, fieldsOf(a), ap.n, confirmOf(a))))),
     h('tr', {class: 'details', 'data-details': ap.n}, h('td', {colspan: columns}, applicantDetails(ap))),
   ];
 }
@@ -861,7 +892,9 @@ async function viewDossier(render, code) {
   await loadAgencyNames();
   const dossierActions = allowed(d);
   /* withdrawing ends the dossier: asked first, with its reason */
-  const confirmOf = (a) => (a === 'withdraw' ? t('confirm_withdraw').replace('{code}', d.code) : null);
+  const confirmOf = (a) => (a === 'withdraw' ? t('confirm_withdraw').replace('{code}', d.code)
+    : a === 'revoke' ? t('confirm_revoke_cert').replace('{serial}', d.applicants.map((ap) => ap.previous_serial).join(', '))
+      .replace('{name}', d.applicants.map((ap) => ap.full_name).join(', ')) : null);
   /* actions that apply to several applicants at once: one form for all of them */
   const bulk = new Set();
   for (const ap of d.applicants) for (const a of allowed(ap)) if (!ONE_BY_ONE.has(a)) bulk.add(a);
@@ -869,17 +902,21 @@ async function viewDossier(render, code) {
     h('table', {class: 'kv'},
       h('tr', {}, h('th', {}, t('agency')), h('td', {}, agencyCell(d.agency))),
       h('tr', {}, h('th', {}, t('state')), h('td', {id: 'dossier-state'}, stateBadge(d))),
+      h('tr', {}, h('th', {}, t('request_kind')), h('td', {id: 'dossier-kind'}, kindBadge(d, true))),
+      d.request_reason && h('tr', {}, h('th', {}, t('request_reason')),
+        h('td', {id: 'dossier-request-reason'}, requestReasonText(d.request_reason))),
       h('tr', {}, h('th', {}, t('channel')), h('td', {}, stateName(d.channel))),
       h('tr', {}, h('th', {}, t('received_at')), h('td', {}, `${vnTime(d.received_at)} (${vnDate(d.counted_from)})`)),
       h('tr', {}, h('th', {}, t('due')), h('td', {}, vnTime(d.due_step2), ' ', badge(d.deadline))),
       h('tr', {}, h('th', {}, t('confirmed_by')), h('td', {}, `${d.confirmed_by}, ${d.confirmed_title}`)),
       d.reason && h('tr', {}, h('th', {}, t('reason')), h('td', {}, d.reason))),
-    d.channel === 'online' && h('div', {class: 'actions'},
+    /* an online new issuance comes with the head's signed letter; a request has none */
+    d.channel === 'online' && d.kind === 'new' && h('div', {class: 'actions'},
       h('a', {href: `/api/v1/dossiers/${d.code}/letter`, target: '_blank', rel: 'noopener'}, t('view_letter'))),
     paperLinks(d),
     h('div', {class: 'actions', id: 'dossier-actions'},
       dossierActions.map((a) => actionForm(d.code, a, fieldsOf(a), null, confirmOf(a))),
-      [...bulk].map((a) => actionForm(d.code, a, fieldsOf(a)))),
+      [...bulk].map((a) => actionForm(d.code, a, fieldsOf(a), null, confirmOf(a)))),
     h('h2', {}, t('applicants')),
     table(['#', t('full_name'), t('state'), t('cert_serial'), t('pickup'), t('effective'), ''],
       d.applicants.map((ap) => applicantRows(d, ap, 7)), 'applicants'),
@@ -888,7 +925,7 @@ async function viewDossier(render, code) {
       d.timeline.map((e) => h('tr', {'data-audit-action': e.action}, h('td', {}, vnTime(e.at)),
         h('td', {}, e.actor, ' ', h('span', {class: 'muted'}, `(${roleName(e.role)})`)),
         h('td', {title: e.action}, auditActionName(e.action),
-          e.reason ? h('div', {class: 'reason'}, e.reason) : '')))));
+          e.reason ? h('div', {class: 'reason'}, requestReasonText(e.reason)) : '')))));
 }
 
 /* A token's PIN envelope, printed once: the server gives the page once and then forgets the
@@ -905,6 +942,25 @@ function printEnvelope(serial, button) {
   flash('ok', t('envelope_printed'));
   /* back from the printing tab: the list as it now stands */
   window.addEventListener('focus', () => route(), {once: true});
+}
+
+/* Token care: the moves the server offers this person for this token now (k.actions, from the
+ * custody table), each confirmed first; a loss asks for its circumstances, which become the
+ * reason on record. */
+function tokenCare(k) {
+  return (k.actions || []).map((a) => h('button', {type: 'button', class: 'secondary',
+    'data-token-action': a.name, 'data-token': k.serial, onclick: () => {
+      const body = {};
+      if (a.name === 'lost') {
+        const reason = window.prompt(t('care_lost_reason').replace('{serial}', k.serial));
+        if (!reason || !reason.trim()) return;
+        body.reason = reason.trim();
+      } else if (!window.confirm(WORDS[lang].care_confirm[a.name].replace('{serial}', k.serial))) {
+        return;
+      }
+      act(() => api('POST', `tokens/${encodeURIComponent(k.serial)}/${a.name}`, body),
+        a.name === 'reset-pin' ? t('care_reset_done') : undefined);
+    }}, (a.label && a.label[lang]) || a.name));
 }
 
 async function viewAdmin(render) {
@@ -951,12 +1007,13 @@ async function viewAdmin(render) {
       ev.preventDefault();
       act(() => api('POST', 'tokens/stock', {count: Number(count.value)}));
     }}, labelled(t('count'), count), h('button', {type: 'submit'}, t('stock'))),
-    table([t('serial'), t('label'), t('state'), t('cert_serial'), t('code'), t('envelope')],
+    table([t('serial'), t('label'), t('state'), t('cert_serial'), t('code'), t('envelope'), t('token_care')],
       tokens.map((k) => h('tr', {'data-token-state': k.state}, h('td', {}, h('code', {}, k.serial)), h('td', {}, k.label),
         h('td', {}, WORDS[lang].token_states[k.state] || k.state), h('td', {}, k.cert_serial ? h('code', {}, k.cert_serial) : t('none')),
         h('td', {}, k.dossier ? `${k.dossier} #${k.applicant}` : t('none')),
         h('td', {}, k.envelope_waiting ? h('button', {type: 'button', class: 'secondary', 'data-envelope': k.serial,
-          onclick: (ev) => printEnvelope(k.serial, ev.currentTarget)}, t('print_envelope')) : '')))),
+          onclick: (ev) => printEnvelope(k.serial, ev.currentTarget)}, t('print_envelope')) : ''),
+        h('td', {class: 'actions'}, tokenCare(k))))),
     h('h2', {}, t('agencies')),
     h('form', {class: 'inline', id: 'agency', onsubmit: (ev) => {
       ev.preventDefault();
@@ -1071,6 +1128,7 @@ async function route() {
       case 'reports': return await viewReports(render); /* web/reports.js */
       case 'approvals': return await viewApprovals(render); /* web/approvals.js */
       case 'certs': return await viewCert(render, parts[1] || ''); /* web/certs.js */
+      case 'requests': return await viewRequests(render); /* web/requests.js */
       case 'password': return viewPassword(render);
       default: location.hash = home();
     }

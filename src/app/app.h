@@ -18,6 +18,7 @@
 #include "core/procedure.h"
 #include "core/role.h"
 #include "core/subscriber.h"
+#include "core/token_custody.h"
 #include "core/records.h"
 
 typedef struct app app;
@@ -231,6 +232,18 @@ typedef struct app_provisioned {
  * procedure's issue step runs the same code. */
 int app_token_provision(app *a, const app_actor *actor, const app_provision_request *req,
                         app_provisioned *out, ct_error *err);
+
+/* Token care (app_token_care.c): one move of a token's chain of custody (core/token_custody.h):
+ * TOKEN_ACT_RESET_PIN (a new random user PIN set with the SO PIN kept at stocking, a new PIN
+ * envelope waiting to be printed; the old PIN stops working), TOKEN_ACT_LOST (reason required;
+ * its certificate revoked keyCompromise), TOKEN_ACT_BROKEN (→ damaged; revoked
+ * cessationOfOperation), TOKEN_ACT_RETURNED (back at the CA; a certificate still valid or on
+ * hold is revoked cessationOfOperation), TOKEN_ACT_DESTROY (the device wiped when present).
+ * One transaction, audited. Errors: 404 token.not_found (also another agency's token), 409
+ * token.custody (the state does not allow it), 403 role.forbidden, 400 token.reason_*. *out
+ * (may be NULL): the token as it now stands. */
+int app_token_care(app *a, const app_actor *actor, const char *serial, token_action action,
+                   const char *reason, token_record *out, ct_error *err);
 
 /* ---- status: revocation, CRLs, OCSP (app_status.c) ---- */
 
@@ -457,6 +470,43 @@ int app_mau02_template_xlsx(const unsigned char **data, size_t *len, ct_error *e
 
 int app_dossier_submit(app *a, const app_actor *actor, const app_submission *in,
                        dossier_record *out, app_list_errors *list_errors, ct_error *err);
+
+/* A request about certificates the agency's subscribers hold (every kind but new issuance):
+ * intake as for a Mẫu 02 list (channel, agency, the head's confirmation), one applicant per
+ * certificate, each with the details of the applicant it was issued to. */
+typedef struct app_request_cert {
+    const char *serial;
+    /* change of details: the new values (NULL: unchanged) */
+    const char *full_name;
+    const char *unit;
+    const char *position;
+    const char *email;
+} app_request_cert;
+
+typedef struct app_request {
+    const char *kind;   /* suspension | resumption | revocation | renewal | change */
+    const char *reason; /* revocation: affiliationChanged | keyCompromise | cessationOfOperation */
+    app_submission intake; /* agency, channel, confirmation (no list) */
+    const app_request_cert *certs;
+    size_t n_certs;
+} app_request;
+
+/* Receive a request: every certificate is the agency's own subscriber certificate, in a state
+ * that fits the kind (active; on hold after publication for a resumption; within [lifecycle]
+ * renewal_window_days of its end for a renewal), checked in the transaction that records the
+ * dossier. Agency accounts submit online, the CA records direct and postal ones. Codes:
+ * request.kind, request.no_certs, request.duplicate, request.reason, request.reason_unexpected,
+ * cert.not_found, request.foreign_cert (403), request.cert_state (409),
+ * request.renewal_window (409), request.no_change, and intake's. */
+int app_dossier_request(app *a, const app_actor *actor, const app_request *in, dossier_record *out,
+                        ct_error *err);
+/* The certificates an agency's subscribers hold (issued through its own dossiers), for the
+ * requests about them: *out = {"agency", "kinds": every kind of request with its label,
+ * "certificates": each with its state (active, suspended, hold, revoked, expired), dates, holder
+ * and "requests", the kinds app_dossier_request takes for it now}. Agency accounts see their
+ * own agency and its sub-units (another: 404 "agency.not_found"), the CA and the auditor any. */
+int app_agency_certs(app *a, const app_actor *actor, const char *agency, json_t **out,
+                     ct_error *err);
 
 typedef struct app_step_args {
     int64_t applicant;  /* 0: every applicant the action applies to (refuse: one, named) */
@@ -838,7 +888,8 @@ json_t *app_view_mau02_row(const mau02_applicant *row);
  * data. */
 json_t *app_view_lookup(const dossier_record *d, const applicant_record *ap);
 json_t *app_view_cert(const cert_record *c);
-json_t *app_view_token(const token_record *t);
+/* A token, with the care actions the actor may take now (actor NULL: none). */
+json_t *app_view_token(const app_actor *actor, const token_record *t);
 json_t *app_view_user(const user_record *u);
 json_t *app_view_draft(const draft_record *d);
 json_t *app_view_audit(const audit_entry *e);

@@ -106,6 +106,8 @@ static const approval_action actions[] = {
      dossier_step_in_approval, NULL, "tiếp nhận hồ sơ", "dossier acceptance"},
     {APPROVAL_PUBLISH, offsetof(app_config, approvals_publish), ROLE_CA_OFFICER,
      dossier_step_in_approval, NULL, "công bố chứng thư", "certificate publication"},
+    {APPROVAL_SUSPEND, offsetof(app_config, approvals_suspend), ROLE_CA_OFFICER,
+     dossier_step_in_approval, NULL, "tạm dừng chứng thư", "certificate suspension"},
     /* keys are made on tokens for seconds, with no transaction open: the approval commits,
      * then the approver's call issues, each applicant under its claim as a direct issue */
     {APPROVAL_ISSUE, offsetof(app_config, approvals_issue), ROLE_CA_OFFICER, NULL,

@@ -6,7 +6,8 @@
  *   manifest.json            what is in it: each file's size and SHA-256, the schema version,
  *                            the audit head, when and by which chungthu
  *   chungthu.db              the database, one snapshot through SQLite's online backup
- *   chungthu.ini, ca/NAME.crt, holidays/, audit-checkpoints.jsonl
+ *   chungthu.ini, ca/NAME.crt, holidays/, mail/ (the instance's own e-mail templates, when
+ *                            it has any), audit-checkpoints.jsonl
  *   secrets.sealed           only with --with-secrets: ca/NAME.key, secrets/, the token store,
  *                            waiting PIN envelopes and demo passwords, in one archive sealed
  *                            under a passphrase (pki/seal.h); never in clear
@@ -429,6 +430,9 @@ static int backup_files(backup_run *r, const app_backup_options *opt, json_t *ma
     config_path(app_cfg(a), app_cfg(a)->holidays_dir, path, sizeof path);
     if (copy_dir(r, path, "holidays", "", "holidays", err) != 0)
         return -1;
+    snprintf(path, sizeof path, "%s/mail", app_cfg(a)->home);
+    if (copy_dir(r, path, "mail", "", "mail_template", err) != 0)
+        return -1;
     if (opt->with_secrets) {
         ct_buf b;
         json_t *names = json_array();
@@ -555,8 +559,9 @@ out:
 static bool safe_rel(const char *rel)
 {
     static const char *const places[] = {
-        "chungthu.db", "chungthu.ini", CHECKPOINTS_FILE, SECRETS_FILE, "demo-accounts.txt",
-        "ca/",         "holidays/",    "secrets/",       "tokens/",    "envelopes/"};
+        "chungthu.db",       "chungthu.ini", CHECKPOINTS_FILE, SECRETS_FILE,
+        "demo-accounts.txt", "ca/",          "holidays/",      "secrets/",
+        "tokens/",           "envelopes/",   "mail/"};
     bool known = false;
 
     if (*rel == '\0' || *rel == '/' || strlen(rel) >= 1024)
@@ -841,7 +846,8 @@ static int write_files(restore_run *r, ct_error *err)
         if (write_new(dst, (const unsigned char *)conf, (size_t)n, err) != 0)
             return -1;
     }
-    for (const char *d[] = {"ca", "secrets", "envelopes", "holidays", NULL}, **p = d; *p; p++) {
+    for (const char *d[] = {"ca", "secrets", "envelopes", "holidays", "mail", NULL}, **p = d; *p;
+         p++) {
         snprintf(dst, sizeof dst, "%s/%s", r->home, *p);
         if (mkdir(dst, 0700) != 0 && errno != EEXIST)
             return io_fail(err, dst);

@@ -416,6 +416,76 @@ static void check_database(doctor_run *r)
     figure(c, "schema_latest", json_integer(want));
 }
 
+/* ---- e-mail ---- */
+
+/* What the outbox says about delivery: messages given up on, and the oldest still waiting. */
+typedef struct {
+    int64_t failed, queued, oldest_queued, oldest_failed_id;
+    char last_error[512];
+} outbox_tally;
+
+static int tally_message(void *ctx, const outbox_record *m)
+{
+    outbox_tally *t = ctx;
+
+    if (strcmp(m->state, "failed") == 0) {
+        if (t->failed++ == 0)
+            t->oldest_failed_id = m->id;
+    } else if (strcmp(m->state, "queued") == 0) {
+        if (t->queued++ == 0) {
+            t->oldest_queued = m->created_at;
+            snprintf(t->last_error, sizeof t->last_error, "%s", m->last_error);
+        }
+    }
+    return 0;
+}
+
+/* A queued message older than this has met more than a passing outage (the sender's backoff
+ * starts at a minute): the SMTP server or the configuration needs a look. */
+#define MAIL_STUCK_SECONDS 3600
+
+static void check_mail(doctor_run *r)
+{
+    app_doctor_check *c = check_new(r, "mail");
+    outbox_tally t = {0};
+    outbox_filter queued = {.state = "queued"}, failed = {.state = "failed"};
+    ct_error err = {0};
+
+    if (c == NULL)
+        return;
+    if (store_outbox_list(r->a->db, &queued, tally_message, &t, &err) != 0 ||
+        store_outbox_list(r->a->db, &failed, tally_message, &t, &err) != 0) {
+        note_error(c, "không đọc được hộp thư đi", "cannot read the outbox", &err);
+        return;
+    }
+    figure(c, "queued", json_integer(t.queued));
+    figure(c, "failed", json_integer(t.failed));
+    if (r->cfg.mail_smtp_url[0] == '\0') {
+        say(c, t.queued ? APP_DOCTOR_WARNING : APP_DOCTOR_OK,
+            t.queued ? "thư điện tử đang tắt ([mail] smtp_url trống) mà vẫn còn thư chờ gửi"
+                     : "thư điện tử đang tắt ([mail] smtp_url trống)",
+            t.queued ? "e-mail is off ([mail] smtp_url is empty) with messages still waiting"
+                     : "e-mail is off ([mail] smtp_url is empty)");
+        return;
+    }
+    if (t.failed)
+        note(c, APP_DOCTOR_WARNING,
+             "thư đã thôi gửi sau %d lần thử: %lld (đầu tiên: số %lld); sửa nguyên nhân rồi "
+             "chạy chungthu mail retry SỐ",
+             "messages given up after %d attempts: %lld (the first: number %lld); fix the cause, "
+             "then run chungthu mail retry ID",
+             r->cfg.mail_max_attempts, (long long)t.failed, (long long)t.oldest_failed_id);
+    if (t.queued && r->now - t.oldest_queued > MAIL_STUCK_SECONDS)
+        note(c, APP_DOCTOR_WARNING,
+             "thư đang chờ gửi: %lld, thư cũ nhất đã %lld phút; lỗi gần nhất: %s",
+             "messages waiting: %lld, the oldest for %lld minutes; last error: %s",
+             (long long)t.queued, (long long)((r->now - t.oldest_queued) / 60),
+             t.last_error[0] ? t.last_error : "-");
+    if (c->status == APP_DOCTOR_OK)
+        note(c, APP_DOCTOR_OK, "thư đang chờ gửi: %lld, không thư nào bị thôi gửi",
+             "messages waiting: %lld, none given up", (long long)t.queued);
+}
+
 /* ---- disk space ---- */
 
 static void check_disk(doctor_run *r)
@@ -531,6 +601,7 @@ int app_doctor(const char *home, const app_actor *actor, app_doctor_report *out,
         check_crl(&r, "issuing");
         check_token(&r);
         check_database(&r);
+        check_mail(&r);
     }
     check_disk(&r);
     if (r.a) {

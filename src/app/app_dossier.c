@@ -15,6 +15,7 @@
 
 #include "core/calendar.h"
 #include "core/mau02.h"
+#include "pki/crl.h"
 #include "core/text.h"
 
 /* ---- deadlines ---- */
@@ -56,6 +57,39 @@ const ct_calendar *app_calendar(const app *a)
 static int64_t due_after(app *a, int64_t from, int days)
 {
     return calendar_due(a->cal, from, days, app_cfg(a)->cutoff_min, app_cfg(a)->closing_min);
+}
+
+dossier_kind app_dossier_kind(const dossier_record *d)
+{
+    dossier_kind k;
+
+    return d->kind[0] && dossier_kind_parse(d->kind, &k) == 0 ? k : KIND_NEW;
+}
+
+int app_kind_days(const app *a, dossier_kind kind)
+{
+    const app_config *cfg = app_cfg(a);
+
+    switch (kind) {
+    case KIND_SUSPENSION:
+        return cfg->suspension_days;
+    case KIND_RESUMPTION:
+        return cfg->resumption_days;
+    case KIND_REVOCATION:
+        return cfg->revocation_days;
+    case KIND_RENEWAL:
+        return cfg->renewal_days;
+    case KIND_CHANGE:
+        return cfg->change_days;
+    case KIND_PIN_RESET:
+        return cfg->pin_reset_days;
+    case KIND_TOKEN_LOST:
+        return cfg->token_lost_days;
+    case KIND_TOKEN_BROKEN:
+        return cfg->token_broken_days;
+    default:
+        return STEP2_DAYS;
+    }
 }
 
 /* ---- intake ---- */
@@ -100,17 +134,14 @@ int app_parse_list(const char *format, const unsigned char *data, size_t len, co
                    "the list format must be csv, json or xlsx");
 }
 
-int dossier_check_submission(app *a, const app_actor *actor, const app_submission *in,
-                             dossier_record *d, mau02_applicant **list, size_t *count,
-                             app_list_errors *list_errors, ct_error *err)
+int dossier_check_intake(app *a, const app_actor *actor, const app_submission *in,
+                         dossier_record *d, ct_error *err)
 {
     agency_record agency;
     char today[11];
     int64_t now = app_now();
 
     memset(d, 0, sizeof *d);
-    *list = NULL;
-    *count = 0;
     if (in->channel == NULL ||
         (strcmp(in->channel, "direct") != 0 && strcmp(in->channel, "online") != 0 &&
          strcmp(in->channel, "postal") != 0))
@@ -144,11 +175,23 @@ int dossier_check_submission(app *a, const app_actor *actor, const app_submissio
     } else {
         snprintf(d->confirmed_on, sizeof d->confirmed_on, "%s", today);
     }
-    if (app_parse_list(in->format, in->data, in->len, today, list, count, list_errors, err) != 0)
-        return -1;
     snprintf(d->agency, sizeof d->agency, "%s", agency.code);
     snprintf(d->channel, sizeof d->channel, "%s", in->channel);
     return 0;
+}
+
+int dossier_check_submission(app *a, const app_actor *actor, const app_submission *in,
+                             dossier_record *d, mau02_applicant **list, size_t *count,
+                             app_list_errors *list_errors, ct_error *err)
+{
+    char today[11];
+
+    *list = NULL;
+    *count = 0;
+    if (dossier_check_intake(a, actor, in, d, err) != 0)
+        return -1;
+    local_day(app_now(), today);
+    return app_parse_list(in->format, in->data, in->len, today, list, count, list_errors, err);
 }
 
 /* The applicants of a Mẫu 02 list, pending, numbered from 1 in list order. */
@@ -181,8 +224,7 @@ static int insert_applicants(app *a, const char *code, const mau02_applicant *li
     return 0;
 }
 
-int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau02_applicant *list,
-                   size_t count, ct_error *err)
+int dossier_register(app *a, const app_actor *actor, dossier_record *d, ct_error *err)
 {
     char today[11];
     int64_t now = app_now();
@@ -193,9 +235,11 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau0
     d->received_at = now;
     ct_date_format(calendar_effective_receipt_day(a->cal, now, app_cfg(a)->cutoff_min),
                    d->counted_from);
-    /* The appointment on the slip: the step-2 clock as it will run once the dossier is found
-     * valid. It starts for real at acceptance. */
-    d->due_step2 = due_after(a, now, STEP2_DAYS);
+    /* The appointment on the slip: the step-2 clock (the kind's days) as it will run once the
+     * dossier is found valid. It starts for real at acceptance. */
+    if (d->kind[0] == '\0')
+        snprintf(d->kind, sizeof d->kind, "%s", dossier_kind_name(KIND_NEW));
+    d->due_step2 = due_after(a, now, app_kind_days(a, app_dossier_kind(d)));
     snprintf(d->created_by, sizeof d->created_by, "%s", actor->name ? actor->name : "");
     d->updated_at = now;
 
@@ -205,8 +249,14 @@ int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau0
         return -1;
     snprintf(d->code, sizeof d->code, "%s-%s-%04lld", app_cfg(a)->unit_code, d->day,
              (long long)d->seq);
-    if (store_dossier_insert(a->db, d, err) != 0 ||
-        insert_applicants(a, d->code, list, count, now, err) != 0)
+    return store_dossier_insert(a->db, d, err);
+}
+
+int dossier_create(app *a, const app_actor *actor, dossier_record *d, const mau02_applicant *list,
+                   size_t count, ct_error *err)
+{
+    if (dossier_register(a, actor, d, err) != 0 ||
+        insert_applicants(a, d->code, list, count, d->received_at, err) != 0)
         return -1;
     /* The ID numbers stay in the database: the audit row names the applicants by row only. */
     if (audit_append(a, actor, "dossier.submit", d->code,
@@ -487,7 +537,8 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
 
     if (dossier_state_parse(d->state, &from) != 0)
         return ct_fail(err, 500, "dossier.state", "trạng thái hồ sơ hỏng", "corrupt dossier state");
-    if (procedure_step(PROC_DOSSIER, (int)from, action, actor->role, &t, err) != 0)
+    if (procedure_step(app_dossier_kind(d), PROC_DOSSIER, (int)from, action, actor->role, &t,
+                       err) != 0)
         return -1;
     if (list->items && action != ACT_RESUBMIT)
         return ct_fail(err, 400, "dossier.list_unexpected",
@@ -523,7 +574,7 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
     }
     switch (t->clock) {
     case CLOCK_STEP2_START:
-        d->due_step2 = due_after(a, d->received_at, STEP2_DAYS);
+        d->due_step2 = due_after(a, d->received_at, app_kind_days(a, app_dossier_kind(d)));
         break;
     case CLOCK_STEP2_PAUSE:
     case CLOCK_ALL_STOP:
@@ -538,7 +589,7 @@ static int dossier_step(app *a, const app_actor *actor, dossier_record *d, proc_
         d->received_at = now;
         ct_date_format(calendar_effective_receipt_day(a->cal, now, app_cfg(a)->cutoff_min),
                        d->counted_from);
-        d->due_step2 = due_after(a, now, STEP2_DAYS);
+        d->due_step2 = due_after(a, now, app_kind_days(a, app_dossier_kind(d)));
         d->reason[0] = '\0';
         if (list->items && replace_applicants(a, d, &aps, list, now, err) != 0)
             goto out;
@@ -638,6 +689,120 @@ static int applicant_cert_effect(app *a, const applicant_record *ap, proc_action
         return -1;
     *changed = true;
     return 0;
+}
+
+/* Suspension, resumption and revocation on request: the certificate the applicant's row names,
+ * read here, inside the step's transaction, and changed as its own status table allows (a
+ * certificate revoked or suspended meanwhile by another way is refused, 409, and nothing
+ * moves). The agency and the subscriber are told of a suspension or a revocation in the same
+ * transaction. */
+static int lifecycle_cert_effect(app *a, const app_actor *actor, const dossier_record *d,
+                                 const applicant_record *ap, proc_action action, int64_t now,
+                                 bool *changed, ct_error *err)
+{
+    cert_record cert;
+    int reason = -1;
+    int rc = -1;
+
+    if (store_cert_get(a->db, ap->previous_serial, &cert, err) != 0)
+        return -1;
+    if (action == ACT_REVOKE && crl_reason_parse(d->request_reason, &reason, err) != 0)
+        goto out;
+    /* a resumption ends a suspension only, never the hold of a certificate not yet published */
+    if (action == ACT_RESUME && cert.effective_at == 0) {
+        ct_fail(err, 409, "cert.status", "chứng thư %s chưa được công bố, không có gì để khôi phục",
+                "certificate %s was never published: there is nothing to resume", cert.serial);
+        goto out;
+    }
+    if (action == ACT_SUSPEND) {
+        if (cert_status_change(cert.serial, cert.status, CERT_STATUS_HOLD, err) != 0 ||
+            store_cert_set_status(a->db, cert.serial, cert.status, CERT_STATUS_HOLD,
+                                  cert.effective_at, now, CRL_REASON_CERTIFICATE_HOLD, err) != 0 ||
+            mail_cert_suspended(a, actor, d, &cert, err) != 0)
+            goto out;
+    } else if (action == ACT_RESUME) {
+        if (cert_status_change(cert.serial, cert.status, CERT_STATUS_ACTIVE, err) != 0 ||
+            store_cert_set_status(a->db, cert.serial, cert.status, CERT_STATUS_ACTIVE,
+                                  cert.effective_at, 0, -1, err) != 0)
+            goto out;
+    } else {
+        if (cert_status_change(cert.serial, cert.status, CERT_STATUS_REVOKED, err) != 0 ||
+            store_cert_set_status(a->db, cert.serial, cert.status, CERT_STATUS_REVOKED,
+                                  cert.effective_at, now, reason, err) != 0 ||
+            token_follow_revocation(a, actor, cert.serial, err) != 0 ||
+            mail_cert_revoked(a, actor, &cert, reason, err) != 0)
+            goto out;
+    }
+    *changed = true;
+    rc = 0;
+out:
+    cert_record_free(&cert);
+    return rc;
+}
+
+/* Token care on request: the token carrying the applicant's certificate, read here, inside the
+ * step's transaction, moved by the same token care as `token reset-pin|lost|broken` (its custody
+ * row checked again, the certificate revoked keyCompromise or cessationOfOperation with its
+ * notices, the token's own audit row, the new PIN and envelope), with the agency's reason. */
+static int token_care_effect(app *a, const app_actor *actor, const dossier_record *d,
+                             const applicant_record *ap, bool *changed, ct_error *err)
+{
+    token_record t;
+    ct_error why = {0};
+
+    if (store_token_by_cert(a->db, ap->previous_serial, &t, &why) != 0) {
+        if (why.status != 404) {
+            *err = why;
+            return -1;
+        }
+        return ct_fail(
+            err, 409, "request.no_token", "chứng thư %s không còn nằm trên thiết bị nào của CA",
+            "certificate %s is no longer on any of the CA's tokens", ap->previous_serial);
+    }
+    return token_care_in_transaction(a, actor, t.serial, token_care_action_of(app_dossier_kind(d)),
+                                     ap->reason[0] ? ap->reason : NULL, changed, err);
+}
+
+/* A change of details always ends the certificate it replaces; a renewal when [lifecycle]
+ * renewal_revokes_old says so (else the old one runs to its end). */
+static bool supersedes(const app *a, const dossier_record *d)
+{
+    dossier_kind kind = app_dossier_kind(d);
+
+    return kind == KIND_CHANGE || (kind == KIND_RENEWAL && app_cfg(a)->renewal_revokes_old);
+}
+
+/* The old certificate revoked as superseded at the instant the new one is published, in the
+ * publication's transaction: there is no moment with both valid, nor with neither. One revoked
+ * meanwhile keeps its own revocation. */
+static int supersede_previous(app *a, const app_actor *actor, const applicant_record *ap,
+                              int64_t now, bool *changed, ct_error *err)
+{
+    cert_record old;
+    int rc = -1;
+
+    if (ap->previous_serial[0] == '\0')
+        return 0;
+    if (store_cert_get(a->db, ap->previous_serial, &old, err) != 0)
+        return -1;
+    if (strcmp(old.status, CERT_STATUS_REVOKED) == 0) {
+        rc = 0;
+        goto out;
+    }
+    if (cert_status_change(old.serial, old.status, CERT_STATUS_REVOKED, err) != 0 ||
+        store_cert_set_status(a->db, old.serial, old.status, CERT_STATUS_REVOKED, old.effective_at,
+                              now, CRL_REASON_SUPERSEDED, err) != 0 ||
+        audit_append(a, actor, "cert.supersede", old.serial,
+                     json_pack("{s:s, s:s, s:s}", "by", ap->cert_serial, "dossier", ap->dossier,
+                               "previous", old.status),
+                     err) != 0 ||
+        mail_cert_revoked(a, actor, &old, CRL_REASON_SUPERSEDED, err) != 0)
+        goto out;
+    *changed = true;
+    rc = 0;
+out:
+    cert_record_free(&old);
+    return rc;
 }
 
 /* "HH:MM ngày DD/MM/YYYY", Vietnam time, for messages. */
@@ -808,6 +973,13 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
     if ((t->action == ACT_PUBLISH || t->action == ACT_CANCEL) &&
         applicant_cert_effect(a, ap, t->action, now, cert_changed, err) != 0)
         return -1;
+    if (t->action == ACT_PUBLISH && supersedes(a, d) &&
+        supersede_previous(a, actor, ap, now, cert_changed, err) != 0)
+        return -1;
+    if ((t->action == ACT_SUSPEND || t->action == ACT_RESUME || t->action == ACT_REVOKE) &&
+        !(KIND_BIT(app_dossier_kind(d)) & KINDS_TOKEN_CARE) &&
+        lifecycle_cert_effect(a, actor, d, ap, t->action, now, cert_changed, err) != 0)
+        return -1;
     if (t->action == ACT_AGENCY_RECEIVED || t->action == ACT_HANDED_OVER)
         if (app_token_set_state(
                 a, ap->token_serial,
@@ -824,6 +996,11 @@ static int applicant_step(app *a, const app_actor *actor, dossier_record *d, app
     d->updated_at = now;
     if (store_dossier_update(a->db, d, err) != 0 ||
         applicant_audit(a, actor, d, ap, t->action, from, err) != 0)
+        return -1;
+    /* token care last: it may work on the device, after which nothing here may fail */
+    if ((t->action == ACT_RESET_PIN || t->action == ACT_REVOKE) &&
+        (KIND_BIT(app_dossier_kind(d)) & KINDS_TOKEN_CARE) &&
+        token_care_effect(a, actor, d, ap, cert_changed, err) != 0)
         return -1;
     /* the messages about one person (the pickup notice is one for the whole step: below) */
     if (t->action == ACT_PUBLISH)
@@ -896,7 +1073,8 @@ static int applicant_transition(const step *s, const applicant_record *ap,
         return 1;
     if (applicant_state_parse(ap->state, &from) != 0)
         return 1;
-    if (procedure_step(PROC_APPLICANT, (int)from, s->action, s->actor->role, t, &step_err) == 0)
+    if (procedure_step(app_dossier_kind(&s->d), PROC_APPLICANT, (int)from, s->action,
+                       s->actor->role, t, &step_err) == 0)
         return 0;
     if (named || step_err.status == 403) {
         *err = step_err;
@@ -929,13 +1107,14 @@ static int count_open(void *user, const applicant_record *ap)
     applicant_state s;
 
     if (applicant_state_parse(ap->state, &s) != 0 ||
-        (s != APPLICANT_PUBLISHED && s != APPLICANT_CANCELLED && s != APPLICANT_REFUSED))
+        (s != APPLICANT_PUBLISHED && s != APPLICANT_CANCELLED && s != APPLICANT_REFUSED &&
+         s != APPLICANT_DONE))
         ++*(size_t *)user;
     return 0;
 }
 
-/* Once every applicant is published, cancelled or refused, the dossier is completed and leaves
- * the queue (in the transaction of the step that finished it). */
+/* Once every applicant is published, cancelled, refused or done, the dossier is completed and
+ * leaves the queue (in the transaction of the step that finished it). */
 static int dossier_complete_if_done(app *a, step *s, ct_error *err)
 {
     size_t open = 0;
@@ -1145,13 +1324,14 @@ static int dossier_issue(app *a, step *s, ct_error *err)
     return s->done ? 0 : nothing_done(s, err);
 }
 
-/* ---- four eyes on accept, issue and publish ([approvals] in chungthu.ini) ---- */
+/* ---- four eyes on accept, issue, publish and suspend ([approvals] in chungthu.ini) ---- */
 
 static const char *gated_action(proc_action action)
 {
     return action == ACT_ACCEPT    ? APPROVAL_ACCEPT
            : action == ACT_ISSUE   ? APPROVAL_ISSUE
            : action == ACT_PUBLISH ? APPROVAL_PUBLISH
+           : action == ACT_SUSPEND ? APPROVAL_SUSPEND
                                    : NULL;
 }
 
@@ -1170,7 +1350,8 @@ static int step_possible_in_transaction(app *a, void *ctx, ct_error *err)
         if (dossier_state_parse(s->d.state, &from) != 0)
             return ct_fail(err, 500, "dossier.state", "trạng thái hồ sơ hỏng",
                            "corrupt dossier state");
-        return procedure_step(PROC_DOSSIER, (int)from, s->action, s->actor->role, &t, err);
+        return procedure_step(app_dossier_kind(&s->d), PROC_DOSSIER, (int)from, s->action,
+                              s->actor->role, &t, err);
     }
     if (step_read(a, s, true, err) != 0)
         return -1;

@@ -57,6 +57,10 @@ int app_store_open(const app_config *cfg, store **out, ct_error *err);
  * against them). */
 #define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */
 #define STEP4_DAYS 1 /* step 4: within 1 working day of the activation request */
+/* A dossier's kind (a row written before kinds existed is a new issuance), and the CA's working
+ * days for it: step 2's 3 for a new issuance, [deadlines] for the others. */
+dossier_kind app_dossier_kind(const dossier_record *d);
+int app_kind_days(const app *a, dossier_kind kind);
 
 /* app_claim.c: run fn inside one store transaction: committed when fn returns 0, rolled back
  * otherwise (fn's error stands). A step reads the state it decides on inside fn, so that N
@@ -113,6 +117,12 @@ int dossier_check_submission(app *a, const app_actor *actor, const app_submissio
                              app_list_errors *list_errors, ct_error *err);
 int dossier_create(app *a, const app_actor *actor, dossier_record *d,
                    const struct mau02_applicant *list, size_t count, ct_error *err);
+/* The intake checks without a list (channel, role, agency, confirmation), and the dossier's
+ * own row (state received, code, due time of its kind) inside the caller's transaction: what
+ * every kind of dossier shares (app_lifecycle.c makes the others' applicants). */
+int dossier_check_intake(app *a, const app_actor *actor, const app_submission *in,
+                         dossier_record *d, ct_error *err);
+int dossier_register(app *a, const app_actor *actor, dossier_record *d, ct_error *err);
 /* app_mau02_json.c: the list as JSON, an array of objects (or {"applicants": [...]}) with the
  * Mẫu 02 fields by name, each checked as mau02_check_row() checks a CSV row, then duplicates;
  * codes json.malformed, json.type, mau02.empty and mau02_check_row's. Every problem goes into
@@ -146,6 +156,9 @@ typedef struct app_issued_token {
     char user_pin[16];
     char envelope_path[CFG_PATH + 64];
     char holder[CLAIM_HOLDER_MAX]; /* the claim on the token while it is provisioned */
+    bool same_key;                 /* a renewal for the key the token holds: no PIN, no envelope;
+                                      undone by putting back the certificate it replaced */
+    char previous[41];             /* that certificate's serial */
 } app_issued_token;
 int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_record *d,
                               const applicant_record *ap, app_issued_token *out, ct_error *err);
@@ -154,6 +167,25 @@ void app_issued_token_free(app_issued_token *t);
 /* Move a stock token to a new state (inside the caller's transaction). "" serial: no-op. */
 int app_token_set_state(app *a, const char *serial, const char *state, ct_error *err);
 void app_token_close(app *a);
+/* app_token.c, for token care (app_token_care.c): the module, a token's SO PIN opened from its
+ * seal (pin: 80 bytes), a fresh user PIN as provisioning makes them. */
+struct token_module;
+int token_care_module(app *a, struct token_module **m, ct_error *err);
+int token_care_so_pin(app *a, const token_record *t, char *pin, size_t size, ct_error *err);
+int token_care_user_pin(char out[16], ct_error *err);
+/* app_token_care.c: one move of token care (reset-pin, lost, broken, …) on the token serial,
+ * inside the caller's transaction, as `token ACTION` does it in its own: the custody table
+ * checked for the actor's role, the certificate revoked when the move calls for it
+ * (*cert_changed set), audited; the device is worked on last (a PIN reset, its envelope). */
+/* The move a token care dossier kind's step makes: reset-pin, lost or broken. */
+token_action token_care_action_of(dossier_kind kind);
+int token_care_in_transaction(app *a, const app_actor *actor, const char *serial,
+                              token_action action, const char *reason, bool *cert_changed,
+                              ct_error *err);
+/* app_token_care.c: a certificate's revocation moves the token carrying it (in the holder's
+ * hands or still at the CA) to "revoked", inside the revocation's transaction; a token in
+ * another state (lost, returned, …) keeps it. */
+int token_follow_revocation(app *a, const app_actor *actor, const char *cert_serial, ct_error *err);
 /* Load the token module ([token] module) if it is not yet, and count the tokens its slots
  * hold, and of them the initialised ones (the health check). */
 int app_token_slots(app *a, size_t *tokens, size_t *initialized, ct_error *err);
@@ -345,6 +377,7 @@ int app_audit_signer_open(app *a, const char *passphrase, ct_error *err);
 #define APPROVAL_ISSUE "issue"
 #define APPROVAL_PUBLISH "publish"
 #define APPROVAL_ACTIVATE "ca.activate"
+#define APPROVAL_SUSPEND "suspend"
 int approval_gate(app *a, const app_actor *actor, const char *action, const char *object,
                   json_t *parameters, transaction_fn check, void *check_ctx,
                   approval_record *pending, ct_error *err);
@@ -408,6 +441,8 @@ int mail_published(app *a, const app_actor *actor, const dossier_record *d,
                    const applicant_record *ap, ct_error *err);
 int mail_cert_revoked(app *a, const app_actor *actor, const cert_record *cert, int reason,
                       ct_error *err);
+int mail_cert_suspended(app *a, const app_actor *actor, const dossier_record *d,
+                        const cert_record *cert, ct_error *err);
 /* The expiry notices due now, queued (each in its own transaction with its notice rows). */
 int app_mail_expiry(app *a, const app_actor *actor, int *queued, ct_error *err);
 /* libcurl's global state: app_open and app_close. */

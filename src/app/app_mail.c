@@ -321,7 +321,7 @@ int app_mail_list(app *a, const app_actor *actor, const char *state, outbox_visi
     outbox_filter f = {0};
     list_ctx l = {visit, ctx};
 
-    if (role_require(actor->role, ROLES_CA | ROLE_SYSTEM, "mail list", err) != 0)
+    if (role_require(actor->role, ROLES_CA | ROLE_AUDITOR | ROLE_SYSTEM, "mail list", err) != 0)
         return -1;
     if (state && *state) {
         if (strcmp(state, "queued") != 0 && strcmp(state, "sent") != 0 &&

@@ -91,7 +91,8 @@ int mail_applicant_refused(app *a, const app_actor *actor, const dossier_record 
     if (app_mail_to_agency(a, &m, d->agency, err) != 0)
         return -1;
     snprintf(n, sizeof n, "%lld", (long long)ap->n);
-    snprintf(paper, sizeof paper, "%s/api/v1/dossiers/%s/papers/refusal", app_cfg(a)->base_url, d->code);
+    snprintf(paper, sizeof paper, "%s/api/v1/dossiers/%s/papers/refusal", app_cfg(a)->base_url,
+             d->code);
     app_mail_var(&m, "dossier", d->code);
     app_mail_var(&m, "applicant", n);
     app_mail_var(&m, "name", ap->full_name);
@@ -121,7 +122,8 @@ int mail_pickup(app *a, const app_actor *actor, const dossier_record *d,
     local_when(aps[0].pickup_at, when, sizeof when);
     local_when_en(aps[0].pickup_at, when_en, sizeof when_en);
     snprintf(people, sizeof people, "%zu", n);
-    snprintf(paper, sizeof paper, "%s/api/v1/dossiers/%s/papers/pickup", app_cfg(a)->base_url, d->code);
+    snprintf(paper, sizeof paper, "%s/api/v1/dossiers/%s/papers/pickup", app_cfg(a)->base_url,
+             d->code);
     app_mail_var(&m, "dossier", d->code);
     app_mail_var(&m, "pickup_at", when);
     app_mail_var(&m, "pickup_at_en", when_en);
@@ -210,6 +212,28 @@ int mail_cert_revoked(app *a, const app_actor *actor, const cert_record *cert, i
     app_mail_var(&m, "revoked_at", when);
     app_mail_var(&m, "reason_vi", reason_text(reason, false));
     app_mail_var(&m, "reason_en", reason_text(reason, true));
+    app_mail_var(&m, "cert_url", url);
+    return app_mail_enqueue(a, actor, &m, NULL, err);
+}
+
+/* A certificate suspended on its agency's request (dossier d): the subscriber and the agency. */
+int mail_cert_suspended(app *a, const app_actor *actor, const dossier_record *d,
+                        const cert_record *cert, ct_error *err)
+{
+    app_mail m = {.kind = "suspended", .ref = cert->serial};
+    char when[64], when_en[32], url[CFG_TEXT + 96];
+
+    if (app_mail_to_agency(a, &m, d->agency, err) != 0)
+        return -1;
+    app_mail_to(&m, cert->email);
+    local_when(app_now(), when, sizeof when);
+    local_when_en(app_now(), when_en, sizeof when_en);
+    cert_url(a, cert->serial, url, sizeof url);
+    app_mail_var(&m, "name", cert->common_name);
+    app_mail_var(&m, "serial", cert->serial);
+    app_mail_var(&m, "dossier", d->code);
+    app_mail_var(&m, "suspended_at", when);
+    app_mail_var(&m, "suspended_at_en", when_en);
     app_mail_var(&m, "cert_url", url);
     return app_mail_enqueue(a, actor, &m, NULL, err);
 }

@@ -76,7 +76,7 @@ static void render(ct_buf *b, const char *title_vi, const char *title_en, const 
 
 /* The labelled lines of a slip. */
 typedef struct slip_lines {
-    slip_line line[10];
+    slip_line line[12];
     size_t n;
 } slip_lines;
 
@@ -109,20 +109,42 @@ static void receipt_lines(const app *a, const dossier_record *d, slip_lines *l)
 {
     char received[64], due[64];
 
+    dossier_kind kind = app_dossier_kind(d);
+    int days = app_kind_days(a, kind);
+
     local_time_text(d->received_at, received, sizeof received);
     local_time_text(d->due_step2, due, sizeof due);
+    add_line(l, "Loại hồ sơ", "Kind", "%s", dossier_kind_label(kind, false));
     add_line(l, "Cách thức nộp", "Channel", "%s", channel_label(d->channel));
-    add_line(l, "Thành phần hồ sơ", "Documents received",
-             "Văn bản đề nghị cấp chứng thư số cho cá nhân (Mẫu 01, Mẫu 02, Thông tư "
-             "185/2019/TT-BQP) có xác nhận của %s, %s: 01 bản chính, 01 bản sao",
-             d->confirmed_name, d->confirmed_title);
+    if (kind == KIND_NEW)
+        add_line(l, "Thành phần hồ sơ", "Documents received",
+                 "Văn bản đề nghị cấp chứng thư số cho cá nhân (Mẫu 01, Mẫu 02, Thông tư "
+                 "185/2019/TT-BQP) có xác nhận của %s, %s: 01 bản chính, 01 bản sao",
+                 d->confirmed_name, d->confirmed_title);
+    else if (KIND_BIT(kind) & KINDS_TOKEN_CARE)
+        add_line(l, "Thành phần hồ sơ", "Documents received",
+                 "Văn bản của cơ quan (%s) về thiết bị lưu khóa bí mật có xác nhận của %s, %s: "
+                 "01 bản chính",
+                 dossier_kind_label(kind, false), d->confirmed_name, d->confirmed_title);
+    else
+        add_line(l, "Thành phần hồ sơ", "Documents received",
+                 "Văn bản đề nghị %s chứng thư số có xác nhận của %s, %s: 01 bản chính",
+                 dossier_kind_label(kind, false), d->confirmed_name, d->confirmed_title);
     add_line(l, "Thời điểm tiếp nhận", "Received at", "%s", received);
-    add_line(l, "Thời hạn giải quyết", "Processing time",
-             "%d ngày làm việc (bước 2: %d ngày làm việc kể từ khi nhận hồ sơ hợp lệ; bước 4: %d "
-             "ngày làm việc kể từ khi nhận đề nghị thời điểm có hiệu lực), tính từ ngày %s",
-             4, 3, 1, d->counted_from);
-    add_line(l, "Hẹn trả kết quả bước 2", "Step-2 result due",
-             "%s (thông báo thời gian, địa điểm nhận thiết bị lưu khóa bí mật)", due);
+    if (kind == KIND_NEW || kind == KIND_RENEWAL || kind == KIND_CHANGE) {
+        add_line(l, "Thời hạn giải quyết", "Processing time",
+                 "%d ngày làm việc (bước 2: %d ngày làm việc kể từ khi nhận hồ sơ hợp lệ; bước "
+                 "4: %d ngày làm việc kể từ khi nhận đề nghị thời điểm có hiệu lực), tính từ "
+                 "ngày %s",
+                 days + 1, days, 1, d->counted_from);
+        add_line(l, "Hẹn trả kết quả bước 2", "Step-2 result due",
+                 "%s (thông báo thời gian, địa điểm nhận thiết bị lưu khóa bí mật)", due);
+    } else {
+        add_line(l, "Thời hạn giải quyết", "Processing time",
+                 "%d ngày làm việc kể từ khi nhận hồ sơ hợp lệ, tính từ ngày %s", days,
+                 d->counted_from);
+        add_line(l, "Hẹn trả kết quả", "Result due", "%s", due);
+    }
     add_line(l, "Nơi trả kết quả", "Where to collect", "%s, %s", app_cfg(a)->office_name,
              app_cfg(a)->office_address);
     {

@@ -223,7 +223,8 @@ int cert_revoke_in_transaction(app *a, const app_actor *actor, const char *seria
         return -1;
     if (cert_status_change(rec.serial, rec.status, CERT_STATUS_REVOKED, err) != 0 ||
         store_cert_set_status(a->db, rec.serial, rec.status, CERT_STATUS_REVOKED, rec.effective_at,
-                              app_now(), reason, err) != 0)
+                              app_now(), reason, err) != 0 ||
+        token_follow_revocation(a, actor, rec.serial, err) != 0)
         return -1;
     if (audit_append(
             a, actor, "cert.revoke", rec.serial,

@@ -229,6 +229,21 @@ static int random_pin(char *out, size_t digits, bool alnum, ct_error *err)
     return 0;
 }
 
+int token_care_module(app *a, token_module **m, ct_error *err)
+{
+    return module_of(a, m, err);
+}
+
+int token_care_so_pin(app *a, const token_record *t, char *pin, size_t size, ct_error *err)
+{
+    return open_pin(a, t->so_pin, pin, size, err);
+}
+
+int token_care_user_pin(char out[16], ct_error *err)
+{
+    return random_pin(out, 8, false, err); /* as provisioning makes it */
+}
+
 /* ---- stock ---- */
 
 typedef struct {
@@ -302,6 +317,10 @@ int app_token_set_state(app *a, const char *serial, const char *state, ct_error 
         return 0;
     if (store_token_get(a->db, serial, &t, err) != 0)
         return -1;
+    /* A token whose certificate was revoked stays "revoked" while the procedure hands it on:
+     * the state says what matters now, that it must come back (core/token_custody.h). */
+    if (strcmp(t.state, "revoked") == 0)
+        return 0;
     snprintf(t.state, sizeof t.state, "%s", state);
     t.updated_at = app_now();
     return store_token_update(a->db, &t, err);
@@ -396,6 +415,9 @@ typedef struct {
     size_t n;
     size_t cap;
     const char *ref;
+    /* a renewal or a change: the token named by ref is the one carrying this certificate, in
+     * the subscriber's hands until the agency brought it back (NULL: a blank token) */
+    const char *previous;
     const char *holder;
     token_record found;
     bool any;
@@ -407,6 +429,10 @@ static int collect_blank(void *user, const token_record *t)
 
     if (p->ref && strcmp(t->serial, p->ref) != 0 && strcmp(t->label, p->ref) != 0)
         return 0;
+    if (p->previous)
+        return strcmp(t->cert_serial, p->previous) == 0 && strcmp(t->state, "with_subscriber") == 0
+                   ? vec_push(p, *t)
+                   : 0;
     if (strcmp(t->state, "blank") != 0 && strcmp(t->state, "wiped") != 0)
         return 0;
     return vec_push(p, *t);
@@ -441,6 +467,11 @@ static int pick_token(app *a, pick_ctx *p, ct_error *err)
     p->items = NULL;
     if (rc != 0)
         return -1;
+    if (!p->any && p->previous)
+        return ct_fail(err, 409, "token.not_with_subscriber",
+                       "thiết bị mang chứng thư %s không ở trạng thái đã bàn giao cho thuê bao",
+                       "the token carrying certificate %s is not in its subscriber's hands",
+                       p->previous);
     if (!p->any)
         return p->ref ? ct_fail(err, 409, "token.not_blank",
                                 "thiết bị \"%s\" không có trong kho hoặc đã được cấp",
@@ -526,6 +557,7 @@ typedef struct provisioning {
     const char *key_type;
     const char *dossier;
     int64_t applicant;
+    const char *previous; /* the certificate the token carries now (renewal, change), or NULL */
     token_module *m;
     token_record token; /* the stock record, claimed (out->holder) */
     char so_pin[80];
@@ -545,7 +577,7 @@ typedef struct provisioning {
 /* 1: check what can be checked before a device is touched, and claim a blank token. */
 static int provision_take_token(provisioning *p, const char *token_ref, ct_error *err)
 {
-    pick_ctx pick = {.ref = token_ref, .holder = p->out->holder};
+    pick_ctx pick = {.ref = token_ref, .previous = p->previous, .holder = p->out->holder};
 
     if (strcmp(p->key_type, "rsa2048") != 0 && strcmp(p->key_type, "rsa3072") != 0 &&
         strcmp(p->key_type, "p256") != 0)
@@ -616,10 +648,9 @@ static int provision_keys(provisioning *p, ct_error *err)
     return 0;
 }
 
-/* 4: the certificate for the key the token made, and its start onto the token: from a second
- * session, while this one proves the pair and the records are prepared (the write is mostly the
- * module's own I/O). */
-static int provision_certificate(provisioning *p, int days, bool hold, ct_error *err)
+/* 4: the certificate for the key on the token, and the subscriber's name as the token's
+ * objects carry it. */
+static int provision_sign(provisioning *p, int days, bool hold, ct_error *err)
 {
     app_cert_request req = {0};
     cert_subject cs = {0};
@@ -637,7 +668,14 @@ static int provision_certificate(provisioning *p, int days, bool hold, ct_error 
         cs.units[i] = p->checked.units[i];
     cs.n_units = p->checked.n_units;
     cs.common_name = p->checked.full_name;
-    if (cert_encode_name(&cs, &p->subject, &p->subject_len, err) != 0)
+    return cert_encode_name(&cs, &p->subject, &p->subject_len, err);
+}
+
+/* 4: the certificate signed, and its start onto the token: from a second session, while this
+ * one proves the pair and the records are prepared (the write is mostly the module's own I/O). */
+static int provision_certificate(provisioning *p, int days, bool hold, ct_error *err)
+{
+    if (provision_sign(p, days, hold, err) != 0)
         return -1;
     p->user_cert = (token_cert_object){.id = p->id,
                                        .id_len = sizeof p->id,
@@ -724,8 +762,8 @@ static void provision_undo(provisioning *p, const ct_error *why)
 /* Steps 1–6; on success returns with a transaction open (see app_internal.h). On failure
  * nothing is left: no record, the token wiped or set aside, its claim released. */
 static int provision(app *a, const app_actor *actor, const subscriber_input *who, int days,
-                     const char *key_type, const char *token_ref, bool hold, const char *dossier,
-                     int64_t applicant, app_issued_token *out, ct_error *err)
+                     const char *key_type, const char *token_ref, const char *previous, bool hold,
+                     const char *dossier, int64_t applicant, app_issued_token *out, ct_error *err)
 {
     provisioning p = {.a = a,
                       .actor = actor,
@@ -733,6 +771,7 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
                       .key_type = key_type ? key_type : app_cfg(a)->subscriber_key,
                       .dossier = dossier,
                       .applicant = applicant,
+                      .previous = previous,
                       .out = out};
     int rc = -1, keys;
 
@@ -752,7 +791,8 @@ static int provision(app *a, const app_actor *actor, const subscriber_input *who
         /* A stock device that no longer answers at all (pulled out, or left unreadable by a
          * process killed while it was being initialised) is now set aside as damaged; when no
          * token was named, the next blank one serves, a few times at most. */
-        if (token_ref != NULL || strcmp(err->code, "token.not_found") != 0 || attempt == 3)
+        if (token_ref != NULL || previous != NULL || strcmp(err->code, "token.not_found") != 0 ||
+            attempt == 3)
             goto out;
         OPENSSL_cleanse(p.so_pin, sizeof p.so_pin);
     }
@@ -770,6 +810,134 @@ out:
     return rc;
 }
 
+/*
+ * A renewal for the same key ([lifecycle] renewal_rekey = false). The holder's token keeps its
+ * key pair and its user PIN: the new certificate is signed for the public key the token holds
+ * under the old certificate's CKA_ID (which must be the old certificate's key), and takes the old
+ * certificate object's place under that CKA_ID and label, in a security officer's session.
+ * Nothing is ever wiped: a failure at any step leaves the token as it was and releases its
+ * claim. No envelope: the PIN has not changed. On success returns with a transaction open, as
+ * provision() does.
+ */
+static int provision_same_key(app *a, const app_actor *actor, const subscriber_input *who,
+                              const char *token_ref, const char *previous, const char *dossier,
+                              int64_t applicant, app_issued_token *out, ct_error *err)
+{
+    provisioning p = {.a = a,
+                      .actor = actor,
+                      .who = who,
+                      .key_type = app_cfg(a)->subscriber_key,
+                      .dossier = dossier,
+                      .applicant = applicant,
+                      .previous = previous,
+                      .out = out};
+    reservation reserve = {.a = a, .actor = actor};
+    cert_record old;
+    unsigned char *old_subject = NULL, *old_spki = NULL;
+    size_t old_subject_len = 0, old_spki_len = 0;
+    token_record *t = &p.token;
+    char object[128];
+    int rc = -1;
+
+    memset(out, 0, sizeof *out);
+    out->same_key = true;
+    snprintf(out->previous, sizeof out->previous, "%s", previous);
+    if (store_cert_get(a->db, previous, &old, err) != 0)
+        return -1;
+    if (provision_take_token(&p, token_ref, err) != 0) {
+        cert_record_free(&old);
+        return -1;
+    }
+    snprintf(out->token_label, sizeof out->token_label, "%s", t->label);
+    if (open_pin(a, t->so_pin, p.so_pin, sizeof p.so_pin, err) != 0 ||
+        cert_random_serials(p.serial, 1, err) != 0 ||
+        pki_cert_subject_spki(old.der, old.der_len, &old_subject, &old_subject_len, &old_spki,
+                              &old_spki_len, err) != 0 ||
+        token_cert_key(p.m, t->serial, p.so_pin, old.der, old.der_len, &p.spki, &p.spki_len, err) !=
+            0)
+        goto out;
+    if (p.spki_len != old_spki_len || memcmp(p.spki, old_spki, old_spki_len) != 0) {
+        ct_fail(err, 409, "token.key_mismatch",
+                "khóa trên thiết bị %s không phải khóa của chứng thư %s: không gia hạn giữ khóa "
+                "được",
+                "the key on token %s is not certificate %s's key: it cannot be renewed for the "
+                "same key",
+                t->serial, previous);
+        goto out;
+    }
+    /* the serial on record before the certificate reaches the token, as provision_keys does */
+    cert_serial_hex(p.serial[0], reserve.serial);
+    reserve.token_serial = t->serial;
+    if (with_transaction(a, reserve_in_transaction, &reserve, err) != 0 ||
+        provision_sign(&p, 0, true, err) != 0 || store_begin(a->db, err) != 0)
+        goto out;
+    p.in_transaction = true;
+    snprintf(t->state, sizeof t->state, "provisioned");
+    snprintf(t->cert_serial, sizeof t->cert_serial, "%s", out->cert.serial);
+    snprintf(t->dossier, sizeof t->dossier, "%s", dossier ? dossier : "");
+    t->applicant = applicant;
+    t->note[0] = '\0';
+    t->updated_at = app_now();
+    token_object(t->serial, object);
+    if (!claim_held(a, object, out->holder)) {
+        ct_fail(err, 409, "claim.lost", "thiết bị %s đã bị một bước khác nhận xử lý",
+                "token %s was taken over by another step", t->serial);
+        goto out;
+    }
+    /* the device last: every record is written before the certificate object is replaced */
+    if (app_cert_store_signed(a, actor, &out->cert, err) != 0 ||
+        store_token_update(a->db, t, err) != 0 || claim_release(a, object, out->holder, err) != 0 ||
+        audit_append(a, actor, "token.provision", t->serial,
+                     json_pack("{s:s, s:s, s:s, s:s}", "cert", out->cert.serial, "key", "same",
+                               "previous", previous, "dossier", dossier ? dossier : ""),
+                     err) != 0 ||
+        token_cert_replace(p.m, t->serial, p.so_pin, old.der, old.der_len, out->cert.der,
+                           out->cert.der_len, p.subject, p.subject_len, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0) {
+        if (p.in_transaction)
+            store_rollback(a->db);
+        release_token(a, t->serial, out->holder);
+        cert_record_free(&out->cert);
+    }
+    cert_record_free(&old);
+    free(old_subject);
+    free(old_spki);
+    free(p.subject);
+    free(p.spki);
+    OPENSSL_cleanse(p.so_pin, sizeof p.so_pin);
+    return rc;
+}
+
+/* After a same-key renewal whose records were not committed: the certificate it replaced is put
+ * back on the token (the key pair was never touched), and the token's claim released. */
+static void same_key_undo(app *a, const app_issued_token *t)
+{
+    token_module *m = NULL;
+    token_record rec;
+    cert_record old;
+    unsigned char *subject = NULL, *spki = NULL;
+    size_t subject_len, spki_len;
+    char so_pin[80];
+    ct_error err = {0};
+
+    if (module_of(a, &m, &err) == 0 && store_token_get(a->db, t->token_serial, &rec, &err) == 0 &&
+        store_cert_get(a->db, t->previous, &old, &err) == 0) {
+        if (pki_cert_subject_spki(old.der, old.der_len, &subject, &subject_len, &spki, &spki_len,
+                                  &err) == 0 &&
+            open_pin(a, rec.so_pin, so_pin, sizeof so_pin, &err) == 0)
+            token_cert_replace(m, rec.serial, so_pin, t->cert.der, t->cert.der_len, old.der,
+                               old.der_len, subject, subject_len, &err);
+        cert_record_free(&old);
+    }
+    free(subject);
+    free(spki);
+    OPENSSL_cleanse(so_pin, sizeof so_pin);
+    release_token(a, t->token_serial, t->holder);
+}
+
 void app_issued_token_free(app_issued_token *t)
 {
     cert_record_free(&t->cert);
@@ -784,6 +952,10 @@ void app_token_issue_undo(app *a, const app_issued_token *t)
     ct_error err = {0};
     app_actor system = {"chungthu", ROLE_SYSTEM, "rollback", NULL};
 
+    if (t->same_key) {
+        same_key_undo(a, t);
+        return;
+    }
     if (t->envelope_path[0])
         unlink(t->envelope_path);
     if (module_of(a, &m, &err) != 0 || store_token_get(a->db, t->token_serial, &rec, &err) != 0) {
@@ -805,6 +977,8 @@ int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_reco
     agency_record chain[AGENCY_MAX_DEPTH];
     size_t depth;
     subscriber_input who = {0};
+    applicant_record holder;
+    const char *token_ref = NULL, *previous = NULL;
 
     /* O is the top of the agency's chain, the OUs the levels below it, then the applicant's
      * own unit when it names something more specific. */
@@ -819,7 +993,20 @@ int app_token_issue_applicant(app *a, const app_actor *actor, const dossier_reco
     if (ap->unit[0] && (depth < 2 || strcmp(ap->unit, chain[depth - 1].name) != 0) &&
         strcmp(ap->unit, chain[0].name) != 0 && who.n_units < SUBSCRIBER_MAX_UNITS)
         who.units[who.n_units++] = ap->unit;
-    return provision(a, actor, &who, 0, NULL, NULL, true, d->code, ap->n, out, err);
+    /* A renewal or a change is issued on the token of the certificate it concerns, brought back
+     * by the agency: initialised again with a new key pair and a new user PIN (a new envelope),
+     * as a token from stock would be; or, for a renewal with [lifecycle] renewal_rekey = false,
+     * for the key it holds, its PIN unchanged. */
+    if (ap->previous_serial[0] && app_dossier_kind(d) != KIND_NEW) {
+        if (store_applicant_by_cert(a->db, ap->previous_serial, &holder, err) != 0)
+            return -1;
+        token_ref = holder.token_serial;
+        previous = ap->previous_serial;
+        if (app_dossier_kind(d) == KIND_RENEWAL && !app_cfg(a)->renewal_rekey)
+            return provision_same_key(a, actor, &who, token_ref, previous, d->code, ap->n, out,
+                                      err);
+    }
+    return provision(a, actor, &who, 0, NULL, token_ref, previous, true, d->code, ap->n, out, err);
 }
 
 int app_token_provision(app *a, const app_actor *actor, const app_provision_request *req,
@@ -828,8 +1015,8 @@ int app_token_provision(app *a, const app_actor *actor, const app_provision_requ
     app_issued_token t;
 
     if (role_require(actor->role, ROLES_CA, "token provision", err) != 0 ||
-        provision(a, actor, &req->subject, req->days, req->key_type, req->token, req->hold, NULL, 0,
-                  &t, err) != 0)
+        provision(a, actor, &req->subject, req->days, req->key_type, req->token, NULL, req->hold,
+                  NULL, 0, &t, err) != 0)
         return -1;
     if (store_commit(a->db, err) != 0) {
         store_rollback(a->db);

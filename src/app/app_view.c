@@ -65,7 +65,8 @@ static json_t *label(const char *vi, const char *en)
 }
 
 /* The actions the actor may take now on a subject in state from: [{name, label}, …]. */
-static json_t *actions_json(const app_actor *actor, proc_subject subject, int from)
+static json_t *actions_json(const app_actor *actor, dossier_kind kind, proc_subject subject,
+                            int from)
 {
     proc_action acts[ACT_COUNT];
     size_t n;
@@ -73,7 +74,7 @@ static json_t *actions_json(const app_actor *actor, proc_subject subject, int fr
 
     if (actor == NULL)
         return list;
-    procedure_actions_from(subject, from, actor->role, acts, &n);
+    procedure_actions_from(kind, subject, from, actor->role, acts, &n);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(
             list,
@@ -97,6 +98,7 @@ json_t *app_view_agency(const agency_record *r)
 json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_t now)
 {
     dossier_state s;
+    dossier_kind kind = app_dossier_kind(d);
     bool known = dossier_state_parse(d->state, &s) == 0;
     json_t *j = json_pack(
         "{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "code",
@@ -109,8 +111,12 @@ json_t *app_view_dossier(const app_actor *actor, const dossier_record *d, int64_
         "created_by", d->created_by, "updated_at", app_view_time(d->updated_at));
 
     json_object_set_new(j, "overdue", json_boolean(app_dossier_overdue(d, now)));
+    json_object_set_new(j, "kind", json_string(dossier_kind_name(kind)));
+    json_object_set_new(j, "kind_label",
+                        label(dossier_kind_label(kind, false), dossier_kind_label(kind, true)));
+    json_object_set_new(j, "request_reason", json_string(d->request_reason));
     json_object_set_new(j, "actions",
-                        known ? actions_json(actor, PROC_DOSSIER, (int)s) : json_array());
+                        known ? actions_json(actor, kind, PROC_DOSSIER, (int)s) : json_array());
     return j;
 }
 
@@ -143,7 +149,9 @@ json_t *app_view_applicant(const app_actor *actor, const dossier_record *d,
                app_view_time(ap->requested_effective_at), "due_step4", app_view_time(ap->due_step4),
                "published_at", app_view_time(ap->published_at), "deadline_step4",
                deadline_status_name(app_deadline_status(ap->due_step4, ap->published_at, now)),
-               "actions", movable ? actions_json(actor, PROC_APPLICANT, (int)s) : json_array()));
+               "actions",
+               movable ? actions_json(actor, app_dossier_kind(d), PROC_APPLICANT, (int)s)
+                       : json_array()));
     json_object_update_new(
         j, json_pack("{s:s, s:s}", "received_by", ap->received_by, "handed_to", ap->handed_to));
     json_object_set_new(j, "overdue", json_boolean(app_applicant_overdue(ap, now)));
@@ -170,6 +178,10 @@ json_t *app_view_lookup(const dossier_record *d, const applicant_record *ap)
     /* Before the dossier is accepted the applicant waits on the dossier: a supplement asked
      * for, or the dossier being checked, shows as the dossier's state and reason. */
     if (d && dossier_state_parse(d->state, &ds) == 0) {
+        dossier_kind kind = app_dossier_kind(d);
+        json_object_set_new(j, "kind", json_string(dossier_kind_name(kind)));
+        json_object_set_new(j, "kind_label",
+                            label(dossier_kind_label(kind, false), dossier_kind_label(kind, true)));
         json_object_set_new(j, "dossier_state", json_string(d->state));
         json_object_set_new(j, "dossier_state_label",
                             label(dossier_state_label(ds, false), dossier_state_label(ds, true)));
@@ -211,13 +223,25 @@ json_t *app_view_cert(const cert_record *c)
                      app_view_time(c->revoked_at), "revocation_reason", c->revocation_reason);
 }
 
-json_t *app_view_token(const token_record *t)
+json_t *app_view_token(const app_actor *actor, const token_record *t)
 {
+    token_action acts[TOKEN_ACT_COUNT];
+    size_t n = actor ? token_custody_actions(t->state, actor->role, acts, TOKEN_ACT_COUNT) : 0;
+    int s = token_state_parse(t->state);
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list,
+                              json_pack("{s:s, s:o}", "name", token_action_name(acts[i]), "label",
+                                        label(token_action_label(acts[i], false),
+                                              token_action_label(acts[i], true))));
     /* the sealed SO PIN is the CA's secret: it never leaves the app */
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "serial", t->serial, "label",
-                     t->label, "state", t->state, "cert_serial", t->cert_serial, "dossier",
-                     t->dossier, "applicant", (json_int_t)t->applicant, "note", t->note,
-                     "updated_at", app_view_time(t->updated_at));
+    return json_pack(
+        "{s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:s, s:o, s:o}", "serial", t->serial, "label",
+        t->label, "state", t->state, "state_label",
+        label(token_state_label((token_state)s, false), token_state_label((token_state)s, true)),
+        "cert_serial", t->cert_serial, "dossier", t->dossier, "applicant", (json_int_t)t->applicant,
+        "note", t->note, "updated_at", app_view_time(t->updated_at), "actions", list);
 }
 
 json_t *app_view_user(const user_record *u)

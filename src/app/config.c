@@ -72,6 +72,7 @@ void config_defaults(app_config *c, const char *home)
     c->max_connections = 4000;
     c->upkeep_interval = 60;
     c->max_connections_per_client = 256;
+    c->cache_max_age = 300;
     c->approvals_revoke = 2;
     c->approvals_user = 2;
     c->approvals_role = 2;
@@ -79,6 +80,18 @@ void config_defaults(app_config *c, const char *home)
     c->approvals_issue = 1;
     c->approvals_publish = 1;
     c->approvals_activate = 2;
+    c->approvals_suspend = 1;
+    c->suspension_days = 1;
+    c->resumption_days = 1;
+    c->revocation_days = 1;
+    c->renewal_days = 3;
+    c->change_days = 3;
+    c->pin_reset_days = 1;
+    c->token_lost_days = 1;
+    c->token_broken_days = 1;
+    c->renewal_window_days = 60;
+    c->renewal_revokes_old = 0;
+    c->renewal_rekey = 1;
     snprintf(c->mail_starttls, sizeof c->mail_starttls, "opportunistic");
     snprintf(c->mail_password_env, sizeof c->mail_password_env, "CHUNGTHU_SMTP_PASSWORD");
     c->mail_max_attempts = 10;
@@ -92,7 +105,7 @@ void config_defaults(app_config *c, const char *home)
     c->mail_expiry_count = 3;
 }
 
-typedef enum { KIND_TEXT, KIND_INT, KIND_TIME } key_kind;
+typedef enum { KIND_TEXT, KIND_INT, KIND_TIME, KIND_BOOL } key_kind;
 
 typedef struct {
     const char *section;
@@ -130,6 +143,11 @@ typedef struct {
 #define LIVE_INT_KEY(sec, key, field, about)                                                       \
     {                                                                                              \
         sec, key, KIND_INT, offsetof(app_config, field), sizeof(int), about, true                  \
+    }
+/* A yes/no key, written true or false (an int field: 1 or 0). */
+#define LIVE_BOOL_KEY(sec, key, field, about)                                                      \
+    {                                                                                              \
+        sec, key, KIND_BOOL, offsetof(app_config, field), sizeof(int), about, true                 \
     }
 #define LIVE_TIME_KEY(sec, key, field, about)                                                      \
     {                                                                                              \
@@ -251,6 +269,10 @@ static const config_key keys[] = {
             "seconds between the upkeep's rounds, 1–3600 (scheduled publication, CRLs, e-mail, "
             "checkpoints); with several nodes on one database, also the longest a dead leading "
             "node's upkeep waits for another node to take it over"),
+    LIVE_INT_KEY("server", "cache_max_age", cache_max_age,
+                 "seconds an HTTP cache in front may keep an OCSP GET answer or a CRL (max-age, "
+                 "never past nextUpdate): a revocation is seen through the cache within it; 0: "
+                 "until nextUpdate"),
     LIVE_INT_KEY("approvals", "revoke", approvals_revoke,
                  "people who must agree to revoke a certificate: 1, or 2 (a second CA officer "
                  "approves the first one's request)"),
@@ -272,6 +294,43 @@ static const config_key keys[] = {
     LIVE_INT_KEY("approvals", "activate", approvals_activate,
                  "people who must agree to put an imported issuing CA key in use (`ca activate`): "
                  "1, or 2 (a second CA administrator or officer approves the first one's request)"),
+    LIVE_INT_KEY("approvals", "suspend", approvals_suspend,
+                 "people who must agree to suspend a certificate on an agency's request: 1, or 2 "
+                 "(a second CA officer approves the first one's request)"),
+    LIVE_INT_KEY("deadlines", "suspension_days", suspension_days,
+                 "working days from receipt within which the CA suspends a certificate asked "
+                 "for (1-30)"),
+    LIVE_INT_KEY("deadlines", "resumption_days", resumption_days,
+                 "working days from receipt within which the CA resumes a suspended certificate "
+                 "(1-30)"),
+    LIVE_INT_KEY("deadlines", "revocation_days", revocation_days,
+                 "working days from receipt within which the CA revokes a certificate on an "
+                 "agency's request (1-30)"),
+    LIVE_INT_KEY("deadlines", "renewal_days", renewal_days,
+                 "working days from receipt within which the CA issues a renewal and notifies "
+                 "its pickup (1-30)"),
+    LIVE_INT_KEY("deadlines", "change_days", change_days,
+                 "working days from receipt within which the CA issues the certificate of a "
+                 "change of details and notifies its pickup (1-30)"),
+    LIVE_INT_KEY("deadlines", "pin_reset_days", pin_reset_days,
+                 "working days from receipt within which the CA sets a new PIN on a holder's "
+                 "token and writes its envelope (1-30)"),
+    LIVE_INT_KEY("deadlines", "token_lost_days", token_lost_days,
+                 "working days from receipt within which the CA revokes the certificate of a "
+                 "token reported lost (1-30)"),
+    LIVE_INT_KEY("deadlines", "token_broken_days", token_broken_days,
+                 "working days from receipt within which the CA revokes the certificate of a "
+                 "token reported broken (1-30)"),
+    LIVE_INT_KEY("lifecycle", "renewal_window_days", renewal_window_days,
+                 "a certificate may be renewed only within this many days before its end "
+                 "(1-400)"),
+    LIVE_INT_KEY("lifecycle", "renewal_revokes_old", renewal_revokes_old,
+                 "1: the renewed certificate is revoked as superseded when the new one is "
+                 "published; 0: it stays valid to its end"),
+    LIVE_BOOL_KEY("lifecycle", "renewal_rekey", renewal_rekey,
+                  "true: a renewal makes a new key pair on the holder's token (a new user PIN in "
+                  "a new envelope); false: the new certificate is for the key already on the "
+                  "token, whose user PIN stays as it is"),
     TEXT_KEY("mail", "smtp_url", mail_smtp_url,
              "the SMTP server e-mail notices go through: smtp://HOST:PORT (STARTTLS as below) or "
              "smtps://HOST:PORT (TLS from the start); empty: no e-mail is queued"),
@@ -334,6 +393,15 @@ static int on_value(void *user, const char *section, const char *name, const cha
         }
         if (k->kind == KIND_TIME) {
             if (parse_hhmm(value, (int *)(void *)field) != 0)
+                break;
+            return 1;
+        }
+        if (k->kind == KIND_BOOL) {
+            if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+                *(int *)(void *)field = 1;
+            else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+                *(int *)(void *)field = 0;
+            else
                 break;
             return 1;
         }
@@ -444,14 +512,31 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
         return ct_fail(err, 400, "config.syntax", "chungthu.ini lỗi cú pháp ở dòng %d",
                        "chungthu.ini has a syntax error on line %d", rc);
     /* four eyes counts one person or two: anything else would be a step nobody can finish */
-    const int counts[] = {cfg->approvals_revoke,  cfg->approvals_user,  cfg->approvals_role,
-                          cfg->approvals_accept,  cfg->approvals_issue, cfg->approvals_publish,
-                          cfg->approvals_activate};
+    const int counts[] = {cfg->approvals_revoke,   cfg->approvals_user,   cfg->approvals_role,
+                          cfg->approvals_accept,   cfg->approvals_issue,  cfg->approvals_publish,
+                          cfg->approvals_activate, cfg->approvals_suspend};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         if (counts[i] < 1 || counts[i] > 2)
             return ct_fail(err, 400, "config.invalid",
                            "chungthu.ini: [approvals] mỗi giá trị phải là 1 hoặc 2",
                            "chungthu.ini: [approvals] each value must be 1 or 2");
+    {
+        const int days[] = {cfg->suspension_days, cfg->resumption_days,  cfg->revocation_days,
+                            cfg->renewal_days,    cfg->change_days,      cfg->pin_reset_days,
+                            cfg->token_lost_days, cfg->token_broken_days};
+        for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+            if (days[i] < 1 || days[i] > 30)
+                return ct_fail(err, 400, "config.invalid",
+                               "chungthu.ini: [deadlines] mỗi thời hạn từ 1 đến 30 ngày làm việc",
+                               "chungthu.ini: [deadlines] each is 1 to 30 working days");
+    }
+    if (cfg->renewal_window_days < 1 || cfg->renewal_window_days > 400 ||
+        (cfg->renewal_revokes_old != 0 && cfg->renewal_revokes_old != 1))
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [lifecycle] renewal_window_days từ 1 đến 400; "
+                       "renewal_revokes_old là 0 hoặc 1",
+                       "chungthu.ini: [lifecycle] renewal_window_days is 1 to 400; "
+                       "renewal_revokes_old is 0 or 1");
     /* Checked here rather than where they are used, so that a reload refuses them with the
      * rest of the file instead of putting in force a value every later use would trip on. */
     if (cfg->opening_min >= cfg->closing_min)
@@ -475,6 +560,10 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
                        "≥ 1, max_connections_per_client ≤ max_connections (0: không giới hạn)",
                        "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
                        "≥ 1, max_connections_per_client ≤ max_connections (0: no cap)");
+    if (cfg->cache_max_age < 0 || cfg->cache_max_age > 7 * 86400)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [server] cache_max_age từ 0 đến 604800 giây",
+                       "chungthu.ini: [server] cache_max_age is 0 to 604800 seconds");
     return config_check_mail(cfg, err);
 }
 
@@ -488,6 +577,8 @@ static void format_value(const config_key *k, const app_config *cfg, char *out, 
         snprintf(out, size, "%s", field);
     else if (k->kind == KIND_INT)
         snprintf(out, size, "%d", n);
+    else if (k->kind == KIND_BOOL)
+        snprintf(out, size, "%s", n ? "true" : "false");
     else
         snprintf(out, size, "%02d:%02d", n / 60, n % 60);
 }

@@ -87,6 +87,10 @@ typedef struct app_config {
     int max_connections; /* open at once, overall */
     int max_connections_per_client; /* open at once from one address (trusted proxies exempt) */
     int upkeep_interval; /* seconds between the upkeep's rounds (publication, CRLs, e-mail…) */
+    /* How long an HTTP cache in front (nginx, a CDN) may keep an OCSP GET answer or a CRL:
+     * max-age is the smaller of this and the time to nextUpdate, so a revocation is seen through
+     * the cache within it. 0: until nextUpdate (RFC 5019's bound). */
+    int cache_max_age;
 
     /* [limits] (0: no limit) */
     int dossiers_per_agency_day;   /* dossiers an agency's accounts may submit in one day */
@@ -101,6 +105,25 @@ typedef struct app_config {
     int approvals_issue;    /* keys and certificates issued for a dossier's applicants */
     int approvals_publish;  /* certificates published (taken off hold) */
     int approvals_activate; /* the issuing CA's key put in use after `ca import` */
+    int approvals_suspend;  /* a certificate suspended on an agency's request */
+
+    /* [deadlines] the CA's working days for each kind of request, from receipt (a new
+     * issuance's step 2 is the procedure's 3 working days, fixed) */
+    int suspension_days;
+    int resumption_days;
+    int revocation_days;
+    int renewal_days;
+    int change_days;
+    int pin_reset_days; /* token care as dossier kinds */
+    int token_lost_days;
+    int token_broken_days;
+
+    /* [lifecycle] renewal and change of details */
+    int renewal_window_days; /* a certificate is renewed only this close to its end */
+    int renewal_revokes_old; /* 1: the renewed certificate is revoked (superseded) at the new
+                                one's publication; 0: it runs to its end */
+    int renewal_rekey;       /* 1: a renewal makes a new key pair on the token; 0: the new
+                                certificate is for the key the token holds (app_token.c) */
 
     /* [mail] e-mail notices through an SMTP server (docs/operator-guide.md, "E-mail") */
     char mail_smtp_url[CFG_TEXT];   /* smtp://host:port or smtps://host:port; "": no e-mail */

@@ -200,6 +200,11 @@ int cmd_token_stock(cli_call *c);
 int cmd_token_list(cli_call *c);
 int cmd_token_provision(cli_call *c);
 int cmd_token_envelope(cli_call *c);
+int cmd_token_reset_pin(cli_call *c);
+int cmd_token_lost(cli_call *c);
+int cmd_token_broken(cli_call *c);
+int cmd_token_returned(cli_call *c);
+int cmd_token_destroy(cli_call *c);
 int cmd_user_add(cli_call *c);
 int cmd_user_list(cli_call *c);
 int cmd_user_disable(cli_call *c);
@@ -210,6 +215,7 @@ int cmd_login(cli_call *c);
 int cmd_logout(cli_call *c);
 int cmd_whoami(cli_call *c);
 int cmd_dossier_submit(cli_call *c);
+int cmd_dossier_request(cli_call *c);
 int cmd_dossier_step(cli_call *c); /* data: the proc_action */
 int cmd_dossier_show(cli_call *c);
 int cmd_dossier_slip(cli_call *c); /* data: the slip_kind */

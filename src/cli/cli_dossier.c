@@ -327,6 +327,41 @@ int cmd_dossier_submit(cli_call *c)
     return 0;
 }
 
+/* A request about certificates already issued (--kind), one applicant per --cert. */
+int cmd_dossier_request(cli_call *c)
+{
+    const char *serials[1000];
+    app_request_cert certs[1000];
+    app_request in = {0};
+    dossier_record d;
+    size_t n = cli_get_all(&c->args, "cert", serials, 1000);
+    char *slip = NULL;
+
+    for (size_t i = 0; i < n; i++)
+        certs[i] =
+            (app_request_cert){serials[i], cli_get(&c->args, "name"), cli_get(&c->args, "unit"),
+                               cli_get(&c->args, "position"), cli_get(&c->args, "email")};
+    in.kind = cli_get(&c->args, "kind");
+    in.reason = cli_get(&c->args, "reason");
+    in.intake.agency = cli_get(&c->args, "agency");
+    in.intake.channel = cli_get(&c->args, "channel");
+    in.intake.confirmed_by = cli_get(&c->args, "confirmed-by");
+    in.intake.confirmed_on = cli_get(&c->args, "confirmed-on");
+    in.certs = certs;
+    in.n_certs = n;
+    if (app_dossier_request(c->a, &c->actor, &in, &d, &c->err) != 0)
+        return CLI_FAILED;
+    if (cli_flag(&c->args, "json")) {
+        cli_print_json(app_view_dossier(&c->actor, &d, d.received_at));
+        return 0;
+    }
+    if (app_dossier_receipt(c->a, &c->actor, d.code, SLIP_RECEIPT, SLIP_TEXT, &slip, &c->err) != 0)
+        return CLI_FAILED;
+    fputs(slip, stdout);
+    free(slip);
+    return 0;
+}
+
 int cmd_dossier_show(cli_call *c)
 {
     bool json = cli_flag(&c->args, "json");

@@ -176,6 +176,26 @@ static const cli_command commands[] = {
      "Print the token's PIN envelope (printable HTML, or --pdf; on standard output or a new "
      "file --output, 0600), once: the envelope is gone afterwards, and the printing is in the "
      "audit trail."},
+    {"token", "reset-pin", "SERIAL", OPTS(OPT("reason", "TEXT"), JSON),
+     cmd_token_reset_pin, 0, OFFICER, CLI_OPEN,
+     "Set a new random user PIN with the SO PIN kept at stocking (unblocks a locked PIN); the "
+     "old PIN stops working and a new PIN envelope waits to be printed."},
+    {"token", "lost", "SERIAL", OPTS(NEED("reason", "TEXT"), JSON),
+     cmd_token_lost, 0, OFFICER, CLI_OPEN,
+     "Record that the token was lost (when, where, how): its certificate is revoked "
+     "keyCompromise. The person gets a new certificate on a new token by a new dossier."},
+    {"token", "broken", "SERIAL", OPTS(OPT("reason", "TEXT"), JSON),
+     cmd_token_broken, 0, OFFICER, CLI_OPEN,
+     "Record that the token is broken (state damaged): its certificate is revoked "
+     "cessationOfOperation (the key is gone, not exposed)."},
+    {"token", "returned", "SERIAL", OPTS(OPT("reason", "TEXT"), JSON),
+     cmd_token_returned, 0, OFFICER, CLI_OPEN,
+     "Record that the token is back at the CA: a certificate still valid or on hold is revoked "
+     "cessationOfOperation first."},
+    {"token", "destroy", "SERIAL", OPTS(OPT("reason", "TEXT"), JSON),
+     cmd_token_destroy, 0, OFFICER, CLI_OPEN,
+     "Destroy a returned, damaged or lost-and-found token: its objects are wiped when the "
+     "device is present; the state is final."},
 
     {"user", "add", NULL,
      OPTS(NEED("username", "U"), NEED("role", "ROLE"), OPT("agency", "CODE"), OPT("name", "TEXT"),
@@ -231,6 +251,21 @@ static const cli_command commands[] = {
      cmd_dossier_submit, 0, OFFICER, CLI_OPEN,
      "Record a dossier received in person or by post (the Mẫu 02 list as CSV or JSON); prints "
      "the receipt."},
+    {"dossier", "request", NULL,
+     OPTS(NEED("kind", "suspension|resumption|revocation|renewal|change|pin_reset|token_lost|"
+                       "token_broken"),
+          MANY("cert", "SERIAL"),
+          NEED("agency", "CODE"), NEED("channel", "direct|postal"),
+          NEED("confirmed-by", "\"NAME, TITLE\""), OPT("confirmed-on", "YYYY-MM-DD"),
+          OPT("reason", "affiliationChanged|keyCompromise|cessationOfOperation|TEXT"),
+          OPT("name", "TEXT"), OPT("unit", "TEXT"), OPT("position", "TEXT"),
+          OPT("email", "ADDRESS"), JSON),
+     cmd_dossier_request, 0, OFFICER, CLI_OPEN,
+     "Record an agency's request about certificates its subscribers hold, received in person or "
+     "by post: suspend, resume, revoke (--reason), renew on the same token, or change details "
+     "(--name, --unit, --position, --email: the new values); or about the token carrying it: a "
+     "PIN reset, a lost token (--reason: when, where, how), a broken one. One --cert per "
+     "certificate. Prints the receipt."},
     {"dossier", "accept", "CODE", OPTS(OPT("reason", "TEXT")),
      cmd_dossier_step, ACT_ACCEPT, OFFICER, CLI_OPEN,
      "Accept the dossier as valid; the CA's 3 working days start."},
@@ -274,6 +309,21 @@ static const cli_command commands[] = {
     {"dossier", "cancel", "CODE", OPTS(NEED("reason", "TEXT"), OPT("applicant", "N")),
      cmd_dossier_step, ACT_CANCEL, OFFICER, CLI_OPEN,
      "Cancel an issued, unpublished certificate (every applicant's, or N's); it is revoked."},
+    {"dossier", "suspend", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_SUSPEND, OFFICER, CLI_OPEN,
+     "Suspend the certificates of a suspension request (certificateHold on OCSP and the CRL)."},
+    {"dossier", "resume", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_RESUME, OFFICER, CLI_OPEN,
+     "Resume the certificates of a resumption request: good again, off the next CRL."},
+    {"dossier", "revoke", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_REVOKE, OFFICER, CLI_OPEN,
+     "Revoke the certificates of a revocation request, with the reason it gave; of a lost "
+     "token request keyCompromise (the token lost), of a broken token request "
+     "cessationOfOperation (the token damaged)."},
+    {"dossier", "reset-pin", "CODE", OPTS(OPT("applicant", "N")),
+     cmd_dossier_step, ACT_RESET_PIN, OFFICER, CLI_OPEN,
+     "Set a new user PIN on the tokens of a PIN reset request, with the SO PIN; the new PIN is "
+     "in a new envelope (token envelope SERIAL)."},
     {"dossier", "refuse", "CODE", OPTS(NEED("applicant", "N"), NEED("reason", "TEXT")),
      cmd_dossier_step, ACT_REFUSE, OFFICER, CLI_OPEN,
      "Refuse one pending applicant at the check, saying why; the others go on."},

@@ -1,5 +1,6 @@
 /*
- * cli_token.c — `chungthu token stock|list|provision`: the CA's private-key storage devices.
+ * cli_token.c — `chungthu token …`: the CA's private-key storage devices: the stock, provisioning,
+ * the PIN envelope, and token care (reset-pin, lost, broken, returned, destroy).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,17 @@
 
 #include "cli/cli.h"
 
+typedef struct token_listing {
+    const app_actor *actor;
+    json_t *list; /* --json, else NULL */
+} token_listing;
+
 static int list_token(void *user, const token_record *t)
 {
-    json_t *list = user;
+    token_listing *l = user;
 
-    if (list) {
-        json_array_append_new(list, app_view_token(t));
+    if (l->list) {
+        json_array_append_new(l->list, app_view_token(l->actor, t));
         return 0;
     }
     printf("%-18s %-28s %-16s %s%s%s\n", t->serial, t->label, t->state,
@@ -36,16 +42,61 @@ int cmd_token_stock(cli_call *c)
 
 int cmd_token_list(cli_call *c)
 {
-    json_t *list = cli_flag(&c->args, "json") ? json_array() : NULL;
+    token_listing l = {&c->actor, cli_flag(&c->args, "json") ? json_array() : NULL};
 
-    if (app_token_list(c->a, &c->actor, cli_get(&c->args, "state"), list_token, list, &c->err) !=
-        0) {
-        json_decref(list);
+    if (app_token_list(c->a, &c->actor, cli_get(&c->args, "state"), list_token, &l, &c->err) != 0) {
+        json_decref(l.list);
         return CLI_FAILED;
     }
-    if (list)
-        cli_print_json(list);
+    if (l.list)
+        cli_print_json(l.list);
     return 0;
+}
+
+/* One move of token care; the token as it now stands. */
+static int token_care(cli_call *c, token_action action)
+{
+    token_record t;
+    token_listing one = {&c->actor, NULL};
+
+    if (app_token_care(c->a, &c->actor, cli_pos(c, 0), action, cli_get(&c->args, "reason"), &t,
+                       &c->err) != 0)
+        return CLI_FAILED;
+    if (cli_flag(&c->args, "json")) {
+        cli_print_json(app_view_token(&c->actor, &t));
+        return 0;
+    }
+    list_token(&one, &t);
+    if (action == TOKEN_ACT_RESET_PIN)
+        printf("Phong bì mã PIN mới chờ in / a new PIN envelope waits: chungthu token envelope "
+               "%s\n",
+               t.serial);
+    return 0;
+}
+
+int cmd_token_reset_pin(cli_call *c)
+{
+    return token_care(c, TOKEN_ACT_RESET_PIN);
+}
+
+int cmd_token_lost(cli_call *c)
+{
+    return token_care(c, TOKEN_ACT_LOST);
+}
+
+int cmd_token_broken(cli_call *c)
+{
+    return token_care(c, TOKEN_ACT_BROKEN);
+}
+
+int cmd_token_returned(cli_call *c)
+{
+    return token_care(c, TOKEN_ACT_RETURNED);
+}
+
+int cmd_token_destroy(cli_call *c)
+{
+    return token_care(c, TOKEN_ACT_DESTROY);
 }
 
 int cmd_token_envelope(cli_call *c)

@@ -1,6 +1,6 @@
 /*
  * cert_status.c — the certificate status table (see cert_status.h). The store's trigger
- * (store_sqlite.c, migration 10) spells the same table in SQL: change both together.
+ * (store_sqlite.c, migrations 10 and 20) spells the same table in SQL: change both together.
  */
 #include "core/cert_status.h"
 
@@ -11,9 +11,13 @@ static const struct {
     const char *from;
     const char *to;
 } cert_status_table[] = {
-    {CERT_STATUS_HOLD, CERT_STATUS_ACTIVE},    {CERT_STATUS_HOLD, CERT_STATUS_REVOKED},
-    {CERT_STATUS_ACTIVE, CERT_STATUS_REVOKED}, {CERT_STATUS_HOLD, CERT_STATUS_EXPIRED},
+    {CERT_STATUS_HOLD, CERT_STATUS_ACTIVE},
+    {CERT_STATUS_HOLD, CERT_STATUS_REVOKED},
+    {CERT_STATUS_ACTIVE, CERT_STATUS_REVOKED},
+    {CERT_STATUS_HOLD, CERT_STATUS_EXPIRED},
     {CERT_STATUS_ACTIVE, CERT_STATUS_EXPIRED},
+    /* suspension of a published certificate (its resumption is hold → active) */
+    {CERT_STATUS_ACTIVE, CERT_STATUS_HOLD},
 };
 
 bool cert_status_allowed(const char *from, const char *to)

@@ -1,7 +1,8 @@
 /*
  * cert_status.h — the life of a certificate's status as data (DESIGN.md §3, §8).
  *
- * hold → active (publication releases the hold), hold/active → revoked, hold/active → expired.
+ * hold → active (publication releases the hold; a resumption ends a suspension), active → hold
+ * (a suspension, of a published certificate only), hold/active → revoked, hold/active → expired.
  * Nothing leaves revoked: a revocation is final. The use cases ask cert_status_change() before
  * they write, and the store refuses any other change again on its own (a trigger), so that no
  * code path, present or future, can bring a revoked certificate back.

@@ -15,54 +15,73 @@
 static const proc_transition table[] = {
     /* intake: the CA decides for the whole dossier */
     {PROC_DOSSIER, DOSSIER_RECEIVED, ACT_ACCEPT, DOSSIER_ACCEPTED, OFFICER, GUARD_NONE,
-     CLOCK_STEP2_START},
+     CLOCK_STEP2_START, KINDS_ALL},
     {PROC_DOSSIER, DOSSIER_RECEIVED, ACT_REJECT, DOSSIER_REJECTED, OFFICER, GUARD_REASON_GIVEN,
-     CLOCK_ALL_STOP},
+     CLOCK_ALL_STOP, KINDS_ALL},
     {PROC_DOSSIER, DOSSIER_RECEIVED, ACT_SUPPLEMENT, DOSSIER_NEEDS_SUPPLEMENT, OFFICER,
-     GUARD_REASON_GIVEN, CLOCK_STEP2_PAUSE},
+     GUARD_REASON_GIVEN, CLOCK_STEP2_PAUSE, KINDS_ALL},
     {PROC_DOSSIER, DOSSIER_NEEDS_SUPPLEMENT, ACT_RESUBMIT, DOSSIER_RECEIVED, AGENCY | OFFICER,
-     GUARD_NONE, CLOCK_NONE},
+     GUARD_NONE, CLOCK_NONE, KINDS_ALL},
     {PROC_DOSSIER, DOSSIER_NEEDS_SUPPLEMENT, ACT_REJECT, DOSSIER_REJECTED, OFFICER,
-     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP, KINDS_ALL},
     {PROC_DOSSIER, DOSSIER_RECEIVED, ACT_WITHDRAW, DOSSIER_WITHDRAWN, AGENCY | OFFICER,
-     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP},
+     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP, KINDS_ALL},
     {PROC_DOSSIER, DOSSIER_NEEDS_SUPPLEMENT, ACT_WITHDRAW, DOSSIER_WITHDRAWN, AGENCY | OFFICER,
-     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP},
+     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP, KINDS_ALL},
     {PROC_DOSSIER, DOSSIER_ACCEPTED, ACT_WITHDRAW, DOSSIER_WITHDRAWN, AGENCY | OFFICER,
-     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP},
+     GUARD_NOTHING_ISSUED, CLOCK_ALL_STOP, KINDS_ALL},
 
     /* step 2: keys on the token, certificate signed on hold, pickup notice */
     {PROC_APPLICANT, APPLICANT_PENDING, ACT_ISSUE, APPLICANT_ISSUED, OFFICER, GUARD_NONE,
-     CLOCK_NONE},
+     CLOCK_NONE, KINDS_ISSUING},
     {PROC_APPLICANT, APPLICANT_ISSUED, ACT_NOTIFY_PICKUP, APPLICANT_AWAITING_PICKUP, OFFICER,
-     GUARD_PICKUP_DETAILS, CLOCK_STEP2_STOP},
+     GUARD_PICKUP_DETAILS, CLOCK_STEP2_STOP, KINDS_ISSUING},
     /* step 3: the agency's time */
     {PROC_APPLICANT, APPLICANT_AWAITING_PICKUP, ACT_AGENCY_RECEIVED, APPLICANT_WITH_AGENCY,
-     AGENCY | OFFICER, GUARD_PICKUP_TIME_COME, CLOCK_AGENCY_START},
+     AGENCY | OFFICER, GUARD_PICKUP_TIME_COME, CLOCK_AGENCY_START, KINDS_ISSUING},
     {PROC_APPLICANT, APPLICANT_WITH_AGENCY, ACT_HANDED_OVER, APPLICANT_WITH_SUBSCRIBER,
-     AGENCY | OFFICER, GUARD_HANDED_TO, CLOCK_NONE},
+     AGENCY | OFFICER, GUARD_HANDED_TO, CLOCK_NONE, KINDS_ISSUING},
     {PROC_APPLICANT, APPLICANT_WITH_SUBSCRIBER, ACT_REQUEST_ACTIVATION,
-     APPLICANT_ACTIVATION_REQUESTED, AGENCY | OFFICER, GUARD_EFFECTIVE_NOT_PAST, CLOCK_STEP4_START},
+     APPLICANT_ACTIVATION_REQUESTED, AGENCY | OFFICER, GUARD_EFFECTIVE_NOT_PAST, CLOCK_STEP4_START,
+     KINDS_ISSUING},
     /* step 4: publication; the certificate is valid from this instant */
     {PROC_APPLICANT, APPLICANT_ACTIVATION_REQUESTED, ACT_PUBLISH, APPLICANT_PUBLISHED,
-     OFFICER | ROLE_SYSTEM, GUARD_EFFECTIVE_TIME_DUE, CLOCK_STEP4_STOP},
+     OFFICER | ROLE_SYSTEM, GUARD_EFFECTIVE_TIME_DUE, CLOCK_STEP4_STOP, KINDS_ISSUING},
 
     /* the CA's check at step 2 refuses one applicant (an ID number that already holds a
      * certificate, a contradiction in the row) with a reason; the others are issued */
     {PROC_APPLICANT, APPLICANT_PENDING, ACT_REFUSE, APPLICANT_REFUSED, OFFICER, GUARD_REASON_GIVEN,
-     CLOCK_ALL_STOP},
+     CLOCK_ALL_STOP, KINDS_ALL},
 
     /* cancellation revokes the certificate and records the token */
     {PROC_APPLICANT, APPLICANT_ISSUED, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER, GUARD_REASON_GIVEN,
-     CLOCK_ALL_STOP},
+     CLOCK_ALL_STOP, KINDS_ISSUING},
     {PROC_APPLICANT, APPLICANT_AWAITING_PICKUP, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER,
-     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP, KINDS_ISSUING},
     {PROC_APPLICANT, APPLICANT_WITH_AGENCY, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER,
-     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP, KINDS_ISSUING},
     {PROC_APPLICANT, APPLICANT_WITH_SUBSCRIBER, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER,
-     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP, KINDS_ISSUING},
     {PROC_APPLICANT, APPLICANT_ACTIVATION_REQUESTED, ACT_CANCEL, APPLICANT_CANCELLED, OFFICER,
-     GUARD_REASON_GIVEN, CLOCK_ALL_STOP},
+     GUARD_REASON_GIVEN, CLOCK_ALL_STOP, KINDS_ISSUING},
+
+    /* suspension, resumption, revocation: one officer's step per certificate, carried out on
+     * it in the step's transaction; the CA's work for that person is then done */
+    {PROC_APPLICANT, APPLICANT_PENDING, ACT_SUSPEND, APPLICANT_DONE, OFFICER, GUARD_NONE,
+     CLOCK_STEP2_STOP, KIND_BIT(KIND_SUSPENSION)},
+    {PROC_APPLICANT, APPLICANT_PENDING, ACT_RESUME, APPLICANT_DONE, OFFICER, GUARD_NONE,
+     CLOCK_STEP2_STOP, KIND_BIT(KIND_RESUMPTION)},
+    /* ... and for a lost or a broken token, revoked as token care does it (keyCompromise, the
+     * token lost; cessationOfOperation, the token damaged): its replacement is a new issuance of
+     * its own (docs/deviations.md) */
+    {PROC_APPLICANT, APPLICANT_PENDING, ACT_REVOKE, APPLICANT_DONE, OFFICER, GUARD_NONE,
+     CLOCK_STEP2_STOP,
+     KIND_BIT(KIND_REVOCATION) | KIND_BIT(KIND_TOKEN_LOST) | KIND_BIT(KIND_TOKEN_BROKEN)},
+
+    /* a PIN reset: a new user PIN set with the SO PIN, a new envelope (app_token_care.c), in
+     * the step's transaction */
+    {PROC_APPLICANT, APPLICANT_PENDING, ACT_RESET_PIN, APPLICANT_DONE, OFFICER, GUARD_NONE,
+     CLOCK_STEP2_STOP, KIND_BIT(KIND_PIN_RESET)},
 };
 
 /* Labels as the portal, the papers and the command line show them, in both languages. */
@@ -87,6 +106,10 @@ static const struct {
     [ACT_PUBLISH] = {"publish", "Công bố chứng thư số", "Publish the certificate"},
     [ACT_CANCEL] = {"cancel", "Hủy cấp chứng thư số", "Cancel"},
     [ACT_REFUSE] = {"refuse", "Từ chối cấp cho người này", "Refuse this applicant"},
+    [ACT_SUSPEND] = {"suspend", "Tạm dừng chứng thư số", "Suspend the certificate"},
+    [ACT_RESUME] = {"resume", "Khôi phục chứng thư số", "Resume the certificate"},
+    [ACT_REVOKE] = {"revoke", "Thu hồi chứng thư số", "Revoke the certificate"},
+    [ACT_RESET_PIN] = {"reset-pin", "Đặt lại mã PIN", "Reset the PIN"},
 };
 
 static const struct {
@@ -120,7 +143,47 @@ static const struct {
     [APPLICANT_CANCELLED] = {"cancelled", "Đã hủy", "Cancelled"},
     [APPLICANT_REFUSED] = {"refused", "Bị từ chối", "Refused"},
     [APPLICANT_WITHDRAWN] = {"withdrawn", "Đã rút", "Withdrawn"},
+    [APPLICANT_DONE] = {"done", "Đã thực hiện", "Carried out"},
 };
+
+static const struct {
+    const char *name;
+    const char *vi;
+    const char *en;
+} kinds[KIND_COUNT] = {
+    [KIND_NEW] = {"new", "Cấp mới", "New issuance"},
+    [KIND_SUSPENSION] = {"suspension", "Tạm dừng", "Suspension"},
+    [KIND_RESUMPTION] = {"resumption", "Khôi phục", "Resumption"},
+    [KIND_REVOCATION] = {"revocation", "Thu hồi", "Revocation"},
+    [KIND_RENEWAL] = {"renewal", "Gia hạn", "Renewal"},
+    [KIND_CHANGE] = {"change", "Thay đổi nội dung thông tin", "Change of details"},
+    [KIND_PIN_RESET] = {"pin_reset", "Đặt lại mã PIN", "PIN reset"},
+    [KIND_TOKEN_LOST] = {"token_lost", "Báo mất thiết bị", "Lost token"},
+    [KIND_TOKEN_BROKEN] = {"token_broken", "Báo hỏng thiết bị", "Broken token"},
+};
+
+const char *dossier_kind_name(dossier_kind k)
+{
+    return (unsigned)k < KIND_COUNT ? kinds[k].name : "?";
+}
+
+const char *dossier_kind_label(dossier_kind k, bool english)
+{
+    if ((unsigned)k >= KIND_COUNT)
+        return "?";
+    return english ? kinds[k].en : kinds[k].vi;
+}
+
+int dossier_kind_parse(const char *name, dossier_kind *out)
+{
+    for (int i = 0; i < KIND_COUNT; i++) {
+        if (strcmp(kinds[i].name, name) == 0) {
+            *out = (dossier_kind)i;
+            return 0;
+        }
+    }
+    return -1;
+}
 
 role_set procedure_roles(proc_action action)
 {
@@ -150,14 +213,15 @@ const char *proc_action_label(proc_action a, bool english)
     return english ? actions[a].en : actions[a].vi;
 }
 
-role_set procedure_actions_from(proc_subject subject, int from, role r, proc_action out[ACT_COUNT],
-                                size_t *n)
+role_set procedure_actions_from(dossier_kind kind, proc_subject subject, int from, role r,
+                                proc_action out[ACT_COUNT], size_t *n)
 {
     role_set seen = 0;
 
     *n = 0;
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        if (table[i].subject != subject || table[i].from != from || !(table[i].roles & r))
+        if (table[i].subject != subject || table[i].from != from || !(table[i].roles & r) ||
+            !(table[i].kinds & KIND_BIT(kind)))
             continue;
         out[(*n)++] = table[i].action;
         seen |= table[i].roles;
@@ -231,7 +295,7 @@ static const char *state_words(proc_subject subject, int s, bool english)
                                    : applicant_state_label((applicant_state)s, english);
 }
 
-int procedure_step(proc_subject subject, int from, proc_action action, role r,
+int procedure_step(dossier_kind kind, proc_subject subject, int from, proc_action action, role r,
                    const proc_transition **out, ct_error *err)
 {
     char allowed[256] = "";
@@ -239,7 +303,7 @@ int procedure_step(proc_subject subject, int from, proc_action action, role r,
 
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         const proc_transition *t = &table[i];
-        if (t->subject != subject || t->from != from)
+        if (t->subject != subject || t->from != from || !(t->kinds & KIND_BIT(kind)))
             continue;
         if (t->action == action) {
             if (role_require(r, t->roles, proc_action_name(action), err) != 0)

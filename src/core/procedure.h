@@ -16,6 +16,31 @@
 #include "core/error.h"
 #include "core/role.h"
 
+/* What a dossier asks for (DESIGN.md §8 "Dossier kinds"): new issuance, or an act on
+ * certificates the agency's subscribers already hold. Each kind runs on the same intake, receipt,
+ * deadlines and audit; the table's rows say which kinds they belong to. */
+typedef enum {
+    KIND_NEW,
+    KIND_SUSPENSION,   /* certificateHold until a resumption */
+    KIND_RESUMPTION,   /* a suspended certificate good again */
+    KIND_REVOCATION,   /* revoked on the agency's request, with the reason it gave */
+    KIND_RENEWAL,      /* a new certificate on the same token before the old one ends */
+    KIND_CHANGE,       /* a new certificate with changed details; the old one superseded */
+    KIND_PIN_RESET,    /* token care: a new user PIN set with the SO PIN, a new envelope */
+    KIND_TOKEN_LOST,   /* token care: the certificate revoked keyCompromise, the token lost */
+    KIND_TOKEN_BROKEN, /* token care: revoked cessationOfOperation, the token damaged */
+    KIND_COUNT
+} dossier_kind;
+
+typedef unsigned kind_set;
+#define KIND_BIT(k) (1u << (k))
+#define KINDS_ALL ((1u << KIND_COUNT) - 1)
+/* The kinds that issue a certificate on a token: the path of new issuance. */
+#define KINDS_ISSUING (KIND_BIT(KIND_NEW) | KIND_BIT(KIND_RENEWAL) | KIND_BIT(KIND_CHANGE))
+/* The kinds about the token rather than the certificate: carried out by token care. */
+#define KINDS_TOKEN_CARE                                                                           \
+    (KIND_BIT(KIND_PIN_RESET) | KIND_BIT(KIND_TOKEN_LOST) | KIND_BIT(KIND_TOKEN_BROKEN))
+
 /* What a transition moves: the whole dossier (intake decides for all its applicants) or one
  * applicant (from acceptance on, each moves alone). */
 typedef enum { PROC_DOSSIER, PROC_APPLICANT } proc_subject;
@@ -42,6 +67,7 @@ typedef enum {
     APPLICANT_REFUSED,   /* the CA refused this one applicant at its check, or rejected the whole
                             dossier while the applicant was pending */
     APPLICANT_WITHDRAWN, /* the dossier was withdrawn while the applicant was pending */
+    APPLICANT_DONE,      /* suspension, resumption, revocation: carried out on the certificate */
     APPLICANT_STATE_COUNT
 } applicant_state;
 
@@ -59,6 +85,11 @@ typedef enum {
     ACT_PUBLISH,
     ACT_CANCEL,
     ACT_REFUSE,
+    ACT_SUSPEND,   /* the certificate on hold (certificateHold) */
+    ACT_RESUME,    /* the certificate good again */
+    ACT_REVOKE,    /* the certificate revoked with the request's reason (token lost, broken:
+                      the reason of the token's move, and the token moved) */
+    ACT_RESET_PIN, /* a new user PIN on the holder's token, a new envelope */
     ACT_COUNT
 } proc_action;
 
@@ -94,16 +125,17 @@ typedef struct proc_transition {
     role_set roles;
     proc_guard guard;
     clock_effect clock;
+    kind_set kinds; /* the dossier kinds the row belongs to */
 } proc_transition;
 
-/* Find the transition for (subject, state, action) and check the role. On refusal the error
- * names the state, the action and what is allowed (409 "procedure.wrong_state") or the role
- * (403 "role.forbidden"). */
-int procedure_step(proc_subject subject, int from, proc_action action, role r,
+/* Find the transition for (subject, state, action) in a dossier of that kind and check the role. On
+ * refusal the error names the state, the action and what is allowed (409 "procedure.wrong_state")
+ * or the role (403 "role.forbidden"). */
+int procedure_step(dossier_kind kind, proc_subject subject, int from, proc_action action, role r,
                    const proc_transition **out, ct_error *err);
 
-/* Every role that may take an action from some state: a role outside it is refused before
- * anything is looked up. */
+/* Every role that may take an action from some state, in some kind: a role outside it is refused
+ * before anything is looked up. */
 role_set procedure_roles(proc_action action);
 
 /* The whole table, for documentation and tests. */
@@ -120,9 +152,13 @@ int applicant_state_parse(const char *name, applicant_state *out);
 const char *dossier_state_label(dossier_state s, bool english);
 const char *applicant_state_label(applicant_state s, bool english);
 const char *proc_action_label(proc_action a, bool english);
-/* The actions role r may take on a subject in state from, in table order (*n of them, each
- * once: the table has one row per state and action). */
-role_set procedure_actions_from(proc_subject subject, int from, role r, proc_action out[ACT_COUNT],
-                                size_t *n);
+/* The actions role r may take on a subject of a dossier of kind `kind` in state from, in table
+ * order (*n of them, each once: the table has one row per state and action). */
+role_set procedure_actions_from(dossier_kind kind, proc_subject subject, int from, role r,
+                                proc_action out[ACT_COUNT], size_t *n);
+/* A kind's stable name ("suspension") and its label ("Tạm dừng" / "Suspension"). */
+const char *dossier_kind_name(dossier_kind k);
+int dossier_kind_parse(const char *name, dossier_kind *out);
+const char *dossier_kind_label(dossier_kind k, bool english);
 
 #endif

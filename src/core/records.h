@@ -132,6 +132,8 @@ typedef struct dossier_record {
     char reason[512];
     char created_by[128];
     int64_t updated_at;
+    char kind[16];           /* dossier_kind_name(): new | suspension | … */
+    char request_reason[32]; /* revocation: the RFC 5280 reason asked for */
 } dossier_record;
 
 typedef struct applicant_record {
@@ -170,7 +172,7 @@ typedef struct applicant_record {
 typedef struct token_record {
     char serial[40]; /* the device's hardware serial */
     char label[40];
-    char state[24]; /* blank | provisioned | with_agency | with_subscriber | damaged | wiped */
+    char state[24]; /* core/token_custody.h: blank, provisioned, with_agency, … destroyed */
     char cert_serial[41];
     char dossier[64];
     int64_t applicant;

@@ -39,13 +39,14 @@ static int list_agency(void *l, const agency_record *x)
 /* A token in a list, with whether its PIN envelope waits to be printed. */
 typedef struct token_list {
     app *app;
+    const app_actor *actor;
     json_t *list;
 } token_list;
 
 static int list_token(void *l, const token_record *x)
 {
     token_list *t = l;
-    json_t *j = app_view_token(x);
+    json_t *j = app_view_token(t->actor, x);
 
     json_object_set_new(j, "envelope_waiting",
                         json_boolean(app_token_envelope_waiting(t->app, x->serial)));
@@ -164,6 +165,18 @@ static int agency_domains(api_call *c)
     if (app_agency_set_domains(c->r->app, &c->actor, c->param[0], domains, &out, &err) != 0)
         return api_send_error(c->r, &err);
     return api_send_json(c->r, 200, app_view_agency(&out), NULL);
+}
+
+/* The certificates an agency's subscribers hold, each with the requests it may be the subject of
+ * now: what the portal's request form offers. */
+static int agency_certs(api_call *c)
+{
+    json_t *out = NULL;
+    ct_error err = {0};
+
+    if (app_agency_certs(c->r->app, &c->actor, c->param[0], &out, &err) != 0)
+        return api_send_error(c->r, &err);
+    return api_send_json(c->r, 200, out, NULL);
 }
 
 /* An agency's contacts: each field given is set ("" clears it), the others stay. */
@@ -358,8 +371,66 @@ static int dossier_letter(api_call *c)
     return api_send_letter(c->r, &d, data, len);
 }
 
+/* A request about certificates already issued: "kind", "reason" (revocation), and
+ * "certificates", each a serial or {"serial", and for a change "full_name", "unit", "position",
+ * "email"}. */
+static int dossier_request(api_call *c, const char *kind)
+{
+    app_request in = {.kind = kind};
+    app_request_cert *certs = NULL;
+    json_t *list = json_object_get(c->body, "certificates"), *item;
+    dossier_record d;
+    ct_error err = {0};
+    size_t i;
+    int rc = 0;
+    http_request *r = c->r;
+
+    if (api_get_string(r, c->body, "agency", &in.intake.agency, &rc) ||
+        api_get_string(r, c->body, "channel", &in.intake.channel, &rc) ||
+        api_get_string(r, c->body, "confirmed_by", &in.intake.confirmed_by, &rc) ||
+        api_get_string(r, c->body, "confirmed_on", &in.intake.confirmed_on, &rc) ||
+        api_get_string(r, c->body, "reason", &in.reason, &rc))
+        return rc;
+    if (list && !json_is_array(list))
+        return api_fail(r, 400, "json.type", "\"certificates\" phải là mảng",
+                        "\"certificates\" must be an array");
+    in.n_certs = json_array_size(list);
+    if (in.n_certs > 1000)
+        in.n_certs = 1001; /* refused by the use case, without reading the rest */
+    certs = calloc(in.n_certs ? in.n_certs : 1, sizeof *certs);
+    if (certs == NULL)
+        return api_fail(r, 500, "oom", "hết bộ nhớ", "out of memory");
+    json_array_foreach(list, i, item)
+    {
+        if (i >= in.n_certs)
+            break;
+        if (json_is_string(item)) {
+            certs[i].serial = json_string_value(item);
+            continue;
+        }
+        if (!json_is_object(item) || api_get_string(r, item, "serial", &certs[i].serial, &rc) ||
+            api_get_string(r, item, "full_name", &certs[i].full_name, &rc) ||
+            api_get_string(r, item, "unit", &certs[i].unit, &rc) ||
+            api_get_string(r, item, "position", &certs[i].position, &rc) ||
+            api_get_string(r, item, "email", &certs[i].email, &rc)) {
+            free(certs);
+            return rc ? rc
+                      : api_fail(r, 400, "json.type",
+                                 "mỗi chứng thư là số hiệu hoặc đối tượng {\"serial\": …}",
+                                 "each certificate is a serial or an object {\"serial\": …}");
+        }
+    }
+    in.certs = certs;
+    rc = app_dossier_request(r->app, &c->actor, &in, &d, &err);
+    free(certs);
+    if (rc != 0)
+        return api_send_error(r, &err);
+    return api_send_json(r, 201, app_view_dossier(&c->actor, &d, app_now()), NULL);
+}
+
 /* A dossier that came in person or by post, recorded by the CA (agencies submit online through
- * drafts). The list: "csv" text, or "applicants" objects. */
+ * drafts). The list: "csv" text, or "applicants" objects. With a "kind" other than "new", a
+ * request about certificates already issued (above), from the agency online too. */
 static int dossier_submit(api_call *c)
 {
     app_submission in = {0};
@@ -370,7 +441,12 @@ static int dossier_submit(api_call *c)
     char *list_json = NULL;
     int rc = 0;
     http_request *r = c->r;
+    const char *kind = NULL;
 
+    if (api_get_string(r, c->body, "kind", &kind, &rc))
+        return rc;
+    if (kind && strcmp(kind, "new") != 0)
+        return dossier_request(c, kind);
     if (api_get_string(r, c->body, "agency", &in.agency, &rc) ||
         api_get_string(r, c->body, "channel", &in.channel, &rc) ||
         api_get_string(r, c->body, "confirmed_by", &in.confirmed_by, &rc) ||
@@ -461,7 +537,7 @@ static int dossier_step(api_call *c)
 
 static int tokens_list(api_call *c)
 {
-    token_list t = {c->r->app, json_array()};
+    token_list t = {c->r->app, &c->actor, json_array()};
     ct_error err = {0};
 
     return send_or_error(
@@ -499,6 +575,50 @@ static int token_envelope(api_call *c)
     rc = http_send(c->r, 200, page.content_type, page.bytes, page.len, headers);
     app_token_envelope_discard(&page);
     return rc;
+}
+
+/* Token care: one move of the token's custody; the answer is the token as it now stands. */
+static int token_care(api_call *c, token_action action)
+{
+    const char *reason;
+    token_record t;
+    ct_error err = {0};
+    int rc = 0;
+    json_t *j;
+
+    if (api_get_string(c->r, c->body, "reason", &reason, &rc) != 0)
+        return rc;
+    if (app_token_care(c->r->app, &c->actor, c->param[0], action, reason, &t, &err) != 0)
+        return api_send_error(c->r, &err);
+    j = app_view_token(&c->actor, &t);
+    json_object_set_new(j, "envelope_waiting",
+                        json_boolean(app_token_envelope_waiting(c->r->app, t.serial)));
+    return api_send_json(c->r, 200, j, NULL);
+}
+
+static int token_reset_pin(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_RESET_PIN);
+}
+
+static int token_lost(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_LOST);
+}
+
+static int token_broken(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_BROKEN);
+}
+
+static int token_returned(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_RETURNED);
+}
+
+static int token_destroy(api_call *c)
+{
+    return token_care(c, TOKEN_ACT_DESTROY);
 }
 
 static int tokens_stock(api_call *c)
@@ -761,6 +881,7 @@ static const api_route routes[] = {
     {"POST", "agencies",                        ROLES_CA,                           true,  agency_add},
     {"POST", "agencies/{code}/domains",         ROLES_CA,                           true,  agency_domains},
     {"POST", "agencies/{code}/contacts",        ROLES_CA,                           true,  agency_contacts},
+    {"GET",  "agencies/{code}/certificates",    ROLES_AGENCY | READERS,             false, agency_certs},
     {"GET",  "dossiers",                        ANY_ROLE,                           false, dossiers_list},
     {"POST", "dossiers",                        ROLE_CA_OFFICER | ROLES_AGENCY,     true,  dossier_submit},
     {"GET",  "dossiers/{code}",                 ANY_ROLE,                           false, dossier_show},
@@ -783,6 +904,11 @@ static const api_route routes[] = {
     {"GET",  "tokens",                          READERS,                            false, tokens_list},
     {"POST", "tokens/stock",                    ROLES_CA,                           true,  tokens_stock},
     {"POST", "tokens/{serial}/envelope",        ROLES_CA,                           false, token_envelope},
+    {"POST", "tokens/{serial}/reset-pin",       ROLES_CA,                           true,  token_reset_pin},
+    {"POST", "tokens/{serial}/lost",            ROLES_CA | ROLE_AGENCY_CLERK,       true,  token_lost},
+    {"POST", "tokens/{serial}/broken",          ROLES_CA,                           true,  token_broken},
+    {"POST", "tokens/{serial}/returned",        ROLES_CA,                           true,  token_returned},
+    {"POST", "tokens/{serial}/destroy",         ROLES_CA,                           true,  token_destroy},
     {"GET",  "certificates",                    READERS,                            false, certs_list},
     {"GET",  "certificates/{serial}",           READERS,                            false, cert_show},
     {"POST", "certificates/{serial}/revoke",    ROLES_CA,                           true,  cert_revoke},
@@ -794,7 +920,7 @@ static const api_route routes[] = {
     {"GET",  "approvals",                       ROLES_CA,                           false, api_approvals_list},
     {"POST", "approvals/{id}/approve",          ROLES_CA,                           true,  api_approval_approve},
     {"POST", "approvals/{id}/decline",          ROLES_CA,                           true,  api_approval_decline},
-    {"GET",  "mail",                            ROLES_CA,                           false, mail_list},
+    {"GET",  "mail",                            READERS,                            false, mail_list},
     {"POST", "mail/{id}/retry",                 ROLES_CA,                           true,  mail_retry},
     {"GET",  "audit/verify",                    READERS,                            false, audit_verify},
     {"GET",  "reports",                         READERS,                            false, report_show},

@@ -88,7 +88,6 @@ int download_crl(http_request *r, const char *rest)
     app_blob crl;
     ct_error err = {0};
     char name[16], last_modified[40], expires[40], cache[64];
-    int64_t age;
     int rc;
 
     if (!strip_suffix(rest, ".crl", name, sizeof name) ||
@@ -98,11 +97,11 @@ int download_crl(http_request *r, const char *rest)
         return http_send_text(r, 503, "CRL unavailable, try again later\n");
     http_date(crl.this_update, last_modified);
     http_date(crl.next_update, expires);
-    /* A CRL is valid until its nextUpdate: caches may keep it that long (RFC 5280 5.1.2.5).
-     * A new one is signed at every status change, and revalidation by ETag is cheap. */
-    age = crl.next_update - app_now();
+    /* A CRL is valid until its nextUpdate (RFC 5280 5.1.2.5), but a new one is signed at every
+     * status change: caches keep it at most [server] cache_max_age, then revalidate by ETag,
+     * which is cheap. */
     snprintf(cache, sizeof cache, "public, max-age=%lld, no-transform",
-             (long long)(age > 0 ? age : 0));
+             (long long)http_cache_max_age(r, crl.next_update));
     {
         http_header headers[] = {{"ETag", crl.etag},
                                  {"Last-Modified", last_modified},

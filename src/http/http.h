@@ -92,6 +92,9 @@ const char *http_query(http_request *r, const char *name);
 const char *http_header_value(http_request *r, const char *name);
 /* RFC 7231 IMF-fixdate, e.g. "Tue, 24 Nov 2026 19:56:55 GMT". */
 void http_date(int64_t t, char out[40]);
+/* The max-age for an OCSP GET answer or a CRL valid until next_update: the time left to it,
+ * capped by [server] cache_max_age so that a cache in front sees a revocation within it. */
+int64_t http_cache_max_age(const http_request *r, int64_t next_update);
 /* Does an If-None-Match header list this ETag (or "*")? */
 bool http_etag_matches(const char *if_none_match, const char *etag);
 

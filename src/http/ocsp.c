@@ -5,9 +5,9 @@
  * The answer itself comes from app_ocsp_respond (pre-signed, from memory), or for a request
  * byte-identical to one answered in the last second by the same responder, from ocsp_cache.c. A
  * request that is not OCSP gets an OCSP malformedRequest response, not an HTTP error: that is what
- * clients understand. GET answers carry the caching headers of RFC 5019 (max-age until nextUpdate,
- * ETag, Last-Modified) so that nginx or a CDN in front can serve them; POST answers are not
- * cacheable by HTTP caches anyway and go out bare.
+ * clients understand. GET answers carry the caching headers of RFC 5019 (max-age until nextUpdate
+ * or [server] cache_max_age if sooner, ETag, Last-Modified) so that nginx or a CDN in front can
+ * serve them; POST answers are not cacheable by HTTP caches anyway and go out bare.
  */
 #include "http/http.h"
 
@@ -21,7 +21,6 @@ static int send_answer(http_request *r, const ocsp_cached *c, bool cacheable)
 {
     static const http_header no_store[] = {{"Cache-Control", "no-store"}, {NULL, NULL}};
     char last_modified[40], expires[40], cache[80];
-    int64_t age;
     http_header headers[] = {{"ETag", c->etag},
                              {"Last-Modified", last_modified},
                              {"Expires", expires},
@@ -31,11 +30,10 @@ static int send_answer(http_request *r, const ocsp_cached *c, bool cacheable)
     if (!cacheable || c->next_update == 0)
         return http_send(r, 200, "application/ocsp-response", c->data, c->len,
                          cacheable ? no_store : NULL);
-    age = c->next_update - app_now();
     http_date(c->this_update, last_modified);
     http_date(c->next_update, expires);
     snprintf(cache, sizeof cache, "public, max-age=%lld, no-transform, must-revalidate",
-             (long long)(age > 0 ? age : 0));
+             (long long)http_cache_max_age(r, c->next_update));
     if (http_etag_matches(http_header_value(r, "If-None-Match"), c->etag))
         return http_send(r, 304, NULL, "", 0, headers);
     return http_send(r, 200, "application/ocsp-response", c->data, c->len, headers);

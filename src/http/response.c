@@ -146,6 +146,15 @@ void http_date(int64_t t, char out[40])
              months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+int64_t http_cache_max_age(const http_request *r, int64_t next_update)
+{
+    int64_t left = next_update - app_now(), cap = app_get_config(r->app)->cache_max_age;
+
+    if (left < 0)
+        left = 0;
+    return cap > 0 && cap < left ? cap : left;
+}
+
 bool http_etag_matches(const char *inm, const char *etag)
 {
     size_t n = strlen(etag);

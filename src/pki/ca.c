@@ -147,6 +147,41 @@ int pki_cert_info_read(const unsigned char *der, size_t len, pki_cert_info *out,
     return 0;
 }
 
+int pki_cert_subject_spki(const unsigned char *der, size_t len, unsigned char **subject,
+                          size_t *subject_len, unsigned char **spki, size_t *spki_len,
+                          ct_error *err)
+{
+    X509 *x = parse_der(der, len);
+    unsigned char *name = NULL, *key = NULL;
+    int name_n = x ? i2d_X509_NAME(X509_get_subject_name(x), &name) : -1;
+    int key_n = x ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &key) : -1;
+    int rc = -1;
+
+    if (name_n > 0 && key_n > 0) {
+        *subject = malloc((size_t)name_n);
+        *spki = malloc((size_t)key_n);
+        if (*subject && *spki) {
+            memcpy(*subject, name, (size_t)name_n);
+            memcpy(*spki, key, (size_t)key_n);
+            *subject_len = (size_t)name_n;
+            *spki_len = (size_t)key_n;
+            rc = 0;
+        } else {
+            free(*subject);
+            free(*spki);
+            *subject = *spki = NULL;
+            ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
+        }
+    } else {
+        ct_fail(err, 400, "cert.malformed", "chứng thư không đọc được",
+                "the certificate cannot be parsed");
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(key);
+    X509_free(x);
+    return rc;
+}
+
 bool pki_cert_key_matches(const unsigned char *der, size_t len, const pki_signer *signer)
 {
     X509 *x = parse_der(der, len);

@@ -49,6 +49,13 @@ int pki_cert_info_read(const unsigned char *der, size_t len, pki_cert_info *out,
 int pki_chain_verify(const unsigned char *der, size_t len, const pki_ca *const *up, size_t n_up,
                      ct_error *err);
 
+/* The subject Name and the SubjectPublicKeyInfo of a certificate, as DER (each malloc'd, the
+ * caller's to free): what a token stores beside a certificate, and the key a renewal for the same
+ * key is signed for. */
+int pki_cert_subject_spki(const unsigned char *der, size_t len, unsigned char **subject,
+                          size_t *subject_len, unsigned char **spki, size_t *spki_len,
+                          ct_error *err);
+
 /* Whether the certificate der carries the public key of signer. */
 bool pki_cert_key_matches(const unsigned char *der, size_t len, const pki_signer *signer);
 

@@ -241,6 +241,12 @@ int store_applicant_by_cert(store *s, const char *serial, applicant_record *out,
     return s->ops->applicant_by_cert(s->impl, serial, out, err);
 }
 
+int store_applicant_holders(store *s, const char *agency, applicant_visit_fn visit, void *ctx,
+                            ct_error *err)
+{
+    return s->ops->applicant_holders(s->impl, agency, visit, ctx, err);
+}
+
 int store_token_insert(store *s, const token_record *rec, ct_error *err)
 {
     return s->ops->token_insert(s->impl, rec, err);
@@ -249,6 +255,11 @@ int store_token_insert(store *s, const token_record *rec, ct_error *err)
 int store_token_get(store *s, const char *serial, token_record *out, ct_error *err)
 {
     return s->ops->token_get(s->impl, serial, out, err);
+}
+
+int store_token_by_cert(store *s, const char *cert_serial, token_record *out, ct_error *err)
+{
+    return s->ops->token_by_cert(s->impl, cert_serial, out, err);
 }
 
 int store_token_update(store *s, const token_record *rec, ct_error *err)

@@ -131,10 +131,17 @@ int store_applicant_by_id_number(store *s, const char *id_number, applicant_visi
 /* The applicant a certificate was issued to; 404 "applicant.not_found" for a certificate made
  * outside a dossier (or none). */
 int store_applicant_by_cert(store *s, const char *serial, applicant_record *out, ct_error *err);
+/* The applicants of an agency's own dossiers (not its sub-units') who were issued a certificate,
+ * by dossier and row: the certificates its subscribers hold. */
+int store_applicant_holders(store *s, const char *agency, applicant_visit_fn visit, void *ctx,
+                            ct_error *err);
 
 int store_token_insert(store *s, const token_record *rec, ct_error *err);
 /* 404 "token.not_found" */
 int store_token_get(store *s, const char *serial, token_record *out, ct_error *err);
+/* The token carrying a certificate; 404 "token.not_found" when none does (a certificate made
+ * without a token). */
+int store_token_by_cert(store *s, const char *cert_serial, token_record *out, ct_error *err);
 int store_token_update(store *s, const token_record *rec, ct_error *err);
 /* state NULL: all */
 int store_token_list(store *s, const char *state, token_visit_fn visit, void *ctx, ct_error *err);

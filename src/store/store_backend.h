@@ -56,8 +56,11 @@ typedef struct store_backend {
     int (*applicant_by_id_number)(void *impl, const char *id_number, applicant_visit_fn visit,
                                   void *ctx, ct_error *err);
     int (*applicant_by_cert)(void *impl, const char *serial, applicant_record *out, ct_error *err);
+    int (*applicant_holders)(void *impl, const char *agency, applicant_visit_fn visit, void *ctx,
+                             ct_error *err);
     int (*token_insert)(void *impl, const token_record *rec, ct_error *err);
     int (*token_get)(void *impl, const char *serial, token_record *out, ct_error *err);
+    int (*token_by_cert)(void *impl, const char *cert_serial, token_record *out, ct_error *err);
     int (*token_update)(void *impl, const token_record *rec, ct_error *err);
     int (*token_list)(void *impl, const char *state, token_visit_fn visit, void *ctx,
                       ct_error *err);

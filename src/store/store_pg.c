@@ -98,14 +98,21 @@ PGresult *pg_run(PGconn *db, const char *sql, const pg_params *p, const char *wh
     PGresult *res = PQexecParams(db, sql, p ? p->n : 0, NULL, p ? p->values : NULL,
                                  p ? p->lengths : NULL, p ? p->formats : NULL, 1);
     ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    const char *state;
+    const char *state, *primary;
 
     if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
         return res;
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (state && strcmp(state, "57014") == 0)
         ct_fail(err, 503, "store.timeout", "truy vấn quá thời hạn (%s)", "query timed out (%s)",
                 what);
+    /* the custody trigger's refusal of a token's move is the caller's conflict, as on SQLite */
+    else if (state && strcmp(state, "23000") == 0 && primary &&
+             strncmp(primary, "token.custody", 13) == 0)
+        ct_fail(err, 409, "token.custody",
+                "cơ sở dữ liệu từ chối chuyển trạng thái thiết bị (chuỗi giám sát)",
+                "the database refuses this change of the token's state (its custody)");
     else if (state && strncmp(state, "23", 2) == 0)
         ct_fail(err, 409, "store.duplicate", "bản ghi đã tồn tại hoặc vi phạm ràng buộc (%s)",
                 "the record already exists or breaks a constraint (%s)", what);
@@ -1305,8 +1312,10 @@ const store_backend store_pg_backend = {
     .applicant_due_publication = pg_applicant_due_publication,
     .applicant_by_id_number = pg_applicant_by_id_number,
     .applicant_by_cert = pg_applicant_by_cert,
+    .applicant_holders = pg_applicant_holders,
     .token_insert = pg_token_insert,
     .token_get = pg_token_get,
+    .token_by_cert = pg_token_by_cert,
     .token_update = pg_token_update,
     .token_list = pg_token_list,
     .user_insert = pg_user_insert,

@@ -152,8 +152,11 @@ int pg_applicant_due_publication(void *impl, int64_t now, applicant_visit_fn vis
 int pg_applicant_by_id_number(void *impl, const char *id_number, applicant_visit_fn visit,
                               void *ctx, ct_error *err);
 int pg_applicant_by_cert(void *impl, const char *serial, applicant_record *out, ct_error *err);
+int pg_applicant_holders(void *impl, const char *agency, applicant_visit_fn visit, void *ctx,
+                         ct_error *err);
 int pg_token_insert(void *impl, const token_record *rec, ct_error *err);
 int pg_token_get(void *impl, const char *serial, token_record *out, ct_error *err);
+int pg_token_by_cert(void *impl, const char *cert_serial, token_record *out, ct_error *err);
 int pg_token_update(void *impl, const token_record *rec, ct_error *err);
 int pg_token_list(void *impl, const char *state, token_visit_fn visit, void *ctx, ct_error *err);
 int pg_user_insert(void *impl, const user_record *rec, ct_error *err);

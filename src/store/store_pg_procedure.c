@@ -204,6 +204,17 @@ int pg_applicant_by_cert(void *impl, const char *serial, applicant_record *out, 
                     err));
 }
 
+int pg_applicant_holders(void *impl, const char *agency, applicant_visit_fn visit, void *ctx,
+                         ct_error *err)
+{
+    applicant_record scratch;
+    pg_params p = text1(agency);
+    PG_READ(pg_select_records(db, &applicant_table,
+                              "WHERE cert_serial <> '' AND dossier IN"
+                              " (SELECT code FROM dossiers WHERE agency = $1) ORDER BY dossier, n",
+                              &p, (sq_row_fn)visit, ctx, &scratch, err));
+}
+
 int pg_token_insert(void *impl, const token_record *rec, ct_error *err)
 {
     PG_WRITE(insert_unique(db, &token_table, rec, "token.exists", rec->serial, err));
@@ -214,6 +225,15 @@ int pg_token_get(void *impl, const char *serial, token_record *out, ct_error *er
     pg_params p = text1(serial);
     PG_READ(get_one(db, &token_table, "WHERE serial = $1", &p, out, "token.not_found", "thiết bị",
                     "token", serial, err));
+}
+
+int pg_token_by_cert(void *impl, const char *cert_serial, token_record *out, ct_error *err)
+{
+    pg_params p = text1(cert_serial);
+    /* the term cert_serial <> '' lets PostgreSQL use the partial index tokens_cert */
+    PG_READ(get_one(db, &token_table, "WHERE cert_serial = $1 AND cert_serial <> ''", &p, out,
+                    "token.not_found", "thiết bị mang chứng thư", "token carrying certificate",
+                    cert_serial, err));
 }
 
 int pg_token_update(void *impl, const token_record *rec, ct_error *err)

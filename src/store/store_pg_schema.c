@@ -303,5 +303,61 @@ const char *const pg_migrations[] = {
     "  at BIGINT NOT NULL,"
     "  PRIMARY KEY (serial, threshold_days)"
     ");",
+    /* 20: dossier kinds and a revocation request's reason; the applicants found by the
+     * certificate they concern; suspension in the status guard: a published certificate
+     * (effective_at set) may go from active to hold, one never published only from hold to
+     * active (publication). The kind's CHECK is named so that 22 can replace it. */
+    "ALTER TABLE dossiers ADD COLUMN kind TEXT NOT NULL DEFAULT 'new'"
+    "  CONSTRAINT dossiers_kind_check CHECK (kind IN ('new', 'suspension', 'resumption',"
+    "  'revocation', 'renewal', 'change'));"
+    "ALTER TABLE dossiers ADD COLUMN request_reason TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX applicants_previous ON applicants(previous_serial) WHERE previous_serial <> '';"
+    "CREATE OR REPLACE FUNCTION certificates_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF OLD.status = 'revoked' AND (NEW.status IS DISTINCT FROM 'revoked'"
+    "      OR NEW.revoked_at IS DISTINCT FROM OLD.revoked_at"
+    "      OR NEW.revocation_reason IS DISTINCT FROM OLD.revocation_reason"
+    "      OR NEW.effective_at IS DISTINCT FROM OLD.effective_at) THEN"
+    "    RAISE EXCEPTION 'a revoked certificate stays revoked' USING ERRCODE = '23000';"
+    "  END IF;"
+    "  IF NEW.status IS DISTINCT FROM OLD.status AND NOT ("
+    "      (OLD.status = 'hold' AND NEW.status IN ('active', 'revoked', 'expired'))"
+    "      OR (OLD.status = 'active' AND NEW.status IN ('revoked', 'expired'))"
+    "      OR (OLD.status = 'active' AND NEW.status = 'hold' AND OLD.effective_at <> 0)) THEN"
+    "    RAISE EXCEPTION 'certificate status change not allowed' USING ERRCODE = '23000';"
+    "  END IF;"
+    "  RETURN NEW; END $$;",
+    /* 21: token care: the token's chain of custody (core/token_custody.c). The states lost,
+     * revoked, returned and destroyed join the CHECK; a trigger refuses every change of state
+     * the custody table has no row for, with the message store_pg.c reports as 409
+     * "token.custody"; a token is found by the certificate it carries. */
+    "ALTER TABLE tokens DROP CONSTRAINT tokens_state_check;"
+    "ALTER TABLE tokens ADD CONSTRAINT tokens_state_check CHECK (state IN ('blank',"
+    "  'provisioned', 'with_agency', 'with_subscriber', 'damaged', 'wiped', 'lost', 'revoked',"
+    "  'returned', 'destroyed'));"
+    "CREATE INDEX tokens_cert ON tokens(cert_serial) WHERE cert_serial <> '';"
+    "CREATE FUNCTION tokens_custody() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF NEW.state IS DISTINCT FROM OLD.state AND NOT ("
+    "      (OLD.state = 'blank' AND NEW.state IN ('provisioned', 'wiped', 'damaged'))"
+    "      OR (OLD.state = 'wiped' AND NEW.state IN ('provisioned', 'damaged'))"
+    "      OR (OLD.state = 'provisioned' AND NEW.state IN ('wiped', 'damaged', 'with_agency',"
+    "        'revoked', 'returned'))"
+    "      OR (OLD.state = 'with_agency' AND NEW.state IN ('with_subscriber', 'revoked', 'lost',"
+    "        'damaged', 'returned'))"
+    "      OR (OLD.state = 'with_subscriber' AND NEW.state IN ('revoked', 'lost', 'damaged',"
+    "        'returned', 'provisioned', 'wiped'))"
+    "      OR (OLD.state = 'revoked' AND NEW.state IN ('lost', 'damaged', 'returned'))"
+    "      OR (OLD.state = 'lost' AND NEW.state IN ('returned', 'destroyed'))"
+    "      OR (OLD.state IN ('returned', 'damaged') AND NEW.state = 'destroyed')) THEN"
+    "    RAISE EXCEPTION 'token.custody: token state change not allowed' USING ERRCODE = '23000';"
+    "  END IF;"
+    "  RETURN NEW; END $$;"
+    "CREATE TRIGGER tokens_custody BEFORE UPDATE OF state ON tokens"
+    "  FOR EACH ROW EXECUTE FUNCTION tokens_custody();",
+    /* 22: token care as dossier kinds (PIN reset, lost token, broken token) join the kind's
+     * CHECK, which PostgreSQL replaces in place */
+    "ALTER TABLE dossiers DROP CONSTRAINT dossiers_kind_check;"
+    "ALTER TABLE dossiers ADD CONSTRAINT dossiers_kind_check CHECK (kind IN ('new',"
+    "  'suspension', 'resumption', 'revocation', 'renewal', 'change', 'pin_reset', 'token_lost',"
+    "  'token_broken'));",
 };
 const size_t pg_migration_count = sizeof pg_migrations / sizeof pg_migrations[0];

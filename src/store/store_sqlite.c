@@ -431,6 +431,71 @@ const char *const sq_migrations[] = {
     ") WITHOUT ROWID;"
     "CREATE INDEX certificates_not_after ON certificates(not_after)"
     "  WHERE status = 'active' AND kind = 'subscriber';",
+    /* 20: dossier kinds (new issuance, suspension, resumption, revocation, renewal, change of
+     * details) and the reason a revocation request gives; the applicants found by the
+     * certificate they concern; and suspension in the status table: a published certificate
+     * (effective_at set) may go from active to hold and back, a certificate never published
+     * only from hold to active (publication) */
+    "ALTER TABLE dossiers ADD COLUMN kind TEXT NOT NULL DEFAULT 'new' CHECK (kind IN ('new',"
+    "  'suspension', 'resumption', 'revocation', 'renewal', 'change'));"
+    "ALTER TABLE dossiers ADD COLUMN request_reason TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX applicants_previous ON applicants(previous_serial) WHERE previous_serial <> '';"
+    "DROP TRIGGER certificates_status_table;"
+    "CREATE TRIGGER certificates_status_table BEFORE UPDATE OF status ON certificates"
+    "  WHEN NEW.status IS NOT OLD.status AND NOT ("
+    "    (OLD.status = 'hold' AND NEW.status IN ('active', 'revoked', 'expired'))"
+    "    OR (OLD.status = 'active' AND NEW.status IN ('revoked', 'expired'))"
+    "    OR (OLD.status = 'active' AND NEW.status = 'hold' AND OLD.effective_at <> 0))"
+    "  BEGIN SELECT RAISE(ABORT, 'certificate status change not allowed'); END;",
+    /* 21: token care: the token's chain of custody (core/token_custody.c). The states lost,
+     * revoked (its certificate revoked, the holder keeps it), returned and destroyed join the
+     * CHECK, rebuilt as migration 16 rebuilt certificates'; a trigger refuses every change of
+     * state the custody table has no row for, by whatever code path; and a token is found by
+     * the certificate it carries (a revocation moves its token). A token with its subscriber
+     * goes back to provisioned (or wiped) when a renewal or change of details re-keys it. */
+    "CREATE TABLE tokens_new ("
+    "  serial TEXT PRIMARY KEY NOT NULL,"
+    "  label TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('blank', 'provisioned', 'with_agency',"
+    "    'with_subscriber', 'damaged', 'wiped', 'lost', 'revoked', 'returned', 'destroyed')),"
+    "  cert_serial TEXT NOT NULL DEFAULT '',"
+    "  dossier TEXT NOT NULL DEFAULT '',"
+    "  applicant INTEGER NOT NULL DEFAULT 0,"
+    "  so_pin TEXT NOT NULL,"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  updated_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO tokens_new (serial, label, state, cert_serial, dossier, applicant, so_pin, note,"
+    "  updated_at)"
+    "  SELECT serial, label, state, cert_serial, dossier, applicant, so_pin, note, updated_at"
+    "  FROM tokens;"
+    "DROP TABLE tokens;"
+    "ALTER TABLE tokens_new RENAME TO tokens;"
+    "CREATE INDEX tokens_cert ON tokens(cert_serial) WHERE cert_serial <> '';"
+    "CREATE TRIGGER tokens_custody BEFORE UPDATE OF state ON tokens"
+    "  WHEN NEW.state IS NOT OLD.state AND NOT ("
+    "    (OLD.state = 'blank' AND NEW.state IN ('provisioned', 'wiped', 'damaged'))"
+    "    OR (OLD.state = 'wiped' AND NEW.state IN ('provisioned', 'damaged'))"
+    "    OR (OLD.state = 'provisioned' AND NEW.state IN ('wiped', 'damaged', 'with_agency',"
+    "      'revoked', 'returned'))"
+    "    OR (OLD.state = 'with_agency' AND NEW.state IN ('with_subscriber', 'revoked', 'lost',"
+    "      'damaged', 'returned'))"
+    "    OR (OLD.state = 'with_subscriber' AND NEW.state IN ('revoked', 'lost', 'damaged',"
+    "      'returned', 'provisioned', 'wiped'))"
+    "    OR (OLD.state = 'revoked' AND NEW.state IN ('lost', 'damaged', 'returned'))"
+    "    OR (OLD.state = 'lost' AND NEW.state IN ('returned', 'destroyed'))"
+    "    OR (OLD.state IN ('returned', 'damaged') AND NEW.state = 'destroyed'))"
+    "  BEGIN SELECT RAISE(ABORT, 'token.custody: token state change not allowed'); END;",
+    /* 22: token care as dossier kinds (PIN reset, lost token, broken token) join the kind's
+     * CHECK. A column's CHECK cannot be altered, and rebuilding dossiers would drop the parent
+     * of applicants' foreign key: the column is made again beside the old one, filled, and takes
+     * its name. */
+    "ALTER TABLE dossiers ADD COLUMN kind_new TEXT NOT NULL DEFAULT 'new' CHECK (kind_new IN"
+    "  ('new', 'suspension', 'resumption', 'revocation', 'renewal', 'change', 'pin_reset',"
+    "  'token_lost', 'token_broken'));"
+    "UPDATE dossiers SET kind_new = kind;"
+    "ALTER TABLE dossiers DROP COLUMN kind;"
+    "ALTER TABLE dossiers RENAME COLUMN kind_new TO kind;",
 };
 const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0];
 
@@ -1589,8 +1654,10 @@ const store_backend store_sqlite_backend = {
     .applicant_due_publication = sq_applicant_due_publication,
     .applicant_by_id_number = sq_applicant_by_id_number,
     .applicant_by_cert = sq_applicant_by_cert,
+    .applicant_holders = sq_applicant_holders,
     .token_insert = sq_token_insert,
     .token_get = sq_token_get,
+    .token_by_cert = sq_token_by_cert,
     .token_update = sq_token_update,
     .token_list = sq_token_list,
     .user_insert = sq_user_insert,

@@ -40,6 +40,8 @@ static const sq_column dossier_cols[] = {
     TEXT(dossier_record, reason),
     TEXT(dossier_record, created_by),
     INT(dossier_record, updated_at),
+    TEXT(dossier_record, kind),
+    TEXT(dossier_record, request_reason),
 };
 const sq_table dossier_table = SQ_TABLE("dossiers", dossier_cols, 1, dossier_record);
 
@@ -326,6 +328,17 @@ int sq_applicant_by_cert(void *impl, const char *serial, applicant_record *out, 
                       "holder of certificate", serial, err));
 }
 
+int sq_applicant_holders(void *impl, const char *agency, applicant_visit_fn visit, void *ctx,
+                         ct_error *err)
+{
+    applicant_record scratch;
+    const char *b[] = {agency};
+    WITH_READ(sq_select_records(db, &applicant_table,
+                                "WHERE cert_serial <> '' AND dossier IN"
+                                " (SELECT code FROM dossiers WHERE agency = ?) ORDER BY dossier, n",
+                                b, 1, NULL, (sq_row_fn)visit, ctx, &scratch, err));
+}
+
 int sq_token_insert(void *impl, const token_record *rec, ct_error *err)
 {
     WITH_WRITE(insert_unique(db, &token_table, rec, "token.exists", rec->serial, err));
@@ -336,6 +349,15 @@ int sq_token_get(void *impl, const char *serial, token_record *out, ct_error *er
     const char *b[] = {serial};
     WITH_READ(get_one(db, &token_table, "WHERE serial = ?", b, 1, NULL, out, "token.not_found",
                       "thiết bị", "token", serial, err));
+}
+
+int sq_token_by_cert(void *impl, const char *cert_serial, token_record *out, ct_error *err)
+{
+    const char *b[] = {cert_serial};
+    /* the term cert_serial <> '' lets SQLite use the partial index tokens_cert */
+    WITH_READ(get_one(db, &token_table, "WHERE cert_serial = ? AND cert_serial <> ''", b, 1, NULL,
+                      out, "token.not_found", "thiết bị mang chứng thư",
+                      "token carrying certificate", cert_serial, err));
 }
 
 int sq_token_update(void *impl, const token_record *rec, ct_error *err)

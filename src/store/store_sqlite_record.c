@@ -179,6 +179,11 @@ int sq_update_record(sqlite3 *db, const sq_table *t, const void *rec, const char
     sq_bind_record(stmt, 1, t, rec);
     rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
+    /* a trigger's refusal of a token's move (the custody table) is the caller's conflict */
+    if (rc == SQLITE_CONSTRAINT && strncmp(sqlite3_errmsg(db), "token.custody", 13) == 0)
+        return ct_fail(err, 409, "token.custody",
+                       "cơ sở dữ liệu từ chối chuyển trạng thái thiết bị (chuỗi giám sát)",
+                       "the database refuses this change of the token's state (its custody)");
     if (rc != SQLITE_DONE)
         return sq_db_fail(db, err, "updating a record");
     if (sqlite3_changes(db) != 1)

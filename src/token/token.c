@@ -493,7 +493,7 @@ static int generate_pair(session *s, const char *label, const unsigned char *id,
 }
 
 /* One certificate object (CKO_CERTIFICATE, X.509), public, on the token. */
-static int write_cert(session *s, const token_cert_object *c, ct_error *err)
+static int write_cert(session *s, const token_cert_object *c, CK_OBJECT_HANDLE *made, ct_error *err)
 {
     CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
     CK_CERTIFICATE_TYPE ctype = CKC_X_509;
@@ -515,6 +515,8 @@ static int write_cert(session *s, const token_cert_object *c, ct_error *err)
 
     if (rv != CKR_OK)
         return p11_fail(err, rv, "ghi chứng thư", "write certificate");
+    if (made)
+        *made = obj;
     return 0;
 }
 
@@ -536,7 +538,7 @@ static void *write_certs(void *arg)
     token_writer *w = arg;
 
     for (size_t i = 0; i < w->n && w->rc == 0; i++)
-        w->rc = write_cert(&w->s, &w->certs[i], &w->err);
+        w->rc = write_cert(&w->s, &w->certs[i], NULL, &w->err);
     return NULL;
 }
 
@@ -728,6 +730,141 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
                        ct_error *err)
 {
     return sign_in(s, id, id_len, data, len, sig, sig_len, err);
+}
+
+int token_reset_user_pin(token_module *m, const char *serial, const char *so_pin,
+                         const char *new_pin, ct_error *err)
+{
+    session s;
+    CK_RV rv;
+
+    if (open_session(m, serial, CKU_SO, so_pin, &s, "đặt lại mã PIN", "reset user PIN", err) != 0)
+        return -1;
+    rv = m->f->C_InitPIN(s.h, (CK_UTF8CHAR_PTR)new_pin, strlen(new_pin));
+    close_session(&s);
+    if (rv != CKR_OK)
+        return p11_fail(err, rv, "đặt lại mã PIN", "reset user PIN");
+    return 0;
+}
+
+/* ---- a renewal for the same key: the certificate object replaced, the key pair kept ---- */
+
+/* The subscriber's certificate object on the token (found by its value) and its CKA_ID and
+ * CKA_LABEL (each malloc'd), in a security officer's session: certificates and public keys are
+ * public objects, so the holder's user PIN is not needed. */
+static int find_cert_object(session *s, const unsigned char *der, size_t der_len,
+                            CK_OBJECT_HANDLE *obj, unsigned char **id, size_t *id_len,
+                            unsigned char **label, size_t *label_len, ct_error *err)
+{
+    if (find_object(s, CKO_CERTIFICATE, CKA_VALUE, der, der_len, obj) != 0)
+        return ct_fail(err, 409, "token.cert_missing",
+                       "thiết bị không mang chứng thư cần gia hạn: không gia hạn giữ khóa được",
+                       "the token does not carry the certificate to renew: it cannot be "
+                       "renewed for the same key");
+    if (get_attr(s, *obj, CKA_ID, id, id_len) != 0)
+        return ct_fail(err, 500, "token.io", "không đọc được CKA_ID của chứng thư trên thiết bị",
+                       "cannot read the certificate's CKA_ID on the token");
+    if (get_attr(s, *obj, CKA_LABEL, label, label_len) != 0) {
+        free(*id);
+        *id = NULL;
+        return ct_fail(err, 500, "token.io", "không đọc được nhãn của chứng thư trên thiết bị",
+                       "cannot read the certificate's label on the token");
+    }
+    return 0;
+}
+
+int token_cert_key(token_module *m, const char *serial, const char *so_pin,
+                   const unsigned char *cert_der, size_t cert_len, unsigned char **spki,
+                   size_t *spki_len, ct_error *err)
+{
+    session s;
+    CK_OBJECT_HANDLE cert, pub;
+    CK_KEY_TYPE kt;
+    CK_ATTRIBUTE kt_attr = {CKA_KEY_TYPE, &kt, sizeof kt};
+    token_key_type type = TOKEN_KEY_RSA2048;
+    unsigned char *id = NULL, *label = NULL, *params = NULL;
+    size_t id_len, label_len, params_len;
+    int rc = -1;
+
+    if (open_session(m, serial, CKU_SO, so_pin, &s, "tìm khóa của chứng thư",
+                     "find the certificate's key", err) != 0)
+        return -1;
+    if (find_cert_object(&s, cert_der, cert_len, &cert, &id, &id_len, &label, &label_len, err) != 0)
+        goto out;
+    if (find_object(&s, CKO_PUBLIC_KEY, CKA_ID, id, id_len, &pub) != 0 ||
+        m->f->C_GetAttributeValue(s.h, pub, &kt_attr, 1) != CKR_OK) {
+        ct_fail(err, 409, "token.key_missing",
+                "thiết bị không còn cặp khóa của chứng thư (CKA_ID của chứng thư): không gia hạn "
+                "giữ khóa được",
+                "the token no longer holds the certificate's key pair (by its CKA_ID): it cannot "
+                "be renewed for the same key");
+        goto out;
+    }
+    if (kt == CKK_EC) {
+        type = TOKEN_KEY_P256;
+        if (get_attr(&s, pub, CKA_EC_PARAMS, &params, &params_len) == 0 &&
+            params_len == sizeof oid_p384 && memcmp(params, oid_p384, params_len) == 0)
+            type = TOKEN_KEY_P384;
+    }
+    if (public_key_spki(&s, pub, type, spki, spki_len) != 0) {
+        ct_fail(err, 500, "token.io", "không đọc được khóa công khai từ thiết bị",
+                "cannot read the public key back from the token");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(params);
+    free(id);
+    free(label);
+    close_session(&s);
+    return rc;
+}
+
+int token_cert_replace(token_module *m, const char *serial, const char *so_pin,
+                       const unsigned char *old_der, size_t old_len, const unsigned char *new_der,
+                       size_t new_len, const unsigned char *subject, size_t subject_len,
+                       ct_error *err)
+{
+    session s;
+    CK_OBJECT_HANDLE old, made;
+    unsigned char *id = NULL, *label = NULL;
+    size_t id_len, label_len;
+    char label_text[129];
+    CK_RV rv;
+    int rc = -1;
+
+    if (open_session(m, serial, CKU_SO, so_pin, &s, "thay chứng thư", "replace certificate", err) !=
+        0)
+        return -1;
+    if (find_cert_object(&s, old_der, old_len, &old, &id, &id_len, &label, &label_len, err) != 0)
+        goto out;
+    snprintf(label_text, sizeof label_text, "%.*s", (int)(label_len < 128 ? label_len : 128),
+             (const char *)label);
+    {
+        const token_cert_object c = {.id = id,
+                                     .id_len = id_len,
+                                     .label = label_text,
+                                     .der = new_der,
+                                     .der_len = new_len,
+                                     .subject = subject,
+                                     .subject_len = subject_len};
+        if (write_cert(&s, &c, &made, err) != 0)
+            goto out;
+    }
+    /* the new object is written before the old one goes: a failure between them leaves the
+     * token with the certificate it had */
+    rv = m->f->C_DestroyObject(s.h, old);
+    if (rv != CKR_OK) {
+        m->f->C_DestroyObject(s.h, made);
+        p11_fail(err, rv, "thay chứng thư", "replace certificate");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(id);
+    free(label);
+    close_session(&s);
+    return rc;
 }
 
 int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,

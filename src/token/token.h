@@ -90,6 +90,27 @@ int token_session_sign(token_session *s, const unsigned char *id, size_t id_len,
                        ct_error *err);
 void token_session_close(token_session *s);
 
+/* A new user PIN set by the security officer (C_InitPIN in an SO session): the old PIN stops
+ * working and a locked PIN is unblocked; the keys and certificates stay. A wrong SO PIN is
+ * "token.wrong_so_pin". */
+int token_reset_user_pin(token_module *m, const char *serial, const char *so_pin,
+                         const char *new_pin, ct_error *err);
+
+/* A renewal for the same key, in a security officer's session (certificates and public keys
+ * are public objects: the holder's user PIN is neither needed nor changed). token_cert_key finds
+ * the certificate object whose value is cert_der and the public key of the same CKA_ID, and
+ * returns that key as SubjectPublicKeyInfo DER (*spki malloc'd); "token.cert_missing" or
+ * "token.key_missing" when they are not there. token_cert_replace writes new_der under the old
+ * object's CKA_ID and label, then destroys the old object; on any failure the token keeps the
+ * certificate it had. The key pair is never touched. */
+int token_cert_key(token_module *m, const char *serial, const char *so_pin,
+                   const unsigned char *cert_der, size_t cert_len, unsigned char **spki,
+                   size_t *spki_len, ct_error *err);
+int token_cert_replace(token_module *m, const char *serial, const char *so_pin,
+                       const unsigned char *old_der, size_t old_len, const unsigned char *new_der,
+                       size_t new_len, const unsigned char *subject, size_t subject_len,
+                       ct_error *err);
+
 /* Wipe: re-initialise with the SO PIN and a blank label. */
 int token_wipe(token_module *m, const char *serial, const char *so_pin, const char *blank_label,
                ct_error *err);

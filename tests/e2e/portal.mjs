@@ -325,6 +325,24 @@ await run({base, accounts: readAccounts(accountsFile), shots}, async (browser) =
   check('and it cannot be printed again from the portal',
     await officer.locator(`button[data-envelope="${envelopeSerial}"]`).count() === 0);
 
+  /* token care on the same token: the buttons the custody table offers the officer, in
+   * Vietnamese; a PIN reset, confirmed, leaves a new envelope to print */
+  const careButtons = officer.locator(`button[data-token-action][data-token="${envelopeSerial}"]`);
+  check('token care: the officer is offered reset, lost, broken, returned',
+    (await careButtons.allTextContents()).join('|') === 'Đặt lại mã PIN|Báo mất thiết bị|Báo hỏng thiết bị|Thu hồi thiết bị về CA',
+    (await careButtons.allTextContents()).join('|'));
+  let careDialog = '';
+  officer.once('dialog', (dialog) => { careDialog = dialog.message(); dialog.accept(); });
+  await officer.click(`button[data-token-action="reset-pin"][data-token="${envelopeSerial}"]`);
+  await officer.waitForSelector(`button[data-envelope="${envelopeSerial}"]`);
+  check('token care: the reset is confirmed first', careDialog.includes('Mã PIN cũ sẽ không dùng được nữa'), careDialog);
+  check('token care: a new PIN envelope waits', await officer.locator(`button[data-envelope="${envelopeSerial}"]`).count() === 1);
+  /* a loss asks for its circumstances; an empty answer changes nothing */
+  officer.once('dialog', (dialog) => dialog.accept(''));
+  await officer.click(`button[data-token-action="lost"][data-token="${envelopeSerial}"]`);
+  check('token care: a loss without its circumstances is not sent',
+    await officer.locator(`tr[data-token-state=with_subscriber] button[data-token="${envelopeSerial}"]`).count() > 0);
+
   /* the public directory: both valid, with their effective time */
   const visitor = await (await browser.newContext()).newPage();
   for (const [query, name] of [['nguyen thi thu ha', 'Nguyễn Thị Thu Hà'], ['tran van duc', 'Trần Văn Đức']]) {

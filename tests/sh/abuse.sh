@@ -106,7 +106,7 @@ lookup() { # lookup ID ADDRESS → status
     curl -H "X-Forwarded-For: $2" -D "$T/headers" -o "$T/last" -w '%{http_code}' "$URL/lookup?code=$D&id_number=$1"
 }
 same "lookup by code and ID number" "200" "$(lookup 001080000001 203.0.113.1)"
-same "only the state and its times" "dossier_reason dossier_state dossier_state_label due_step4 pickup_at published_at reason requested_effective_at state state_label" \
+same "only the state, its kind and its times" "dossier_reason dossier_state dossier_state_label due_step4 kind kind_label pickup_at published_at reason requested_effective_at state state_label" \
     "$(python3 -c 'import json,sys; print(" ".join(sorted(json.load(open(sys.argv[1])))))' "$T/last")"
 same "the state" "pending" "$(json state)"
 for k in full_name email unit position token_serial pickup_place an@x.gov.vn; do

@@ -90,6 +90,8 @@ while IFS='|' read -r method path body none admin officer auditor clerk head oth
 done <<TABLE
 GET|session||401|200|200|200|200|200|200
 GET|agencies||401|200|200|200|200|200|200
+GET|agencies/BKHCN.VPC/certificates||401|200|200|200|200|200|404
+GET|agencies/NONE/certificates||401|404|404|404|404|404|404
 GET|dossiers||401|200|200|200|200|200|200
 GET|dossiers/@D@||401|200|200|200|200|200|404
 GET|dossiers/@D@/receipt||401|200|200|200|200|200|404
@@ -119,13 +121,15 @@ POST|agencies|{"code":"AG@N@","name":"Cơ quan @N@","province":"Huế","head_nam
 POST|agencies/BYT/domains|{"email_domains":"moh.gov.vn"}|401|200|200|403|403|403|403
 POST|agencies/BYT/contacts|{"email":"vanphong@moh.gov.vn"}|401|200|200|403|403|403|403
 POST|agencies/BYT/contacts|{"email":"vanphong@"}|401|400|400|403|403|403|403
-GET|mail||401|200|200|403|403|403|403
-GET|mail?state=nope||401|400|400|403|403|403|403
+GET|mail||401|200|200|200|403|403|403
+GET|mail?state=nope||401|400|400|400|403|403|403
 POST|mail/1/retry|{}|401|404|404|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC postal)|401|403|201|403|403|403|403
 POST|dossiers|$(body BKHCN.VPC online)|401|403|400|403|403|403|403
 POST|dossiers/@D@/publish|{}|401|403|409|403|403|403|403
 POST|tokens/stock|{"count":1}|401|200|200|403|403|403|403
+POST|tokens/NOSUCH/lost|{"reason":"mất"}|401|404|404|403|404|403|404
+POST|tokens/NOSUCH/reset-pin|{}|401|404|404|403|403|403|403
 POST|users|{"username":"u@N@","role":"auditor","password":"một mật khẩu dài"}|401|201|403|403|403|403|403
 POST|drafts/@R@/letter?name=l.pdf||401|403|403|403|415|403|404
 POST|drafts/@R@/submit|{}|401|403|403|403|409|409|404

@@ -50,6 +50,9 @@ today=$(date -u -d '+7 hours' +%F)
 pickup_day=$(ct calendar add-working-days "$today" 2)
 check "notify pickup" ct dossier notify-pickup "$D" --at "$pickup_day 09:00" --place "Phòng 203, 23 Ngụy Như Kon Tum"
 check "a signed checkpoint, in the file outside the database" ct audit checkpoint
+mkdir -m 0700 "$CHUNGTHU_HOME/mail"
+printf 'Đã nhận hồ sơ {{dossier}}\n\nMẫu thư riêng của đơn vị.\n' > "$CHUNGTHU_HOME/mail/received.txt"
+chmod 0600 "$CHUNGTHU_HOME/mail/received.txt"
 serials=$(sqlite3 "$DB" "select cert_serial from applicants where dossier='$D' order by n")
 s1=$(printf '%s\n' "$serials" | sed -n 1p)
 s2=$(printf '%s\n' "$serials" | sed -n 2p)
@@ -98,7 +101,7 @@ print("ok" if not bad and m["with_secrets"] and m["schema_version"] > 0 else bad
 if grep -rqa "PRIVATE KEY" "$T/public" "$T/bk"; then fail "a private key in clear in a backup"; else pass; fi
 if grep -rqaF "$passphrase" "$T/public" "$T/bk"; then fail "the CA passphrase in a backup"; else pass; fi
 if grep -rqaF "$BACKUP_PASSPHRASE" "$T/bk"; then fail "the backup passphrase in the backup"; else pass; fi
-same "no secrets file without --with-secrets" "" "$(ls "$T/public" | grep -v '^ca$\|^holidays$\|^chungthu\.\(db\|ini\)$\|^manifest\.json$\|^audit-checkpoints\.jsonl$')"
+same "no secrets file without --with-secrets" "" "$(ls "$T/public" | grep -v '^ca$\|^holidays$\|^mail$\|^chungthu\.\(db\|ini\)$\|^manifest\.json$\|^audit-checkpoints\.jsonl$')"
 same "no key file, no token" "" "$(find "$T/public" -name '*.key' -o -name 'tokens' -o -name 'secrets*')"
 mkdir "$T/used" && touch "$T/used/x"
 refuse "backup into a non-empty directory" backup.dir_not_empty ct backup "$T/used"
@@ -126,6 +129,8 @@ contains "integrity check" "integrity_check: ok" "$(cat "$T/out")"
 contains "audit verified against the checkpoint file" "against the checkpoint file" "$(cat "$T/out")"
 contains "the keys came back" "$CHUNGTHU_HOME/ca/issuing.key" "$(cat "$T/out")"
 check "restored home 0700, files 0600" modes_private "$CHUNGTHU_HOME"
+check "the instance's own mail template came back" cmp "$T/bk/mail/received.txt" "$CHUNGTHU_HOME/mail/received.txt"
+contains "... as it was" "Mẫu thư riêng của đơn vị." "$(cat "$CHUNGTHU_HOME/mail/received.txt")"
 check "audit verify" ct audit verify --checkpoint "$CHUNGTHU_HOME/audit-checkpoints.jsonl"
 same "the restore is audited in the restored instance" "instance.restore" "$(sqlite3 "$DB" "select action from audit order by id desc limit 1")"
 refuse "restoring over the restored home" restore.home_not_empty ct restore "$T/bk" --home "$CHUNGTHU_HOME" --passphrase-env BACKUP_PASSPHRASE

@@ -19,6 +19,11 @@ contains "a usage from the table" 'dossier accept CODE [--reason TEXT]' "$all"
 contains "a placeholder with a space stays whole" 'dossier notify-pickup CODE --at "YYYY-MM-DD HH:MM" --place TEXT [--applicant N]' "$all"
 contains "options of which exactly one is given" 'cert issue (--csr FILE | --pubkey FILE) --name TEXT' "$all"
 contains "a repeated option" '[--unit TEXT]...' "$all"
+for care in reset-pin broken returned destroy; do
+    contains "token care: $care" "token $care SERIAL [--reason TEXT] [--json]" "$all"
+done
+contains "token care: lost" 'token lost SERIAL --reason TEXT [--json]' "$all"
+contains "token care as a dossier step" 'dossier reset-pin CODE [--applicant N]' "$all"
 
 rows=0
 for g in $groups; do

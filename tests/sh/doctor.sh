@@ -37,7 +37,7 @@ named() {
     same "$1 (text)" "$3" "$(text_status "$2")"
 }
 
-ALL="file_modes instance ca_root ca_issuing ca_ocsp crl_root crl_issuing token_module database
+ALL="file_modes instance ca_root ca_issuing ca_ocsp crl_root crl_issuing token_module database mail
 disk_space audit_chain clock"
 
 # ---- a healthy instance ----
@@ -48,7 +48,7 @@ for name in $ALL; do
     named "healthy: $name" "$name" ok
 done
 same "healthy: the JSON's overall status" ok "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' "$T/doc.json")"
-same "the JSON has one object per check, each with both messages and a status" 12 \
+same "the JSON has one object per check, each with both messages and a status" 13 \
     "$(python3 -c '
 import json, sys
 checks = json.load(open(sys.argv[1]))["checks"]

@@ -66,8 +66,17 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.eml")):
 PY
 }
 
+# doctor_mail [ENV=VALUE...]: the doctor's mail check, "STATUS|its English message"
+doctor_mail() {
+    env "$@" "$CHUNGTHU" doctor --json 2>/dev/null | python3 -c '
+import json, sys
+c = next(c for c in json.load(sys.stdin)["checks"] if c["name"] == "mail")
+print(c["status"] + "|" + c["message_en"])'
+}
+
 check "init --demo" ct init --demo --root-key p384 --issuing-key p256
 check "token stock" ct token stock --count 3
+contains "doctor: e-mail off is said, not a warning" "ok|e-mail is off" "$(doctor_mail)"
 setmail smtp_url "smtp://127.0.0.1:$SMTP_PORT"
 setmail starttls off
 check "the sink starts" start_sink
@@ -187,6 +196,8 @@ check "a minute later" ct mail send-due
 same "... the second attempt" 2 "$(q "SELECT attempts FROM outbox WHERE id = 9")"
 same "... and a backoff twice as long" 120 "$(q "SELECT next_attempt_at - $((t0 + 61)) FROM outbox WHERE id = 9")"
 same "nothing arrived meanwhile" 8 "$(received)"
+contains "doctor: waiting a minute is no warning" "ok|messages waiting: 2, none given up" "$(doctor_mail)"
+contains "doctor: waiting an hour is, with the last error" "warning|messages waiting: 2, the oldest for 61 minutes; last error: " "$(doctor_mail CHUNGTHU_NOW=$((t0 + 3660)))"
 check "the SMTP server back" start_sink
 clock "@$((t0 + 200))"
 check "send-due" ct mail send-due
@@ -223,6 +234,7 @@ same "one attempt of one allowed: failed" "failed|1" "$(q "SELECT state || '|' |
 check "the failure audited" test "$(q "SELECT count(*) FROM audit WHERE action = 'mail.failed'")" = 1
 check "the SMTP server back" start_sink
 check "send-due leaves a failed message" ct mail send-due
+contains "doctor: a message given up is a warning that says what to do" "warning|messages given up after 1 attempts: 1 (the first: number 17); fix the cause, then run chungthu mail retry ID" "$(doctor_mail)"
 same "... alone" $((n0 + 6)) "$(received)"
 refuse "a sent message is not retried" mail.already_sent ct mail retry 1
 check "mail retry" ct mail retry 17

@@ -46,7 +46,7 @@ page=$(render "$MAN/chungthu.ini.5" | flat)
 CT_FOUR_EYES=1 check "init (the file lists every key with its default)" ct init
 # the setting table's rows, "LIVE_ section key" or " section key" (a row may be wrapped)
 tr '\n' ' ' <"$CT_SRC/src/app/config.c" |
-    grep -oE '(LIVE_)?(TEXT|INT|TIME)_KEY\( *"[a-z_]+", *"[a-z_]+"' |
+    grep -oE '(LIVE_)?(TEXT|INT|TIME|BOOL)_KEY\( *"[a-z_]+", *"[a-z_]+"' |
     sed -E 's/^(LIVE_)?[A-Z]+_KEY\( *"([a-z_]+)", *"([a-z_]+)"/\1 \2 \3/' >"$T/classes"
 keys=0 live=0
 section=

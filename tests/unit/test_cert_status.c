@@ -111,7 +111,8 @@ static void table(void **state)
     assert_true(cert_status_allowed(CERT_STATUS_HOLD, CERT_STATUS_ACTIVE));
     assert_true(cert_status_allowed(CERT_STATUS_HOLD, CERT_STATUS_REVOKED));
     assert_true(cert_status_allowed(CERT_STATUS_ACTIVE, CERT_STATUS_REVOKED));
-    assert_false(cert_status_allowed(CERT_STATUS_ACTIVE, CERT_STATUS_HOLD));
+    /* suspension: a published certificate on hold again */
+    assert_true(cert_status_allowed(CERT_STATUS_ACTIVE, CERT_STATUS_HOLD));
     assert_false(cert_status_allowed(CERT_STATUS_HOLD, CERT_STATUS_HOLD));
     const char *all[] = {CERT_STATUS_HOLD, CERT_STATUS_ACTIVE, CERT_STATUS_REVOKED,
                          CERT_STATUS_EXPIRED};
@@ -139,7 +140,7 @@ static void store_refuses_revival(void **state)
 }
 
 /* Plain SQL on the database file: the triggers refuse any change of a revoked certificate and
- * any change the table does not allow (active back to hold). */
+ * any change the table does not allow (expired back to active). */
 static void database_refuses_revival(void **state)
 {
     ct_error err = {0};
@@ -169,7 +170,10 @@ static void database_refuses_revival(void **state)
                     strstr(sqlite3_errmsg(db), "not allowed"));
         sqlite3_finalize(stmt);
     }
-    snprintf(sql, sizeof sql, "UPDATE certificates SET status = 'hold' WHERE serial = '%s'",
+    snprintf(sql, sizeof sql, "UPDATE certificates SET status = 'expired' WHERE serial = '%s'",
+             active);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    snprintf(sql, sizeof sql, "UPDATE certificates SET status = 'active' WHERE serial = '%s'",
              active);
     assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK);
     assert_non_null(strstr(msg, "not allowed"));
@@ -178,7 +182,7 @@ static void database_refuses_revival(void **state)
     status_of(serial, status);
     assert_string_equal(status, CERT_STATUS_REVOKED);
     status_of(active, status);
-    assert_string_equal(status, CERT_STATUS_ACTIVE);
+    assert_string_equal(status, CERT_STATUS_EXPIRED);
 }
 
 int main(void)

@@ -102,12 +102,18 @@ static void certificates(void **state)
     assert_int_equal(store_cert_get(s, "NOPE", &got, &err), -1);
     assert_string_equal(err.code, "cert.not_found");
 
-    /* the status table: hold → active, never back; a revoked certificate stays revoked */
+    /* the status table: hold → active; back to hold only once published (a suspension, its
+     * resumption hold → active again); a revoked certificate stays revoked */
     assert_int_equal(store_cert_set_status(s, "A1", "hold", "active", 2000, 0, -1, &err), 0);
     assert_int_equal(store_cert_set_status(s, "A1", "hold", "active", 2000, 0, -1, &err), -1);
     assert_string_equal(err.code, "cert.status_changed");
-    assert_int_equal(store_cert_set_status(s, "A1", "active", "hold", 2000, 0, -1, &err), -1);
-    assert_string_equal(err.code, "cert.status");
+    assert_int_equal(store_cert_set_status(s, "A1", "active", "hold", 2000, 0, -1, &err), 0);
+    assert_int_equal(store_cert_set_status(s, "A1", "hold", "active", 2000, 0, -1, &err), 0);
+    make_cert(&c, "A0", "hold", "never published", 0);
+    assert_int_equal(store_cert_insert(s, &c, &err), 0);
+    assert_int_equal(store_cert_set_status(s, "A0", "hold", "active", 0, 0, -1, &err), 0);
+    assert_int_equal(store_cert_set_status(s, "A0", "active", "hold", 0, 0, -1, &err), -1);
+    assert_string_equal(err.code, "cert.status"); /* the store's own guard: never published */
     assert_int_equal(store_cert_set_status(s, "A1", "active", "revoked", 2000, 3000, 1, &err), 0);
     assert_int_equal(store_cert_set_status(s, "A1", "revoked", "active", 2000, 0, -1, &err), -1);
     assert_string_equal(err.code, "cert.status"); /* the store's own guard */
@@ -371,6 +377,7 @@ static int one_round(store *db, int writer, int round)
     snprintf(d.state, sizeof d.state, "received");
     snprintf(d.day, sizeof d.day, "261203");
     d.seq = seq;
+    snprintf(d.kind, sizeof d.kind, "new");
     snprintf(d.created_by, sizeof d.created_by, "w%d.%d", writer, round);
     if (store_dossier_insert(db, &d, &err) != 0 || store_audit_last(db, &last, hash, &err) != 0)
         goto fail;
