@@ -354,6 +354,108 @@ static void records(void **state)
     assert_false(inserted);
 }
 
+/* ---- dossier kinds and token care ---- */
+
+static void make_dossier(dossier_record *d, const char *code, const char *agency, int64_t seq,
+                         const char *kind)
+{
+    memset(d, 0, sizeof *d);
+    snprintf(d->code, sizeof d->code, "%s", code);
+    snprintf(d->agency, sizeof d->agency, "%s", agency);
+    snprintf(d->channel, sizeof d->channel, "direct");
+    snprintf(d->state, sizeof d->state, "received");
+    snprintf(d->day, sizeof d->day, "261204");
+    d->seq = seq;
+    snprintf(d->created_by, sizeof d->created_by, "clerk");
+    snprintf(d->kind, sizeof d->kind, "%s", kind);
+}
+
+static void make_applicant(applicant_record *p, const char *dossier, int64_t n,
+                           const char *cert_serial)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->dossier, sizeof p->dossier, "%s", dossier);
+    p->n = n;
+    snprintf(p->full_name, sizeof p->full_name, "Người %lld", (long long)n);
+    snprintf(p->category, sizeof p->category, "cong_chuc");
+    snprintf(p->state, sizeof p->state, "received");
+    snprintf(p->cert_serial, sizeof p->cert_serial, "%s", cert_serial);
+}
+
+static int count_holder(void *ctx, const applicant_record *p)
+{
+    char *serials = ctx;
+
+    strcat(serials, p->cert_serial);
+    strcat(serials, ";");
+    return 0;
+}
+
+static void kinds_and_custody(void **state)
+{
+    agency_record a;
+    dossier_record d, dg;
+    applicant_record p;
+    token_record t = {0}, tg;
+    ct_error err;
+    char serials[128] = "";
+
+    (void)state;
+    make_agency(&a, "KIND");
+    assert_int_equal(store_agency_insert(s, &a, &err), 0);
+    make_agency(&a, "OTHER");
+    assert_int_equal(store_agency_insert(s, &a, &err), 0);
+
+    /* a dossier's kind and a request's reason; a kind outside the table refused */
+    make_dossier(&d, "KIND-1", "KIND", 1, "token_lost");
+    snprintf(d.request_reason, sizeof d.request_reason, "keyCompromise");
+    assert_int_equal(store_dossier_insert(s, &d, &err), 0);
+    assert_int_equal(store_dossier_get(s, "KIND-1", &dg, &err), 0);
+    assert_string_equal(dg.kind, "token_lost");
+    assert_string_equal(dg.request_reason, "keyCompromise");
+    make_dossier(&d, "KIND-2", "KIND", 2, "pin_forgotten");
+    assert_int_equal(store_dossier_insert(s, &d, &err), -1);
+    assert_int_equal(store_dossier_get(s, "KIND-2", &dg, &err), -1);
+    assert_string_equal(err.code, "dossier.not_found");
+    make_dossier(&d, "OTHER-1", "OTHER", 3, "new");
+    assert_int_equal(store_dossier_insert(s, &d, &err), 0);
+
+    /* an agency's holders: its own dossiers' applicants who were issued a certificate */
+    make_applicant(&p, "KIND-1", 1, "K1");
+    assert_int_equal(store_applicant_insert(s, &p, &err), 0);
+    make_applicant(&p, "KIND-1", 2, "");
+    assert_int_equal(store_applicant_insert(s, &p, &err), 0);
+    make_applicant(&p, "OTHER-1", 1, "O1");
+    assert_int_equal(store_applicant_insert(s, &p, &err), 0);
+    assert_int_equal(
+        store_applicant_holders(s, "KIND", (applicant_visit_fn)count_holder, serials, &err), 0);
+    assert_string_equal(serials, "K1;");
+
+    /* a token found by the certificate it carries, and its custody kept by the store */
+    snprintf(t.serial, sizeof t.serial, "TK1");
+    snprintf(t.label, sizeof t.label, "tk1");
+    snprintf(t.state, sizeof t.state, "with_subscriber");
+    snprintf(t.cert_serial, sizeof t.cert_serial, "K1");
+    snprintf(t.so_pin, sizeof t.so_pin, "sealed");
+    assert_int_equal(store_token_insert(s, &t, &err), 0);
+    assert_int_equal(store_token_by_cert(s, "K1", &tg, &err), 0);
+    assert_string_equal(tg.serial, "TK1");
+    assert_int_equal(store_token_by_cert(s, "O1", &tg, &err), -1);
+    assert_string_equal(err.code, "token.not_found");
+    assert_int_equal(store_token_by_cert(s, "", &tg, &err), -1);
+    assert_string_equal(err.code, "token.not_found");
+    snprintf(t.state, sizeof t.state, "lost");
+    assert_int_equal(store_token_update(s, &t, &err), 0);
+    snprintf(t.state, sizeof t.state, "with_agency"); /* a lost token is never handed out */
+    assert_int_equal(store_token_update(s, &t, &err), -1);
+    assert_int_equal(err.status, 409);
+    assert_string_equal(err.code, "token.custody");
+    assert_int_equal(store_token_get(s, "TK1", &tg, &err), 0);
+    assert_string_equal(tg.state, "lost");
+    snprintf(t.state, sizeof t.state, "destroyed");
+    assert_int_equal(store_token_update(s, &t, &err), 0);
+}
+
 /* ---- two nodes writing at once ---- */
 
 #define WRITERS 4
@@ -569,8 +671,9 @@ int main(void)
     const struct CMUnitTest cases[] = {
         cmocka_unit_test(schema_current), cmocka_unit_test(certificates),
         cmocka_unit_test(directory),      cmocka_unit_test(transactions),
-        cmocka_unit_test(records),        cmocka_unit_test(two_nodes),
-        cmocka_unit_test(upkeep_lead),    cmocka_unit_test(rate_limits),
+        cmocka_unit_test(records),        cmocka_unit_test(kinds_and_custody),
+        cmocka_unit_test(two_nodes),      cmocka_unit_test(upkeep_lead),
+        cmocka_unit_test(rate_limits),
     };
     const char *backend = getenv("CT_BACKEND"), *url = getenv("CT_DATABASE_URL");
     char cmd[128];
