@@ -114,6 +114,7 @@ const WORDS = {
       'notify-pickup': 'Thông báo nhận thiết bị', 'agency-received': 'Ghi nhận đã nhận thiết bị',
       'handed-over': 'Ghi nhận đã giao cho người dùng', 'request-activation': 'Đề nghị thời điểm có hiệu lực',
       publish: 'Công bố chứng thư số', cancel: 'Hủy', refuse: 'Từ chối cấp cho người này',
+      'reset-pin': 'Đặt lại mã PIN',
     },
     roles: {
       agency_clerk: 'Văn thư cơ quan', agency_head: 'Thủ trưởng cơ quan', ca_officer: 'Cán bộ Cục',
@@ -222,6 +223,7 @@ const WORDS = {
       'notify-pickup': 'Notify pickup', 'agency-received': 'Record tokens received',
       'handed-over': 'Record handed over', 'request-activation': 'Request the effective time',
       publish: 'Publish the certificates', cancel: 'Cancel', refuse: 'Refuse this applicant',
+      'reset-pin': 'Reset the PIN',
     },
     roles: {
       agency_clerk: 'Agency clerk', agency_head: 'Agency head', ca_officer: 'CA officer',
@@ -857,12 +859,17 @@ function cell(value) {
   return h('td', {class: value ? null : 'empty'}, value || t('none'));
 }
 
+/* The question a step on issued certificates asks first, naming them (serials, names), or null:
+ * a revocation is final, a PIN reset voids the PIN the holder has. */
+function certStepQuestion(action, serials, names) {
+  const key = {revoke: 'confirm_revoke_cert', 'reset-pin': 'confirm_reset_pin'}[action];
+  return key ? t(key).replace('{serial}', serials).replace('{name}', names) : null;
+}
+
 /* One applicant: a line in the table, and its full row from the list under it. */
 function applicantRows(d, ap, columns) {
   const confirmRefuse = t('confirm_refuse').replace('{n}', ap.n).replace('{name}', ap.full_name);
-  /* a revocation is final: asked first, naming the certificate */
-  const confirmOf = (a) => (a === 'refuse' ? confirmRefuse : a === 'revoke'
-    ? t('confirm_revoke_cert').replace('{serial}', ap.previous_serial).replace('{name}', ap.full_name) : null);
+  const confirmOf = (a) => (a === 'refuse' ? confirmRefuse : certStepQuestion(a, ap.previous_serial, ap.full_name));
   return [
     h('tr', {'data-applicant': ap.n, class: ap.flags && ap.flags.length ? 'flagged' : null},
       h('td', {}, ap.n),
@@ -893,8 +900,8 @@ async function viewDossier(render, code) {
   const dossierActions = allowed(d);
   /* withdrawing ends the dossier: asked first, with its reason */
   const confirmOf = (a) => (a === 'withdraw' ? t('confirm_withdraw').replace('{code}', d.code)
-    : a === 'revoke' ? t('confirm_revoke_cert').replace('{serial}', d.applicants.map((ap) => ap.previous_serial).join(', '))
-      .replace('{name}', d.applicants.map((ap) => ap.full_name).join(', ')) : null);
+    : certStepQuestion(a, d.applicants.map((ap) => ap.previous_serial).join(', '),
+      d.applicants.map((ap) => ap.full_name).join(', ')));
   /* actions that apply to several applicants at once: one form for all of them */
   const bulk = new Set();
   for (const ap of d.applicants) for (const a of allowed(ap)) if (!ONE_BY_ONE.has(a)) bulk.add(a);

@@ -1,7 +1,7 @@
 /*
  * requests.js — an agency's requests about certificates its subscribers already hold
- * (#/requests): suspension, resumption, revocation, renewal, change of details, sent as an
- * online dossier (POST /api/v1/dossiers with its kind) and received like a new issuance: a
+ * (#/requests): suspension, resumption, revocation, renewal, change of details, and token care
+ * (PIN reset, lost token, broken token), sent as an online dossier (POST /api/v1/dossiers with its kind) and received like a new issuance: a
  * code, a receipt, a due time. Also the kind of a dossier as a badge and the revocation's
  * reason in words, which the queue, the dossier page and the lookup show. Loaded before
  * portal.js, whose helpers (h, t, api, act, labelled, table, badge, vnTime) it uses once the
@@ -20,42 +20,57 @@ const REQUEST_WORDS = {
        request_none_fit: 'Cơ quan không có chứng thư số nào phù hợp với loại yêu cầu này.',
        request_pick_one: 'Chọn ít nhất một chứng thư số.', request_submit: 'Gửi yêu cầu',
        request_confirm: 'Gửi yêu cầu "{kind}" cho {n} chứng thư số?',
-       request_reason: 'Lý do thu hồi', request_cert: 'Chứng thư số được yêu cầu',
+       request_reason: 'Lý do thu hồi', token_lost_reason: 'Hoàn cảnh mất thiết bị',
+       token_broken_reason: 'Mô tả hỏng hóc', pin_reset_note: 'Ghi chú',
+       request_text_missing: 'Chưa điền "{field}".',
+       request_text_long: '{field}: tối đa {max} byte (hiện {n} byte); hãy viết ngắn lại.',
+       request_cert: 'Chứng thư số được yêu cầu',
        holder: 'Người giữ', expires: 'Hết hạn', pick: 'Chọn', new_details: 'Thông tin mới',
        new_full_name: 'Họ và tên mới', new_unit: 'Đơn vị mới', new_position: 'Chức vụ mới',
        request_reasons: {affiliationChanged: 'Chuyển công tác, nghỉ việc',
          keyCompromise: 'Mất thiết bị, lộ khóa bí mật', cessationOfOperation: 'Không còn sử dụng'},
        held_states: {active: 'Đang hiệu lực', suspended: 'Đang tạm dừng', hold: 'Chưa công bố',
          revoked: 'Đã thu hồi', expired: 'Hết hạn'},
-       confirm_revoke_cert: 'Thu hồi chứng thư số {serial} ({name})? Chứng thư đã thu hồi không dùng lại được.'},
+       confirm_revoke_cert: 'Thu hồi chứng thư số {serial} ({name})? Chứng thư đã thu hồi không dùng lại được.',
+       confirm_reset_pin: 'Đặt lại mã PIN của thiết bị mang chứng thư số {serial} ({name})? Mã PIN cũ không dùng được nữa; mã mới in trong phong bì mới.'},
   en: {nav_requests: 'Certificate requests', requests_title: 'Requests about issued certificates',
        requests_hint: 'A request is submitted online as a dossier: it gets a code, a receipt and a due time. Only the agency\'s certificates in a state that fits the kind of request are offered.',
        request_kind: 'Kind of request', request_certs: 'Certificates',
        request_none_fit: 'No certificate of the agency fits this kind of request.',
        request_pick_one: 'Pick at least one certificate.', request_submit: 'Submit the request',
        request_confirm: 'Submit a "{kind}" request for {n} certificate(s)?',
-       request_reason: 'Reason for revocation', request_cert: 'Certificate concerned',
+       request_reason: 'Reason for revocation', token_lost_reason: 'How the token was lost',
+       token_broken_reason: 'What is broken', pin_reset_note: 'Note',
+       request_text_missing: 'Please fill in "{field}".',
+       request_text_long: '{field}: at most {max} bytes ({n} now); please shorten it.',
+       request_cert: 'Certificate concerned',
        holder: 'Holder', expires: 'Expires', pick: 'Pick', new_details: 'New details',
        new_full_name: 'New full name', new_unit: 'New unit', new_position: 'New position',
        request_reasons: {affiliationChanged: 'Moved or left the post',
          keyCompromise: 'Token lost, key exposed', cessationOfOperation: 'No longer needed'},
        held_states: {active: 'Active', suspended: 'Suspended', hold: 'Not yet published',
          revoked: 'Revoked', expired: 'Expired'},
-       confirm_revoke_cert: 'Revoke certificate {serial} ({name})? A revoked certificate cannot be used again.'},
+       confirm_revoke_cert: 'Revoke certificate {serial} ({name})? A revoked certificate cannot be used again.',
+       confirm_reset_pin: 'Reset the PIN of the token holding certificate {serial} ({name})? The old PIN stops working; the new one is printed in a new envelope.'},
 };
 
 /*
  * What each kind asks beyond the certificates, by the kind's API name. A field with choices is
  * one select for the whole request (its words in REQUEST_WORDS[lang][words]); a field `each` is
  * an input per certificate, filled with the certificate's current value and sent only when
- * changed; any other field is a required text for the whole request. A kind not named here asks
- * for nothing more.
+ * changed; any other field is a free text for the whole request, required unless `optional`, of
+ * at most `maxBytes` bytes of UTF-8 (the API's bound, which counts bytes, not characters). A
+ * kind not named here asks for nothing more.
  */
 const REQUEST_FIELDS = {
   revocation: [{name: 'reason', label: 'request_reason', words: 'request_reasons',
     choices: ['affiliationChanged', 'keyCompromise', 'cessationOfOperation']}],
   change: [{name: 'full_name', label: 'new_full_name', each: true},
     {name: 'unit', label: 'new_unit', each: true}, {name: 'position', label: 'new_position', each: true}],
+  /* token care: the circumstances are the applicant's reason; a loss must say when, where, how */
+  token_lost: [{name: 'reason', label: 'token_lost_reason', maxBytes: 300}],
+  token_broken: [{name: 'reason', label: 'token_broken_reason', optional: true, maxBytes: 300}],
+  pin_reset: [{name: 'reason', label: 'pin_reset_note', optional: true, maxBytes: 300}],
 };
 
 /* A dossier's kind as a badge; a new issuance, the usual case, stays unmarked unless always. */
@@ -78,8 +93,25 @@ function requestInput(field, cert) {
     return h('select', {name: field.name, id: `request-${field.name}`},
       field.choices.map((c) => h('option', {value: c}, words[c] || c)));
   }
-  return h('input', {name: field.name, value: cert ? cert[field.name] || '' : '', required: cert ? null : true,
-    'aria-label': cert ? `${t(field.label)} ${cert.serial}` : null});
+  if (!cert) {
+    return h('textarea', {name: field.name, id: `request-${field.name}`, rows: 3,
+      required: field.optional ? null : true});
+  }
+  return h('input', {name: field.name, value: cert[field.name] || '', 'aria-label': `${t(field.label)} ${cert.serial}`});
+}
+
+/* What is wrong with the request's own free texts, in words, or null: a required one left
+ * blank (spaces only pass the browser's own check), one longer than its bound in bytes. */
+function requestTextProblem(fields, shared) {
+  for (const f of fields.filter((f) => !f.each && !f.choices)) {
+    const text = shared[f.name].value.trim();
+    const bytes = new TextEncoder().encode(text).length;
+    if (!f.optional && text === '') return t('request_text_missing').replace('{field}', t(f.label));
+    if (f.maxBytes && bytes > f.maxBytes) {
+      return t('request_text_long').replace('{field}', t(f.label)).replace('{max}', f.maxBytes).replace('{n}', bytes);
+    }
+  }
+  return null;
 }
 
 async function viewRequests(render) {
@@ -136,11 +168,17 @@ async function viewRequests(render) {
         flash('error', t('request_pick_one'));
         return;
       }
+      const problem = requestTextProblem(REQUEST_FIELDS[kindSelect.value] || [], shared);
+      if (problem) {
+        flash('error', problem);
+        return;
+      }
       const kindLabel = kindSelect.options[kindSelect.selectedIndex].text;
       if (!window.confirm(t('request_confirm').replace('{kind}', kindLabel).replace('{n}', chosen.length))) return;
       const body = {kind: kindSelect.value, agency: held.agency, channel: 'online',
         confirmed_by: confirmedBy.value.trim(), certificates: chosen.map(certEntry)};
-      for (const [name, input] of Object.entries(shared)) body[name] = input.value.trim();
+      /* an optional text left blank is not sent */
+      for (const [name, input] of Object.entries(shared)) if (input.value.trim()) body[name] = input.value.trim();
       act(async () => {
         const dossier = await api('POST', 'dossiers', body);
         /* the receipt, as for a new issuance: the dossier's page with its papers */

@@ -304,10 +304,25 @@ static int submit(app *a, const app_actor *actor, const cli_args *args, dossier_
     return rc;
 }
 
+/* A dossier just received: its view with --json, else the receipt slip as text. */
+static int print_received(cli_call *c, const dossier_record *d)
+{
+    char *slip = NULL;
+
+    if (cli_flag(&c->args, "json")) {
+        cli_print_json(app_view_dossier(&c->actor, d, d->received_at));
+        return 0;
+    }
+    if (app_dossier_receipt(c->a, &c->actor, d->code, SLIP_RECEIPT, SLIP_TEXT, &slip, &c->err) != 0)
+        return CLI_FAILED;
+    fputs(slip, stdout);
+    free(slip);
+    return 0;
+}
+
 int cmd_dossier_submit(cli_call *c)
 {
     dossier_record d;
-    char *slip = NULL;
     app_list_errors problems = {0};
 
     /* a refused list: every problem, one a line, then the summary as for any error */
@@ -316,15 +331,7 @@ int cmd_dossier_submit(cli_call *c)
         app_list_errors_free(&problems);
         return CLI_FAILED;
     }
-    if (cli_flag(&c->args, "json")) {
-        cli_print_json(app_view_dossier(&c->actor, &d, d.received_at));
-        return 0;
-    }
-    if (app_dossier_receipt(c->a, &c->actor, d.code, SLIP_RECEIPT, SLIP_TEXT, &slip, &c->err) != 0)
-        return CLI_FAILED;
-    fputs(slip, stdout);
-    free(slip);
-    return 0;
+    return print_received(c, &d);
 }
 
 /* A request about certificates already issued (--kind), one applicant per --cert. */
@@ -335,7 +342,6 @@ int cmd_dossier_request(cli_call *c)
     app_request in = {0};
     dossier_record d;
     size_t n = cli_get_all(&c->args, "cert", serials, 1000);
-    char *slip = NULL;
 
     for (size_t i = 0; i < n; i++)
         certs[i] =
@@ -351,15 +357,7 @@ int cmd_dossier_request(cli_call *c)
     in.n_certs = n;
     if (app_dossier_request(c->a, &c->actor, &in, &d, &c->err) != 0)
         return CLI_FAILED;
-    if (cli_flag(&c->args, "json")) {
-        cli_print_json(app_view_dossier(&c->actor, &d, d.received_at));
-        return 0;
-    }
-    if (app_dossier_receipt(c->a, &c->actor, d.code, SLIP_RECEIPT, SLIP_TEXT, &slip, &c->err) != 0)
-        return CLI_FAILED;
-    fputs(slip, stdout);
-    free(slip);
-    return 0;
+    return print_received(c, &d);
 }
 
 int cmd_dossier_show(cli_call *c)

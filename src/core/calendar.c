@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TZ 7.0
 #define FIRST_YEAR 1900
@@ -557,4 +558,18 @@ int64_t calendar_due(const ct_calendar *cal, int64_t received_at, int n, int cut
     ct_date d = calendar_effective_receipt_day(cal, received_at, cutoff_min);
 
     return ct_local_to_utc(calendar_add_working_days(cal, d, n), closing_min);
+}
+
+void ct_imf_date(int64_t t, const char *zone, char out[40])
+{
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    /* Not strftime: its day and month names follow the locale. */
+    gmtime_r(&tt, &tm);
+    snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d %s", days[tm.tm_wday], tm.tm_mday,
+             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
 }

@@ -48,6 +48,10 @@ int solar_from_lunar(lunar_date l, ct_date *out); /* -1 if that lunar day does n
 ct_date ct_utc_to_local_date(int64_t t);
 int ct_utc_to_local_minute(int64_t t);
 int64_t ct_local_to_utc(ct_date d, int minute_of_day);
+/* t in UTC as the Internet Message Format writes a date (RFC 5322 3.3, RFC 9110's
+ * IMF-fixdate), with day and month names that do not follow the locale: "Tue, 24 Nov 2026
+ * 19:56:55 " then zone ("GMT" for HTTP, "+0000" for e-mail). */
+void ct_imf_date(int64_t t, const char *zone, char out[40]);
 
 typedef struct ct_calendar ct_calendar;
 

@@ -3,6 +3,8 @@
  */
 #include "core/mail_text.h"
 
+#include "core/calendar.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -244,15 +246,7 @@ void mail_quoted_printable(ct_buf *out, const char *text)
 
 void mail_date(int64_t t, char out[40])
 {
-    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday], tm.tm_mday,
-             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    ct_imf_date(t, "+0000", out);
 }
 
 void mail_compose(ct_buf *out, const mail_message *m)

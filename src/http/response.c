@@ -5,6 +5,8 @@
  */
 #include "http/http.h"
 
+#include "core/calendar.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,16 +136,7 @@ const char *http_header_value(http_request *r, const char *name)
 
 void http_date(int64_t t, char out[40])
 {
-    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    /* Not strftime: its day and month names follow the locale. */
-    gmtime_r(&tt, &tm);
-    snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
-             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    ct_imf_date(t, "GMT", out);
 }
 
 int64_t http_cache_max_age(const http_request *r, int64_t next_update)

@@ -8,9 +8,13 @@
 // is asked before and after each step (openssl ocsp, verified against the issuer): good →
 // revoked certificateHold → good; → revoked keyCompromise; the renewal's and the change's new
 // certificates good, the changed one revoked superseded, the renewed one still good. The
-// applicant's own lookup names the kind. The form is looked at 1280 and 375 px, and in English.
+// applicant's own lookup names the kind. Token care, on three more certificates: a PIN reset of
+// the fourth, a lost token for the fifth (its circumstances required, and bounded in bytes, in
+// the page) and a broken one for the sixth, each accepted and its step taken by the officer
+// (reset-pin and revoke, each asked first): OCSP good → good, revoked keyCompromise, revoked
+// cessationOfOperation. The form is looked at 1280 and 375 px, and in English.
 //
-//   node requests.mjs BASE_URL ACCOUNTS_FILE SERIAL1 SERIAL2 SERIAL3 [SCREENSHOT_DIR]
+//   node requests.mjs BASE_URL ACCOUNTS_FILE SERIAL1 … SERIAL6 [SCREENSHOT_DIR]
 //
 // Environment: E2E_ISSUER (the issuing CA's certificate), E2E_CHAIN (issuing + root),
 // E2E_CLOCK (the server's clock file), E2E_PICKUP_DAY (the next working day). Exits non-zero on
@@ -20,7 +24,7 @@ import {writeFileSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {atWidths, check, readAccounts, run, session, shot} from './lib.mjs';
 
-const [base, accountsFile, s1, s2, s3, shots] = process.argv.slice(2);
+const [base, accountsFile, s1, s2, s3, t1, t2, t3, shots] = process.argv.slice(2);
 const {E2E_ISSUER: issuer, E2E_CHAIN: chain, E2E_CLOCK: clock, E2E_PICKUP_DAY: pickupDay} = process.env;
 const DUC_ID = '036079004567'; /* the second certificate's holder, in data/samples/mau02.csv */
 
@@ -116,18 +120,19 @@ await run({base, accounts: readAccounts(accountsFile), shots}, async () => {
   /* the form: the kinds the server knows, in words; only what fits each is offered */
   await go(clerk, '#/requests');
   const kinds = await clerk.locator('#request-kind option').evaluateAll((os) => os.map((o) => `${o.value}:${o.textContent}`));
-  check('the form offers the five kinds, in Vietnamese', kinds.join('|') ===
-    'suspension:Tạm dừng|resumption:Khôi phục|revocation:Thu hồi|renewal:Gia hạn|change:Thay đổi nội dung thông tin',
+  check('the form offers the eight kinds, in Vietnamese', kinds.join('|') ===
+    'suspension:Tạm dừng|resumption:Khôi phục|revocation:Thu hồi|renewal:Gia hạn|change:Thay đổi nội dung thông tin|' +
+    'pin_reset:Đặt lại mã PIN|token_lost:Báo mất thiết bị|token_broken:Báo hỏng thiết bị',
     kinds.join('|'));
   await clerk.click('#lang');
   await clerk.waitForSelector('h1:has-text("Requests about issued certificates")');
   const english = await clerk.locator('#request-kind option').evaluateAll((os) => os.map((o) => o.textContent));
   check("in English, the server's English labels", english.join('|') ===
-    'Suspension|Resumption|Revocation|Renewal|Change of details', english.join('|'));
+    'Suspension|Resumption|Revocation|Renewal|Change of details|PIN reset|Lost token|Broken token', english.join('|'));
   await clerk.click('#lang');
   await clerk.waitForSelector('h1:has-text("Yêu cầu về chứng thư đã cấp")');
   check('a suspension may be asked for each active certificate', (await offered(clerk, 'suspension')).sort().join() ===
-    [s1, s2, s3].sort().join());
+    [s1, s2, s3, t1, t2, t3].sort().join());
   check('a resumption for none: nothing is suspended', (await offered(clerk, 'resumption')).length === 0 &&
     (await clerk.locator('#request-none').count()) === 1);
   await clerk.click('#request-submit');
@@ -189,6 +194,75 @@ await run({base, accounts: readAccounts(accountsFile), shots}, async () => {
   await visitor.waitForSelector('#lookup-kind');
   check('the lookup names the kind of the request', (await visitor.textContent('#lookup-kind')).includes('Thu hồi'));
   await atWidths(visitor, 'lookup-request');
+
+  /* ---- token care: a PIN reset, a lost token and a broken one, each on a certificate of its own ---- */
+  const lost = 'Mất trên xe buýt số 32 chiều 01/12/2026';
+  await go(clerk, '#/requests');
+  await clerk.selectOption('#request-kind', 'token_lost');
+  check('a lost token asks for its circumstances, required',
+    (await clerk.locator('#request-fields textarea#request-reason[required]').count()) === 1 &&
+    (await clerk.textContent('#request-fields')).includes('Hoàn cảnh mất thiết bị'));
+  await clerk.check(`tr[data-serial="${t2}"] input[type=checkbox]`);
+  let askedToSend = false;
+  const noSend = (d) => { askedToSend = true; d.dismiss(); };
+  clerk.on('dialog', noSend);
+  await clerk.click('#request-submit');
+  check('left empty, the page refuses it before asking to send',
+    (await clerk.$eval('#request-reason', (e) => e.validity.valueMissing)) && !askedToSend &&
+    (await clerk.locator('#dossier-kind').count()) === 0);
+  const flashed = (text) => clerk.waitForFunction((s) => document.getElementById('flash').textContent.includes(s), text);
+  await clerk.fill('#request-reason', '   ');
+  await clerk.click('#request-submit');
+  await flashed('Chưa điền');
+  check('spaces only: refused in the page, naming the field',
+    (await clerk.textContent('#flash')).includes('Hoàn cảnh mất thiết bị') && !askedToSend, await clerk.textContent('#flash'));
+  await clerk.fill('#request-reason', 'ấ'.repeat(101)); /* 101 characters, 303 bytes */
+  await clerk.click('#request-submit');
+  await flashed('303');
+  check('over 300 bytes (though 101 characters): refused in the page', (await clerk.textContent('#flash')).includes('300') &&
+    !askedToSend, await clerk.textContent('#flash'));
+  clerk.off('dialog', noSend);
+  const pr = await ask(clerk, 'pin_reset', [t1], async (p) => check("a PIN reset's note is optional",
+    (await p.locator('textarea#request-reason:not([required])').count()) === 1 &&
+    (await p.textContent('#request-fields')).includes('Ghi chú')));
+  const tl = await ask(clerk, 'token_lost', [t2], async (p) => {
+    await p.fill('#request-reason', lost);
+    await atWidths(p, 'requests-token-lost');
+  });
+  check('the dossier keeps the circumstances', (await clerk.textContent('tr[data-applicant="1"]')).includes(lost));
+  const tb = await ask(clerk, 'token_broken', [t3], async (p) => {
+    check('a broken token asks what is broken, optional', (await p.textContent('#request-fields')).includes('Mô tả hỏng hóc') &&
+      (await p.locator('textarea#request-reason:not([required])').count()) === 1);
+    await p.fill('#request-reason', 'Máy tính không nhận thiết bị, vỏ bị nứt');
+  });
+  check('OCSP before token care: good', [t1, t2, t3].every((s) => ocsp(s) === 'good'), [t1, t2, t3].map(ocsp).join(' / '));
+
+  /* the PIN reset: asked first like a revocation; a "no" changes nothing */
+  await officerStep(officer, pr, 'pin_reset', 'reset-pin', 'Đặt lại mã PIN');
+  asked = '';
+  officer.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  await officer.click('tr[data-applicant="1"] form[data-action="reset-pin"] button');
+  check('resetting the PIN asks first, naming the certificate', asked.includes(t1) && asked.includes('mã PIN'), asked);
+  check('... and a "no" changes nothing',
+    (await officer.locator('tr[data-applicant="1"] form[data-action="reset-pin"]').count()) === 1);
+  await atWidths(officer, 'request-pin-reset');
+  await step(officer, 'reset-pin', 'tr[data-applicant="1"]', null, true);
+  check('the PIN reset done', (await officer.locator('#dossier-state [data-state=completed]').count()) === 1 &&
+    (await officer.locator('tr[data-applicant="1"] form[data-action="reset-pin"]').count()) === 0);
+  check('OCSP after the PIN reset: still good', ocsp(t1) === 'good');
+
+  /* the lost token and the broken one: the certificate revoked, each with its own reason */
+  await officerStep(officer, tl, 'token_lost', 'revoke', 'Thu hồi chứng thư số');
+  check('the officer reads the circumstances', (await officer.textContent('tr[data-applicant="1"]')).includes(lost));
+  await step(officer, 'revoke', 'tr[data-applicant="1"]', null, true);
+  check('OCSP after the loss: revoked, keyCompromise', (await ocspBecomes(t2, 'revoked keyCompromise')) === 'revoked keyCompromise');
+  await officerStep(officer, tb, 'token_broken', 'revoke', 'Thu hồi chứng thư số');
+  await step(officer, 'revoke', 'tr[data-applicant="1"]', null, true);
+  check('OCSP after the breakage: revoked, cessationOfOperation',
+    (await ocspBecomes(t3, 'revoked cessationOfOperation')) === 'revoked cessationOfOperation');
+  const pinResets = await offered(clerk, 'pin_reset');
+  check('a PIN reset is still offered for the reset one, not for the lost or broken', pinResets.includes(t1) &&
+    !pinResets.includes(t2) && !pinResets.includes(t3), pinResets.join());
 
   /* ---- renewal and change of details: the new issuance's path on the holder's token ---- */
   check('a change of details offers the new unit, position and name',

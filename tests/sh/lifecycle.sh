@@ -239,8 +239,8 @@ held() { curl -b "$T/$1.jar" -o "$T/last" -w '%{http_code}' "$URL/agencies/$2/ce
 cert_in() { field "$T/last" "(lambda c: $2)([c for c in d['certificates'] if c['serial'] == '$1'][0])"; }
 same "the clerk reads the agency's certificates" "200" "$(held vanthu BNV)"
 same "... its three, as issued in its dossier" "$S1 $S2 $S3" "$(field "$T/last" '" ".join(c["serial"] for c in d["certificates"])')"
-same "the kinds, with their labels" "suspension:Tạm dừng resumption:Khôi phục revocation:Thu hồi renewal:Gia hạn change:Thay đổi nội dung thông tin" "$(field "$T/last" '" ".join(k["kind"] + ":" + k["label"]["vi"] for k in d["kinds"])')"
-same "an active one: all but resumption and renewal (outside the window)" "active|suspension,revocation,change" "$(cert_in "$S1" 'c["state"] + "|" + ",".join(c["requests"])')"
+same "the kinds, with their labels" "suspension:Tạm dừng resumption:Khôi phục revocation:Thu hồi renewal:Gia hạn change:Thay đổi nội dung thông tin pin_reset:Đặt lại mã PIN token_lost:Báo mất thiết bị token_broken:Báo hỏng thiết bị" "$(field "$T/last" '" ".join(k["kind"] + ":" + k["label"]["vi"] for k in d["kinds"])')"
+same "an active one: all but resumption and renewal (outside the window)" "active|suspension,revocation,change,pin_reset,token_lost,token_broken" "$(cert_in "$S1" 'c["state"] + "|" + ",".join(c["requests"])')"
 same "a suspended one: resumption only" "suspended|resumption" "$(cert_in "$S3" 'c["state"] + "|" + ",".join(c["requests"])')"
 same "a revoked one: nothing" "revoked|0" "$(cert_in "$S2" 'c["state"] + "|" + str(len(c["requests"]))')"
 same "another agency's list: as if absent" "404" "$(held vanthu BTC)"
