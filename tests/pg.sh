@@ -29,7 +29,7 @@ pg_start() {
         return 1
     fi
     # the tests read databases with SQLite's SQL (lib.sh's sqlite3): the SQLite functions they
-    # use, in every database made from here on
+    # use, in every database made from here on (json_extract answers a JSON boolean as 1 or 0)
     psql -X -q -h "$PG_DIR" -U chungthu -d template1 -v ON_ERROR_STOP=1 -c "
         CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text LANGUAGE sql
             IMMUTABLE STRICT AS \$\$ SELECT acc || ',' || v \$\$;
@@ -40,7 +40,9 @@ pg_start() {
         CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE STRICT
             AS \$\$ SELECT upper(encode(b, 'hex')) \$\$;
         CREATE FUNCTION json_extract(j text, path text) RETURNS text LANGUAGE sql IMMUTABLE
-            STRICT AS \$\$ SELECT j::jsonb #>> string_to_array(substr(path, 3), '.') \$\$;" ||
+            STRICT AS \$\$ SELECT CASE jsonb_typeof(v) WHEN 'boolean' THEN (v::boolean)::int::text
+            ELSE v #>> '{}' END FROM (SELECT j::jsonb #> string_to_array(substr(path, 3), '.')
+            AS v) s \$\$;" ||
         return 1
     (
         trap '' HUP INT TERM
