@@ -211,10 +211,29 @@ static bool offline_root_imported(const app *a)
     return access(path, F_OK) == 0;
 }
 
+int app_store_open(const app_config *cfg, store **out, ct_error *err)
+{
+    char db[CFG_PATH * 2];
+
+    if (strcmp(cfg->db_backend, "postgresql") == 0) {
+        if (!store_is_url(cfg->db_url))
+            return ct_fail(err, 400, "config.database_url",
+                           "[database] url phải là một URL postgresql://… (đang là \"%s\")",
+                           "[database] url must be a postgresql://… URL (it is \"%s\")",
+                           cfg->db_url);
+        return store_open(cfg->db_url, out, err);
+    }
+    if (strcmp(cfg->db_backend, "sqlite") != 0)
+        return ct_fail(err, 400, "config.backend", "cơ sở dữ liệu \"%s\" chưa được hỗ trợ",
+                       "database backend \"%s\" is not supported", cfg->db_backend);
+    config_path(cfg, cfg->db_path, db, sizeof db);
+    return store_open_sqlite(db, out, err);
+}
+
 int app_open(const char *home, app **out, ct_error *err)
 {
     app *a = calloc(1, sizeof *a);
-    char pass[1024], db[CFG_PATH * 2], holidays[CFG_PATH * 2];
+    char pass[1024], holidays[CFG_PATH * 2];
     ct_calendar *cal = NULL;
 
     if (a == NULL)
@@ -224,8 +243,8 @@ int app_open(const char *home, app **out, ct_error *err)
         return -1;
     }
     app_set_urls(a);
-    config_path(app_cfg(a), app_cfg(a)->db_path, db, sizeof db);
-    if (strcmp(app_cfg(a)->db_backend, "sqlite") != 0) {
+    if (strcmp(app_cfg(a)->db_backend, "sqlite") != 0 &&
+        strcmp(app_cfg(a)->db_backend, "postgresql") != 0) {
         ct_fail(err, 400, "config.backend", "cơ sở dữ liệu \"%s\" chưa được hỗ trợ",
                 "database backend \"%s\" is not supported", app_cfg(a)->db_backend);
         free(a);
@@ -249,7 +268,8 @@ int app_open(const char *home, app **out, ct_error *err)
         return -1;
     }
     if (read_passphrase(app_cfg(a), pass, sizeof pass, err) != 0 ||
-        store_open_sqlite(db, &a->db, err) != 0 || load_ca(a, "root", &a->root, pass, err) != 0 ||
+        app_store_open(app_cfg(a), &a->db, err) != 0 ||
+        load_ca(a, "root", &a->root, pass, err) != 0 ||
         load_ca(a, "issuing", &a->issuing, pass, err) != 0 || responders_open(a, pass, err) != 0 ||
         app_audit_signer_open(a, pass, err) != 0 || app_status_open(a, err) != 0 ||
         limit_open(a, err) != 0) {
@@ -535,6 +555,29 @@ static void apply_init_options(app_config *cfg, const app_init_options *opt)
         snprintf(cfg->token_module, sizeof cfg->token_module, "%s", opt->token_module);
     if (opt->offline_root)
         cfg->root_offline = 1;
+    if (opt->database_url) {
+        snprintf(cfg->db_backend, sizeof cfg->db_backend, "postgresql");
+        snprintf(cfg->db_url, sizeof cfg->db_url, "%s", opt->database_url);
+    }
+}
+
+/* A PostgreSQL database lives outside the home: init refuses one that holds an instance
+ * already (its certificates or its trail), as it refuses a home that is not empty. */
+static int database_empty(app *a, ct_error *err)
+{
+    int64_t certs = 0, last = 0;
+    char hash[65];
+
+    if (store_cert_count(a->db, NULL, &certs, err) != 0 ||
+        store_audit_last(a->db, &last, hash, err) != 0)
+        return -1;
+    if (certs > 0 || last > 0)
+        return ct_fail(err, 409, "init.database_used",
+                       "cơ sở dữ liệu đã chứa một phiên bản (chứng thư, nhật ký): dùng một cơ sở "
+                       "dữ liệu trống",
+                       "the database holds an instance already (certificates, an audit trail): "
+                       "use an empty one");
+    return 0;
 }
 
 static int check_ca_key_types(const app_config *cfg, ct_error *err)
@@ -628,8 +671,7 @@ static int init_in(app *a, const app_init_options *opt, const app_actor *actor, 
     if (config_write(app_cfg(a), path, err) != 0 || copy_holidays(a, err) != 0 ||
         make_passphrase(a, pass, sizeof pass, err) != 0)
         goto out;
-    config_path(app_cfg(a), app_cfg(a)->db_path, path, sizeof path);
-    if (store_open_sqlite(path, &a->db, err) != 0)
+    if (app_store_open(app_cfg(a), &a->db, err) != 0 || database_empty(a, err) != 0)
         goto out;
     if (app_cfg(a)->root_offline) {
         /* the root is made at the key ceremony: here only the issuing key and its request */

@@ -45,6 +45,9 @@ typedef struct app_init_options {
     /* the root is kept offline (docs/key-ceremony.md): init makes only the issuing key and
      * ca/issuing.csr, and the instance works after `ca import` (app_ca_import) */
     bool offline_root;
+    /* non-NULL: the database is this PostgreSQL one ([database] backend = postgresql, url),
+     * which must hold no instance yet; NULL: SQLite, chungthu.db in the home */
+    const char *database_url;
 } app_init_options;
 
 /* Create an instance in home (which must not exist or be empty): config, database, CA keys and
@@ -269,9 +272,13 @@ int app_crl_get(app *a, const char *name, app_blob *out, ct_error *err);
 /* Answer an OCSP request (DER). Bad requests get an OCSP malformedRequest response, not an
  * error: only a failure to produce any response at all returns -1. */
 int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out, ct_error *err);
-/* Scheduled upkeep: re-sign CRLs and OCSP responses nearing nextUpdate, renew the OCSP
- * responder certificate before it expires. Called by the server's timer and `run-due`. */
-int app_status_refresh(app *a, ct_error *err);
+/* Scheduled upkeep: take in other processes' certificate changes, renew the OCSP responder
+ * certificate before it expires; and, where lead (the node that leads, app_upkeep_lead), re-sign
+ * CRLs nearing nextUpdate and tidy the directory's index. Called by the server's timer. */
+int app_status_refresh(app *a, bool lead, ct_error *err);
+/* Whether this node runs the upkeep done once for every node sharing the database (scheduled
+ * publication, CRLs, e-mail, audit checkpoints): store_lead_upkeep. */
+int app_upkeep_lead(app *a, bool *lead, ct_error *err);
 /* Give the OCSP responder a new key (on the HSM when the issuing key is there) and a new
  * certificate from the issuing CA, when fewer than [ca] ocsp_renew_days of its life are left, or
  * now with force (`ocsp rotate`). Recorded and audited ("ca.ocsp_rotate"); the old certificate

@@ -49,6 +49,10 @@ const app_config *app_cfg(const app *a);
 /* A thread working for a use case (a worker it started) holds the use case's configuration. */
 void app_config_hold_as(const app *a, const app_config *cfg);
 
+/* app.c: open the database the configuration names ([database] backend: the SQLite file at
+ * path, or the PostgreSQL database at url). */
+int app_store_open(const app_config *cfg, store **out, ct_error *err);
+
 /* The procedure's deadlines, in working days (app_dossier.c sets them, app_report.c measures
  * against them). */
 #define STEP2_DAYS 3 /* step 2: within 3 working days of a valid dossier */

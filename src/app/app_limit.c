@@ -12,7 +12,9 @@
  * random key chosen at start, so that nobody can pick keys that collide with another's; when
  * every candidate slot is live, the one whose window ends first is reused. A restart forgets
  * them: the windows are minutes to a day, and the dossier numbers themselves are bounded in the
- * database (limit_dossier_seq).
+ * database (limit_dossier_seq). On a database several nodes share (PostgreSQL), the counters are
+ * the database's instead (store_limit_take), so that N nodes allow what one does; if the
+ * database cannot count a use, this process counts it.
  */
 #include "app/app_internal.h"
 
@@ -150,18 +152,35 @@ static limit_entry *find(struct limit_state *st, limit_id id, const char *key, i
     return spare;
 }
 
+/* The key as the database keeps it: the rule's name first, so the rules' keys never meet. */
+static bool shared_key(app *a, limit_id id, const char *key, char out[KEY_MAX + 64])
+{
+    if (a->db == NULL || !store_limits_shared(a->db))
+        return false;
+    snprintf(out, KEY_MAX + 64, "%s\n%s", limit_rules[id].name, key);
+    return true;
+}
+
 int limit_take(app *a, limit_id id, const char *k1, const char *k2, int64_t *retry_after)
 {
-    char key[KEY_MAX];
-    int64_t now = app_now();
+    char key[KEY_MAX], shared[KEY_MAX + 64];
+    int64_t now = app_now(), until = 0;
     int max = limit_max(a, id);
     limit_entry *e;
+    bool taken;
     int rc = 0;
 
     *retry_after = 0;
     if (a->limits == NULL || max <= 0) /* no counters (init), or the limit is switched off */
         return 0;
     make_key(k1, k2, key);
+    if (shared_key(a, id, key, shared) &&
+        store_limit_take(a->db, shared, max, now, window_end(id, now), &taken, &until, NULL) == 0) {
+        if (taken)
+            return 0;
+        *retry_after = until - now > 0 ? until - now : 1;
+        return -1;
+    }
     pthread_mutex_lock(&a->limits->lock);
     e = find(a->limits, id, key, now, true);
     if (e->count >= max) {
@@ -177,12 +196,14 @@ int limit_take(app *a, limit_id id, const char *k1, const char *k2, int64_t *ret
 /* One use given back (all: every use forgotten) for a key, if it is counted. */
 static void limit_release(app *a, limit_id id, const char *k1, const char *k2, bool all)
 {
-    char key[KEY_MAX];
+    char key[KEY_MAX], shared[KEY_MAX + 64];
     limit_entry *e;
 
     if (a->limits == NULL)
         return;
     make_key(k1, k2, key);
+    if (shared_key(a, id, key, shared))
+        store_limit_release(a->db, shared, all, app_now(), NULL);
     pthread_mutex_lock(&a->limits->lock);
     e = find(a->limits, id, key, app_now(), false);
     if (e && all)
@@ -204,13 +225,16 @@ void limit_clear(app *a, limit_id id, const char *k1, const char *k2)
 
 int limit_count(app *a, limit_id id, const char *k1, const char *k2)
 {
-    char key[KEY_MAX];
+    char key[KEY_MAX], shared[KEY_MAX + 64];
     limit_entry *e;
     int n = 0;
 
     if (a->limits == NULL)
         return 0;
     make_key(k1, k2, key);
+    if (shared_key(a, id, key, shared) &&
+        store_limit_count(a->db, shared, app_now(), &n, NULL) == 0)
+        return n;
     pthread_mutex_lock(&a->limits->lock);
     e = find(a->limits, id, key, app_now(), false);
     if (e)

@@ -417,12 +417,10 @@ static int record_in_transaction(app *a, void *ctx, ct_error *err)
     if (!claim_held(a, CLAIM_OBJECT, rot->holder))
         return ct_fail(err, 409, "claim.lost", "quyền làm việc trên máy chủ OCSP đã mất",
                        "the claim on the OCSP responder was lost");
-    if (ca_cert_record(a, rot->actor, "ca.ocsp_rotate", "ocsp", "issuing", &rot->new->ca,
-                       json_pack("{s:s, s:I}", "replaces", rot->old_serial, "not_after",
-                                 (json_int_t)rot->new->ca.not_after),
-                       err) != 0)
-        return -1;
-    return claim_release(a, CLAIM_OBJECT, rot->holder, err);
+    return ca_cert_record(a, rot->actor, "ca.ocsp_rotate", "ocsp", "issuing", &rot->new->ca,
+                          json_pack("{s:s, s:I}", "replaces", rot->old_serial, "not_after",
+                                    (json_int_t)rot->new->ca.not_after),
+                          err);
 }
 
 static int fsync_dir(const char *path)
@@ -509,10 +507,12 @@ static int rotate_locked(app *a, const app_actor *actor, bool force, bool *rotat
         unlink(next_key);
         goto release;
     }
-    /* recorded: from here the claim is released; the files switch and this process swaps */
+    /* recorded: the files switch and this process swaps, and only then is the claim released,
+     * so that a process taking it next finds the new files and nothing due (released with the
+     * record, a second process could take it before the switch and rotate once more) */
     if (switch_files(a, &rot, err) != 0) {
         responder_free(rot.new);
-        goto out;
+        goto release;
     }
     path_of(a, "ocsp.crt", crt, sizeof crt);
     if (identify(crt, &id) != 0)
@@ -520,10 +520,8 @@ static int rotate_locked(app *a, const app_actor *actor, bool force, bool *rotat
     install(a, rot.new, &id);
     *rotated = true;
     rc = 0;
-    goto out;
 release:
     claim_release_now(a, CLAIM_OBJECT, holder);
-out:
     OPENSSL_cleanse(pass, sizeof pass);
     return rc;
 }

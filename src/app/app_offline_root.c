@@ -156,11 +156,10 @@ static int import_in(app *a, const char *dir, const app_actor *actor, const char
     bundle b = {0};
     crl_record rec = {0};
     pki_cert_info root_info, issuing_info;
-    char db[CFG_PATH * 2], log_head[CFG_TEXT];
+    char log_head[CFG_TEXT];
     int rc = -1;
 
-    config_path(app_cfg(a), app_cfg(a)->db_path, db, sizeof db);
-    if (store_open_sqlite(db, &a->db, err) != 0 ||
+    if (app_store_open(app_cfg(a), &a->db, err) != 0 ||
         issuing_signer(a, false, pass, &signer, err) != 0)
         goto out;
     if (check_bundle(a, dir, signer, &b, err) != 0 ||

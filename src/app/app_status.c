@@ -536,7 +536,12 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
     return 0;
 }
 
-int app_status_refresh(app *a, ct_error *err)
+int app_upkeep_lead(app *a, bool *lead, ct_error *err)
+{
+    return store_lead_upkeep(a->db, app_now(), lead, err);
+}
+
+int app_status_refresh(app *a, bool lead, ct_error *err)
 {
     crl_record rec;
     app_actor system = {"chungthu", ROLE_SYSTEM, "scheduler", NULL};
@@ -550,6 +555,8 @@ int app_status_refresh(app *a, ct_error *err)
         return -1;
     if (rotated)
         fprintf(stderr, "chungthu: the OCSP responder has a new key and certificate\n");
+    if (!lead)
+        return 0;
     for (int i = app_cfg(a)->root_offline ? 1 : 0; i < 2; i++) {
         if (store_crl_latest(a->db, i ? "issuing" : "root", &rec, NULL) != 0) {
             due = true;

@@ -70,6 +70,7 @@ void config_defaults(app_config *c, const char *home)
     c->header_timeout = 10;
     c->body_timeout = 120;
     c->max_connections = 4000;
+    c->upkeep_interval = 60;
     c->max_connections_per_client = 256;
     c->cache_max_age = 300;
     c->approvals_revoke = 2;
@@ -215,9 +216,15 @@ static const config_key keys[] = {
     LIVE_INT_KEY(
         "profile", "max_days", max_days,
         "the longest subscriber certificate validity, in days (never past the issuing CA)"),
-    TEXT_KEY("database", "backend", db_backend, "the database engine: sqlite"),
+    TEXT_KEY("database", "backend", db_backend,
+             "the database engine: sqlite (the embedded default: the file at path) or postgresql "
+             "(the database at url, which several nodes may share)"),
     TEXT_KEY("database", "path", db_path,
-             "the database file (relative to the home unless absolute)"),
+             "sqlite: the database file (relative to the home unless absolute)"),
+    TEXT_KEY("database", "url", db_url,
+             "postgresql: the database's libpq URL, postgresql://USER@HOST:PORT/NAME or "
+             "postgresql:///NAME?host=SOCKET_DIR; the database exists, collates as \"C\" and "
+             "is the instance's alone; a password belongs in ~/.pgpass or PGPASSWORD, not here"),
     TEXT_KEY("token", "module", token_module,
              "the PKCS#11 module of the subscribers' tokens (and of the HSM)"),
     TEXT_KEY("token", "dir", token_dir,
@@ -261,6 +268,10 @@ static const config_key keys[] = {
             "connections open at once, overall (0: no cap)"),
     INT_KEY("server", "max_connections_per_client", max_connections_per_client,
             "connections open at once from one address, trusted proxies exempt (0: no cap)"),
+    INT_KEY("server", "upkeep_interval", upkeep_interval,
+            "seconds between the upkeep's rounds, 1–3600 (scheduled publication, CRLs, e-mail, "
+            "checkpoints); with several nodes on one database, also the longest a dead leading "
+            "node's upkeep waits for another node to take it over"),
     LIVE_INT_KEY("server", "cache_max_age", cache_max_age,
                  "seconds an HTTP cache in front may keep an OCSP GET answer or a CRL (max-age, "
                  "never past nextUpdate): a revocation is seen through the cache within it; 0: "

@@ -58,6 +58,7 @@ typedef struct app_config {
     /* [database] */
     char db_backend[16];
     char db_path[CFG_PATH];
+    char db_url[CFG_PATH];
 
     /* [token] */
     char token_module[CFG_PATH];
@@ -88,6 +89,7 @@ typedef struct app_config {
     int body_timeout;    /* seconds from the head to the whole body */
     int max_connections; /* open at once, overall */
     int max_connections_per_client; /* open at once from one address (trusted proxies exempt) */
+    int upkeep_interval; /* seconds between the upkeep's rounds (publication, CRLs, e-mail…) */
     /* How long an HTTP cache in front (nginx, a CDN) may keep an OCSP GET answer or a CRL:
      * max-age is the smaller of this and the time to nextUpdate, so a revocation is seen through
      * the cache within it. 0: until nextUpdate (RFC 5019's bound). */

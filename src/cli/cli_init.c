@@ -17,6 +17,7 @@ int cmd_init(cli_call *c)
     opt.hsm_token = cli_get(&c->args, "hsm-token");
     opt.token_module = cli_get(&c->args, "token-module");
     opt.offline_root = cli_flag(&c->args, "offline-root");
+    opt.database_url = cli_get(&c->args, "database-url");
     if (opt.offline_root && opt.demo)
         return cli_usage_error("--offline-root and --demo: the demo keeps both sides in one step");
     if (app_init(home, &opt, &c->actor, &c->err) != 0)

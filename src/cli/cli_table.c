@@ -34,12 +34,13 @@ static const cli_command commands[] = {
     {"init", NULL, NULL,
      OPTS(FLAG("demo"), OPT("root-key", "rsa4096|p384"), OPT("issuing-key", "rsa3072|p256|p384"),
           OPT("base-url", "URL"), OPT("hsm-token", "LABEL"), OPT("token-module", "PATH"),
-          FLAG("offline-root")),
+          FLAG("offline-root"), OPT("database-url", "URL")),
      cmd_init, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Create an instance at --home: root and issuing CA, OCSP responder, database (--demo: with "
      "sample accounts; --hsm-token: the issuing CA key on that PKCS#11 token; --offline-root: "
      "no root key here, only the issuing key and ca/issuing.csr for the key ceremony, then "
-     "`ca import`).", CLI_AS_OWNER},
+     "`ca import`; --database-url: the database is that empty PostgreSQL one, not SQLite).",
+     CLI_AS_OWNER},
     {"ca", "import", "BUNDLE_DIR", NULL,
      cmd_ca_import, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Install the key ceremony's bundle (root.crt, issuing.crt for this instance's key, "

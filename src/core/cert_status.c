@@ -1,6 +1,7 @@
 /*
  * cert_status.c — the certificate status table (see cert_status.h). The store's trigger
- * (store_sqlite.c, migrations 10 and 20) spells the same table in SQL: change both together.
+ * (store_sqlite.c, migrations 10 and 20; certificates_guard in store_pg_schema.c) spells the same
+ * table in SQL: change them together.
  */
 #include "core/cert_status.h"
 

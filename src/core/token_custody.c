@@ -1,7 +1,7 @@
 /*
- * token_custody.c — the token's chain of custody (see token_custody.h). The store's trigger
- * (store_sqlite.c, the migration "token care") spells the same moves in SQL, and
- * tests/unit/test_token_custody.c checks that the two agree on every pair of states.
+ * token_custody.c — the token's chain of custody (see token_custody.h). The store's triggers
+ * (store_sqlite.c and store_pg_schema.c, migration 21) spell the same moves in SQL, and
+ * tests/unit/test_token_custody.c and test_store.c check that they agree on every pair of states.
  */
 #include "core/token_custody.h"
 

@@ -6,8 +6,8 @@
  * lost, broken (damaged), its certificate revoked while the holder keeps it, returned to the CA,
  * destroyed. Every move is one row of one table (from, action, to, who may make it), as
  * core/procedure.c does for dossiers: the use cases ask token_custody_step() before they write,
- * the views list token_custody_actions() for the caller, and the store's trigger (store_sqlite.c,
- * the migration "token care") refuses any other change of state by whatever code path.
+ * the views list token_custody_actions() for the caller, and the store's trigger (migration 21 on
+ * either backend) refuses any other change of state by whatever code path.
  */
 #ifndef CT_CORE_TOKEN_CUSTODY_H
 #define CT_CORE_TOKEN_CUSTODY_H

@@ -29,8 +29,6 @@
 
 #include <microhttpd.h>
 
-#define UPKEEP_SECONDS 60
-
 static int64_t now_ns(void)
 {
     struct timespec ts;
@@ -163,32 +161,63 @@ typedef struct upkeep {
     pthread_cond_t wake;
     bool stop;
     unsigned watchdog; /* seconds between "WATCHDOG=1"; 0: no watchdog */
+    bool lead;         /* this node ran the shared upkeep last round (store_lead_upkeep) */
+    bool lead_known;   /* a round asked already */
+    unsigned interval; /* seconds between rounds ([server] upkeep_interval) */
 } upkeep;
 
+/* Sleep (u->lock held) until the next round or a stop. */
+static void wait_round(upkeep *u, unsigned seconds)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += seconds;
+    while (!u->stop && pthread_cond_timedwait(&u->wake, &u->lock, &until) != ETIMEDOUT)
+        ;
+}
+
 /* Every minute: re-sign CRLs and OCSP answers nearing nextUpdate, publish the certificates
- * whose requested effective time has come, and send the e-mail waiting. Under a systemd watchdog it
+ * whose requested effective time has come, and send the e-mail waiting; with several nodes on
+ * one PostgreSQL database, the node that leads does what is done once for all (app_upkeep_lead)
+ * and the others only keep their caches in step. Under a systemd watchdog it
  * also tells systemd it is alive, each round and at least twice per WatchdogSec: upkeep that hangs
  * then gets the service restarted. */
 static void *upkeep_loop(void *arg)
 {
     upkeep *u = arg;
     app_actor system = {"chungthu", ROLE_SYSTEM, "scheduler", NULL};
-    unsigned every = u->watchdog && u->watchdog < UPKEEP_SECONDS ? u->watchdog : UPKEEP_SECONDS;
+    unsigned every = u->watchdog && u->watchdog < u->interval ? u->watchdog : u->interval;
 
     pthread_mutex_lock(&u->lock);
     while (!u->stop) {
-        struct timespec until;
         ct_error err = {0};
         int published = 0;
         app_mail_report mail;
-        bool signed_now;
+        bool signed_now, lead = false;
         pthread_mutex_unlock(&u->lock);
         if (u->watchdog)
             notify_systemd("WATCHDOG=1");
         app_config_hold(u->app); /* each round reads one configuration */
-        if (app_status_refresh(u->app, &err) != 0)
+        if (app_upkeep_lead(u->app, &lead, &err) != 0)
+            fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
+        else if (!u->lead_known || lead != u->lead)
+            fprintf(stderr, "chungthu: upkeep: %s\n",
+                    lead ? "this node runs the shared upkeep (publication, CRLs, e-mail, "
+                           "checkpoints)"
+                         : "another node runs the shared upkeep");
+        u->lead = lead;
+        u->lead_known = true;
+        ct_error_clear(&err);
+        if (app_status_refresh(u->app, lead, &err) != 0)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         ct_error_clear(&err);
+        if (!lead) {
+            app_config_release(u->app);
+            pthread_mutex_lock(&u->lock);
+            wait_round(u, every);
+            continue;
+        }
         if (app_run_due(u->app, &system, &published, &err) != 0)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         else if (published > 0)
@@ -207,10 +236,7 @@ static void *upkeep_loop(void *arg)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         app_config_release(u->app);
         pthread_mutex_lock(&u->lock);
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += every;
-        while (!u->stop && pthread_cond_timedwait(&u->wake, &u->lock, &until) != ETIMEDOUT)
-            ;
+        wait_round(u, every);
     }
     pthread_mutex_unlock(&u->lock);
     return NULL;
@@ -295,12 +321,15 @@ static int server_limits(const app_config *cfg, guard_settings *g, unsigned *max
 
     if (cfg->header_timeout < 1 || cfg->header_timeout > 3600 || cfg->body_timeout < 1 ||
         cfg->body_timeout > 86400 || cfg->max_connections < 1 ||
-        cfg->max_connections_per_client > cfg->max_connections)
+        cfg->max_connections_per_client > cfg->max_connections || cfg->upkeep_interval < 1 ||
+        cfg->upkeep_interval > 3600)
         return ct_fail(err, 400, "config.server_limits",
                        "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
-                       "≥ 1, max_connections_per_client ≤ max_connections (0: không giới hạn)",
+                       "≥ 1, max_connections_per_client ≤ max_connections (0: không giới hạn), "
+                       "upkeep_interval 1–3600",
                        "[server]: header_timeout 1–3600, body_timeout 1–86400, max_connections "
-                       "≥ 1, max_connections_per_client ≤ max_connections (0: no cap)");
+                       "≥ 1, max_connections_per_client ≤ max_connections (0: no cap), "
+                       "upkeep_interval 1–3600");
     if (client_trust_proxies(cfg->trusted_proxies, err) != 0)
         return -1;
     g->header_timeout = (unsigned)cfg->header_timeout;
@@ -333,7 +362,7 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     struct MHD_Daemon *d;
     sigset_t signals;
     pthread_t timer;
-    upkeep u = {a, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0};
+    upkeep u = {a, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0, false, false, 0};
     int sig = 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opt->threads ? opt->threads : (unsigned)(cores > 0 ? cores : 2);
@@ -378,6 +407,7 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
                        "cannot listen on %s (in use?)", opt->listen);
     }
     u.watchdog = notify_watchdog_interval();
+    u.interval = (unsigned)app_get_config(a)->upkeep_interval;
     if (pthread_create(&timer, NULL, upkeep_loop, &u) != 0) {
         MHD_stop_daemon(d);
         guard_stop();

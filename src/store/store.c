@@ -6,19 +6,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_open_sqlite(const char *path, store **out, ct_error *err)
+static int open_backend(const store_backend *ops, const char *target, store **out, ct_error *err)
 {
     store *s = calloc(1, sizeof *s);
 
     if (s == NULL)
         return ct_fail(err, 500, "oom", "hết bộ nhớ", "out of memory");
-    s->ops = &store_sqlite_backend;
-    if (store_sqlite_open_impl(path, &s->impl, err) != 0) {
+    s->ops = ops;
+    if ((ops == &store_pg_backend ? store_pg_open_impl(target, &s->impl, err)
+                                  : store_sqlite_open_impl(target, &s->impl, err)) != 0) {
         free(s);
         return -1;
     }
     *out = s;
     return 0;
+}
+
+int store_open_sqlite(const char *path, store **out, ct_error *err)
+{
+    return open_backend(&store_sqlite_backend, path, out, err);
+}
+
+bool store_is_url(const char *target)
+{
+    return strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0;
+}
+
+int store_open(const char *target, store **out, ct_error *err)
+{
+    return open_backend(store_is_url(target) ? &store_pg_backend : &store_sqlite_backend, target,
+                        out, err);
+}
+
+const char *store_backend_name(const store *s)
+{
+    return s->ops->name;
 }
 
 void store_close(store *s)
@@ -463,4 +485,30 @@ int store_expiry_notice_insert(store *s, const char *serial, int threshold, int6
                                int64_t at, bool *inserted, ct_error *err)
 {
     return s->ops->expiry_notice_insert(s->impl, serial, threshold, outbox_id, at, inserted, err);
+}
+
+int store_lead_upkeep(store *s, int64_t now, bool *lead, ct_error *err)
+{
+    return s->ops->lead_upkeep(s->impl, now, lead, err);
+}
+
+bool store_limits_shared(store *s)
+{
+    return s->ops->limits_shared(s->impl);
+}
+
+int store_limit_take(store *s, const char *key, int max, int64_t now, int64_t window_end,
+                     bool *taken, int64_t *until, ct_error *err)
+{
+    return s->ops->limit_take(s->impl, key, max, now, window_end, taken, until, err);
+}
+
+int store_limit_release(store *s, const char *key, bool all, int64_t now, ct_error *err)
+{
+    return s->ops->limit_release(s->impl, key, all, now, err);
+}
+
+int store_limit_count(store *s, const char *key, int64_t now, int *count, ct_error *err)
+{
+    return s->ops->limit_count(s->impl, key, now, count, err);
 }

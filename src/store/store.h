@@ -2,9 +2,10 @@
  * store.h — the storage interface: everything chungthu keeps durably goes through here.
  *
  * The functions below dispatch to a backend (a table of function pointers, struct
- * store_backend); SQLite is the embedded default (store_sqlite.c), PostgreSQL comes later behind
- * the same table. Callers group writes in store_begin()/store_commit(): a use case that changes
- * several rows (a certificate and its audit row) does it in one transaction or not at all.
+ * store_backend); SQLite is the embedded default (store_sqlite.c), PostgreSQL (store_pg.c) the
+ * backend for several nodes on one database. Callers group writes in store_begin()/store_commit():
+ * a use case that changes several rows (a certificate and its audit row) does it in one transaction
+ * or not at all.
  */
 #ifndef CT_STORE_STORE_H
 #define CT_STORE_STORE_H
@@ -23,6 +24,12 @@ typedef struct store store;
 
 /* Open (creating and migrating if needed) the database at path. */
 int store_open_sqlite(const char *path, store **out, ct_error *err);
+/* Open the database target names: a PostgreSQL URL ("postgresql://…" or "postgres://…", the
+ * database created beforehand, its tables made and migrated here), else an SQLite file path. */
+int store_open(const char *target, store **out, ct_error *err);
+bool store_is_url(const char *target);
+/* "sqlite" or "postgresql". */
+const char *store_backend_name(const store *s);
 void store_close(store *s);
 int store_schema_version(store *s);
 /* The schema version this program migrates a database to (the count of its migrations). */
@@ -249,5 +256,29 @@ int store_cert_expiring(store *s, int64_t now, int64_t until, int threshold, int
  * that says so, 0 when nobody had an address), unless it was already: *inserted says which. */
 int store_expiry_notice_insert(store *s, const char *serial, int threshold, int64_t outbox_id,
                                int64_t at, bool *inserted, ct_error *err);
+
+/* ---- several nodes on one database ---- */
+
+/* Whether this process runs the upkeep that must run once per database (scheduled publication,
+ * CRL signing, e-mail, audit checkpoints): on SQLite always (one server per file); on PostgreSQL
+ * only while it holds the upkeep lock, a session lock on a connection of its own that the first
+ * node to ask takes and keeps, and that the server releases when that node's process or
+ * connection dies, for another node's next ask to take over. The leader also forgets the rate
+ * limits' windows ended by now (store_limit_take). */
+int store_lead_upkeep(store *s, int64_t now, bool *lead, ct_error *err);
+
+/* Rate limits counted by every node together: whether this database keeps their counters
+ * (PostgreSQL, in an unlogged table: counters, like a process's own, may be forgotten at a
+ * crash); on SQLite each process counts for itself (app_limit.c) and the three below fail with
+ * 501 "store.limits_local". A key's window ends at window_end, given when it opens (a window
+ * that ended opens again). */
+bool store_limits_shared(store *s);
+/* One use of key: counted (*taken) when fewer than max are counted in its window, else *until
+ * is when the window ends. */
+int store_limit_take(store *s, const char *key, int max, int64_t now, int64_t window_end,
+                     bool *taken, int64_t *until, ct_error *err);
+/* One use given back, or (all) the key forgotten. */
+int store_limit_release(store *s, const char *key, bool all, int64_t now, ct_error *err);
+int store_limit_count(store *s, const char *key, int64_t now, int *count, ct_error *err);
 
 #endif

@@ -115,6 +115,12 @@ typedef struct store_backend {
                          expiring_visit_fn visit, void *ctx, ct_error *err);
     int (*expiry_notice_insert)(void *impl, const char *serial, int threshold, int64_t outbox_id,
                                 int64_t at, bool *inserted, ct_error *err);
+    int (*lead_upkeep)(void *impl, int64_t now, bool *lead, ct_error *err);
+    bool (*limits_shared)(void *impl);
+    int (*limit_take)(void *impl, const char *key, int max, int64_t now, int64_t window_end,
+                      bool *taken, int64_t *until, ct_error *err);
+    int (*limit_release)(void *impl, const char *key, bool all, int64_t now, ct_error *err);
+    int (*limit_count)(void *impl, const char *key, int64_t now, int *count, ct_error *err);
 } store_backend;
 
 struct store {
@@ -125,5 +131,8 @@ struct store {
 extern const store_backend store_sqlite_backend;
 /* Opens the SQLite implementation object (store_sqlite.c). */
 int store_sqlite_open_impl(const char *path, void **impl, ct_error *err);
+extern const store_backend store_pg_backend;
+/* Connects the PostgreSQL implementation object to the database at url (store_pg.c). */
+int store_pg_open_impl(const char *url, void **impl, ct_error *err);
 
 #endif

@@ -836,7 +836,7 @@ static const sq_column cert_cols[] = {
     INT(cert_record, revocation_reason),
     BLOB(cert_record, der, der_len),
 };
-static const sq_table cert_table = SQ_TABLE("certificates", cert_cols, 1, cert_record);
+const sq_table cert_table = SQ_TABLE("certificates", cert_cols, 1, cert_record);
 
 static const sq_column audit_cols[] = {
     INT(audit_entry, id),      INT(audit_entry, at),          TEXT(audit_entry, actor),
@@ -844,7 +844,7 @@ static const sq_column audit_cols[] = {
     TEXT(audit_entry, object), TEXT_PTR(audit_entry, detail), TEXT(audit_entry, prev_hash),
     TEXT(audit_entry, hash),
 };
-static const sq_table audit_table = SQ_TABLE("audit", audit_cols, 1, audit_entry);
+const sq_table audit_table = SQ_TABLE("audit", audit_cols, 1, audit_entry);
 
 static const sq_column checkpoint_cols[] = {
     INT(audit_checkpoint, seq),        INT(audit_checkpoint, at),
@@ -852,14 +852,14 @@ static const sq_column checkpoint_cols[] = {
     TEXT(audit_checkpoint, head_hash), TEXT(audit_checkpoint, body),
     TEXT(audit_checkpoint, signature), TEXT(audit_checkpoint, signer),
 };
-static const sq_table checkpoint_table =
+const sq_table checkpoint_table =
     SQ_TABLE("audit_checkpoints", checkpoint_cols, 1, audit_checkpoint);
 
 static const sq_column crl_cols[] = {
     TEXT(crl_record, issuer),     INT(crl_record, number),        INT(crl_record, this_update),
     INT(crl_record, next_update), BLOB(crl_record, der, der_len),
 };
-static const sq_table crl_table = SQ_TABLE("crls", crl_cols, 2, crl_record);
+const sq_table crl_table = SQ_TABLE("crls", crl_cols, 2, crl_record);
 
 /* A published certificate enters the public directory's full-text index. */
 static int directory_add(sqlite3 *db, const char *serial, const char *search_key, ct_error *err)
@@ -1569,6 +1569,52 @@ static int sqlite_directory_merge(void *impl, bool full, bool *more, ct_error *e
     WITH_WRITE(do_directory_merge(db, full, more, err));
 }
 
+/* One server per database file: it leads. */
+static int sqlite_lead_upkeep(void *impl, int64_t now, bool *lead, ct_error *err)
+{
+    (void)impl;
+    (void)now;
+    (void)err;
+    *lead = true;
+    return 0;
+}
+
+/* One server per file: its rate limits are its own (app_limit.c). */
+static bool sqlite_limits_shared(void *impl)
+{
+    (void)impl;
+    return false;
+}
+
+static int limits_local(ct_error *err)
+{
+    return ct_fail(err, 501, "store.limits_local",
+                   "cơ sở dữ liệu SQLite không giữ bộ đếm giới hạn tần suất",
+                   "an SQLite database keeps no rate limit counters");
+}
+
+static int sqlite_limit_take(void *impl, const char *key, int max, int64_t now, int64_t window_end,
+                             bool *taken, int64_t *until, ct_error *err)
+{
+    (void)impl, (void)key, (void)max, (void)now, (void)window_end;
+    *taken = false;
+    *until = 0;
+    return limits_local(err);
+}
+
+static int sqlite_limit_release(void *impl, const char *key, bool all, int64_t now, ct_error *err)
+{
+    (void)impl, (void)key, (void)all, (void)now;
+    return limits_local(err);
+}
+
+static int sqlite_limit_count(void *impl, const char *key, int64_t now, int *count, ct_error *err)
+{
+    (void)impl, (void)key, (void)now;
+    *count = 0;
+    return limits_local(err);
+}
+
 const store_backend store_sqlite_backend = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -1654,4 +1700,9 @@ const store_backend store_sqlite_backend = {
     .outbox_list = sq_outbox_list,
     .cert_expiring = sq_cert_expiring,
     .expiry_notice_insert = sq_expiry_notice_insert,
+    .lead_upkeep = sqlite_lead_upkeep,
+    .limits_shared = sqlite_limits_shared,
+    .limit_take = sqlite_limit_take,
+    .limit_release = sqlite_limit_release,
+    .limit_count = sqlite_limit_count,
 };

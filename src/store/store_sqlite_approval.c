@@ -21,7 +21,7 @@ static const sq_column approval_cols[] = {
     INT(approval_record, decided_at),
     TEXT(approval_record, reason),
 };
-static const sq_table approval_table = SQ_TABLE("approvals", approval_cols, 1, approval_record);
+const sq_table approval_table = SQ_TABLE("approvals", approval_cols, 1, approval_record);
 
 static int approval_insert(sqlite3 *db, approval_record *rec, ct_error *err)
 {

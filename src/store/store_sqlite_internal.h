@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "store/store_backend.h"
+#include "store/store_columns.h"
 
 /*
  * Connections: one writer, held by one thread from begin to commit, and a few readers for
@@ -74,57 +75,7 @@ int sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, ct_error *err)
 void sq_bind_text(sqlite3_stmt *stmt, int i, const char *v);
 void sq_copy_col(sqlite3_stmt *stmt, int i, char *out, size_t size);
 
-/*
- * Records described as columns (store_sqlite_record.c), so that one piece of code binds, reads,
- * inserts, updates and selects them. A description lists a record's fields in the order of its
- * SQL columns, the primary key first; the macros below fill one entry each and check at compile
- * time that an integer column is an int64_t or an int.
- */
-typedef enum {
-    COL_TEXT,     /* char[size] */
-    COL_INT,      /* int64_t */
-    COL_INT32,    /* int */
-    COL_TEXT_PTR, /* char *, a NUL-terminated string */
-    COL_BLOB,     /* unsigned char *, with its size_t length at offset `size` */
-} col_type;
-typedef struct sq_column {
-    const char *name;
-    col_type type;
-    size_t offset;
-    size_t size; /* text: the char array's size; blob: the offset of its length */
-} sq_column;
-typedef struct sq_table {
-    const char *name;
-    const sq_column *cols;
-    size_t n_cols;
-    size_t n_keys; /* the first n_keys columns are the primary key */
-    size_t record_size;
-} sq_table;
-
-#define TEXT(rec, field)                                                                           \
-    {                                                                                              \
-#field, COL_TEXT, offsetof(rec, field), sizeof(((rec *)0)->field)                          \
-    }
-#define INT(rec, field)                                                                            \
-    {                                                                                              \
-#field,                                                                                    \
-            _Generic(((rec *)0)->field, int64_t                                                    \
-                     : COL_INT, int                                                                \
-                     : COL_INT32),                                                                 \
-            offsetof(rec, field), 0                                                                \
-    }
-#define TEXT_PTR(rec, field)                                                                       \
-    {                                                                                              \
-#field, COL_TEXT_PTR, offsetof(rec, field), 0                                              \
-    }
-#define BLOB(rec, field, len_field)                                                                \
-    {                                                                                              \
-#field, COL_BLOB, offsetof(rec, field), offsetof(rec, len_field)                           \
-    }
-#define SQ_TABLE(table, cols, n_keys, rec)                                                         \
-    {                                                                                              \
-        table, cols, sizeof cols / sizeof cols[0], n_keys, sizeof(rec)                             \
-    }
+/* Records described as columns: store_columns.h. */
 
 /* Bind every column of rec to the parameters first, first + 1, …; text and blobs are bound
  * without a copy, so rec must outlive the statement's step. */
@@ -149,7 +100,6 @@ int sq_update_record(sqlite3 *db, const sq_table *t, const void *rec, const char
 /* SELECT every column of t, then tail (WHERE/ORDER), with bind[] as the first text parameters
  * and *bind_int (if given) the next; each row is read into scratch (pointers into the row) and
  * visited until visit returns non-zero. */
-typedef int (*sq_row_fn)(void *ctx, const void *rec);
 int sq_select_records(sqlite3 *db, const sq_table *t, const char *tail, const char *bind[],
                       size_t n_bind, const int64_t *bind_int, sq_row_fn visit, void *ctx,
                       void *scratch, ct_error *err);

@@ -27,7 +27,7 @@ static const sq_column outbox_cols[] = {
     TEXT(outbox_record, last_error),
     INT(outbox_record, sent_at),
 };
-static const sq_table outbox_table = SQ_TABLE("outbox", outbox_cols, 1, outbox_record);
+const sq_table outbox_table = SQ_TABLE("outbox", outbox_cols, 1, outbox_record);
 
 static int outbox_next_id(sqlite3 *db, int64_t *id, ct_error *err)
 {

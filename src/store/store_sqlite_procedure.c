@@ -21,7 +21,7 @@ static const sq_column agency_cols[] = {
     TEXT(agency_record, email),         TEXT(agency_record, phone),
     TEXT(agency_record, clerk_email),   TEXT(agency_record, head_email),
 };
-static const sq_table agency_table = SQ_TABLE("agencies", agency_cols, 1, agency_record);
+const sq_table agency_table = SQ_TABLE("agencies", agency_cols, 1, agency_record);
 
 static const sq_column dossier_cols[] = {
     TEXT(dossier_record, code),
@@ -43,7 +43,7 @@ static const sq_column dossier_cols[] = {
     TEXT(dossier_record, kind),
     TEXT(dossier_record, request_reason),
 };
-static const sq_table dossier_table = SQ_TABLE("dossiers", dossier_cols, 1, dossier_record);
+const sq_table dossier_table = SQ_TABLE("dossiers", dossier_cols, 1, dossier_record);
 
 static const sq_column applicant_cols[] = {
     TEXT(applicant_record, dossier),
@@ -77,14 +77,14 @@ static const sq_column applicant_cols[] = {
     TEXT(applicant_record, received_by),
     TEXT(applicant_record, handed_to),
 };
-static const sq_table applicant_table = SQ_TABLE("applicants", applicant_cols, 2, applicant_record);
+const sq_table applicant_table = SQ_TABLE("applicants", applicant_cols, 2, applicant_record);
 
 static const sq_column token_cols[] = {
     TEXT(token_record, serial),      TEXT(token_record, label),   TEXT(token_record, state),
     TEXT(token_record, cert_serial), TEXT(token_record, dossier), INT(token_record, applicant),
     TEXT(token_record, so_pin),      TEXT(token_record, note),    INT(token_record, updated_at),
 };
-static const sq_table token_table = SQ_TABLE("tokens", token_cols, 1, token_record);
+const sq_table token_table = SQ_TABLE("tokens", token_cols, 1, token_record);
 
 static const sq_column user_cols[] = {
     TEXT(user_record, username),     TEXT(user_record, display_name),  TEXT(user_record, role),
@@ -92,7 +92,7 @@ static const sq_column user_cols[] = {
     INT(user_record, failed_logins), INT(user_record, locked_until),   INT(user_record, created_at),
     INT(user_record, updated_at),    TEXT(user_record, os_user),
 };
-static const sq_table user_table = SQ_TABLE("users", user_cols, 1, user_record);
+const sq_table user_table = SQ_TABLE("users", user_cols, 1, user_record);
 
 static const sq_column session_cols[] = {
     TEXT(session_record, token_hash),
@@ -100,14 +100,14 @@ static const sq_column session_cols[] = {
     INT(session_record, created_at),
     INT(session_record, expires_at),
 };
-static const sq_table session_table = SQ_TABLE("sessions", session_cols, 1, session_record);
+const sq_table session_table = SQ_TABLE("sessions", session_cols, 1, session_record);
 
 static const sq_column claim_cols[] = {
     TEXT(claim_record, object),
     TEXT(claim_record, holder),
     INT(claim_record, at),
 };
-static const sq_table claim_table = SQ_TABLE("claims", claim_cols, 1, claim_record);
+const sq_table claim_table = SQ_TABLE("claims", claim_cols, 1, claim_record);
 
 static const sq_column draft_cols[] = {
     INT(draft_record, id),
@@ -132,7 +132,7 @@ static const sq_column draft_cols[] = {
     INT(draft_record, created_at),
     INT(draft_record, updated_at),
 };
-static const sq_table draft_table = SQ_TABLE("drafts", draft_cols, 1, draft_record);
+const sq_table draft_table = SQ_TABLE("drafts", draft_cols, 1, draft_record);
 
 /* ---- the backend functions ---- */
 

@@ -182,7 +182,7 @@ check "tokens" ct token stock --count 4
 check "a dossier" sh -c '"$1" dossier submit --agency BNV --channel direct --file "$2" --confirmed-by "Trần Anh Tuấn, Chánh Văn phòng" --json > "$3"' sh "$CHUNGTHU" "$CT_SRC/data/samples/mau02.csv" "$T/out"
 D=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['code'])" "$T/out")
 dstate() { q "select state from dossiers where code='$D'"; }
-astates() { q "select group_concat(state) from (select state from applicants where dossier='$D' order by n)"; }
+astates() { q "select group_concat(state) from (select state from applicants where dossier='$D' order by n) as a"; }
 # step STEP [JSON]: the whole gate of one dossier step, officer A asking and officer B deciding
 gate() {
     local step=$1 body=${2:-'{}'} before=$3 id
@@ -224,12 +224,12 @@ same "the second dossier accepted by two" "200" "$(api canbo2 "approvals/$(jfiel
 same "issue with one token left: 202" "202" "$(api "$OFFICER" "dossiers/$D2/issue" '{}')"
 R6=$(jfield '["id"]')
 same "... B approves: the issue fails part way" "409" "$(api canbo2 "approvals/$R6/approve" '{}')"
-same "... one applicant issued" "issued,pending,pending" "$(q "select group_concat(state) from (select state from applicants where dossier='$D2' order by n)")"
+same "... one applicant issued" "issued,pending,pending" "$(q "select group_concat(state) from (select state from applicants where dossier='$D2' order by n) as a")"
 same "... the request waits again" "pending||0" "$(q "select state || '|' || decided_by || '|' || decided_at from approvals where id=$R6")"
 contains "... approval.reopen audited with the failure" "\"approval\":$R6" "$(q "select detail from audit where action='approval.reopen' and actor='canbo2'")"
 same "more tokens (through the server, which holds the token module open)" "200" "$(api "$OFFICER" tokens/stock '{"count":2}')"
 same "... B approves again: 200" "200" "$(api canbo2 "approvals/$R6/approve" '{}')"
-same "... every applicant issued" "issued,issued,issued" "$(q "select group_concat(state) from (select state from applicants where dossier='$D2' order by n)")"
+same "... every applicant issued" "issued,issued,issued" "$(q "select group_concat(state) from (select state from applicants where dossier='$D2' order by n) as a")"
 same "... approved" "approved|canbo2" "$(q "select state || '|' || decided_by from approvals where id=$R6")"
 
 # publication comes after the pickup and the agency's steps, on the clock of the day after

@@ -18,8 +18,8 @@ done
 same "... and who approved each" "3" "$(grep -c 'approved by can.bo.cuc.2' "$T/out")"
 same "three requests, each by the first officer, approved by the second" \
     "accept|can.bo.cuc|approved|can.bo.cuc.2 issue|can.bo.cuc|approved|can.bo.cuc.2 publish|can.bo.cuc|approved|can.bo.cuc.2" \
-    "$(q "SELECT group_concat(action || '|' || requested_by || '|' || state || '|' || decided_by, ' ') FROM (SELECT * FROM approvals ORDER BY id)")"
-same "the applicants are published" "published published published" "$(q "SELECT group_concat(state, ' ') FROM (SELECT state FROM applicants ORDER BY n)")"
+    "$(q "SELECT group_concat(action || '|' || requested_by || '|' || state || '|' || decided_by, ' ') FROM (SELECT * FROM approvals ORDER BY id) AS a")"
+same "the applicants are published" "published published published" "$(q "SELECT group_concat(state, ' ') FROM (SELECT state FROM applicants ORDER BY n) AS a")"
 same "the trail: three approvals by the second officer" "3" "$(q "SELECT count(*) FROM audit WHERE action='approval.approve' AND actor='can.bo.cuc.2'")"
 same "... the accept itself audited under the approver" "can.bo.cuc.2" "$(q "SELECT actor FROM audit WHERE action='dossier.accept'")"
 check "audit chain" ct audit verify

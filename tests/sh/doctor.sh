@@ -133,7 +133,7 @@ same "the disk is still looked at" ok "$(status disk_space)"
 mv "$T/pass" "$H/secrets/ca-passphrase"
 
 # ---- a tampered audit row ----
-sqlite3 "$DB" "DROP TRIGGER audit_no_update; UPDATE audit SET actor='mallory' WHERE id=3;"
+sqlite3 "$DB" "$AUDIT_UNGUARD; UPDATE audit SET actor='mallory' WHERE id=3;"
 doctor
 same "an edited audit row: exit 2" 2 "$RC"
 named "an edited audit row" audit_chain error

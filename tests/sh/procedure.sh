@@ -175,7 +175,7 @@ same "three applicants in JSON" "3" "$(json 'len(d["applicants"])')"
 # the audit trail holds every step and catches an edit
 check "audit verify" ct audit verify
 n=$(sqlite3 "$DB" "select id from audit where action='applicant.publish' limit 1")
-sqlite3 "$DB" "DROP TRIGGER audit_no_update; UPDATE audit SET actor='someone else' WHERE id=$n;"
+sqlite3 "$DB" "$AUDIT_UNGUARD; UPDATE audit SET actor='someone else' WHERE id=$n;"
 if ct audit verify > "$T/out" 2>&1; then fail "audit verify passed on an edited trail"; else pass; fi
 contains "names the edited row" "row $n" "$(cat "$T/out")"
 finish

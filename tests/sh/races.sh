@@ -94,9 +94,9 @@ whole() {
     orphans=$(q "select count(*) from certificates c where kind='subscriber' and not exists
                  (select 1 from applicants a where a.cert_serial = c.serial)")
     shared=$(q "select (select count(*) from (select cert_serial from applicants where cert_serial <> ''
-                  group by cert_serial having count(*) > 1))
+                  group by cert_serial having count(*) > 1) as a)
               + (select count(*) from (select cert_serial from tokens where cert_serial <> ''
-                  group by cert_serial having count(*) > 1))")
+                  group by cert_serial having count(*) > 1) as t)")
     twice=$(q "select object from audit where action='token.provision' group by object having count(*) > 1")
     # tokens holding a certificate without an envelope (<), envelopes of no such token (>)
     envelopes=$(diff <(q "select serial from tokens where cert_serial <> '' order by serial") \

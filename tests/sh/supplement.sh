@@ -17,7 +17,7 @@ submit() { # → the new dossier's code
     ct dossier submit --agency BNV --channel direct --file "$LIST" --confirmed-by "Phạm Thị Thanh Trà, Bộ trưởng" --json |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])'
 }
-states() { q "select group_concat(state || ':' || reason, '|') from (select state, reason from applicants where dossier='$1' order by n)"; }
+states() { q "select group_concat(state || ':' || reason, '|') from (select state, reason from applicants where dossier='$1' order by n) as a"; }
 
 check "init" ct init --root-key p384 --issuing-key p256
 check "agency" ct agency add --code BNV --name "Bộ Nội vụ" --province "Hà Nội" --head-name "Phạm Thị Thanh Trà" --head-title "Bộ trưởng" --kind state
@@ -55,14 +55,14 @@ refuse "a bad list" mau02.category_invalid ct dossier resubmit "$S" --file "$T/b
 contains "the first problem" 'row 3, field "category"' "$(cat "$T/err")"
 contains "and the second, at once" 'row 4, field "ID number"' "$(cat "$T/err")"
 same "nothing changed by the refusals: state" "needs_supplement" "$(q "select state from dossiers where code='$S'")"
-same "nothing changed: applicants" "Nguyễn Thị Thu Hà|Trần Văn Đức|Lê Hoàng Yến" "$(q "select group_concat(full_name, '|') from (select full_name from applicants where dossier='$S' order by n)")"
+same "nothing changed: applicants" "Nguyễn Thị Thu Hà|Trần Văn Đức|Lê Hoàng Yến" "$(q "select group_concat(full_name, '|') from (select full_name from applicants where dossier='$S' order by n) as a")"
 same "nothing changed: no audit row" "$ROWS" "$(audit_rows)"
 refuse "a rejected dossier cannot be resubmitted, list or not" procedure.wrong_state ct dossier resubmit "$R" --file "$LIST"
 # the new list: two people, one new
 { printf '%s\r\n' "$HEAD"; sed -n 3p "$LIST"; printf '2,Đỗ Minh Khoa,05/06/1990,001090011223,01/02/2022,Cục Cảnh sát QLHC về TTXH,khoa.dm@mic.gov.vn,Vụ Pháp chế,Hà Nội,Chuyên viên,Công chức,0911222333,\r\n'; } > "$T/new.csv"
 check "resubmit with a new list" ct dossier resubmit "$S" --file "$T/new.csv"
 same "received again, the reason cleared on the dossier" "received|" "$(q "select state || '|' || reason from dossiers where code='$S'")"
-same "the applicants replaced" "1:Trần Văn Đức:pending|2:Đỗ Minh Khoa:pending" "$(q "select group_concat(n || ':' || full_name || ':' || state, '|') from (select * from applicants where dossier='$S' order by n)")"
+same "the applicants replaced" "1:Trần Văn Đức:pending|2:Đỗ Minh Khoa:pending" "$(q "select group_concat(n || ':' || full_name || ':' || state, '|') from (select * from applicants where dossier='$S' order by n) as a")"
 same "the resubmission recorded with the list's SHA-256 and count" "$(sha256sum "$T/new.csv" | cut -c1-64 | tr a-f A-F)|2" "$(q "select json_extract(detail, '$.list_sha256') || '|' || json_extract(detail, '$.applicants') from audit where action='dossier.resubmit' and object='$S'")"
 check "audit chain holds" ct audit verify
 

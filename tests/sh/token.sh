@@ -55,8 +55,9 @@ contains "error names the step" "initialise token" "$(cat "$T/err")"
 same "token marked damaged" "damaged" "$(sqlite3 "$CHUNGTHU_HOME/chungthu.db" "select state from tokens where serial='$left'")"
 same "no certificate left by the failure" "$certs_before" "$(ct cert list --kind subscriber | wc -l)"
 # put it back in stock as it was: a repair around the custody table (core/token_custody.c has no
-# move from damaged back to blank, and the store's trigger refuses one), so the row is replaced
-sqlite3 "$CHUNGTHU_HOME/chungthu.db" "create temp table fix as select * from tokens where serial='$left'; update fix set so_pin='$sealed', state='blank'; insert or replace into tokens select * from fix"
+# move from damaged back to blank, and the store's trigger refuses one), so the row is replaced,
+# in SQL both backends speak
+sqlite3 "$CHUNGTHU_HOME/chungthu.db" "create temp table fix as select * from tokens where serial='$left'; update fix set so_pin='$sealed', state='blank'; delete from tokens where serial='$left'; insert into tokens select * from fix"
 
 # the token's storage disappears (device removed)
 check "stock one more" ct token stock --count 1

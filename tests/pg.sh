@@ -1,0 +1,70 @@
+# pg.sh — a private PostgreSQL server for one test (sourced by tests/lib.sh and by
+# tests/with-postgresql.sh): initdb into a temporary directory, the server on a Unix socket in
+# that directory only (no TCP port), one database per instance the test makes, and everything
+# stopped and removed at the end. PostgreSQL refuses to run as root: as root the server runs as
+# `nobody`. The server binaries are Debian's postgresql-15 (CT_PG_BIN to use others).
+PG_BIN=${CT_PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_DIR=
+PG_AS=()
+
+# pg_start: start the server (PG_DIR is its directory and socket directory). It outlives no
+# test: a watcher stops it once the test's shell is gone, whatever that shell's own EXIT trap
+# does (many tests set theirs) and however it ended (a CTest timeout kills it).
+pg_start() {
+    local owner=$$
+    PG_DIR=$(mktemp -d /tmp/chungthu-pg.XXXXXX) || return 1
+    chmod 0755 "$PG_DIR"
+    if [ "$(id -u)" = 0 ]; then
+        chown nobody:nogroup "$PG_DIR"
+        PG_AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+    fi
+    # durability is the server's business, not these tests': no fsync (initdb -N, fsync=off)
+    if ! (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/initdb" -N -D "$PG_DIR/data" -U chungthu \
+        --auth=trust --locale=C -E UTF8 >"$PG_DIR/initdb.log" 2>&1 &&
+        "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+            -o "-k $PG_DIR -c listen_addresses= -c fsync=off -c max_connections=300" \
+            start >/dev/null); then
+        echo "pg.sh: the PostgreSQL server did not start" >&2
+        cat "$PG_DIR/initdb.log" "$PG_DIR/server.log" >&2 2>/dev/null
+        return 1
+    fi
+    # the tests read databases with SQLite's SQL (lib.sh's sqlite3): the SQLite functions they
+    # use, in every database made from here on (json_extract answers a JSON boolean as 1 or 0)
+    psql -X -q -h "$PG_DIR" -U chungthu -d template1 -v ON_ERROR_STOP=1 -c "
+        CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text LANGUAGE sql
+            IMMUTABLE STRICT AS \$\$ SELECT acc || ',' || v \$\$;
+        CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);
+        CREATE FUNCTION group_concat_step(acc text, v text, sep text) RETURNS text LANGUAGE sql
+            IMMUTABLE STRICT AS \$\$ SELECT acc || sep || v \$\$;
+        CREATE AGGREGATE group_concat(text, text) (SFUNC = group_concat_step, STYPE = text);
+        CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+            AS \$\$ SELECT upper(encode(b, 'hex')) \$\$;
+        CREATE FUNCTION json_extract(j text, path text) RETURNS text LANGUAGE sql IMMUTABLE
+            STRICT AS \$\$ SELECT CASE jsonb_typeof(v) WHEN 'boolean' THEN (v::boolean)::int::text
+            ELSE v #>> '{}' END FROM (SELECT j::jsonb #> string_to_array(substr(path, 3), '.')
+            AS v) s \$\$;" ||
+        return 1
+    (
+        trap '' HUP INT TERM
+        while kill -0 "$owner" 2>/dev/null; do sleep 0.2; done
+        pg_stop
+    ) </dev/null >/dev/null 2>&1 &
+    disown
+}
+
+# pg_createdb: make a fresh database and print its URL.
+pg_createdb() {
+    local name  # unique without a counter: callers run it in a subshell
+    name=ct_$(date +%s%N)_$RANDOM
+    "$PG_BIN/createdb" -h "$PG_DIR" -U chungthu "$name" || return 1
+    echo "postgresql:///$name?host=$PG_DIR&user=chungthu"
+}
+
+# pg_stop: stop the server (immediately: nothing of it is kept) and remove its directory.
+pg_stop() {
+    [ -n "$PG_DIR" ] || return 0
+    (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop \
+        >/dev/null 2>&1)
+    rm -rf "$PG_DIR"
+    PG_DIR=
+}
