@@ -826,7 +826,7 @@ int token_cert_replace(token_module *m, const char *serial, const char *so_pin,
                        ct_error *err)
 {
     session s;
-    CK_OBJECT_HANDLE old, made;
+    CK_OBJECT_HANDLE old, made = CK_INVALID_HANDLE;
     unsigned char *id = NULL, *label = NULL;
     size_t id_len, label_len;
     char label_text[129];
