@@ -255,7 +255,7 @@ typedef struct app_blob {
     int64_t next_update;
     char etag[72];       /* quoted strong ETag, e.g. "\"3f2a…\"" */
     bool cached;         /* served from the pre-signed cache */
-    unsigned generation; /* OCSP: app_ocsp_generation() of the responder that signed it */
+    unsigned generation; /* OCSP: app_ocsp_generation() when it was answered */
 } app_blob;
 
 void app_blob_free(app_blob *b);
@@ -286,8 +286,9 @@ int app_upkeep_lead(app *a, bool *lead, ct_error *err);
  * within a second in others. Two rotations at once make one: the other finds nothing due (or,
  * forced, is refused with 409 "claim.busy"). *rotated tells whether this call made one. */
 int app_ocsp_rotate(app *a, const app_actor *actor, bool force, bool *rotated, ct_error *err);
-/* Changes with each new responder in this process: an answer kept by a cache in front of
- * app_ocsp_respond is served only while its generation is the current one. */
+/* Changes with each new responder in this process and with each status change that reaches
+ * the answers (another process's noticed within a second): an answer kept by a cache in front
+ * of app_ocsp_respond is served only while its generation is the current one. */
 unsigned app_ocsp_generation(app *a);
 
 /* ---- the public directory (app_directory.c): published certificates only ---- */

@@ -185,6 +185,12 @@ int token_care_in_transaction(app *a, const app_actor *actor, const char *serial
 /* app_token_care.c: a certificate's revocation moves the token carrying it (in the holder's
  * hands or still at the CA) to "revoked", inside the revocation's transaction; a token in
  * another state (lost, returned, …) keeps it. */
+/* The certificates' status as this process knows it: a number that changes whenever a status
+ * change (this process's or, looked for at most once a second, another's) reaches the OCSP
+ * answers; app_ocsp_mix folds it into a responder's generation, which caches of answers
+ * compare (app_ocsp_generation). */
+unsigned app_status_epoch(app *a);
+unsigned app_ocsp_mix(unsigned responder_generation, unsigned epoch);
 int token_follow_revocation(app *a, const app_actor *actor, const char *cert_serial, ct_error *err);
 /* Load the token module ([token] module) if it is not yet, and count the tokens its slots
  * hold, and of them the initialised ones (the health check). */

@@ -258,7 +258,7 @@ unsigned app_ocsp_generation(app *a)
 {
     app_responder *r = responder_current(a);
 
-    return r ? r->generation : 0;
+    return r ? app_ocsp_mix(r->generation, app_status_epoch(a)) : 0;
 }
 
 /* Under st->lock: load ocsp.crt again if it is not what is loaded. */

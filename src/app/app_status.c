@@ -173,6 +173,28 @@ static int absorb_changes(app *a, ct_error *err)
     return 0;
 }
 
+/* A change made by another process (the command line, another node) reaches the answers within
+ * a second: looking costs one indexed query, done at most once a second, by whichever caller
+ * comes first in that second. */
+unsigned app_status_epoch(app *a)
+{
+    struct status_state *st = a->status;
+    int64_t now = app_now();
+
+    if (st == NULL)
+        return 0;
+    if (now != atomic_load(&st->checked_at)) {
+        atomic_store(&st->checked_at, now);
+        absorb_changes(a, NULL);
+    }
+    return (unsigned)atomic_load(&st->seen_change);
+}
+
+unsigned app_ocsp_mix(unsigned responder_generation, unsigned epoch)
+{
+    return responder_generation * 2654435761u ^ epoch;
+}
+
 void app_status_changed(app *a)
 {
     if (a->status)
@@ -457,14 +479,12 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
     int64_t now = app_now();
     app_responder *responder;
 
+    unsigned epoch;
+
     memset(out, 0, sizeof *out);
-    /* A change made by another process (the command line) reaches the answers within a second:
-     * looking costs one indexed query, done at most once a second. So does a rotation of the
-     * responder made by another process (one stat, at most once a second). */
-    if (now != atomic_load(&st->checked_at)) {
-        atomic_store(&st->checked_at, now);
-        absorb_changes(a, NULL);
-    }
+    epoch = app_status_epoch(a);
+    /* So does a rotation of the responder made by another process (one stat, at most once a
+     * second). */
     responders_check_files(a);
     /* the responder taken here signs this answer, even if a rotation puts another in front
      * meanwhile (it stays alive until app_close) */
@@ -482,13 +502,15 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
             }
         }
         pthread_rwlock_unlock(&st->lock);
-        if (found)
+        if (found) {
+            out->generation = app_ocsp_mix(out->generation, epoch);
             return 0;
+        }
     }
     if (ocsp_respond(responder->ocsp, req, len, lookup_status, a, now, OCSP_VALIDITY, &res, err) !=
         0)
         return -1;
-    out->generation = responder->generation;
+    out->generation = app_ocsp_mix(responder->generation, epoch);
     out->data = res.der;
     out->len = res.len;
     out->this_update = res.this_update;

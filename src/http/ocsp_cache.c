@@ -6,13 +6,12 @@
  * is decoding the request to find the certificate. Here a request whose exact bytes were
  * answered from the pre-signed set less than a second ago gets the same bytes again, found by a
  * hash and a comparison. This is the "microcache" a reverse proxy would add in front of any
- * responder, and it keeps the same bound the app keeps for changes made by other processes: a
- * status change reaches OCSP clients within a second or two, well inside what a client's own
- * caching of a response (until nextUpdate) allows.
+ * responder.
  *
- * An answer is kept with the generation of the responder that signed it (app_ocsp_generation):
- * once the responder is rotated, the answers of the one before are misses at once, not a
- * second later.
+ * An answer is kept with the generation it was answered under (app_ocsp_generation), which
+ * changes with each new responder and each status change the app has taken in (another
+ * process's within a second): after a revocation or a rotation the answers kept before are
+ * misses at once, so the cache adds nothing to the app's own bound.
  *
  * Each thread has its own table (no lock, no shared cache line on the hot path); the tables are
  * registered so that shutdown frees them.
