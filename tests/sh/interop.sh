@@ -94,12 +94,20 @@ judge_instance() {
     cat "$J/issuing.pem" "$J/root.pem" > "$J/chain.pem"
 
     # ---- the server: CRLs and OCSP as relying parties fetch them ----
-    "$CHUNGTHU" serve --listen "127.0.0.1:$port" 2> "$T/$label-server.log" &
-    SERVER=$!
-    for _ in $(seq 1 600); do
-        curl -fs "$url/healthz" >/dev/null 2>&1 && break
-        kill -0 $SERVER 2>/dev/null || break
-        sleep 0.1
+    # The port was free when the instance was made (its URLs name it); a test running beside
+    # this one may hold it for a moment since: a refused listen is tried again, a few times.
+    for attempt in 1 2 3 4 5; do
+        "$CHUNGTHU" serve --listen "127.0.0.1:$port" 2> "$T/$label-server.log" &
+        SERVER=$!
+        for _ in $(seq 1 600); do
+            curl -fs "$url/healthz" >/dev/null 2>&1 && break
+            kill -0 $SERVER 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 $SERVER 2>/dev/null && break
+        wait $SERVER 2>/dev/null
+        grep -q "serve.start" "$T/$label-server.log" || break
+        sleep 1
     done
     curl -fs "$url/healthz" >/dev/null 2>&1 || sed "s/^/  $label server.log | /" "$T/$label-server.log" >&2
     check "$label: fetch issuing.crl" curl -fsS -o "$J/issuing.crl" "$url/crl/issuing.crl"
