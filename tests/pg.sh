@@ -60,9 +60,40 @@ pg_createdb() {
     echo "postgresql:///$name?host=$PG_DIR&user=chungthu"
 }
 
+# pg_standby_start: a hot standby of the server (pg_basebackup -R: streaming replication from
+# it), in $PG_DIR/standby, on its own socket directory $PG_STANDBY (printed URLs use host=it).
+PG_STANDBY=
+pg_standby_start() {
+    PG_STANDBY=$PG_DIR/standby
+    mkdir -m 0700 "$PG_STANDBY" && chown --reference="$PG_DIR" "$PG_STANDBY" || return 1
+    (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/pg_basebackup" -h "$PG_DIR" -U chungthu -D "$PG_STANDBY/data" \
+        -R -X stream -c fast >"$PG_STANDBY/basebackup.log" 2>&1 &&
+        "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_STANDBY/data" -l "$PG_STANDBY/server.log" -w -t 60 \
+            -o "-k $PG_STANDBY -c listen_addresses= -c fsync=off -c max_connections=300 -c hot_standby=on" \
+            start >/dev/null) || {
+        echo "pg.sh: the standby did not start" >&2
+        cat "$PG_STANDBY/basebackup.log" "$PG_STANDBY/server.log" >&2 2>/dev/null
+        return 1
+    }
+}
+
+# pg_standby_promote: the standby becomes a primary (failover), waiting until it is one.
+pg_standby_promote() {
+    (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_STANDBY/data" -w -t 60 promote >/dev/null)
+}
+
+# pg_primary_stop: the primary goes away (the standby stays): a failed primary.
+pg_primary_stop() {
+    (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1)
+}
+
 # pg_stop: stop the server (immediately: nothing of it is kept) and remove its directory.
 pg_stop() {
     [ -n "$PG_DIR" ] || return 0
+    if [ -d "$PG_DIR/standby/data" ]; then
+        (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/standby/data" -m immediate -w stop \
+            >/dev/null 2>&1)
+    fi
     (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop \
         >/dev/null 2>&1)
     rm -rf "$PG_DIR"

@@ -278,6 +278,7 @@ int app_open(const char *home, app **out, ct_error *err)
         return -1;
     }
     OPENSSL_cleanse(pass, sizeof pass);
+    atomic_store(&a->standby, store_read_only(a->db)); /* read-only at open: a standby */
     *out = a;
     return 0;
 }

@@ -316,6 +316,26 @@ int app_get_stats(app *a, app_stats *out, ct_error *err);
 /* Does the database answer? (/healthz; one trivial read.) */
 int app_health(app *a, ct_error *err);
 
+/* ---- a read-only node (app_read_only.c): serve --read-only, a PostgreSQL hot standby ----
+ *
+ * A node on a standby database serves what needs no write (OCSP, CRLs, the directory, the public
+ * pages, reads of the API) and refuses every write with 503 "store.read_only"; its upkeep changes
+ * nothing. Once its database is promoted the node reads and writes again by itself. */
+
+/* Reads only from now on (serve --read-only), until this process sees its database promoted
+ * from standby to primary. */
+void app_set_read_only(app *a);
+/* Whether this process refuses writes now. */
+bool app_read_only(app *a);
+/* Whether the database was a standby when last looked at (open, app_read_only_check). */
+bool app_database_standby(app *a);
+/* Look at the database's role again (the server's upkeep, every second while read-only): a
+ * standby makes the process read-only, a promotion read-write again. *changed says whether the
+ * process's mode changed with this look. */
+int app_read_only_check(app *a, bool *changed, ct_error *err);
+/* The refusal of a write here: 503 "store.read_only", the reason in both languages. */
+int app_read_only_refuse(ct_error *err);
+
 /* ---- reports (app_report.c, charts in app_report_svg.c): the procedure per agency and period ----
  */
 

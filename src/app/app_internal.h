@@ -5,6 +5,7 @@
 #define CT_APP_INTERNAL_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 #include "app/app.h"
@@ -40,6 +41,10 @@ struct app {
     struct retired_calendar *retired_cals;
     struct retired_config *retired_cfgs; /* app_reload.c: the configurations a reload replaced */
     bool mail_ready; /* app_mail_open: libcurl's global state taken, app_close gives it back */
+    /* app_read_only.c: serve --read-only asked for reads only, until a promotion is seen; and
+     * whether the database was a standby when last looked at */
+    atomic_bool read_only_asked;
+    atomic_bool standby;
 };
 
 /* app_reload.c: the configuration a use case reads, the same from its start to its end: the one

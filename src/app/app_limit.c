@@ -155,7 +155,8 @@ static limit_entry *find(struct limit_state *st, limit_id id, const char *key, i
 /* The key as the database keeps it: the rule's name first, so the rules' keys never meet. */
 static bool shared_key(app *a, limit_id id, const char *key, char out[KEY_MAX + 64])
 {
-    if (a->db == NULL || !store_limits_shared(a->db))
+    /* a read-only node counts for itself (a standby's counters cannot be written) */
+    if (a->db == NULL || !store_limits_shared(a->db) || store_read_only(a->db))
         return false;
     snprintf(out, KEY_MAX + 64, "%s\n%s", limit_rules[id].name, key);
     return true;

@@ -408,6 +408,12 @@ int app_crl_get(app *a, const char *name, app_blob *out, ct_error *err)
             return -1; /* the import stored one: never signed here */
         goto found;
     }
+    /* a read-only node serves the primary's latest: it signs nothing (app_read_only.c) */
+    if (store_read_only(a->db)) {
+        if (rc != 0)
+            return -1;
+        goto found;
+    }
     /* none yet, stale after a change, or past half its life: sign a fresh one first */
     if (rc != 0 || atomic_load(&a->status->crl_stale) ||
         now >= rec.this_update + (rec.next_update - rec.this_update) / 2) {
@@ -572,6 +578,8 @@ int app_status_refresh(app *a, bool lead, ct_error *err)
 
     if (absorb_changes(a, err) != 0)
         return -1;
+    if (store_read_only(a->db))
+        return 0; /* what follows writes: the primary's nodes do it */
     /* the responder's certificate, renewed with [ca] ocsp_renew_days left */
     if (responders_rotate(a, &system, false, &rotated, err) != 0)
         return -1;

@@ -1,7 +1,7 @@
 /*
- * cli_serve.c — `chungthu serve [--listen ADDR:PORT] [--access-log FILE] [--threads N]`: the
- * HTTP server of src/http (public site, CRLs, OCSP, /healthz, /metrics) on the instance, until
- * SIGTERM or SIGINT.
+ * cli_serve.c — `chungthu serve [--listen ADDR:PORT] [--access-log FILE] [--threads N]
+ * [--read-only]`: the HTTP server of src/http (public site, CRLs, OCSP, /healthz, /metrics) on the
+ * instance, until SIGTERM or SIGINT.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,5 +25,6 @@ int cmd_serve(cli_call *c)
     if (opt.listen == NULL)
         opt.listen = app_get_config(c->a)->listen;
     opt.access_log = cli_get(&c->args, "access-log");
+    opt.read_only = cli_flag(&c->args, "read-only");
     return http_serve(c->a, &opt, &c->err) == 0 ? 0 : CLI_FAILED;
 }

@@ -94,10 +94,13 @@ static const cli_command commands[] = {
      "(--expect-head: the head written on the paper record, to name a log cut at its end).",
      CLI_AS_OWNER},
     {"serve", NULL, NULL,
-     OPTS(OPT("listen", "ADDR:PORT"), OPT("access-log", "FILE"), OPT("threads", "N")),
+     OPTS(OPT("listen", "ADDR:PORT"), OPT("access-log", "FILE"), OPT("threads", "N"),
+          FLAG("read-only")),
      cmd_serve, 0, ROLE_SYSTEM, CLI_OPEN,
      "Serve HTTP until SIGTERM or SIGINT: public site, portal and API, CRLs, OCSP, /healthz, "
-     "/metrics.", CLI_AS_OWNER},
+     "/metrics. --read-only (a PostgreSQL hot standby's node; any node on a standby is read-only "
+     "by itself): serve reads only, writes answer 503, until the database is promoted.",
+     CLI_AS_OWNER},
 
     {"cert", "issue", NULL,
      OPTS(ONE("csr", "FILE"), ONE("pubkey", "FILE"), NEED("name", "TEXT"), NEED("email", "ADDR"),

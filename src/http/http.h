@@ -322,6 +322,7 @@ typedef struct http_options {
     const char *listen;     /* "IP:PORT" */
     const char *access_log; /* file to append JSON lines to; NULL: stderr */
     unsigned threads;       /* 0: one per core */
+    bool read_only;         /* serve --read-only (app_set_read_only) */
 } http_options;
 
 /* Serve until SIGTERM or SIGINT, reloading on SIGHUP; returns 0 after a clean stop. */

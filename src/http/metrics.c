@@ -84,10 +84,15 @@ int health(http_request *r)
 {
     static const http_header no_store[] = {{"Cache-Control", "no-store"}, {NULL, NULL}};
     ct_error err = {0};
-    char body[160];
+    char body[200];
     bool ok = app_health(r->app, &err) == 0;
-    int n = snprintf(body, sizeof body, "{\"status\":\"%s\",\"database\":\"%s\"}\n",
-                     ok ? "ok" : "fail", ok ? "ok" : err.code);
+    /* a load balancer sends writes only to a node that takes them */
+    int n =
+        snprintf(body, sizeof body,
+                 "{\"status\":\"%s\",\"database\":\"%s\",\"read_only\":%s,"
+                 "\"standby\":%s}\n",
+                 ok ? "ok" : "fail", ok ? "ok" : err.code, app_read_only(r->app) ? "true" : "false",
+                 app_database_standby(r->app) ? "true" : "false");
 
     return http_send(r, ok ? 200 : 503, "application/json", body, (size_t)n, no_store);
 }
@@ -137,6 +142,11 @@ int metrics(http_request *r)
              "# TYPE chungthu_ocsp_cache_hits_total counter\n"
              "chungthu_ocsp_cache_hits_total %llu\n",
              total(offsetof(shard, ocsp_answers)), total(offsetof(shard, ocsp_cache_hits)));
+    text_add(&t,
+             "# HELP chungthu_read_only 1 while this node serves reads only (a standby's node).\n"
+             "# TYPE chungthu_read_only gauge\n"
+             "chungthu_read_only %d\n",
+             app_read_only(r->app) ? 1 : 0);
     {
         guard_stats g;
         guard_counts(&g);

@@ -175,6 +175,13 @@ int router_dispatch(http_request *r)
             continue;
         }
         r->route = rt->family;
+        /* a read-only node (app_read_only.c) refuses a change before its handler starts one; an
+         * OCSP POST only asks */
+        if (strcmp(method, "POST") == 0 && rt->family != ROUTE_OCSP && app_read_only(r->app)) {
+            ct_error err = {0};
+            app_read_only_refuse(&err);
+            return http_refuse(r, err.status, err.code, err.vi, err.en, NULL);
+        }
         return rt->exact ? rt->exact(r) : rt->with_rest(r, r->path + strlen(rt->path));
     }
     if (allow[0]) {

@@ -177,6 +177,32 @@ static void wait_round(upkeep *u, unsigned seconds)
         ;
 }
 
+/* Whether this round is a read-only node's (app_read_only.c): it looks at the database's role,
+ * says when the mode changes, and keeps the answers in step with what the primary changed
+ * (replicated here); it writes nothing and leads nothing. */
+static bool read_only_round(upkeep *u)
+{
+    ct_error err = {0};
+    bool changed = false;
+
+    if (app_read_only_check(u->app, &changed, &err) != 0) {
+        fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
+        ct_error_clear(&err);
+    } else if (changed) {
+        fprintf(stderr, "chungthu: %s\n",
+                app_read_only(u->app)
+                    ? "the database is a standby: serving reads only, writes answer 503"
+                    : "the database was promoted: this node reads and writes again");
+        u->lead_known = false;
+    }
+    if (!app_read_only(u->app))
+        return false;
+    if (app_status_refresh(u->app, false, &err) != 0)
+        fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
+    ct_error_clear(&err);
+    return true;
+}
+
 /* Every minute: re-sign CRLs and OCSP answers nearing nextUpdate, publish the certificates
  * whose requested effective time has come, and send the e-mail waiting; with several nodes on
  * one PostgreSQL database, the node that leads does what is done once for all (app_upkeep_lead)
@@ -199,6 +225,12 @@ static void *upkeep_loop(void *arg)
         if (u->watchdog)
             notify_systemd("WATCHDOG=1");
         app_config_hold(u->app); /* each round reads one configuration */
+        if (read_only_round(u)) {
+            app_config_release(u->app);
+            pthread_mutex_lock(&u->lock);
+            wait_round(u, 1); /* a promotion is noticed within a second */
+            continue;
+        }
         if (app_upkeep_lead(u->app, &lead, &err) != 0)
             fprintf(stderr, "chungthu: upkeep: [%s] %s\n", err.code, err.en);
         else if (!u->lead_known || lead != u->lead)
@@ -371,6 +403,8 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
 
     if (parse_listen(opt->listen, &addr, err) != 0)
         return -1;
+    if (opt->read_only)
+        app_set_read_only(a);
     if (server_limits(app_get_config(a), &guard, &max_connections, err) != 0)
         return -1;
     if (access_log_open(opt->access_log, err) != 0)
@@ -417,9 +451,12 @@ int http_serve(app *a, const http_options *opt, ct_error *err)
     }
     fprintf(stderr,
             "chungthu: serving http://%s/ (%u threads; %u connections, %u per address, %zu "
-            "trusted proxies; request head within %u s, body within %u s)\n",
+            "trusted proxies; request head within %u s, body within %u s)%s\n",
             opt->listen, threads, max_connections, guard.per_client, client_trusted_count(),
-            guard.header_timeout, guard.body_timeout);
+            guard.header_timeout, guard.body_timeout,
+            !app_read_only(a)         ? ""
+            : app_database_standby(a) ? "; reads only: the database is a standby"
+                                      : "; reads only (--read-only)");
     notify_systemd("READY=1");
     while (sig != SIGTERM && sig != SIGINT) {
         if (sigwait(&signals, &sig) != 0)

@@ -22,6 +22,15 @@ static int open_backend(const store_backend *ops, const char *target, store **ou
     return 0;
 }
 
+int store_fail_read_only(ct_error *err)
+{
+    return ct_fail(err, 503, "store.read_only",
+                   "nút này chỉ phục vụ đọc (serve --read-only, hoặc cơ sở dữ liệu của nó là bản "
+                   "dự phòng): hãy thực hiện thay đổi trên máy chính",
+                   "this node serves reads only (serve --read-only, or its database is a "
+                   "standby): make changes on the primary");
+}
+
 int store_open_sqlite(const char *path, store **out, ct_error *err)
 {
     return open_backend(&store_sqlite_backend, path, out, err);
@@ -511,4 +520,19 @@ int store_limit_release(store *s, const char *key, bool all, int64_t now, ct_err
 int store_limit_count(store *s, const char *key, int64_t now, int *count, ct_error *err)
 {
     return s->ops->limit_count(s->impl, key, now, count, err);
+}
+
+int store_standby(store *s, bool *standby, ct_error *err)
+{
+    return s->ops->standby(s->impl, standby, err);
+}
+
+void store_set_read_only(store *s, bool on)
+{
+    s->ops->set_read_only(s->impl, on);
+}
+
+bool store_read_only(store *s)
+{
+    return s->ops->read_only(s->impl);
 }

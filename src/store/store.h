@@ -281,4 +281,18 @@ int store_limit_take(store *s, const char *key, int max, int64_t now, int64_t wi
 int store_limit_release(store *s, const char *key, bool all, int64_t now, ct_error *err);
 int store_limit_count(store *s, const char *key, int64_t now, int *count, ct_error *err);
 
+/* ---- a read-only node ---- */
+
+/* Whether the database is a PostgreSQL hot standby (in recovery) at this moment, which takes no
+ * writes until it is promoted; SQLite never is. A store opened on a standby migrates nothing (its
+ * schema must already be this program's: the primary's is) and starts read-only. */
+int store_standby(store *s, bool *standby, ct_error *err);
+/* Refuse (on) or allow again every write of this process through s: a write, or a transaction,
+ * fails with 503 "store.read_only" before it reaches the database. A standby refuses writes
+ * itself with the same error. */
+void store_set_read_only(store *s, bool on);
+bool store_read_only(store *s);
+/* That refusal: 503 "store.read_only". */
+int store_fail_read_only(ct_error *err);
+
 #endif

@@ -121,6 +121,9 @@ typedef struct store_backend {
                       bool *taken, int64_t *until, ct_error *err);
     int (*limit_release)(void *impl, const char *key, bool all, int64_t now, ct_error *err);
     int (*limit_count)(void *impl, const char *key, int64_t now, int *count, ct_error *err);
+    int (*standby)(void *impl, bool *standby, ct_error *err);
+    void (*set_read_only)(void *impl, bool on);
+    bool (*read_only)(void *impl);
 } store_backend;
 
 struct store {

@@ -104,7 +104,9 @@ PGresult *pg_run(PGconn *db, const char *sql, const pg_params *p, const char *wh
         return res;
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    if (state && strcmp(state, "57014") == 0)
+    if (state && strcmp(state, "25006") == 0) /* read_only_sql_transaction: a standby */
+        store_fail_read_only(err);
+    else if (state && strcmp(state, "57014") == 0)
         ct_fail(err, 503, "store.timeout", "truy vấn quá thời hạn (%s)", "query timed out (%s)",
                 what);
     /* the custody trigger's refusal of a token's move is the caller's conflict, as on SQLite */
@@ -228,6 +230,8 @@ int pg_write_begin(pg_store *st, pg_use *u, ct_error *err)
 {
     char sql[96];
 
+    if (atomic_load(&st->read_only))
+        return store_fail_read_only(err);
     *u = pg_acquire(st);
     if (!u->own)
         return simple(u->c->db, "SAVEPOINT ct_op", NULL, err, "writing") ? 0 : -1;
@@ -350,6 +354,38 @@ static int latest_version(void)
     return PG_BASELINE + (int)pg_migration_count - 1;
 }
 
+static int in_recovery(PGconn *db, bool *standby, ct_error *err)
+{
+    int64_t v = 0;
+
+    if (pg_int_query(db, "SELECT pg_is_in_recovery()::int", NULL, &v,
+                     "asking whether the database is a standby", err) != 0)
+        return -1;
+    *standby = v != 0;
+    return 0;
+}
+
+/* A hot standby takes no writes, so nothing is migrated there: its schema is the primary's,
+ * which must be this program's (the primary is migrated first, by a node that writes). */
+static int check_standby_schema(PGconn *db, ct_error *err)
+{
+    int64_t v = 0;
+
+    if (pg_int_query(db,
+                     "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE"
+                     " (SELECT coalesce(max(version), 0) FROM schema_version) END",
+                     NULL, &v, "reading the schema version", err) != 0)
+        return -1;
+    if (v == latest_version())
+        return 0;
+    return ct_fail(err, 503, "store.standby_schema",
+                   "cơ sở dữ liệu dự phòng có lược đồ phiên bản %lld, chương trình cần %d: nâng "
+                   "cấp máy chính trước (một nút đọc-ghi mở nó), bản dự phòng sẽ theo",
+                   "the standby database's schema is version %lld, this program needs %d: "
+                   "upgrade the primary first (a read-write node opens it), the standby follows",
+                   (long long)v, latest_version());
+}
+
 /* Under a session lock, so that nodes starting together migrate once. */
 static int migrate(PGconn *db, ct_error *err)
 {
@@ -425,12 +461,17 @@ int store_pg_open_impl(const char *url, void **impl, ct_error *err)
         pthread_mutex_init(&st->conns[i].lock, NULL);
     pthread_mutex_init(&st->lead.lock, NULL);
     for (int i = 0; i < PG_CONNS; i++) {
+        bool standby = false;
         if (connect_one(&st->conns[i], url, err) != 0 ||
-            (i == 0 &&
-             (check_collation(st->conns[0].db, err) != 0 || migrate(st->conns[0].db, err) != 0))) {
+            (i == 0 && (check_collation(st->conns[0].db, err) != 0 ||
+                        in_recovery(st->conns[0].db, &standby, err) != 0 ||
+                        (standby ? check_standby_schema(st->conns[0].db, err)
+                                 : migrate(st->conns[0].db, err)) != 0))) {
             pg_close(st);
             return -1;
         }
+        if (i == 0 && standby)
+            atomic_store(&st->read_only, true);
     }
     *impl = st;
     return 0;
@@ -1189,6 +1230,23 @@ static int pg_lead_upkeep(void *impl, int64_t now, bool *lead, ct_error *err)
 
 /* ---- rate limits, counted by every node ---- */
 
+/* ---- a standby ---- */
+
+static int pg_standby(void *impl, bool *standby, ct_error *err)
+{
+    PG_READ(in_recovery(db, standby, err));
+}
+
+static void pg_set_read_only(void *impl, bool on)
+{
+    atomic_store(&((pg_store *)impl)->read_only, on);
+}
+
+static bool pg_read_only(void *impl)
+{
+    return atomic_load(&((pg_store *)impl)->read_only);
+}
+
 static bool pg_limits_shared(void *impl)
 {
     (void)impl;
@@ -1360,6 +1418,9 @@ const store_backend store_pg_backend = {
     .expiry_notice_insert = pg_expiry_notice_insert,
     .lead_upkeep = pg_lead_upkeep,
     .limits_shared = pg_limits_shared,
+    .standby = pg_standby,
+    .set_read_only = pg_set_read_only,
+    .read_only = pg_read_only,
     .limit_take = pg_limit_take,
     .limit_release = pg_limit_release,
     .limit_count = pg_limit_count,

@@ -44,6 +44,7 @@ typedef struct pg_store {
     pg_conn lead; /* holds the upkeep lock (PG_UPKEEP_LOCK) while this node leads; opened on
                      the first ask */
     bool leading;
+    atomic_bool read_only; /* store_set_read_only, or opened on a standby */
 } pg_store;
 
 /* The connection a call runs on, and whether it was taken for the call alone. */

@@ -501,6 +501,8 @@ const size_t sq_migration_count = sizeof sq_migrations / sizeof sq_migrations[0]
 
 int sq_db_fail(sqlite3 *db, ct_error *err, const char *what)
 {
+    if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY)
+        return store_fail_read_only(err);
     return ct_fail(err, 500, "store.sqlite", "lỗi cơ sở dữ liệu khi %s: %s",
                    "database error while %s: %s", what, sqlite3_errmsg(db));
 }
@@ -760,6 +762,8 @@ static int sqlite_begin(void *impl, ct_error *err)
 
     if (tx_owner == st)
         return ct_fail(err, 500, "store.nested", "giao dịch lồng nhau", "nested transaction");
+    if (atomic_load(&st->read_only))
+        return store_fail_read_only(err);
     pthread_mutex_lock(&st->write_lock);
     /* IMMEDIATE: take SQLite's write lock now (another process may hold it: busy_timeout
      * waits), so a transaction never fails half way on a lock. */
@@ -1580,6 +1584,32 @@ static int sqlite_lead_upkeep(void *impl, int64_t now, bool *lead, ct_error *err
 }
 
 /* One server per file: its rate limits are its own (app_limit.c). */
+/* A file is never a standby; read-only is this process's choice (serve --read-only), kept by
+ * SQLite itself too: the writer refuses any change under query_only. */
+static int sqlite_standby(void *impl, bool *standby, ct_error *err)
+{
+    (void)impl;
+    (void)err;
+    *standby = false;
+    return 0;
+}
+
+static void sqlite_set_read_only(void *impl, bool on)
+{
+    sqlite_store *st = impl;
+
+    pthread_mutex_lock(&st->write_lock);
+    atomic_store(&st->read_only, on);
+    sqlite3_exec(st->db, on ? "PRAGMA query_only = ON" : "PRAGMA query_only = OFF", NULL, NULL,
+                 NULL);
+    pthread_mutex_unlock(&st->write_lock);
+}
+
+static bool sqlite_read_only(void *impl)
+{
+    return atomic_load(&((sqlite_store *)impl)->read_only);
+}
+
 static bool sqlite_limits_shared(void *impl)
 {
     (void)impl;
@@ -1702,6 +1732,9 @@ const store_backend store_sqlite_backend = {
     .expiry_notice_insert = sq_expiry_notice_insert,
     .lead_upkeep = sqlite_lead_upkeep,
     .limits_shared = sqlite_limits_shared,
+    .standby = sqlite_standby,
+    .set_read_only = sqlite_set_read_only,
+    .read_only = sqlite_read_only,
     .limit_take = sqlite_limit_take,
     .limit_release = sqlite_limit_release,
     .limit_count = sqlite_limit_count,

@@ -34,6 +34,7 @@ typedef struct sqlite_store {
     sqlite3_stmt *cert_insert; /* hot path of bulk issuance: prepared once, on the writer */
     reader readers[READERS];
     atomic_uint next_reader;
+    atomic_bool read_only; /* store_set_read_only: the writer under PRAGMA query_only too */
 } sqlite_store;
 
 /* The store whose transaction this thread holds, if any. */
