@@ -11,6 +11,8 @@ FUZZ_RUNS  ?= 10000000
 HOME_DIR   ?= demo-home
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= 2
+# tests at a time (CMakeLists.txt counts the busiest tests as two)
+TEST_JOBS  ?= 4
 
 .PHONY: all deps deps-test build build-asan build-tsan build-fuzz run test test-tsan fuzz bench format clean
 
@@ -53,9 +55,9 @@ run: build
 # the tests where threads meet once more under ThreadSanitizer; then each fuzzing harness for a
 # short fixed run over its seed corpus.
 test: deps-test build build-asan build-tsan build-fuzz
-	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
-	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -LE pg_sh
-	@cd $(TSAN_BUILD) && ctest --output-on-failure -R '$(TSAN_TESTS)' -LE pg_sh
+	@cd $(BUILD) && ctest --output-on-failure -j$(TEST_JOBS)
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(TEST_JOBS) -LE pg_sh
+	@cd $(TSAN_BUILD) && ctest --output-on-failure -j$(JOBS) -R '$(TSAN_TESTS)' -LE pg_sh
 	@cd $(FUZZ_BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # Each harness for FUZZ_RUNS executions, one after the other (docs/fuzzing.md); the corpus grows
