@@ -230,6 +230,7 @@ int pg_write_begin(pg_store *st, pg_use *u, ct_error *err)
 {
     char sql[96];
 
+    *u = (pg_use){NULL, false};
     if (atomic_load(&st->read_only))
         return store_fail_read_only(err);
     *u = pg_acquire(st);
