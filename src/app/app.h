@@ -836,6 +836,17 @@ typedef int (*app_passphrase_fn)(void *ctx, char *out, size_t size);
 int app_restore(const char *dir, const char *home, const app_actor *actor, app_passphrase_fn ask,
                 void *ctx, json_t **report, ct_error *err);
 
+/* ---- moving an SQLite instance to PostgreSQL (app_store_migrate.c) ---- */
+
+/* Copy the instance's SQLite database into the empty PostgreSQL database at url (store.h,
+ * store_copy_to_postgresql: one transaction, row counts compared table by table), after its
+ * audit chain verified on SQLite (409 "store.migrate_audit_broken"); then on the copy, the chain
+ * verified as `audit verify` does and "store.migrated" audited there (the SQLite file is left as
+ * it was). switch_config: [database] backend and url written into chungthu.ini. The CA
+ * administrator only. *report (the caller's): the counts, where from, whether switched. */
+int app_store_migrate(app *a, const app_actor *actor, const char *url, bool switch_config,
+                      json_t **report, ct_error *err);
+
 /* ---- the health check (app_doctor.c): `chungthu doctor` ---- */
 
 typedef enum { APP_DOCTOR_OK, APP_DOCTOR_WARNING, APP_DOCTOR_ERROR } app_doctor_status;

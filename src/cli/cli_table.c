@@ -406,6 +406,13 @@ static const cli_command commands[] = {
      "secrets opened before anything is written, then the database's integrity check and the "
      "audit chain verified.", CLI_AS_OWNER},
 
+    {"store", "migrate", NULL, OPTS(NEED("to", "URL"), FLAG("switch"), JSON),
+     cmd_store_migrate, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Copy the SQLite database into the empty PostgreSQL database --to URL in one transaction "
+     "(stop the server first: the copy holds SQLite's write lock), compare each table's rows, "
+     "verify the audit chain there and audit the move there; --switch: write [database] "
+     "backend and url into chungthu.ini (the SQLite file is kept).", CLI_AS_OWNER},
+
     {"report", NULL, NULL,
      OPTS(OPT("from", "YYYY-MM-DD"), OPT("to", "YYYY-MM-DD"), OPT("agency", "CODE"),
           OPT("csv", "dossiers|certificates|steps"), JSON),

@@ -322,7 +322,7 @@ static int read_version(PGconn *db, int *version, ct_error *err)
     return 0;
 }
 
-static int check_collation(PGconn *db, ct_error *err)
+int pg_check_collation(PGconn *db, ct_error *err)
 {
     PGresult *res =
         pg_run(db, "SELECT datcollate FROM pg_database WHERE datname = current_database()", NULL,
@@ -350,21 +350,24 @@ static int latest_version(void)
     return PG_BASELINE + (int)pg_migration_count - 1;
 }
 
-/* Under a session lock, so that nodes starting together migrate once. */
-static int migrate(PGconn *db, ct_error *err)
+/* Under a session lock, so that nodes starting together migrate once (in_tx: under the caller's
+ * transaction, with a lock that ends with it). */
+int pg_migrate_to(PGconn *db, int want, bool in_tx, ct_error *err)
 {
     char sql[96];
-    int have, want = latest_version(), rc = -1;
+    int have, rc = -1;
 
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%lld)", (long long)PG_MIGRATE_LOCK);
+    snprintf(sql, sizeof sql, "SELECT %s(%lld)",
+             in_tx ? "pg_advisory_xact_lock" : "pg_advisory_lock", (long long)PG_MIGRATE_LOCK);
     if (!simple(db, sql, NULL, err, "migrating"))
         return -1;
     if (read_version(db, &have, err) != 0)
         goto out;
-    if (have > want) {
+    if (have > latest_version()) {
         ct_fail(err, 500, "store.schema_newer",
                 "cơ sở dữ liệu có phiên bản lược đồ %d, mới hơn chương trình (%d)",
-                "the database schema is version %d, newer than this program (%d)", have, want);
+                "the database schema is version %d, newer than this program (%d)", have,
+                latest_version());
         goto out;
     }
     if (have > 0 && have < PG_BASELINE) {
@@ -373,14 +376,15 @@ static int migrate(PGconn *db, ct_error *err)
         goto out;
     }
     for (int v = have == 0 ? PG_BASELINE - 1 : have; v < want; v++) {
-        if (!simple(db, "BEGIN", NULL, err, "migrating"))
+        if (!in_tx && !simple(db, "BEGIN", NULL, err, "migrating"))
             goto out;
         snprintf(sql, sizeof sql,
                  "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)", v + 1);
         if (!simple(db, pg_migrations[v - (PG_BASELINE - 1)], NULL, err, "migrating") ||
             !simple(db, sql, NULL, err, "migrating") ||
-            !simple(db, "COMMIT", "COMMIT", err, "migrating")) {
-            simple(db, "ROLLBACK", NULL, NULL, NULL);
+            (!in_tx && !simple(db, "COMMIT", "COMMIT", err, "migrating"))) {
+            if (!in_tx)
+                simple(db, "ROLLBACK", NULL, NULL, NULL);
             goto out;
         }
     }
@@ -392,9 +396,16 @@ static int migrate(PGconn *db, ct_error *err)
         goto out;
     rc = 0;
 out:
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%lld)", (long long)PG_MIGRATE_LOCK);
-    simple(db, sql, NULL, NULL, NULL);
+    if (!in_tx) {
+        snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%lld)", (long long)PG_MIGRATE_LOCK);
+        simple(db, sql, NULL, NULL, NULL);
+    }
     return rc;
+}
+
+static int migrate(PGconn *db, ct_error *err)
+{
+    return pg_migrate_to(db, latest_version(), false, err);
 }
 
 static void pg_close(void *impl)
@@ -426,8 +437,8 @@ int store_pg_open_impl(const char *url, void **impl, ct_error *err)
     pthread_mutex_init(&st->lead.lock, NULL);
     for (int i = 0; i < PG_CONNS; i++) {
         if (connect_one(&st->conns[i], url, err) != 0 ||
-            (i == 0 &&
-             (check_collation(st->conns[0].db, err) != 0 || migrate(st->conns[0].db, err) != 0))) {
+            (i == 0 && (pg_check_collation(st->conns[0].db, err) != 0 ||
+                        migrate(st->conns[0].db, err) != 0))) {
             pg_close(st);
             return -1;
         }
