@@ -832,9 +832,13 @@ typedef int (*app_passphrase_fn)(void *ctx, char *out, size_t size);
  * file, "restore.passphrase_wrong", 409 "restore.home_not_empty"), then the files written, the
  * database's integrity check, its schema and audit head compared with the manifest, `audit
  * verify` against the checkpoint file, and "instance.restore" audited in the new instance. A
- * failure after writing removes what was written. *report (the caller's): what went where. */
-int app_restore(const char *dir, const char *home, const app_actor *actor, app_passphrase_fn ask,
-                void *ctx, json_t **report, ct_error *err);
+ * failure after writing removes what was written. *report (the caller's): what went where.
+ * A backup of a PostgreSQL instance (database.pgdump) is restored with pg_restore into the
+ * database at database_url, which must hold no table (409 "restore.database_not_empty", 400
+ * "restore.database_url" without one), and the restored chungthu.ini names it; database_url is
+ * refused for an SQLite backup. A failure after pg_restore leaves the database filled: drop it. */
+int app_restore(const char *dir, const char *home, const char *database_url, const app_actor *actor,
+                app_passphrase_fn ask, void *ctx, json_t **report, ct_error *err);
 
 /* ---- moving an SQLite instance to PostgreSQL (app_store_migrate.c) ---- */
 

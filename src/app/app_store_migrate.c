@@ -138,7 +138,7 @@ static void switch_ini(const char *text, const char *url, ct_buf *out)
         buf_printf(out, "url = %s\n", url);
 }
 
-static int write_switch(app *a, const char *url, char *ini, size_t size, ct_error *err)
+int app_config_set_database(const char *ini, const char *url, ct_error *err)
 {
     char tmp[CFG_PATH * 2 + 8];
     unsigned char *text = NULL;
@@ -146,7 +146,6 @@ static int write_switch(app *a, const char *url, char *ini, size_t size, ct_erro
     ct_buf b;
     int rc;
 
-    snprintf(ini, size, "%s/chungthu.ini", app_cfg(a)->home);
     snprintf(tmp, sizeof tmp, "%s.new", ini);
     if (app_read_file(ini, &text, &len, INI_MAX, err) != 0)
         return -1;
@@ -203,8 +202,10 @@ int app_store_migrate(app *a, const app_actor *actor, const char *url, bool swit
     rc = check_copy(a, actor, url, &rep, &audit, err);
     a->db = sqlite_db;
     store_close(pg);
-    if (rc == 0 && switch_config)
-        rc = write_switch(a, url, ini, sizeof ini, err);
+    if (rc == 0 && switch_config) {
+        snprintf(ini, sizeof ini, "%s/chungthu.ini", app_cfg(a)->home);
+        rc = app_config_set_database(ini, url, err);
+    }
     if (rc != 0)
         return -1;
     url_for_display(url, shown, sizeof shown);

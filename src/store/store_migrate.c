@@ -37,12 +37,6 @@ static bool pg_own_table(const char *name)
            strcmp(name, "directory") == 0;
 }
 
-/* PostgreSQL's notices (a table that exists already, skipped) are not the operator's business. */
-static void quiet(void *arg, const char *message)
-{
-    (void)arg, (void)message;
-}
-
 static int sq_fail(sqlite3 *db, ct_error *err, const char *what)
 {
     return sq_db_fail(db, err, what);
@@ -360,24 +354,6 @@ static int set_sequences(PGconn *pg, ct_error *err)
     return rc;
 }
 
-static int check_target(PGconn *pg, ct_error *err)
-{
-    int64_t tables = 0;
-
-    if (pg_check_collation(pg, err) != 0 ||
-        pg_int_query(pg, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()", NULL,
-                     &tables, "reading the target database", err) != 0)
-        return -1;
-    if (tables > 0)
-        return ct_fail(err, 409, "store.migrate_target_not_empty",
-                       "cơ sở dữ liệu đích đã có %lld bảng: chỉ chuyển vào một cơ sở dữ liệu "
-                       "trống (CREATE DATABASE … TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C')",
-                       "the target database holds %lld tables: migrate only into an empty one "
-                       "(CREATE DATABASE … TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C')",
-                       (long long)tables);
-    return 0;
-}
-
 /* Under SQLite's write lock and inside the PostgreSQL transaction. */
 static int copy_all(sqlite3 *sq, PGconn *pg, int version, store_copy_report *rep, ct_error *err)
 {
@@ -460,8 +436,6 @@ static int copy_locked(store *s, sqlite3 *sq, PGconn *pg, store_copy_report *rep
 
 int store_copy_to_postgresql(store *s, const char *url, store_copy_report *rep, ct_error *err)
 {
-    const char *keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *values[] = {url, "chungthu", NULL};
     PGconn *pg;
     conn c;
     int rc;
@@ -475,17 +449,9 @@ int store_copy_to_postgresql(store *s, const char *url, store_copy_report *rep, 
         return ct_fail(err, 400, "store.migrate_url",
                        "cần --to postgresql://…: URL của cơ sở dữ liệu PostgreSQL trống",
                        "--to postgresql://… is needed: the URL of an empty PostgreSQL database");
-    pg = PQconnectdbParams(keys, values, 1);
-    if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
-        rc = ct_fail(err, 400, "store.migrate_connect",
-                     "không kết nối được cơ sở dữ liệu PostgreSQL đích: %s",
-                     "cannot connect to the target PostgreSQL database: %s",
-                     pg ? PQerrorMessage(pg) : "out of memory");
-        PQfinish(pg);
-        return rc;
-    }
-    PQsetNoticeProcessor(pg, quiet, NULL);
-    rc = check_target(pg, err);
+    if (pg_connect_target(url, "store.migrate_connect", &pg, err) != 0)
+        return -1;
+    rc = pg_check_empty(pg, "store.migrate_target_not_empty", err);
     if (rc == 0) {
         c = sq_acquire_write(s->impl);
         rc = copy_locked(s, c.db, pg, rep, err);

@@ -494,18 +494,6 @@ static int pg_integrity_check(void *impl, char *problem, size_t size, ct_error *
     PG_READ(integrity(db, problem, size, err));
 }
 
-static int pg_backup(void *impl, const char *path, store_backup_info *info, ct_error *err)
-{
-    (void)impl;
-    (void)path;
-    (void)info;
-    return ct_fail(err, 501, "store.backup_postgresql",
-                   "sao lưu cơ sở dữ liệu PostgreSQL bằng công cụ của nó (pg_dump, sao lưu liên "
-                   "tục): xem docs/operations.md",
-                   "back a PostgreSQL database up with its own tools (pg_dump, continuous "
-                   "archiving): see docs/operations.md");
-}
-
 /* ---- certificates ---- */
 
 /* A published certificate enters the public directory. */
