@@ -59,8 +59,8 @@ int store_restore_postgresql(const char *url, const char *dump_path, ct_error *e
  * schemas share copied row for row by column name, the directory's index built anew from the
  * certificates (SQLite's full-text tables are its own), the sequences set past the copied ids,
  * and each table's rows counted on both sides before the commit. The SQLite side is read under
- * its write lock (BEGIN IMMEDIATE), so no other process writes meanwhile (409 "store.busy"
- * when one holds it too long). On failure the target is left as it was. */
+ * its write lock (BEGIN IMMEDIATE), so no other process writes meanwhile (409
+ * "store.migrate_busy" when one holds it too long). On failure the target is left as it was. */
 #define STORE_COPY_TABLES 40
 typedef struct store_copy_table {
     char name[64];

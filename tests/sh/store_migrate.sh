@@ -79,6 +79,12 @@ refuse "a copy failing half way" store.postgresql ct store migrate --to "$HALF"
 contains "... naming the table" "sessions" "$(cat "$T/err")"
 same "... the target left empty" "0" "$(pgq "$HALF" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
 sqlite3 "$DB" "delete from sessions where token_hash = 'orphan'"
+# a table SQLite has and PostgreSQL lacks is refused, not dropped
+sqlite3 "$DB" "create table notes (x text); insert into notes values ('kept')"
+refuse "a table PostgreSQL lacks" store.migrate_schema ct store migrate --to "$HALF"
+contains "... naming it" "notes" "$(cat "$T/err")"
+same "... the target left empty" "0" "$(pgq "$HALF" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
+sqlite3 "$DB" "drop table notes"
 same "the refusals wrote nothing on SQLite" "$sqlite_audit" "$(sqlite3 "$DB" "select count(*) from audit")"
 same "... and the instance is still on SQLite" "sqlite" "$(sed -n 's/^backend = //p' "$CHUNGTHU_HOME/chungthu.ini")"
 

@@ -5,6 +5,8 @@
  * works on them (a dossier's kind defaults to 'new', the token custody states and their trigger,
  * a published certificate suspended, a token and an applicant found by their certificate). And a
  * database at a version newer than the program is refused, with its code, and left as it was.
+ * First, while the database is still empty: `store migrate` refuses an SQLite file that is not at
+ * the program's version, and writes nothing.
  *
  * It needs a PostgreSQL database (CT_DATABASE_URL, an empty one: tests/with-postgresql.sh, the
  * unit_test_store_pg_upgrade_pg case); run plainly, it is skipped (exit status 77).
@@ -18,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "store/store.h"
 #include "store/store_pg_internal.h"
@@ -80,6 +84,36 @@ static void fill_baseline(PGconn *db)
     exec_ok(db, "INSERT INTO audit (id, at, actor, role, source, action, object, detail,"
                 " prev_hash, hash) VALUES (1, 1000, 'officer', 'ca_officer', 'cli',"
                 " 'dossier.submit', 'OLD-1', '{}', '00', '11')");
+}
+
+/* An SQLite store whose file says an older version than the program's (as if its migrations
+ * had not run) is not copied: the target stays empty. */
+static void migrate_refuses_other_version(void **state)
+{
+    char dir[] = "/tmp/ct-upgrade.XXXXXX", path[64], cmd[96];
+    sqlite3 *raw = NULL;
+    store *s = NULL;
+    store_copy_report rep;
+    ct_error err;
+    PGconn *db;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    assert_int_equal(store_open_sqlite(path, &s, &err), 0);
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    snprintf(cmd, sizeof cmd, "PRAGMA user_version = %d", store_schema_latest(s) - 1);
+    assert_int_equal(sqlite3_exec(raw, cmd, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(store_copy_to_postgresql(s, url, &rep, &err), -1);
+    assert_string_equal(err.code, "store.migrate_version");
+    assert_non_null(strstr(err.en, "open it with this version of chungthu first"));
+    store_close(s);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    db = connect_raw();
+    assert_int_equal(int_of(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);
+    PQfinish(db);
 }
 
 static void upgrade_from_baseline(void **state)
@@ -173,6 +207,7 @@ static void newer_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest cases[] = {
+        cmocka_unit_test(migrate_refuses_other_version),
         cmocka_unit_test(upgrade_from_baseline),
         cmocka_unit_test(newer_refused),
     };
