@@ -37,11 +37,6 @@ static bool pg_own_table(const char *name)
            strcmp(name, "directory") == 0;
 }
 
-static int sq_fail(sqlite3 *db, ct_error *err, const char *what)
-{
-    return sq_db_fail(db, err, what);
-}
-
 static int schema_differs(ct_error *err, const char *what_vi, const char *what_en, const char *name)
 {
     char vi[CT_ERR_MSG_MAX], en[CT_ERR_MSG_MAX];
@@ -136,7 +131,7 @@ static int copy_rows(sqlite3 *sq, const char *select_sql, PGconn *pg, const char
         }
     }
     if (rc == 0 && step != SQLITE_DONE)
-        rc = sq_fail(sq, err, "reading the SQLite database");
+        rc = sq_db_fail(sq, err, "reading the SQLite database");
     sqlite3_finalize(stmt);
     if (rc == 0 && b.len > 0 && PQputCopyData(pg, (const char *)b.data, (int)b.len) != 1)
         rc = pg_db_fail(pg, NULL, err, "copying into PostgreSQL");
@@ -234,8 +229,14 @@ static int table_order(PGconn *pg, char names[][NAME_MAX_LEN], size_t *count, ct
     for (int r = 0; r < PQntuples(tables); r++) {
         char name[NAME_MAX_LEN];
         pg_copy_col(tables, r, 0, name, sizeof name);
-        if (!pg_own_table(name) && n < STORE_COPY_TABLES - 1)
-            snprintf(names[n++], NAME_MAX_LEN, "%s", name);
+        if (pg_own_table(name))
+            continue;
+        if (n == STORE_COPY_TABLES - 1) { /* one place kept for the directory */
+            PQclear(tables);
+            PQclear(keys);
+            return schema_differs(err, "quá nhiều bảng, từ", "too many tables, from", name);
+        }
+        snprintf(names[n++], NAME_MAX_LEN, "%s", name);
     }
     /* a pass places every table whose parents are placed; the keys form no cycle */
     for (size_t pass = 0; pass < n && done < n; pass++) {
@@ -259,6 +260,9 @@ static int table_order(PGconn *pg, char names[][NAME_MAX_LEN], size_t *count, ct
     }
     PQclear(tables);
     PQclear(keys);
+    if (done < n)
+        return schema_differs(err, "khóa ngoại tạo thành vòng giữa các bảng, như",
+                              "foreign keys form a cycle among the tables, as", names[0]);
     memcpy(names, order, sizeof order);
     *count = done;
     return 0;
@@ -276,7 +280,7 @@ static int count_sqlite(sqlite3 *sq, const char *table, int64_t *rows, ct_error 
     rc = sqlite3_step(stmt);
     *rows = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
     sqlite3_finalize(stmt);
-    return rc == SQLITE_ROW ? 0 : sq_fail(sq, err, "counting rows");
+    return rc == SQLITE_ROW ? 0 : sq_db_fail(sq, err, "counting rows");
 }
 
 static int count_pg(PGconn *pg, const char *table, int64_t *rows, ct_error *err)
@@ -395,7 +399,7 @@ static int sqlite_version(sqlite3 *sq, int *version, ct_error *err)
     rc = sqlite3_step(stmt);
     *version = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
-    return rc == SQLITE_ROW ? 0 : sq_fail(sq, err, "reading the schema version");
+    return rc == SQLITE_ROW ? 0 : sq_db_fail(sq, err, "reading the schema version");
 }
 
 static int copy_locked(store *s, sqlite3 *sq, PGconn *pg, store_copy_report *rep, ct_error *err)
@@ -410,7 +414,7 @@ static int copy_locked(store *s, sqlite3 *sq, PGconn *pg, store_copy_report *rep
             "another process is writing the SQLite database: stop the server and try "
             "again");
     if (rc != SQLITE_OK)
-        return sq_fail(sq, err, "locking the SQLite database");
+        return sq_db_fail(sq, err, "locking the SQLite database");
     rc = sqlite_version(sq, &version, err);
     if (rc == 0 && version != store_schema_latest(s))
         rc = ct_fail(err, 409, "store.migrate_version",
