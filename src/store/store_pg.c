@@ -322,7 +322,7 @@ static int read_version(PGconn *db, int *version, ct_error *err)
     return 0;
 }
 
-int pg_check_collation(PGconn *db, ct_error *err)
+static int check_collation(PGconn *db, ct_error *err)
 {
     PGresult *res =
         pg_run(db, "SELECT datcollate FROM pg_database WHERE datname = current_database()", NULL,
@@ -350,8 +350,7 @@ static int latest_version(void)
     return PG_BASELINE + (int)pg_migration_count - 1;
 }
 
-/* Under a session lock, so that nodes starting together migrate once (in_tx: under the caller's
- * transaction, with a lock that ends with it). */
+/* Under a session lock, so that nodes starting together migrate once. */
 int pg_migrate_to(PGconn *db, int want, bool in_tx, ct_error *err)
 {
     char sql[96];
@@ -408,6 +407,11 @@ static int migrate(PGconn *db, ct_error *err)
     return pg_migrate_to(db, latest_version(), false, err);
 }
 
+int pg_check_collation(PGconn *db, ct_error *err)
+{
+    return check_collation(db, err);
+}
+
 static void pg_close(void *impl)
 {
     pg_store *st = impl;
@@ -437,7 +441,7 @@ int store_pg_open_impl(const char *url, void **impl, ct_error *err)
     pthread_mutex_init(&st->lead.lock, NULL);
     for (int i = 0; i < PG_CONNS; i++) {
         if (connect_one(&st->conns[i], url, err) != 0 ||
-            (i == 0 && (pg_check_collation(st->conns[0].db, err) != 0 ||
+            (i == 0 && (check_collation(st->conns[0].db, err) != 0 ||
                         migrate(st->conns[0].db, err) != 0))) {
             pg_close(st);
             return -1;
