@@ -441,8 +441,8 @@ int store_pg_open_impl(const char *url, void **impl, ct_error *err)
     pthread_mutex_init(&st->lead.lock, NULL);
     for (int i = 0; i < PG_CONNS; i++) {
         if (connect_one(&st->conns[i], url, err) != 0 ||
-            (i == 0 && (check_collation(st->conns[0].db, err) != 0 ||
-                        migrate(st->conns[0].db, err) != 0))) {
+            (i == 0 &&
+             (check_collation(st->conns[0].db, err) != 0 || migrate(st->conns[0].db, err) != 0))) {
             pg_close(st);
             return -1;
         }
