@@ -852,9 +852,24 @@ typedef int (*app_passphrase_fn)(void *ctx, char *out, size_t size);
  * file, "restore.passphrase_wrong", 409 "restore.home_not_empty"), then the files written, the
  * database's integrity check, its schema and audit head compared with the manifest, `audit
  * verify` against the checkpoint file, and "instance.restore" audited in the new instance. A
- * failure after writing removes what was written. *report (the caller's): what went where. */
-int app_restore(const char *dir, const char *home, const app_actor *actor, app_passphrase_fn ask,
-                void *ctx, json_t **report, ct_error *err);
+ * failure after writing removes what was written. *report (the caller's): what went where.
+ * A backup of a PostgreSQL instance (database.pgdump) is restored with pg_restore into the
+ * database at database_url, which must hold no table (409 "restore.database_not_empty", 400
+ * "restore.database_url" without one), and the restored chungthu.ini names it; database_url is
+ * refused for an SQLite backup. A failure after pg_restore leaves the database filled: drop it. */
+int app_restore(const char *dir, const char *home, const char *database_url, const app_actor *actor,
+                app_passphrase_fn ask, void *ctx, json_t **report, ct_error *err);
+
+/* ---- moving an SQLite instance to PostgreSQL (app_store_migrate.c) ---- */
+
+/* Copy the instance's SQLite database into the empty PostgreSQL database at url (store.h,
+ * store_copy_to_postgresql: one transaction, row counts compared table by table), after its
+ * audit chain verified on SQLite (409 "store.migrate_audit_broken"); then on the copy, the chain
+ * verified as `audit verify` does and "store.migrated" audited there (the SQLite file is left as
+ * it was). switch_config: [database] backend and url written into chungthu.ini. The CA
+ * administrator only. *report (the caller's): the counts, where from, whether switched. */
+int app_store_migrate(app *a, const app_actor *actor, const char *url, bool switch_config,
+                      json_t **report, ct_error *err);
 
 /* ---- the health check (app_doctor.c): `chungthu doctor` ---- */
 

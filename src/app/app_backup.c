@@ -6,6 +6,9 @@
  *   manifest.json            what is in it: each file's size and SHA-256, the schema version,
  *                            the audit head, when and by which chungthu
  *   chungthu.db              the database, one snapshot through SQLite's online backup
+ *   database.pgdump          instead, on PostgreSQL: `pg_dump -Fc` of one snapshot
+ *                            (store_pg_backup.c), restored with pg_restore into an empty
+ *                            database (`restore --database-url`)
  *   chungthu.ini, ca/NAME.crt, holidays/, mail/ (the instance's own e-mail templates, when
  *                            it has any), audit-checkpoints.jsonl
  *   secrets.sealed           only with --with-secrets: ca/NAME.key, secrets/, the token store,
@@ -46,6 +49,7 @@
 #define SECRETS_FILE "secrets.sealed"
 #define SECRETS_MAGIC "chungthu-secrets 1\n"
 #define CHECKPOINTS_FILE "audit-checkpoints.jsonl"
+#define PG_DUMP_FILE "database.pgdump"
 #define MIN_PASSPHRASE 12
 #define MAX_SECRETS (256u << 20) /* keys, PIN files and token objects: far less in practice */
 
@@ -407,16 +411,20 @@ static int backup_files(backup_run *r, const app_backup_options *opt, json_t *ma
     char path[PATH_MAX_LEN], sha[65];
     store_backup_info info;
     int64_t size;
+    bool pg;
 
     /* the checkpoint file first, then the database: see the head of the file */
     config_path(app_cfg(a), app_cfg(a)->checkpoint_file, path, sizeof path);
     if (access(path, F_OK) == 0 &&
         copy_in(r, path, CHECKPOINTS_FILE, "audit_checkpoints", err) != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/chungthu.db", r->dir);
+    pg = strcmp(store_backend_name(a->db), "postgresql") == 0;
+    snprintf(path, sizeof path, "%s/%s", r->dir, pg ? PG_DUMP_FILE : "chungthu.db");
     if (store_backup(a->db, path, &info, err) != 0 || hash_copy(path, NULL, &size, sha, err) != 0 ||
-        add_file(r, "chungthu.db", "database", size, sha) != 0)
+        add_file(r, pg ? PG_DUMP_FILE : "chungthu.db", pg ? "database_pg_dump" : "database", size,
+                 sha) != 0)
         return -1;
+    json_object_set_new(manifest, "backend", json_string(store_backend_name(a->db)));
     json_object_set_new(manifest, "schema_version", json_integer(info.schema_version));
     json_object_set_new(manifest, "audit_head",
                         json_pack("{s:I, s:s}", "id", (json_int_t)info.audit_head_id, "hash",
@@ -558,10 +566,10 @@ out:
  * places a backup has. */
 static bool safe_rel(const char *rel)
 {
-    static const char *const places[] = {
-        "chungthu.db",       "chungthu.ini", CHECKPOINTS_FILE, SECRETS_FILE,
-        "demo-accounts.txt", "ca/",          "holidays/",      "secrets/",
-        "tokens/",           "envelopes/",   "mail/"};
+    static const char *const places[] = {"chungthu.db", "chungthu.ini", CHECKPOINTS_FILE,
+                                         SECRETS_FILE,  PG_DUMP_FILE,   "demo-accounts.txt",
+                                         "ca/",         "holidays/",    "secrets/",
+                                         "tokens/",     "envelopes/",   "mail/"};
     bool known = false;
 
     if (*rel == '\0' || *rel == '/' || strlen(rel) >= 1024)
@@ -649,6 +657,8 @@ bad:
 
 typedef struct restore_run {
     const char *dir, *home;
+    const char *database_url; /* a PostgreSQL backup's new database */
+    bool pg;                  /* the backup holds PG_DUMP_FILE, not chungthu.db */
     json_t *manifest, *files;
     app_config cfg;         /* the backup's chungthu.ini, read over the defaults for the new home */
     unsigned char *secrets; /* the opened archive, cleansed at the end */
@@ -740,10 +750,23 @@ static int check_backup(restore_run *r, ct_error *err)
             return corrupt(err, rel, "không khớp kích thước hoặc SHA-256 trong manifest.json",
                            "does not match its size or SHA-256 in manifest.json");
     }
-    for (const char *must[] = {"chungthu.db", "chungthu.ini", NULL}, **m = must; *m; m++) {
+    r->pg = listed(r, PG_DUMP_FILE);
+    for (const char *must[] = {r->pg ? PG_DUMP_FILE : "chungthu.db", "chungthu.ini", NULL},
+                    **m = must;
+         *m; m++) {
         if (!listed(r, *m))
             return corrupt(err, *m, "không có trong manifest.json", "is not in manifest.json");
     }
+    if (r->pg && (r->database_url == NULL || !store_is_url(r->database_url)))
+        return ct_fail(err, 400, "restore.database_url",
+                       "bản sao lưu là của PostgreSQL: cần --database-url postgresql://… (một cơ "
+                       "sở dữ liệu trống)",
+                       "the backup is of a PostgreSQL database: --database-url postgresql://… "
+                       "is needed (an empty database)");
+    if (!r->pg && r->database_url)
+        return ct_fail(err, 400, "restore.database_url",
+                       "bản sao lưu là của SQLite: --database-url không dùng cho nó",
+                       "the backup is of an SQLite database: --database-url is not for it");
     return 0;
 }
 
@@ -756,6 +779,13 @@ static int read_config(restore_run *r, ct_error *err)
     if (config_load(&r->cfg, r->dir, err) != 0)
         return -1;
     snprintf(r->cfg.home, sizeof r->cfg.home, "%s", r->home);
+    if (r->pg) {
+        if (strlen(r->database_url) >= sizeof r->cfg.db_url || strpbrk(r->database_url, "\r\n"))
+            return ct_fail(err, 400, "restore.database_url", "URL không hợp lệ",
+                           "the URL is not valid");
+        snprintf(r->cfg.db_backend, sizeof r->cfg.db_backend, "postgresql");
+        snprintf(r->cfg.db_url, sizeof r->cfg.db_url, "%s", r->database_url);
+    }
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         if (paths[i][0] == '/' || strstr(paths[i], ".."))
             return ct_fail(err, 409, "restore.path_outside_home",
@@ -815,10 +845,14 @@ static int write_files(restore_run *r, ct_error *err)
     json_t *f;
     int64_t size;
 
+    /* first, as it may still refuse (a database that is not empty) */
+    snprintf(src, sizeof src, "%s/%s", r->dir, PG_DUMP_FILE);
+    if (r->pg && store_restore_postgresql(r->database_url, src, err) != 0)
+        return -1;
     json_array_foreach(r->files, i, f)
     {
         const char *rel = json_string_value(json_object_get(f, "path"));
-        if (strcmp(rel, SECRETS_FILE) == 0)
+        if (strcmp(rel, SECRETS_FILE) == 0 || strcmp(rel, PG_DUMP_FILE) == 0)
             continue;
         snprintf(src, sizeof src, "%s/%s", r->dir, rel);
         target_of(r, rel, dst, sizeof dst);
@@ -827,6 +861,10 @@ static int write_files(restore_run *r, ct_error *err)
         /* the file may have changed since it was checked */
         if (strcmp(sha, json_string_value(json_object_get(f, "sha256"))) != 0)
             return corrupt(err, rel, "đã đổi trong lúc khôi phục", "changed during the restore");
+        /* the restored instance's database is the new one */
+        if (r->pg && strcmp(rel, "chungthu.ini") == 0 &&
+            app_config_set_database(dst, r->database_url, err) != 0)
+            return -1;
     }
     for (i = 0; i < r->n_entries; i++) {
         target_of(r, r->entries[i].rel, dst, sizeof dst);
@@ -860,7 +898,7 @@ static int write_files(restore_run *r, ct_error *err)
 static int check_restored(restore_run *r, const app_actor *actor, json_t *report, ct_error *err)
 {
     json_t *head = json_object_get(r->manifest, "audit_head");
-    char db[PATH_MAX_LEN], problem[1024], hash[65] = "", cp_path[PATH_MAX_LEN];
+    char problem[1024], hash[65] = "", cp_path[PATH_MAX_LEN];
     int64_t head_id = 0;
     app *a = NULL;
     app_audit_report audit;
@@ -869,8 +907,7 @@ static int check_restored(restore_run *r, const app_actor *actor, json_t *report
     store *s = NULL;
     int rc;
 
-    config_path(&r->cfg, r->cfg.db_path, db, sizeof db);
-    rc = store_open_sqlite(db, &s, err);
+    rc = app_store_open(&r->cfg, &s, err);
     if (rc == 0)
         rc = store_integrity_check(s, problem, sizeof problem, err);
     if (rc == 0 && problem[0])
@@ -946,10 +983,10 @@ static int check_restored(restore_run *r, const app_actor *actor, json_t *report
     return rc;
 }
 
-int app_restore(const char *dir, const char *home, const app_actor *actor, app_passphrase_fn ask,
-                void *ctx, json_t **report_out, ct_error *err)
+int app_restore(const char *dir, const char *home, const char *database_url, const app_actor *actor,
+                app_passphrase_fn ask, void *ctx, json_t **report_out, ct_error *err)
 {
-    restore_run r = {.dir = dir, .home = home};
+    restore_run r = {.dir = dir, .home = home, .database_url = database_url};
     json_t *report = NULL;
     bool made = false, claimed = false;
     int rc = -1;

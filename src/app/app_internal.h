@@ -247,6 +247,9 @@ int app_read_passphrase(const app_config *cfg, char *out, size_t size, ct_error 
 /* Read a whole small file (*data malloc'd and NUL-terminated); write a new one durably. */
 int app_read_file(const char *path, unsigned char **data, size_t *len, size_t max, ct_error *err);
 int app_write_file_excl(const char *path, const void *data, size_t len, mode_t mode, ct_error *err);
+/* app_store_migrate.c: [database] backend = postgresql and url = url set in the chungthu.ini at
+ * ini, its other lines (comments too) kept; through a new file renamed over it. */
+int app_config_set_database(const char *ini, const char *url, ct_error *err);
 
 /* app_ocsp.c: the OCSP responder. responders_make creates the first one at init (a key on the
  * HSM when the issuing key is there, else ca/ocsp.key), responders_open loads the newest

@@ -224,6 +224,7 @@ int cmd_dossier_list(cli_call *c);
 int cmd_run_due(cli_call *c);
 int cmd_backup(cli_call *c);
 int cmd_restore(cli_call *c);
+int cmd_store_migrate(cli_call *c);
 int cmd_calendar_add(cli_call *c);
 int cmd_calendar_is_working_day(cli_call *c);
 int cmd_calendar_holidays(cli_call *c);

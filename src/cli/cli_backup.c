@@ -143,8 +143,8 @@ int cmd_restore(cli_call *c)
                 "--home is needed: the new directory of the restored instance");
         return CLI_FAILED;
     }
-    if (app_restore(cli_pos(c, 0), c->ctx->home, &c->actor, restore_passphrase, c, &report,
-                    &c->err) != 0) {
+    if (app_restore(cli_pos(c, 0), c->ctx->home, cli_get(&c->args, "database-url"), &c->actor,
+                    restore_passphrase, c, &report, &c->err) != 0) {
         /* a refused passphrase keeps its own code over the generic one */
         return CLI_FAILED;
     }

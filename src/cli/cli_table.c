@@ -398,16 +398,27 @@ static const cli_command commands[] = {
 
     {"backup", NULL, "DIR", OPTS(FLAG("with-secrets"), OPT("passphrase-env", "NAME"), JSON),
      cmd_backup, 0, ROLE_CA_ADMIN, CLI_OPEN,
-     "Copy the instance while it serves into DIR (new or empty): the database as one snapshot, "
+     "Copy the instance while it serves into DIR (new or empty): the database as one snapshot "
+     "(PostgreSQL: pg_dump -Fc), "
      "chungthu.ini, CA certificates, holiday files, the audit checkpoint file and a manifest "
      "with each file's SHA-256; --with-secrets: the keys, secrets/ and the token store too, "
      "encrypted under a passphrase (asked, or from the variable --passphrase-env names).",
      CLI_AS_OWNER},
-    {"restore", NULL, "DIR", OPTS(NEED("home", "NEWHOME"), OPT("passphrase-env", "NAME"), JSON),
+    {"restore", NULL, "DIR",
+     OPTS(NEED("home", "NEWHOME"), OPT("passphrase-env", "NAME"), OPT("database-url", "URL"),
+          JSON),
      cmd_restore, 0, ROLE_CA_ADMIN, CLI_NO_OPEN,
      "Make a new instance at --home (new or empty) from the backup in DIR: hashes checked and "
      "secrets opened before anything is written, then the database's integrity check and the "
-     "audit chain verified.", CLI_AS_OWNER},
+     "audit chain verified. A PostgreSQL instance's backup goes into the empty database "
+     "--database-url names (pg_restore, in one transaction).", CLI_AS_OWNER},
+
+    {"store", "migrate", NULL, OPTS(NEED("to", "URL"), FLAG("switch"), JSON),
+     cmd_store_migrate, 0, ROLE_CA_ADMIN, CLI_OPEN,
+     "Copy the SQLite database into the empty PostgreSQL database --to URL in one transaction "
+     "(stop the server first: the copy holds SQLite's write lock), compare each table's rows, "
+     "verify the audit chain there and audit the move there; --switch: write [database] "
+     "backend and url into chungthu.ini (the SQLite file is kept).", CLI_AS_OWNER},
 
     {"report", NULL, NULL,
      OPTS(OPT("from", "YYYY-MM-DD"), OPT("to", "YYYY-MM-DD"), OPT("agency", "CODE"),

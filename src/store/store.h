@@ -39,14 +39,39 @@ int store_schema_latest(store *s);
 int store_integrity_check(store *s, char *problem, size_t size, ct_error *err);
 
 /* A copy of the whole database as one consistent snapshot, taken while others go on writing,
- * into a new file at path (0600; 409 "store.backup_file" if it exists); info receives what the
- * copy holds. On failure no file is left at path. */
+ * into a new file at path (0600; 409 "store.backup_file" if it exists): SQLite, a database file;
+ * PostgreSQL, `pg_dump -Fc` output. info receives what the copy holds. On failure no file is
+ * left at path. */
 typedef struct store_backup_info {
     int schema_version;
     int64_t audit_head_id; /* 0 and "" for an empty trail */
     char audit_head_hash[65];
 } store_backup_info;
 int store_backup(store *s, const char *path, store_backup_info *info, ct_error *err);
+/* A PostgreSQL backup (a store_backup of a PostgreSQL store: `pg_dump -Fc` output) restored
+ * with pg_restore into the database at url, which must hold no table (409
+ * "restore.database_not_empty"), in one transaction: on failure it is left as it was. */
+int store_restore_postgresql(const char *url, const char *dump_path, ct_error *err);
+
+/* Copy an SQLite store (at the program's schema version: 409 "store.migrate_version" else) into
+ * the EMPTY PostgreSQL database at url (409 "store.migrate_target_not_empty" if it holds a
+ * table), in one PostgreSQL transaction: the schema made at the same version, every table the two
+ * schemas share copied row for row by column name, the directory's index built anew from the
+ * certificates (SQLite's full-text tables are its own), the sequences set past the copied ids,
+ * and each table's rows counted on both sides before the commit. The SQLite side is read under
+ * its write lock (BEGIN IMMEDIATE), so no other process writes meanwhile (409
+ * "store.migrate_busy" when one holds it too long). On failure the target is left as it was. */
+#define STORE_COPY_TABLES 40
+typedef struct store_copy_table {
+    char name[64];
+    int64_t source_rows, target_rows;
+} store_copy_table;
+typedef struct store_copy_report {
+    int schema_version;
+    size_t n_tables;
+    store_copy_table tables[STORE_COPY_TABLES]; /* in the order copied; "directory" last */
+} store_copy_report;
+int store_copy_to_postgresql(store *s, const char *url, store_copy_report *report, ct_error *err);
 
 int store_begin(store *s, ct_error *err);
 int store_commit(store *s, ct_error *err);

@@ -388,20 +388,22 @@ static int check_standby_schema(PGconn *db, ct_error *err)
 }
 
 /* Under a session lock, so that nodes starting together migrate once. */
-static int migrate(PGconn *db, ct_error *err)
+int pg_migrate_to(PGconn *db, int want, bool in_tx, ct_error *err)
 {
     char sql[96];
-    int have, want = latest_version(), rc = -1;
+    int have, rc = -1;
 
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%lld)", (long long)PG_MIGRATE_LOCK);
+    snprintf(sql, sizeof sql, "SELECT %s(%lld)",
+             in_tx ? "pg_advisory_xact_lock" : "pg_advisory_lock", (long long)PG_MIGRATE_LOCK);
     if (!simple(db, sql, NULL, err, "migrating"))
         return -1;
     if (read_version(db, &have, err) != 0)
         goto out;
-    if (have > want) {
+    if (have > latest_version()) {
         ct_fail(err, 500, "store.schema_newer",
                 "cơ sở dữ liệu có phiên bản lược đồ %d, mới hơn chương trình (%d)",
-                "the database schema is version %d, newer than this program (%d)", have, want);
+                "the database schema is version %d, newer than this program (%d)", have,
+                latest_version());
         goto out;
     }
     if (have > 0 && have < PG_BASELINE) {
@@ -410,14 +412,15 @@ static int migrate(PGconn *db, ct_error *err)
         goto out;
     }
     for (int v = have == 0 ? PG_BASELINE - 1 : have; v < want; v++) {
-        if (!simple(db, "BEGIN", NULL, err, "migrating"))
+        if (!in_tx && !simple(db, "BEGIN", NULL, err, "migrating"))
             goto out;
         snprintf(sql, sizeof sql,
                  "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)", v + 1);
         if (!simple(db, pg_migrations[v - (PG_BASELINE - 1)], NULL, err, "migrating") ||
             !simple(db, sql, NULL, err, "migrating") ||
-            !simple(db, "COMMIT", "COMMIT", err, "migrating")) {
-            simple(db, "ROLLBACK", NULL, NULL, NULL);
+            (!in_tx && !simple(db, "COMMIT", "COMMIT", err, "migrating"))) {
+            if (!in_tx)
+                simple(db, "ROLLBACK", NULL, NULL, NULL);
             goto out;
         }
     }
@@ -429,9 +432,21 @@ static int migrate(PGconn *db, ct_error *err)
         goto out;
     rc = 0;
 out:
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%lld)", (long long)PG_MIGRATE_LOCK);
-    simple(db, sql, NULL, NULL, NULL);
+    if (!in_tx) {
+        snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%lld)", (long long)PG_MIGRATE_LOCK);
+        simple(db, sql, NULL, NULL, NULL);
+    }
     return rc;
+}
+
+static int migrate(PGconn *db, ct_error *err)
+{
+    return pg_migrate_to(db, latest_version(), false, err);
+}
+
+int pg_check_collation(PGconn *db, ct_error *err)
+{
+    return check_collation(db, err);
 }
 
 static void pg_close(void *impl)
@@ -523,18 +538,6 @@ static int integrity(PGconn *db, char *problem, size_t size, ct_error *err)
 static int pg_integrity_check(void *impl, char *problem, size_t size, ct_error *err)
 {
     PG_READ(integrity(db, problem, size, err));
-}
-
-static int pg_backup(void *impl, const char *path, store_backup_info *info, ct_error *err)
-{
-    (void)impl;
-    (void)path;
-    (void)info;
-    return ct_fail(err, 501, "store.backup_postgresql",
-                   "sao lưu cơ sở dữ liệu PostgreSQL bằng công cụ của nó (pg_dump, sao lưu liên "
-                   "tục): xem docs/operations.md",
-                   "back a PostgreSQL database up with its own tools (pg_dump, continuous "
-                   "archiving): see docs/operations.md");
 }
 
 /* ---- certificates ---- */

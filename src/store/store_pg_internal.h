@@ -208,5 +208,20 @@ extern const char *const pg_migrations[];
 extern const size_t pg_migration_count;
 /* The schema version the first entry of pg_migrations creates. */
 #define PG_BASELINE 19
+/* store_pg.c: move the schema from the version it is at up to want (PG_BASELINE … the latest;
+ * an empty database is made at want), under the migration lock. in_tx: inside the caller's
+ * transaction, all or nothing (store_migrate.c); otherwise one transaction per version, as at
+ * open. Fails with "store.schema_newer" for a database newer than the program. The tests call it
+ * to make a database at an older version. */
+int pg_migrate_to(PGconn *db, int want, bool in_tx, ct_error *err);
+/* 500 "store.collation" unless the database collates as "C" (the order SQLite's BINARY gives). */
+int pg_check_collation(PGconn *db, ct_error *err);
+/* store_pg_backup.c: the backend's backup entry (pg_dump -Fc on an exported snapshot) */
+int pg_backup(void *impl, const char *path, store_backup_info *info, ct_error *err);
+/* One connection to a database that is to receive an instance (a migration, a restore): 400
+ * `code` when it cannot be made. PQfinish it. */
+int pg_connect_target(const char *url, const char *code, PGconn **out, ct_error *err);
+/* 409 `code` unless the database holds no table at all (and collates as "C"). */
+int pg_check_empty(PGconn *db, const char *code, ct_error *err);
 
 #endif

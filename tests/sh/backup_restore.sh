@@ -123,6 +123,8 @@ refuse "a non-empty home" restore.home_not_empty ct restore "$T/bk" --home "$T/u
 same "... left as it was" "x" "$(ls "$T/used")"
 refuse "no passphrase for sealed secrets" restore.passphrase_missing ct restore "$T/bk" --home "$CHUNGTHU_HOME" </dev/null
 [ ! -e "$CHUNGTHU_HOME" ] && pass || fail "a refused restore (no passphrase) wrote the home"
+refuse "a PostgreSQL URL for an SQLite backup" restore.database_url ct restore "$T/bk" --home "$CHUNGTHU_HOME" --database-url "postgresql:///elsewhere" --passphrase-env BACKUP_PASSPHRASE
+[ ! -e "$CHUNGTHU_HOME" ] && pass || fail "a refused restore (URL) wrote the home"
 
 check "restore" ct restore "$T/bk" --home "$CHUNGTHU_HOME" --passphrase-env BACKUP_PASSPHRASE
 contains "integrity check" "integrity_check: ok" "$(cat "$T/out")"

@@ -14,7 +14,7 @@ same "--help exits 0" 0 "$(status ct --help)"
 cp "$T/out" "$T/help"
 all=$(flat <"$T/help")
 groups=$(sed -n 's/^  \([a-z][a-z-]*\).*/\1/p' "$T/help" | uniq | paste -sd ' ')
-same "the groups, in order" "init ca ceremony serve cert crl ocsp agency token user login logout whoami approval dossier run-due mail calendar audit doctor backup restore report demo help" "$groups"
+same "the groups, in order" "init ca ceremony serve cert crl ocsp agency token user login logout whoami approval dossier run-due mail calendar audit doctor backup restore store report demo help" "$groups"
 contains "a usage from the table" 'dossier accept CODE [--reason TEXT]' "$all"
 contains "a placeholder with a space stays whole" 'dossier notify-pickup CODE --at "YYYY-MM-DD HH:MM" --place TEXT [--applicant N]' "$all"
 contains "options of which exactly one is given" 'cert issue (--csr FILE | --pubkey FILE) --name TEXT' "$all"
@@ -65,7 +65,7 @@ same "every row of --help belongs to a group's --help" "$(grep -c '^  [a-z]' "$T
 same "no command: usage error" 2 "$(status ct)"
 contains "... with the whole usage" "dossier accept CODE [--reason TEXT]" "$(flat <"$T/err")"
 same "unknown command" 2 "$(status ct no-such-group)"
-contains "... listing the groups" "commands: init, ca, ceremony, serve, cert, crl, ocsp, agency, token, user, login, logout, whoami, approval, dossier, run-due, mail, calendar, audit, doctor, backup, restore, report, demo, help" "$(cat "$T/err")"
+contains "... listing the groups" "commands: init, ca, ceremony, serve, cert, crl, ocsp, agency, token, user, login, logout, whoami, approval, dossier, run-due, mail, calendar, audit, doctor, backup, restore, store, report, demo, help" "$(cat "$T/err")"
 same "unknown global option" 2 "$(status ct --no-such-option cert list)"
 same "an operand missing" 2 "$(status ct dossier accept)"
 contains "... named" "dossier accept needs CODE" "$(cat "$T/err")"
