@@ -7,11 +7,18 @@ PG_BIN=${CT_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_DIR=
 PG_AS=()
 
-# pg_start: start the server (PG_DIR is its directory and socket directory). It outlives no
-# test: a watcher stops it once the test's shell is gone, whatever that shell's own EXIT trap
-# does (many tests set theirs) and however it ended (a CTest timeout kills it).
+# pg_start [OPTION...]: start the server (PG_DIR is its directory and socket directory). It
+# outlives no test: a watcher stops it once the test's shell is gone, whatever that shell's own
+# EXIT trap does (many tests set theirs) and however it ended (a CTest timeout kills it). Each
+# OPTION is a server setting NAME=VALUE given after the tests' own, so it overrides them: a
+# benchmark of durable commits starts it with `pg_start fsync=on synchronous_commit=on`.
 pg_start() {
-    local owner=$$
+    local owner=$$ extra="" option
+    for option in "$@"; do  # one word each: pg_ctl hands -o to a shell
+        [[ $option =~ ^[a-z_.]+=[A-Za-z0-9_.:-]+$ ]] ||
+            { echo "pg.sh: a server option is NAME=VALUE, not $option" >&2; return 1; }
+        extra+=" -c $option"
+    done
     PG_DIR=$(mktemp -d /tmp/chungthu-pg.XXXXXX) || return 1
     chmod 0755 "$PG_DIR"
     if [ "$(id -u)" = 0 ]; then
@@ -22,7 +29,7 @@ pg_start() {
     if ! (cd "$PG_DIR" && "${PG_AS[@]}" "$PG_BIN/initdb" -N -D "$PG_DIR/data" -U chungthu \
         --auth=trust --locale=C -E UTF8 >"$PG_DIR/initdb.log" 2>&1 &&
         "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-            -o "-k $PG_DIR -c listen_addresses= -c fsync=off -c max_connections=300" \
+            -o "-k $PG_DIR -c listen_addresses= -c fsync=off -c max_connections=300$extra" \
             start >/dev/null); then
         echo "pg.sh: the PostgreSQL server did not start" >&2
         cat "$PG_DIR/initdb.log" "$PG_DIR/server.log" >&2 2>/dev/null
