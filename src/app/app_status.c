@@ -28,7 +28,6 @@
 #define OCSP_VALIDITY (24 * 3600)
 #define CRL_VALIDITY (24 * 3600)
 #define CACHE_SLOTS (1u << 16) /* buckets; entries chain */
-#define CACHE_MAX_ENTRIES (1u << 20)
 
 typedef struct cache_entry {
     struct cache_entry *next;
@@ -45,6 +44,8 @@ struct status_state {
     pthread_rwlock_t lock; /* the cache */
     cache_entry *buckets[CACHE_SLOTS];
     size_t entries;
+    size_t max_entries;       /* [server] ocsp_cache_entries */
+    unsigned evict_cursor;    /* the next bucket to give up an answer when the cache is full */
     pthread_mutex_t crl_lock; /* one CRL signing at a time */
     atomic_bool crl_stale;
     atomic_llong seen_change;   /* the store's change counter already reflected here */
@@ -131,6 +132,7 @@ int app_status_open(app *a, ct_error *err)
         return -1;
     }
     atomic_store(&st->seen_change, last);
+    st->max_entries = (size_t)app_cfg(a)->ocsp_cache_entries;
     a->status = st;
     return 0;
 }
@@ -476,6 +478,54 @@ static int copy_entry(const cache_entry *e, app_blob *out)
     return 0;
 }
 
+static void cache_entry_free(cache_entry *e)
+{
+    free(e->der);
+    free(e);
+}
+
+/* Keep e (st->lock held for writing); NULL when kept, else e, which the caller frees. The same
+ * serial's older answer goes, and so do the bucket's answers past their fresh half (never served
+ * again: app_ocsp_respond signs those afresh). A full cache makes room with the oldest answer of
+ * the next bucket that has one: answers enter a bucket at its head, so its tail is its oldest, and
+ * the buckets give one up in turn. A certificate nobody asks about for a while leaves the cache;
+ * one relying parties keep asking about is signed again at most once per round of the buckets. */
+static cache_entry *cache_insert(struct status_state *st, cache_entry *e, int64_t now)
+{
+    unsigned b = bucket_of(e->key);
+
+    for (cache_entry **p = &st->buckets[b]; *p;) {
+        cache_entry *x = *p;
+        if (strcmp(x->key, e->key) == 0 || now >= x->this_update + OCSP_VALIDITY / 2) {
+            *p = x->next;
+            cache_entry_free(x);
+            st->entries--;
+        } else {
+            p = &x->next;
+        }
+    }
+    if (st->entries >= st->max_entries) {
+        for (unsigned k = 0; k < CACHE_SLOTS; k++) {
+            cache_entry **p = &st->buckets[st->evict_cursor];
+            st->evict_cursor = (st->evict_cursor + 1) % CACHE_SLOTS;
+            if (*p == NULL)
+                continue;
+            while ((*p)->next)
+                p = &(*p)->next;
+            cache_entry_free(*p);
+            *p = NULL;
+            st->entries--;
+            break;
+        }
+    }
+    if (st->entries >= st->max_entries)
+        return e;
+    e->next = st->buckets[b];
+    st->buckets[b] = e;
+    st->entries++;
+    return NULL;
+}
+
 int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out, ct_error *err)
 {
     struct status_state *st = a->status;
@@ -533,27 +583,7 @@ int app_ocsp_respond(app *a, const unsigned char *req, size_t len, app_blob *out
             e->signed_by = responder;
             memcpy(e->etag, out->etag, sizeof e->etag);
             pthread_rwlock_wrlock(&st->lock);
-            if (st->entries < CACHE_MAX_ENTRIES) {
-                char serial[41];
-                unsigned b = bucket_of(e->key);
-                /* replace an older answer for the same key */
-                snprintf(serial, sizeof serial, "%s", strchr(e->key, ':') + 1);
-                for (cache_entry **p = &st->buckets[b]; *p;) {
-                    if (strcmp((*p)->key, e->key) == 0) {
-                        cache_entry *old = *p;
-                        *p = old->next;
-                        free(old->der);
-                        free(old);
-                        st->entries--;
-                    } else {
-                        p = &(*p)->next;
-                    }
-                }
-                e->next = st->buckets[b];
-                st->buckets[b] = e;
-                st->entries++;
-                e = NULL;
-            }
+            e = cache_insert(st, e, now);
             pthread_rwlock_unlock(&st->lock);
         }
         if (e) {

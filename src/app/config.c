@@ -73,6 +73,7 @@ void config_defaults(app_config *c, const char *home)
     c->upkeep_interval = 60;
     c->max_connections_per_client = 256;
     c->cache_max_age = 300;
+    c->ocsp_cache_entries = 1000000;
     c->approvals_revoke = 2;
     c->approvals_user = 2;
     c->approvals_role = 2;
@@ -276,6 +277,10 @@ static const config_key keys[] = {
                  "seconds an HTTP cache in front may keep an OCSP GET answer or a CRL (max-age, "
                  "never past nextUpdate): a revocation is seen through the cache within it; 0: "
                  "until nextUpdate"),
+    INT_KEY("server", "ocsp_cache_entries", ocsp_cache_entries,
+            "OCSP answers a process keeps pre-signed in memory, 1–1000000 (about 2 KB each; "
+            "when full the oldest make room): at least the certificates relying parties check "
+            "within half a day, so that none is signed again on every request"),
     LIVE_INT_KEY("approvals", "revoke", approvals_revoke,
                  "people who must agree to revoke a certificate: 1, or 2 (a second CA officer "
                  "approves the first one's request)"),
@@ -566,6 +571,10 @@ int config_load(app_config *cfg, const char *home, ct_error *err)
     if (cfg->token_parallel < 0 || cfg->token_parallel > 64)
         return ct_fail(err, 400, "config.invalid", "chungthu.ini: [token] parallel từ 0 đến 64",
                        "chungthu.ini: [token] parallel is 0 to 64");
+    if (cfg->ocsp_cache_entries < 1)
+        return ct_fail(err, 400, "config.invalid",
+                       "chungthu.ini: [server] ocsp_cache_entries từ 1 đến 1000000",
+                       "chungthu.ini: [server] ocsp_cache_entries is 1 to 1000000");
     if (cfg->cache_max_age < 0 || cfg->cache_max_age > 7 * 86400)
         return ct_fail(err, 400, "config.invalid",
                        "chungthu.ini: [server] cache_max_age từ 0 đến 604800 giây",

@@ -94,6 +94,9 @@ typedef struct app_config {
      * max-age is the smaller of this and the time to nextUpdate, so a revocation is seen through
      * the cache within it. 0: until nextUpdate (RFC 5019's bound). */
     int cache_max_age;
+    /* OCSP answers a process keeps pre-signed in memory (about 2 KB each); when full, the oldest
+     * of a bucket go first (app_status.c). */
+    int ocsp_cache_entries;
 
     /* [limits] (0: no limit) */
     int dossiers_per_agency_day;   /* dossiers an agency's accounts may submit in one day */
