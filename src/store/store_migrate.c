@@ -362,7 +362,7 @@ static int set_sequences(PGconn *pg, ct_error *err)
 static int copy_all(sqlite3 *sq, PGconn *pg, int version, store_copy_report *rep, ct_error *err)
 {
     char names[STORE_COPY_TABLES][NAME_MAX_LEN];
-    size_t count;
+    size_t count = 0;
 
     if (pg_migrate_to(pg, version, true, err) != 0 || table_order(pg, names, &count, err) != 0 ||
         check_sqlite_tables(sq, names, count, err) != 0)
@@ -404,7 +404,7 @@ static int sqlite_version(sqlite3 *sq, int *version, ct_error *err)
 
 static int copy_locked(store *s, sqlite3 *sq, PGconn *pg, store_copy_report *rep, ct_error *err)
 {
-    int version, rc;
+    int version = 0, rc;
 
     rc = sqlite3_exec(sq, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_BUSY)
