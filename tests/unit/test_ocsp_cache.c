@@ -146,9 +146,10 @@ static void full_cache_makes_room(void **state)
         assert_false(ask(serials[i]));
         assert_true(ask(serials[i]));
     }
-    /* the third made room with one of the first two: of those, exactly one is still kept */
-    hits = ask(serials[0]) + ask(serials[1]);
-    assert_int_equal(hits, 1);
+    /* the third made room with one of the first two, and is kept (a request that finds its
+     * answer changes nothing) */
+    assert_true(ask(serials[2]));
+    assert_true(ask(serials[2]));
     /* never more than two kept: of the three asked again in turn, at most two come from it */
     for (int round = 0; round < 3; round++) {
         hits = 0;
