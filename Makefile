@@ -51,12 +51,13 @@ run: build
 
 # The whole suite, once on the normal build (on SQLite, and the tests that work the store once
 # more on PostgreSQL, each with a private server: label pg) and once under ASan+UBSan (there the
-# shell tests on SQLite only: label pg_sh left out, the unit tests and the two-node test on both);
+# shell tests on SQLite only: label pg_sh left out, the unit tests and the two-node test on both;
+# the portal's Chromium tests, label browser, on the normal build only);
 # the tests where threads meet once more under ThreadSanitizer; then each fuzzing harness for a
 # short fixed run over its seed corpus.
 test: deps-test build build-asan build-tsan build-fuzz
 	@cd $(BUILD) && ctest --output-on-failure -j$(TEST_JOBS)
-	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(TEST_JOBS) -LE pg_sh
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(TEST_JOBS) -LE 'pg_sh|browser'
 	@cd $(TSAN_BUILD) && ctest --output-on-failure -j$(JOBS) -R '$(TSAN_TESTS)' -LE pg_sh
 	@cd $(FUZZ_BUILD) && ctest --output-on-failure -j$(JOBS)
 

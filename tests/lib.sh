@@ -20,6 +20,31 @@ FAILED=0
 export CHUNGTHU_HOME="$T/home"
 unset CHUNGTHU_CA_PASSPHRASE
 
+# free_port: a TCP port on 127.0.0.1, free now, below the kernel's ephemeral range (where the
+# port 0 trick would pick one): an outgoing connection of a test running beside this one (curl,
+# PostgreSQL, a browser) takes its own end from that range and may hold a port there in TIME_WAIT
+# for a minute, long enough to refuse our server's listen later on.
+free_port() {
+    python3 - <<'PY'
+import random, socket
+try:
+    top = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0]) - 1
+except (OSError, ValueError, IndexError):
+    top = 32767
+for _ in range(500):
+    port = random.randint(10000, max(top, 10001))
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+PY
+}
+
 pass() { PASSED=$((PASSED + 1)); }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
 

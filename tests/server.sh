@@ -6,7 +6,7 @@
 # reading it; the test holds the FIFO's only write end and closes it once every process has
 # opened its read end, so all of them see end-of-file together and send their requests at once.
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 URL=$BASE/api/v1
 DB=$CHUNGTHU_HOME/chungthu.db

@@ -6,7 +6,7 @@
 # answer), the instance's files closed to other users, and calendar arithmetic kept in range.
 # The server runs at a fixed instant (CHUNGTHU_NOW), so windows and Retry-After are exact.
 . "$(dirname "$0")/../lib.sh"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 DB=$CHUNGTHU_HOME/chungthu.db
 curl() { command curl -m 60 -s "$@"; }

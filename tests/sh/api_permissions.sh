@@ -2,7 +2,7 @@
 # checked against the permission table below; one agency trying to read and act on another's
 # dossier; bad input through the API answered 4xx with nothing changed.
 . "$(dirname "$0")/../lib.sh"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 DB=$CHUNGTHU_HOME/chungthu.db
 curl() { command curl -m 20 -s "$@"; }

@@ -89,7 +89,7 @@ sed -i 's/^checkpoint_rows = .*/checkpoint_rows = 3/' "$CHUNGTHU_HOME/chungthu.i
 check "more rows than checkpoint_rows" ct token stock --count 4
 check "run-due signs the checkpoint that is due" ct run-due
 contains "... and says so" "audit checkpoint: 3" "$(cat "$T/out")"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2> "$T/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT

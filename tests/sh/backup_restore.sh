@@ -10,7 +10,7 @@ DB=$CHUNGTHU_HOME/chungthu.db
 MODULE=/usr/lib/softhsm/libsofthsm2.so
 utc() { date -u -d "$1" +%s; }
 json() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 SERVER=
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT

@@ -144,7 +144,7 @@ check "audit signer made at import" test -s "$CA/audit.crt"
 check "crl generate" on crl generate
 check "crl show root" on crl show root --out "$T/served.crl"
 same "the root CRL is the ceremony's" "$(sha256sum <"$OFF/root.crl")" "$(sha256sum <"$T/served.crl")"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 SOFTHSM2_CONF=$T/on.conf CHUNGTHU_HSM_PIN=33334444 "$CHUNGTHU" --home "$ON" serve --listen "127.0.0.1:$PORT" >"$T/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT

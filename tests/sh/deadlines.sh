@@ -46,7 +46,7 @@ same "exactly the late ones: the unchecked dossier and the late publication" "$(
 contains "the late publication is marked on its applicant" '"overdue": true' "$(ct dossier show "$STEP4" --json)"
 refuse "nothing moves a completed dossier" procedure.wrong_state ct dossier withdraw "$DONE"
 # the same list through the API
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 printf 'mật khẩu của cán bộ\n' | "$CHUNGTHU" user add --username canbo --role ca_officer >/dev/null
 "$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2>"$T/server.log" &
 SERVER=$!

@@ -25,7 +25,7 @@ grep -q '^CT_SANITIZE:BOOL=ON' "${CT_BUILD:-/nonexistent}/CMakeCache.txt" 2>/dev
 grep -q '^CT_TSAN:BOOL=ON' "${CT_BUILD:-/nonexistent}/CMakeCache.txt" 2>/dev/null &&
     skip "the ThreadSanitizer build; the package is tested by the release build's run"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 HOME_DIR=/var/lib/chungthu
 curl() { command curl -m 10 -s "$@"; }
@@ -102,7 +102,6 @@ exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 env_file=$(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$unit")
 # The port is chosen now, just before the server binds it (chosen earlier, another test's client
 # could hold it by then); a server that cannot bind (exit 3: in use) gets another, three times.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 for attempt in 1 2 3; do
     PORT=$(free_port)
     URL=http://127.0.0.1:$PORT

@@ -5,7 +5,7 @@
 # cross-site or mistyped state-changing calls. The slow clients are tests/http/slow_clients.py;
 # 127.0.0.0/8 is all loopback, so 127.0.0.2… stand for other machines.
 . "$(dirname "$0")/../lib.sh"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 SITE=http://127.0.0.1:$PORT
 URL=$SITE/api/v1
 INI=$CHUNGTHU_HOME/chungthu.ini

@@ -3,7 +3,7 @@
 # clean stop on SIGTERM.
 . "$(dirname "$0")/../lib.sh"
 CA=$CHUNGTHU_HOME/ca
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 curl() { command curl -m 10 "$@"; } # no request may hang the test
 

@@ -15,7 +15,6 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$T"' EXIT
 curl() { command curl -m 10 "$@"; } # no request may hang the test
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 for tool in certtool ocsptool certutil crlutil vfychain go; do
     command -v "$tool" >/dev/null || { fail "$tool is missing (scripts/install-deps)"; finish; exit 1; }

@@ -7,7 +7,7 @@
 # after every step; refusals change nothing; 20 suspensions at once have one effect; the agency's
 # certificate list (GET /agencies/{code}/certificates) says which kinds fit each.
 . "$(dirname "$0")/../lib.sh"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 DB=$CHUNGTHU_HOME/chungthu.db
 CA=$CHUNGTHU_HOME/ca

@@ -3,7 +3,7 @@
 # API's dossier intake and a draft's list, and nothing is stored; the same list put right goes
 # through.
 . "$(dirname "$0")/../lib.sh"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 DB=$CHUNGTHU_HOME/chungthu.db
 curl() { command curl -m 60 -s "$@"; }

@@ -12,7 +12,7 @@
 . "$CT_SRC/tests/server.sh"
 : "${CT_CRASH_VFS:?CT_CRASH_VFS must point at the crash VFS module (CTest sets it)}"
 PY=/usr/bin/python3 # Debian's, with aiosmtpd
-SMTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SMTP_PORT=$(free_port)
 SINK=$T/sink
 SINK_PID=
 mkdir -p "$SINK"

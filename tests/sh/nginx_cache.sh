@@ -6,7 +6,6 @@
 . "$(dirname "$0")/../lib.sh"
 CA=$CHUNGTHU_HOME/ca
 MAX_AGE=4 # [server] cache_max_age for this test: short, so that the bound is seen quickly
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 NPORT=$(free_port)
 NODE=http://127.0.0.1:$PORT

@@ -23,7 +23,7 @@ DB_URL=$(sed -n 's/^url = //p' "$CHUNGTHU_HOME/chungthu.ini")
 
 # node A: server.sh's server ($BASE, $URL, $T/server.log); node B beside it
 start_server || exit 1
-PORT_B=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT_B=$(free_port)
 BASE_B=http://127.0.0.1:$PORT_B
 "$CHUNGTHU" serve --listen "127.0.0.1:$PORT_B" 2>>"$T/server_b.log" &
 NODE_B=$!

@@ -21,7 +21,7 @@ for c in good bad; do
     openssl ocsp -issuer "$CA/issuing.crt" -cert "$T/$c.pem" -reqout "$T/$c.req" -no_nonce >/dev/null 2>&1
 done
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$CHUNGTHU" serve --listen "127.0.0.1:$PORT" 2>"$T/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT

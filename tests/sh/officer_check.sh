@@ -6,7 +6,7 @@
 # reason while the others are issued and published, the dossier completed, and the applicant's
 # own lookup saying "refused" and why.
 . "$(dirname "$0")/../lib.sh"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 DB=$CHUNGTHU_HOME/chungthu.db
 curl() { command curl -m 30 -s "$@"; }

@@ -8,7 +8,7 @@ DB=$CHUNGTHU_HOME/chungthu.db
 q() { sqlite3 "$DB" "$1"; }
 # the officer's steps are the demo officer's (canbo), logged in with a session of its own
 officer() { HOME="$T/canbo" "$CHUNGTHU" "$@"; }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 
 check "init --demo" ct init --demo --root-key p384 --issuing-key p256

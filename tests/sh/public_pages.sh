@@ -3,7 +3,7 @@
 # without JavaScript: a found applicant shows the state and its times only, a wrong ID number
 # and a missing dossier give the same "not found", and misses are limited.
 . "$(dirname "$0")/../lib.sh"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 curl() { command curl -m 10 -s "$@"; }
 

@@ -6,7 +6,7 @@
 # client load gets no failure.
 . "$(dirname "$0")/../lib.sh"
 WRK=
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 curl() { command curl -m 10 -s "$@"; }
 # wait_for DESCRIPTION COMMAND...: the command comes true within 20 s (the sanitizers' pace)
@@ -123,7 +123,7 @@ add_user() {
 office_on_site() { curl "$URL/" | grep -o 'Văn phòng tiếp nhận [^<]*' | head -1; }
 same "[approvals] user = 1: an account made at once" "201" "$(add_user kt.truoc)"
 same "the office's name on the site before" "" "$(office_on_site)"
-PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT2=$(free_port)
 openssl ocsp -issuer "$CHUNGTHU_HOME/ca/issuing.crt" -serial 0x0123456789ABCDEF -no_nonce \
     -reqout "$T/ocsp.req" >/dev/null 2>&1
 OCSP_GET=$URL/ocsp/$(base64 -w0 < "$T/ocsp.req" | tr '+/' '-_' | tr -d '=')

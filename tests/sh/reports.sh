@@ -102,7 +102,7 @@ check "the default period" ct report --json
 same "default: this month" "2026-04-01 2026-05-01" "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["from"], r["to"])' "$T/out")"
 
 # ---- the API, its CSV and SVG ----
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 printf 'mật khẩu của cán bộ\n' | "$CHUNGTHU" user add --username canbo --role ca_officer >/dev/null
 printf 'mật khẩu kiểm toán viên\n' | "$CHUNGTHU" user add --username kiemtoan --role auditor >/dev/null

@@ -7,7 +7,7 @@
 # every command's output, the configuration, and every table of the database.
 . "$(dirname "$0")/../lib.sh"
 : "${CT_P11_PINS_MODULE:?CT_P11_PINS_MODULE must point at the PIN-noting module (CTest sets it)}"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 DB=$CHUNGTHU_HOME/chungthu.db
 curl() { command curl -m 60 -s "$@"; }

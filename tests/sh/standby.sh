@@ -13,7 +13,6 @@ CT_BACKEND=postgresql
 . "$(dirname "$0")/../server.sh"
 CA=$CHUNGTHU_HOME/ca
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # wait_for SECONDS COMMAND...: poll the command every 0.1 s until it succeeds or time runs out
 wait_for() {
     local tries=$(($1 * 10))

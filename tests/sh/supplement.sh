@@ -5,7 +5,7 @@
 # replaces the applicants and is recorded by its SHA-256 and count; a missing file or a bad list
 # changes nothing; the timeline keeps every step's reason.
 . "$(dirname "$0")/../lib.sh"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/api/v1
 DB=$CHUNGTHU_HOME/chungthu.db
 curl() { command curl -m 30 -s "$@"; }
